@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// The `gatehouse` command. Each subcommand honours the same settings as the server.
+import { ConfigError, loadConfig, readEnvironment, type Config } from '../config.ts';
+import { isGatehouseError } from '../core/errors.ts';
+import { migrateCommand } from './migrate-command.ts';
+import { serveCommand } from './serve-command.ts';
+import { UsageError } from './usage-error.ts';
+import { usersCommand } from './users-command.ts';
+
+const USAGE = `Usage: gatehouse <command> [options]
+
+Commands:
+  serve                         start the HTTP server (HOST:PORT)
+  migrate                       bring the database schema up to date
+  users list [--json] [--limit N] [--offset N] [--search TEXT]
+  users show USER [--json]
+  users create --email E [--username U] --password P [--first-name F] [--last-name L] [--superuser] [--staff]
+  users disable|enable|delete USER
+  users set-password USER --password P
+
+USER is an email, a username, a uuid or a numeric id.
+Settings come from the environment and ./.env (see README).`;
+
+type Command = (args: string[], config: Config) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  serve: serveCommand,
+  migrate: migrateCommand,
+  users: usersCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}" (try: gatehouse --help)`);
+  return command(rest, loadConfig(readEnvironment()));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // One clear line, never a stack trace, for the mistakes a user can fix.
+    if (error instanceof ConfigError || error instanceof UsageError) console.error(`gatehouse: ${error.message}`);
+    else if (isGatehouseError(error)) console.error(`gatehouse: ${error.message}`);
+    else console.error('gatehouse: unexpected failure:', error);
+    process.exitCode = error instanceof UsageError || error instanceof ConfigError ? 2 : 1;
+  },
+);

@@ -1,0 +1,18 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.ts';
+import { buildServer } from '../server.ts';
+
+/** `gatehouse serve`: listen until SIGINT/SIGTERM, then finish in-flight requests and close storage. */
+export async function serveCommand(args: string[], config: Config): Promise<number> {
+  parseArgs({ args, options: {}, strict: true });
+  const { app } = await buildServer({ config });
+  const stop = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  await app.listen({ host: config.host, port: config.port });
+  return new Promise<number>(() => {});
+}

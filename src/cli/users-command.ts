@@ -1,0 +1,128 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.ts';
+import type { Core } from '../core/core.ts';
+import type { User } from '../core/ports/user-store.ts';
+import { boot } from '../boot.ts';
+import { UsageError } from './usage-error.ts';
+
+/** `gatehouse users ...`: operator actions on accounts. */
+export async function usersCommand(args: string[], config: Config): Promise<number> {
+  const [action, ...rest] = args;
+  if (!action) throw new UsageError('users needs an action: list, show, create, disable, enable, delete, set-password');
+  const run = ACTIONS[action];
+  if (!run) throw new UsageError(`users: unknown action "${action}"`);
+  const core = await boot(config);
+  try {
+    return await run(rest, core);
+  } finally {
+    await core.stores.close();
+  }
+}
+
+type Action = (args: string[], core: Core) => Promise<number>;
+
+const ACTIONS: Record<string, Action> = {
+  async list(args, core) {
+    const { values } = parse(args, { json: { type: 'boolean' }, limit: { type: 'string' }, offset: { type: 'string' }, search: { type: 'string' } });
+    const limit = count(values.limit, 'limit', 100);
+    const offset = count(values.offset, 'offset', 0);
+    const users = await core.accounts.list(limit, offset, values.search as string | undefined);
+    if (values.json) console.log(JSON.stringify(users.map(publicView)));
+    else for (const u of users) console.log([u.id, u.uuid, u.email ?? '-', u.username ?? '-', u.status].join('\t'));
+    return 0;
+  },
+  async show(args, core) {
+    const { values, positionals } = parse(args, { json: { type: 'boolean' } }, true);
+    const user = await resolveUser(core, positionals);
+    console.log(values.json ? JSON.stringify(publicView(user)) : Object.entries(publicView(user)).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n'));
+    return 0;
+  },
+  async create(args, core) {
+    const { values } = parse(args, {
+      email: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      'first-name': { type: 'string' },
+      'last-name': { type: 'string' },
+      superuser: { type: 'boolean' },
+      staff: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (!values.email && !values.username) throw new UsageError('users create needs --email or --username');
+    if (!values.password) throw new UsageError('users create needs --password');
+    const user = await core.accounts.register({
+      email: values.email as string | undefined,
+      username: values.username as string | undefined,
+      password: values.password as string,
+      firstName: values['first-name'] as string | undefined,
+      lastName: values['last-name'] as string | undefined,
+      isSuperuser: !!values.superuser,
+      isStaff: !!values.staff,
+    });
+    console.log(values.json ? JSON.stringify(publicView(user)) : `created user ${user.id} (${user.uuid})`);
+    return 0;
+  },
+  async disable(args, core) {
+    const user = await resolveUser(core, parse(args, {}, true).positionals);
+    await core.accounts.setStatus(user, 'disabled');
+    console.log(`disabled user ${user.id}`);
+    return 0;
+  },
+  async enable(args, core) {
+    const user = await resolveUser(core, parse(args, {}, true).positionals);
+    await core.accounts.setStatus(user, 'active');
+    console.log(`enabled user ${user.id}`);
+    return 0;
+  },
+  async delete(args, core) {
+    const user = await resolveUser(core, parse(args, {}, true).positionals);
+    await core.accounts.delete(user);
+    console.log(`deleted user ${user.id}`);
+    return 0;
+  },
+  async 'set-password'(args, core) {
+    const { values, positionals } = parse(args, { password: { type: 'string' } }, true);
+    if (!values.password) throw new UsageError('users set-password needs --password');
+    const user = await resolveUser(core, positionals);
+    await core.accounts.setPassword(user, values.password as string);
+    console.log(`password set for user ${user.id}; their sessions have ended`);
+    return 0;
+  },
+};
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+/** Parsed flags, loosely typed: each action checks the values it reads. */
+function parse(args: string[], options: Options, positionals = false): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args, options, allowPositionals: positionals, strict: true });
+    return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function count(raw: unknown, name: string, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a whole number`);
+  return Number(raw);
+}
+
+/** Finds a user by id, uuid, email or username. */
+async function resolveUser(core: Core, positionals: string[]): Promise<User> {
+  if (positionals.length !== 1) throw new UsageError('name exactly one user (email, username, uuid or id)');
+  const key = positionals[0]!;
+  const user = /^\d+$/.test(key)
+    ? await core.accounts.findById(Number(key))
+    : /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key)
+      ? await core.accounts.findByUuid(key.toLowerCase())
+      : await core.accounts.findByLogin(key);
+  if (!user) throw new UsageError(`no user "${key}"`);
+  return user;
+}
+
+/** A user as the CLI shows it: everything but the password hash. */
+function publicView(user: User): Omit<User, 'passwordHash'> {
+  const { passwordHash: _hidden, ...rest } = user;
+  return rest;
+}

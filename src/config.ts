@@ -1,0 +1,159 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { readFileSync } from 'node:fs';
+import type { HashAlgorithm } from './core/passwords.ts';
+import type { DatabaseTarget } from './store/open-stores.ts';
+
+export const SURFACE_NAMES = ['users', 'catalog', 'auth', 'v1-auth', 'v1-users'] as const;
+export type SurfaceName = (typeof SURFACE_NAMES)[number];
+
+/** Every setting Gatehouse reads. Built once at start by {@link loadConfig}; nothing else reads the environment. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  database: DatabaseTarget;
+  redisUrl: string | null;
+  /** null: generate one and keep it in DATA_DIR. */
+  jwtSecret: string | null;
+  /** Old signing secrets still accepted for verification (comma separated in JWT_PREVIOUS_SECRETS). */
+  jwtPreviousSecrets: string[];
+  imageDir: string;
+  smtpUrl: string | null;
+  v1AuthStyle: 'plain' | 'envelope';
+  surfaces: ReadonlySet<SurfaceName>;
+  passwordHash: HashAlgorithm;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Access-token lifetimes per surface, seconds. */
+  tokenTtl: { users: number; auth: number; v1Auth: number; envelope: number };
+  /** Load the demo products into an empty catalog at start. */
+  demoData: boolean;
+}
+
+/** A setting has a value Gatehouse cannot use. The message names the setting. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * The environment merged with `.env` in the working directory (when present).
+ * Real environment variables win over the file.
+ */
+export function readEnvironment(cwd = process.cwd(), env: Env = process.env): Env {
+  const file = resolve(cwd, '.env');
+  if (!existsSync(file)) return { ...env };
+  let fromFile: Env;
+  try {
+    fromFile = parseEnv(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`.env: cannot be read (${(error as Error).message})`);
+  }
+  return { ...fromFile, ...env };
+}
+
+/** Validates every setting. Throws {@link ConfigError} naming the first bad one. */
+export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
+  const dataDir = resolve(text(env, 'DATA_DIR') ?? './data');
+  const config: Config = {
+    host: text(env, 'HOST') ?? '127.0.0.1',
+    port: integer(env, 'PORT', 8000, 0, 65535),
+    dataDir,
+    database: databaseTarget(text(env, 'DATABASE_URL'), dataDir),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    jwtSecret: secret(env),
+    jwtPreviousSecrets: (text(env, 'JWT_PREVIOUS_SECRETS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    imageDir: resolve(text(env, 'IMAGE_DIR') ?? resolve(dataDir, 'images')),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    v1AuthStyle: oneOf(env, 'V1_AUTH_STYLE', ['plain', 'envelope'] as const, 'plain'),
+    surfaces: surfaces(env),
+    passwordHash: oneOf(env, 'PASSWORD_HASH', ['argon2id', 'argon2i'] as const, 'argon2id'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    tokenTtl: {
+      users: integer(env, 'USERS_TOKEN_TTL_MINUTES', 180, 1, 525600) * 60,
+      auth: integer(env, 'AUTH_TOKEN_TTL_MINUTES', 30, 1, 525600) * 60,
+      v1Auth: integer(env, 'V1_AUTH_TOKEN_TTL_MINUTES', 60, 1, 525600) * 60,
+      envelope: integer(env, 'ENVELOPE_TOKEN_TTL_MINUTES', 1440, 1, 525600) * 60,
+    },
+    demoData: boolean(env, 'DEMO_DATA', true),
+  };
+  return { ...config, ...overrides };
+}
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = text(env, name);
+  if (raw === undefined) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  return raw;
+}
+
+function secret(env: Env): string | null {
+  const raw = env.JWT_SECRET;
+  if (raw === undefined || raw === '') return null;
+  if (Buffer.byteLength(raw, 'utf8') < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long (or unset, to have one generated)');
+  return raw;
+}
+
+function surfaces(env: Env): ReadonlySet<SurfaceName> {
+  const raw = text(env, 'SURFACES');
+  if (raw === undefined) return new Set(SURFACE_NAMES);
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!(SURFACE_NAMES as readonly string[]).includes(name)) throw new ConfigError(`SURFACES: unknown surface "${name}" (known: ${SURFACE_NAMES.join(', ')})`);
+  }
+  return new Set(names as SurfaceName[]);
+}
+
+function databaseTarget(raw: string | undefined, dataDir: string): DatabaseTarget {
+  if (raw === undefined) return { kind: 'sqlite', path: resolve(dataDir, 'gatehouse.db') };
+  if (raw === 'memory:' || raw === 'memory') return { kind: 'memory' };
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') throw new ConfigError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/gatehouse.db');
+    return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) return { kind: 'postgres', url: raw };
+  throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
+}

@@ -1,0 +1,200 @@
+import { fail } from './errors.ts';
+import type { Lockout } from './lockout.ts';
+import { checkPasswordPolicy, type PasswordHasher, type PasswordRules } from './passwords.ts';
+import type { Clock } from './ports/clock.ts';
+import type { IdSource } from './ports/ids.ts';
+import { UniqueViolation, type NewUser, type User, type UserPatch, type UserStore } from './ports/user-store.ts';
+import type { SessionService } from './sessions.ts';
+
+export interface Registration {
+  email?: string | null;
+  username?: string | null;
+  password: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  phone?: string | null;
+  fullName?: string | null;
+  nickname?: string | null;
+  isSuperuser?: boolean;
+  isStaff?: boolean;
+}
+
+/** Profile fields a user may change about themselves. */
+export type ProfileChanges = Partial<
+  Pick<User, 'email' | 'nickname' | 'fullName' | 'firstName' | 'lastName' | 'phone' | 'gender' | 'age' | 'birthDate' | 'avatarUrl' | 'bio' | 'language' | 'timezone' | 'theme' | 'notifications'>
+>;
+
+/** Emails are compared case-insensitively and stored lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** `first last` when no full name was given. */
+function deriveFullName(r: Registration): string | null {
+  if (r.fullName) return r.fullName;
+  const parts = [r.firstName, r.lastName].filter((p): p is string => !!p && p.trim() !== '');
+  return parts.length ? parts.join(' ') : null;
+}
+
+/**
+ * Accounts (the "manager" half of auth): registration, lookup, profile and
+ * password changes, status. One instance serves every surface.
+ */
+export class AccountService {
+  readonly #users: UserStore;
+  readonly #hasher: PasswordHasher;
+  readonly #sessions: SessionService;
+  readonly #lockout: Lockout;
+  readonly #clock: Clock;
+  readonly #ids: IdSource;
+
+  constructor(deps: { users: UserStore; hasher: PasswordHasher; sessions: SessionService; lockout: Lockout; clock: Clock; ids: IdSource }) {
+    this.#users = deps.users;
+    this.#hasher = deps.hasher;
+    this.#sessions = deps.sessions;
+    this.#lockout = deps.lockout;
+    this.#clock = deps.clock;
+    this.#ids = deps.ids;
+  }
+
+  /** Creates an account. Throws EMAIL_TAKEN / USERNAME_TAKEN, or VALIDATION_FAILED for the password policy. */
+  async register(input: Registration, rules: PasswordRules = {}): Promise<User> {
+    checkPasswordPolicy(input.password, rules);
+    const email = input.email ? normalizeEmail(input.email) : null;
+    const username = input.username ?? null;
+    // Cheap pre-checks give the right error without spending a hash; the unique
+    // constraints below remain the real guard against concurrent registrations.
+    if (email && (await this.#users.findByEmail(email))) throw fail('EMAIL_TAKEN', undefined, 'email');
+    if (username && (await this.#users.findByUsername(username))) throw fail('USERNAME_TAKEN', undefined, 'username');
+    const record: NewUser = {
+      uuid: this.#ids.uuid(),
+      email,
+      username,
+      passwordHash: await this.#hasher.hash(input.password),
+      firstName: input.firstName || null,
+      lastName: input.lastName || null,
+      phone: input.phone || null,
+      fullName: deriveFullName(input),
+      nickname: input.nickname ?? null,
+      isSuperuser: input.isSuperuser ?? false,
+      isStaff: input.isStaff ?? false,
+      createdAt: this.#clock.now(),
+    };
+    try {
+      return await this.#users.create(record);
+    } catch (error) {
+      throw translateUnique(error);
+    }
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.#users.findByEmail(normalizeEmail(email));
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.#users.findByUsername(username);
+  }
+
+  /** An email when the text has an `@`, otherwise a username. */
+  findByLogin(identifier: string): Promise<User | null> {
+    return identifier.includes('@') ? this.findByEmail(identifier) : this.findByUsername(identifier);
+  }
+
+  findByUuid(uuid: string): Promise<User | null> {
+    return this.#users.findByUuid(uuid);
+  }
+
+  findById(id: number): Promise<User | null> {
+    return this.#users.findById(id);
+  }
+
+  list(limit: number, offset: number, search?: string): Promise<User[]> {
+    return this.#users.list({ limit, offset, search });
+  }
+
+  /** Applies profile changes. Throws EMAIL_TAKEN when the new email is someone else's. */
+  async updateProfile(user: User, changes: ProfileChanges): Promise<User> {
+    const patch: UserPatch = { ...changes, updatedAt: this.#clock.now() };
+    if (changes.email != null) {
+      patch.email = normalizeEmail(changes.email);
+      const holder = await this.#users.findByEmail(patch.email);
+      if (holder && holder.id !== user.id) throw fail('EMAIL_TAKEN', undefined, 'email');
+    }
+    return this.#save(user.id, patch);
+  }
+
+  /**
+   * A logged-in user sets a new password. Every other session of the user
+   * ends; `keepSessionId` (the caller's own) keeps working.
+   */
+  async setPasswordFromSession(user: User, newPassword: string, keepSessionId: string, rules: PasswordRules = {}): Promise<User> {
+    checkPasswordPolicy(newPassword, rules, 'password');
+    const updated = await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
+    await this.#sessions.endAllForUser(user.id, keepSessionId);
+    return updated;
+  }
+
+  /**
+   * Changes a password after checking the current one. A wrong current password
+   * counts as a failed login. With `keepSessionId`, that session survives;
+   * otherwise every session of the user ends.
+   */
+  async changePassword(user: User, oldPassword: string, newPassword: string, keepSessionId?: string, rules: PasswordRules = {}): Promise<void> {
+    checkPasswordPolicy(newPassword, rules, 'new_password');
+    await this.#lockout.assertOpen(user.id);
+    const { ok } = await this.#hasher.verify(user.passwordHash, oldPassword);
+    if (!ok) {
+      await this.#lockout.recordFailure(user.id);
+      throw fail('PASSWORD_INCORRECT');
+    }
+    await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
+    await this.#sessions.endAllForUser(user.id, keepSessionId);
+  }
+
+  /** Seed 000's reset_password: email plus old password, no session. Ends every session of the user. */
+  async resetWithOldPassword(email: string, oldPassword: string, newPassword: string): Promise<void> {
+    const user = await this.findByEmail(email);
+    if (!user) {
+      await this.#hasher.verifyDummy(oldPassword);
+      throw fail('USER_NOT_FOUND');
+    }
+    await this.changePassword(user, oldPassword, newPassword);
+  }
+
+  /** Operator action: set a password without knowing the old one. Ends every session. */
+  async setPassword(user: User, newPassword: string): Promise<void> {
+    checkPasswordPolicy(newPassword);
+    await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
+    await this.#sessions.endAllForUser(user.id);
+    await this.#lockout.clear(user.id);
+  }
+
+  /** Disabled accounts cannot log in, and their live tokens are refused. */
+  setStatus(user: User, status: User['status']): Promise<User> {
+    return this.#save(user.id, { status, updatedAt: this.#clock.now() });
+  }
+
+  /** Deletes the account and its sessions. */
+  delete(user: User): Promise<boolean> {
+    return this.#users.delete(user.id);
+  }
+
+  async #save(id: number, patch: UserPatch): Promise<User> {
+    let updated: User | null;
+    try {
+      updated = await this.#users.update(id, patch);
+    } catch (error) {
+      throw translateUnique(error);
+    }
+    if (!updated) throw fail('USER_NOT_FOUND');
+    return updated;
+  }
+}
+
+function translateUnique(error: unknown): unknown {
+  if (error instanceof UniqueViolation) {
+    if (error.field === 'email') return fail('EMAIL_TAKEN', undefined, 'email');
+    if (error.field === 'username') return fail('USERNAME_TAKEN', undefined, 'username');
+  }
+  return error;
+}

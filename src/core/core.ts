@@ -1,0 +1,46 @@
+import { AccountService } from './accounts.ts';
+import { DEFAULT_LOCKOUT_RULE, Lockout } from './lockout.ts';
+import { LoginService } from './login.ts';
+import { DEFAULT_HASH_SETTINGS, PasswordHasher, type HashSettings } from './passwords.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
+import { randomIds, type IdSource } from './ports/ids.ts';
+import type { LockoutRule } from './ports/lockout-store.ts';
+import type { Stores } from './ports/stores.ts';
+import { DEFAULT_SESSION_POLICY, SessionService, type SessionPolicy } from './sessions.ts';
+import { TokenIssuer, type TokenKeys } from './tokens.ts';
+
+export interface CoreOptions {
+  stores: Stores;
+  keys: TokenKeys;
+  clock?: Clock;
+  ids?: IdSource;
+  hash?: HashSettings;
+  sessionPolicy?: SessionPolicy;
+  lockoutRule?: LockoutRule;
+}
+
+/** The services every surface is built on. */
+export interface Core {
+  accounts: AccountService;
+  login: LoginService;
+  sessions: SessionService;
+  lockout: Lockout;
+  hasher: PasswordHasher;
+  tokens: TokenIssuer;
+  clock: Clock;
+  stores: Stores;
+}
+
+/** Wires the core's services to their storage, clock and id source. */
+export function createCore(options: CoreOptions): Core {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const { users } = options.stores;
+  const hasher = new PasswordHasher(options.hash ?? DEFAULT_HASH_SETTINGS);
+  const tokens = new TokenIssuer(options.keys, clock);
+  const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE);
+  const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids }, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
+  const accounts = new AccountService({ users, hasher, sessions, lockout, clock, ids });
+  const login = new LoginService({ accounts, users, hasher, lockout, sessions, clock });
+  return { accounts, login, sessions, lockout, hasher, tokens, clock, stores: options.stores };
+}

@@ -1,0 +1,50 @@
+/**
+ * One catalog of every failure the core can report. Surfaces never invent
+ * their own failure kinds: each surface's error map turns a code from this
+ * catalog into that contract's status code and body.
+ */
+export const ERROR_CODES = {
+  EMAIL_TAKEN: 'an account with this email already exists',
+  USERNAME_TAKEN: 'an account with this username already exists',
+  INVALID_CREDENTIALS: 'unknown account or wrong password',
+  PASSWORD_INCORRECT: 'the current password given is wrong',
+  USER_NOT_FOUND: 'no such user',
+  USER_DISABLED: 'the account is disabled',
+  ACCOUNT_LOCKED: 'too many failed logins; the account is locked for a while',
+  TOKEN_MISSING: 'no bearer token was presented',
+  TOKEN_NOT_BEARER: 'the Authorization header is not a Bearer credential',
+  TOKEN_MALFORMED: 'the bearer credential is not shaped like a JWT (three dot-separated parts)',
+  TOKEN_INVALID: 'the token is not one Gatehouse signed, or it is damaged',
+  TOKEN_EXPIRED: 'the token is past its expiry time',
+  TOKEN_WRONG_TYPE: 'a token of another type was presented (refresh for access or the reverse)',
+  SESSION_ENDED: 'the session behind the token has ended or the token was superseded',
+  TOKEN_REUSED: 'a replaced token was presented again; the session was ended',
+  RESET_TOKEN_INVALID: 'the password reset token is unknown, used or expired',
+  VALIDATION_FAILED: 'the input breaks a rule',
+  NOT_FOUND: 'the requested thing does not exist',
+  STORE_UNAVAILABLE: 'a storage backend cannot be reached',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** A failure the core reports on purpose. `field` names the input at fault, when one is. */
+export class GatehouseError extends Error {
+  readonly code: ErrorCode;
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message?: string, field?: string) {
+    super(message ?? ERROR_CODES[code]);
+    this.name = 'GatehouseError';
+    this.code = code;
+    this.field = field;
+  }
+}
+
+export function isGatehouseError(value: unknown): value is GatehouseError {
+  return value instanceof GatehouseError;
+}
+
+/** Shorthand used throughout the core: `throw fail('USER_NOT_FOUND')`. */
+export function fail(code: ErrorCode, message?: string, field?: string): GatehouseError {
+  return new GatehouseError(code, message, field);
+}

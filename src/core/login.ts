@@ -1,0 +1,66 @@
+import type { AccountService } from './accounts.ts';
+import { fail } from './errors.ts';
+import type { Lockout } from './lockout.ts';
+import type { PasswordHasher } from './passwords.ts';
+import type { Clock } from './ports/clock.ts';
+import type { User, UserStore } from './ports/user-store.ts';
+import type { Grant, SessionService, StartOptions } from './sessions.ts';
+
+/** How a surface names the account: seed 000 by email, seed 002 by username, seed 004 by either. */
+export type LoginBy = 'email' | 'username' | 'either';
+
+export interface LoginRequest extends StartOptions {
+  by: LoginBy;
+  identifier: string;
+  password: string;
+}
+
+/**
+ * Password login. Order matters for safety: an unknown account still spends a
+ * hash (no timing oracle), a locked account is refused before its password is
+ * checked, and a right password on an outdated hash upgrades the hash.
+ */
+export class LoginService {
+  readonly #accounts: AccountService;
+  readonly #users: UserStore;
+  readonly #hasher: PasswordHasher;
+  readonly #lockout: Lockout;
+  readonly #sessions: SessionService;
+  readonly #clock: Clock;
+
+  constructor(deps: { accounts: AccountService; users: UserStore; hasher: PasswordHasher; lockout: Lockout; sessions: SessionService; clock: Clock }) {
+    this.#accounts = deps.accounts;
+    this.#users = deps.users;
+    this.#hasher = deps.hasher;
+    this.#lockout = deps.lockout;
+    this.#sessions = deps.sessions;
+    this.#clock = deps.clock;
+  }
+
+  async login(request: LoginRequest): Promise<Grant & { user: User }> {
+    const user = await this.#find(request.by, request.identifier);
+    if (!user) {
+      await this.#hasher.verifyDummy(request.password);
+      throw fail('INVALID_CREDENTIALS');
+    }
+    await this.#lockout.assertOpen(user.id);
+    const result = await this.#hasher.verify(user.passwordHash, request.password);
+    if (!result.ok) {
+      await this.#lockout.recordFailure(user.id);
+      throw fail('INVALID_CREDENTIALS');
+    }
+    if (user.status !== 'active') throw fail('USER_DISABLED');
+    const now = this.#clock.now();
+    const newHash = result.needsRehash ? await this.#hasher.hash(request.password) : undefined;
+    await Promise.all([this.#users.recordLogin(user.id, now, newHash), this.#lockout.clear(user.id)]);
+    const updated: User = { ...user, lastLoginAt: now, loginCount: user.loginCount + 1, passwordHash: newHash ?? user.passwordHash };
+    const grant = await this.#sessions.start(updated, request);
+    return { ...grant, user: updated };
+  }
+
+  #find(by: LoginBy, identifier: string): Promise<User | null> {
+    if (by === 'email') return this.#accounts.findByEmail(identifier);
+    if (by === 'username') return this.#accounts.findByUsername(identifier);
+    return this.#accounts.findByLogin(identifier);
+  }
+}

@@ -1,0 +1,113 @@
+import { hash, parseOptions, verify, type Algorithm, type Options } from '@node-rs/argon2';
+import { fail } from './errors.ts';
+
+export type HashAlgorithm = 'argon2id' | 'argon2i';
+
+export interface HashSettings {
+  algorithm: HashAlgorithm;
+  /** KiB. */
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+/** OWASP's argon2id recommendation (m=19 MiB, t=2, p=1). */
+export const DEFAULT_HASH_SETTINGS: HashSettings = {
+  algorithm: 'argon2id',
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+};
+
+// @node-rs/argon2 declares Algorithm as a const enum, which type stripping cannot
+// inline; these are its numeric values.
+const ALGORITHM_IDS: Record<HashAlgorithm, Algorithm> = {
+  argon2i: 1 as Algorithm,
+  argon2id: 2 as Algorithm,
+};
+
+export interface VerifyResult {
+  ok: boolean;
+  /** The password was right but the stored hash uses other settings: store a fresh hash. */
+  needsRehash: boolean;
+}
+
+export interface PasswordRules {
+  /** Seed 002's rule: at least one letter and one digit. */
+  requireLetterAndDigit?: boolean;
+}
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+
+/** Checks the password policy; throws VALIDATION_FAILED naming `field`. */
+export function checkPasswordPolicy(password: string, rules: PasswordRules = {}, field = 'password'): void {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN) throw fail('VALIDATION_FAILED', `Password must have at least ${PASSWORD_MIN} characters`, field);
+  if (length > PASSWORD_MAX) throw fail('VALIDATION_FAILED', `Password must have at most ${PASSWORD_MAX} characters`, field);
+  if (rules.requireLetterAndDigit && !(/\p{L}/u.test(password) && /\p{Nd}/u.test(password))) {
+    throw fail('VALIDATION_FAILED', 'Password must contain at least one letter and one digit', field);
+  }
+}
+
+/**
+ * Hashes and verifies passwords. Dispatches on the stored hash's prefix
+ * (`$argon2id$`, `$argon2i$`, `$argon2d$`), so hashes made under older settings
+ * keep verifying and are upgraded on the next successful login.
+ * Hashing runs in libuv's thread pool: the event loop never waits on it.
+ */
+export class PasswordHasher {
+  readonly settings: HashSettings;
+  readonly #options: Options;
+  #dummyHash: Promise<string> | undefined;
+
+  constructor(settings: HashSettings = DEFAULT_HASH_SETTINGS) {
+    this.settings = settings;
+    this.#options = {
+      algorithm: ALGORITHM_IDS[settings.algorithm],
+      memoryCost: settings.memoryCost,
+      timeCost: settings.timeCost,
+      parallelism: settings.parallelism,
+    };
+  }
+
+  hash(password: string): Promise<string> {
+    return hash(password, this.#options);
+  }
+
+  async verify(stored: string, password: string): Promise<VerifyResult> {
+    if (!stored.startsWith('$argon2')) return { ok: false, needsRehash: false };
+    let ok: boolean;
+    try {
+      ok = await verify(stored, password);
+    } catch {
+      // A damaged or unsupported hash string never matches.
+      return { ok: false, needsRehash: false };
+    }
+    return { ok, needsRehash: ok && this.isOutdated(stored) };
+  }
+
+  /** Whether a stored hash differs from the current settings (variant or cost). */
+  isOutdated(stored: string): boolean {
+    try {
+      const p = parseOptions(stored);
+      return (
+        p.algorithm !== this.#options.algorithm ||
+        p.memoryCost !== this.settings.memoryCost ||
+        p.timeCost !== this.settings.timeCost ||
+        p.parallelism !== this.settings.parallelism
+      );
+    } catch {
+      return true;
+    }
+  }
+
+  /**
+   * Spends the same work as a real verification, for accounts that do not
+   * exist, so response time does not tell which emails are registered.
+   */
+  async verifyDummy(password: string): Promise<void> {
+    this.#dummyHash ??= this.hash('gatehouse-dummy-password');
+    await verify(await this.#dummyHash, password).catch(() => false);
+  }
+}

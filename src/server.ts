@@ -1,0 +1,60 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.ts';
+import { boot, type BootOptions } from './boot.ts';
+import type { Core } from './core/core.ts';
+import type { Stores } from './core/ports/stores.ts';
+import { registerApiDocs } from './surfaces/api-docs.ts';
+import { healthRoutes } from './surfaces/health.ts';
+import { installNotFound } from './surfaces/shared/not-found.ts';
+import { validatorCompiler } from './surfaces/shared/validators.ts';
+import { usersSurface } from './surfaces/users/users-surface.ts';
+
+export interface ServerOptions extends BootOptions {
+  config: Config;
+  /** Where log lines go (default stdout). */
+  logStream?: DestinationStream;
+}
+
+export interface Gatehouse {
+  app: FastifyInstance;
+  core: Core;
+  stores: Stores;
+}
+
+/** The largest request body accepted (the contract's 64 KiB); larger ones get 413. */
+export const BODY_LIMIT = 64 * 1024;
+
+/** Builds the whole server from settings: storage, core, and every enabled surface. */
+export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
+  const { config } = options;
+  const core = await boot(config, options);
+  const { stores } = core;
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      ...(options.logStream ? { stream: options.logStream } : {}),
+      // Belt and braces: nothing below should ever log these, but if it does they are masked.
+      redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.access_token', '*.refresh_token', '*.passwordHash'],
+    },
+    // One log line per request costs ~10% of throughput; failures are logged by the error handlers instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler());
+  app.addHook('onClose', async () => stores.close());
+  installNotFound(app);
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  await registerApiDocs(app);
+  await app.register(healthRoutes, { stores });
+
+  if (config.surfaces.has('users')) await app.register(usersSurface, { prefix: '/api/users', core, accessTtl: config.tokenTtl.users });
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode >= 500) request.log.warn({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode }, 'request failed');
+  });
+  return { app, core, stores };
+}

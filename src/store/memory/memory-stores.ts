@@ -1,0 +1,12 @@
+import type { Stores } from '../../core/ports/stores.ts';
+import { MemoryLockoutStore } from './memory-lockout-store.ts';
+import { MemorySessionStore } from './memory-session-store.ts';
+import { MemoryUserStore } from './memory-user-store.ts';
+
+/** Every port in process memory. Nothing survives a restart. */
+export function memoryStores(): Stores {
+  const users = new MemoryUserStore();
+  const sessions = new MemorySessionStore();
+  users.onDelete = (id) => void sessions.deleteForUser(id);
+  return { users, sessions, lockouts: new MemoryLockoutStore(), ping: async () => {}, close: async () => {} };
+}

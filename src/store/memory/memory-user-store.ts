@@ -1,0 +1,88 @@
+import { UniqueViolation, type NewUser, type User, type UserListQuery, type UserPatch, type UserStore } from '../../core/ports/user-store.ts';
+import { userDefaults } from '../user-defaults.ts';
+
+/** Accounts in a Map; for unit tests and throwaway runs. */
+export class MemoryUserStore implements UserStore {
+  readonly #byId = new Map<number, User>();
+  #nextId = 1;
+  /** Called when a user is deleted, so the session store can follow (a foreign-key cascade). */
+  onDelete: (id: number) => void = () => {};
+
+  async create(input: NewUser): Promise<User> {
+    const id = input.id ?? this.#nextId;
+    if (this.#byId.has(id)) throw new UniqueViolation('id');
+    this.#assertFree(input, id);
+    const user: User = { ...userDefaults(input), id };
+    this.#nextId = Math.max(this.#nextId, id + 1);
+    this.#byId.set(id, user);
+    return structuredClone(user);
+  }
+
+  async findById(id: number): Promise<User | null> {
+    const user = this.#byId.get(id);
+    return user ? structuredClone(user) : null;
+  }
+
+  async findByUuid(uuid: string): Promise<User | null> {
+    return this.#find((u) => u.uuid === uuid);
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    return this.#find((u) => u.email === email);
+  }
+
+  async findByUsername(username: string): Promise<User | null> {
+    const key = username.toLowerCase();
+    return this.#find((u) => u.username?.toLowerCase() === key);
+  }
+
+  async update(id: number, patch: UserPatch): Promise<User | null> {
+    const user = this.#byId.get(id);
+    if (!user) return null;
+    this.#assertFree(patch, id);
+    const next = { ...user, ...definedOnly(patch) };
+    this.#byId.set(id, next);
+    return structuredClone(next);
+  }
+
+  async recordLogin(id: number, at: number, newPasswordHash?: string): Promise<void> {
+    const user = this.#byId.get(id);
+    if (!user) return;
+    user.lastLoginAt = at;
+    user.loginCount += 1;
+    if (newPasswordHash) user.passwordHash = newPasswordHash;
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const existed = this.#byId.delete(id);
+    if (existed) this.onDelete(id);
+    return existed;
+  }
+
+  async list(query: UserListQuery): Promise<User[]> {
+    const needle = query.search?.toLowerCase();
+    return [...this.#byId.values()]
+      .filter((u) => !needle || u.email?.includes(needle) || u.username?.toLowerCase().includes(needle))
+      .sort((a, b) => a.id - b.id)
+      .slice(query.offset, query.offset + query.limit)
+      .map((u) => structuredClone(u));
+  }
+
+  #find(predicate: (u: User) => boolean): User | null {
+    for (const user of this.#byId.values()) if (predicate(user)) return structuredClone(user);
+    return null;
+  }
+
+  #assertFree(fields: Partial<Pick<User, 'email' | 'username' | 'uuid'>>, id: number): void {
+    for (const other of this.#byId.values()) {
+      if (other.id === id) continue;
+      if (fields.email && other.email === fields.email) throw new UniqueViolation('email');
+      if (fields.username && other.username?.toLowerCase() === fields.username.toLowerCase()) throw new UniqueViolation('username');
+      if (fields.uuid && other.uuid === fields.uuid) throw new UniqueViolation('uuid');
+    }
+  }
+}
+
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

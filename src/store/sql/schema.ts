@@ -1,0 +1,63 @@
+import type { Generated } from 'kysely';
+
+/** The tables as Kysely sees them. Times are epoch milliseconds; flags are 0/1 integers (portable across SQLite and PostgreSQL). */
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  login_failures: LoginFailuresTable;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  uuid: string;
+  email: string | null;
+  username: string | null;
+  /** Lower-cased username: the unique key that makes usernames case-insensitive. */
+  username_key: string | null;
+  password_hash: string;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  full_name: string | null;
+  nickname: string | null;
+  gender: string | null;
+  age: number | null;
+  birth_date: string | null;
+  avatar_url: string | null;
+  bio: string | null;
+  is_superuser: number;
+  is_staff: number;
+  status: string;
+  is_email_verified: number;
+  is_phone_verified: number;
+  language: string;
+  timezone: string;
+  theme: string;
+  notify_email: number;
+  notify_push: number;
+  created_at: number;
+  updated_at: number;
+  last_login_at: number | null;
+  login_count: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+  access_jti: string;
+  previous_access_jti: string | null;
+  rotated_at: number;
+  refresh_hash: string | null;
+  remember_me: number;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginFailuresTable {
+  user_id: number;
+  window_start: number;
+  count: number;
+  locked_until: number | null;
+}

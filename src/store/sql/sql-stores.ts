@@ -1,0 +1,19 @@
+import { sql, type Kysely } from 'kysely';
+import type { Stores } from '../../core/ports/stores.ts';
+import type { Database } from './schema.ts';
+import { SqlLockoutStore } from './sql-lockout-store.ts';
+import { SqlSessionStore } from './sql-session-store.ts';
+import { SqlUserStore } from './sql-user-store.ts';
+
+/** Every port on one SQL database. */
+export function sqlStores(db: Kysely<Database>): Stores {
+  return {
+    users: new SqlUserStore(db),
+    sessions: new SqlSessionStore(db),
+    lockouts: new SqlLockoutStore(db),
+    ping: async () => {
+      await sql`SELECT 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

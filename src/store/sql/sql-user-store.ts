@@ -1,0 +1,79 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { NewUser, User, UserListQuery, UserPatch, UserStore } from '../../core/ports/user-store.ts';
+import type { Database, UsersTable } from './schema.ts';
+import { asUniqueViolation } from './unique-violation.ts';
+import { newUserToRow, patchToRow, rowToUser } from './user-rows.ts';
+
+/** Accounts in SQL (SQLite or PostgreSQL) through Kysely. */
+export class SqlUserStore implements UserStore {
+  readonly #db: Kysely<Database>;
+  // The per-request lookup is compiled once; each call only binds the id.
+  readonly #byIdQuery;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+    this.#byIdQuery = db.selectFrom('users').selectAll().where('id', '=', 0).compile();
+  }
+
+  async create(input: NewUser): Promise<User> {
+    try {
+      const row = await this.#db.insertInto('users').values(newUserToRow(input)).returningAll().executeTakeFirstOrThrow();
+      return rowToUser(row);
+    } catch (error) {
+      throw asUniqueViolation(error);
+    }
+  }
+
+  async findById(id: number): Promise<User | null> {
+    const { rows } = await this.#db.executeQuery<Selectable<UsersTable>>({ ...this.#byIdQuery, parameters: [id] });
+    const row = rows[0];
+    return row ? rowToUser(row) : null;
+  }
+
+  async findByUuid(uuid: string): Promise<User | null> {
+    const row = await this.#db.selectFrom('users').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+    return row ? rowToUser(row) : null;
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    const row = await this.#db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    return row ? rowToUser(row) : null;
+  }
+
+  async findByUsername(username: string): Promise<User | null> {
+    const row = await this.#db.selectFrom('users').selectAll().where('username_key', '=', username.toLowerCase()).executeTakeFirst();
+    return row ? rowToUser(row) : null;
+  }
+
+  async update(id: number, patch: UserPatch): Promise<User | null> {
+    try {
+      const row = await this.#db.updateTable('users').set(patchToRow(patch)).where('id', '=', id).returningAll().executeTakeFirst();
+      return row ? rowToUser(row) : null;
+    } catch (error) {
+      throw asUniqueViolation(error);
+    }
+  }
+
+  async recordLogin(id: number, at: number, newPasswordHash?: string): Promise<void> {
+    let q = this.#db
+      .updateTable('users')
+      .set({ last_login_at: at, login_count: sql`login_count + 1` })
+      .where('id', '=', id);
+    if (newPasswordHash) q = q.set({ password_hash: newPasswordHash });
+    await q.execute();
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const result = await this.#db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async list(query: UserListQuery): Promise<User[]> {
+    let q = this.#db.selectFrom('users').selectAll().orderBy('id').limit(query.limit).offset(query.offset);
+    if (query.search) {
+      const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where((eb) => eb.or([sql<boolean>`email LIKE ${pattern} ESCAPE '\\'`, sql<boolean>`username_key LIKE ${pattern} ESCAPE '\\'`]));
+    }
+    return (await q.execute()).map(rowToUser);
+  }
+}

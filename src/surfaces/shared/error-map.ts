@@ -1,0 +1,67 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../../core/errors.ts';
+import { classifyError, type Classified } from './classify-error.ts';
+
+/** A status code and the message the contract gives for one core error code. */
+export type ErrorAnswer = readonly [status: number, message: string];
+
+/** How one surface (or one route, as an override) answers core errors. */
+export type ErrorMap = Partial<Record<ErrorCode, ErrorAnswer>>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Route-specific answers that take precedence over the surface's error map. */
+    errors?: ErrorMap;
+  }
+}
+
+/** How a surface writes a failure into its own body shape. */
+export interface ErrorRenderer {
+  map: ErrorMap;
+  /** The body for a given status and message (e.g. `{detail}` or the envelope). */
+  body(status: number, message: string, code: string): unknown;
+  /** Schema violations and unparseable bodies. */
+  invalid(reply: FastifyReply, failure: Extract<Classified, { kind: 'validation' | 'malformed-body' }>): unknown;
+  /** Headers added to a given status (e.g. WWW-Authenticate on 401). */
+  headers?(status: number): Record<string, string>;
+  internalMessage?: string;
+  internalCode?: string;
+}
+
+export const STORE_UNAVAILABLE_ANSWER: ErrorAnswer = [503, 'Service temporarily unavailable'];
+
+/**
+ * Builds a surface's `setErrorHandler`: core errors through its error map (route
+ * overrides first), schema errors through its validation shape, anything
+ * unexpected as a logged 500 with no detail for the client.
+ */
+export function errorHandler(renderer: ErrorRenderer) {
+  return function handle(this: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply) {
+    const failure = classifyError(error);
+    switch (failure.kind) {
+      case 'core': {
+        const code = failure.error.code;
+        const answer = request.routeOptions.config.errors?.[code] ?? renderer.map[code] ?? (code === 'STORE_UNAVAILABLE' ? STORE_UNAVAILABLE_ANSWER : undefined);
+        if (!answer) {
+          request.log.error({ code }, 'core error without a mapping on this surface');
+          return send(reply, renderer, 500, renderer.internalMessage ?? 'Internal Server Error', renderer.internalCode ?? 'INTERNAL_ERROR');
+        }
+        return send(reply, renderer, answer[0], answer[1], code);
+      }
+      case 'validation':
+      case 'malformed-body':
+        return renderer.invalid(reply, failure);
+      case 'http':
+        return send(reply, renderer, failure.status, failure.message, `HTTP_${failure.status}`);
+      case 'internal':
+        request.log.error({ err: error }, 'unexpected failure');
+        return send(reply, renderer, 500, renderer.internalMessage ?? 'Internal Server Error', renderer.internalCode ?? 'INTERNAL_ERROR');
+    }
+  };
+}
+
+function send(reply: FastifyReply, renderer: ErrorRenderer, status: number, message: string, code: string) {
+  const headers = renderer.headers?.(status);
+  if (headers) reply.headers(headers);
+  return reply.code(status).send(renderer.body(status, message, code));
+}

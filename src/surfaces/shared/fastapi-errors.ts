@@ -1,0 +1,60 @@
+import type { Issue } from './classify-error.ts';
+
+/** One entry of FastAPI's 422 `detail` list. */
+export interface FastApiIssue {
+  type: string;
+  loc: Array<string | number>;
+  msg: string;
+}
+
+/** Schema violations in the shape FastAPI (pydantic v2) gives them. */
+export function fastApiDetail(issues: Issue[]): FastApiIssue[] {
+  return issues.map((issue) => ({ ...describe(issue), loc: [issue.location, ...issue.path] }));
+}
+
+/** The 422 body for a request whose JSON could not be parsed. */
+export function fastApiJsonError(): { detail: FastApiIssue[] } {
+  return { detail: [{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error' }] };
+}
+
+function describe({ keyword, params }: Issue): { type: string; msg: string } {
+  switch (keyword) {
+    case 'required':
+      return { type: 'missing', msg: 'Field required' };
+    case 'type':
+      return typeMessage(String(params.type));
+    case 'format':
+      return params.format === 'email'
+        ? { type: 'value_error', msg: 'value is not a valid email address: An email address must have an @-sign.' }
+        : { type: 'value_error', msg: `Input should be a valid ${String(params.format)}` };
+    case 'minLength':
+      return { type: 'string_too_short', msg: `String should have at least ${String(params.limit)} character${params.limit === 1 ? '' : 's'}` };
+    case 'maxLength':
+      return { type: 'string_too_long', msg: `String should have at most ${String(params.limit)} character${params.limit === 1 ? '' : 's'}` };
+    case 'minimum':
+      return { type: 'greater_than_equal', msg: `Input should be greater than or equal to ${String(params.limit)}` };
+    case 'maximum':
+      return { type: 'less_than_equal', msg: `Input should be less than or equal to ${String(params.limit)}` };
+    case 'pattern':
+      return { type: 'string_pattern_mismatch', msg: `String should match pattern '${String(params.pattern)}'` };
+    case 'enum':
+    case 'const': {
+      const allowed = (Array.isArray(params.allowedValues) ? params.allowedValues : [params.allowedValue]).map((v) => `'${String(v)}'`);
+      const list = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : allowed[0];
+      return { type: 'enum', msg: `Input should be ${list}` };
+    }
+    case 'rule':
+      return { type: 'value_error', msg: `Value error, ${String(params.message)}` };
+    default:
+      return { type: 'value_error', msg: `Invalid value (${keyword})` };
+  }
+}
+
+function typeMessage(type: string): { type: string; msg: string } {
+  if (type.startsWith('integer')) return { type: 'int_type', msg: 'Input should be a valid integer' };
+  if (type.startsWith('number')) return { type: 'float_type', msg: 'Input should be a valid number' };
+  if (type.startsWith('boolean')) return { type: 'bool_type', msg: 'Input should be a valid boolean' };
+  if (type.startsWith('object')) return { type: 'model_attributes_type', msg: 'Input should be a valid dictionary or object to extract fields from' };
+  if (type.startsWith('array')) return { type: 'list_type', msg: 'Input should be a valid list' };
+  return { type: 'string_type', msg: 'Input should be a valid string' };
+}
