@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig, readEnvironment } from '../src/config.ts';
+
+describe('config', () => {
+  test('defaults follow the contract', () => {
+    const c = loadConfig({});
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.port, 8000);
+    assert.deepEqual(c.database, { kind: 'sqlite', path: resolve('data/gatehouse.db') });
+    assert.equal(c.v1AuthStyle, 'plain');
+    assert.deepEqual([...c.surfaces], ['users', 'catalog', 'auth', 'v1-auth', 'v1-users']);
+    assert.equal(c.passwordHash, 'argon2id');
+    assert.deepEqual(c.tokenTtl, { users: 10800, auth: 1800, v1Auth: 3600, envelope: 86400 });
+    assert.equal(c.jwtSecret, null);
+  });
+
+  test('settings are read and checked', () => {
+    const c = loadConfig({ PORT: '9000', DATABASE_URL: 'sqlite:/tmp/x.db', SURFACES: 'users, auth', V1_AUTH_STYLE: 'envelope', PASSWORD_HASH: 'argon2i', REDIS_URL: 'redis://127.0.0.1:6379', JWT_SECRET: 'x'.repeat(32) });
+    assert.equal(c.port, 9000);
+    assert.deepEqual(c.database, { kind: 'sqlite', path: '/tmp/x.db' });
+    assert.deepEqual([...c.surfaces], ['users', 'auth']);
+    assert.equal(c.v1AuthStyle, 'envelope');
+    assert.equal(c.passwordHash, 'argon2i');
+    assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/db' }).database, { kind: 'postgres', url: 'postgres://u:p@localhost/db' });
+  });
+
+  test('a bad value names its setting', () => {
+    const bad: Record<string, string> = {
+      PORT: '70000',
+      LOG_LEVEL: 'loud',
+      REDIS_URL: 'http://x',
+      SMTP_URL: 'not a url',
+      JWT_SECRET: 'too-short',
+      DATABASE_URL: 'oracle://x',
+      SURFACES: 'users,shop',
+      DEMO_DATA: 'maybe',
+    };
+    for (const [name, value] of Object.entries(bad)) {
+      assert.throws(() => loadConfig({ [name]: value }), (e: Error) => e instanceof ConfigError && e.message.startsWith(name), name);
+    }
+  });
+
+  test('.env is read; the real environment wins', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-env-'));
+    try {
+      writeFileSync(join(dir, '.env'), 'PORT=9100\nHOST=0.0.0.0\n# comment\n');
+      const env = readEnvironment(dir, { HOST: '127.0.0.2' });
+      assert.equal(env.PORT, '9100');
+      assert.equal(env.HOST, '127.0.0.2');
+      assert.equal(loadConfig(env).port, 9100);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

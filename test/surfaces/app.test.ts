@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { PASSWORD, registerAndLogin, uniqueEmail } from '../helpers/users.ts';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(() => server.close());
+
+describe('the whole server', () => {
+  test('GET /healthz and /readyz', async () => {
+    assert.deepEqual((await server.http('GET', '/healthz')).body, { status: 'ok' });
+    const ready = await server.http('GET', '/readyz');
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body, { status: 'ready' });
+  });
+
+  test('unknown route: 404 {"detail": "Not Found"}; wrong method: 405 with Allow', async () => {
+    const missing = await server.http('GET', '/api/nothing-here');
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.body, { detail: 'Not Found' });
+    const wrong = await server.http('GET', '/api/users/login');
+    assert.equal(wrong.status, 405);
+    assert.deepEqual(wrong.body, { detail: 'Method Not Allowed' });
+    assert.equal(wrong.headers.get('allow'), 'POST');
+  });
+
+  test('a body over 64 KiB: 413, and nothing is stored', async () => {
+    const email = uniqueEmail('big');
+    const r = await server.http('POST', '/api/users/register', { body: { email, password: PASSWORD, first_name: 'x'.repeat(70_000) } });
+    assert.equal(r.status, 413);
+    assert.deepEqual(r.body, { detail: 'Request body too large' });
+    assert.equal(await server.core.accounts.findByEmail(email), null);
+  });
+
+  test('a body that is not JSON is a 4xx in the surface shape', async () => {
+    const text = await server.http('POST', '/api/users/login', { raw: 'email=a', headers: { 'content-type': 'text/plain' } });
+    assert.equal(text.status, 422);
+    assert.equal(text.body.detail[0].type, 'model_attributes_type');
+    const xml = await server.http('POST', '/api/users/login', { raw: '<a/>', headers: { 'content-type': 'application/xml' } });
+    assert.equal(xml.status, 415);
+    assert.deepEqual(xml.body, { detail: 'Unsupported Media Type' });
+  });
+
+  test('/openapi.json documents every users endpoint; /docs serves Swagger UI', async () => {
+    const doc = (await server.http('GET', '/openapi.json')).body;
+    assert.equal(doc.openapi, '3.1.0');
+    for (const path of ['/api/users/register', '/api/users/login', '/api/users/me', '/api/users/logout', '/api/users/refresh_token', '/api/users/reset_password']) {
+      assert.ok(doc.paths[path], path);
+    }
+    assert.deepEqual(doc.paths['/api/users/login'].post.tags, ['users (seeds 000, 001)']);
+    assert.ok(doc.paths['/api/users/register'].post.requestBody.content['application/json'].schema.properties.email);
+    const ui = await server.http('GET', '/docs/');
+    assert.equal(ui.status, 200);
+    assert.match(ui.text, /swagger/i);
+  });
+
+  test('passwords are hashed off the event loop: /healthz answers while 20 logins are in flight', async () => {
+    const { email } = await registerAndLogin(server.http);
+    let loginsDone = 0;
+    const logins = Array.from({ length: 20 }, () =>
+      server.http('POST', '/api/users/login', { body: { email, password: PASSWORD } }).then((r) => {
+        loginsDone++;
+        return r;
+      }),
+    );
+    // give the logins a moment to reach the hashing stage
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const health = await server.http('GET', '/healthz');
+    const doneWhenHealthAnswered = loginsDone;
+    const results = await Promise.all(logins);
+    assert.equal(health.status, 200);
+    assert.ok(results.every((r) => r.status === 200));
+    // 20 argon2 hashes take ~100 ms of CPU on 2 cores; a blocked loop would answer /healthz last
+    assert.ok(doneWhenHealthAnswered < 20, `health answered after ${doneWhenHealthAnswered} of 20 logins`);
+  });
+
+  test('no response or log line contains a password, a password hash or a full token', async () => {
+    const secretPassword = 'very-secret-Pa55word';
+    const email = uniqueEmail('leak');
+    const answers: string[] = [];
+    const track = async (p: ReturnType<typeof server.http>) => {
+      const r = await p;
+      answers.push(r.text, JSON.stringify([...r.headers]));
+      return r;
+    };
+    await track(server.http('POST', '/api/users/register', { body: { email, password: secretPassword, first_name: 'L' } }));
+    await track(server.http('POST', '/api/users/register', { body: { email, password: secretPassword, first_name: 'L' } }));
+    await track(server.http('POST', '/api/users/register', { body: { email: 'bad', password: secretPassword, first_name: 7 } }));
+    await track(server.http('POST', '/api/users/login', { body: { email, password: 'Wrong-' + secretPassword } }));
+    const login = await server.http('POST', '/api/users/login', { body: { email, password: secretPassword } });
+    const token = login.body.access_token as string;
+    await track(server.http('GET', '/api/users/me', { token }));
+    await track(server.http('POST', '/api/users/refresh_token', { token }));
+    await track(server.http('POST', '/api/users/reset_password', { body: { email, old_password: 'Wrong-' + secretPassword, new_password: secretPassword } }));
+    await track(server.http('POST', '/api/users/logout', { token }));
+    await track(server.http('POST', '/api/users/logout', { token }));
+    const hash = (await server.core.accounts.findByEmail(email))!.passwordHash;
+    const haystack = answers.join('\n') + server.logs.join('\n');
+    for (const needle of [secretPassword, hash, hash.split('$').at(-1)!, token, token.split('.')[2]!]) {
+      assert.ok(!haystack.includes(needle), `leaked: ${needle.slice(0, 12)}...`);
+    }
+  });
+});
