@@ -1,7 +1,10 @@
 import type { Config } from './config.ts';
 import { createCore, type Core } from './core/core.ts';
 import { DEFAULT_HASH_SETTINGS, type HashSettings } from './core/passwords.ts';
-import type { Clock } from './core/ports/clock.ts';
+import { systemClock, type Clock } from './core/ports/clock.ts';
+import { DEFAULT_RESET_MAIL, type ResetMailSettings } from './core/password-reset.ts';
+import { OutboxMailer } from './store/mail/outbox-mailer.ts';
+import { SmtpMailer } from './store/mail/smtp-mailer.ts';
 import type { IdSource } from './core/ports/ids.ts';
 import type { Stores } from './core/ports/stores.ts';
 import { openStores } from './store/open-stores.ts';
@@ -14,6 +17,8 @@ export interface BootOptions {
   ids?: IdSource;
   /** Hash cost; tests may lower it. Defaults to OWASP's argon2id settings with PASSWORD_HASH's variant. */
   hash?: HashSettings;
+  /** Where notices (e.g. "mail kept in the outbox") are logged. */
+  log?: (fields: Record<string, unknown>, message: string) => void;
 }
 
 /** Opens (and migrates) storage, resolves the signing secret, and wires the core. Shared by the server and the CLI. */
@@ -21,5 +26,13 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
   const stores = options.stores ?? (await openStores(config.database));
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
   const hash = options.hash ?? { ...DEFAULT_HASH_SETTINGS, algorithm: config.passwordHash };
-  return createCore({ stores, keys: { current: secret, previous: config.jwtPreviousSecrets }, clock: options.clock, ids: options.ids, hash });
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? (() => {});
+  const mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new OutboxMailer(stores.outbox, clock, log);
+  const resetMail: ResetMailSettings = {
+    urlTemplate: config.resetUrlTemplate,
+    subject: config.resetMailSubject ?? DEFAULT_RESET_MAIL.subject,
+    text: config.resetMailText ?? DEFAULT_RESET_MAIL.text,
+  };
+  return createCore({ stores, keys: { current: secret, previous: config.jwtPreviousSecrets }, clock, ids: options.ids, hash, mailer, resetMail });
 }

@@ -21,6 +21,13 @@ export interface Config {
   jwtPreviousSecrets: string[];
   imageDir: string;
   smtpUrl: string | null;
+  /** Sender address of Gatehouse's mail. */
+  mailFrom: string;
+  /** The reset link; `{token}` is replaced. */
+  resetUrlTemplate: string;
+  resetMailSubject: string | null;
+  /** The reset mail's text; `{link}`, `{token}` and `{minutes}` are replaced. null: the built-in bilingual text. */
+  resetMailText: string | null;
   v1AuthStyle: 'plain' | 'envelope';
   surfaces: ReadonlySet<SurfaceName>;
   passwordHash: HashAlgorithm;
@@ -72,6 +79,10 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     jwtPreviousSecrets: (text(env, 'JWT_PREVIOUS_SECRETS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     imageDir: resolve(text(env, 'IMAGE_DIR') ?? resolve(dataDir, 'images')),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: text(env, 'MAIL_FROM') ?? 'Gatehouse <no-reply@localhost>',
+    resetUrlTemplate: resetTemplate(env),
+    resetMailSubject: text(env, 'RESET_MAIL_SUBJECT') ?? null,
+    resetMailText: text(env, 'RESET_MAIL_TEXT')?.replaceAll('\\n', '\n') ?? null,
     v1AuthStyle: oneOf(env, 'V1_AUTH_STYLE', ['plain', 'envelope'] as const, 'plain'),
     surfaces: surfaces(env),
     passwordHash: oneOf(env, 'PASSWORD_HASH', ['argon2id', 'argon2i'] as const, 'argon2id'),
@@ -126,6 +137,13 @@ function url(env: Env, name: string, protocols: string[]): string | null {
     throw new ConfigError(`${name} is not a valid URL`);
   }
   if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  return raw;
+}
+
+function resetTemplate(env: Env): string {
+  const raw = text(env, 'RESET_URL_TEMPLATE');
+  if (raw === undefined) return `http://${text(env, 'HOST') ?? '127.0.0.1'}:${text(env, 'PORT') ?? '8000'}/reset-password?token={token}`;
+  if (!raw.includes('{token}')) throw new ConfigError('RESET_URL_TEMPLATE must contain {token}');
   return raw;
 }
 

@@ -2,6 +2,7 @@
 // The `gatehouse` command. Each subcommand honours the same settings as the server.
 import { ConfigError, loadConfig, readEnvironment, type Config } from '../config.ts';
 import { isGatehouseError } from '../core/errors.ts';
+import { mailCommand } from './mail-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { UsageError } from './usage-error.ts';
@@ -17,6 +18,7 @@ Commands:
   users create --email E [--username U] --password P [--first-name F] [--last-name L] [--superuser] [--staff]
   users disable|enable|delete USER
   users set-password USER --password P
+  mail list [--limit N] [--json]  mail kept in the outbox (when SMTP_URL is unset)
 
 USER is an email, a username, a uuid or a numeric id.
 Settings come from the environment and ./.env (see README).`;
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
   users: usersCommand,
+  mail: mailCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

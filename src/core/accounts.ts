@@ -114,23 +114,32 @@ export class AccountService {
 
   /** Applies profile changes. Throws EMAIL_TAKEN when the new email is someone else's. */
   async updateProfile(user: User, changes: ProfileChanges): Promise<User> {
-    const patch: UserPatch = { ...changes, updatedAt: this.#clock.now() };
+    return this.#save(user.id, await this.#profilePatch(user, changes));
+  }
+
+  async #profilePatch(user: User, changes: ProfileChanges): Promise<UserPatch> {
+    const patch: UserPatch = { ...definedOnly(changes), updatedAt: this.#clock.now() };
     if (changes.email != null) {
       patch.email = normalizeEmail(changes.email);
       const holder = await this.#users.findByEmail(patch.email);
       if (holder && holder.id !== user.id) throw fail('EMAIL_TAKEN', undefined, 'email');
     }
-    return this.#save(user.id, patch);
+    if (changes.birthDate != null) checkBirthDate(changes.birthDate, this.#clock.now());
+    return patch;
   }
 
   /**
-   * A logged-in user sets a new password. Every other session of the user
-   * ends; `keepSessionId` (the caller's own) keeps working.
+   * A logged-in user changes their profile and, optionally, their password, in
+   * one write: every rule is checked before anything is stored. A new password
+   * ends every other session of the user; `keepSessionId` (the caller's own)
+   * keeps working.
    */
-  async setPasswordFromSession(user: User, newPassword: string, keepSessionId: string, rules: PasswordRules = {}): Promise<User> {
-    checkPasswordPolicy(newPassword, rules, 'password');
-    const updated = await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
-    await this.#sessions.endAllForUser(user.id, keepSessionId);
+  async updateSelf(user: User, changes: ProfileChanges, newPassword: string | undefined, keepSessionId: string, rules: PasswordRules = {}): Promise<User> {
+    if (newPassword !== undefined) checkPasswordPolicy(newPassword, rules, 'password');
+    const patch = await this.#profilePatch(user, changes);
+    if (newPassword !== undefined) patch.passwordHash = await this.#hasher.hash(newPassword);
+    const updated = await this.#save(user.id, patch);
+    if (newPassword !== undefined) await this.#sessions.endAllForUser(user.id, keepSessionId);
     return updated;
   }
 
@@ -189,6 +198,18 @@ export class AccountService {
     if (!updated) throw fail('USER_NOT_FOUND');
     return updated;
   }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** `YYYY-MM-DD`, a real calendar date, not after today (UTC). */
+export function checkBirthDate(value: string, now: number): void {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
+  if (!date || date.toISOString().slice(0, 10) !== value) throw fail('VALIDATION_FAILED', 'must be a date in YYYY-MM-DD form', 'birth_date');
+  if (date.getTime() > now) throw fail('VALIDATION_FAILED', 'must not be in the future', 'birth_date');
 }
 
 function translateUnique(error: unknown): unknown {

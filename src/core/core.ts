@@ -1,6 +1,8 @@
 import { AccountService } from './accounts.ts';
 import { DEFAULT_LOCKOUT_RULE, Lockout } from './lockout.ts';
 import { LoginService } from './login.ts';
+import { DEFAULT_RESET_MAIL, PasswordResetService, type ResetMailSettings } from './password-reset.ts';
+import type { Mailer } from './ports/mailer.ts';
 import { DEFAULT_HASH_SETTINGS, PasswordHasher, type HashSettings } from './passwords.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import { randomIds, type IdSource } from './ports/ids.ts';
@@ -17,12 +19,16 @@ export interface CoreOptions {
   hash?: HashSettings;
   sessionPolicy?: SessionPolicy;
   lockoutRule?: LockoutRule;
+  /** Where mail goes; defaults to the stores' outbox. */
+  mailer?: Mailer;
+  resetMail?: ResetMailSettings;
 }
 
 /** The services every surface is built on. */
 export interface Core {
   accounts: AccountService;
   login: LoginService;
+  resets: PasswordResetService;
   sessions: SessionService;
   lockout: Lockout;
   hasher: PasswordHasher;
@@ -42,5 +48,7 @@ export function createCore(options: CoreOptions): Core {
   const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids }, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
   const accounts = new AccountService({ users, hasher, sessions, lockout, clock, ids });
   const login = new LoginService({ accounts, users, hasher, lockout, sessions, clock });
-  return { accounts, login, sessions, lockout, hasher, tokens, clock, stores: options.stores };
+  const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
+  const resets = new PasswordResetService({ accounts, resets: options.stores.resets, mailer, clock, ids }, options.resetMail ?? DEFAULT_RESET_MAIL);
+  return { accounts, login, resets, sessions, lockout, hasher, tokens, clock, stores: options.stores };
 }

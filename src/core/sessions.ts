@@ -132,13 +132,15 @@ export class SessionService {
   }
 
   /**
-   * Refresh by presenting the access token itself (seed 000; seed 004 with
-   * `revokePresented`). The token may be expired but must be ours and belong to a
-   * live session. Presenting a token older than the session's newest one, past the
-   * grace period, is taken as theft: the session ends and TOKEN_REUSED is thrown.
+   * Refresh by presenting the access token itself (seed 000: it may be expired;
+   * seed 004: it must be live, and `revokePresented` makes it stop at once).
+   * The token must be ours and belong to a live session. Presenting a token older
+   * than the session's newest one, past the grace period, is taken as theft: the
+   * session ends and TOKEN_REUSED is thrown.
    */
-  async refreshWithAccessToken(token: string, accessTtl: number, revokePresented = false): Promise<Grant & { user: User }> {
-    const claims = this.#tokens.verify(token, 'access', true);
+  async refreshWithAccessToken(token: string, accessTtl: number, options: { allowExpired?: boolean; revokePresented?: boolean } = {}): Promise<Grant & { user: User }> {
+    const { allowExpired = true, revokePresented = false } = options;
+    const claims = this.#tokens.verify(token, 'access', allowExpired);
     const session = await this.#liveSession(claims);
     const user = await this.#activeUser(session.userId);
     const now = this.#clock.now();

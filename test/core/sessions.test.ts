@@ -72,7 +72,7 @@ describe('sessions', () => {
 
   test('revokePresented: the presented token stops at once', async () => {
     const { core, grant } = await loggedIn();
-    const next = await core.sessions.refreshWithAccessToken(grant.accessToken, 3600, true);
+    const next = await core.sessions.refreshWithAccessToken(grant.accessToken, 3600, { revokePresented: true });
     await rejects(core.sessions.authenticate(grant.accessToken), 'SESSION_ENDED');
     await core.sessions.authenticate(next.accessToken);
   });

@@ -1,4 +1,6 @@
 import type { LockoutStore } from './lockout-store.ts';
+import type { OutboxStore } from './mailer.ts';
+import type { ResetTokenStore } from './reset-token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import type { UserStore } from './user-store.ts';
 
@@ -7,6 +9,8 @@ export interface Stores {
   users: UserStore;
   sessions: SessionStore;
   lockouts: LockoutStore;
+  resets: ResetTokenStore;
+  outbox: OutboxStore;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,7 @@
 import type { Stores } from '../../core/ports/stores.ts';
 import { MemoryLockoutStore } from './memory-lockout-store.ts';
+import { MemoryOutbox } from './memory-outbox.ts';
+import { MemoryResetStore } from './memory-reset-store.ts';
 import { MemorySessionStore } from './memory-session-store.ts';
 import { MemoryUserStore } from './memory-user-store.ts';
 
@@ -7,6 +9,10 @@ import { MemoryUserStore } from './memory-user-store.ts';
 export function memoryStores(): Stores {
   const users = new MemoryUserStore();
   const sessions = new MemorySessionStore();
-  users.onDelete = (id) => void sessions.deleteForUser(id);
-  return { users, sessions, lockouts: new MemoryLockoutStore(), ping: async () => {}, close: async () => {} };
+  const resets = new MemoryResetStore();
+  users.onDelete = (id) => {
+    void sessions.deleteForUser(id);
+    resets.forgetUser(id);
+  };
+  return { users, sessions, lockouts: new MemoryLockoutStore(), resets, outbox: new MemoryOutbox(), ping: async () => {}, close: async () => {} };
 }

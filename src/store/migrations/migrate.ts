@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import type { Dialect } from './dialect.ts';
 import * as m0001 from './0001-accounts-and-sessions.ts';
+import * as m0002 from './0002-password-resets-and-outbox.ts';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -11,6 +12,7 @@ interface DialectMigration {
 /** Every migration, in order. The names are stored in the database; never rename one. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-accounts-and-sessions': m0001,
+  '0002-password-resets-and-outbox': m0002,
 };
 
 /** Brings the database to the latest schema. Idempotent; safe to run at every start. */

@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Stores } from '../../core/ports/stores.ts';
 import type { Database } from './schema.ts';
 import { SqlLockoutStore } from './sql-lockout-store.ts';
+import { SqlOutbox } from './sql-outbox.ts';
+import { SqlResetStore } from './sql-reset-store.ts';
 import { SqlSessionStore } from './sql-session-store.ts';
 import { SqlUserStore } from './sql-user-store.ts';
 
@@ -11,6 +13,8 @@ export function sqlStores(db: Kysely<Database>): Stores {
     users: new SqlUserStore(db),
     sessions: new SqlSessionStore(db),
     lockouts: new SqlLockoutStore(db),
+    resets: new SqlResetStore(db),
+    outbox: new SqlOutbox(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../../core/errors.ts';
 import { classifyError, type Classified } from './classify-error.ts';
 
-/** A status code and the message the contract gives for one core error code. */
-export type ErrorAnswer = readonly [status: number, message: string];
+/** A status code, the message the contract gives, and (envelope surfaces) the code it names. */
+export type ErrorAnswer = readonly [status: number, message: string, code?: string];
 
 /** How one surface (or one route, as an override) answers core errors. */
 export type ErrorMap = Partial<Record<ErrorCode, ErrorAnswer>>;
@@ -46,7 +46,7 @@ export function errorHandler(renderer: ErrorRenderer) {
           request.log.error({ code }, 'core error without a mapping on this surface');
           return send(reply, renderer, 500, renderer.internalMessage ?? 'Internal Server Error', renderer.internalCode ?? 'INTERNAL_ERROR');
         }
-        return send(reply, renderer, answer[0], answer[1], code);
+        return send(reply, renderer, answer[0], answer[1], answer[2] ?? code);
       }
       case 'validation':
       case 'malformed-body':

@@ -1,7 +1,8 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Core } from '../../core/core.ts';
 import { bearerToken } from '../shared/bearer.ts';
+import { callerOf, clientMeta } from '../shared/caller.ts';
 import { errorHandler } from '../shared/error-map.ts';
 import { fastApiRenderer, USERS_ERRORS } from './error-map.ts';
 import { Detail, LoginBody, Me, Message, RegisterBody, ResetPasswordBody, TokenAnswer } from './schemas.ts';
@@ -25,7 +26,6 @@ export const usersSurface: FastifyPluginAsync<UsersSurfaceOptions> = async (fast
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(errorHandler(fastApiRenderer(USERS_ERRORS)));
   const tokenAnswer = (accessToken: string) => ({ access_token: accessToken, token_type: 'bearer' as const, expires_in: Math.round(accessTtl / 60) });
-  const meta = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
   app.post('/register', { schema: { tags: [TAG], summary: 'Register with email and password', body: RegisterBody, response: { 200: Message, 400: Detail, 422: Detail } } }, async (request, reply) => {
     const b = request.body;
@@ -35,13 +35,13 @@ export const usersSurface: FastifyPluginAsync<UsersSurfaceOptions> = async (fast
   });
 
   app.post('/login', { schema: { tags: [TAG], summary: 'Log in with email and password', body: LoginBody, response: { 200: TokenAnswer } } }, async (request, reply) => {
-    const grant = await core.login.login({ by: 'email', identifier: request.body.email, password: request.body.password, accessTtl, ...meta(request) });
+    const grant = await core.login.login({ by: 'email', identifier: request.body.email, password: request.body.password, accessTtl, ...clientMeta(request) });
     reply.header('cache-control', 'no-store');
     return tokenAnswer(grant.accessToken);
   });
 
   app.get('/me', { schema: { tags: [TAG], summary: 'The logged-in user', security: bearerAuth, response: { 200: Me } } }, async (request) => {
-    const { user } = await core.sessions.authenticate(bearerToken(request.headers.authorization));
+    const { user } = await callerOf(core, request);
     return { email: user.email, first_name: user.firstName, last_name: user.lastName, phone_number: user.phone };
   });
 

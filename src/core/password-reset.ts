@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import type { AccountService } from './accounts.ts';
+import { fail } from './errors.ts';
+import { checkPasswordPolicy } from './passwords.ts';
+import type { Clock } from './ports/clock.ts';
+import type { IdSource } from './ports/ids.ts';
+import type { Mailer } from './ports/mailer.ts';
+import type { ResetTokenStore } from './ports/reset-token-store.ts';
+import type { User } from './ports/user-store.ts';
+
+export interface ResetMailSettings {
+  /** Link in the mail; `{token}` is replaced by the token. */
+  urlTemplate: string;
+  subject: string;
+  /** Body; `{link}`, `{token}` and `{minutes}` are replaced. */
+  text: string;
+}
+
+export const DEFAULT_RESET_MAIL: ResetMailSettings = {
+  urlTemplate: 'http://127.0.0.1:8000/reset-password?token={token}',
+  subject: '重置密码 / Reset your password',
+  text:
+    '您好，\n\n请打开以下链接重置密码（{minutes} 分钟内有效，只能使用一次）：\n{link}\n\n' +
+    'Hello,\n\nOpen this link to reset your password (valid for {minutes} minutes, once):\n{link}\n\n' +
+    'Reset token: {token}\n\n如果这不是您本人的操作，请忽略本邮件。 If you did not ask for this, ignore this mail.\n',
+};
+
+/** 30 minutes. */
+export const RESET_TTL_MS = 30 * 60_000;
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/**
+ * Forgot / reset password by mailed token: 32 random bytes, stored only as a
+ * hash, valid 30 minutes, spent once. Using it sets the password, ends every
+ * session of the user and unlocks the account.
+ */
+export class PasswordResetService {
+  readonly #accounts: AccountService;
+  readonly #store: ResetTokenStore;
+  readonly #mailer: Mailer;
+  readonly #clock: Clock;
+  readonly #ids: IdSource;
+  readonly mail: ResetMailSettings;
+
+  constructor(deps: { accounts: AccountService; resets: ResetTokenStore; mailer: Mailer; clock: Clock; ids: IdSource }, mail = DEFAULT_RESET_MAIL) {
+    this.#accounts = deps.accounts;
+    this.#store = deps.resets;
+    this.#mailer = deps.mailer;
+    this.#clock = deps.clock;
+    this.#ids = deps.ids;
+    this.mail = mail;
+  }
+
+  /**
+   * Mails a reset token when the email belongs to an account; does nothing
+   * visible otherwise. Callers answer the client before awaiting this, so known
+   * and unknown emails take the same time to answer.
+   */
+  async request(email: string): Promise<void> {
+    const user = await this.#accounts.findByEmail(email);
+    if (!user || !user.email || user.status !== 'active') return;
+    const token = this.#ids.token(32);
+    const now = this.#clock.now();
+    await this.#store.create({ tokenHash: sha256(token), userId: user.id, createdAt: now, expiresAt: now + RESET_TTL_MS });
+    await this.#mailer.send(this.#compose(user, token));
+  }
+
+  /** Sets a new password with a mailed token. Throws RESET_TOKEN_INVALID, or VALIDATION_FAILED for the policy. */
+  async reset(token: string, newPassword: string): Promise<void> {
+    checkPasswordPolicy(newPassword, {}, 'new_password');
+    const userId = await this.#store.consume(sha256(token), this.#clock.now());
+    if (userId === null) throw fail('RESET_TOKEN_INVALID');
+    const user = await this.#accounts.findById(userId);
+    if (!user) throw fail('RESET_TOKEN_INVALID');
+    await this.#accounts.setPassword(user, newPassword);
+  }
+
+  #compose(user: User, token: string) {
+    const link = this.mail.urlTemplate.replaceAll('{token}', encodeURIComponent(token));
+    const fill = (text: string) => text.replaceAll('{link}', link).replaceAll('{token}', token).replaceAll('{minutes}', String(RESET_TTL_MS / 60_000));
+    return { to: user.email!, subject: fill(this.mail.subject), text: fill(this.mail.text) };
+  }
+}

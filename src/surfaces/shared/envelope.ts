@@ -1,0 +1,35 @@
+import type { FastifyReply } from 'fastify';
+import { describeIssuesZh, MALFORMED_JSON_ZH } from './chinese-validation.ts';
+import type { ErrorMap, ErrorRenderer } from './error-map.ts';
+
+/** Seed 003's success shape. */
+export function ok<T>(message: string, data: T): { status: 'success'; message: string; data: T } {
+  return { status: 'success', message, data };
+}
+
+/** Seed 003's `{status, message, code}` errors; schema errors are 400 VALIDATION_ERROR. */
+export const envelopeRenderer = (map: ErrorMap): ErrorRenderer => ({
+  map,
+  body: (_status, message, code) => ({ status: 'error', message, code }),
+  invalid: (reply: FastifyReply, failure) =>
+    reply.code(400).send({
+      status: 'error',
+      message: `请求参数错误: ${failure.kind === 'malformed-body' ? MALFORMED_JSON_ZH : describeIssuesZh(failure.issues)}`,
+      code: 'VALIDATION_ERROR',
+    }),
+  headers: (status): Record<string, string> => (status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+  internalMessage: '服务器内部错误',
+  internalCode: 'INTERNAL_ERROR',
+});
+
+/** Every envelope answers with a status/message/code; this is its schema for the docs. */
+export const ENVELOPE_ERROR_CODES_401 = {
+  TOKEN_MISSING: [401, '缺少认证token', 'MISSING_TOKEN'],
+  TOKEN_NOT_BEARER: [401, 'token格式错误', 'INVALID_TOKEN_FORMAT'],
+  TOKEN_MALFORMED: [401, 'token格式错误', 'INVALID_TOKEN_FORMAT'],
+  TOKEN_INVALID: [401, 'token无效或已过期', 'INVALID_TOKEN'],
+  TOKEN_EXPIRED: [401, 'token无效或已过期', 'INVALID_TOKEN'],
+  SESSION_ENDED: [401, 'token无效或已过期', 'INVALID_TOKEN'],
+  TOKEN_REUSED: [401, 'token无效或已过期', 'INVALID_TOKEN'],
+  TOKEN_WRONG_TYPE: [401, 'token类型错误', 'INVALID_TOKEN_TYPE'],
+} as const satisfies ErrorMap;
