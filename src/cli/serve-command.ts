@@ -13,6 +13,8 @@ export async function serveCommand(args: string[], config: Config): Promise<numb
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  await app.listen({ host: config.host, port: config.port });
+  const address = await app.listen({ host: config.host, port: config.port });
+  // Said whatever LOG_LEVEL is: scripts and people wait for this line.
+  console.log(`Gatehouse listening on ${address}`);
   return new Promise<number>(() => {});
 }

@@ -19,3 +19,38 @@ export async function registerAndLogin(http: Client, email = uniqueEmail(), pass
   assert.equal(login.status, 200, login.text);
   return { email, token: login.body.access_token };
 }
+
+let nameCounter = 0;
+
+/** A fresh username (3-50 of letters, digits, _ and -). */
+export function uniqueName(prefix = 'user'): string {
+  nameCounter += 1;
+  return `${prefix}_${process.pid}_${nameCounter}_${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Registers through seed 004's surface; returns the username, email and password. */
+export async function registerV1(http: Client, overrides: Record<string, unknown> = {}) {
+  const username = uniqueName();
+  const body = { username, email: `${username}@example.com`, password: 'password123', confirm_password: 'password123', ...overrides };
+  const r = await http('POST', '/api/v1/auth/register', { body });
+  assert.equal(r.status, 201, r.text);
+  return { username: body.username as string, email: body.email as string, password: body.password as string, user: r.body };
+}
+
+/** Logs in through seed 004's JSON login; returns the access token. */
+export async function loginV1(http: Client, username: string, password = 'password123'): Promise<string> {
+  const r = await http('POST', '/api/v1/auth/login/json', { body: { username, password } });
+  assert.equal(r.status, 200, r.text);
+  return r.body.access_token;
+}
+
+/** Reads the reset token from the newest outbox mail to `email`, waiting for it to arrive. */
+export async function waitForResetToken(outbox: { list(n: number): Promise<Array<{ to: string; text: string }>> }, email: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const mail = (await outbox.list(20)).find((m) => m.to === email.toLowerCase());
+    const token = mail && /Reset token: (\S+)/.exec(mail.text)?.[1];
+    if (token) return token;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no reset mail for ${email}`);
+}

@@ -224,6 +224,42 @@ export function storageContract(name: string, open: () => Promise<Stores>): void
       assert.equal((await lockouts.get(u.id))?.count, 25);
     }));
 
+    test('resets: a token is spent once, and not after it expires', withStores(async ({ users, resets }) => {
+      const u = await users.create(newUser());
+      await resets.create({ tokenHash: 'h1', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
+      await resets.create({ tokenHash: 'h2', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
+      assert.equal(await resets.consume('h1', T0 + 10), u.id);
+      assert.equal(await resets.consume('h1', T0 + 20), null);
+      assert.equal(await resets.consume('h2', T0 + 1000), null);
+      assert.equal(await resets.consume('unknown', T0), null);
+      assert.equal(await resets.purge(T0 + 2000), 2);
+    }));
+
+    test('resets: concurrent spends of one token let exactly one through', withStores(async ({ users, resets }) => {
+      const u = await users.create(newUser());
+      await resets.create({ tokenHash: 'race', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
+      const results = await Promise.all(Array.from({ length: 10 }, () => resets.consume('race', T0 + 1)));
+      assert.equal(results.filter((r) => r === u.id).length, 1);
+    }));
+
+    test('resets: a deleted user\'s tokens go with it', withStores(async ({ users, resets }) => {
+      const u = await users.create(newUser());
+      await resets.create({ tokenHash: 'gone', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
+      await users.delete(u.id);
+      assert.equal(await resets.consume('gone', T0 + 1), null);
+    }));
+
+    test('outbox: add, then list newest first', withStores(async ({ outbox }) => {
+      const a = await outbox.add({ to: 'a@example.com', subject: 's1', text: 'body 1\nline 2' }, T0);
+      const b = await outbox.add({ to: 'b@example.com', subject: 's2', text: 'body 2' }, T0 + 1);
+      assert.ok(b.id > a.id);
+      assert.deepEqual(await outbox.list(10), [
+        { id: b.id, to: 'b@example.com', subject: 's2', text: 'body 2', createdAt: T0 + 1 },
+        { id: a.id, to: 'a@example.com', subject: 's1', text: 'body 1\nline 2', createdAt: T0 },
+      ]);
+      assert.equal((await outbox.list(1)).length, 1);
+    }));
+
     test('ping answers', withStores(async (stores) => {
       await stores.ping();
     }));

@@ -51,6 +51,21 @@ describe('the whole server', () => {
       assert.ok(doc.paths[path], path);
     }
     assert.deepEqual(doc.paths['/api/users/login'].post.tags, ['users (seeds 000, 001)']);
+    const expected: Record<string, string[]> = {
+      'auth (seed 002)': ['/api/auth/register', '/api/auth/login', '/api/auth/refresh', '/api/user/me'],
+      'v1-auth (seed 004)': ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/login/json', '/api/v1/auth/logout', '/api/v1/auth/me', '/api/v1/auth/refresh', '/api/v1/auth/change-password', '/api/v1/auth/forgot-password', '/api/v1/auth/reset-password'],
+      'v1-users (seed 003)': ['/api/v1/users/profile', '/api/v1/users/settings'],
+    };
+    for (const [tag, paths] of Object.entries(expected)) {
+      for (const path of paths) {
+        const operations = Object.values(doc.paths[path] ?? {}) as Array<{ tags?: string[] }>;
+        assert.ok(operations.length > 0 && operations.every((op) => op.tags?.includes(tag)), `${path} under ${tag}`);
+      }
+    }
+    // examples come from the seeds
+    const v1Register = doc.paths['/api/v1/auth/register'].post.requestBody.content['application/json'];
+    assert.equal(v1Register.example.username, 'testuser');
+    assert.ok(doc.paths['/api/v1/auth/login'].post.requestBody.content['application/x-www-form-urlencoded']);
     assert.ok(doc.paths['/api/users/register'].post.requestBody.content['application/json'].schema.properties.email);
     const ui = await server.http('GET', '/docs/');
     assert.equal(ui.status, 200);

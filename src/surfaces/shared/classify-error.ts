@@ -55,16 +55,25 @@ export function classifyError(error: unknown): Classified {
 
 function toIssues(errors: AjvError[], location: IssueLocation): Issue[] {
   const issues: Issue[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, Issue>();
   for (const err of errors) {
     // A nullable field is an anyOf of [T, null]: report the T branch only.
     if (err.keyword === 'anyOf' || (err.keyword === 'type' && err.params.type === 'null')) continue;
     const path = pointerToPath(err.instancePath);
     if (err.keyword === 'required' && typeof err.params.missingProperty === 'string') path.push(err.params.missingProperty);
     const key = `${location}/${path.join('/')}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    issues.push({ location, path, keyword: err.keyword, params: err.params });
+    const earlier = seen.get(key);
+    if (earlier) {
+      // A union of literals fails once per literal: report it as one enum.
+      if (err.keyword === 'const' && (earlier.keyword === 'const' || earlier.keyword === 'enum')) {
+        earlier.keyword = 'enum';
+        earlier.params = { allowedValues: [...((earlier.params.allowedValues as unknown[]) ?? [earlier.params.allowedValue]), err.params.allowedValue] };
+      }
+      continue;
+    }
+    const issue: Issue = { location, path, keyword: err.keyword, params: err.params };
+    seen.set(key, issue);
+    issues.push(issue);
   }
   return issues;
 }
