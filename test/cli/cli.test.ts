@@ -51,6 +51,36 @@ describe('gatehouse CLI', () => {
     }
   });
 
+  test('mail list prints the outbox; bad input is one line', async () => {
+    const empty = runCli(['mail', 'list'], env);
+    assert.equal(empty.status, 0, empty.stderr);
+    assert.ok(runCli(['users', 'create', '--email', 'mail@example.com', '--password', 'operator-pass-1'], env).status === 0);
+    const server = await startServerProcess(env);
+    try {
+      await server.http('POST', '/api/v1/auth/forgot-password', { body: { email: 'mail@example.com' } });
+      let listed = '';
+      for (let i = 0; i < 50 && !listed.includes('mail@example.com'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        listed = runCli(['mail', 'list', '--json'], env).stdout;
+      }
+      const [mail] = JSON.parse(listed);
+      assert.equal(mail.to, 'mail@example.com');
+      assert.match(mail.text, /Reset token: [A-Za-z0-9_-]{43}/);
+      // the log says where the mail went, without the token
+      assert.match(server.output(), /mail kept in the outbox/);
+      assert.doesNotMatch(server.output(), /Reset token/);
+    } finally {
+      await server.stop();
+    }
+    const text = runCli(['mail', 'list', '--limit', '1'], env);
+    assert.match(text.stdout, /to: mail@example\.com/);
+    for (const args of [['mail'], ['mail', 'send'], ['mail', 'list', '--limit', 'x']]) {
+      const r = runCli(args, env);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.ok(oneLine(r.stderr));
+    }
+  });
+
   test('a bad setting stops every command with one line naming it', () => {
     for (const [name, value] of [['PORT', 'eighty'], ['V1_AUTH_STYLE', 'fancy'], ['JWT_SECRET', 'short'], ['DATABASE_URL', 'mysql://x'], ['SURFACES', 'users,nope'], ['PASSWORD_HASH', 'md5']] as const) {
       const r = runCli(['migrate'], { ...env, [name]: value });
