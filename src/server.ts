@@ -1,4 +1,5 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import { pino, type DestinationStream } from 'pino';
 import type { Config } from './config.ts';
@@ -10,7 +11,10 @@ import { healthRoutes } from './surfaces/health.ts';
 import { installJsonParser } from './surfaces/shared/json-body.ts';
 import { installNotFound } from './surfaces/shared/not-found.ts';
 import { validatorCompiler } from './surfaces/shared/validators.ts';
+import { loadDemoCatalog } from './store/demo/demo-catalog.ts';
+import { ImageDirectory } from './store/files/image-directory.ts';
 import { authSurface } from './surfaces/auth/auth-surface.ts';
+import { catalogSurface, imageFilesSurface } from './surfaces/catalog/catalog-surface.ts';
 import { usersSurface } from './surfaces/users/users-surface.ts';
 import { v1AuthEnvelopeSurface } from './surfaces/v1-auth/envelope-surface.ts';
 import { v1AuthPlainSurface } from './surfaces/v1-auth/plain-surface.ts';
@@ -27,6 +31,9 @@ export interface Gatehouse {
   core: Core;
   stores: Stores;
 }
+
+/** How often counted product views are written (the contract allows 2 s). */
+export const VIEW_FLUSH_MS = 1000;
 
 /** The largest request body accepted (the contract's 64 KiB); larger ones get 413. */
 export const BODY_LIMIT = 64 * 1024;
@@ -51,6 +58,12 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
+    frameworkErrors: (error, request, rawReply) => {
+      const reply = rawReply as FastifyReply;
+      // A URL that cannot be decoded: under /cache/ it names no file; elsewhere it is a bad request.
+      if (request.url.startsWith('/cache/')) return reply.code(404).send({ detail: 'File not found' });
+      return reply.code(400).send({ detail: error.code === 'FST_ERR_BAD_URL' ? 'Bad Request: the URL cannot be decoded' : 'Bad Request' });
+    },
   });
   app.setValidatorCompiler(validatorCompiler());
   app.addHook('onClose', async () => stores.close());
@@ -68,6 +81,16 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
     else await app.register(v1AuthPlainSurface, { prefix: '/api/v1/auth', core, accessTtl: tokenTtl.v1Auth });
   }
   if (surfaces.has('v1-users')) await app.register(v1UsersSurface, { prefix: '/api/v1/users', core });
+  if (surfaces.has('catalog')) {
+    if (config.demoData) {
+      const loaded = await loadDemoCatalog(stores.products, config.imageDir, core.clock.now());
+      if (loaded > 0) logger.info({ products: loaded, imageDir: config.imageDir }, 'empty catalog: demo products loaded');
+    }
+    await app.register(catalogSurface, { prefix: '/api/products', catalog: core.catalog });
+    await app.register(imageFilesSurface, { prefix: '/cache/catalog', images: new ImageDirectory(join(config.imageDir, 'catalog')) });
+    core.catalog.views.start(VIEW_FLUSH_MS);
+    app.addHook('onClose', async () => core.catalog.views.stop());
+  }
 
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 500) request.log.warn({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode }, 'request failed');

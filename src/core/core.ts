@@ -1,4 +1,5 @@
 import { AccountService } from './accounts.ts';
+import { CatalogService } from './catalog.ts';
 import { DEFAULT_LOCKOUT_RULE, Lockout } from './lockout.ts';
 import { LoginService } from './login.ts';
 import { DEFAULT_RESET_MAIL, PasswordResetService, type ResetMailSettings } from './password-reset.ts';
@@ -29,6 +30,7 @@ export interface Core {
   accounts: AccountService;
   login: LoginService;
   resets: PasswordResetService;
+  catalog: CatalogService;
   sessions: SessionService;
   lockout: Lockout;
   hasher: PasswordHasher;
@@ -50,5 +52,6 @@ export function createCore(options: CoreOptions): Core {
   const login = new LoginService({ accounts, users, hasher, lockout, sessions, clock });
   const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
   const resets = new PasswordResetService({ accounts, resets: options.stores.resets, mailer, clock, ids }, options.resetMail ?? DEFAULT_RESET_MAIL);
-  return { accounts, login, resets, sessions, lockout, hasher, tokens, clock, stores: options.stores };
+  const catalog = new CatalogService(options.stores.products);
+  return { accounts, login, resets, catalog, sessions, lockout, hasher, tokens, clock, stores: options.stores };
 }

@@ -1,5 +1,6 @@
 import type { LockoutStore } from './lockout-store.ts';
 import type { OutboxStore } from './mailer.ts';
+import type { ProductStore } from './product-store.ts';
 import type { ResetTokenStore } from './reset-token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import type { UserStore } from './user-store.ts';
@@ -11,6 +12,7 @@ export interface Stores {
   lockouts: LockoutStore;
   resets: ResetTokenStore;
   outbox: OutboxStore;
+  products: ProductStore;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

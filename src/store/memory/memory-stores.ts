@@ -1,6 +1,7 @@
 import type { Stores } from '../../core/ports/stores.ts';
 import { MemoryLockoutStore } from './memory-lockout-store.ts';
 import { MemoryOutbox } from './memory-outbox.ts';
+import { MemoryProductStore } from './memory-product-store.ts';
 import { MemoryResetStore } from './memory-reset-store.ts';
 import { MemorySessionStore } from './memory-session-store.ts';
 import { MemoryUserStore } from './memory-user-store.ts';
@@ -14,5 +15,5 @@ export function memoryStores(): Stores {
     void sessions.deleteForUser(id);
     resets.forgetUser(id);
   };
-  return { users, sessions, lockouts: new MemoryLockoutStore(), resets, outbox: new MemoryOutbox(), ping: async () => {}, close: async () => {} };
+  return { users, sessions, lockouts: new MemoryLockoutStore(), resets, outbox: new MemoryOutbox(), products: new MemoryProductStore(), ping: async () => {}, close: async () => {} };
 }

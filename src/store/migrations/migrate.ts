@@ -3,6 +3,7 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migrat
 import type { Dialect } from './dialect.ts';
 import * as m0001 from './0001-accounts-and-sessions.ts';
 import * as m0002 from './0002-password-resets-and-outbox.ts';
+import * as m0003 from './0003-products.ts';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -13,6 +14,7 @@ interface DialectMigration {
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-accounts-and-sessions': m0001,
   '0002-password-resets-and-outbox': m0002,
+  '0003-products': m0003,
 };
 
 /** Brings the database to the latest schema. Idempotent; safe to run at every start. */

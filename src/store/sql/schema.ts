@@ -7,6 +7,22 @@ export interface Database {
   login_failures: LoginFailuresTable;
   password_resets: PasswordResetsTable;
   outbox: OutboxTable;
+  products: ProductsTable;
+}
+
+export interface ProductsTable {
+  id: number;
+  model: string;
+  quantity: number;
+  image: string;
+  price: number;
+  name: string;
+  description: string;
+  featured_rank: number | null;
+  status: string;
+  viewed: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface PasswordResetsTable {

@@ -3,6 +3,7 @@ import type { Stores } from '../../core/ports/stores.ts';
 import type { Database } from './schema.ts';
 import { SqlLockoutStore } from './sql-lockout-store.ts';
 import { SqlOutbox } from './sql-outbox.ts';
+import { SqlProductStore } from './sql-product-store.ts';
 import { SqlResetStore } from './sql-reset-store.ts';
 import { SqlSessionStore } from './sql-session-store.ts';
 import { SqlUserStore } from './sql-user-store.ts';
@@ -15,6 +16,7 @@ export function sqlStores(db: Kysely<Database>): Stores {
     lockouts: new SqlLockoutStore(db),
     resets: new SqlResetStore(db),
     outbox: new SqlOutbox(db),
+    products: new SqlProductStore(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -1,0 +1,74 @@
+import { fail } from './errors.ts';
+import type { Product, ProductStore } from './ports/product-store.ts';
+
+/**
+ * Counts product views in memory and writes them in batches, so a product
+ * page costs no write. Counts reach the store within one flush interval.
+ */
+export class ViewCounter {
+  readonly #store: ProductStore;
+  #pending = new Map<number, number>();
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(store: ProductStore) {
+    this.#store = store;
+  }
+
+  record(productId: number): void {
+    this.#pending.set(productId, (this.#pending.get(productId) ?? 0) + 1);
+  }
+
+  /** Writes what has been counted so far. */
+  flush(): Promise<void> {
+    if (this.#pending.size === 0) return this.#flushing;
+    const batch = this.#pending;
+    this.#pending = new Map();
+    this.#flushing = this.#flushing.then(() =>
+      this.#store.addViews(batch).catch(() => {
+        // Store unreachable: put the counts back for the next flush.
+        for (const [id, n] of batch) this.#pending.set(id, (this.#pending.get(id) ?? 0) + n);
+      }),
+    );
+    return this.#flushing;
+  }
+
+  /** Flushes every `intervalMs` until {@link stop}. */
+  start(intervalMs: number): void {
+    this.#timer ??= setInterval(() => void this.flush(), intervalMs).unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.flush();
+  }
+}
+
+export const POPULAR_MAX = 50;
+
+/** The shop front's catalog: product pages (counted) and the popular list. */
+export class CatalogService {
+  readonly #store: ProductStore;
+  readonly views: ViewCounter;
+
+  constructor(store: ProductStore, views = new ViewCounter(store)) {
+    this.#store = store;
+    this.views = views;
+  }
+
+  /** An enabled product; counts one view. Throws NOT_FOUND. */
+  async product(id: number): Promise<Product> {
+    const product = await this.#store.get(id);
+    if (!product || product.status !== 'enabled') throw fail('NOT_FOUND', 'Product not found');
+    this.views.record(id);
+    return product;
+  }
+
+  /** Up to `limit` enabled products, featured first. Throws NOT_FOUND when there are none. */
+  async popular(limit: number): Promise<Product[]> {
+    const products = await this.#store.popular(Math.min(Math.max(1, limit), POPULAR_MAX));
+    if (products.length === 0) throw fail('NOT_FOUND', 'No popular products found');
+    return products;
+  }
+}

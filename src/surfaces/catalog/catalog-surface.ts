@@ -1,0 +1,101 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { CatalogService } from '../../core/catalog.ts';
+import type { ImageFiles } from '../../core/ports/image-files.ts';
+import { errorHandler } from '../shared/error-map.ts';
+import { fastApiRenderer } from '../users/error-map.ts';
+import { contentTypeOf } from './content-types.ts';
+import { formatHttpDate, parseHttpDate } from './http-dates.ts';
+import { PopularAnswer, PopularQuery, ProductAnswer, ProductParams } from './schemas.ts';
+
+export interface CatalogSurfaceOptions {
+  catalog: CatalogService;
+}
+
+export interface ImageFilesOptions {
+  images: ImageFiles;
+}
+
+const TAG = 'catalog (seed 001)';
+
+/** Seed 001's product endpoints (`/api/products/*`). */
+export const catalogSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (fastify, { catalog }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.setErrorHandler(errorHandler(fastApiRenderer({})));
+
+  app.get(
+    '/product/:product_id',
+    { schema: { tags: [TAG], summary: 'One product', params: ProductParams, response: { 200: ProductAnswer } }, config: { errors: { NOT_FOUND: [404, 'Product not found'] } } },
+    async (request) => {
+      const p = await catalog.product(request.params.product_id);
+      return { id: p.id, model: p.model, quantity: p.quantity, image_url: p.image, price: p.price, name: p.name, description: p.description };
+    },
+  );
+
+  app.get(
+    '/popular',
+    { schema: { tags: [TAG], summary: 'Featured products first, then the most viewed', querystring: PopularQuery, response: { 200: PopularAnswer } }, config: { errors: { NOT_FOUND: [404, 'No popular products found'] } } },
+    async (request) => {
+      const products = await catalog.popular(request.query.limit ?? 10);
+      return products.map((p) => ({ id: p.id, img_url: p.image, name: p.name, model: p.model }));
+    },
+  );
+};
+
+const FILE_NOT_FOUND = { detail: 'File not found' };
+
+/**
+ * Seed 001's image files (`/cache/catalog/*`), with HTTP caching: ETag and
+ * Last-Modified validators, 304 for a matching If-None-Match or a not-older
+ * If-Modified-Since, and streamed bodies.
+ */
+export const imageFilesSurface: FastifyPluginAsync<ImageFilesOptions> = async (app, { images }) => {
+  app.setErrorHandler(errorHandler(fastApiRenderer({})));
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/*',
+    schema: { tags: [TAG], summary: 'A catalog image (GET or HEAD), cacheable for 10 minutes', hide: false },
+    handler: (request, reply) => serveImage(images, request, reply),
+  });
+};
+
+async function serveImage(images: ImageFiles, request: FastifyRequest, reply: FastifyReply) {
+  const path = (request.params as { '*': string })['*'];
+  const file = await images.find(path);
+  if (!file) return reply.code(404).send(FILE_NOT_FOUND);
+  const mtimeSeconds = Math.floor(file.mtimeMs / 1000);
+  const etag = `"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`;
+  reply.headers({
+    'cache-control': 'public, max-age=600',
+    'last-modified': formatHttpDate(mtimeSeconds * 1000),
+    etag,
+    'x-content-type-options': 'nosniff',
+    // An uploaded SVG must not run script on this origin.
+    'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+  });
+
+  const ifNoneMatch = request.headers['if-none-match'];
+  const ifModifiedSince = request.headers['if-modified-since'];
+  let notModified = false;
+  if (ifNoneMatch !== undefined) {
+    // If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
+    notModified = ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+  } else if (ifModifiedSince !== undefined) {
+    const since = parseHttpDate(ifModifiedSince);
+    if (since === null) {
+      file.close();
+      return reply.code(400).send({ detail: 'Invalid If-Modified-Since header' });
+    }
+    notModified = mtimeSeconds * 1000 <= since;
+  }
+  if (notModified) {
+    file.close();
+    return reply.code(304).send();
+  }
+  reply.header('content-type', contentTypeOf(path)).header('content-length', file.size);
+  if (request.method === 'HEAD') {
+    file.close();
+    return reply.send();
+  }
+  return reply.send(file.open());
+}
