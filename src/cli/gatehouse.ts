@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, readEnvironment, type Config } from '../config
 import { isGatehouseError } from '../core/errors.ts';
 import { mailCommand } from './mail-command.ts';
 import { migrateCommand } from './migrate-command.ts';
+import { productsCommand } from './products-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { UsageError } from './usage-error.ts';
 import { usersCommand } from './users-command.ts';
@@ -19,6 +20,10 @@ Commands:
   users disable|enable|delete USER
   users set-password USER --password P
   mail list [--limit N] [--json]  mail kept in the outbox (when SMTP_URL is unset)
+  products import FILE [--strict] [--format csv|json]
+                                upsert products by id from CSV or JSON (columns:
+                                id, model, quantity, image, price, name,
+                                description, featured_rank, status)
 
 USER is an email, a username, a uuid or a numeric id.
 Settings come from the environment and ./.env (see README).`;
@@ -30,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   users: usersCommand,
   mail: mailCommand,
+  products: productsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { ProductInput } from '../../src/core/ports/product-store.ts';
 import type { Session } from '../../src/core/ports/session-store.ts';
 import type { Stores } from '../../src/core/ports/stores.ts';
 import { UniqueViolation, type NewUser } from '../../src/core/ports/user-store.ts';
@@ -258,6 +259,29 @@ export function storageContract(name: string, open: () => Promise<Stores>): void
         { id: a.id, to: 'a@example.com', subject: 's1', text: 'body 1\nline 2', createdAt: T0 },
       ]);
       assert.equal((await outbox.list(1)).length, 1);
+    }));
+
+    test('products: upsert by id keeps views; popular order; disabled hidden; views add up', withStores(async ({ products }) => {
+      const p = (id: number, extra: Partial<ProductInput> = {}): ProductInput => ({
+        id, model: `M${id}`, quantity: 1, image: `catalog/${id}.png`, price: 1.25, name: `P${id}`, description: '<b>x</b>', featuredRank: null, status: 'enabled', ...extra,
+      });
+      assert.deepEqual(await products.upsertMany([p(1), p(2, { featuredRank: 2 }), p(3, { featuredRank: 1 }), p(4), p(5, { status: 'disabled', featuredRank: 1 })], T0), { inserted: 5, updated: 0 });
+      assert.equal(await products.count(), 5);
+      await products.addViews(new Map([[4, 3], [1, 1], [999, 5]]));
+      assert.deepEqual((await products.popular(10)).map((x) => x.id), [3, 2, 4, 1]);
+      assert.deepEqual(await products.upsertMany([p(4, { name: 'renamed', price: 9.99 }), p(6)], T0), { inserted: 1, updated: 1 });
+      const four = await products.get(4);
+      assert.deepEqual([four?.name, four?.price, four?.viewed, four?.description], ['renamed', 9.99, 3, '<b>x</b>']);
+      assert.deepEqual((await products.popular(2)).map((x) => x.id), [3, 2]);
+      assert.equal(await products.get(404), null);
+    }));
+
+    test('products: an import of many rows in one call', withStores(async ({ products }) => {
+      const many = Array.from({ length: 1234 }, (_, i): ProductInput => ({
+        id: i + 1, model: `M${i}`, quantity: i, image: `catalog/${i}.png`, price: i / 100, name: `P${i}`, description: '', featuredRank: null, status: 'enabled',
+      }));
+      assert.deepEqual(await products.upsertMany(many, T0), { inserted: 1234, updated: 0 });
+      assert.equal(await products.count(), 1234);
     }));
 
     test('ping answers', withStores(async (stores) => {

@@ -20,7 +20,33 @@ export function validatorCompiler(): FastifySchemaCompiler<unknown> {
   const strict = makeAjv({ coerceTypes: false });
   const coercing = makeAjv({ coerceTypes: true });
   return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? strict : coercing;
-    return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+    if (httpPart === 'body') return strict.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+    return decimalIntegersOnly(schema as JsonObject, coercing.compile(schema as object));
   };
+}
+
+type JsonObject = { properties?: Record<string, { type?: unknown }> };
+type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
+
+/**
+ * Ajv coerces any numeric text to a number, so `?limit=1e1` would pass as 10.
+ * Like pydantic, accept only plain decimal digits for integer parameters.
+ */
+function decimalIntegersOnly(schema: JsonObject, validate: Validate): ReturnType<FastifySchemaCompiler<unknown>> {
+  const integers = Object.entries(schema.properties ?? {})
+    .filter(([, s]) => s.type === 'integer')
+    .map(([name]) => name);
+  if (integers.length === 0) return validate as ReturnType<FastifySchemaCompiler<unknown>>;
+  const checked: Validate = (data) => {
+    const record = data as Record<string, unknown>;
+    const bad = integers.filter((name) => typeof record?.[name] === 'string' && !/^[+-]?\d+$/.test(record[name] as string));
+    if (bad.length > 0) {
+      checked.errors = bad.map((name) => ({ keyword: 'type', instancePath: `/${name}`, params: { type: 'integer' }, message: 'must be integer' }));
+      return false;
+    }
+    const ok = validate(data);
+    checked.errors = validate.errors;
+    return ok;
+  };
+  return checked as ReturnType<FastifySchemaCompiler<unknown>>;
 }
