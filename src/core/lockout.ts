@@ -25,10 +25,11 @@ export class Lockout {
     this.rule = rule;
   }
 
-  /** Throws ACCOUNT_LOCKED while the account is locked. */
-  async assertOpen(userId: number): Promise<void> {
+  /** Throws ACCOUNT_LOCKED while the account is locked; otherwise tells whether failures are counted. */
+  async assertOpen(userId: number): Promise<{ hasFailures: boolean }> {
     const state = await this.#store.get(userId);
     if (state?.lockedUntil != null && state.lockedUntil > this.#clock.now()) throw fail('ACCOUNT_LOCKED');
+    return { hasFailures: state !== null };
   }
 
   /** Counts a failure; returns whether the account is now locked. */

@@ -43,7 +43,7 @@ export class LoginService {
       await this.#hasher.verifyDummy(request.password);
       throw fail('INVALID_CREDENTIALS');
     }
-    await this.#lockout.assertOpen(user.id);
+    const { hasFailures } = await this.#lockout.assertOpen(user.id);
     const result = await this.#hasher.verify(user.passwordHash, request.password);
     if (!result.ok) {
       await this.#lockout.recordFailure(user.id);
@@ -52,7 +52,9 @@ export class LoginService {
     if (user.status !== 'active') throw fail('USER_DISABLED');
     const now = this.#clock.now();
     const newHash = result.needsRehash ? await this.#hasher.hash(request.password) : undefined;
-    await Promise.all([this.#users.recordLogin(user.id, now, newHash), this.#lockout.clear(user.id)]);
+    await this.#users.recordLogin(user.id, now, newHash);
+    // Most logins have no failures to forget: skip that write.
+    if (hasFailures) await this.#lockout.clear(user.id);
     const updated: User = { ...user, lastLoginAt: now, loginCount: user.loginCount + 1, passwordHash: newHash ?? user.passwordHash };
     const grant = await this.#sessions.start(updated, request);
     return { ...grant, user: updated };

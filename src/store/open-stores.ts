@@ -7,11 +7,14 @@ import type { Dialect } from './migrations/dialect.ts';
 import { migrateToLatest } from './migrations/migrate.ts';
 import type { Database } from './sql/schema.ts';
 import { sqlStores } from './sql/sql-stores.ts';
+import { sqliteHotReads, type HotReads } from './sqlite/hot-reads.ts';
 import { nodeSqliteDialect, openSqliteFile } from './sqlite/node-sqlite-dialect.ts';
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** Direct primary-key reads (SQLite only). */
+  hot?: HotReads;
 }
 
 /** Where the data lives, parsed from DATABASE_URL. */
@@ -21,7 +24,8 @@ export type DatabaseTarget = { kind: 'memory' } | { kind: 'sqlite'; path: string
 export function openDatabase(target: Exclude<DatabaseTarget, { kind: 'memory' }>): OpenedDatabase {
   if (target.kind === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
-    return { db: new Kysely<Database>({ dialect: nodeSqliteDialect(openSqliteFile(target.path)) }), dialect: 'sqlite' };
+    const file = openSqliteFile(target.path);
+    return { db: new Kysely<Database>({ dialect: nodeSqliteDialect(file) }), dialect: 'sqlite', hot: sqliteHotReads(file) };
   }
   throw new Error('PostgreSQL support is not built yet; use a sqlite: DATABASE_URL');
 }
@@ -29,7 +33,7 @@ export function openDatabase(target: Exclude<DatabaseTarget, { kind: 'memory' }>
 /** Opens and migrates the stores for a target. */
 export async function openStores(target: DatabaseTarget): Promise<Stores> {
   if (target.kind === 'memory') return memoryStores();
-  const { db, dialect } = openDatabase(target);
+  const { db, dialect, hot } = openDatabase(target);
   await migrateToLatest(db as Kysely<unknown>, dialect);
-  return sqlStores(db);
+  return sqlStores(db, hot);
 }

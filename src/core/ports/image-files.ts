@@ -5,10 +5,8 @@ export interface ImageFile {
   size: number;
   /** Modification time, epoch ms. */
   mtimeMs: number;
-  /** Opens the content; call at most once, only when the body is sent. */
+  /** Opens the content; called only when the body is sent (not for HEAD or 304). */
   open(): Readable;
-  /** Releases the file when the body is not sent (HEAD, 304). */
-  close(): void;
 }
 
 /** Read-only access to the catalog's image files. */

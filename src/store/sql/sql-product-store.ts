@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Product, ProductInput, ProductStore, UpsertResult } from '../../core/ports/product-store.ts';
+import type { HotReads } from '../sqlite/hot-reads.ts';
 import type { Database, ProductsTable } from './schema.ts';
 
 function rowToProduct(r: Selectable<ProductsTable>): Product {
@@ -23,14 +24,20 @@ const BATCH = 500;
 /** The catalog in SQL. */
 export class SqlProductStore implements ProductStore {
   readonly #db: Kysely<Database>;
+  readonly #hot: HotReads | undefined;
   readonly #getQuery;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, hot?: HotReads) {
     this.#db = db;
+    this.#hot = hot;
     this.#getQuery = db.selectFrom('products').selectAll().where('id', '=', 0).compile();
   }
 
   async get(id: number): Promise<Product | null> {
+    if (this.#hot) {
+      const row = this.#hot.productById(id);
+      return row ? rowToProduct(row) : null;
+    }
     const { rows } = await this.#db.executeQuery<Selectable<ProductsTable>>({ ...this.#getQuery, parameters: [id] });
     return rows[0] ? rowToProduct(rows[0]) : null;
   }

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AccessRotation, Session, SessionStore } from '../../core/ports/session-store.ts';
+import type { HotReads } from '../sqlite/hot-reads.ts';
 import type { Database, SessionsTable } from './schema.ts';
 
 function rowToSession(r: Selectable<SessionsTable>): Session {
@@ -21,10 +22,12 @@ function rowToSession(r: Selectable<SessionsTable>): Session {
 /** Sessions in SQL (the default session store when no Redis is configured). */
 export class SqlSessionStore implements SessionStore {
   readonly #db: Kysely<Database>;
+  readonly #hot: HotReads | undefined;
   readonly #getQuery;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, hot?: HotReads) {
     this.#db = db;
+    this.#hot = hot;
     this.#getQuery = db.selectFrom('sessions').selectAll().where('id', '=', '').compile();
   }
 
@@ -48,6 +51,10 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async get(id: string): Promise<Session | null> {
+    if (this.#hot) {
+      const row = this.#hot.sessionById(id);
+      return row ? rowToSession(row) : null;
+    }
     const { rows } = await this.#db.executeQuery<Selectable<SessionsTable>>({ ...this.#getQuery, parameters: [id] });
     const row = rows[0];
     return row ? rowToSession(row) : null;

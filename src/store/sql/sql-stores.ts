@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Stores } from '../../core/ports/stores.ts';
+import type { HotReads } from '../sqlite/hot-reads.ts';
 import type { Database } from './schema.ts';
 import { SqlLockoutStore } from './sql-lockout-store.ts';
 import { SqlOutbox } from './sql-outbox.ts';
@@ -8,15 +9,15 @@ import { SqlResetStore } from './sql-reset-store.ts';
 import { SqlSessionStore } from './sql-session-store.ts';
 import { SqlUserStore } from './sql-user-store.ts';
 
-/** Every port on one SQL database. */
-export function sqlStores(db: Kysely<Database>): Stores {
+/** Every port on one SQL database; `hot` answers the per-request reads directly where the driver allows (SQLite). */
+export function sqlStores(db: Kysely<Database>, hot?: HotReads): Stores {
   return {
-    users: new SqlUserStore(db),
-    sessions: new SqlSessionStore(db),
+    users: new SqlUserStore(db, hot),
+    sessions: new SqlSessionStore(db, hot),
     lockouts: new SqlLockoutStore(db),
     resets: new SqlResetStore(db),
     outbox: new SqlOutbox(db),
-    products: new SqlProductStore(db),
+    products: new SqlProductStore(db, hot),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -1,17 +1,20 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { NewUser, User, UserListQuery, UserPatch, UserStore } from '../../core/ports/user-store.ts';
 import type { Database, UsersTable } from './schema.ts';
+import type { HotReads } from '../sqlite/hot-reads.ts';
 import { asUniqueViolation } from './unique-violation.ts';
 import { newUserToRow, patchToRow, rowToUser } from './user-rows.ts';
 
 /** Accounts in SQL (SQLite or PostgreSQL) through Kysely. */
 export class SqlUserStore implements UserStore {
   readonly #db: Kysely<Database>;
+  readonly #hot: HotReads | undefined;
   // The per-request lookup is compiled once; each call only binds the id.
   readonly #byIdQuery;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, hot?: HotReads) {
     this.#db = db;
+    this.#hot = hot;
     this.#byIdQuery = db.selectFrom('users').selectAll().where('id', '=', 0).compile();
   }
 
@@ -25,6 +28,10 @@ export class SqlUserStore implements UserStore {
   }
 
   async findById(id: number): Promise<User | null> {
+    if (this.#hot) {
+      const row = this.#hot.userById(id);
+      return row ? rowToUser(row) : null;
+    }
     const { rows } = await this.#db.executeQuery<Selectable<UsersTable>>({ ...this.#byIdQuery, parameters: [id] });
     const row = rows[0];
     return row ? rowToUser(row) : null;

@@ -82,20 +82,11 @@ async function serveImage(images: ImageFiles, request: FastifyRequest, reply: Fa
     notModified = ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
   } else if (ifModifiedSince !== undefined) {
     const since = parseHttpDate(ifModifiedSince);
-    if (since === null) {
-      file.close();
-      return reply.code(400).send({ detail: 'Invalid If-Modified-Since header' });
-    }
+    if (since === null) return reply.code(400).send({ detail: 'Invalid If-Modified-Since header' });
     notModified = mtimeSeconds * 1000 <= since;
   }
-  if (notModified) {
-    file.close();
-    return reply.code(304).send();
-  }
+  if (notModified) return reply.code(304).send();
   reply.header('content-type', contentTypeOf(path)).header('content-length', file.size);
-  if (request.method === 'HEAD') {
-    file.close();
-    return reply.send();
-  }
+  if (request.method === 'HEAD') return reply.send();
   return reply.send(file.open());
 }

@@ -1,0 +1,245 @@
+// `npm run bench`: Gatehouse under load, every figure a ratio to a baseline
+// measured in the same run. Writes bench/RESULTS.md and bench/results.json.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { verify, hash } from '@node-rs/argon2';
+import { loadConfig } from '../src/config.ts';
+import { DEFAULT_HASH_SETTINGS } from '../src/core/passwords.ts';
+import type { LoadSpec } from './load.ts';
+import { BENCH_PASSWORD, createSessions, emailOf, openCore, seedUsers, type Tokens } from './seed.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    users: { type: 'string', default: '100000' },
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '50' },
+    sessions: { type: 'string', default: '100000' },
+  },
+});
+const USERS = Number(args.users);
+const DURATION = Number(args.duration);
+const CONNECTIONS = Number(args.connections);
+const MEMORY_SESSIONS = Number(args.sessions);
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+const pinned = spawnSync('taskset', ['--version']).status === 0 && availableParallelism() >= 2;
+const SERVER_CORES = pinned ? 1 : availableParallelism();
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
+
+interface Row extends Figures {
+  scenario: string;
+  ratio?: number;
+  ratioTo?: string;
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+const log = (message: string) => console.error(`[bench] ${message}`);
+
+function envFor(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, JWT_SECRET: SECRET, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...extra };
+}
+
+async function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const command = pinned ? 'taskset' : process.execPath;
+  const commandArgs = pinned ? ['-c', '0', process.execPath, 'src/cli/gatehouse.ts', 'serve'] : ['src/cli/gatehouse.ts', 'serve'];
+  const child = spawn(command, commandArgs, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /Gatehouse listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
+  });
+  return { url, child };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Runs autocannon in its own process, pinned to the other core, after a short unrecorded warm-up. */
+async function load(spec: LoadSpec, warmUp = true): Promise<Figures> {
+  if (warmUp && !spec.chain && !spec.uniqueBody && spec.method !== 'POST') await load({ ...spec, duration: 1 }, false);
+  const file = join(tmpdir(), `gatehouse-load-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(spec));
+  const command = pinned ? 'taskset' : process.execPath;
+  const commandArgs = pinned ? ['-c', '1', process.execPath, join(ROOT, 'bench/load.ts'), file] : [join(ROOT, 'bench/load.ts'), file];
+  const child = spawn(command, commandArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  await new Promise((resolve) => child.on('exit', resolve));
+  rmSync(file, { force: true });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Figures;
+}
+
+function record(scenario: string, figures: Figures, ratio?: number, ratioTo?: string): Row {
+  const row = { scenario, ...figures, ratio, ratioTo };
+  rows.push(row);
+  log(`${scenario}: ${Math.round(figures.rps)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms${ratio !== undefined ? `, ${ratio.toFixed(2)}× ${ratioTo}` : ''}`);
+  return row;
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function singleHashMs(): Promise<number> {
+  const stored = await hash(BENCH_PASSWORD, { algorithm: 2 as never, memoryCost: DEFAULT_HASH_SETTINGS.memoryCost, timeCost: DEFAULT_HASH_SETTINGS.timeCost, parallelism: 1 });
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t = process.hrtime.bigint();
+    await verify(stored, BENCH_PASSWORD);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return times.sort((a, b) => a - b)[7]!;
+}
+
+async function prepare(users: number, sessions: number): Promise<{ dataDir: string; tokens: Tokens }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  log(`seeding ${users} users`);
+  await seedUsers(join(dataDir, 'gatehouse.db'), users);
+  const core = await openCore(loadConfig(envFor(dataDir, { DEMO_DATA: 'false' })));
+  const tokens = await createSessions(core, users, sessions);
+  await core.stores.close();
+  return { dataDir, tokens };
+}
+
+const base = (url: string): Pick<LoadSpec, 'url' | 'connections' | 'duration'> => ({ url, connections: CONNECTIONS, duration: DURATION });
+
+async function mainRun() {
+  const started = Date.now();
+  // 1. the main database: USERS users, 1,000 live sessions
+  const main = await prepare(USERS, 1000);
+  const server = await startServer(envFor(main.dataDir));
+  const { url } = server;
+  const healthz = record('GET /healthz (baseline)', await load({ ...base(url), path: '/healthz' }));
+  const ratio = (f: Figures) => f.rps / healthz.rps;
+
+  const me: Record<string, Figures> = {};
+  for (const path of ['/api/users/me', '/api/v1/auth/me', '/api/v1/users/profile', '/api/user/me']) {
+    me[path] = await load({ ...base(url), path, tokens: main.tokens.access });
+    record(`GET ${path} (1,000 tokens, ${USERS.toLocaleString('en')} users)`, me[path], ratio(me[path]), '/healthz');
+  }
+
+  // login storm with /healthz watched from a second client
+  const hashMs = await singleHashMs();
+  const ceiling = (SERVER_CORES * 1000) / hashMs;
+  const loginBodies = Array.from({ length: 500 }, (_, i) => JSON.stringify({ email: emailOf(1 + ((i * 97) % USERS)), password: BENCH_PASSWORD }));
+  const [storm, watch] = await Promise.all([
+    load({ url, connections: 20, duration: DURATION, path: '/api/users/login', method: 'POST', headers: { 'content-type': 'application/json' }, bodies: loginBodies }),
+    load({ url, connections: 1, duration: DURATION, path: '/healthz' }),
+  ]);
+  record(`POST /api/users/login storm (20 connections; argon2id ${hashMs.toFixed(1)} ms/hash, ceiling ${ceiling.toFixed(0)}/s on ${SERVER_CORES} core)`, storm, storm.rps / ceiling, 'argon2 ceiling');
+  record('GET /healthz during the login storm (1 connection)', watch);
+
+  // refresh on each surface (each connection chains the tokens it is given)
+  const refreshUsers = await load({ ...base(url), path: '/api/users/refresh_token', method: 'POST', tokens: main.tokens.access.slice(0, 250), chain: { from: 'bearer', field: 'access_token' } });
+  record('POST /api/users/refresh_token (rotating)', refreshUsers, ratio(refreshUsers), '/healthz');
+  const refreshAuth = await load({ ...base(url), path: '/api/auth/refresh', method: 'POST', headers: { 'content-type': 'application/json' }, tokens: main.tokens.refresh.slice(250, 500), chain: { from: 'refresh_body', field: 'none' } });
+  record('POST /api/auth/refresh (refresh token)', refreshAuth, ratio(refreshAuth), '/healthz');
+  const refreshV1 = await load({ ...base(url), path: '/api/v1/auth/refresh', method: 'POST', tokens: main.tokens.access.slice(500, 750), chain: { from: 'bearer', field: 'access_token' } });
+  record('POST /api/v1/auth/refresh (revoking)', refreshV1, ratio(refreshV1), '/healthz');
+
+  const register = await load({
+    url, connections: 20, duration: DURATION, path: '/api/users/register', method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'new-{n}@bench.example', password: BENCH_PASSWORD, first_name: 'B' }), uniqueBody: true,
+  });
+  record('POST /api/users/register (20 connections)', register, register.rps / ceiling, 'argon2 ceiling');
+  await stopServer(server.child);
+
+  // catalog, on a server with the demo catalog
+  const shopDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-shop-'));
+  const shop = await startServer(envFor(shopDir));
+  const shopHealth = record('GET /healthz (catalog server baseline)', await load({ ...base(shop.url), path: '/healthz' }));
+  const ids = Array.from({ length: 28 }, (_, i) => String(990 + i)); // 1018 is the disabled demo product
+  const detail = await load({ ...base(shop.url), path: '/api/products/product/', paths: ids });
+  record('GET /api/products/product/{id}', detail, detail.rps / shopHealth.rps, '/healthz');
+  const image = '/cache/catalog/CQRobot/JST%20EL/JST%20EL%202P-1.png';
+  const etag = (await fetch(shop.url + image)).headers.get('etag')!;
+  const revalidate = await load({ ...base(shop.url), path: image, headers: { 'if-none-match': etag } });
+  record('GET image, If-None-Match → 304', revalidate, revalidate.rps / shopHealth.rps, '/healthz');
+  await stopServer(shop.child);
+  rmSync(shopDir, { recursive: true, force: true });
+
+  // scale: /me with 1,000 users against /me with USERS users, same 1,000 live sessions
+  const small = await prepare(1000, 1000);
+  const smallServer = await startServer(envFor(small.dataDir));
+  const meSmall = record('GET /api/users/me at 1,000 users', await load({ ...base(smallServer.url), path: '/api/users/me', tokens: small.tokens.access }));
+  await stopServer(smallServer.child);
+  rmSync(small.dataDir, { recursive: true, force: true });
+  const meBig = me['/api/users/me']!;
+  record(`GET /api/users/me at ${USERS.toLocaleString('en')} users (from the first run)`, meBig, meBig.rps / meSmall.rps, '/me at 1,000 users');
+  rmSync(main.dataDir, { recursive: true, force: true });
+
+  // memory with MEMORY_SESSIONS live sessions, every one of them used once
+  const mem = await prepare(Math.min(USERS, MEMORY_SESSIONS), MEMORY_SESSIONS);
+  const memServer = await startServer(envFor(mem.dataDir));
+  await load({ url: memServer.url, connections: CONNECTIONS, duration: Math.max(DURATION, 10), path: '/api/users/me', tokens: mem.tokens.access });
+  // taskset execs node in place, so the child's pid is the server's
+  const rss = rssMiB(memServer.child.pid!);
+  log(`resident memory with ${MEMORY_SESSIONS} sessions: ${rss.toFixed(0)} MiB`);
+  await stopServer(memServer.child);
+  rmSync(mem.dataDir, { recursive: true, force: true });
+
+  const targets = [
+    ...rows.filter((r) => r.scenario.startsWith('GET /api/') && r.scenario.includes('1,000 tokens')).map((r) => ({
+      target: `${r.scenario.split(' (')[0]} ≥ 0.50× /healthz, p99 ≤ 10 ms`,
+      value: `${r.ratio!.toFixed(2)}×, p99 ${r.p99} ms`,
+      met: r.ratio! >= 0.5 && r.p99 <= 10,
+    })),
+    { target: 'login ≥ 0.90× of the argon2 ceiling', value: `${(storm.rps / ceiling).toFixed(2)}×`, met: storm.rps / ceiling >= 0.9 },
+    { target: '/healthz p99 ≤ 20 ms during the login storm', value: `${watch.p99} ms`, met: watch.p99 <= 20 },
+    { target: `/me at ${USERS.toLocaleString('en')} users ≥ 0.90× /me at 1,000`, value: `${(meBig.rps / meSmall.rps).toFixed(2)}×`, met: meBig.rps / meSmall.rps >= 0.9 },
+    { target: `≤ 300 MiB resident with ${MEMORY_SESSIONS.toLocaleString('en')} live sessions`, value: `${rss.toFixed(0)} MiB`, met: rss <= 300 },
+  ];
+
+  const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${pinned ? 'server on core 0, load generator on core 1 (taskset)' : 'no pinning'}`;
+  const results = { date: new Date().toISOString(), machine, users: USERS, duration: DURATION, connections: CONNECTIONS, hashMs, ceiling, rssMiB: rss, rows, targets, seconds: Math.round((Date.now() - started) / 1000) };
+  writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+  const fmt = (n: number) => Math.round(n).toLocaleString('en');
+  const md = [
+    '# Benchmark results',
+    '',
+    `Latest \`npm run bench\` (${results.date.slice(0, 10)}, ${results.seconds} s): ${machine}.`,
+    `${USERS.toLocaleString('en')} users, ${CONNECTIONS} connections, ${DURATION} s per scenario. Ratios compare figures measured in this same run.`,
+    '',
+    '| scenario | req/s | p50 ms | p99 ms | errors | non-2xx | ratio |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    ...rows.map((r) => `| ${r.scenario} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.ratioTo}`} |`),
+    '',
+    `Resident memory of the server with ${MEMORY_SESSIONS.toLocaleString('en')} live sessions (each used once): **${rss.toFixed(0)} MiB**.`,
+    '',
+    '## Targets',
+    '',
+    '| target | this run | met |',
+    '|---|---|---|',
+    ...targets.map((t) => `| ${t.target} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`),
+    '',
+    ...notes,
+    'Where the time goes, and what was tried: `docs/performance.md`.',
+  ].join('\n');
+  writeFileSync(join(ROOT, 'bench/RESULTS.md'), md + '\n');
+  console.log(md);
+}
+
+await mainRun();
