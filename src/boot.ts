@@ -1,4 +1,4 @@
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { createCore, type Core } from './core/core.ts';
 import { DEFAULT_HASH_SETTINGS, type HashSettings } from './core/passwords.ts';
 import { systemClock, type Clock } from './core/ports/clock.ts';
@@ -7,7 +7,7 @@ import { OutboxMailer } from './store/mail/outbox-mailer.ts';
 import { SmtpMailer } from './store/mail/smtp-mailer.ts';
 import type { IdSource } from './core/ports/ids.ts';
 import type { Stores } from './core/ports/stores.ts';
-import { openStores } from './store/open-stores.ts';
+import { openStores, type StoreOptions } from './store/open-stores.ts';
 import { loadOrCreateSecret } from './store/secret-file.ts';
 
 export interface BootOptions {
@@ -23,7 +23,11 @@ export interface BootOptions {
 
 /** Opens (and migrates) storage, resolves the signing secret, and wires the core. Shared by the server and the CLI. */
 export async function boot(config: Config, options: BootOptions = {}): Promise<Core> {
-  const stores = options.stores ?? (await openStores(config.database));
+  if (config.database.kind === 'postgres' && !config.jwtSecret) {
+    // Several instances share one database: a secret generated per instance would make each reject the others' tokens.
+    throw new ConfigError('JWT_SECRET must be set when DATABASE_URL is PostgreSQL (every instance must share it)');
+  }
+  const stores = options.stores ?? (await openStores(config.database, storeOptions(config)));
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
   const hash = options.hash ?? { ...DEFAULT_HASH_SETTINGS, algorithm: config.passwordHash };
   const clock = options.clock ?? systemClock;
@@ -35,4 +39,9 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     text: config.resetMailText ?? DEFAULT_RESET_MAIL.text,
   };
   return createCore({ stores, keys: { current: secret, previous: config.jwtPreviousSecrets }, clock, ids: options.ids, hash, mailer, resetMail });
+}
+
+/** The storage settings of a config. */
+export function storeOptions(config: Config): StoreOptions {
+  return { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, poolSize: config.databasePoolSize, timeoutMs: config.storeTimeoutMs };
 }

@@ -15,6 +15,12 @@ export interface Config {
   dataDir: string;
   database: DatabaseTarget;
   redisUrl: string | null;
+  /** Namespace of every Redis key. */
+  redisPrefix: string;
+  /** PostgreSQL connections per instance. */
+  databasePoolSize: number;
+  /** How long a database or Redis call may take before the request answers 503 (ms). */
+  storeTimeoutMs: number;
   /** null: generate one and keep it in DATA_DIR. */
   jwtSecret: string | null;
   /** Old signing secrets still accepted for verification (comma separated in JWT_PREVIOUS_SECRETS). */
@@ -36,6 +42,8 @@ export interface Config {
   tokenTtl: { users: number; auth: number; v1Auth: number; envelope: number };
   /** Load the demo products into an empty catalog at start. */
   demoData: boolean;
+  /** Which proxies' X-Forwarded-For to believe for the client IP: false, true, a hop count, or addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
 }
 
 /** A setting has a value Gatehouse cannot use. The message names the setting. */
@@ -75,6 +83,9 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     dataDir,
     database: databaseTarget(text(env, 'DATABASE_URL'), dataDir),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: text(env, 'REDIS_PREFIX') ?? 'gatehouse:',
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    storeTimeoutMs: integer(env, 'STORE_TIMEOUT_MS', 2000, 100, 60_000),
     jwtSecret: secret(env),
     jwtPreviousSecrets: (text(env, 'JWT_PREVIOUS_SECRETS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     imageDir: resolve(text(env, 'IMAGE_DIR') ?? resolve(dataDir, 'images')),
@@ -94,6 +105,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
       envelope: integer(env, 'ENVELOPE_TOKEN_TTL_MINUTES', 1440, 1, 525600) * 60,
     },
     demoData: boolean(env, 'DEMO_DATA', true),
+    trustProxy: trustProxy(env),
   };
   return { ...config, ...overrides };
 }
@@ -140,6 +152,18 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   return raw;
 }
 
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = text(env, 'TRUST_PROXY');
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of list) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry)) throw new ConfigError(`TRUST_PROXY must be true, false, a hop count, or IP addresses/CIDRs (got "${entry}")`);
+  }
+  return list;
+}
+
 function resetTemplate(env: Env): string {
   const raw = text(env, 'RESET_URL_TEMPLATE');
   if (raw === undefined) return `http://${text(env, 'HOST') ?? '127.0.0.1'}:${text(env, 'PORT') ?? '8000'}/reset-password?token={token}`;
@@ -162,6 +186,11 @@ function surfaces(env: Env): ReadonlySet<SurfaceName> {
     if (!(SURFACE_NAMES as readonly string[]).includes(name)) throw new ConfigError(`SURFACES: unknown surface "${name}" (known: ${SURFACE_NAMES.join(', ')})`);
   }
   return new Set(names as SurfaceName[]);
+}
+
+/** Parses a DATABASE_URL value (`sqlite:<path>`, `postgres://...`, `memory:`). */
+export function parseDatabaseUrl(raw: string, dataDir: string): DatabaseTarget {
+  return databaseTarget(raw, dataDir);
 }
 
 function databaseTarget(raw: string | undefined, dataDir: string): DatabaseTarget {

@@ -57,6 +57,8 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
     // One log line per request costs ~10% of throughput; failures are logged by the error handlers instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
+    // A hop count is valid (Fastify trusts that many proxies); the typings omit it.
+    trustProxy: config.trustProxy as unknown as boolean | string[],
     return503OnClosing: true,
     frameworkErrors: (error, request, rawReply) => {
       const reply = rawReply as FastifyReply;

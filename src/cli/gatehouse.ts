@@ -2,6 +2,7 @@
 // The `gatehouse` command. Each subcommand honours the same settings as the server.
 import { ConfigError, loadConfig, readEnvironment, type Config } from '../config.ts';
 import { isGatehouseError } from '../core/errors.ts';
+import { copyCommand } from './copy-command.ts';
 import { mailCommand } from './mail-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { productsCommand } from './products-command.ts';
@@ -20,6 +21,9 @@ Commands:
   users disable|enable|delete USER
   users set-password USER --password P
   mail list [--limit N] [--json]  mail kept in the outbox (when SMTP_URL is unset)
+  copy --from sqlite:PATH --to postgres://URL
+                                move users, products and the outbox to another
+                                database (sessions are not copied)
   products import FILE [--strict] [--format csv|json]
                                 upsert products by id from CSV or JSON (columns:
                                 id, model, quantity, image, price, name,
@@ -36,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   users: usersCommand,
   mail: mailCommand,
   products: productsCommand,
+  copy: copyCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

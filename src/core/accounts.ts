@@ -183,8 +183,9 @@ export class AccountService {
     return this.#save(user.id, { status, updatedAt: this.#clock.now() });
   }
 
-  /** Deletes the account and its sessions. */
-  delete(user: User): Promise<boolean> {
+  /** Deletes the account and its sessions (wherever sessions are stored). */
+  async delete(user: User): Promise<boolean> {
+    await this.#sessions.endAllForUser(user.id);
     return this.#users.delete(user.id);
   }
 

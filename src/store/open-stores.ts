@@ -1,14 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely } from 'kysely';
+import { sql, Kysely } from 'kysely';
 import type { Stores } from '../core/ports/stores.ts';
 import { memoryStores } from './memory/memory-stores.ts';
 import type { Dialect } from './migrations/dialect.ts';
 import { migrateToLatest } from './migrations/migrate.ts';
+import { connectPostgres } from './postgres/connect-postgres.ts';
+import { connectRedis } from './redis/connect-redis.ts';
+import { RedisLockoutStore } from './redis/redis-lockout-store.ts';
+import { RedisResetStore } from './redis/redis-reset-store.ts';
+import { RedisSessionStore } from './redis/redis-session-store.ts';
 import type { Database } from './sql/schema.ts';
 import { sqlStores } from './sql/sql-stores.ts';
 import { sqliteHotReads, type HotReads } from './sqlite/hot-reads.ts';
 import { nodeSqliteDialect, openSqliteFile } from './sqlite/node-sqlite-dialect.ts';
+import { isOutage, reportOutages } from './unavailable.ts';
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
@@ -20,20 +26,71 @@ export interface OpenedDatabase {
 /** Where the data lives, parsed from DATABASE_URL. */
 export type DatabaseTarget = { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
+export interface StoreOptions {
+  /** Sessions, lockout counters and reset tokens go to Redis when set. */
+  redisUrl?: string | null;
+  redisPrefix?: string;
+  /** PostgreSQL connections per instance. */
+  poolSize?: number;
+  /** How long a backend may take before a request gets 503 (ms). */
+  timeoutMs?: number;
+}
+
 /** Opens the SQL database a target names (not for `memory`). */
-export function openDatabase(target: Exclude<DatabaseTarget, { kind: 'memory' }>): OpenedDatabase {
+export function openDatabase(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions = {}): OpenedDatabase {
   if (target.kind === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
     const file = openSqliteFile(target.path);
     return { db: new Kysely<Database>({ dialect: nodeSqliteDialect(file) }), dialect: 'sqlite', hot: sqliteHotReads(file) };
   }
-  throw new Error('PostgreSQL support is not built yet; use a sqlite: DATABASE_URL');
+  return { db: connectPostgres(target.url, options.poolSize ?? 10, options.timeoutMs ?? 2000), dialect: 'postgres' };
 }
 
-/** Opens and migrates the stores for a target. */
-export async function openStores(target: DatabaseTarget): Promise<Stores> {
-  if (target.kind === 'memory') return memoryStores();
-  const { db, dialect, hot } = openDatabase(target);
-  await migrateToLatest(db as Kysely<unknown>, dialect);
-  return sqlStores(db, hot);
+/** Opens and migrates the stores for a target; with `redisUrl`, the session-side ports live in Redis. */
+export async function openStores(target: DatabaseTarget, options: StoreOptions = {}): Promise<Stores> {
+  const base = target.kind === 'memory' ? memoryStores() : await openSql(target, options);
+  if (!options.redisUrl) return base;
+  const redis = await connectRedis(options.redisUrl, options.timeoutMs ?? 2000);
+  const prefix = options.redisPrefix ?? 'gatehouse:';
+  return {
+    ...base,
+    sessions: reportOutages(new RedisSessionStore(redis, prefix)),
+    lockouts: reportOutages(new RedisLockoutStore(redis, prefix)),
+    resets: reportOutages(new RedisResetStore(redis, prefix)),
+    async ping() {
+      await base.ping();
+      await redis.ping().catch((error: unknown) => {
+        throw isOutage(error) ? new Error('Redis is unreachable') : error;
+      });
+    },
+    async close() {
+      redis.disconnect();
+      await base.close();
+    },
+  };
+}
+
+async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions): Promise<Stores> {
+  const { db, dialect, hot } = openDatabase(target, options);
+  try {
+    await migrateToLatest(db as Kysely<unknown>, dialect);
+  } catch (error) {
+    await db.destroy();
+    if (isOutage(error)) throw new Error(`DATABASE_URL: cannot reach the database (${(error as Error).message})`);
+    throw error;
+  }
+  const stores = sqlStores(db, { dialect, hot });
+  if (dialect === 'sqlite') return stores;
+  return {
+    users: reportOutages(stores.users),
+    sessions: reportOutages(stores.sessions),
+    lockouts: reportOutages(stores.lockouts),
+    resets: reportOutages(stores.resets),
+    outbox: reportOutages(stores.outbox),
+    products: reportOutages(stores.products),
+    ping: async () => {
+      await sql`SELECT 1`.execute(db);
+    },
+    close: stores.close,
+  };
 }

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { ManualClock } from '../../src/core/ports/clock.ts';
 import type { Stores } from '../../src/core/ports/stores.ts';
 import { buildServer, type Gatehouse } from '../../src/server.ts';
+import { backendUrls, freshDatabase, freshPrefix } from './backends.ts';
 import { client, type Client } from './http.ts';
 
 export interface TestServer extends Gatehouse {
@@ -26,12 +27,28 @@ export interface TestServerOptions {
 }
 
 /**
+ * With GATEHOUSE_TEST_BACKEND=postgres+redis (set by test/run.ts for its second
+ * pass), every test server gets its own PostgreSQL database and Redis prefix.
+ */
+async function backendEnv(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (process.env.GATEHOUSE_TEST_BACKEND !== 'postgres+redis') return { env: {}, drop: async () => {} };
+  const urls = backendUrls();
+  if (!urls) throw new Error('GATEHOUSE_TEST_BACKEND=postgres+redis but no Redis/PostgreSQL is configured');
+  const database = await freshDatabase(urls.databaseUrl);
+  return {
+    env: { DATABASE_URL: database.url, REDIS_URL: urls.redisUrl, REDIS_PREFIX: freshPrefix(), JWT_SECRET: 'test-secret-for-postgres-and-redis-0123456789', DATABASE_POOL_SIZE: '5' },
+    drop: database.drop,
+  };
+}
+
+/**
  * Starts a real Gatehouse listening on 127.0.0.1 (a free port) over a fresh
  * SQLite file in a temporary folder, with a clock the test moves.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
-  const config: Config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'info', DEMO_DATA: 'false', ...options.env });
+  const backend = await backendEnv();
+  const config: Config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'info', DEMO_DATA: 'false', ...backend.env, ...options.env });
   const clock = new ManualClock(options.startAt ?? Date.now());
   const logs: string[] = [];
   const logStream = new Writable({
@@ -54,6 +71,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logs,
     async close() {
       await gatehouse.app.close();
+      await backend.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

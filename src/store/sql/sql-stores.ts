@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Stores } from '../../core/ports/stores.ts';
+import type { Dialect } from '../migrations/dialect.ts';
 import type { HotReads } from '../sqlite/hot-reads.ts';
 import type { Database } from './schema.ts';
 import { SqlLockoutStore } from './sql-lockout-store.ts';
@@ -10,9 +11,10 @@ import { SqlSessionStore } from './sql-session-store.ts';
 import { SqlUserStore } from './sql-user-store.ts';
 
 /** Every port on one SQL database; `hot` answers the per-request reads directly where the driver allows (SQLite). */
-export function sqlStores(db: Kysely<Database>, hot?: HotReads): Stores {
+export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; hot?: HotReads } = {}): Stores {
+  const { hot, dialect = 'sqlite' } = options;
   return {
-    users: new SqlUserStore(db, hot),
+    users: new SqlUserStore(db, hot, dialect),
     sessions: new SqlSessionStore(db, hot),
     lockouts: new SqlLockoutStore(db),
     resets: new SqlResetStore(db),

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { NewUser, User, UserListQuery, UserPatch, UserStore } from '../../core/ports/user-store.ts';
 import type { Database, UsersTable } from './schema.ts';
+import type { Dialect } from '../migrations/dialect.ts';
 import type { HotReads } from '../sqlite/hot-reads.ts';
 import { asUniqueViolation } from './unique-violation.ts';
 import { newUserToRow, patchToRow, rowToUser } from './user-rows.ts';
@@ -12,19 +13,27 @@ export class SqlUserStore implements UserStore {
   // The per-request lookup is compiled once; each call only binds the id.
   readonly #byIdQuery;
 
-  constructor(db: Kysely<Database>, hot?: HotReads) {
+  readonly #dialect: Dialect;
+
+  constructor(db: Kysely<Database>, hot?: HotReads, dialect: Dialect = 'sqlite') {
     this.#db = db;
     this.#hot = hot;
+    this.#dialect = dialect;
     this.#byIdQuery = db.selectFrom('users').selectAll().where('id', '=', 0).compile();
   }
 
   async create(input: NewUser): Promise<User> {
+    let row;
     try {
-      const row = await this.#db.insertInto('users').values(newUserToRow(input)).returningAll().executeTakeFirstOrThrow();
-      return rowToUser(row);
+      row = await this.#db.insertInto('users').values(newUserToRow(input)).returningAll().executeTakeFirstOrThrow();
     } catch (error) {
       throw asUniqueViolation(error);
     }
+    if (input.id !== undefined && this.#dialect === 'postgres') {
+      // An explicit id does not advance PostgreSQL's sequence: move it past the largest id.
+      await sql`SELECT setval(pg_get_serial_sequence('users', 'id'), GREATEST((SELECT MAX(id) FROM users), 1))`.execute(this.#db);
+    }
+    return rowToUser(row);
   }
 
   async findById(id: number): Promise<User | null> {

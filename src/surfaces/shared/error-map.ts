@@ -63,5 +63,7 @@ export function errorHandler(renderer: ErrorRenderer) {
 function send(reply: FastifyReply, renderer: ErrorRenderer, status: number, message: string, code: string) {
   const headers = renderer.headers?.(status);
   if (headers) reply.headers(headers);
+  // A backend is away: tell clients when to try again (it reconnects by itself).
+  if (status === 503) reply.header('retry-after', '1');
   return reply.code(status).send(renderer.body(status, message, code));
 }

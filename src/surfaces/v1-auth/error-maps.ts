@@ -23,6 +23,7 @@ export const V1_AUTH_ERRORS: ErrorMap = {
   SESSION_ENDED: UNAUTHENTICATED,
   TOKEN_REUSED: UNAUTHENTICATED,
   USER_NOT_FOUND: UNAUTHENTICATED,
+  STORE_UNAVAILABLE: [503, '服务暂时不可用'],
 };
 
 /** `{"detail": "..."}` bodies; schema errors are 400 `参数验证失败: <what>` (seed 004 says 400, not 422). */
@@ -45,4 +46,5 @@ export const V1_ENVELOPE_ERRORS: ErrorMap = {
   PASSWORD_INCORRECT: [400, '旧密码错误', 'INVALID_OLD_PASSWORD'],
   RESET_TOKEN_INVALID: [400, '重置令牌无效或已过期', 'INVALID_RESET_TOKEN'],
   USER_NOT_FOUND: [401, 'token无效或已过期', 'INVALID_TOKEN'],
+  STORE_UNAVAILABLE: [503, '服务暂时不可用', 'SERVICE_UNAVAILABLE'],
 };

@@ -16,6 +16,7 @@ export const V1_USERS_ERRORS: ErrorMap = {
   ...ENVELOPE_ERROR_CODES_401,
   USER_NOT_FOUND: [404, '用户不存在', 'USER_NOT_FOUND'],
   USER_DISABLED: [403, '账户已被禁用', 'USER_DISABLED'],
+  STORE_UNAVAILABLE: [503, '服务暂时不可用', 'SERVICE_UNAVAILABLE'],
 };
 
 /** Keys in the order the contract lists them, for `updated_settings` / `updated_fields`. */

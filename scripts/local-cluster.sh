@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Starts a whole multi-instance Gatehouse on this machine, from Debian's
+# packages: PostgreSQL + Redis, N Gatehouse instances, nginx in front.
+#
+#   scripts/local-cluster.sh start [N] [PORT]   # N instances (default 2), nginx on PORT (default 8080)
+#   scripts/local-cluster.sh stop
+#
+# Needs: apt-get install postgresql redis-server nginx; npm install.
+# State lives in ./cluster (override with CLUSTER_DIR).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${CLUSTER_DIR:-$PWD/cluster}
+node=node_modules/.bin/node
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+start() {
+  local count=${1:-2} port=${2:-8080}
+  mkdir -p "$dir" && chmod 755 "$dir"
+  eval "$($node test/support/services.ts start "$dir/services")"
+  local secret
+  secret=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')
+  local upstreams=""
+  for i in $(seq 1 "$count"); do
+    local p=$((port + i))
+    DATA_DIR="$dir/instance-$i" DATABASE_URL="$GATEHOUSE_TEST_DATABASE_URL" REDIS_URL="$GATEHOUSE_TEST_REDIS_URL" \
+      JWT_SECRET="$secret" PORT=$p HOST=127.0.0.1 TRUST_PROXY=127.0.0.1 LOG_LEVEL="${LOG_LEVEL:-warn}" \
+      nohup $node src/cli/gatehouse.ts serve > "$dir/instance-$i.log" 2>&1 &
+    echo $! > "$dir/instance-$i.pid"
+    upstreams+="    server 127.0.0.1:$p max_fails=1 fail_timeout=2s;"$'\n'
+  done
+  for i in $(seq 1 "$count"); do
+    for _ in $(seq 1 100); do grep -q "Gatehouse listening" "$dir/instance-$i.log" && break; sleep 0.1; done
+    grep -q "Gatehouse listening" "$dir/instance-$i.log" || { cat "$dir/instance-$i.log"; exit 1; }
+  done
+  local conf="$dir/nginx.conf" text
+  text=$(<deploy/nginx.conf.template)
+  text=${text//\{\{UPSTREAMS\}\}/${upstreams%$'\n'}}
+  text=${text//\{\{PREFIX\}\}/$dir}
+  text=${text//\{\{LISTEN\}\}/127.0.0.1:$port}
+  printf '%s\n' "$text" > "$conf"
+  "$nginx_bin" -p "$dir" -c "$conf"
+  echo "Gatehouse: $count instances behind nginx at http://127.0.0.1:$port (state in $dir)"
+}
+
+stop() {
+  [ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null || true
+  for pidfile in "$dir"/instance-*.pid; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  $node test/support/services.ts stop "$dir/services" || true
+  echo "stopped"
+}
+
+case "${1:-}" in
+  start) shift; start "$@" ;;
+  stop) stop ;;
+  *) echo "usage: $0 start [N] [PORT] | stop" >&2; exit 2 ;;
+esac

@@ -1,0 +1,22 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../sql/schema.ts';
+
+// int8 (bigint) columns hold epoch milliseconds and counts: all well inside
+// Number's exact range, so read them as numbers rather than strings.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+/** A pooled PostgreSQL connection that gives up after `timeoutMs` instead of hanging. */
+export function connectPostgres(url: string, poolSize: number, timeoutMs: number): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    idleTimeoutMillis: 30_000,
+  });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it on the next query.
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

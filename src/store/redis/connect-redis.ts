@@ -1,0 +1,27 @@
+import { Redis } from 'ioredis';
+
+/**
+ * A Redis client that fails fast: no offline queue, one retry per command, a
+ * command timeout. While Redis is away, requests get a quick 503 instead of
+ * waiting; the client reconnects by itself in the background.
+ */
+export async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+    lazyConnect: true,
+  });
+  redis.on('error', () => {
+    // Reported per command as STORE_UNAVAILABLE; the client keeps reconnecting.
+  });
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw new Error(`REDIS_URL: cannot connect (${(error as Error).message})`);
+  }
+  return redis;
+}

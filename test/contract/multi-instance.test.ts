@@ -1,0 +1,74 @@
+// Two Gatehouse processes on one PostgreSQL + Redis, as behind a load balancer.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { backendUrls, freshDatabase, freshPrefix, NO_BACKENDS } from '../helpers/backends.ts';
+import { runCli, startServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { registerV1 } from '../helpers/users.ts';
+
+const backends = backendUrls();
+
+describe('several instances on PostgreSQL + Redis', { skip: backends ? false : NO_BACKENDS }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-multi-'));
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let env: Record<string, string>;
+  let drop: () => Promise<void>;
+
+  before(async () => {
+    const database = await freshDatabase(backends!.databaseUrl);
+    drop = database.drop;
+    env = { DATA_DIR: dataDir, DATABASE_URL: database.url, REDIS_URL: backends!.redisUrl, REDIS_PREFIX: freshPrefix(), JWT_SECRET: 'shared-secret-shared-secret-shared-secret-42', LOG_LEVEL: 'warn' };
+    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await drop?.();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('a token from one instance works on the other; a logout on one is refused at once on the other', async () => {
+    const { username } = await registerV1(a.http);
+    const token = (await b.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } })).body.access_token;
+    assert.equal((await a.http('GET', '/api/v1/auth/me', { token })).status, 200);
+    assert.equal((await a.http('POST', '/api/v1/auth/logout', { token })).status, 200);
+    assert.equal((await b.http('GET', '/api/v1/auth/me', { token })).status, 401);
+  });
+
+  test('lockout counts failures made on both instances', async () => {
+    const { username } = await registerV1(b.http);
+    for (let i = 0; i < 5; i++) {
+      const target = i % 2 === 0 ? a : b;
+      assert.equal((await target.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'wrong-password' } })).status, 401);
+    }
+    assert.equal((await a.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } })).status, 423);
+    assert.equal((await b.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } })).status, 423);
+  });
+
+  test('a token reuse seen by one instance ends the session on both', async () => {
+    const { username } = await registerV1(a.http);
+    const token = (await a.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } })).body.access_token;
+    const next = (await a.http('POST', '/api/v1/auth/refresh', { token })).body.access_token;
+    assert.equal((await b.http('POST', '/api/v1/auth/refresh', { token })).status, 401); // the replaced token, presented again
+    assert.equal((await a.http('GET', '/api/v1/auth/me', { token: next })).status, 401);
+    assert.equal((await b.http('GET', '/api/v1/auth/me', { token: next })).status, 401);
+  });
+
+  test('concurrent registrations of one email across both instances make exactly one account', async () => {
+    const body = { username: `dup_${Date.now()}`, email: `dup${Date.now()}@example.com`, password: 'password123', confirm_password: 'password123' };
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).http('POST', '/api/v1/auth/register', { body })));
+    assert.equal(answers.filter((r) => r.status === 201).length, 1);
+    assert.ok(answers.every((r) => r.status === 201 || r.status === 400), answers.map((r) => r.status).join());
+  });
+
+  test('an instance refuses to start on PostgreSQL without a configured JWT_SECRET', () => {
+    const r = runCli(['migrate'], { ...env, JWT_SECRET: '' });
+    // migrate needs no secret; users does
+    assert.equal(r.status, 0, r.stderr);
+    const users = runCli(['users', 'list'], { ...env, JWT_SECRET: '' });
+    assert.equal(users.status, 2);
+    assert.match(users.stderr, /^gatehouse: JWT_SECRET must be set when DATABASE_URL is PostgreSQL/);
+  });
+});

@@ -1,0 +1,105 @@
+// Redis and PostgreSQL go away under load and come back: requests answer 503
+// quickly (never 500, never a hang), /readyz says so, service comes back by
+// itself, and no answered registration is lost.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { backendUrls, NO_BACKENDS } from '../helpers/backends.ts';
+import { startServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { postgresControl, redisControl, startServices, stopServices } from '../support/services.ts';
+
+const available = backendUrls() !== null;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Tally {
+  statuses: Map<number, number>;
+  slowest: number;
+  registered: string[];
+}
+
+/** Keeps logging in, registering and probing /readyz until `stop` says so. */
+async function loadUntil(server: ServerProcess, username: string, stop: () => boolean): Promise<Tally> {
+  const tally: Tally = { statuses: new Map(), slowest: 0, registered: [] };
+  let n = 0;
+  const worker = async () => {
+    while (!stop()) {
+      const name = `load_${process.pid}_${n++}`;
+      const requests = [
+        server.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } }),
+        server.http('POST', '/api/v1/auth/register', { body: { username: name, email: `${name}@example.com`, password: 'password123', confirm_password: 'password123' } }).then((r) => {
+          if (r.status === 201) tally.registered.push(name);
+          return r;
+        }),
+      ];
+      const started = Date.now();
+      for (const r of await Promise.all(requests)) tally.statuses.set(r.status, (tally.statuses.get(r.status) ?? 0) + 1);
+      tally.slowest = Math.max(tally.slowest, Date.now() - started);
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+  return tally;
+}
+
+describe('backend outages', { skip: available ? false : NO_BACKENDS }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-outage-'));
+  chmodSync(dir, 0o755); // PostgreSQL runs as its own user and must reach its folder
+  let server: ServerProcess;
+
+  before(async () => {
+    const urls = await startServices(join(dir, 'services'));
+    server = await startServerProcess({
+      DATA_DIR: join(dir, 'data'),
+      DATABASE_URL: urls.databaseUrl,
+      REDIS_URL: urls.redisUrl,
+      JWT_SECRET: 'outage-secret-outage-secret-outage-secret-1',
+      STORE_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'error',
+    });
+    const r = await server.http('POST', '/api/v1/auth/register', { body: { username: 'steady', email: 'steady@example.com', password: 'password123', confirm_password: 'password123' } });
+    assert.equal(r.status, 201);
+  });
+  after(async () => {
+    await server?.stop();
+    stopServices(join(dir, 'services'));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const backend of ['redis', 'postgres'] as const) {
+    test(`${backend} stops and restarts under load: 503s, no 500, readiness follows, nothing answered is lost`, async () => {
+      let done = false;
+      const loading = loadUntil(server, 'steady', () => done);
+      await sleep(500);
+      (backend === 'redis' ? redisControl : postgresControl)(join(dir, 'services'), 'stop');
+      await sleep(1000);
+      const ready = await server.http('GET', '/readyz');
+      assert.equal(ready.status, 503);
+      const login = await server.http('POST', '/api/v1/auth/login/json', { body: { username: 'steady', password: 'password123' } });
+      assert.deepEqual([login.status, login.body], [503, { detail: '服务暂时不可用' }]);
+      assert.equal(login.headers.get('retry-after'), '1');
+      (backend === 'redis' ? redisControl : postgresControl)(join(dir, 'services'), 'start');
+
+      // service comes back by itself
+      const deadline = Date.now() + 10_000;
+      let back = false;
+      while (!back && Date.now() < deadline) {
+        await sleep(200);
+        back = (await server.http('POST', '/api/v1/auth/login/json', { body: { username: 'steady', password: 'password123' } })).status === 200;
+      }
+      await sleep(300);
+      done = true;
+      const tally = await loading;
+      assert.ok(back, 'logins work again after the restart');
+      assert.equal((await server.http('GET', '/readyz')).status, 200);
+      assert.ok(!tally.statuses.has(500), `statuses: ${JSON.stringify([...tally.statuses])}`);
+      assert.ok((tally.statuses.get(503) ?? 0) > 0, 'some requests saw the outage');
+      assert.ok(tally.slowest < 4000, `a request took ${tally.slowest} ms`);
+      // every registration that was answered 201 is there and can log in
+      for (const name of tally.registered.slice(-25)) {
+        const r = await server.http('POST', '/api/v1/auth/login/json', { body: { username: name, password: 'password123' } });
+        assert.equal(r.status, 200, name);
+      }
+    });
+  }
+});
