@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { HashAlgorithm } from './core/passwords.ts';
 import type { DatabaseTarget } from './store/open-stores.ts';
 
-export const SURFACE_NAMES = ['users', 'catalog', 'auth', 'v1-auth', 'v1-users'] as const;
+export const SURFACE_NAMES = ['users', 'catalog', 'auth', 'v1-auth', 'v1-users', 'admin'] as const;
 export type SurfaceName = (typeof SURFACE_NAMES)[number];
 
 /** Every setting Gatehouse reads. Built once at start by {@link loadConfig}; nothing else reads the environment. */

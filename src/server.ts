@@ -13,6 +13,7 @@ import { installNotFound } from './surfaces/shared/not-found.ts';
 import { validatorCompiler } from './surfaces/shared/validators.ts';
 import { loadDemoCatalog } from './store/demo/demo-catalog.ts';
 import { ImageDirectory } from './store/files/image-directory.ts';
+import { adminSurface } from './surfaces/admin/admin-surface.ts';
 import { authSurface } from './surfaces/auth/auth-surface.ts';
 import { catalogSurface, imageFilesSurface } from './surfaces/catalog/catalog-surface.ts';
 import { usersSurface } from './surfaces/users/users-surface.ts';
@@ -83,6 +84,7 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
     else await app.register(v1AuthPlainSurface, { prefix: '/api/v1/auth', core, accessTtl: tokenTtl.v1Auth });
   }
   if (surfaces.has('v1-users')) await app.register(v1UsersSurface, { prefix: '/api/v1/users', core });
+  if (surfaces.has('admin')) await app.register(adminSurface, { prefix: '/api/admin', core });
   if (surfaces.has('catalog')) {
     if (config.demoData) {
       const loaded = await loadDemoCatalog(stores.products, config.imageDir, core.clock.now());

@@ -3,6 +3,9 @@
 import { ConfigError, loadConfig, readEnvironment, type Config } from '../config.ts';
 import { isGatehouseError } from '../core/errors.ts';
 import { copyCommand } from './copy-command.ts';
+import { doctorCommand } from './doctor-command.ts';
+import { importCommand } from './import-command.ts';
+import { sessionsCommand } from './sessions-command.ts';
 import { mailCommand } from './mail-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { productsCommand } from './products-command.ts';
@@ -16,11 +19,18 @@ Commands:
   serve                         start the HTTP server (HOST:PORT)
   migrate                       bring the database schema up to date
   users list [--json] [--limit N] [--offset N] [--search TEXT]
-  users show USER [--json]
   users create --email E [--username U] --password P [--first-name F] [--last-name L] [--superuser] [--staff]
   users disable|enable|delete USER
   users set-password USER --password P
+  users show USER [--json]
+  sessions list USER [--json]   a user's live sessions
+  sessions revoke USER          end every session of a user
   mail list [--limit N] [--json]  mail kept in the outbox (when SMTP_URL is unset)
+  import legacy-sqlite PATH [--dry-run]
+                                users of the original FastAPI system, passwords kept
+  import users FILE [--dry-run] [--format csv|json]
+                                users exported from another system (argon2 or bcrypt hashes)
+  doctor                        check settings, database, Redis, SMTP, secret and files
   copy --from sqlite:PATH --to postgres://URL
                                 move users, products and the outbox to another
                                 database (sessions are not copied)
@@ -41,6 +51,9 @@ const COMMANDS: Record<string, Command> = {
   mail: mailCommand,
   products: productsCommand,
   copy: copyCommand,
+  import: importCommand,
+  sessions: sessionsCommand,
+  doctor: doctorCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

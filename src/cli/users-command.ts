@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Core } from '../core/core.ts';
 import type { User } from '../core/ports/user-store.ts';
 import { boot } from '../boot.ts';
+import { resolveUser } from './resolve-user.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `gatehouse users ...`: operator actions on accounts. */
@@ -108,21 +109,8 @@ function count(raw: unknown, name: string, fallback: number): number {
   return Number(raw);
 }
 
-/** Finds a user by id, uuid, email or username. */
-async function resolveUser(core: Core, positionals: string[]): Promise<User> {
-  if (positionals.length !== 1) throw new UsageError('name exactly one user (email, username, uuid or id)');
-  const key = positionals[0]!;
-  const user = /^\d+$/.test(key)
-    ? await core.accounts.findById(Number(key))
-    : /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key)
-      ? await core.accounts.findByUuid(key.toLowerCase())
-      : await core.accounts.findByLogin(key);
-  if (!user) throw new UsageError(`no user "${key}"`);
-  return user;
-}
-
 /** A user as the CLI shows it: everything but the password hash. */
-function publicView(user: User): Omit<User, 'passwordHash'> {
+export function publicView(user: User): Omit<User, 'passwordHash'> {
   const { passwordHash: _hidden, ...rest } = user;
   return rest;
 }

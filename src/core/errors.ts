@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   RESET_TOKEN_INVALID: 'the password reset token is unknown, used or expired',
   VALIDATION_FAILED: 'the input breaks a rule',
   NOT_FOUND: 'the requested thing does not exist',
+  FORBIDDEN: 'the caller lacks the privilege for this',
   STORE_UNAVAILABLE: 'a storage backend cannot be reached',
 } as const;
 

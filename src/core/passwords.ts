@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { hash, parseOptions, verify, type Algorithm, type Options } from '@node-rs/argon2';
+import bcrypt from 'bcryptjs';
 import { fail } from './errors.ts';
 
 export type HashAlgorithm = 'argon2id' | 'argon2i';
@@ -36,6 +37,20 @@ export interface VerifyResult {
 export interface PasswordRules {
   /** Seed 002's rule: at least one letter and one digit. */
   requireLetterAndDigit?: boolean;
+}
+
+const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+
+/** Whether Gatehouse can verify a stored hash of this form (argon2 or bcrypt). */
+export function isSupportedHash(stored: string): boolean {
+  if (BCRYPT.test(stored)) return true;
+  if (!/^\$argon2(id|i|d)\$/.test(stored)) return false;
+  try {
+    parseOptions(stored);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const PASSWORD_MIN = 8;
@@ -79,8 +94,9 @@ class Gate {
 
 /**
  * Hashes and verifies passwords. Dispatches on the stored hash's prefix
- * (`$argon2id$`, `$argon2i$`, `$argon2d$`), so hashes made under older settings
- * keep verifying and are upgraded on the next successful login.
+ * (`$argon2id$`, `$argon2i$`, `$argon2d$`, and `$2a$`/`$2b$`/`$2y$` bcrypt for
+ * users imported from other systems), so hashes made elsewhere or under older
+ * settings keep verifying and are upgraded on the next successful login.
  * Hashing runs in libuv's thread pool: the event loop never waits on it. At
  * most one hash per available core runs at once, so file reads sharing the
  * pool are not starved and the hashes do not evict each other from cache.
@@ -107,6 +123,12 @@ export class PasswordHasher {
   }
 
   async verify(stored: string, password: string): Promise<VerifyResult> {
+    if (BCRYPT.test(stored)) {
+      // bcrypt reads only the first 72 bytes of a password; a longer one would match too loosely.
+      if (Buffer.byteLength(password) > 72) return { ok: false, needsRehash: false };
+      const ok = await this.#gate.run(() => bcrypt.compare(password, stored)).catch(() => false);
+      return { ok, needsRehash: ok };
+    }
     if (!stored.startsWith('$argon2')) return { ok: false, needsRehash: false };
     let ok: boolean;
     try {

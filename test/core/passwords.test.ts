@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hash } from '@node-rs/argon2';
-import { checkPasswordPolicy, PasswordHasher } from '../../src/core/passwords.ts';
+import bcrypt from 'bcryptjs';
+import { checkPasswordPolicy, isSupportedHash, PasswordHasher } from '../../src/core/passwords.ts';
 import { GatehouseError } from '../../src/core/errors.ts';
 
 describe('PasswordHasher', () => {
@@ -29,6 +30,17 @@ describe('PasswordHasher', () => {
   test('an argon2id hash with other costs needs a re-hash too', async () => {
     const cheap = await hash('pw-123456', { algorithm: 2 as never, memoryCost: 4096, timeCost: 1, parallelism: 1 });
     assert.deepEqual(await hasher.verify(cheap, 'pw-123456'), { ok: true, needsRehash: true });
+  });
+
+  test('bcrypt hashes from other systems verify and ask for a re-hash; over 72 bytes never matches', async () => {
+    const stored = bcrypt.hashSync('imported-pass-1', 4);
+    assert.deepEqual(await hasher.verify(stored, 'imported-pass-1'), { ok: true, needsRehash: true });
+    assert.deepEqual(await hasher.verify(stored, 'imported-pass-2'), { ok: false, needsRehash: false });
+    const long = 'x'.repeat(72);
+    const longHash = bcrypt.hashSync(long, 4);
+    assert.equal((await hasher.verify(longHash, long + 'anything-after-72-bytes')).ok, false);
+    assert.ok(isSupportedHash(stored));
+    assert.ok(!isSupportedHash('$2b$04$short'));
   });
 
   test('damaged or foreign hash strings never match', async () => {

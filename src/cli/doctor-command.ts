@@ -1,0 +1,74 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config.ts';
+import { openStores, type StoreOptions } from '../store/open-stores.ts';
+import { SECRET_FILE } from '../store/secret-file.ts';
+import { storeOptions } from '../boot.ts';
+
+interface Check {
+  name: string;
+  run(): Promise<string>;
+}
+
+/** `gatehouse doctor`: checks the installation and says what is wrong in plain words. Exit 1 when anything is. */
+export async function doctorCommand(_args: string[], config: Config): Promise<number> {
+  const checks: Check[] = [
+    { name: 'settings', run: async () => 'every setting is valid' },
+    { name: 'database', run: () => checkDatabase(config, { ...storeOptions(config), redisUrl: null }) },
+    ...(config.redisUrl ? [{ name: 'redis', run: () => checkDatabase({ ...config, database: { kind: 'memory' } }, storeOptions(config)) }] : []),
+    ...(config.smtpUrl ? [{ name: 'smtp', run: () => checkSmtp(config.smtpUrl!) }] : []),
+    { name: 'jwt secret', run: async () => checkSecret(config) },
+    { name: 'data folder', run: async () => checkDataDir(config) },
+  ];
+  let problems = 0;
+  for (const check of checks) {
+    try {
+      console.log(`ok       ${check.name}: ${await check.run()}`);
+    } catch (error) {
+      problems++;
+      console.log(`PROBLEM  ${check.name}: ${(error as Error).message}`);
+    }
+  }
+  console.log(problems === 0 ? 'all checks passed' : `${problems} problem${problems === 1 ? '' : 's'} found`);
+  return problems === 0 ? 0 : 1;
+}
+
+async function checkDatabase(config: Config, options: StoreOptions): Promise<string> {
+  const stores = await openStores(config.database, options);
+  try {
+    await stores.ping();
+  } finally {
+    await stores.close();
+  }
+  if (options.redisUrl) return `reachable at ${options.redisUrl.replace(/\/\/[^@]*@/, '//***@')}`;
+  return config.database.kind === 'sqlite' ? `SQLite at ${config.database.path}, schema up to date` : config.database.kind === 'postgres' ? 'PostgreSQL reachable, schema up to date' : 'in memory (nothing is kept)';
+}
+
+async function checkSmtp(url: string): Promise<string> {
+  const transport = nodemailer.createTransport(url);
+  try {
+    await transport.verify();
+  } catch (error) {
+    throw new Error(`the SMTP server does not answer as expected (${(error as Error).message})`);
+  } finally {
+    transport.close();
+  }
+  return 'the SMTP server accepts connections';
+}
+
+function checkSecret(config: Config): string {
+  if (config.jwtSecret) return `configured (${Buffer.byteLength(config.jwtSecret)} bytes)`;
+  const file = join(config.dataDir, SECRET_FILE);
+  if (!existsSync(file)) return 'not set yet: one will be generated at first start';
+  const mode = statSync(file).mode & 0o777;
+  if (mode & 0o077) throw new Error(`${file} can be read by other users (mode ${mode.toString(8)}): run chmod 600 ${file}`);
+  return `generated, kept in ${file} (mode 600)`;
+}
+
+function checkDataDir(config: Config): string {
+  if (!existsSync(config.dataDir)) return `${config.dataDir} does not exist yet: it is created at first start`;
+  const mode = statSync(config.dataDir).mode & 0o777;
+  if (mode & 0o002) throw new Error(`${config.dataDir} is writable by every user (mode ${mode.toString(8)}): run chmod o-w ${config.dataDir}`);
+  return `${config.dataDir} (mode ${mode.toString(8)})`;
+}

@@ -1,0 +1,111 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Core } from '../../core/core.ts';
+import { fail } from '../../core/errors.ts';
+import type { User } from '../../core/ports/user-store.ts';
+import { callerOf } from '../shared/caller.ts';
+import { errorHandler, type ErrorMap } from '../shared/error-map.ts';
+import { zuluOrNull, zuluUtc } from '../shared/timestamps.ts';
+import { fastApiRenderer } from '../users/error-map.ts';
+
+const TAG = 'admin (staff API)';
+const bearerAuth = [{ bearer: [] }];
+const UNVALIDATED = [401, 'Could not validate credentials'] as const;
+
+const ADMIN_ERRORS: ErrorMap = {
+  TOKEN_MISSING: [401, 'Not authenticated'],
+  TOKEN_NOT_BEARER: [401, 'Not authenticated'],
+  TOKEN_MALFORMED: UNVALIDATED,
+  TOKEN_INVALID: UNVALIDATED,
+  TOKEN_EXPIRED: UNVALIDATED,
+  TOKEN_WRONG_TYPE: UNVALIDATED,
+  SESSION_ENDED: UNVALIDATED,
+  TOKEN_REUSED: UNVALIDATED,
+  USER_NOT_FOUND: UNVALIDATED,
+  USER_DISABLED: [403, 'User is disabled'],
+  NOT_FOUND: [404, 'User not found'],
+  FORBIDDEN: [403, 'Not enough privileges'],
+};
+
+const AdminUser = Type.Object({
+  id: Type.Integer(),
+  uuid: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  username: Type.Union([Type.String(), Type.Null()]),
+  full_name: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  is_superuser: Type.Boolean(),
+  is_staff: Type.Boolean(),
+  created_at: Type.String(),
+  last_login_at: Type.Union([Type.String(), Type.Null()]),
+  login_count: Type.Integer(),
+});
+
+const view = (u: User) => ({
+  id: u.id,
+  uuid: u.uuid,
+  email: u.email,
+  username: u.username,
+  full_name: u.fullName,
+  status: u.status,
+  is_superuser: u.isSuperuser,
+  is_staff: u.isStaff,
+  created_at: zuluUtc(u.createdAt),
+  last_login_at: zuluOrNull(u.lastLoginAt),
+  login_count: u.loginCount,
+});
+
+const UserParams = Type.Object({ uuid: Type.String({ format: 'uuid' }) });
+
+/**
+ * Staff API for superusers (`is_superuser`): list and search accounts, disable
+ * or enable them, end their sessions. FastAPI-shaped errors.
+ */
+export const adminSurface: FastifyPluginAsync<{ core: Core }> = async (fastify, { core }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.setErrorHandler(errorHandler(fastApiRenderer(ADMIN_ERRORS)));
+
+  // Every route here is for superusers only.
+  app.addHook('preHandler', async (request: FastifyRequest) => {
+    const { user } = await callerOf(core, request);
+    if (!user.isSuperuser) throw fail('FORBIDDEN');
+  });
+
+  const target = async (uuid: string) => {
+    const user = await core.accounts.findByUuid(uuid);
+    if (!user) throw fail('NOT_FOUND');
+    return user;
+  };
+
+  app.get(
+    '/users',
+    {
+      schema: {
+        tags: [TAG],
+        summary: 'List accounts, newest id last; search by email or username',
+        security: bearerAuth,
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), search: Type.Optional(Type.String({ maxLength: 254 })) }),
+        response: { 200: Type.Object({ items: Type.Array(AdminUser), limit: Type.Integer(), offset: Type.Integer(), next_offset: Type.Union([Type.Integer(), Type.Null()]) }) },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 50;
+      const offset = request.query.offset ?? 0;
+      const users = await core.accounts.list(limit + 1, offset, request.query.search);
+      return { items: users.slice(0, limit).map(view), limit, offset, next_offset: users.length > limit ? offset + limit : null };
+    },
+  );
+
+  for (const [action, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
+    app.post(`/users/:uuid/${action}`, { schema: { tags: [TAG], summary: `${action[0]!.toUpperCase()}${action.slice(1)} an account`, security: bearerAuth, params: UserParams, response: { 200: AdminUser } } }, async (request) =>
+      view(await core.accounts.setStatus(await target(request.params.uuid), status)),
+    );
+  }
+
+  app.delete(
+    '/users/:uuid/sessions',
+    { schema: { tags: [TAG], summary: 'End every session of an account', security: bearerAuth, params: UserParams, response: { 200: Type.Object({ ended: Type.Integer() }) } } },
+    async (request) => ({ ended: await core.sessions.endAllForUser((await target(request.params.uuid)).id) }),
+  );
+};

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { runCli, startServerProcess } from '../helpers/process.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-operator-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const env = { DATA_DIR: join(dir, 'data') };
+
+describe('operator commands', () => {
+  test('sessions list and revoke', async () => {
+    assert.equal(runCli(['users', 'create', '--email', 'ops@example.com', '--password', 'operator-pass-1', '--first-name', 'O'], env).status, 0);
+    const server = await startServerProcess(env);
+    try {
+      const tokens = [];
+      for (let i = 0; i < 2; i++) tokens.push((await server.http('POST', '/api/users/login', { body: { email: 'ops@example.com', password: 'operator-pass-1' }, headers: { 'user-agent': `agent-${i}` } })).body.access_token);
+      const list = runCli(['sessions', 'list', 'ops@example.com', '--json'], env);
+      assert.equal(list.status, 0, list.stderr);
+      const sessions = JSON.parse(list.stdout);
+      assert.equal(sessions.length, 2);
+      assert.deepEqual(sessions.map((s: { userAgent: string }) => s.userAgent).sort(), ['agent-0', 'agent-1']);
+      assert.equal(sessions[0].ip, '127.0.0.1');
+      const revoke = runCli(['sessions', 'revoke', 'ops@example.com'], env);
+      assert.equal(revoke.stdout.trim(), 'ended 2 sessions of user 1');
+      for (const token of tokens) assert.equal((await server.http('GET', '/api/users/me', { token })).status, 401);
+      assert.match(runCli(['sessions', 'list', 'ops@example.com'], env).stdout, /no live sessions/);
+    } finally {
+      await server.stop();
+    }
+    for (const args of [['sessions'], ['sessions', 'list'], ['sessions', 'revoke', 'nobody@example.com'], ['sessions', 'drop', 'x']]) {
+      const r = runCli(args, env);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+  });
+
+  test('users show: one user, without its hash; set-password bad input', () => {
+    const r = runCli(['users', 'show', 'ops@example.com', '--json'], env);
+    assert.equal(r.status, 0);
+    const user = JSON.parse(r.stdout);
+    assert.equal(user.email, 'ops@example.com');
+    assert.equal(user.passwordHash, undefined);
+    assert.match(runCli(['users', 'show', '1'], env).stdout, /email: "ops@example\.com"/);
+    const weak = runCli(['users', 'set-password', 'ops@example.com', '--password', 'short'], env);
+    assert.equal(weak.status, 1);
+    assert.match(weak.stderr, /^gatehouse: Password must have at least 8 characters/);
+    assert.equal(runCli(['users', 'set-password', 'ops@example.com'], env).status, 2);
+  });
+
+  test('doctor: all good on a healthy install; names each problem in plain words', () => {
+    const good = runCli(['doctor'], env);
+    assert.equal(good.status, 0, good.stdout);
+    assert.match(good.stdout, /ok +database: SQLite at .*gatehouse\.db, schema up to date/);
+    assert.match(good.stdout, /ok +jwt secret: generated, kept in .*jwt-secret \(mode 600\)/);
+    assert.match(good.stdout, /all checks passed/);
+
+    chmodSync(join(dir, 'data', 'jwt-secret'), 0o644);
+    chmodSync(join(dir, 'data'), 0o777);
+    const bad = runCli(['doctor'], { ...env, SMTP_URL: 'smtp://127.0.0.1:1' });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stdout, /PROBLEM +smtp: the SMTP server does not answer/);
+    assert.match(bad.stdout, /PROBLEM +jwt secret: .*can be read by other users \(mode 644\): run chmod 600/);
+    assert.match(bad.stdout, /PROBLEM +data folder: .*writable by every user/);
+    assert.match(bad.stdout, /3 problems found/);
+    chmodSync(join(dir, 'data'), 0o755);
+    chmodSync(join(dir, 'data', 'jwt-secret'), 0o600);
+
+    writeFileSync(join(dir, 'not-a-db'), 'hello');
+    const broken = runCli(['doctor'], { DATA_DIR: dir, DATABASE_URL: `sqlite:${join(dir, 'not-a-db')}` });
+    assert.equal(broken.status, 1);
+    assert.match(broken.stdout, /PROBLEM +database: /);
+  });
+});

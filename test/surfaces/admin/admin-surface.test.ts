@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import { loginV1, registerV1 } from '../../helpers/users.ts';
+
+let server: TestServer;
+let adminToken: string;
+before(async () => {
+  server = await startTestServer();
+  await server.core.accounts.register({ username: 'root_admin', email: 'root@example.com', password: 'admin-password-1', isSuperuser: true });
+  adminToken = await loginV1(server.http, 'root_admin', 'admin-password-1');
+});
+after(() => server.close());
+
+describe('/api/admin (superusers only)', () => {
+  test('401 without a token, 403 for a normal user', async () => {
+    assert.deepEqual((await server.http('GET', '/api/admin/users')).body, { detail: 'Not authenticated' });
+    const { username } = await registerV1(server.http);
+    const token = await loginV1(server.http, username);
+    const r = await server.http('GET', '/api/admin/users', { token });
+    assert.deepEqual([r.status, r.body], [403, { detail: 'Not enough privileges' }]);
+  });
+
+  test('list pages and searches', async () => {
+    for (let i = 0; i < 3; i++) await registerV1(server.http, { username: `findable_${i}_${Date.now()}` });
+    const page = await server.http('GET', '/api/admin/users?limit=2', { token: adminToken });
+    assert.equal(page.status, 200);
+    assert.equal(page.body.items.length, 2);
+    assert.equal(page.body.next_offset, 2);
+    assert.equal(page.body.items[0].username, 'root_admin');
+    assert.equal(page.body.items[0].password_hash, undefined);
+    const found = await server.http('GET', '/api/admin/users?search=FINDABLE&limit=50', { token: adminToken });
+    assert.equal(found.body.items.length, 3);
+    assert.equal(found.body.next_offset, null);
+    assert.equal((await server.http('GET', '/api/admin/users?limit=0', { token: adminToken })).status, 422);
+  });
+
+  test('disable, enable, and end sessions of an account', async () => {
+    const { username, user } = await registerV1(server.http);
+    const token = await loginV1(server.http, username);
+    const uuid = (await server.core.accounts.findById(user.id))!.uuid;
+    const disabled = await server.http('POST', `/api/admin/users/${uuid}/disable`, { token: adminToken });
+    assert.equal(disabled.body.status, 'disabled');
+    assert.equal((await server.http('GET', '/api/v1/auth/me', { token })).status, 403);
+    assert.equal((await server.http('POST', `/api/admin/users/${uuid}/enable`, { token: adminToken })).body.status, 'active');
+    assert.equal((await server.http('GET', '/api/v1/auth/me', { token })).status, 200);
+    const ended = await server.http('DELETE', `/api/admin/users/${uuid}/sessions`, { token: adminToken });
+    assert.deepEqual(ended.body, { ended: 1 });
+    assert.equal((await server.http('GET', '/api/v1/auth/me', { token })).status, 401);
+    const missing = await server.http('POST', '/api/admin/users/00000000-0000-4000-8000-000000000000/disable', { token: adminToken });
+    assert.deepEqual([missing.status, missing.body], [404, { detail: 'User not found' }]);
+    assert.equal((await server.http('POST', '/api/admin/users/not-a-uuid/disable', { token: adminToken })).status, 422);
+  });
+
+  test('documented in /openapi.json', async () => {
+    const doc = (await server.http('GET', '/openapi.json')).body;
+    assert.deepEqual(doc.paths['/api/admin/users'].get.tags, ['admin (staff API)']);
+  });
+});
