@@ -47,7 +47,7 @@ const notes: string[] = [];
 const log = (message: string) => console.error(`[bench] ${message}`);
 
 function envFor(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, JWT_SECRET: SECRET, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...extra };
+  return { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, JWT_SECRET: SECRET, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', RATE_LIMIT: 'off', ...extra };
 }
 
 async function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {

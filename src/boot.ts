@@ -2,6 +2,8 @@ import { ConfigError, type Config } from './config.ts';
 import { createCore, type Core } from './core/core.ts';
 import { DEFAULT_HASH_SETTINGS, type HashSettings } from './core/passwords.ts';
 import { systemClock, type Clock } from './core/ports/clock.ts';
+import type { RequestOrigin } from './core/audit.ts';
+import { DEFAULT_SESSION_POLICY } from './core/sessions.ts';
 import { DEFAULT_RESET_MAIL, type ResetMailSettings } from './core/password-reset.ts';
 import { OutboxMailer } from './store/mail/outbox-mailer.ts';
 import { SmtpMailer } from './store/mail/smtp-mailer.ts';
@@ -19,6 +21,8 @@ export interface BootOptions {
   hash?: HashSettings;
   /** Where notices (e.g. "mail kept in the outbox") are logged. */
   log?: (fields: Record<string, unknown>, message: string) => void;
+  /** The client of the current request, for audit events. */
+  origin?: () => RequestOrigin | undefined;
 }
 
 /** Opens (and migrates) storage, resolves the signing secret, and wires the core. Shared by the server and the CLI. */
@@ -38,10 +42,27 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     subject: config.resetMailSubject ?? DEFAULT_RESET_MAIL.subject,
     text: config.resetMailText ?? DEFAULT_RESET_MAIL.text,
   };
-  return createCore({ stores, keys: { current: secret, previous: config.jwtPreviousSecrets }, clock, ids: options.ids, hash, mailer, resetMail });
+  const webhook = config.auditWebhookUrl;
+  return createCore({
+    stores,
+    keys: { current: secret, previous: config.jwtPreviousSecrets },
+    clock,
+    ids: options.ids,
+    hash,
+    mailer,
+    resetMail,
+    sessionPolicy: { ...DEFAULT_SESSION_POLICY, idleMs: config.sessionIdleMinutes * 60_000 },
+    origin: options.origin,
+    auditWebhook: webhook ? (event) => postJson(webhook, event, config.storeTimeoutMs) : undefined,
+  });
 }
 
 /** The storage settings of a config. */
 export function storeOptions(config: Config): StoreOptions {
   return { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, poolSize: config.databasePoolSize, timeoutMs: config.storeTimeoutMs };
+}
+
+/** POSTs one JSON document; gives up after `timeoutMs`. */
+async function postJson(url: string, body: object, timeoutMs: number): Promise<void> {
+  await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
 }

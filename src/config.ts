@@ -42,6 +42,14 @@ export interface Config {
   tokenTtl: { users: number; auth: number; v1Auth: number; envelope: number };
   /** Load the demo products into an empty catalog at start. */
   demoData: boolean;
+  /** Rate limits on the sensitive endpoints (per minute); null when RATE_LIMIT=off. */
+  rateLimit: { perIp: number; perAccount: number } | null;
+  /** Browser origins allowed to call the API (CORS); empty: no CORS headers. */
+  corsOrigins: string[];
+  /** A session unused this long ends (minutes; 0 = no idle limit). */
+  sessionIdleMinutes: number;
+  /** Where audit events are also POSTed as JSON (optional). */
+  auditWebhookUrl: string | null;
   /** Which proxies' X-Forwarded-For to believe for the client IP: false, true, a hop count, or addresses/CIDRs. */
   trustProxy: boolean | number | string[];
 }
@@ -106,6 +114,12 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     },
     demoData: boolean(env, 'DEMO_DATA', true),
     trustProxy: trustProxy(env),
+    rateLimit: boolean(env, 'RATE_LIMIT', true)
+      ? { perIp: integer(env, 'RATE_LIMIT_PER_IP', 60, 1, 1_000_000), perAccount: integer(env, 'RATE_LIMIT_PER_ACCOUNT', 10, 1, 1_000_000) }
+      : null,
+    corsOrigins: corsOrigins(env),
+    sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 0, 0, 525_600),
+    auditWebhookUrl: url(env, 'AUDIT_WEBHOOK_URL', ['http:', 'https:']),
   };
   return { ...config, ...overrides };
 }
@@ -150,6 +164,23 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   }
   if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   return raw;
+}
+
+function corsOrigins(env: Env): string[] {
+  const raw = text(env, 'CORS_ORIGINS');
+  if (raw === undefined) return [];
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const origin of list) {
+    if (origin === '*') continue;
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
+    }
+    if (parsed.origin !== origin) throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com (no path, no trailing slash)`);
+  }
+  return list;
 }
 
 function trustProxy(env: Env): boolean | number | string[] {

@@ -8,7 +8,11 @@ import type { Core } from './core/core.ts';
 import type { Stores } from './core/ports/stores.ts';
 import { registerApiDocs } from './surfaces/api-docs.ts';
 import { healthRoutes } from './surfaces/health.ts';
+import { connectRedis } from './store/redis/connect-redis.ts';
+import { installSecurityHeaders, MAX_HEADER_BYTES, REQUEST_TIMEOUT_MS } from './surfaces/shared/http-hardening.ts';
 import { installJsonParser } from './surfaces/shared/json-body.ts';
+import { installRateLimits } from './surfaces/shared/rate-limits.ts';
+import { currentOrigin, trackRequestOrigins } from './surfaces/shared/request-origin.ts';
 import { installNotFound } from './surfaces/shared/not-found.ts';
 import { validatorCompiler } from './surfaces/shared/validators.ts';
 import { loadDemoCatalog } from './store/demo/demo-catalog.ts';
@@ -50,7 +54,7 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
     },
     options.logStream,
   );
-  const core = await boot(config, { ...options, log: (fields, message) => logger.info(fields, message) });
+  const core = await boot(config, { ...options, log: (fields, message) => logger.info(fields, message), origin: currentOrigin });
   const { stores } = core;
 
   const app = Fastify({
@@ -58,6 +62,8 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
     // One log line per request costs ~10% of throughput; failures are logged by the error handlers instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
     // A hop count is valid (Fastify trusts that many proxies); the typings omit it.
     trustProxy: config.trustProxy as unknown as boolean | string[],
     return503OnClosing: true,
@@ -72,16 +78,21 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
   app.addHook('onClose', async () => stores.close());
   installNotFound(app);
   installJsonParser(app);
+  installSecurityHeaders(app, config.corsOrigins);
+  trackRequestOrigins(app);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await registerApiDocs(app);
   await app.register(healthRoutes, { stores });
 
   const { surfaces, tokenTtl } = config;
-  if (surfaces.has('users')) await app.register(usersSurface, { prefix: '/api/users', core, accessTtl: tokenTtl.users });
-  if (surfaces.has('auth')) await app.register(authSurface, { prefix: '/api', core, accessTtl: tokenTtl.auth });
+  const limiterRedis = config.rateLimit && config.redisUrl ? await connectRedis(config.redisUrl, config.storeTimeoutMs) : undefined;
+  if (limiterRedis) app.addHook('onClose', async () => limiterRedis.disconnect());
+  const limits = await installRateLimits(app, config.rateLimit, limiterRedis, config.redisPrefix);
+  if (surfaces.has('users')) await app.register(usersSurface, { prefix: '/api/users', core, accessTtl: tokenTtl.users, limits });
+  if (surfaces.has('auth')) await app.register(authSurface, { prefix: '/api', core, accessTtl: tokenTtl.auth, limits });
   if (surfaces.has('v1-auth')) {
-    if (config.v1AuthStyle === 'envelope') await app.register(v1AuthEnvelopeSurface, { prefix: '/api/v1/auth', core, accessTtl: tokenTtl.envelope });
-    else await app.register(v1AuthPlainSurface, { prefix: '/api/v1/auth', core, accessTtl: tokenTtl.v1Auth });
+    if (config.v1AuthStyle === 'envelope') await app.register(v1AuthEnvelopeSurface, { prefix: '/api/v1/auth', core, accessTtl: tokenTtl.envelope, limits });
+    else await app.register(v1AuthPlainSurface, { prefix: '/api/v1/auth', core, accessTtl: tokenTtl.v1Auth, limits });
   }
   if (surfaces.has('v1-users')) await app.register(v1UsersSurface, { prefix: '/api/v1/users', core });
   if (surfaces.has('admin')) await app.register(adminSurface, { prefix: '/api/admin', core });

@@ -2,6 +2,7 @@
 // The `gatehouse` command. Each subcommand honours the same settings as the server.
 import { ConfigError, loadConfig, readEnvironment, type Config } from '../config.ts';
 import { isGatehouseError } from '../core/errors.ts';
+import { auditCommand } from './audit-command.ts';
 import { copyCommand } from './copy-command.ts';
 import { doctorCommand } from './doctor-command.ts';
 import { importCommand } from './import-command.ts';
@@ -30,6 +31,8 @@ Commands:
                                 users of the original FastAPI system, passwords kept
   import users FILE [--dry-run] [--format csv|json]
                                 users exported from another system (argon2 or bcrypt hashes)
+  audit [--user USER] [--limit N] [--json]
+                                security events (logins, lockouts, logouts, password changes, token theft)
   doctor                        check settings, database, Redis, SMTP, secret and files
   copy --from sqlite:PATH --to postgres://URL
                                 move users, products and the outbox to another
@@ -54,6 +57,7 @@ const COMMANDS: Record<string, Command> = {
   import: importCommand,
   sessions: sessionsCommand,
   doctor: doctorCommand,
+  audit: auditCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,4 +1,5 @@
 import { fail } from './errors.ts';
+import type { Audit } from './audit.ts';
 import type { Lockout } from './lockout.ts';
 import { checkPasswordPolicy, type PasswordHasher, type PasswordRules } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
@@ -47,8 +48,10 @@ export class AccountService {
   readonly #lockout: Lockout;
   readonly #clock: Clock;
   readonly #ids: IdSource;
+  readonly #audit: Audit;
 
-  constructor(deps: { users: UserStore; hasher: PasswordHasher; sessions: SessionService; lockout: Lockout; clock: Clock; ids: IdSource }) {
+  constructor(deps: { users: UserStore; hasher: PasswordHasher; sessions: SessionService; lockout: Lockout; clock: Clock; ids: IdSource; audit: Audit }) {
+    this.#audit = deps.audit;
     this.#users = deps.users;
     this.#hasher = deps.hasher;
     this.#sessions = deps.sessions;
@@ -139,7 +142,10 @@ export class AccountService {
     const patch = await this.#profilePatch(user, changes);
     if (newPassword !== undefined) patch.passwordHash = await this.#hasher.hash(newPassword);
     const updated = await this.#save(user.id, patch);
-    if (newPassword !== undefined) await this.#sessions.endAllForUser(user.id, keepSessionId);
+    if (newPassword !== undefined) {
+      await this.#sessions.endAllForUser(user.id, keepSessionId);
+      await this.#audit.record('password.changed', user.id);
+    }
     return updated;
   }
 
@@ -153,11 +159,13 @@ export class AccountService {
     await this.#lockout.assertOpen(user.id);
     const { ok } = await this.#hasher.verify(user.passwordHash, oldPassword);
     if (!ok) {
-      await this.#lockout.recordFailure(user.id);
+      await this.#audit.record('login.failed', user.id, 'wrong current password');
+      if (await this.#lockout.recordFailure(user.id)) await this.#audit.record('account.locked', user.id);
       throw fail('PASSWORD_INCORRECT');
     }
     await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
     await this.#sessions.endAllForUser(user.id, keepSessionId);
+    await this.#audit.record('password.changed', user.id);
   }
 
   /** Seed 000's reset_password: email plus old password, no session. Ends every session of the user. */
@@ -176,17 +184,22 @@ export class AccountService {
     await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
     await this.#sessions.endAllForUser(user.id);
     await this.#lockout.clear(user.id);
+    await this.#audit.record('password.reset', user.id);
   }
 
   /** Disabled accounts cannot log in, and their live tokens are refused. */
-  setStatus(user: User, status: User['status']): Promise<User> {
-    return this.#save(user.id, { status, updatedAt: this.#clock.now() });
+  async setStatus(user: User, status: User['status']): Promise<User> {
+    const updated = await this.#save(user.id, { status, updatedAt: this.#clock.now() });
+    await this.#audit.record(status === 'disabled' ? 'user.disabled' : 'user.enabled', user.id);
+    return updated;
   }
 
   /** Deletes the account and its sessions (wherever sessions are stored). */
   async delete(user: User): Promise<boolean> {
     await this.#sessions.endAllForUser(user.id);
-    return this.#users.delete(user.id);
+    const deleted = await this.#users.delete(user.id);
+    if (deleted) await this.#audit.record('user.deleted', user.id);
+    return deleted;
   }
 
   async #save(id: number, patch: UserPatch): Promise<User> {

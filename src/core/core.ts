@@ -1,4 +1,5 @@
 import { AccountService } from './accounts.ts';
+import { Audit, type RequestOrigin } from './audit.ts';
 import { CatalogService } from './catalog.ts';
 import { DEFAULT_LOCKOUT_RULE, Lockout } from './lockout.ts';
 import { LoginService } from './login.ts';
@@ -23,6 +24,10 @@ export interface CoreOptions {
   /** Where mail goes; defaults to the stores' outbox. */
   mailer?: Mailer;
   resetMail?: ResetMailSettings;
+  /** The client of the current request, for audit events. */
+  origin?: () => RequestOrigin | undefined;
+  /** Also sends each audit event here. */
+  auditWebhook?: (event: object) => Promise<void>;
 }
 
 /** The services every surface is built on. */
@@ -31,6 +36,7 @@ export interface Core {
   login: LoginService;
   resets: PasswordResetService;
   catalog: CatalogService;
+  audit: Audit;
   sessions: SessionService;
   lockout: Lockout;
   hasher: PasswordHasher;
@@ -46,12 +52,13 @@ export function createCore(options: CoreOptions): Core {
   const { users } = options.stores;
   const hasher = new PasswordHasher(options.hash ?? DEFAULT_HASH_SETTINGS);
   const tokens = new TokenIssuer(options.keys, clock);
+  const audit = new Audit({ log: options.stores.audit, clock, origin: options.origin, webhook: options.auditWebhook });
   const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE);
-  const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids }, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
-  const accounts = new AccountService({ users, hasher, sessions, lockout, clock, ids });
-  const login = new LoginService({ accounts, users, hasher, lockout, sessions, clock });
+  const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit }, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
+  const accounts = new AccountService({ users, hasher, sessions, lockout, clock, ids, audit });
+  const login = new LoginService({ accounts, users, hasher, lockout, sessions, clock, audit });
   const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
   const resets = new PasswordResetService({ accounts, resets: options.stores.resets, mailer, clock, ids }, options.resetMail ?? DEFAULT_RESET_MAIL);
   const catalog = new CatalogService(options.stores.products);
-  return { accounts, login, resets, catalog, sessions, lockout, hasher, tokens, clock, stores: options.stores };
+  return { accounts, login, resets, catalog, audit, sessions, lockout, hasher, tokens, clock, stores: options.stores };
 }

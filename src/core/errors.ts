@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   NOT_FOUND: 'the requested thing does not exist',
   FORBIDDEN: 'the caller lacks the privilege for this',
   STORE_UNAVAILABLE: 'a storage backend cannot be reached',
+  RATE_LIMITED: 'too many requests from this client or for this account; try again later',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

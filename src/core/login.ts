@@ -1,5 +1,6 @@
 import type { AccountService } from './accounts.ts';
 import { fail } from './errors.ts';
+import type { Audit } from './audit.ts';
 import type { Lockout } from './lockout.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
@@ -27,8 +28,10 @@ export class LoginService {
   readonly #lockout: Lockout;
   readonly #sessions: SessionService;
   readonly #clock: Clock;
+  readonly #audit: Audit;
 
-  constructor(deps: { accounts: AccountService; users: UserStore; hasher: PasswordHasher; lockout: Lockout; sessions: SessionService; clock: Clock }) {
+  constructor(deps: { accounts: AccountService; users: UserStore; hasher: PasswordHasher; lockout: Lockout; sessions: SessionService; clock: Clock; audit: Audit }) {
+    this.#audit = deps.audit;
     this.#accounts = deps.accounts;
     this.#users = deps.users;
     this.#hasher = deps.hasher;
@@ -41,12 +44,14 @@ export class LoginService {
     const user = await this.#find(request.by, request.identifier);
     if (!user) {
       await this.#hasher.verifyDummy(request.password);
+      await this.#audit.record('login.failed', null, 'unknown account');
       throw fail('INVALID_CREDENTIALS');
     }
     const { hasFailures } = await this.#lockout.assertOpen(user.id);
     const result = await this.#hasher.verify(user.passwordHash, request.password);
     if (!result.ok) {
-      await this.#lockout.recordFailure(user.id);
+      await this.#audit.record('login.failed', user.id, 'wrong password');
+      if (await this.#lockout.recordFailure(user.id)) await this.#audit.record('account.locked', user.id);
       throw fail('INVALID_CREDENTIALS');
     }
     if (user.status !== 'active') throw fail('USER_DISABLED');
@@ -57,6 +62,7 @@ export class LoginService {
     if (hasFailures) await this.#lockout.clear(user.id);
     const updated: User = { ...user, lastLoginAt: now, loginCount: user.loginCount + 1, passwordHash: newHash ?? user.passwordHash };
     const grant = await this.#sessions.start(updated, request);
+    await this.#audit.record('login.succeeded', user.id);
     return { ...grant, user: updated };
   }
 

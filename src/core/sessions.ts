@@ -5,6 +5,7 @@ import type { IdSource } from './ports/ids.ts';
 import type { Session, SessionStore } from './ports/session-store.ts';
 import type { User, UserStore } from './ports/user-store.ts';
 import type { TokenClaims, TokenIssuer } from './tokens.ts';
+import type { Audit } from './audit.ts';
 
 export interface SessionPolicy {
   /** Session lifetime without remember-me, ms (7 days). */
@@ -15,6 +16,8 @@ export interface SessionPolicy {
   rotationGraceMs: number;
   /** Refresh token lifetime, s (bounded by the session's own end). */
   refreshTtlSeconds: number;
+  /** A session unused this long ends, ms (0: no idle limit). */
+  idleMs: number;
 }
 
 export const DEFAULT_SESSION_POLICY: SessionPolicy = {
@@ -22,7 +25,11 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
   rememberLifetimeMs: 30 * 24 * 3600_000,
   rotationGraceMs: 10_000,
   refreshTtlSeconds: 7 * 24 * 3600,
+  idleMs: 0,
 };
+
+/** Last-seen times are written at most this often per session. */
+const TOUCH_EVERY_MS = 60_000;
 
 export interface StartOptions {
   /** Access-token lifetime for the surface that logs in, seconds. */
@@ -62,7 +69,10 @@ export class SessionService {
   readonly #ids: IdSource;
   readonly policy: SessionPolicy;
 
-  constructor(deps: { sessions: SessionStore; users: UserStore; tokens: TokenIssuer; clock: Clock; ids: IdSource }, policy = DEFAULT_SESSION_POLICY) {
+  readonly #audit: Audit;
+
+  constructor(deps: { sessions: SessionStore; users: UserStore; tokens: TokenIssuer; clock: Clock; ids: IdSource; audit: Audit }, policy = DEFAULT_SESSION_POLICY) {
+    this.#audit = deps.audit;
     this.#store = deps.sessions;
     this.#users = deps.users;
     this.#tokens = deps.tokens;
@@ -86,6 +96,7 @@ export class SessionService {
       rememberMe: options.rememberMe ?? false,
       ip: options.ip ?? null,
       userAgent: options.userAgent ?? null,
+      lastSeenAt: now,
     };
     let refreshToken: string | undefined;
     if (options.withRefreshToken) {
@@ -107,6 +118,11 @@ export class SessionService {
     const session = await this.#liveSession(claims);
     if (!this.#honours(session, claims.jti)) throw fail('SESSION_ENDED');
     const user = await this.#activeUser(session.userId);
+    const now = this.#clock.now();
+    if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
+      session.lastSeenAt = now;
+      await this.#store.touch(session.id, now);
+    }
     return { user, session, claims };
   }
 
@@ -116,6 +132,14 @@ export class SessionService {
     const session = await this.#liveSession(claims);
     if (!this.#honours(session, claims.jti)) throw fail('SESSION_ENDED');
     await this.#store.delete(session.id);
+    await this.#audit.record('logout', session.userId);
+  }
+
+  /** Ends one of the user's own sessions; false when it is not theirs or already ended. */
+  async endOwn(userId: number, sessionId: string): Promise<boolean> {
+    const session = await this.#store.get(sessionId);
+    if (!session || session.userId !== userId) return false;
+    return this.#store.delete(sessionId);
   }
 
   async end(sessionId: string): Promise<boolean> {
@@ -155,8 +179,7 @@ export class SessionService {
       // A concurrent client refreshed with the same token a moment ago: hand out the current one.
       return this.#grant(user, session, accessTtl);
     }
-    await this.#store.delete(session.id);
-    throw fail('TOKEN_REUSED');
+    return this.#theft(session);
   }
 
   /**
@@ -168,10 +191,7 @@ export class SessionService {
     const claims = this.#tokens.verify(token, 'refresh');
     const session = await this.#liveSession(claims);
     const presented = fingerprint(claims.jti);
-    if (session.refreshHash !== presented) {
-      await this.#store.delete(session.id);
-      throw fail('TOKEN_REUSED');
-    }
+    if (session.refreshHash !== presented) await this.#theft(session);
     const user = await this.#activeUser(session.userId);
     const newJti = this.#ids.token(12);
     const refresh = rotate ? this.#issueRefresh(user, session) : undefined;
@@ -184,16 +204,20 @@ export class SessionService {
       newRefreshHash: refresh?.hash,
     });
     if (!rotated) {
-      if (rotate) {
-        // Another request spent this refresh token first: a replay.
-        await this.#store.delete(session.id);
-        throw fail('TOKEN_REUSED');
-      }
+      // Another request spent this refresh token first: a replay.
+      if (rotate) await this.#theft(session);
       const current = await this.#liveSession(claims);
       return this.#grant(user, current, accessTtl);
     }
     const grant = this.#grant(user, { ...session, accessJti: newJti, refreshHash: refresh?.hash ?? session.refreshHash }, accessTtl);
     return refresh ? { ...grant, refreshToken: refresh.token } : grant;
+  }
+
+  /** A replaced token came back: whoever holds the session's tokens is not to be trusted. */
+  async #theft(session: Session): Promise<never> {
+    await this.#store.delete(session.id);
+    await this.#audit.record('session.reuse_detected', session.userId);
+    throw fail('TOKEN_REUSED');
   }
 
   #grant(user: User, session: Session, accessTtl: number): Grant & { user: User } {
@@ -215,7 +239,12 @@ export class SessionService {
       if (!(await this.#users.findByUuid(claims.sub))) throw fail('USER_NOT_FOUND');
       throw fail('SESSION_ENDED');
     }
-    if (session.expiresAt <= this.#clock.now()) throw fail('SESSION_ENDED');
+    const now = this.#clock.now();
+    if (session.expiresAt <= now) throw fail('SESSION_ENDED');
+    if (this.policy.idleMs > 0 && now - session.lastSeenAt > this.policy.idleMs) {
+      await this.#store.delete(session.id);
+      throw fail('SESSION_ENDED');
+    }
     return session;
   }
 

@@ -88,6 +88,7 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     resets: reportOutages(stores.resets),
     outbox: reportOutages(stores.outbox),
     products: reportOutages(stores.products),
+    audit: reportOutages(stores.audit),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -48,7 +48,7 @@ async function backendEnv(): Promise<{ env: Record<string, string>; drop(): Prom
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const backend = await backendEnv();
-  const config: Config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'info', DEMO_DATA: 'false', ...backend.env, ...options.env });
+  const config: Config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'info', DEMO_DATA: 'false', RATE_LIMIT: 'off', ...backend.env, ...options.env });
   const clock = new ManualClock(options.startAt ?? Date.now());
   const logs: string[] = [];
   const logStream = new Writable({

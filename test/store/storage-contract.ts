@@ -36,6 +36,7 @@ function session(userId: number, overrides: Partial<Session> = {}): Session {
     rememberMe: false,
     ip: '127.0.0.1',
     userAgent: 'test',
+    lastSeenAt: T0,
     ...overrides,
   };
 }

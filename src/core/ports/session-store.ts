@@ -20,6 +20,8 @@ export interface Session {
   rememberMe: boolean;
   ip: string | null;
   userAgent: string | null;
+  /** Last time the session was used, epoch ms (kept to the minute). */
+  lastSeenAt: number;
 }
 
 export interface AccessRotation {
@@ -46,6 +48,8 @@ export interface SessionStore {
   /** Ends every session of a user except `exceptId`; returns how many ended. */
   deleteForUser(userId: number, exceptId?: string): Promise<number>;
   listForUser(userId: number): Promise<Session[]>;
+  /** Records that the session was used at `at`. */
+  touch(id: string, at: number): Promise<void>;
   /** Removes sessions past `expiresAt`; returns how many. */
   purgeExpired(now: number): Promise<number>;
 }

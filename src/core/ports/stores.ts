@@ -1,3 +1,4 @@
+import type { AuditLog } from './audit-log.ts';
 import type { LockoutStore } from './lockout-store.ts';
 import type { OutboxStore } from './mailer.ts';
 import type { ProductStore } from './product-store.ts';
@@ -13,6 +14,7 @@ export interface Stores {
   resets: ResetTokenStore;
   outbox: OutboxStore;
   products: ProductStore;
+  audit: AuditLog;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

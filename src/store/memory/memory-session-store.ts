@@ -43,6 +43,11 @@ export class MemorySessionStore implements SessionStore {
     return [...this.#sessions.values()].filter((s) => s.userId === userId).map((s) => ({ ...s }));
   }
 
+  async touch(id: string, at: number): Promise<void> {
+    const s = this.#sessions.get(id);
+    if (s) s.lastSeenAt = at;
+  }
+
   async purgeExpired(now: number): Promise<number> {
     let n = 0;
     for (const [id, s] of this.#sessions) {

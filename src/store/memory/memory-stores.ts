@@ -1,4 +1,5 @@
 import type { Stores } from '../../core/ports/stores.ts';
+import { MemoryAuditLog } from './memory-audit-log.ts';
 import { MemoryLockoutStore } from './memory-lockout-store.ts';
 import { MemoryOutbox } from './memory-outbox.ts';
 import { MemoryProductStore } from './memory-product-store.ts';
@@ -15,5 +16,5 @@ export function memoryStores(): Stores {
     void sessions.deleteForUser(id);
     resets.forgetUser(id);
   };
-  return { users, sessions, lockouts: new MemoryLockoutStore(), resets, outbox: new MemoryOutbox(), products: new MemoryProductStore(), ping: async () => {}, close: async () => {} };
+  return { users, sessions, lockouts: new MemoryLockoutStore(), resets, outbox: new MemoryOutbox(), products: new MemoryProductStore(), audit: new MemoryAuditLog(), ping: async () => {}, close: async () => {} };
 }

@@ -4,6 +4,7 @@ import type { Dialect } from './dialect.ts';
 import * as m0001 from './0001-accounts-and-sessions.ts';
 import * as m0002 from './0002-password-resets-and-outbox.ts';
 import * as m0003 from './0003-products.ts';
+import * as m0004 from './0004-last-seen-and-audit.ts';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-accounts-and-sessions': m0001,
   '0002-password-resets-and-outbox': m0002,
   '0003-products': m0003,
+  '0004-last-seen-and-audit': m0004,
 };
 
 /** Brings the database to the latest schema. Idempotent; safe to run at every start. */

@@ -38,11 +38,16 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 return ended`;
 
+const TOUCH = `
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'ls', ARGV[1]) end
+return 1`;
+
 type Scripted = Redis & {
   ghCreateSession(session: string, userSet: string, ...args: Array<string | number>): Promise<number>;
   ghRotateSession(session: string, ...args: Array<string | number>): Promise<number>;
   ghDeleteSession(session: string, prefix: string, id: string): Promise<number>;
   ghDeleteUserSessions(userSet: string, prefix: string, except: string): Promise<number>;
+  ghTouchSession(session: string, at: number): Promise<number>;
 };
 
 function toSession(id: string, h: Record<string, string>): Session {
@@ -58,6 +63,7 @@ function toSession(id: string, h: Record<string, string>): Session {
     rememberMe: h.rm === '1',
     ip: h.ip || null,
     userAgent: h.ua || null,
+    lastSeenAt: Number(h.ls ?? h.c),
   };
 }
 
@@ -73,6 +79,7 @@ export class RedisSessionStore implements SessionStore {
     redis.defineCommand('ghRotateSession', { numberOfKeys: 1, lua: ROTATE });
     redis.defineCommand('ghDeleteSession', { numberOfKeys: 1, lua: DELETE });
     redis.defineCommand('ghDeleteUserSessions', { numberOfKeys: 1, lua: DELETE_FOR_USER });
+    redis.defineCommand('ghTouchSession', { numberOfKeys: 1, lua: TOUCH });
   }
 
   #key(id: string) {
@@ -84,7 +91,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async create(s: Session): Promise<void> {
-    const fields = ['u', s.userId, 'c', s.createdAt, 'e', s.expiresAt, 'a', s.accessJti, 'pa', s.previousAccessJti ?? '', 'r', s.rotatedAt, 'rh', s.refreshHash ?? '', 'rm', s.rememberMe ? 1 : 0, 'ip', s.ip ?? '', 'ua', s.userAgent ?? ''];
+    const fields = ['u', s.userId, 'c', s.createdAt, 'e', s.expiresAt, 'a', s.accessJti, 'pa', s.previousAccessJti ?? '', 'r', s.rotatedAt, 'rh', s.refreshHash ?? '', 'rm', s.rememberMe ? 1 : 0, 'ip', s.ip ?? '', 'ua', s.userAgent ?? '', 'ls', s.lastSeenAt];
     await this.#redis.ghCreateSession(this.#key(s.id), this.#userKey(s.userId), s.expiresAt, s.id, ...fields);
   }
 
@@ -134,6 +141,11 @@ export class RedisSessionStore implements SessionStore {
     // Expired sessions vanish by themselves; tidy the index as we notice them.
     if (gone.length) await this.#redis.srem(this.#userKey(userId), ...gone);
     return sessions.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async touch(id: string, at: number): Promise<void> {
+    // Only an existing session: HSET on a missing key would make a bare one.
+    await this.#redis.ghTouchSession(this.#key(id), at);
   }
 
   /** Redis expires sessions itself. */

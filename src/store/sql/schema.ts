@@ -8,6 +8,17 @@ export interface Database {
   password_resets: PasswordResetsTable;
   outbox: OutboxTable;
   products: ProductsTable;
+  audit_events: AuditEventsTable;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  type: string;
+  user_id: number | null;
+  ip: string | null;
+  user_agent: string | null;
+  detail: string | null;
 }
 
 export interface ProductsTable {
@@ -87,6 +98,7 @@ export interface SessionsTable {
   remember_me: number;
   ip: string | null;
   user_agent: string | null;
+  last_seen_at: number | null;
 }
 
 export interface LoginFailuresTable {

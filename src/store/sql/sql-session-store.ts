@@ -16,6 +16,7 @@ function rowToSession(r: Selectable<SessionsTable>): Session {
     rememberMe: !!r.remember_me,
     ip: r.ip,
     userAgent: r.user_agent,
+    lastSeenAt: Number(r.last_seen_at ?? r.created_at),
   };
 }
 
@@ -46,6 +47,7 @@ export class SqlSessionStore implements SessionStore {
         remember_me: s.rememberMe ? 1 : 0,
         ip: s.ip,
         user_agent: s.userAgent,
+        last_seen_at: s.lastSeenAt,
       })
       .execute();
   }
@@ -91,6 +93,10 @@ export class SqlSessionStore implements SessionStore {
   async listForUser(userId: number): Promise<Session[]> {
     const rows = await this.#db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
     return rows.map(rowToSession);
+  }
+
+  async touch(id: string, at: number): Promise<void> {
+    await this.#db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id).execute();
   }
 
   async purgeExpired(now: number): Promise<number> {

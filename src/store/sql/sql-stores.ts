@@ -3,6 +3,7 @@ import type { Stores } from '../../core/ports/stores.ts';
 import type { Dialect } from '../migrations/dialect.ts';
 import type { HotReads } from '../sqlite/hot-reads.ts';
 import type { Database } from './schema.ts';
+import { SqlAuditLog } from './sql-audit-log.ts';
 import { SqlLockoutStore } from './sql-lockout-store.ts';
 import { SqlOutbox } from './sql-outbox.ts';
 import { SqlProductStore } from './sql-product-store.ts';
@@ -20,6 +21,7 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     resets: new SqlResetStore(db),
     outbox: new SqlOutbox(db),
     products: new SqlProductStore(db, hot),
+    audit: new SqlAuditLog(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -4,6 +4,7 @@ import type { Core } from '../../core/core.ts';
 import type { User } from '../../core/ports/user-store.ts';
 import { callerOf, clientMeta } from '../shared/caller.ts';
 import { errorHandler } from '../shared/error-map.ts';
+import type { RateLimits } from '../shared/rate-limits.ts';
 import { naiveUtc } from '../shared/timestamps.ts';
 import { fastApiRenderer } from '../users/error-map.ts';
 import { AUTH_ERRORS, REFRESH_ERRORS } from './error-map.ts';
@@ -11,6 +12,7 @@ import { LoginAnswer, LoginBody, RefreshAnswer, RefreshBody, RegisterBody, Updat
 
 export interface AuthSurfaceOptions {
   core: Core;
+  limits: RateLimits;
   /** Access-token lifetime, seconds (30 minutes by default). */
   accessTtl: number;
 }
@@ -34,17 +36,17 @@ function userObject(u: User) {
 }
 
 /** Seed 002's `/api/auth/*` and `/api/user/me`: username login, refresh token handed to the client. Mounted at `/api`. */
-export const authSurface: FastifyPluginAsync<AuthSurfaceOptions> = async (fastify, { core, accessTtl }) => {
+export const authSurface: FastifyPluginAsync<AuthSurfaceOptions> = async (fastify, { core, accessTtl, limits }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(errorHandler(fastApiRenderer(AUTH_ERRORS)));
 
-  app.post('/auth/register', { schema: { tags: [TAG], summary: 'Register with username, email, password and nickname', body: RegisterBody, response: { 201: UserObject } } }, async (request, reply) => {
+  app.post('/auth/register', { schema: { tags: [TAG], summary: 'Register with username, email, password and nickname', body: RegisterBody, response: { 201: UserObject } }, preHandler: limits.perIp('register') }, async (request, reply) => {
     const { username, email, password, nickname } = request.body;
     const user = await core.accounts.register({ username, email, password, nickname }, SEED_002_PASSWORDS);
     return reply.code(201).send(userObject(user));
   });
 
-  app.post('/auth/login', { schema: { tags: [TAG], summary: 'Log in with username and password', body: LoginBody, response: { 200: LoginAnswer } } }, async (request, reply) => {
+  app.post('/auth/login', { schema: { tags: [TAG], summary: 'Log in with username and password', body: LoginBody, response: { 200: LoginAnswer } }, preHandler: [limits.perIp('login'), limits.perAccount('login', 'username')] }, async (request, reply) => {
     const grant = await core.login.login({ by: 'username', identifier: request.body.username, password: request.body.password, accessTtl, withRefreshToken: true, ...clientMeta(request) });
     reply.header('cache-control', 'no-store');
     return { access_token: grant.accessToken, refresh_token: grant.refreshToken!, token_type: 'bearer' as const };
@@ -52,7 +54,7 @@ export const authSurface: FastifyPluginAsync<AuthSurfaceOptions> = async (fastif
 
   app.post(
     '/auth/refresh',
-    { schema: { tags: [TAG], summary: 'New access token for a refresh token', body: RefreshBody, response: { 200: RefreshAnswer } }, config: { errors: REFRESH_ERRORS } },
+    { schema: { tags: [TAG], summary: 'New access token for a refresh token', body: RefreshBody, response: { 200: RefreshAnswer } }, config: { errors: REFRESH_ERRORS }, preHandler: limits.perIp('refresh') },
     async (request, reply) => {
       const grant = await core.sessions.refreshWithRefreshToken(request.body.refresh_token, accessTtl, false);
       reply.header('cache-control', 'no-store');

@@ -28,7 +28,11 @@ export interface ErrorRenderer {
   internalCode?: string;
 }
 
-export const STORE_UNAVAILABLE_ANSWER: ErrorAnswer = [503, 'Service temporarily unavailable'];
+/** Answers every surface gives unless its map says otherwise. */
+const FALLBACK: ErrorMap = {
+  STORE_UNAVAILABLE: [503, 'Service temporarily unavailable'],
+  RATE_LIMITED: [429, 'Too many requests, try again later'],
+};
 
 /**
  * Builds a surface's `setErrorHandler`: core errors through its error map (route
@@ -41,7 +45,7 @@ export function errorHandler(renderer: ErrorRenderer) {
     switch (failure.kind) {
       case 'core': {
         const code = failure.error.code;
-        const answer = request.routeOptions.config.errors?.[code] ?? renderer.map[code] ?? (code === 'STORE_UNAVAILABLE' ? STORE_UNAVAILABLE_ANSWER : undefined);
+        const answer = request.routeOptions.config.errors?.[code] ?? renderer.map[code] ?? FALLBACK[code];
         if (!answer) {
           request.log.error({ code }, 'core error without a mapping on this surface');
           return send(reply, renderer, 500, renderer.internalMessage ?? 'Internal Server Error', renderer.internalCode ?? 'INTERNAL_ERROR');

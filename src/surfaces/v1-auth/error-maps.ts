@@ -24,6 +24,7 @@ export const V1_AUTH_ERRORS: ErrorMap = {
   TOKEN_REUSED: UNAUTHENTICATED,
   USER_NOT_FOUND: UNAUTHENTICATED,
   STORE_UNAVAILABLE: [503, '服务暂时不可用'],
+  RATE_LIMITED: [429, '请求过于频繁，请稍后再试'],
 };
 
 /** `{"detail": "..."}` bodies; schema errors are 400 `参数验证失败: <what>` (seed 004 says 400, not 422). */
@@ -47,4 +48,5 @@ export const V1_ENVELOPE_ERRORS: ErrorMap = {
   RESET_TOKEN_INVALID: [400, '重置令牌无效或已过期', 'INVALID_RESET_TOKEN'],
   USER_NOT_FOUND: [401, 'token无效或已过期', 'INVALID_TOKEN'],
   STORE_UNAVAILABLE: [503, '服务暂时不可用', 'SERVICE_UNAVAILABLE'],
+  RATE_LIMITED: [429, '请求过于频繁，请稍后再试', 'RATE_LIMITED'],
 };

@@ -17,6 +17,7 @@ export const V1_USERS_ERRORS: ErrorMap = {
   USER_NOT_FOUND: [404, '用户不存在', 'USER_NOT_FOUND'],
   USER_DISABLED: [403, '账户已被禁用', 'USER_DISABLED'],
   STORE_UNAVAILABLE: [503, '服务暂时不可用', 'SERVICE_UNAVAILABLE'],
+  RATE_LIMITED: [429, '请求过于频繁，请稍后再试', 'RATE_LIMITED'],
 };
 
 /** Keys in the order the contract lists them, for `updated_settings` / `updated_fields`. */

@@ -1,0 +1,38 @@
+import type { AuditLog, AuditType } from './ports/audit-log.ts';
+import type { Clock } from './ports/clock.ts';
+
+/** The client behind the current request, when there is one. */
+export interface RequestOrigin {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * Records security events (logins, lockouts, logouts, password changes, token
+ * theft, account status) with time, user, IP and user agent, and optionally
+ * posts each to a webhook. Recording never fails the action it records.
+ */
+export class Audit {
+  readonly #log: AuditLog;
+  readonly #clock: Clock;
+  readonly #origin: () => RequestOrigin | undefined;
+  readonly #webhook: ((event: object) => Promise<void>) | undefined;
+
+  constructor(deps: { log: AuditLog; clock: Clock; origin?: () => RequestOrigin | undefined; webhook?: (event: object) => Promise<void> }) {
+    this.#log = deps.log;
+    this.#clock = deps.clock;
+    this.#origin = deps.origin ?? (() => undefined);
+    this.#webhook = deps.webhook;
+  }
+
+  async record(type: AuditType, userId: number | null, detail: string | null = null): Promise<void> {
+    const origin = this.#origin();
+    const event = { at: this.#clock.now(), type, userId, ip: origin?.ip ?? null, userAgent: origin?.userAgent ?? null, detail };
+    await this.#log.add(event).catch(() => {
+      // the audit store being away must not turn a login into an error
+    });
+    if (this.#webhook) {
+      void this.#webhook({ ...event, at: new Date(event.at).toISOString() }).catch(() => {});
+    }
+  }
+}

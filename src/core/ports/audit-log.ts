@@ -1,0 +1,33 @@
+/** What happened. */
+export type AuditType =
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'account.locked'
+  | 'logout'
+  | 'password.changed'
+  | 'password.reset'
+  | 'session.reuse_detected'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'user.deleted';
+
+export interface AuditEvent {
+  at: number;
+  type: AuditType;
+  userId: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** A short free text (e.g. the surface path, or the reason). Never a secret. */
+  detail: string | null;
+}
+
+export interface StoredAuditEvent extends AuditEvent {
+  id: number;
+}
+
+/** Persistence of audit events (append-only). */
+export interface AuditLog {
+  add(event: AuditEvent): Promise<void>;
+  /** Newest first; optionally one user's. */
+  list(limit: number, userId?: number): Promise<StoredAuditEvent[]>;
+}

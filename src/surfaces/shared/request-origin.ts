@@ -1,0 +1,15 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FastifyInstance } from 'fastify';
+import type { RequestOrigin } from '../../core/audit.ts';
+
+const origins = new AsyncLocalStorage<RequestOrigin>();
+
+/** The client of the request being handled (for audit events), or undefined outside a request. */
+export const currentOrigin = (): RequestOrigin | undefined => origins.getStore();
+
+/** Makes every request's client address and user agent known to the core while it is handled. */
+export function trackRequestOrigins(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    origins.run({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null }, done);
+  });
+}
