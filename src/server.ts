@@ -14,6 +14,7 @@ import { installJsonParser } from './surfaces/shared/json-body.ts';
 import { installRateLimits } from './surfaces/shared/rate-limits.ts';
 import { currentOrigin, trackRequestOrigins } from './surfaces/shared/request-origin.ts';
 import { installNotFound } from './surfaces/shared/not-found.ts';
+import { refuseNulCharacters } from './surfaces/shared/nul-characters.ts';
 import { validatorCompiler } from './surfaces/shared/validators.ts';
 import { loadDemoCatalog } from './store/demo/demo-catalog.ts';
 import { ImageDirectory } from './store/files/image-directory.ts';
@@ -79,6 +80,7 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
   installNotFound(app);
   installJsonParser(app);
   installSecurityHeaders(app, config.corsOrigins);
+  refuseNulCharacters(app);
   trackRequestOrigins(app);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await registerApiDocs(app);

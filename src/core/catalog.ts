@@ -46,6 +46,7 @@ export class ViewCounter {
 }
 
 export const POPULAR_MAX = 50;
+export const MAX_PRODUCT_ID = 2_147_483_647;
 
 /** The shop front's catalog: product pages (counted) and the popular list. */
 export class CatalogService {
@@ -59,6 +60,8 @@ export class CatalogService {
 
   /** An enabled product; counts one view. Throws NOT_FOUND. */
   async product(id: number): Promise<Product> {
+    // Ids are positive 32-bit integers (the import enforces it): anything else names no product.
+    if (!Number.isSafeInteger(id) || id < 1 || id > MAX_PRODUCT_ID) throw fail('NOT_FOUND', 'Product not found');
     const product = await this.#store.get(id);
     if (!product || product.status !== 'enabled') throw fail('NOT_FOUND', 'Product not found');
     this.views.record(id);

@@ -73,3 +73,27 @@ describe('operator commands', () => {
     assert.match(broken.stdout, /PROBLEM +database: /);
   });
 });
+
+test('audit lists security events, newest first, for one user or all; bad input is one line', async () => {
+  const env2 = { DATA_DIR: join(dir, 'audit') };
+  assert.equal(runCli(['users', 'create', '--email', 'aud@example.com', '--password', 'audited-pass-1'], env2).status, 0);
+  const server = await startServerProcess(env2);
+  try {
+    await server.http('POST', '/api/users/login', { body: { email: 'aud@example.com', password: 'nope-nope-nope' } });
+    await server.http('POST', '/api/users/login', { body: { email: 'aud@example.com', password: 'audited-pass-1' } });
+  } finally {
+    await server.stop();
+  }
+  assert.equal(runCli(['users', 'disable', 'aud@example.com'], env2).status, 0);
+  const r = runCli(['audit', '--user', 'aud@example.com', '--json'], env2);
+  assert.equal(r.status, 0, r.stderr);
+  const events = JSON.parse(r.stdout);
+  assert.deepEqual(events.map((e: { type: string }) => e.type), ['user.disabled', 'login.succeeded', 'login.failed']);
+  assert.equal(events[2].ip, '127.0.0.1');
+  assert.match(runCli(['audit'], env2).stdout, /login\.failed/);
+  for (const args of [['audit', '--limit', 'x'], ['audit', '--user', 'ghost@example.com'], ['audit', '--bogus']]) {
+    const bad = runCli(args, env2);
+    assert.equal(bad.status, 2, args.join(' '));
+    assert.equal(bad.stderr.trim().split('\n').length, 1);
+  }
+});
