@@ -1,14 +1,15 @@
 // `npm run bench`: Gatehouse under load, every figure a ratio to a baseline
 // measured in the same run. Writes bench/RESULTS.md and bench/results.json.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.ts';
 import type { LoadSpec } from './load.ts';
-import { BENCH_PASSWORD, createSessions, emailOf, openCore, seedUsers, type Tokens } from './seed.ts';
+import { servicesInstalled, startServices, stopServices } from '../test/support/services.ts';
+import { BENCH_PASSWORD, createSessions, emailOf, openCore, seedUsers, seedUsersPostgres, type Tokens } from './seed.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -185,6 +186,9 @@ async function mainRun() {
   record(`GET /api/users/me at ${USERS.toLocaleString('en')} users (from the first run)`, meBig, meBig.rps / meSmall.rps, '/me at 1,000 users');
   rmSync(main.dataDir, { recursive: true, force: true });
 
+  // SQLite against PostgreSQL + Redis, and one instance against two behind nginx
+  const scaleOut = await benchScaleOut(healthz.rps, me['/api/users/me']!, storm);
+
   // memory with MEMORY_SESSIONS live sessions, every one of them used once
   const mem = await prepare(Math.min(USERS, MEMORY_SESSIONS), MEMORY_SESSIONS);
   const memServer = await startServer(envFor(mem.dataDir));
@@ -206,6 +210,7 @@ async function mainRun() {
     { target: `/me at ${USERS.toLocaleString('en')} users ≥ 0.90× /me at 1,000`, value: `${(meBig.rps / meSmall.rps).toFixed(2)}×`, met: meBig.rps / meSmall.rps >= 0.9 },
     { target: `≤ 300 MiB resident with ${MEMORY_SESSIONS.toLocaleString('en')} live sessions`, value: `${rss.toFixed(0)} MiB`, met: rss <= 300 },
   ];
+  if (scaleOut) notes.push(scaleOut);
 
   const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${pinned ? 'server on core 0, load generator on core 1 (taskset)' : 'no pinning'}`;
   const results = { date: new Date().toISOString(), machine, users: USERS, duration: DURATION, connections: CONNECTIONS, hashMs, ceiling, rssMiB: rss, rows, targets, seconds: Math.round((Date.now() - started) / 1000) };
@@ -234,6 +239,58 @@ async function mainRun() {
   ].join('\n');
   writeFileSync(join(ROOT, 'bench/RESULTS.md'), md + '\n');
   console.log(md);
+}
+
+/**
+ * The same /me and login storm on PostgreSQL + Redis (one instance, pinned like
+ * the SQLite runs), then through nginx to one and to two instances (unpinned:
+ * with two cores there is no spare core to give a second instance, so this
+ * shows the cost of the proxy and of shared stores, not a speed-up).
+ */
+async function benchScaleOut(sqliteHealthz: number, sqliteMe: Figures, sqliteLogin: Figures): Promise<string | null> {
+  if (!servicesInstalled() || spawnSync('sh', ['-c', 'command -v nginx || test -x /usr/sbin/nginx']).status !== 0) {
+    log('PostgreSQL, Redis or nginx not installed: skipping the scale-out scenarios');
+    return null;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-pg-'));
+  chmodSync(dir, 0o755);
+  try {
+    const urls = await startServices(join(dir, 'services'));
+    log(`seeding ${USERS} users on PostgreSQL`);
+    await seedUsersPostgres(urls.databaseUrl, USERS);
+    const env = (extra: Record<string, string> = {}) => envFor(join(dir, 'data'), { DATABASE_URL: urls.databaseUrl, REDIS_URL: urls.redisUrl, DATABASE_POOL_SIZE: '10', ...extra });
+    const core = await openCore(loadConfig(env({ DEMO_DATA: 'false' })));
+    const tokens = await createSessions(core, USERS, 1000);
+    await core.stores.close();
+
+    const one = await startServer(env());
+    const pgHealth = await load({ ...base(one.url), path: '/healthz' });
+    const pgMe = await load({ ...base(one.url), path: '/api/users/me', tokens: tokens.access });
+    record('GET /api/users/me on PostgreSQL + Redis', pgMe, pgMe.rps / sqliteMe.rps, '/me on SQLite');
+    const loginBodies = Array.from({ length: 500 }, (_, i) => JSON.stringify({ email: emailOf(1 + ((i * 97) % USERS)), password: BENCH_PASSWORD }));
+    const pgLogin = await load({ url: one.url, connections: 20, duration: DURATION, path: '/api/users/login', method: 'POST', headers: { 'content-type': 'application/json' }, bodies: loginBodies });
+    record('POST /api/users/login storm on PostgreSQL + Redis', pgLogin, pgLogin.rps / sqliteLogin.rps, 'login on SQLite');
+    await stopServer(one.child);
+
+    // behind nginx: one instance, then two (none pinned)
+    const port = 21000 + (process.pid % 10000);
+    const behindNginx = async (count: number) => {
+      const clusterEnv = { ...process.env, CLUSTER_DIR: join(dir, `cluster-${count}`), LOG_LEVEL: 'warn', RATE_LIMIT: 'off', DATABASE_URL: urls.databaseUrl, REDIS_URL: urls.redisUrl, JWT_SECRET: SECRET };
+      spawnSync('scripts/local-cluster.sh', ['start', String(count), String(port)], { cwd: ROOT, env: clusterEnv });
+      const url = `http://127.0.0.1:${port}`;
+      const figures = await load({ url, connections: CONNECTIONS, duration: DURATION, path: '/api/users/me', tokens: tokens.access });
+      spawnSync('scripts/local-cluster.sh', ['stop'], { cwd: ROOT, env: clusterEnv });
+      return figures;
+    };
+    const nginxOne = await behindNginx(1);
+    record('GET /api/users/me, nginx → 1 instance (PostgreSQL + Redis, unpinned)', nginxOne);
+    const nginxTwo = await behindNginx(2);
+    record('GET /api/users/me, nginx → 2 instances (unpinned)', nginxTwo, nginxTwo.rps / nginxOne.rps, 'nginx → 1 instance');
+    return `PostgreSQL + Redis: /healthz ${Math.round(pgHealth.rps)} req/s on that server (SQLite server: ${Math.round(sqliteHealthz)}). The nginx runs (scripts/local-cluster.sh on the same PostgreSQL and Redis) share the two cores with the load generator, PostgreSQL and Redis.`;
+  } finally {
+    stopServices(join(dir, 'services'));
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 await mainRun();

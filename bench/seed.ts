@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import { hash } from '@node-rs/argon2';
+import pg from 'pg';
 import { boot } from '../src/boot.ts';
 import type { Config } from '../src/config.ts';
 import type { Core } from '../src/core/core.ts';
@@ -29,6 +30,28 @@ export async function seedUsers(path: string, count: number): Promise<void> {
     db.exec('COMMIT');
   }
   db.close();
+}
+
+/** Creates the schema and `count` users on PostgreSQL (multi-row inserts of 1,000). */
+export async function seedUsersPostgres(url: string, count: number): Promise<void> {
+  const stores = await openStores({ kind: 'postgres', url });
+  await stores.close();
+  const passwordHash = await hash(BENCH_PASSWORD, { algorithm: 2 as never, memoryCost: DEFAULT_HASH_SETTINGS.memoryCost, timeCost: DEFAULT_HASH_SETTINGS.timeCost, parallelism: 1 });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const now = Date.now();
+  for (let start = 1; start <= count; start += 1000) {
+    const values: unknown[] = [];
+    const rows: string[] = [];
+    for (let i = start; i < Math.min(start + 1000, count + 1); i++) {
+      const b = values.length;
+      rows.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 7})`);
+      values.push(i, randomUUID(), emailOf(i), `user${i}`, `user${i}`, passwordHash, now);
+    }
+    await client.query(`INSERT INTO users (id, uuid, email, username, username_key, password_hash, created_at, updated_at) VALUES ${rows.join(', ')}`, values);
+  }
+  await client.query(`SELECT setval(pg_get_serial_sequence('users', 'id'), ${count})`);
+  await client.end();
 }
 
 export interface Tokens {

@@ -6,7 +6,9 @@
 #   scripts/local-cluster.sh stop
 #
 # Needs: apt-get install postgresql redis-server nginx; npm install.
-# State lives in ./cluster (override with CLUSTER_DIR).
+# State lives in ./cluster (override with CLUSTER_DIR). With DATABASE_URL and
+# REDIS_URL set, the instances use those servers instead of starting their own;
+# JWT_SECRET, when set, is the shared secret (otherwise a random one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${CLUSTER_DIR:-$PWD/cluster}
@@ -16,9 +18,12 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 start() {
   local count=${1:-2} port=${2:-8080}
   mkdir -p "$dir" && chmod 755 "$dir"
-  eval "$($node test/support/services.ts start "$dir/services")"
-  local secret
-  secret=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')
+  if [ -n "${DATABASE_URL:-}" ] && [ -n "${REDIS_URL:-}" ]; then
+    GATEHOUSE_TEST_DATABASE_URL=$DATABASE_URL GATEHOUSE_TEST_REDIS_URL=$REDIS_URL
+  else
+    eval "$($node test/support/services.ts start "$dir/services")"
+  fi
+  local secret=${JWT_SECRET:-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')}
   local upstreams=""
   for i in $(seq 1 "$count"); do
     local p=$((port + i))
