@@ -21,6 +21,8 @@ export interface LoadSpec {
   uniqueBody?: boolean;
   /** Per-request path suffixes handed out round-robin. */
   paths?: string[];
+  /** Requests per second over all connections (default: as fast as possible). */
+  rate?: number;
 }
 
 const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadSpec;
@@ -67,6 +69,7 @@ const result = await autocannon({
   duration: spec.duration,
   requests: [request],
   headers: spec.headers,
+  ...(spec.rate ? { overallRate: spec.rate } : {}),
 });
 console.log(
   JSON.stringify({

@@ -7,22 +7,13 @@ import type { User } from '../../core/ports/user-store.ts';
 import { callerOf } from '../shared/caller.ts';
 import { errorHandler, type ErrorMap } from '../shared/error-map.ts';
 import { zuluOrNull, zuluUtc } from '../shared/timestamps.ts';
+import { OAUTH2_TOKEN_ERRORS } from '../auth/error-map.ts';
 import { fastApiRenderer } from '../users/error-map.ts';
 
 const TAG = 'admin (staff API)';
 const bearerAuth = [{ bearer: [] }];
-const UNVALIDATED = [401, 'Could not validate credentials'] as const;
-
 const ADMIN_ERRORS: ErrorMap = {
-  TOKEN_MISSING: [401, 'Not authenticated'],
-  TOKEN_NOT_BEARER: [401, 'Not authenticated'],
-  TOKEN_MALFORMED: UNVALIDATED,
-  TOKEN_INVALID: UNVALIDATED,
-  TOKEN_EXPIRED: UNVALIDATED,
-  TOKEN_WRONG_TYPE: UNVALIDATED,
-  SESSION_ENDED: UNVALIDATED,
-  TOKEN_REUSED: UNVALIDATED,
-  USER_NOT_FOUND: UNVALIDATED,
+  ...OAUTH2_TOKEN_ERRORS,
   USER_DISABLED: [403, 'User is disabled'],
   NOT_FOUND: [404, 'User not found'],
   FORBIDDEN: [403, 'Not enough privileges'],

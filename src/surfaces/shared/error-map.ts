@@ -28,6 +28,24 @@ export interface ErrorRenderer {
   internalCode?: string;
 }
 
+/**
+ * One answer for every way a bearer token can fail (signature, expiry, type,
+ * ended session, deleted user); `missing` for no or a non-Bearer header.
+ */
+export function everyTokenFailure(answer: ErrorAnswer, missing: ErrorAnswer = answer): ErrorMap {
+  return {
+    TOKEN_MISSING: missing,
+    TOKEN_NOT_BEARER: missing,
+    TOKEN_MALFORMED: answer,
+    TOKEN_INVALID: answer,
+    TOKEN_EXPIRED: answer,
+    TOKEN_WRONG_TYPE: answer,
+    SESSION_ENDED: answer,
+    TOKEN_REUSED: answer,
+    USER_NOT_FOUND: answer,
+  };
+}
+
 /** Answers every surface gives unless its map says otherwise. */
 const FALLBACK: ErrorMap = {
   STORE_UNAVAILABLE: [503, 'Service temporarily unavailable'],

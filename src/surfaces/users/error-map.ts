@@ -1,20 +1,14 @@
 import type { FastifyReply } from 'fastify';
-import type { ErrorMap, ErrorRenderer } from '../shared/error-map.ts';
+import { everyTokenFailure, type ErrorMap, type ErrorRenderer } from '../shared/error-map.ts';
 import { fastApiDetail, fastApiJsonError } from '../shared/fastapi-errors.ts';
 
 /** Seed 000's answers for core errors. Route-specific ones live on the routes. */
 export const USERS_ERRORS: ErrorMap = {
+  ...everyTokenFailure([401, 'Token is invalid'], [401, 'Not authenticated']),
   EMAIL_TAKEN: [400, 'Email already registered'],
   INVALID_CREDENTIALS: [400, 'Incorrect email or password'],
   USER_DISABLED: [403, 'User is disabled'],
   ACCOUNT_LOCKED: [423, 'Account is temporarily locked'],
-  TOKEN_MISSING: [401, 'Not authenticated'],
-  TOKEN_NOT_BEARER: [401, 'Not authenticated'],
-  TOKEN_MALFORMED: [401, 'Token is invalid'],
-  TOKEN_INVALID: [401, 'Token is invalid'],
-  TOKEN_WRONG_TYPE: [401, 'Token is invalid'],
-  SESSION_ENDED: [401, 'Token is invalid'],
-  TOKEN_REUSED: [401, 'Token is invalid'],
   TOKEN_EXPIRED: [401, 'Token has expired'],
   USER_NOT_FOUND: [401, 'User not found'],
   PASSWORD_INCORRECT: [400, 'Incorrect password'],

@@ -1,12 +1,11 @@
 import type { FastifyReply } from 'fastify';
 import { describeIssuesZh, MALFORMED_JSON_ZH } from '../shared/chinese-validation.ts';
 import { ENVELOPE_ERROR_CODES_401 } from '../shared/envelope.ts';
-import type { ErrorMap, ErrorRenderer } from '../shared/error-map.ts';
-
-const UNAUTHENTICATED = [401, '无效的认证凭据'] as const;
+import { everyTokenFailure, type ErrorMap, type ErrorRenderer } from '../shared/error-map.ts';
 
 /** Seed 004's answers (plain style). */
 export const V1_AUTH_ERRORS: ErrorMap = {
+  ...everyTokenFailure([401, '无效的认证凭据']),
   USERNAME_TAKEN: [400, '用户名已存在'],
   EMAIL_TAKEN: [400, '邮箱已存在'],
   INVALID_CREDENTIALS: [401, '用户名或密码错误'],
@@ -14,15 +13,6 @@ export const V1_AUTH_ERRORS: ErrorMap = {
   ACCOUNT_LOCKED: [423, '账户已被锁定'],
   PASSWORD_INCORRECT: [400, '旧密码错误'],
   RESET_TOKEN_INVALID: [400, '重置令牌无效或已过期'],
-  TOKEN_MISSING: UNAUTHENTICATED,
-  TOKEN_NOT_BEARER: UNAUTHENTICATED,
-  TOKEN_MALFORMED: UNAUTHENTICATED,
-  TOKEN_INVALID: UNAUTHENTICATED,
-  TOKEN_EXPIRED: UNAUTHENTICATED,
-  TOKEN_WRONG_TYPE: UNAUTHENTICATED,
-  SESSION_ENDED: UNAUTHENTICATED,
-  TOKEN_REUSED: UNAUTHENTICATED,
-  USER_NOT_FOUND: UNAUTHENTICATED,
   STORE_UNAVAILABLE: [503, '服务暂时不可用'],
   RATE_LIMITED: [429, '请求过于频繁，请稍后再试'],
 };
