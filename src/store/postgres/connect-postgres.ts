@@ -18,5 +18,8 @@ export function connectPostgres(url: string, poolSize: number, timeoutMs: number
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on the next query.
   });
+  // A client that is checked out when the server goes away emits 'error' too; without a
+  // listener that would end the process. The query in flight fails instead (503).
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
