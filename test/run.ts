@@ -1,5 +1,6 @@
 // `npm test` after the type check: every test file on SQLite, then the HTTP
-// suites of every surface again on PostgreSQL + Redis. Redis and PostgreSQL
+// suites of every surface again on PostgreSQL + Redis, then the timing
+// measurements alone (other test files running beside them would be noise). Redis and PostgreSQL
 // come from GATEHOUSE_TEST_REDIS_URL / GATEHOUSE_TEST_DATABASE_URL (.ci/run
 // exports them); otherwise they are started here when installed, and stopped
 // at the end. Without them (and without CI) the PostgreSQL + Redis runs are
@@ -29,8 +30,8 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
-const run = (files: string, extra: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, ['--test', '--test-concurrency=2', files], { stdio: 'inherit', env: { ...env, ...extra } }).status ?? 1;
+const run = (files: string, extra: NodeJS.ProcessEnv = {}, concurrency = 2) =>
+  spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, files], { stdio: 'inherit', env: { ...env, ...extra } }).status ?? 1;
 
 let status = run('test/**/*.test.ts');
 if (env[REDIS_ENV] && env[DATABASE_ENV]) {
@@ -42,5 +43,7 @@ if (env[REDIS_ENV] && env[DATABASE_ENV]) {
 } else {
   console.log('\n# skipped: the surface suites on PostgreSQL + Redis (install redis-server and postgresql to run them)\n');
 }
+console.log('\n# Timing: response times must not reveal which accounts exist (run alone)\n');
+status = run('test/timing/*.timing.ts', {}, 1) || status;
 cleanup();
 process.exit(status);

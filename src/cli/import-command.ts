@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { boot } from '../boot.ts';
@@ -6,8 +5,8 @@ import type { Config } from '../config.ts';
 import { randomIds } from '../core/ports/ids.ts';
 import { importAccounts, summarize, type ForeignAccount } from '../core/user-import.ts';
 import { LegacyDatabaseError, readFastApiUsers } from '../store/legacy/fastapi-sqlite.ts';
-import { CsvError, parseCsv } from './csv.ts';
 import { progressBar } from './progress.ts';
+import { readRecords } from './records.ts';
 import { UsageError } from './usage-error.ts';
 
 /**
@@ -53,42 +52,10 @@ function legacy(path: string): ForeignAccount[] {
 const truthy = (v: unknown) => v === true || v === 1 || (typeof v === 'string' && ['1', 'true', 'yes', 'disabled'].includes(v.trim().toLowerCase()));
 const str = (v: unknown) => (v === undefined || v === null || v === '' ? null : String(v));
 
-/** CSV or JSON lines/array with columns email, password_hash, first_name, last_name, phone (or phone_number), username, disabled, id. */
+/** CSV or JSON (array or lines) with columns email, password_hash, first_name, last_name, phone (or phone_number), username, disabled, id. */
 function exported(path: string, format: string | undefined): ForeignAccount[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  const kind = format ?? (extname(path).toLowerCase() === '.csv' ? 'csv' : 'json');
-  let records: Array<{ source: string; values: Record<string, unknown> }>;
-  if (kind === 'csv') {
-    let rows;
-    try {
-      rows = parseCsv(text);
-    } catch (error) {
-      if (error instanceof CsvError) throw new UsageError(error.message);
-      throw error;
-    }
-    const [header, ...body] = rows;
-    const columns = header?.fields.map((c) => c.trim().toLowerCase()) ?? [];
-    if (!columns.includes('email') || !columns.includes('password_hash')) throw new UsageError('the CSV header needs at least email and password_hash');
-    records = body.map((r) => ({ source: `line ${r.line}`, values: Object.fromEntries(columns.map((c, i) => [c, r.fields[i]])) }));
-  } else if (kind === 'json') {
-    const trimmed = text.trim();
-    try {
-      records = trimmed.startsWith('[')
-        ? (JSON.parse(trimmed) as Record<string, unknown>[]).map((v, i) => ({ source: `item ${i + 1}`, values: v ?? {} }))
-        : text.split('\n').flatMap((line, i) => (line.trim() ? [{ source: `line ${i + 1}`, values: safeParse(line) }] : []));
-    } catch (error) {
-      throw new UsageError(`the file is not valid JSON: ${(error as Error).message}`);
-    }
-  } else {
-    throw new UsageError(`unknown --format "${kind}" (csv or json)`);
-  }
-  return records.map(({ source, values: v }) => ({
-    source,
+  return readRecords(path, format ?? (extname(path).toLowerCase() === '.csv' ? 'csv' : 'json'), ['email', 'password_hash']).map(({ line, values: v }) => ({
+    source: `line ${line}`,
     id: v.id !== undefined && /^\d+$/.test(String(v.id)) ? Number(v.id) : undefined,
     email: str(v.email),
     username: str(v.username),
@@ -98,13 +65,4 @@ function exported(path: string, format: string | undefined): ForeignAccount[] {
     phone: str(v.phone ?? v.phone_number),
     disabled: truthy(v.disabled),
   }));
-}
-
-function safeParse(line: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(line);
-    return typeof value === 'object' && value !== null ? value : {};
-  } catch {
-    return {};
-  }
 }

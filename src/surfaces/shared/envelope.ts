@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { describeIssuesZh, MALFORMED_JSON_ZH } from './chinese-validation.ts';
-import type { ErrorMap, ErrorRenderer } from './error-map.ts';
+import { bearerChallenge, type ErrorMap, type ErrorRenderer } from './error-map.ts';
 
 /** Seed 003's success shape. */
 export function ok<T>(message: string, data: T): { status: 'success'; message: string; data: T } {
@@ -17,7 +17,7 @@ export const envelopeRenderer = (map: ErrorMap): ErrorRenderer => ({
       message: `请求参数错误: ${failure.kind === 'malformed-body' ? MALFORMED_JSON_ZH : describeIssuesZh(failure.issues)}`,
       code: 'VALIDATION_ERROR',
     }),
-  headers: (status): Record<string, string> => (status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+  headers: bearerChallenge,
   internalMessage: '服务器内部错误',
   internalCode: 'INTERNAL_ERROR',
 });

@@ -28,6 +28,11 @@ export interface ErrorRenderer {
   internalCode?: string;
 }
 
+/** `WWW-Authenticate: Bearer` on 401 answers (RFC 6750), as FastAPI's HTTPBearer sends it. */
+export function bearerChallenge(status: number): Record<string, string> {
+  return status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+}
+
 /**
  * One answer for every way a bearer token can fail (signature, expiry, type,
  * ended session, deleted user); `missing` for no or a non-Bearer header.

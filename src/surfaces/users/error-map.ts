@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { everyTokenFailure, type ErrorMap, type ErrorRenderer } from '../shared/error-map.ts';
+import { bearerChallenge, everyTokenFailure, type ErrorMap, type ErrorRenderer } from '../shared/error-map.ts';
 import { fastApiDetail, fastApiJsonError } from '../shared/fastapi-errors.ts';
 
 /** Seed 000's answers for core errors. Route-specific ones live on the routes. */
@@ -20,5 +20,5 @@ export const fastApiRenderer = (map: ErrorMap): ErrorRenderer => ({
   body: (_status, message) => ({ detail: message }),
   invalid: (reply: FastifyReply, failure) =>
     reply.code(422).send(failure.kind === 'malformed-body' ? fastApiJsonError() : { detail: fastApiDetail(failure.issues) }),
-  headers: (status): Record<string, string> => (status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+  headers: bearerChallenge,
 });

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { describeIssuesZh, MALFORMED_JSON_ZH } from '../shared/chinese-validation.ts';
 import { ENVELOPE_ERROR_CODES_401 } from '../shared/envelope.ts';
-import { everyTokenFailure, type ErrorMap, type ErrorRenderer } from '../shared/error-map.ts';
+import { bearerChallenge, everyTokenFailure, type ErrorMap, type ErrorRenderer } from '../shared/error-map.ts';
 
 /** Seed 004's answers (plain style). */
 export const V1_AUTH_ERRORS: ErrorMap = {
@@ -23,7 +23,7 @@ export const v1PlainRenderer: ErrorRenderer = {
   body: (_status, message) => ({ detail: message }),
   invalid: (reply: FastifyReply, failure) =>
     reply.code(400).send({ detail: `参数验证失败: ${failure.kind === 'malformed-body' ? MALFORMED_JSON_ZH : describeIssuesZh(failure.issues)}` }),
-  headers: (status): Record<string, string> => (status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+  headers: bearerChallenge,
 };
 
 /** Seed 003's codes for the auth endpoints (envelope style). */

@@ -1,6 +1,6 @@
 // Response time must not tell which accounts exist. The server runs in its own
 // process, as in production: work it does after answering must not be counted
-// against the client.
+// against the client. test/run.ts runs this file alone, after the others.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
