@@ -1,4 +1,4 @@
-import type { Issue } from './classify-error.ts';
+import type { Classified, Issue } from './classify-error.ts';
 
 /**
  * Schema violations as one Chinese sentence, for the v1 surfaces
@@ -51,3 +51,8 @@ const TYPE_NAMES: Record<string, string> = {
 };
 
 export const MALFORMED_JSON_ZH = '请求体不是有效的 JSON';
+
+/** A refused request body as one Chinese sentence (unparseable JSON, or its schema violations). */
+export function describeFailureZh(failure: Extract<Classified, { kind: 'validation' | 'malformed-body' }>): string {
+  return failure.kind === 'malformed-body' ? MALFORMED_JSON_ZH : describeIssuesZh(failure.issues);
+}

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { describeIssuesZh, MALFORMED_JSON_ZH } from './chinese-validation.ts';
+import { describeFailureZh } from './chinese-validation.ts';
 import { bearerChallenge, type ErrorMap, type ErrorRenderer } from './error-map.ts';
 
 /** Seed 003's success shape. */
@@ -14,7 +14,7 @@ export const envelopeRenderer = (map: ErrorMap): ErrorRenderer => ({
   invalid: (reply: FastifyReply, failure) =>
     reply.code(400).send({
       status: 'error',
-      message: `请求参数错误: ${failure.kind === 'malformed-body' ? MALFORMED_JSON_ZH : describeIssuesZh(failure.issues)}`,
+      message: `请求参数错误: ${describeFailureZh(failure)}`,
       code: 'VALIDATION_ERROR',
     }),
   headers: bearerChallenge,

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { describeIssuesZh, MALFORMED_JSON_ZH } from '../shared/chinese-validation.ts';
+import { describeFailureZh } from '../shared/chinese-validation.ts';
 import { ENVELOPE_ERROR_CODES_401 } from '../shared/envelope.ts';
 import { bearerChallenge, everyTokenFailure, type ErrorMap, type ErrorRenderer } from '../shared/error-map.ts';
 
@@ -22,7 +22,7 @@ export const v1PlainRenderer: ErrorRenderer = {
   map: V1_AUTH_ERRORS,
   body: (_status, message) => ({ detail: message }),
   invalid: (reply: FastifyReply, failure) =>
-    reply.code(400).send({ detail: `参数验证失败: ${failure.kind === 'malformed-body' ? MALFORMED_JSON_ZH : describeIssuesZh(failure.issues)}` }),
+    reply.code(400).send({ detail: `参数验证失败: ${describeFailureZh(failure)}` }),
   headers: bearerChallenge,
 };
 
