@@ -108,9 +108,5 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
     core.catalog.views.start(VIEW_FLUSH_MS);
     app.addHook('onClose', async () => core.catalog.views.stop());
   }
-
-  app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode >= 500) request.log.warn({ method: request.method, url: request.url.split('?')[0], status: reply.statusCode }, 'request failed');
-  });
   return { app, core, stores };
 }

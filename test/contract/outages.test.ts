@@ -56,7 +56,7 @@ describe('backend outages', { skip: available ? false : NO_BACKENDS }, () => {
       REDIS_URL: urls.redisUrl,
       JWT_SECRET: 'outage-secret-outage-secret-outage-secret-1',
       STORE_TIMEOUT_MS: '1000',
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: 'warn',
     });
     const r = await server.http('POST', '/api/v1/auth/register', { body: { username: 'steady', email: 'steady@example.com', password: 'password123', confirm_password: 'password123' } });
     assert.equal(r.status, 201);
@@ -97,6 +97,7 @@ describe('backend outages', { skip: available ? false : NO_BACKENDS }, () => {
       assert.equal((await server.http('GET', '/readyz')).status, 200);
       assert.ok(!tally.statuses.has(500) && !tally.statuses.has(0), `statuses (0 = connection dropped): ${JSON.stringify([...tally.statuses])}`);
       assert.equal(server.child.exitCode, null, `the server exited:\n${server.output()}`);
+      assert.match(server.output(), /a storage backend is unreachable: answered 503/);
       assert.ok((tally.statuses.get(503) ?? 0) > 0, 'some requests saw the outage');
       assert.ok(tally.slowest < 4000, `a request took ${tally.slowest} ms`);
       // every registration that was answered 201 is there and can log in

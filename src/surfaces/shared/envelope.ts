@@ -22,7 +22,7 @@ export const envelopeRenderer = (map: ErrorMap): ErrorRenderer => ({
   internalCode: 'INTERNAL_ERROR',
 });
 
-/** Every envelope answers with a status/message/code; this is its schema for the docs. */
+/** Seed 003's 401 answers for every way a bearer token can fail (both envelope surfaces share them). */
 export const ENVELOPE_ERROR_CODES_401 = {
   TOKEN_MISSING: [401, '缺少认证token', 'MISSING_TOKEN'],
   TOKEN_NOT_BEARER: [401, 'token格式错误', 'INVALID_TOKEN_FORMAT'],

@@ -68,6 +68,8 @@ export function errorHandler(renderer: ErrorRenderer) {
     switch (failure.kind) {
       case 'core': {
         const code = failure.error.code;
+        // An outage is the operator's business: say so in the log, once per refused request.
+        if (code === 'STORE_UNAVAILABLE') request.log.warn({ method: request.method, url: request.url.split('?')[0] }, 'a storage backend is unreachable: answered 503');
         const answer = request.routeOptions.config.errors?.[code] ?? renderer.map[code] ?? FALLBACK[code];
         if (!answer) {
           request.log.error({ code }, 'core error without a mapping on this surface');

@@ -14,7 +14,8 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 export function installSecurityHeaders(app: FastifyInstance, corsOrigins: readonly string[]): void {
   const anyOrigin = corsOrigins.includes('*');
   const allowed = new Set(corsOrigins);
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback style: this runs on every request, and there is nothing to await.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
@@ -26,6 +27,7 @@ export function installSecurityHeaders(app: FastifyInstance, corsOrigins: readon
       reply.header('vary', 'Origin');
       reply.header('access-control-expose-headers', 'retry-after, www-authenticate');
     }
+    done();
   });
   if (corsOrigins.length === 0) return;
   // Preflight for every path: answer what may be sent from an allowed origin.

@@ -25,15 +25,19 @@ function findNul(value: unknown, path: string): string | null {
  * strings at them, and no legitimate name, email or password contains one.
  */
 export function refuseNulCharacters(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  // Callback style: this runs on every request, and there is nothing to await.
+  app.addHook('preValidation', (request, _reply, done) => {
     for (const [part, value] of [['body', request.body], ['querystring', request.query]] as const) {
       const path = findNul(value, '');
       if (path === null) continue;
-      throw Object.assign(new Error('text must not contain NUL characters'), {
+      const error = Object.assign(new Error('text must not contain NUL characters'), {
         statusCode: 400,
         validationContext: part,
         validation: [{ keyword: 'pattern', instancePath: path, params: { pattern: 'no NUL (\\u0000) characters' } }],
       });
+      done(error);
+      return;
     }
+    done();
   });
 }
