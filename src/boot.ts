@@ -5,6 +5,8 @@ import { systemClock, type Clock } from './core/ports/clock.ts';
 import type { RequestOrigin } from './core/audit.ts';
 import { DEFAULT_SESSION_POLICY } from './core/sessions.ts';
 import { DEFAULT_RESET_MAIL, type ResetMailSettings } from './core/password-reset.ts';
+import { join } from 'node:path';
+import { ImageDirectory } from './store/files/image-directory.ts';
 import { OutboxMailer } from './store/mail/outbox-mailer.ts';
 import { SmtpMailer } from './store/mail/smtp-mailer.ts';
 import type { IdSource } from './core/ports/ids.ts';
@@ -54,6 +56,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     sessionPolicy: { ...DEFAULT_SESSION_POLICY, idleMs: config.sessionIdleMinutes * 60_000 },
     origin: options.origin,
     auditWebhook: webhook ? (event) => postJson(webhook, event, config.storeTimeoutMs) : undefined,
+    images: new ImageDirectory(join(config.imageDir, 'catalog')),
   });
 }
 

@@ -4,9 +4,9 @@ import { parseEnv } from 'node:util';
 import { readFileSync } from 'node:fs';
 import type { HashAlgorithm } from './core/passwords.ts';
 import type { DatabaseTarget } from './store/open-stores.ts';
+import { SURFACE_NAMES, type SurfaceName } from './surfaces/registry.ts';
 
-export const SURFACE_NAMES = ['users', 'catalog', 'auth', 'v1-auth', 'v1-users', 'admin'] as const;
-export type SurfaceName = (typeof SURFACE_NAMES)[number];
+export { SURFACE_NAMES, type SurfaceName };
 
 /** Every setting Gatehouse reads. Built once at start by {@link loadConfig}; nothing else reads the environment. */
 export interface Config {
@@ -34,7 +34,12 @@ export interface Config {
   resetMailSubject: string | null;
   /** The reset mail's text; `{link}`, `{token}` and `{minutes}` are replaced. null: the built-in bilingual text. */
   resetMailText: string | null;
+  /** The style of `/api/v1/auth` on the main listener (PORT). */
   v1AuthStyle: 'plain' | 'envelope';
+  /** A second listener answering `/api/v1/auth` in envelope style (seed 003's clients); null: none. */
+  envelopePort: number | null;
+  /** Envelope-style refresh hands out a new refresh token each time (and retires the presented one). */
+  refreshTokenRotation: boolean;
   surfaces: ReadonlySet<SurfaceName>;
   passwordHash: HashAlgorithm;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -103,6 +108,8 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     resetMailSubject: text(env, 'RESET_MAIL_SUBJECT') ?? null,
     resetMailText: text(env, 'RESET_MAIL_TEXT')?.replaceAll('\\n', '\n') ?? null,
     v1AuthStyle: oneOf(env, 'V1_AUTH_STYLE', ['plain', 'envelope'] as const, 'plain'),
+    envelopePort: text(env, 'ENVELOPE_PORT')?.toLowerCase() === 'off' ? null : integer(env, 'ENVELOPE_PORT', 5000, 0, 65535),
+    refreshTokenRotation: boolean(env, 'REFRESH_TOKEN_ROTATION', false),
     surfaces: surfaces(env),
     passwordHash: oneOf(env, 'PASSWORD_HASH', ['argon2id', 'argon2i'] as const, 'argon2id'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -1,13 +1,15 @@
-import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import { pino, type DestinationStream } from 'pino';
+import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { boot, type BootOptions } from './boot.ts';
 import type { Core } from './core/core.ts';
 import type { Stores } from './core/ports/stores.ts';
 import { registerApiDocs } from './surfaces/api-docs.ts';
 import { healthRoutes } from './surfaces/health.ts';
+import { SURFACES } from './surfaces/registry.ts';
+import { installAuthentication } from './surfaces/shared/authentication.ts';
 import { connectRedis } from './store/redis/connect-redis.ts';
 import { installSecurityHeaders, MAX_HEADER_BYTES, REQUEST_TIMEOUT_MS } from './surfaces/shared/http-hardening.ts';
 import { installJsonParser } from './surfaces/shared/json-body.ts';
@@ -15,16 +17,8 @@ import { installRateLimits } from './surfaces/shared/rate-limits.ts';
 import { currentOrigin, trackRequestOrigins } from './surfaces/shared/request-origin.ts';
 import { installNotFound } from './surfaces/shared/not-found.ts';
 import { refuseNulCharacters } from './surfaces/shared/nul-characters.ts';
+import type { V1AuthStyle } from './surfaces/shared/surface.ts';
 import { validatorCompiler } from './surfaces/shared/validators.ts';
-import { loadDemoCatalog } from './store/demo/demo-catalog.ts';
-import { ImageDirectory } from './store/files/image-directory.ts';
-import { adminSurface } from './surfaces/admin/admin-surface.ts';
-import { authSurface } from './surfaces/auth/auth-surface.ts';
-import { catalogSurface, imageFilesSurface } from './surfaces/catalog/catalog-surface.ts';
-import { usersSurface } from './surfaces/users/users-surface.ts';
-import { v1AuthEnvelopeSurface } from './surfaces/v1-auth/envelope-surface.ts';
-import { v1AuthPlainSurface } from './surfaces/v1-auth/plain-surface.ts';
-import { v1UsersSurface } from './surfaces/v1-users/v1-users-surface.ts';
 
 export interface ServerOptions extends BootOptions {
   config: Config;
@@ -32,19 +26,37 @@ export interface ServerOptions extends BootOptions {
   logStream?: DestinationStream;
 }
 
-export interface Gatehouse {
+/** One HTTP listener: its own Fastify app over the shared core, with its style of `/api/v1/auth`. */
+export interface Listener {
+  /** `main` (PORT) or `envelope` (ENVELOPE_PORT). */
+  name: 'main' | 'envelope';
+  /** The setting that names its port, for messages. */
+  setting: 'PORT' | 'ENVELOPE_PORT';
+  port: number;
+  style: V1AuthStyle;
   app: FastifyInstance;
-  core: Core;
-  stores: Stores;
 }
 
-/** How often counted product views are written (the contract allows 2 s). */
-export const VIEW_FLUSH_MS = 1000;
+export interface Gatehouse {
+  /** The main listener's app. */
+  app: FastifyInstance;
+  /** Every listener: the main one first, then the envelope one when ENVELOPE_PORT is not off. */
+  listeners: Listener[];
+  core: Core;
+  stores: Stores;
+  log: FastifyBaseLogger;
+  /** Stops every listener (finishing requests in flight), the background work, then storage. */
+  close(): Promise<void>;
+}
 
 /** The largest request body accepted (the contract's 64 KiB); larger ones get 413. */
 export const BODY_LIMIT = 64 * 1024;
 
-/** Builds the whole server from settings: storage, core, and every enabled surface. */
+/**
+ * Builds the whole server from settings: storage and core once, then one app
+ * per listener, each with every enabled surface of the registry. Both apps
+ * share the core, so they share one user base and one session store.
+ */
 export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
   const { config } = options;
   const logger = pino(
@@ -54,12 +66,43 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
       redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.access_token', '*.refresh_token', '*.passwordHash'],
     },
     options.logStream,
-  );
+  ) as FastifyBaseLogger;
   const core = await boot(config, { ...options, log: (fields, message) => logger.info(fields, message), origin: currentOrigin });
   const { stores } = core;
 
+  const limiterRedis = config.rateLimit && config.redisUrl ? await connectRedis(config.redisUrl, config.storeTimeoutMs) : undefined;
+  const stops: Array<() => Promise<void>> = [];
+  for (const surface of SURFACES) {
+    if (surface.start && config.surfaces.has(surface.name)) stops.push(await surface.start(core, config, logger));
+  }
+
+  const listeners: Listener[] = [{ name: 'main', setting: 'PORT', port: config.port, style: config.v1AuthStyle, app: await buildApp(config, core, logger, config.v1AuthStyle, limiterRedis) }];
+  if (config.envelopePort !== null) {
+    listeners.push({ name: 'envelope', setting: 'ENVELOPE_PORT', port: config.envelopePort, style: 'envelope', app: await buildApp(config, core, logger, 'envelope', limiterRedis) });
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    app: listeners[0]!.app,
+    listeners,
+    core,
+    stores,
+    log: logger,
+    close() {
+      closed ??= (async () => {
+        await Promise.all(listeners.map((l) => l.app.close()));
+        for (const stop of stops) await stop();
+        limiterRedis?.disconnect();
+        await stores.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** One listener's app: the shared hooks, the docs, health, and every enabled surface. */
+async function buildApp(config: Config, core: Core, logger: FastifyBaseLogger, style: V1AuthStyle, limiterRedis: Redis | undefined): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: logger,
     // One log line per request costs ~10% of throughput; failures are logged by the error handlers instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
@@ -76,37 +119,18 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
     },
   });
   app.setValidatorCompiler(validatorCompiler());
-  app.addHook('onClose', async () => stores.close());
   installNotFound(app);
   installJsonParser(app);
   installSecurityHeaders(app, config.corsOrigins);
   refuseNulCharacters(app);
   trackRequestOrigins(app);
+  installAuthentication(app, core);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
-  await registerApiDocs(app);
-  await app.register(healthRoutes, { stores });
-
-  const { surfaces, tokenTtl } = config;
-  const limiterRedis = config.rateLimit && config.redisUrl ? await connectRedis(config.redisUrl, config.storeTimeoutMs) : undefined;
-  if (limiterRedis) app.addHook('onClose', async () => limiterRedis.disconnect());
+  await registerApiDocs(app, style);
+  await app.register(healthRoutes, { stores: core.stores });
   const limits = await installRateLimits(app, config.rateLimit, limiterRedis, config.redisPrefix);
-  if (surfaces.has('users')) await app.register(usersSurface, { prefix: '/api/users', core, accessTtl: tokenTtl.users, limits });
-  if (surfaces.has('auth')) await app.register(authSurface, { prefix: '/api', core, accessTtl: tokenTtl.auth, limits });
-  if (surfaces.has('v1-auth')) {
-    if (config.v1AuthStyle === 'envelope') await app.register(v1AuthEnvelopeSurface, { prefix: '/api/v1/auth', core, accessTtl: tokenTtl.envelope, limits });
-    else await app.register(v1AuthPlainSurface, { prefix: '/api/v1/auth', core, accessTtl: tokenTtl.v1Auth, limits });
+  for (const surface of SURFACES) {
+    if (config.surfaces.has(surface.name)) await app.register(surface.plugin, { core, config, limits, style });
   }
-  if (surfaces.has('v1-users')) await app.register(v1UsersSurface, { prefix: '/api/v1/users', core });
-  if (surfaces.has('admin')) await app.register(adminSurface, { prefix: '/api/admin', core });
-  if (surfaces.has('catalog')) {
-    if (config.demoData) {
-      const loaded = await loadDemoCatalog(stores.products, config.imageDir, core.clock.now());
-      if (loaded > 0) logger.info({ products: loaded, imageDir: config.imageDir }, 'empty catalog: demo products loaded');
-    }
-    await app.register(catalogSurface, { prefix: '/api/products', catalog: core.catalog });
-    await app.register(imageFilesSurface, { prefix: '/cache/catalog', images: new ImageDirectory(join(config.imageDir, 'catalog')) });
-    core.catalog.views.start(VIEW_FLUSH_MS);
-    app.addHook('onClose', async () => core.catalog.views.stop());
-  }
-  return { app, core, stores };
+  return app;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `gatehouse` command. Each subcommand honours the same settings as the server.
+import { StartupError } from '../startup-error.ts';
 import { ConfigError, loadConfig, readEnvironment, type Config } from '../config.ts';
 import { isGatehouseError } from '../core/errors.ts';
 import { auditCommand } from './audit-command.ts';
@@ -77,9 +78,9 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // One clear line, never a stack trace, for the mistakes a user can fix.
-    if (error instanceof ConfigError || error instanceof UsageError) console.error(`gatehouse: ${error.message}`);
+    if (error instanceof ConfigError || error instanceof UsageError || error instanceof StartupError) console.error(`gatehouse: ${error.message}`);
     else if (isGatehouseError(error)) console.error(`gatehouse: ${error.message}`);
     else console.error('gatehouse: unexpected failure:', error);
-    process.exitCode = error instanceof UsageError || error instanceof ConfigError ? 2 : 1;
+    process.exitCode = error instanceof UsageError || error instanceof ConfigError || error instanceof StartupError ? 2 : 1;
   },
 );

@@ -1,4 +1,5 @@
 import { fail } from './errors.ts';
+import type { ImageFile, ImageFiles } from './ports/image-files.ts';
 import type { Product, ProductStore } from './ports/product-store.ts';
 
 /**
@@ -48,14 +49,23 @@ export class ViewCounter {
 export const POPULAR_MAX = 50;
 export const MAX_PRODUCT_ID = 2_147_483_647;
 
-/** The shop front's catalog: product pages (counted) and the popular list. */
+const NO_IMAGES: ImageFiles = { find: async () => null };
+
+/** The shop front's catalog: product pages (counted), the popular list, and the image files. */
 export class CatalogService {
   readonly #store: ProductStore;
+  readonly #images: ImageFiles;
   readonly views: ViewCounter;
 
-  constructor(store: ProductStore, views = new ViewCounter(store)) {
+  constructor(store: ProductStore, images: ImageFiles = NO_IMAGES, views = new ViewCounter(store)) {
     this.#store = store;
+    this.#images = images;
     this.views = views;
+  }
+
+  /** The image file at a path below the catalog's image folder, or null (missing, or outside it). */
+  image(relativePath: string): Promise<ImageFile | null> {
+    return this.#images.find(relativePath);
   }
 
   /** An enabled product; counts one view. Throws NOT_FOUND. */

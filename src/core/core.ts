@@ -4,6 +4,7 @@ import { CatalogService } from './catalog.ts';
 import { DEFAULT_LOCKOUT_RULE, Lockout } from './lockout.ts';
 import { LoginService } from './login.ts';
 import { DEFAULT_RESET_MAIL, PasswordResetService, type ResetMailSettings } from './password-reset.ts';
+import type { ImageFiles } from './ports/image-files.ts';
 import type { Mailer } from './ports/mailer.ts';
 import { DEFAULT_HASH_SETTINGS, PasswordHasher, type HashSettings } from './passwords.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
@@ -28,6 +29,8 @@ export interface CoreOptions {
   origin?: () => RequestOrigin | undefined;
   /** Also sends each audit event here. */
   auditWebhook?: (event: object) => Promise<void>;
+  /** The catalog's image files. */
+  images?: ImageFiles;
 }
 
 /** The services every surface is built on. */
@@ -59,6 +62,6 @@ export function createCore(options: CoreOptions): Core {
   const login = new LoginService({ accounts, users, hasher, lockout, sessions, clock, audit });
   const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
   const resets = new PasswordResetService({ accounts, resets: options.stores.resets, mailer, clock, ids }, options.resetMail ?? DEFAULT_RESET_MAIL);
-  const catalog = new CatalogService(options.stores.products);
+  const catalog = new CatalogService(options.stores.products, options.images);
   return { accounts, login, resets, catalog, audit, sessions, lockout, hasher, tokens, clock, stores: options.stores };
 }

@@ -8,7 +8,8 @@ export const ERROR_CODES = {
   USERNAME_TAKEN: 'an account with this username already exists',
   INVALID_CREDENTIALS: 'unknown account or wrong password',
   PASSWORD_INCORRECT: 'the current password given is wrong',
-  USER_NOT_FOUND: 'no such user',
+  USER_NOT_FOUND: 'the account an operation names does not exist',
+  ACCOUNT_GONE: "the account a token belongs to no longer exists (deleted while the token was out)",
   USER_DISABLED: 'the account is disabled',
   ACCOUNT_LOCKED: 'too many failed logins; the account is locked for a while',
   TOKEN_MISSING: 'no bearer token was presented',
@@ -17,7 +18,7 @@ export const ERROR_CODES = {
   TOKEN_INVALID: 'the token is not one Gatehouse signed, or it is damaged',
   TOKEN_EXPIRED: 'the token is past its expiry time',
   TOKEN_WRONG_TYPE: 'a token of another type was presented (refresh for access or the reverse)',
-  SESSION_ENDED: 'the session behind the token has ended or the token was superseded',
+  SESSION_ENDED: 'the session behind the token has ended (logout, revocation, expiry)',
   TOKEN_REUSED: 'a replaced token was presented again; the session was ended',
   RESET_TOKEN_INVALID: 'the password reset token is unknown, used or expired',
   VALIDATION_FAILED: 'the input breaks a rule',
@@ -29,13 +30,17 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** A failure the core reports on purpose. `field` names the input at fault, when one is. */
+/**
+ * A failure the core reports on purpose. `field` names the input at fault, when
+ * one is; `cause` (ES2022) keeps the underlying error, e.g. the driver's error
+ * behind STORE_UNAVAILABLE, for the log.
+ */
 export class GatehouseError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
 
-  constructor(code: ErrorCode, message?: string, field?: string) {
-    super(message ?? ERROR_CODES[code]);
+  constructor(code: ErrorCode, message?: string, field?: string, options?: { cause?: unknown }) {
+    super(message ?? ERROR_CODES[code], options);
     this.name = 'GatehouseError';
     this.code = code;
     this.field = field;
@@ -47,6 +52,6 @@ export function isGatehouseError(value: unknown): value is GatehouseError {
 }
 
 /** Shorthand used throughout the core: `throw fail('USER_NOT_FOUND')`. */
-export function fail(code: ErrorCode, message?: string, field?: string): GatehouseError {
-  return new GatehouseError(code, message, field);
+export function fail(code: ErrorCode, message?: string, field?: string, options?: { cause?: unknown }): GatehouseError {
+  return new GatehouseError(code, message, field, options);
 }

@@ -58,8 +58,8 @@ export interface Caller {
 
 /**
  * Sessions and the tokens bound to them (the "strategy" half of auth): start a
- * session on login, check it on every request, rotate tokens on refresh with
- * reuse detection, and end it.
+ * session on login, check it on every request, refresh (with reuse detection
+ * where a credential is single-use), and end it.
  */
 export class SessionService {
   readonly #store: SessionStore;
@@ -111,12 +111,13 @@ export class SessionService {
 
   /**
    * The check every protected request makes: signature, type, expiry, a live
-   * session that still names this token, and an existing, active user.
+   * session, and an existing, active user. Any access token of a live session
+   * is honoured until its own `exp`: a refresh never cuts short a token already
+   * handed out (clients that refresh and keep using the old token work).
    */
   async authenticate(token: string): Promise<Caller> {
     const claims = this.#tokens.verify(token, 'access');
     const session = await this.#liveSession(claims);
-    if (!this.#honours(session, claims.jti)) throw fail('SESSION_ENDED');
     const user = await this.#activeUser(session.userId);
     const now = this.#clock.now();
     if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
@@ -126,11 +127,13 @@ export class SessionService {
     return { user, session, claims };
   }
 
-  /** Ends the session a token belongs to. The token may not be expired. Throws SESSION_ENDED when already ended. */
+  /**
+   * Ends the session a live access token belongs to, and with it every token of
+   * that session. Throws SESSION_ENDED when it has already ended.
+   */
   async logout(token: string): Promise<void> {
     const claims = this.#tokens.verify(token, 'access');
     const session = await this.#liveSession(claims);
-    if (!this.#honours(session, claims.jti)) throw fail('SESSION_ENDED');
     await this.#store.delete(session.id);
     await this.#audit.record('logout', session.userId);
   }
@@ -156,61 +159,77 @@ export class SessionService {
   }
 
   /**
-   * Refresh by presenting the access token itself (seed 000: it may be expired;
-   * seed 004: it must be live, and `revokePresented` makes it stop at once).
-   * The token must be ours and belong to a live session. Presenting a token older
-   * than the session's newest one, past the grace period, is taken as theft: the
-   * session ends and TOKEN_REUSED is thrown.
+   * Refresh by presenting an access token.
+   *
+   * - `mayBeExpired: false` (the Bearer refresh of `/api/v1/auth`): any live
+   *   access token of a live session refreshes, as often and as concurrently as
+   *   the client likes; the presented token keeps working until its own `exp`.
+   * - `mayBeExpired: true` (`/api/users/refresh_token`): a live token refreshes
+   *   as above; an expired one is guarded, because it may have leaked long ago:
+   *   only the session's newest access token, or the one it replaced within the
+   *   grace period (concurrent refreshes), may refresh. An older expired one is
+   *   taken as theft: the session ends, TOKEN_REUSED.
    */
-  async refreshWithAccessToken(token: string, accessTtl: number, options: { allowExpired?: boolean; revokePresented?: boolean } = {}): Promise<Grant & { user: User }> {
-    const { allowExpired = true, revokePresented = false } = options;
-    const claims = this.#tokens.verify(token, 'access', allowExpired);
+  async refreshWithAccessToken(token: string, accessTtl: number, options: { mayBeExpired: boolean }): Promise<Grant & { user: User }> {
+    const claims = this.#tokens.verify(token, 'access', options.mayBeExpired);
     const session = await this.#liveSession(claims);
     const user = await this.#activeUser(session.userId);
-    const now = this.#clock.now();
-    if (claims.jti === session.accessJti) {
-      const newJti = this.#ids.token(12);
-      const rotated = await this.#store.rotate(session.id, { expectedJti: claims.jti, newJti, at: now, keepPrevious: !revokePresented });
-      if (rotated) return this.#grant(user, { ...session, accessJti: newJti }, accessTtl);
-      // Lost a race with a concurrent refresh of the same token: fall through to the grace rule.
-      const current = await this.#liveSession(claims);
-      if (!revokePresented && this.#withinGrace(current, claims.jti, now)) return this.#grant(user, current, accessTtl);
-    } else if (!revokePresented && this.#withinGrace(session, claims.jti, now)) {
-      // A concurrent client refreshed with the same token a moment ago: hand out the current one.
-      return this.#grant(user, session, accessTtl);
+    const expired = claims.exp * 1000 <= this.#clock.now();
+    if (expired && claims.jti !== session.accessJti) {
+      // Replaced a moment ago by a concurrent refresh with this same token: the same answer.
+      if (this.#withinGrace(session, claims.jti)) return this.#grant(user, session, accessTtl);
+      return this.#theft(session);
     }
-    return this.#theft(session);
+    return this.#grant(user, await this.#advance(session, claims), accessTtl);
   }
 
   /**
-   * Refresh by refresh token (seeds 002 and 003). With `rotate`, a new refresh
-   * token replaces the presented one, and presenting a replaced one ends the
-   * session (TOKEN_REUSED).
+   * Refresh by refresh token (`/api/auth/refresh`, the refresh body of
+   * `/api/v1/auth/refresh`). Without `rotate` the refresh token stays valid
+   * until its own expiry and may be presented any number of times, at once.
+   * With `rotate` each refresh hands out a new refresh token; the replaced one
+   * still gets the same answer within the grace period (concurrent refreshes),
+   * and presenting it later ends the session (TOKEN_REUSED, audited).
    */
   async refreshWithRefreshToken(token: string, accessTtl: number, rotate: boolean): Promise<Grant & { user: User }> {
     const claims = this.#tokens.verify(token, 'refresh');
-    const session = await this.#liveSession(claims);
     const presented = fingerprint(claims.jti);
-    if (session.refreshHash !== presented) await this.#theft(session);
-    const user = await this.#activeUser(session.userId);
-    const newJti = this.#ids.token(12);
-    const refresh = rotate ? this.#issueRefresh(user, session) : undefined;
-    const rotated = await this.#store.rotate(session.id, {
-      expectedJti: session.accessJti,
-      newJti,
-      at: this.#clock.now(),
-      keepPrevious: true,
-      expectedRefreshHash: presented,
-      newRefreshHash: refresh?.hash,
-    });
-    if (!rotated) {
-      // Another request spent this refresh token first: a replay.
-      if (rotate) await this.#theft(session);
-      const current = await this.#liveSession(claims);
-      return this.#grant(user, current, accessTtl);
+    const successor = nextRefreshJti(claims.jti);
+    // A concurrent refresh of another kind may move the access jti under us: try again then.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const session = await this.#liveSession(claims);
+      const user = await this.#activeUser(session.userId);
+      if (session.refreshHash !== presented) {
+        // The token this one was replaced by, handed out a moment ago: give the same answer.
+        if (session.refreshHash === fingerprint(successor) && this.#withinRefreshGrace(session)) {
+          return { ...this.#grant(user, session, accessTtl), refreshToken: this.#refreshToken(user, session, successor) };
+        }
+        return this.#theft(session);
+      }
+      if (!rotate) return this.#grant(user, await this.#advance(session, claims), accessTtl);
+      const newJti = this.#ids.token(12);
+      const at = this.#clock.now();
+      const rotation = { expectedJti: session.accessJti, newJti, at, keepPrevious: true, expectedRefreshHash: presented, newRefreshHash: fingerprint(successor) };
+      if (await this.#store.rotate(session.id, rotation)) {
+        const next = { ...session, accessJti: newJti, previousAccessJti: session.accessJti, rotatedAt: at, refreshHash: rotation.newRefreshHash };
+        return { ...this.#grant(user, next, accessTtl), refreshToken: this.#refreshToken(user, next, successor) };
+      }
     }
-    const grant = this.#grant(user, { ...session, accessJti: newJti, refreshHash: refresh?.hash ?? session.refreshHash }, accessTtl);
-    return refresh ? { ...grant, refreshToken: refresh.token } : grant;
+    throw fail('STORE_UNAVAILABLE', 'the session kept changing during a refresh');
+  }
+
+  /**
+   * Records a newly handed-out access jti as the session's newest (the guard of
+   * expired-token refresh needs it). When a concurrent refresh got there first,
+   * the session as it now stands is used instead: both answers work.
+   */
+  async #advance(session: Session, claims: TokenClaims): Promise<Session> {
+    const newJti = this.#ids.token(12);
+    const at = this.#clock.now();
+    if (await this.#store.rotate(session.id, { expectedJti: session.accessJti, newJti, at, keepPrevious: true })) {
+      return { ...session, accessJti: newJti, previousAccessJti: session.accessJti, rotatedAt: at };
+    }
+    return this.#liveSession(claims);
   }
 
   /** A replaced token came back: whoever holds the session's tokens is not to be trusted. */
@@ -227,16 +246,20 @@ export class SessionService {
 
   #issueRefresh(user: User, session: Session): { token: string; hash: string } {
     const jti = this.#ids.token(16);
+    return { token: this.#refreshToken(user, session, jti), hash: fingerprint(jti) };
+  }
+
+  /** A refresh token with this jti, living at most as long as its session. */
+  #refreshToken(user: User, session: Session, jti: string): string {
     const remaining = Math.max(1, Math.floor((session.expiresAt - this.#clock.now()) / 1000));
-    const ttl = Math.min(this.policy.refreshTtlSeconds, remaining);
-    return { token: this.#tokens.issue('refresh', user.uuid, session.id, jti, ttl).token, hash: fingerprint(jti) };
+    return this.#tokens.issue('refresh', user.uuid, session.id, jti, Math.min(this.policy.refreshTtlSeconds, remaining)).token;
   }
 
   async #liveSession(claims: TokenClaims): Promise<Session> {
     const session = await this.#store.get(claims.sid);
     if (!session) {
       // Tell a deleted account apart from an ended session (seed 000's "User not found").
-      if (!(await this.#users.findByUuid(claims.sub))) throw fail('USER_NOT_FOUND');
+      if (!(await this.#users.findByUuid(claims.sub))) throw fail('ACCOUNT_GONE');
       throw fail('SESSION_ENDED');
     }
     const now = this.#clock.now();
@@ -248,17 +271,17 @@ export class SessionService {
     return session;
   }
 
-  #honours(session: Session, jti: string): boolean {
-    return jti === session.accessJti || this.#withinGrace(session, jti, this.#clock.now());
+  #withinGrace(session: Session, jti: string): boolean {
+    return session.previousAccessJti === jti && this.#withinRefreshGrace(session);
   }
 
-  #withinGrace(session: Session, jti: string, now: number): boolean {
-    return session.previousAccessJti === jti && now - session.rotatedAt <= this.policy.rotationGraceMs;
+  #withinRefreshGrace(session: Session): boolean {
+    return this.#clock.now() - session.rotatedAt <= this.policy.rotationGraceMs;
   }
 
   async #activeUser(userId: number): Promise<User> {
     const user = await this.#users.findById(userId);
-    if (!user) throw fail('USER_NOT_FOUND');
+    if (!user) throw fail('ACCOUNT_GONE');
     if (user.status !== 'active') throw fail('USER_DISABLED');
     return user;
   }
@@ -267,4 +290,14 @@ export class SessionService {
 /** Refresh tokens are kept only as a fingerprint of their jti. */
 function fingerprint(jti: string): string {
   return createHash('sha256').update(jti).digest('base64url');
+}
+
+/**
+ * The jti of the refresh token that replaces the one with `jti` on rotation. It
+ * is derived, not random, so that a replaced token presented again within the
+ * grace period gets the same successor as the refresh that replaced it, while
+ * only fingerprints are stored. Knowing it gains nothing without the signing key.
+ */
+function nextRefreshJti(jti: string): string {
+  return createHash('sha256').update(`gatehouse refresh successor\0${jti}`).digest('base64url');
 }

@@ -26,11 +26,11 @@ export function reportOutages<T extends object>(store: T): T {
         try {
           result = value.apply(target, args);
         } catch (error) {
-          throw isOutage(error) ? fail('STORE_UNAVAILABLE') : error;
+          throw isOutage(error) ? fail('STORE_UNAVAILABLE', undefined, undefined, { cause: error }) : error;
         }
         if (result instanceof Promise) {
           return result.catch((error: unknown) => {
-            throw isOutage(error) ? fail('STORE_UNAVAILABLE') : error;
+            throw isOutage(error) ? fail('STORE_UNAVAILABLE', undefined, undefined, { cause: error }) : error;
           });
         }
         return result;

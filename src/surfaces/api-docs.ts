@@ -1,16 +1,17 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import type { V1AuthStyle } from './shared/surface.ts';
 
-/** OpenAPI document from the route schemas, served at /openapi.json, and Swagger UI at /docs. */
-export async function registerApiDocs(app: FastifyInstance): Promise<void> {
+/** OpenAPI document from the route schemas, served at /openapi.json, and Swagger UI at /docs; each listener documents its own style. */
+export async function registerApiDocs(app: FastifyInstance, style: V1AuthStyle): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'Gatehouse',
         version: '0.1.0',
-        description: 'One authentication server serving every legacy contract (surface) from one user base and one session store.',
+        description: `One authentication server serving every legacy contract (surface) from one user base and one session store. On this listener /api/v1/auth answers in the ${style} style.`,
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },

@@ -35,49 +35,64 @@ describe('sessions', () => {
     const { core, grant } = await loggedIn();
     core.clock.advance(7 * 24 * 3600_000 + 1);
     await rejects(core.sessions.authenticate(grant.accessToken), 'TOKEN_EXPIRED');
-    await rejects(core.sessions.refreshWithAccessToken(grant.accessToken, 60), 'SESSION_ENDED');
+    await rejects(core.sessions.refreshWithAccessToken(grant.accessToken, 60, { mayBeExpired: true }), 'SESSION_ENDED');
   });
 
-  test('an expired access token can be refreshed while its session lives', async () => {
+  test('an expired access token can be refreshed while its session lives (mayBeExpired), not otherwise', async () => {
     const { core, grant } = await loggedIn();
     core.clock.advance(181 * 60_000);
     await rejects(core.sessions.authenticate(grant.accessToken), 'TOKEN_EXPIRED');
-    const next = await core.sessions.refreshWithAccessToken(grant.accessToken, 180 * 60);
+    await rejects(core.sessions.refreshWithAccessToken(grant.accessToken, 3600, { mayBeExpired: false }), 'TOKEN_EXPIRED');
+    const next = await core.sessions.refreshWithAccessToken(grant.accessToken, 180 * 60, { mayBeExpired: true });
     assert.equal((await core.sessions.authenticate(next.accessToken)).session.id, grant.session.id);
   });
 
-  test('rotation: the replaced token works for 10 s, then stops; reusing it later ends the session', async () => {
+  test('a refresh never cuts short a token already handed out; logout with any of them ends them all', async () => {
     const { core, grant } = await loggedIn();
-    const second = await core.sessions.refreshWithAccessToken(grant.accessToken, 3600);
+    const second = await core.sessions.refreshWithAccessToken(grant.accessToken, 3600, { mayBeExpired: false });
+    const third = await core.sessions.refreshWithAccessToken(grant.accessToken, 3600, { mayBeExpired: false });
+    core.clock.advance(60_000);
+    for (const token of [grant.accessToken, second.accessToken, third.accessToken]) await core.sessions.authenticate(token);
+    await core.sessions.logout(grant.accessToken);
+    for (const token of [grant.accessToken, second.accessToken, third.accessToken]) await rejects(core.sessions.authenticate(token), 'SESSION_ENDED');
+  });
+
+  test('expired-token refresh: the replaced token gets an answer for 10 s; presented later it ends the session', async () => {
+    const { core, grant } = await loggedIn();
+    core.clock.advance(181 * 60_000);
+    const second = await core.sessions.refreshWithAccessToken(grant.accessToken, 3600, { mayBeExpired: true });
     core.clock.advance(5_000);
-    await core.sessions.authenticate(grant.accessToken); // within grace
+    const again = await core.sessions.refreshWithAccessToken(grant.accessToken, 3600, { mayBeExpired: true }); // within grace
+    await core.sessions.authenticate(again.accessToken);
     core.clock.advance(6_000);
-    await rejects(core.sessions.authenticate(grant.accessToken), 'SESSION_ENDED');
     await core.sessions.authenticate(second.accessToken);
-    await rejects(core.sessions.refreshWithAccessToken(grant.accessToken, 3600), 'TOKEN_REUSED');
+    await rejects(core.sessions.refreshWithAccessToken(grant.accessToken, 3600, { mayBeExpired: true }), 'TOKEN_REUSED');
     // theft detected: the whole session is gone, the thief's and the owner's tokens alike
     await rejects(core.sessions.authenticate(second.accessToken), 'SESSION_ENDED');
   });
 
-  test('two refreshes racing with the same token both succeed, on one session', async () => {
+  test('twenty refreshes racing with one expired token all succeed, on one session, and every token works', async () => {
     const { core, grant } = await loggedIn();
-    const [a, b] = await Promise.all([
-      core.sessions.refreshWithAccessToken(grant.accessToken, 3600),
-      core.sessions.refreshWithAccessToken(grant.accessToken, 3600),
-    ]);
-    const ca = await core.sessions.authenticate(a.accessToken);
-    const cb = await core.sessions.authenticate(b.accessToken);
-    assert.equal(ca.claims.jti, cb.claims.jti);
+    core.clock.advance(181 * 60_000);
+    const grants = await Promise.all(Array.from({ length: 20 }, () => core.sessions.refreshWithAccessToken(grant.accessToken, 3600, { mayBeExpired: true })));
+    for (const g of grants) assert.equal((await core.sessions.authenticate(g.accessToken)).session.id, grant.session.id);
   });
 
-  test('revokePresented: the presented token stops at once', async () => {
-    const { core, grant } = await loggedIn();
-    const next = await core.sessions.refreshWithAccessToken(grant.accessToken, 3600, { revokePresented: true });
-    await rejects(core.sessions.authenticate(grant.accessToken), 'SESSION_ENDED');
-    await core.sessions.authenticate(next.accessToken);
+  test('refresh tokens are reusable by default; any number at once', async () => {
+    const core = testCore();
+    await core.accounts.register({ username: 'dora', password: 'correct-horse-42' });
+    const grant = await core.login.login({ by: 'username', identifier: 'dora', password: 'correct-horse-42', accessTtl: 60, withRefreshToken: true });
+    const grants = await Promise.all(Array.from({ length: 20 }, () => core.sessions.refreshWithRefreshToken(grant.refreshToken!, 60, false)));
+    for (const g of grants) {
+      assert.equal(g.refreshToken, undefined);
+      await core.sessions.authenticate(g.accessToken);
+    }
+    core.clock.advance(3_600_000);
+    const later = await core.sessions.refreshWithRefreshToken(grant.refreshToken!, 60, false);
+    await core.sessions.authenticate(later.accessToken);
   });
 
-  test('refresh tokens rotate; a replaced one ends the session', async () => {
+  test('rotation on: a new refresh token each time; the replaced one gets the same answer for 10 s, then ends the session', async () => {
     const core = testCore();
     const user = await core.accounts.register({ username: 'bob', password: 'correct-horse-42' });
     const grant = await core.login.login({ by: 'username', identifier: 'BOB', password: 'correct-horse-42', accessTtl: 60, withRefreshToken: true });
@@ -85,8 +100,27 @@ describe('sessions', () => {
     const next = await core.sessions.refreshWithRefreshToken(grant.refreshToken, 60, true);
     assert.ok(next.refreshToken && next.refreshToken !== grant.refreshToken);
     assert.equal((await core.sessions.authenticate(next.accessToken)).user.id, user.id);
+    core.clock.advance(5_000);
+    const replay = await core.sessions.refreshWithRefreshToken(grant.refreshToken, 60, true);
+    assert.equal(core.tokens.verify(replay.refreshToken!, 'refresh').jti, core.tokens.verify(next.refreshToken, 'refresh').jti);
+    core.clock.advance(6_000);
     await rejects(core.sessions.refreshWithRefreshToken(grant.refreshToken, 60, true), 'TOKEN_REUSED');
     await rejects(core.sessions.authenticate(next.accessToken), 'SESSION_ENDED');
+    const events = await core.stores.audit.list(10, user.id);
+    assert.ok(events.some((e) => e.type === 'session.reuse_detected'));
+  });
+
+  test('rotation on: twenty refreshes racing with one refresh token all succeed with one successor', async () => {
+    const core = testCore();
+    await core.accounts.register({ username: 'erin', password: 'correct-horse-42' });
+    const grant = await core.login.login({ by: 'username', identifier: 'erin', password: 'correct-horse-42', accessTtl: 60, withRefreshToken: true });
+    const grants = await Promise.all(Array.from({ length: 20 }, () => core.sessions.refreshWithRefreshToken(grant.refreshToken!, 60, true)));
+    const successors = new Set(grants.map((g) => core.tokens.verify(g.refreshToken!, 'refresh').jti));
+    assert.equal(successors.size, 1);
+    for (const g of grants) await core.sessions.authenticate(g.accessToken);
+    // the successor works on
+    const after = await core.sessions.refreshWithRefreshToken(grants[0]!.refreshToken!, 60, true);
+    await core.sessions.authenticate(after.accessToken);
   });
 
   test('token type confusion: a refresh token is refused as an access token and the reverse', async () => {
@@ -104,7 +138,7 @@ describe('sessions', () => {
     await core.accounts.setStatus(user, 'active');
     await core.sessions.authenticate(grant.accessToken);
     await core.accounts.delete(user);
-    await rejects(core.sessions.authenticate(grant.accessToken), 'USER_NOT_FOUND');
+    await rejects(core.sessions.authenticate(grant.accessToken), 'ACCOUNT_GONE');
   });
 });
 

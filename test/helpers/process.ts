@@ -18,34 +18,42 @@ export function runCli(args: string[], env: Record<string, string>): CliResult {
 }
 
 export interface ServerProcess {
+  /** The main listener (PORT). */
   url: string;
   http: Client;
+  /** The envelope listener (ENVELOPE_PORT), unless it was switched off. */
+  envelopeUrl: string | undefined;
+  envelopeHttp: Client;
   child: ChildProcess;
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `gatehouse serve` in its own process on a free port and waits until it listens. */
+/**
+ * Starts `gatehouse serve` in its own process with the production defaults
+ * (rate limits on, both listeners) on free ports, and waits until every
+ * listener listens.
+ */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, 'serve'], {
     cwd: ROOT,
-    // Tests make many logins from one address: rate limits are tested on their own.
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', RATE_LIMIT: 'off', ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ENVELOPE_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const expected = env.ENVELOPE_PORT === 'off' ? 1 : 2;
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
+  const urls = await new Promise<string[]>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start:\n${out}`));
     }, 20_000);
     const check = () => {
-      const m = /Gatehouse listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
+      const found = [...out.matchAll(/Gatehouse listening on (http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
+      if (found.length >= expected) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(found);
       }
     };
     child.stdout!.on('data', check);
@@ -54,9 +62,12 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       reject(new Error(`server exited with ${code}:\n${out}`));
     });
   });
+  const [url, envelopeUrl] = urls as [string, string | undefined];
   return {
     url,
     http: client(url),
+    envelopeUrl,
+    envelopeHttp: client(envelopeUrl ?? url),
     child,
     output: () => out,
     stop(signal = 'SIGTERM') {

@@ -10,8 +10,12 @@ import { backendUrls, freshDatabase, freshPrefix } from './backends.ts';
 import { client, type Client } from './http.ts';
 
 export interface TestServer extends Gatehouse {
+  /** The main listener (PORT): `/api/v1/auth` in V1_AUTH_STYLE (plain unless set). */
   url: string;
   http: Client;
+  /** The envelope listener (ENVELOPE_PORT): `/api/v1/auth` in envelope style; the main one when it is off. */
+  envelopeUrl: string;
+  envelopeHttp: Client;
   clock: ManualClock;
   dataDir: string;
   /** Every log line written while the server ran. */
@@ -42,13 +46,15 @@ async function backendEnv(): Promise<{ env: Record<string, string>; drop(): Prom
 }
 
 /**
- * Starts a real Gatehouse listening on 127.0.0.1 (a free port) over a fresh
- * SQLite file in a temporary folder, with a clock the test moves.
+ * Starts a real Gatehouse over a fresh SQLite file in a temporary folder, with a
+ * clock the test moves, and the production defaults: rate limits on, and both
+ * listeners (main and envelope) on free ports of 127.0.0.1. A test that needs
+ * volume from one address raises the limits in `env`, and says why.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const backend = await backendEnv();
-  const config: Config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'info', DEMO_DATA: 'false', RATE_LIMIT: 'off', ...backend.env, ...options.env });
+  const config: Config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'info', DEMO_DATA: 'false', ...backend.env, ...options.env });
   const clock = new ManualClock(options.startAt ?? Date.now());
   const logs: string[] = [];
   const logStream = new Writable({
@@ -58,19 +64,25 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   });
   const gatehouse = await buildServer({ config, clock, stores: options.stores, logStream });
-  await gatehouse.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = gatehouse.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  const url = `http://127.0.0.1:${address.port}`;
+  const urls: string[] = [];
+  for (const listener of gatehouse.listeners) {
+    await listener.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = listener.app.server.address();
+    if (!address || typeof address === 'string') throw new Error('no port');
+    urls.push(`http://127.0.0.1:${address.port}`);
+  }
+  const [url, envelopeUrl = url] = urls as [string, string | undefined];
   return {
     ...gatehouse,
     url,
     http: client(url),
+    envelopeUrl,
+    envelopeHttp: client(envelopeUrl),
     clock,
     dataDir,
     logs,
     async close() {
-      await gatehouse.app.close();
+      await gatehouse.close();
       await backend.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,6 +1,7 @@
+import { Type, type TSchema } from 'typebox';
 import type { FastifyReply } from 'fastify';
 import { describeFailureZh } from './chinese-validation.ts';
-import { bearerChallenge, type ErrorMap, type ErrorRenderer } from './error-map.ts';
+import { bearerChallenge, CHINESE_SERVICE_ROWS, type ErrorMap, type ErrorOverrides, type ErrorRenderer } from './error-map.ts';
 
 /** Seed 003's success shape. */
 export function ok<T>(message: string, data: T): { status: 'success'; message: string; data: T } {
@@ -18,12 +19,12 @@ export const envelopeRenderer = (map: ErrorMap): ErrorRenderer => ({
       code: 'VALIDATION_ERROR',
     }),
   headers: bearerChallenge,
-  internalMessage: '服务器内部错误',
-  internalCode: 'INTERNAL_ERROR',
+  internal: ['服务器内部错误', 'INTERNAL_ERROR'],
 });
 
-/** Seed 003's 401 answers for every way a bearer token can fail (both envelope surfaces share them). */
-export const ENVELOPE_ERROR_CODES_401 = {
+/** Seed 003's 401 answers for every way a bearer token can fail, and its 429/503 (both envelope surfaces share them). */
+export const ENVELOPE_COMMON_ROWS = {
+  ...CHINESE_SERVICE_ROWS,
   TOKEN_MISSING: [401, '缺少认证token', 'MISSING_TOKEN'],
   TOKEN_NOT_BEARER: [401, 'token格式错误', 'INVALID_TOKEN_FORMAT'],
   TOKEN_MALFORMED: [401, 'token格式错误', 'INVALID_TOKEN_FORMAT'],
@@ -32,4 +33,9 @@ export const ENVELOPE_ERROR_CODES_401 = {
   SESSION_ENDED: [401, 'token无效或已过期', 'INVALID_TOKEN'],
   TOKEN_REUSED: [401, 'token无效或已过期', 'INVALID_TOKEN'],
   TOKEN_WRONG_TYPE: [401, 'token类型错误', 'INVALID_TOKEN_TYPE'],
-} as const satisfies ErrorMap;
+} as const satisfies ErrorOverrides;
+
+/** The schema of a seed 003 success answer carrying `data` (null: no data). */
+export function Enveloped(data: TSchema | null) {
+  return Type.Object({ status: Type.Literal('success'), message: Type.String(), data: data ?? Type.Null() });
+}

@@ -5,13 +5,23 @@ import { classifyError, type Classified } from './classify-error.ts';
 /** A status code, the message the contract gives, and (envelope surfaces) the code it names. */
 export type ErrorAnswer = readonly [status: number, message: string, code?: string];
 
-/** How one surface (or one route, as an override) answers core errors. */
-export type ErrorMap = Partial<Record<ErrorCode, ErrorAnswer>>;
+/** Codes a surface answers through its map; VALIDATION_FAILED is rendered by the surface's `invalid`. */
+export type MappedCode = Exclude<ErrorCode, 'VALIDATION_FAILED'>;
+
+/**
+ * How one surface answers core errors: total over the core's codes, so a code
+ * added to the core and missing from any surface fails the type check instead
+ * of becoming a 500 at run time.
+ */
+export type ErrorMap = Readonly<Record<MappedCode, ErrorAnswer>>;
+
+/** Route-specific answers that take precedence over the surface's map. */
+export type ErrorOverrides = Partial<Record<MappedCode, ErrorAnswer>>;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Route-specific answers that take precedence over the surface's error map. */
-    errors?: ErrorMap;
+    errors?: ErrorOverrides;
   }
 }
 
@@ -24,8 +34,8 @@ export interface ErrorRenderer {
   invalid(reply: FastifyReply, failure: Extract<Classified, { kind: 'validation' | 'malformed-body' }>): unknown;
   /** Headers added to a given status (e.g. WWW-Authenticate on 401). */
   headers?(status: number): Record<string, string>;
-  internalMessage?: string;
-  internalCode?: string;
+  /** The 500 answer: message and code. */
+  internal: readonly [message: string, code: string];
 }
 
 /** `WWW-Authenticate: Bearer` on 401 answers (RFC 6750), as FastAPI's HTTPBearer sends it. */
@@ -33,11 +43,13 @@ export function bearerChallenge(status: number): Record<string, string> {
   return status === 401 ? { 'www-authenticate': 'Bearer' } : {};
 }
 
+type TokenFailureCode = 'TOKEN_MISSING' | 'TOKEN_NOT_BEARER' | 'TOKEN_MALFORMED' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_WRONG_TYPE' | 'SESSION_ENDED' | 'TOKEN_REUSED' | 'ACCOUNT_GONE';
+
 /**
  * One answer for every way a bearer token can fail (signature, expiry, type,
- * ended session, deleted user); `missing` for no or a non-Bearer header.
+ * ended session, the caller's account deleted); `missing` for no or a non-Bearer header.
  */
-export function everyTokenFailure(answer: ErrorAnswer, missing: ErrorAnswer = answer): ErrorMap {
+export function everyTokenFailure(answer: ErrorAnswer, missing: ErrorAnswer = answer): Record<TokenFailureCode, ErrorAnswer> {
   return {
     TOKEN_MISSING: missing,
     TOKEN_NOT_BEARER: missing,
@@ -47,34 +59,39 @@ export function everyTokenFailure(answer: ErrorAnswer, missing: ErrorAnswer = an
     TOKEN_WRONG_TYPE: answer,
     SESSION_ENDED: answer,
     TOKEN_REUSED: answer,
-    USER_NOT_FOUND: answer,
+    ACCOUNT_GONE: answer,
   };
 }
 
-/** Answers every surface gives unless its map says otherwise. */
-const FALLBACK: ErrorMap = {
+/** The 429 and 503 answers of the English, FastAPI-shaped surfaces. */
+export const FASTAPI_SERVICE_ROWS = {
   STORE_UNAVAILABLE: [503, 'Service temporarily unavailable'],
   RATE_LIMITED: [429, 'Too many requests, try again later'],
-};
+} as const satisfies ErrorOverrides;
+
+/** The 429 and 503 answers of the Chinese surfaces; the codes are used by the envelope. */
+export const CHINESE_SERVICE_ROWS = {
+  STORE_UNAVAILABLE: [503, '服务暂时不可用', 'SERVICE_UNAVAILABLE'],
+  RATE_LIMITED: [429, '请求过于频繁，请稍后再试', 'RATE_LIMITED'],
+} as const satisfies ErrorOverrides;
+
+/** Whatever the rest of the response says, a 500 names the request id the log has the cause under. */
+const REQUEST_ID_HEADER = 'x-request-id';
 
 /**
  * Builds a surface's `setErrorHandler`: core errors through its error map (route
  * overrides first), schema errors through its validation shape, anything
- * unexpected as a logged 500 with no detail for the client.
+ * unexpected as a logged 500 with no detail for the client but the request id.
  */
 export function errorHandler(renderer: ErrorRenderer) {
   return function handle(this: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply) {
     const failure = classifyError(error);
     switch (failure.kind) {
       case 'core': {
-        const code = failure.error.code;
-        // An outage is the operator's business: say so in the log, once per refused request.
-        if (code === 'STORE_UNAVAILABLE') request.log.warn({ method: request.method, url: request.url.split('?')[0] }, 'a storage backend is unreachable: answered 503');
-        const answer = request.routeOptions.config.errors?.[code] ?? renderer.map[code] ?? FALLBACK[code];
-        if (!answer) {
-          request.log.error({ code }, 'core error without a mapping on this surface');
-          return send(reply, renderer, 500, renderer.internalMessage ?? 'Internal Server Error', renderer.internalCode ?? 'INTERNAL_ERROR');
-        }
+        const code = failure.error.code as MappedCode;
+        // An outage is the operator's business: say so in the log, once per refused request, with the driver's error.
+        if (code === 'STORE_UNAVAILABLE') request.log.warn({ method: request.method, url: request.url.split('?')[0], err: failure.error.cause }, 'a storage backend is unreachable: answered 503');
+        const answer = request.routeOptions.config.errors?.[code] ?? renderer.map[code];
         return send(reply, renderer, answer[0], answer[1], answer[2] ?? code);
       }
       case 'validation':
@@ -84,7 +101,8 @@ export function errorHandler(renderer: ErrorRenderer) {
         return send(reply, renderer, failure.status, failure.message, `HTTP_${failure.status}`);
       case 'internal':
         request.log.error({ err: error }, 'unexpected failure');
-        return send(reply, renderer, 500, renderer.internalMessage ?? 'Internal Server Error', renderer.internalCode ?? 'INTERNAL_ERROR');
+        reply.header(REQUEST_ID_HEADER, request.id);
+        return send(reply, renderer, 500, renderer.internal[0], renderer.internal[1]);
     }
   };
 }

@@ -1,4 +1,19 @@
+import type { FastifyReply } from 'fastify';
 import type { Issue } from './classify-error.ts';
+import { bearerChallenge, everyTokenFailure, type ErrorMap, type ErrorRenderer } from './error-map.ts';
+
+/** FastAPI's `{"detail": ...}` bodies; 422 lists for schema errors; `WWW-Authenticate` on 401. */
+export const fastApiRenderer = (map: ErrorMap): ErrorRenderer => ({
+  map,
+  body: (_status, message) => ({ detail: message }),
+  invalid: (reply: FastifyReply, failure) =>
+    reply.code(422).send(failure.kind === 'malformed-body' ? fastApiJsonError() : { detail: fastApiDetail(failure.issues) }),
+  headers: bearerChallenge,
+  internal: ['Internal Server Error', 'INTERNAL_ERROR'],
+});
+
+/** FastAPI's OAuth2 answers for token failures (seed 002's `/api/user/me`, and the staff API). */
+export const OAUTH2_TOKEN_ERRORS = everyTokenFailure([401, 'Could not validate credentials'], [401, 'Not authenticated']);
 
 /** One entry of FastAPI's 422 `detail` list. */
 export interface FastApiIssue {

@@ -107,3 +107,20 @@ export const RefreshAnswer = Type.Object({
 
 export const Message = Type.Object({ message: Type.String() });
 
+
+export const SessionView = Type.Object({
+  id: Type.String(),
+  created_at: Time,
+  last_seen_at: Time,
+  expires_at: Time,
+  ip: Text,
+  user_agent: Text,
+  remember_me: Type.Boolean(),
+  current: Type.Boolean(),
+});
+export const SessionParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+export const EndedSessions = Type.Object({ message: Type.String(), ended: Type.Integer() });
+
+export const EnvelopeRegistered = Type.Object({ uuid: Type.String(), username: Text, full_name: Text, email: Text, created_at: Time });
+export const TokenData = Type.Object({ access_token: Type.String(), refresh_token: Type.String(), token_type: Type.Literal('bearer'), expires_in: Type.Integer() });
+export const EnvelopeProfile = Type.Object({ uuid: Type.String(), ...Profile.properties });

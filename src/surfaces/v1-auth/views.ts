@@ -1,4 +1,5 @@
 import type { User } from '../../core/ports/user-store.ts';
+import type { Session } from '../../core/ports/session-store.ts';
 import { zuluOrNull, zuluUtc } from '../shared/timestamps.ts';
 
 /** Seed 004's register answer. */
@@ -52,3 +53,18 @@ export const profile = (u: User) => ({
 });
 
 export const refreshUser = (u: User) => ({ id: u.id, username: u.username, email: u.email });
+
+/** Seed 003's register answer (envelope style). */
+export const envelopeRegistered = (u: User) => ({ uuid: u.uuid, username: u.username, full_name: u.fullName, email: u.email, created_at: zuluUtc(u.createdAt) });
+
+/** One of the caller's sessions (devices), on `GET /sessions`. */
+export const sessionView = (s: Session, currentId: string) => ({
+  id: s.id,
+  created_at: zuluUtc(s.createdAt),
+  last_seen_at: zuluUtc(s.lastSeenAt),
+  expires_at: zuluUtc(s.expiresAt),
+  ip: s.ip,
+  user_agent: s.userAgent,
+  remember_me: s.rememberMe,
+  current: s.id === currentId,
+});

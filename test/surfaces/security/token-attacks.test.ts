@@ -4,11 +4,13 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { uniqueName } from '../../helpers/users.ts';
-import { PROTECTED } from './protected-endpoints.ts';
+import { protectedEndpoints, type Endpoint } from './protected-endpoints.ts';
 
 let server: TestServer;
+let PROTECTED: Endpoint[];
 before(async () => {
   server = await startTestServer();
+  PROTECTED = await protectedEndpoints(server.http);
 });
 after(() => server.close());
 
@@ -37,6 +39,12 @@ async function assertRefusedEverywhere(token: string, label: string) {
 }
 
 describe('token attacks are refused on every protected endpoint', () => {
+  test('the protected endpoints come from /openapi.json, every surface among them', () => {
+    for (const path of ['/api/users/me', '/api/user/me', '/api/v1/auth/me', '/api/v1/auth/sessions', '/api/v1/users/profile', '/api/admin/users']) {
+      assert.ok(PROTECTED.some((e) => e.path === path), path);
+    }
+  });
+
   test('the real token is accepted (the attacks below differ from it in one way each)', async () => {
     const { access } = await victim();
     for (const { method, path } of PROTECTED.filter((p) => p.method === 'GET' && !p.path.startsWith('/api/admin'))) {

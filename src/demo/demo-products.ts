@@ -1,4 +1,4 @@
-import type { ProductInput } from '../../core/ports/product-store.ts';
+import type { ProductInput } from '../core/ports/product-store.ts';
 
 interface Kit {
   series: string;

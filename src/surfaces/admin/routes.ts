@@ -1,23 +1,15 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Core } from '../../core/core.ts';
 import { fail } from '../../core/errors.ts';
 import type { User } from '../../core/ports/user-store.ts';
-import { callerOf } from '../shared/caller.ts';
-import { errorHandler, type ErrorMap } from '../shared/error-map.ts';
+import { errorHandler } from '../shared/error-map.ts';
+import { fastApiRenderer } from '../shared/fastapi-errors.ts';
+import type { SurfaceOptions } from '../shared/surface.ts';
 import { zuluOrNull, zuluUtc } from '../shared/timestamps.ts';
-import { OAUTH2_TOKEN_ERRORS } from '../auth/error-map.ts';
-import { fastApiRenderer } from '../users/error-map.ts';
+import { ADMIN_ERRORS } from './errors.ts';
 
 const TAG = 'admin (staff API)';
-const bearerAuth = [{ bearer: [] }];
-const ADMIN_ERRORS: ErrorMap = {
-  ...OAUTH2_TOKEN_ERRORS,
-  USER_DISABLED: [403, 'User is disabled'],
-  NOT_FOUND: [404, 'User not found'],
-  FORBIDDEN: [403, 'Not enough privileges'],
-};
 
 const AdminUser = Type.Object({
   id: Type.Integer(),
@@ -53,19 +45,16 @@ const UserParams = Type.Object({ uuid: Type.String({ format: 'uuid' }) });
  * Staff API for superusers (`is_superuser`): list and search accounts, disable
  * or enable them, end their sessions. FastAPI-shaped errors.
  */
-export const adminSurface: FastifyPluginAsync<{ core: Core }> = async (fastify, { core }) => {
+export const adminRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(errorHandler(fastApiRenderer(ADMIN_ERRORS)));
 
-  // Every route here is for superusers only.
-  app.addHook('preHandler', async (request: FastifyRequest) => {
-    const { user } = await callerOf(core, request);
-    if (!user.isSuperuser) throw fail('FORBIDDEN');
-  });
+  // Every route here is for superusers only (declared on each route: the authentication hook reads it when the route is added).
+  const superusers = { auth: 'superuser' } as const;
 
   const target = async (uuid: string) => {
     const user = await core.accounts.findByUuid(uuid);
-    if (!user) throw fail('NOT_FOUND');
+    if (!user) throw fail('USER_NOT_FOUND');
     return user;
   };
 
@@ -75,10 +64,10 @@ export const adminSurface: FastifyPluginAsync<{ core: Core }> = async (fastify, 
       schema: {
         tags: [TAG],
         summary: 'List accounts, newest id last; search by email or username',
-        security: bearerAuth,
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), search: Type.Optional(Type.String({ maxLength: 254 })) }),
         response: { 200: Type.Object({ items: Type.Array(AdminUser), limit: Type.Integer(), offset: Type.Integer(), next_offset: Type.Union([Type.Integer(), Type.Null()]) }) },
       },
+      config: superusers,
     },
     async (request) => {
       const limit = request.query.limit ?? 50;
@@ -89,14 +78,14 @@ export const adminSurface: FastifyPluginAsync<{ core: Core }> = async (fastify, 
   );
 
   for (const [action, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
-    app.post(`/users/:uuid/${action}`, { schema: { tags: [TAG], summary: `${action[0]!.toUpperCase()}${action.slice(1)} an account`, security: bearerAuth, params: UserParams, response: { 200: AdminUser } } }, async (request) =>
+    app.post(`/users/:uuid/${action}`, { schema: { tags: [TAG], summary: `${action[0]!.toUpperCase()}${action.slice(1)} an account`, params: UserParams, response: { 200: AdminUser } }, config: superusers }, async (request) =>
       view(await core.accounts.setStatus(await target(request.params.uuid), status)),
     );
   }
 
   app.delete(
     '/users/:uuid/sessions',
-    { schema: { tags: [TAG], summary: 'End every session of an account', security: bearerAuth, params: UserParams, response: { 200: Type.Object({ ended: Type.Integer() }) } } },
+    { schema: { tags: [TAG], summary: 'End every session of an account', params: UserParams, response: { 200: Type.Object({ ended: Type.Integer() }) } }, config: superusers },
     async (request) => ({ ended: await core.sessions.endAllForUser((await target(request.params.uuid)).id) }),
   );
 };

@@ -1,27 +1,21 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { CatalogService } from '../../core/catalog.ts';
-import type { ImageFiles } from '../../core/ports/image-files.ts';
 import { errorHandler } from '../shared/error-map.ts';
-import { fastApiRenderer } from '../users/error-map.ts';
+import { fastApiRenderer } from '../shared/fastapi-errors.ts';
+import type { SurfaceOptions } from '../shared/surface.ts';
 import { contentTypeOf } from './content-types.ts';
+import { CATALOG_ERRORS } from './errors.ts';
 import { formatHttpDate, parseHttpDate } from './http-dates.ts';
 import { PopularAnswer, PopularQuery, ProductAnswer, ProductParams } from './schemas.ts';
-
-export interface CatalogSurfaceOptions {
-  catalog: CatalogService;
-}
-
-export interface ImageFilesOptions {
-  images: ImageFiles;
-}
 
 const TAG = 'catalog (seed 001)';
 
 /** Seed 001's product endpoints (`/api/products/*`). */
-export const catalogSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (fastify, { catalog }) => {
+export const productRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core }) => {
+  const { catalog } = core;
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler(errorHandler(fastApiRenderer({})));
+  app.setErrorHandler(errorHandler(fastApiRenderer(CATALOG_ERRORS)));
 
   app.get(
     '/product/:product_id',
@@ -49,19 +43,19 @@ const FILE_NOT_FOUND = { detail: 'File not found' };
  * Last-Modified validators, 304 for a matching If-None-Match or a not-older
  * If-Modified-Since, and streamed bodies.
  */
-export const imageFilesSurface: FastifyPluginAsync<ImageFilesOptions> = async (app, { images }) => {
-  app.setErrorHandler(errorHandler(fastApiRenderer({})));
+export const imageRoutes: FastifyPluginAsync<SurfaceOptions> = async (app, { core }) => {
+  app.setErrorHandler(errorHandler(fastApiRenderer(CATALOG_ERRORS)));
   app.route({
     method: ['GET', 'HEAD'],
     url: '/*',
     schema: { tags: [TAG], summary: 'A catalog image (GET or HEAD), cacheable for 10 minutes', hide: false },
-    handler: (request, reply) => serveImage(images, request, reply),
+    handler: (request, reply) => serveImage(core.catalog, request, reply),
   });
 };
 
-async function serveImage(images: ImageFiles, request: FastifyRequest, reply: FastifyReply) {
+async function serveImage(catalog: CatalogService, request: FastifyRequest, reply: FastifyReply) {
   const path = (request.params as { '*': string })['*'];
-  const file = await images.find(path);
+  const file = await catalog.image(path);
   if (!file) return reply.code(404).send(FILE_NOT_FOUND);
   const mtimeSeconds = Math.floor(file.mtimeMs / 1000);
   const etag = `"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ProductStore } from '../../core/ports/product-store.ts';
+import type { ProductStore } from '../core/ports/product-store.ts';
 import { demoProducts } from './demo-products.ts';
 import { encodePng, type Rgb } from './png.ts';
 

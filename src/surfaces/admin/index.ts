@@ -1,0 +1,15 @@
+import { defineSurface } from '../shared/surface.ts';
+import { ADMIN_ERRORS } from './errors.ts';
+import { adminRoutes } from './routes.ts';
+
+/** The staff API: superusers list, disable and enable accounts and end their sessions. */
+export const admin = defineSurface({
+  name: 'admin',
+  summary: 'staff API for superusers: list, search, disable, enable accounts, end their sessions',
+  mounts: ['/api/admin'],
+  settings: [],
+  plugin: async (app, options) => {
+    await app.register(adminRoutes, { ...options, prefix: '/api/admin' });
+  },
+  errors: { admin: ADMIN_ERRORS },
+});

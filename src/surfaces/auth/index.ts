@@ -1,0 +1,15 @@
+import { defineSurface } from '../shared/surface.ts';
+import { AUTH_ERRORS } from './errors.ts';
+import { authRoutes } from './routes.ts';
+
+/** Seed 002: username login, a refresh token handed to the client (never rotated). */
+export const auth = defineSurface({
+  name: 'auth',
+  summary: 'username login, refresh token handed to the client, FastAPI-shaped errors',
+  mounts: ['/api/auth', '/api/user/me'],
+  settings: ['AUTH_TOKEN_TTL_MINUTES'],
+  plugin: async (app, options) => {
+    await app.register(authRoutes, { ...options, prefix: '/api' });
+  },
+  errors: { auth: AUTH_ERRORS },
+});

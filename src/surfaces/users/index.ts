@@ -1,0 +1,15 @@
+import { defineSurface } from '../shared/surface.ts';
+import { USERS_ERRORS } from './errors.ts';
+import { usersRoutes } from './routes.ts';
+
+/** Seeds 000 and 001: email login, server-side refresh by (possibly expired) access token. */
+export const users = defineSurface({
+  name: 'users',
+  summary: 'email login, refresh with the (possibly expired) access token, FastAPI-shaped errors',
+  mounts: ['/api/users'],
+  settings: ['USERS_TOKEN_TTL_MINUTES'],
+  plugin: async (app, options) => {
+    await app.register(usersRoutes, { ...options, prefix: '/api/users' });
+  },
+  errors: { users: USERS_ERRORS },
+});

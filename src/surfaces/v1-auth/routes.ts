@@ -1,0 +1,119 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { fail } from '../../core/errors.ts';
+import { afterResponse } from '../shared/background.ts';
+import { BEARER_SECURITY, clientMeta } from '../shared/authentication.ts';
+import { bearerToken } from '../shared/bearer.ts';
+import { errorHandler } from '../shared/error-map.ts';
+import type { SurfaceOptions } from '../shared/surface.ts';
+import { ChangePasswordBody, ForgotPasswordBody, JsonLoginBody, ResetPasswordBody, SessionParams } from './schemas.ts';
+import { STYLES, type RefreshResult } from './styles.ts';
+
+type LoginFields = { username: string; password: string; remember_me?: boolean };
+
+/**
+ * `/api/v1/auth/*`, one set of routes for both styles: the listener's style
+ * supplies the bodies, the error renderer, the token lifetime and the refresh policy.
+ */
+export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core, config, limits, style: styleName }) => {
+  const style = STYLES[styleName];
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.setErrorHandler(errorHandler(style.renderer));
+  const accessTtl = style.accessTtl(config);
+  const tags = [style.tag];
+
+  app.post('/register', { schema: { tags, summary: '用户注册', body: style.register.Body, response: { 201: style.register.Answer } }, preHandler: limits.perIp('register') }, async (request, reply) => {
+    const user = await core.accounts.register(style.register.input(request.body as Record<string, unknown>));
+    return reply.code(201).send(style.register.view(user));
+  });
+
+  const loginLimits = [limits.perIp('login'), limits.perAccount('login', 'username')];
+  const login = async (body: LoginFields, meta: ReturnType<typeof clientMeta>) => {
+    const grant = await core.login.login({ by: 'either', identifier: body.username, password: body.password, rememberMe: body.remember_me ?? false, accessTtl, withRefreshToken: style.issuesRefreshTokens, ...meta });
+    return style.login.view(grant, accessTtl);
+  };
+  app.post('/login', { schema: { tags, summary: '用户登录（用户名或邮箱）', consumes: style.login.consumes, body: style.login.Body, response: { 200: style.login.Answer } }, preHandler: loginLimits }, async (request) =>
+    login(request.body as LoginFields, clientMeta(request)),
+  );
+  app.post('/login/json', { schema: { tags, summary: '用户登录（JSON格式）', body: JsonLoginBody, response: { 200: style.login.Answer } }, preHandler: loginLimits }, async (request) =>
+    login(request.body, clientMeta(request)),
+  );
+
+  // Logout checks the token itself: any live token of the session ends the whole session.
+  app.post('/logout', { schema: { tags, summary: '用户登出（结束该令牌所属的会话）', security: BEARER_SECURITY, response: { 200: style.Said } } }, async (request) => {
+    await core.sessions.logout(bearerToken(request.headers.authorization));
+    return style.said('登出成功');
+  });
+
+  app.get('/me', { schema: { tags, summary: '获取当前用户信息', response: { 200: style.me.Answer } }, config: { auth: 'caller' } }, async (request) => style.me.view(request.caller.user));
+
+  app.post(
+    '/refresh',
+    {
+      schema: { tags, summary: '刷新访问令牌（refresh_token，或当前有效的访问令牌）', security: BEARER_SECURITY, body: style.refresh.Body, response: { 200: style.refresh.Answer } },
+      // Seed 004's refresh sends no body at all; treat that as an empty object.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+      preHandler: limits.perIp('refresh'),
+    },
+    async (request) => {
+      const presented = (request.body as { refresh_token?: string }).refresh_token;
+      let result: RefreshResult;
+      if (presented) {
+        const grant = await core.sessions.refreshWithRefreshToken(presented, accessTtl, style.rotatesRefreshTokens(config));
+        // Without rotation the presented refresh token stays the one to keep.
+        result = { accessToken: grant.accessToken, refreshToken: grant.refreshToken ?? presented, user: grant.user };
+      } else {
+        // A live access token refreshes; it keeps working until its own expiry.
+        const grant = await core.sessions.refreshWithAccessToken(bearerToken(request.headers.authorization), accessTtl, { mayBeExpired: false });
+        result = { accessToken: grant.accessToken, refreshToken: undefined, user: grant.user };
+      }
+      return style.refresh.view(result, accessTtl);
+    },
+  );
+
+  app.post(
+    '/change-password',
+    { schema: { tags, summary: '修改密码（其他会话将被登出）', body: ChangePasswordBody, response: { 200: style.Said } }, config: { auth: 'caller' }, preHandler: limits.perIp('password') },
+    async (request) => {
+      const { user, session } = request.caller;
+      await core.accounts.changePassword(user, request.body.old_password, request.body.new_password, session.id);
+      return style.said('密码修改成功');
+    },
+  );
+
+  app.post(
+    '/forgot-password',
+    { schema: { tags, summary: '忘记密码（发送重置邮件）', body: ForgotPasswordBody, response: { 200: style.Said } }, preHandler: [limits.perIp('forgot'), limits.perAccount('forgot', 'email')] },
+    async (request) => {
+      const { email } = request.body;
+      // The same answer, in the same time, whether or not the account exists.
+      afterResponse(request.log, 'password reset mail', () => core.resets.request(email));
+      return style.said('如果邮箱存在，重置链接已发送');
+    },
+  );
+
+  app.post('/reset-password', { schema: { tags, summary: '使用重置令牌重置密码', body: ResetPasswordBody, response: { 200: style.Said } }, preHandler: limits.perIp('reset') }, async (request) => {
+    await core.resets.reset(request.body.token, request.body.new_password);
+    return style.said('密码重置成功');
+  });
+
+  // Gatehouse's addition: a user's own sessions (devices), and ending them.
+  app.get('/sessions', { schema: { tags, summary: '当前用户的会话（设备）列表', response: { 200: style.sessions.Answer } }, config: { auth: 'caller' } }, async (request) => {
+    const { user, session } = request.caller;
+    return style.sessions.view(await core.sessions.listForUser(user.id), session.id);
+  });
+  app.delete(
+    '/sessions/:id',
+    { schema: { tags, summary: '结束自己的某个会话', params: SessionParams, response: { 200: style.Said } }, config: { auth: 'caller', errors: { NOT_FOUND: [404, '会话不存在', 'SESSION_NOT_FOUND'] } } },
+    async (request) => {
+      if (!(await core.sessions.endOwn(request.caller.user.id, request.params.id))) throw fail('NOT_FOUND');
+      return style.said('会话已结束');
+    },
+  );
+  app.delete('/sessions', { schema: { tags, summary: '结束除当前会话外的所有会话', response: { 200: style.sessions.Ended } }, config: { auth: 'caller' } }, async (request) => {
+    const { user, session } = request.caller;
+    return style.sessions.ended(await core.sessions.endAllForUser(user.id, session.id));
+  });
+};

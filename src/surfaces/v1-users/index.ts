@@ -1,0 +1,15 @@
+import { defineSurface } from '../shared/surface.ts';
+import { V1_USERS_ERRORS } from './errors.ts';
+import { v1UsersRoutes } from './routes.ts';
+
+/** Seed 003: profile and settings in the `{status, message, data}` envelope. */
+export const v1Users = defineSurface({
+  name: 'v1-users',
+  summary: 'profile and settings in the {status, message, data} envelope, error codes',
+  mounts: ['/api/v1/users'],
+  settings: [],
+  plugin: async (app, options) => {
+    await app.register(v1UsersRoutes, { ...options, prefix: '/api/v1/users' });
+  },
+  errors: { 'v1-users': V1_USERS_ERRORS },
+});
