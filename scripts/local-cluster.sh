@@ -3,6 +3,7 @@
 # packages: PostgreSQL + Redis, N Gatehouse instances, nginx in front.
 #
 #   scripts/local-cluster.sh start [N] [PORT]   # N instances (default 2), nginx on PORT (default 8080)
+#                                               # and on PORT+50 for the envelope listeners
 #   scripts/local-cluster.sh stop
 #
 # Needs: apt-get install postgresql redis-server nginx; npm install.
@@ -24,14 +25,15 @@ start() {
     eval "$($node test/support/services.ts start "$dir/services")"
   fi
   local secret=${JWT_SECRET:-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')}
-  local upstreams=""
+  local upstreams="" envelope_upstreams=""
   for i in $(seq 1 "$count"); do
-    local p=$((port + i))
+    local p=$((port + i)) e=$((port + 50 + i))
     DATA_DIR="$dir/instance-$i" DATABASE_URL="$GATEHOUSE_TEST_DATABASE_URL" REDIS_URL="$GATEHOUSE_TEST_REDIS_URL" \
-      JWT_SECRET="$secret" PORT=$p HOST=127.0.0.1 TRUST_PROXY=127.0.0.1 RATE_LIMIT="${RATE_LIMIT:-on}" LOG_LEVEL="${LOG_LEVEL:-warn}" \
+      JWT_SECRET="$secret" PORT=$p ENVELOPE_PORT=$e HOST=127.0.0.1 TRUST_PROXY=127.0.0.1 RATE_LIMIT="${RATE_LIMIT:-on}" LOG_LEVEL="${LOG_LEVEL:-warn}" \
       nohup $node src/cli/gatehouse.ts serve > "$dir/instance-$i.log" 2>&1 &
     echo $! > "$dir/instance-$i.pid"
     upstreams+="    server 127.0.0.1:$p max_fails=1 fail_timeout=2s;"$'\n'
+    envelope_upstreams+="    server 127.0.0.1:$e max_fails=1 fail_timeout=2s;"$'\n'
   done
   for i in $(seq 1 "$count"); do
     for _ in $(seq 1 100); do grep -q "Gatehouse listening" "$dir/instance-$i.log" && break; sleep 0.1; done
@@ -42,9 +44,11 @@ start() {
   text=${text//\{\{UPSTREAMS\}\}/${upstreams%$'\n'}}
   text=${text//\{\{PREFIX\}\}/$dir}
   text=${text//\{\{LISTEN\}\}/127.0.0.1:$port}
+  text=${text//\{\{ENVELOPE_UPSTREAMS\}\}/${envelope_upstreams%$'\n'}}
+  text=${text//\{\{ENVELOPE_LISTEN\}\}/127.0.0.1:$((port + 50))}
   printf '%s\n' "$text" > "$conf"
   "$nginx_bin" -p "$dir" -c "$conf"
-  echo "Gatehouse: $count instances behind nginx at http://127.0.0.1:$port (state in $dir)"
+  echo "Gatehouse: $count instances behind nginx at http://127.0.0.1:$port (envelope style: http://127.0.0.1:$((port + 50))) (state in $dir)"
 }
 
 stop() {

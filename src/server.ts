@@ -1,7 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import { pino, type DestinationStream } from 'pino';
-import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { boot, type BootOptions } from './boot.ts';
 import type { Core } from './core/core.ts';
@@ -11,6 +10,7 @@ import { healthRoutes } from './surfaces/health.ts';
 import { SURFACES } from './surfaces/registry.ts';
 import { installAuthentication } from './surfaces/shared/authentication.ts';
 import { connectRedis } from './store/redis/connect-redis.ts';
+import { rateLimitCounters, type RateLimitStore } from './store/rate-limit-counters.ts';
 import { installSecurityHeaders, MAX_HEADER_BYTES, REQUEST_TIMEOUT_MS } from './surfaces/shared/http-hardening.ts';
 import { installJsonParser } from './surfaces/shared/json-body.ts';
 import { installRateLimits } from './surfaces/shared/rate-limits.ts';
@@ -71,14 +71,22 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
   const { stores } = core;
 
   const limiterRedis = config.rateLimit && config.redisUrl ? await connectRedis(config.redisUrl, config.storeTimeoutMs) : undefined;
+  // One set of counters for every listener, so a client cannot double its budget by using both ports.
+  const counters = rateLimitCounters(limiterRedis, config.redisPrefix, {
+    outage: (state, error) =>
+      state === 'down'
+        ? logger.warn({ err: error }, 'Redis is unreachable: rate limits are counted in this instance until it is back')
+        : logger.info('Redis is reachable again: rate limits are counted in Redis'),
+    fellBack: () => {},
+  });
   const stops: Array<() => Promise<void>> = [];
   for (const surface of SURFACES) {
     if (surface.start && config.surfaces.has(surface.name)) stops.push(await surface.start(core, config, logger));
   }
 
-  const listeners: Listener[] = [{ name: 'main', setting: 'PORT', port: config.port, style: config.v1AuthStyle, app: await buildApp(config, core, logger, config.v1AuthStyle, limiterRedis) }];
+  const listeners: Listener[] = [{ name: 'main', setting: 'PORT', port: config.port, style: config.v1AuthStyle, app: await buildApp(config, core, logger, config.v1AuthStyle, counters) }];
   if (config.envelopePort !== null) {
-    listeners.push({ name: 'envelope', setting: 'ENVELOPE_PORT', port: config.envelopePort, style: 'envelope', app: await buildApp(config, core, logger, 'envelope', limiterRedis) });
+    listeners.push({ name: 'envelope', setting: 'ENVELOPE_PORT', port: config.envelopePort, style: 'envelope', app: await buildApp(config, core, logger, 'envelope', counters) });
   }
   let closed: Promise<void> | undefined;
   return {
@@ -100,7 +108,7 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
 }
 
 /** One listener's app: the shared hooks, the docs, health, and every enabled surface. */
-async function buildApp(config: Config, core: Core, logger: FastifyBaseLogger, style: V1AuthStyle, limiterRedis: Redis | undefined): Promise<FastifyInstance> {
+async function buildApp(config: Config, core: Core, logger: FastifyBaseLogger, style: V1AuthStyle, counters: new () => RateLimitStore): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     // One log line per request costs ~10% of throughput; failures are logged by the error handlers instead.
@@ -128,7 +136,7 @@ async function buildApp(config: Config, core: Core, logger: FastifyBaseLogger, s
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await registerApiDocs(app, style);
   await app.register(healthRoutes, { stores: core.stores });
-  const limits = await installRateLimits(app, config.rateLimit, limiterRedis, config.redisPrefix);
+  const limits = await installRateLimits(app, config.rateLimit, counters);
   for (const surface of SURFACES) {
     if (config.surfaces.has(surface.name)) await app.register(surface.plugin, { core, config, limits, style });
   }

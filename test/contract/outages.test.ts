@@ -47,9 +47,10 @@ describe('backend outages', { skip: available ? false : NO_BACKENDS }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-outage-'));
   chmodSync(dir, 0o755); // PostgreSQL runs as its own user and must reach its folder
   let server: ServerProcess;
+  let urls: { databaseUrl: string; redisUrl: string };
 
   before(async () => {
-    const urls = await startServices(join(dir, 'services'));
+    urls = await startServices(join(dir, 'services'));
     server = await startServerProcess({
       DATA_DIR: join(dir, 'data'),
       DATABASE_URL: urls.databaseUrl,
@@ -57,6 +58,10 @@ describe('backend outages', { skip: available ? false : NO_BACKENDS }, () => {
       JWT_SECRET: 'outage-secret-outage-secret-outage-secret-1',
       STORE_TIMEOUT_MS: '1000',
       LOG_LEVEL: 'warn',
+      // Volume: three workers log in and register from one address for seconds (rate limits stay on: their
+      // counters live in Redis too, and the next test covers every limited endpoint with the defaults).
+      RATE_LIMIT_PER_IP: '100000',
+      RATE_LIMIT_PER_ACCOUNT: '100000',
     });
     const r = await server.http('POST', '/api/v1/auth/register', { body: { username: 'steady', email: 'steady@example.com', password: 'password123', confirm_password: 'password123' } });
     assert.equal(r.status, 201);
@@ -107,4 +112,48 @@ describe('backend outages', { skip: available ? false : NO_BACKENDS }, () => {
       }
     });
   }
+
+  test('Redis away, default settings: every rate-limited endpoint of every surface answers without a 500', async () => {
+    const defaults = await startServerProcess({ DATA_DIR: join(dir, 'defaults'), DATABASE_URL: urls.databaseUrl, REDIS_URL: urls.redisUrl, REDIS_PREFIX: 'defaults:', JWT_SECRET: 'outage-secret-outage-secret-outage-secret-1', LOG_LEVEL: 'warn' });
+    try {
+      const u = `rl_${process.pid}`;
+      const calls: Array<[ServerProcess['http'], string, unknown]> = [
+        [defaults.http, '/api/users/register', { email: `${u}a@example.com`, password: 'password123', first_name: 'R' }],
+        [defaults.http, '/api/users/login', { email: 'steady@example.com', password: 'password123' }],
+        [defaults.http, '/api/users/refresh_token', undefined],
+        [defaults.http, '/api/users/reset_password', { email: 'steady@example.com', old_password: 'wrong-password', new_password: 'password123' }],
+        [defaults.http, '/api/auth/register', { username: `${u}b`, email: `${u}b@example.com`, password: 'password123', nickname: 'r' }],
+        [defaults.http, '/api/auth/login', { username: 'steady', password: 'password123' }],
+        [defaults.http, '/api/auth/refresh', { refresh_token: 'a.b.c' }],
+      ];
+      for (const http of [defaults.http, defaults.envelopeHttp]) {
+        const name = `${u}${http === defaults.http ? 'c' : 'd'}`;
+        calls.push(
+          [http, '/api/v1/auth/register', { username: name, email: `${name}@example.com`, password: 'password123', confirm_password: 'password123' }],
+          [http, '/api/v1/auth/login/json', { username: 'steady', password: 'password123' }],
+          [http, '/api/v1/auth/refresh', { refresh_token: 'a.b.c' }],
+          [http, '/api/v1/auth/forgot-password', { email: 'steady@example.com' }],
+          [http, '/api/v1/auth/reset-password', { token: 'nope', new_password: 'password123' }],
+        );
+      }
+      redisControl(join(dir, 'services'), 'stop');
+      try {
+        await sleep(500);
+        const answers = [];
+        for (const [http, path, body] of calls) {
+          const r = await http('POST', path, { body, token: body === undefined ? 'a.b.c' : undefined });
+          answers.push(`${path} ${r.status}`);
+          assert.ok(r.status < 500 || r.status === 503, `${path}: ${r.status} ${r.text}`);
+          if (r.status === 503) assert.equal(r.headers.get('retry-after'), '1', path);
+        }
+        // what the database alone serves keeps working: registrations
+        for (const line of answers.filter((a) => a.includes('register'))) assert.match(line, / 20[01]$/);
+        assert.match(defaults.output(), /Redis is unreachable: rate limits are counted in this instance/);
+      } finally {
+        redisControl(join(dir, 'services'), 'start');
+      }
+    } finally {
+      await defaults.stop();
+    }
+  });
 });

@@ -5,8 +5,7 @@ import { PASSWORD, registerAndLogin, uniqueEmail } from '../helpers/users.ts';
 
 let server: TestServer;
 before(async () => {
-  // Volume: one test logs one account in 20 times at once (the per-account limit counts every attempt; it is tested on its own).
-  server = await startTestServer({ env: { RATE_LIMIT_PER_ACCOUNT: '100' } });
+  server = await startTestServer();
 });
 after(() => server.close());
 

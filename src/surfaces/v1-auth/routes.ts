@@ -85,7 +85,7 @@ export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
 
   app.post(
     '/forgot-password',
-    { schema: { tags, summary: '忘记密码（发送重置邮件）', body: ForgotPasswordBody, response: { 200: style.Said } }, preHandler: [limits.perIp('forgot'), limits.perAccount('forgot', 'email')] },
+    { schema: { tags, summary: '忘记密码（发送重置邮件）', body: ForgotPasswordBody, response: { 200: style.Said } }, preHandler: [limits.perIp('forgot'), limits.perAccount('forgot', 'email', 'every')] },
     async (request) => {
       const { email } = request.body;
       // The same answer, in the same time, whether or not the account exists.

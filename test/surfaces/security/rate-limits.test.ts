@@ -47,4 +47,17 @@ describe('rate limits', () => {
     const other = await registerV1(perAccount.http);
     assert.equal((await perAccount.http('POST', '/api/v1/auth/login/json', { body: { username: other.username, password: 'password123' } })).status, 200);
   });
+
+  test('per account: only failed attempts count, so requests naming a user cannot keep them from logging in', async () => {
+    const { username } = await registerV1(perAccount.http);
+    // anyone can send many right-password logins naming the user (per account the limit is 3 a minute)
+    for (let i = 0; i < 8; i++) {
+      const r = await perAccount.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' }, headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } });
+      assert.equal(r.status, 200, `login ${i + 1}`);
+    }
+    // failures still count
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await perAccount.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'wrong-password' } })).status);
+    assert.deepEqual(statuses, [401, 401, 401, 429]);
+  });
 });
