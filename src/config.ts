@@ -1,75 +1,67 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { readFileSync } from 'node:fs';
-import type { HashAlgorithm } from './core/passwords.ts';
-import type { DatabaseTarget } from './store/open-stores.ts';
-import { SURFACE_NAMES, type SurfaceName } from './surfaces/registry.ts';
+import { ConfigError, readSettings, type Env, type SettingValues } from './settings.ts';
 
-export { SURFACE_NAMES, type SurfaceName };
+export { ConfigError, parseDatabaseUrl } from './settings.ts';
 
-/** Every setting Gatehouse reads. Built once at start by {@link loadConfig}; nothing else reads the environment. */
+type V = SettingValues;
+
+/**
+ * Every setting Gatehouse reads, grouped for the code that uses them. Built
+ * once at start by {@link loadConfig}; nothing else reads the environment.
+ * Each field's type is its setting's parser's (`settings.ts`), so the table
+ * of settings is the one place a setting is declared.
+ */
 export interface Config {
-  host: string;
-  port: number;
-  dataDir: string;
-  database: DatabaseTarget;
-  redisUrl: string | null;
+  host: V['HOST'];
+  /** Port of the main listener. */
+  port: V['PORT'];
+  dataDir: V['DATA_DIR'];
+  database: V['DATABASE_URL'];
+  redisUrl: V['REDIS_URL'];
   /** Namespace of every Redis key. */
-  redisPrefix: string;
+  redisPrefix: V['REDIS_PREFIX'];
   /** PostgreSQL connections per instance. */
-  databasePoolSize: number;
+  databasePoolSize: V['DATABASE_POOL_SIZE'];
   /** How long a database or Redis call may take before the request answers 503 (ms). */
-  storeTimeoutMs: number;
+  storeTimeoutMs: V['STORE_TIMEOUT_MS'];
   /** null: generate one and keep it in DATA_DIR. */
-  jwtSecret: string | null;
-  /** Old signing secrets still accepted for verification (comma separated in JWT_PREVIOUS_SECRETS). */
-  jwtPreviousSecrets: string[];
-  imageDir: string;
-  smtpUrl: string | null;
-  /** Sender address of Gatehouse's mail. */
-  mailFrom: string;
+  jwtSecret: V['JWT_SECRET'];
+  /** Old signing secrets still accepted for verification. */
+  jwtPreviousSecrets: V['JWT_PREVIOUS_SECRETS'];
+  imageDir: V['IMAGE_DIR'];
+  smtpUrl: V['SMTP_URL'];
+  mailFrom: V['MAIL_FROM'];
   /** The reset link; `{token}` is replaced. */
-  resetUrlTemplate: string;
-  resetMailSubject: string | null;
+  resetUrlTemplate: V['RESET_URL_TEMPLATE'];
+  resetMailSubject: V['RESET_MAIL_SUBJECT'];
   /** The reset mail's text; `{link}`, `{token}` and `{minutes}` are replaced. null: the built-in bilingual text. */
-  resetMailText: string | null;
-  /** The style of `/api/v1/auth` on the main listener (PORT). */
-  v1AuthStyle: 'plain' | 'envelope';
-  /** A second listener answering `/api/v1/auth` in envelope style (seed 003's clients); null: none. */
-  envelopePort: number | null;
+  resetMailText: V['RESET_MAIL_TEXT'];
+  /** The style of `/api/v1/auth` on the main listener. */
+  v1AuthStyle: V['V1_AUTH_STYLE'];
+  /** A second listener answering `/api/v1/auth` in envelope style; null: none. */
+  envelopePort: V['ENVELOPE_PORT'];
   /** Envelope-style refresh hands out a new refresh token each time (and retires the presented one). */
-  refreshTokenRotation: boolean;
-  surfaces: ReadonlySet<SurfaceName>;
-  passwordHash: HashAlgorithm;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  refreshTokenRotation: V['REFRESH_TOKEN_ROTATION'];
+  surfaces: V['SURFACES'];
+  passwordHash: V['PASSWORD_HASH'];
+  logLevel: V['LOG_LEVEL'];
   /** Access-token lifetimes per surface, seconds. */
-  tokenTtl: { users: number; auth: number; v1Auth: number; envelope: number };
+  tokenTtl: { users: V['USERS_TOKEN_TTL_MINUTES']; auth: V['AUTH_TOKEN_TTL_MINUTES']; v1Auth: V['V1_AUTH_TOKEN_TTL_MINUTES']; envelope: V['ENVELOPE_TOKEN_TTL_MINUTES'] };
   /** Load the demo products into an empty catalog at start. */
-  demoData: boolean;
+  demoData: V['DEMO_DATA'];
   /** Rate limits on the sensitive endpoints (per minute); null when RATE_LIMIT=off. */
-  rateLimit: { perIp: number; perAccount: number } | null;
+  rateLimit: { perIp: V['RATE_LIMIT_PER_IP']; perAccount: V['RATE_LIMIT_PER_ACCOUNT'] } | null;
   /** Browser origins allowed to call the API (CORS); empty: no CORS headers. */
-  corsOrigins: string[];
+  corsOrigins: V['CORS_ORIGINS'];
   /** A session unused this long ends (minutes; 0 = no idle limit). */
-  sessionIdleMinutes: number;
+  sessionIdleMinutes: V['SESSION_IDLE_MINUTES'];
   /** Where audit events are also POSTed as JSON (optional). */
-  auditWebhookUrl: string | null;
-  /** Which proxies' X-Forwarded-For to believe for the client IP: false, true, a hop count, or addresses/CIDRs. */
-  trustProxy: boolean | number | string[];
+  auditWebhookUrl: V['AUDIT_WEBHOOK_URL'];
+  /** Which proxies' X-Forwarded-For to believe for the client IP. */
+  trustProxy: V['TRUST_PROXY'];
 }
-
-/** A setting has a value Gatehouse cannot use. The message names the setting. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
  * The environment merged with `.env` in the working directory (when present).
@@ -87,158 +79,39 @@ export function readEnvironment(cwd = process.cwd(), env: Env = process.env): En
   return { ...fromFile, ...env };
 }
 
-/** Validates every setting. Throws {@link ConfigError} naming the first bad one. */
+/** Validates every setting (see `settings.ts`). Throws {@link ConfigError} naming the first bad one. */
 export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
-  const dataDir = resolve(text(env, 'DATA_DIR') ?? './data');
+  const v = readSettings(env);
   const config: Config = {
-    host: text(env, 'HOST') ?? '127.0.0.1',
-    port: integer(env, 'PORT', 8000, 0, 65535),
-    dataDir,
-    database: databaseTarget(text(env, 'DATABASE_URL'), dataDir),
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    redisPrefix: text(env, 'REDIS_PREFIX') ?? 'gatehouse:',
-    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
-    storeTimeoutMs: integer(env, 'STORE_TIMEOUT_MS', 2000, 100, 60_000),
-    jwtSecret: secret(env),
-    jwtPreviousSecrets: (text(env, 'JWT_PREVIOUS_SECRETS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    imageDir: resolve(text(env, 'IMAGE_DIR') ?? resolve(dataDir, 'images')),
-    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
-    mailFrom: text(env, 'MAIL_FROM') ?? 'Gatehouse <no-reply@localhost>',
-    resetUrlTemplate: resetTemplate(env),
-    resetMailSubject: text(env, 'RESET_MAIL_SUBJECT') ?? null,
-    resetMailText: text(env, 'RESET_MAIL_TEXT')?.replaceAll('\\n', '\n') ?? null,
-    v1AuthStyle: oneOf(env, 'V1_AUTH_STYLE', ['plain', 'envelope'] as const, 'plain'),
-    envelopePort: text(env, 'ENVELOPE_PORT')?.toLowerCase() === 'off' ? null : integer(env, 'ENVELOPE_PORT', 5000, 0, 65535),
-    refreshTokenRotation: boolean(env, 'REFRESH_TOKEN_ROTATION', false),
-    surfaces: surfaces(env),
-    passwordHash: oneOf(env, 'PASSWORD_HASH', ['argon2id', 'argon2i'] as const, 'argon2id'),
-    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
-    tokenTtl: {
-      users: integer(env, 'USERS_TOKEN_TTL_MINUTES', 180, 1, 525600) * 60,
-      auth: integer(env, 'AUTH_TOKEN_TTL_MINUTES', 30, 1, 525600) * 60,
-      v1Auth: integer(env, 'V1_AUTH_TOKEN_TTL_MINUTES', 60, 1, 525600) * 60,
-      envelope: integer(env, 'ENVELOPE_TOKEN_TTL_MINUTES', 1440, 1, 525600) * 60,
-    },
-    demoData: boolean(env, 'DEMO_DATA', true),
-    trustProxy: trustProxy(env),
-    rateLimit: boolean(env, 'RATE_LIMIT', true)
-      ? { perIp: integer(env, 'RATE_LIMIT_PER_IP', 60, 1, 1_000_000), perAccount: integer(env, 'RATE_LIMIT_PER_ACCOUNT', 10, 1, 1_000_000) }
-      : null,
-    corsOrigins: corsOrigins(env),
-    sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 0, 0, 525_600),
-    auditWebhookUrl: url(env, 'AUDIT_WEBHOOK_URL', ['http:', 'https:']),
+    host: v.HOST,
+    port: v.PORT,
+    dataDir: v.DATA_DIR,
+    database: v.DATABASE_URL,
+    redisUrl: v.REDIS_URL,
+    redisPrefix: v.REDIS_PREFIX,
+    databasePoolSize: v.DATABASE_POOL_SIZE,
+    storeTimeoutMs: v.STORE_TIMEOUT_MS,
+    jwtSecret: v.JWT_SECRET,
+    jwtPreviousSecrets: v.JWT_PREVIOUS_SECRETS,
+    imageDir: v.IMAGE_DIR,
+    smtpUrl: v.SMTP_URL,
+    mailFrom: v.MAIL_FROM,
+    resetUrlTemplate: v.RESET_URL_TEMPLATE,
+    resetMailSubject: v.RESET_MAIL_SUBJECT,
+    resetMailText: v.RESET_MAIL_TEXT,
+    v1AuthStyle: v.V1_AUTH_STYLE,
+    envelopePort: v.ENVELOPE_PORT,
+    refreshTokenRotation: v.REFRESH_TOKEN_ROTATION,
+    surfaces: v.SURFACES,
+    passwordHash: v.PASSWORD_HASH,
+    logLevel: v.LOG_LEVEL,
+    tokenTtl: { users: v.USERS_TOKEN_TTL_MINUTES, auth: v.AUTH_TOKEN_TTL_MINUTES, v1Auth: v.V1_AUTH_TOKEN_TTL_MINUTES, envelope: v.ENVELOPE_TOKEN_TTL_MINUTES },
+    demoData: v.DEMO_DATA,
+    trustProxy: v.TRUST_PROXY,
+    rateLimit: v.RATE_LIMIT ? { perIp: v.RATE_LIMIT_PER_IP, perAccount: v.RATE_LIMIT_PER_ACCOUNT } : null,
+    corsOrigins: v.CORS_ORIGINS,
+    sessionIdleMinutes: v.SESSION_IDLE_MINUTES,
+    auditWebhookUrl: v.AUDIT_WEBHOOK_URL,
   };
   return { ...config, ...overrides };
-}
-
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === '' ? undefined : value;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  }
-  return Number(raw);
-}
-
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = text(env, name)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
-  return raw as T;
-}
-
-function url(env: Env, name: string, protocols: string[]): string | null {
-  const raw = text(env, name);
-  if (raw === undefined) return null;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} is not a valid URL`);
-  }
-  if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
-  return raw;
-}
-
-function corsOrigins(env: Env): string[] {
-  const raw = text(env, 'CORS_ORIGINS');
-  if (raw === undefined) return [];
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const origin of list) {
-    if (origin === '*') continue;
-    let parsed: URL;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
-    }
-    if (parsed.origin !== origin) throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com (no path, no trailing slash)`);
-  }
-  return list;
-}
-
-function trustProxy(env: Env): boolean | number | string[] {
-  const raw = text(env, 'TRUST_PROXY');
-  if (raw === undefined || raw === 'false') return false;
-  if (raw === 'true') return true;
-  if (/^\d+$/.test(raw)) return Number(raw);
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const entry of list) {
-    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry)) throw new ConfigError(`TRUST_PROXY must be true, false, a hop count, or IP addresses/CIDRs (got "${entry}")`);
-  }
-  return list;
-}
-
-function resetTemplate(env: Env): string {
-  const raw = text(env, 'RESET_URL_TEMPLATE');
-  if (raw === undefined) return `http://${text(env, 'HOST') ?? '127.0.0.1'}:${text(env, 'PORT') ?? '8000'}/reset-password?token={token}`;
-  if (!raw.includes('{token}')) throw new ConfigError('RESET_URL_TEMPLATE must contain {token}');
-  return raw;
-}
-
-function secret(env: Env): string | null {
-  const raw = env.JWT_SECRET;
-  if (raw === undefined || raw === '') return null;
-  if (Buffer.byteLength(raw, 'utf8') < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long (or unset, to have one generated)');
-  return raw;
-}
-
-function surfaces(env: Env): ReadonlySet<SurfaceName> {
-  const raw = text(env, 'SURFACES');
-  if (raw === undefined) return new Set(SURFACE_NAMES);
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const name of names) {
-    if (!(SURFACE_NAMES as readonly string[]).includes(name)) throw new ConfigError(`SURFACES: unknown surface "${name}" (known: ${SURFACE_NAMES.join(', ')})`);
-  }
-  return new Set(names as SurfaceName[]);
-}
-
-/** Parses a DATABASE_URL value (`sqlite:<path>`, `postgres://...`, `memory:`). */
-export function parseDatabaseUrl(raw: string, dataDir: string): DatabaseTarget {
-  return databaseTarget(raw, dataDir);
-}
-
-function databaseTarget(raw: string | undefined, dataDir: string): DatabaseTarget {
-  if (raw === undefined) return { kind: 'sqlite', path: resolve(dataDir, 'gatehouse.db') };
-  if (raw === 'memory:' || raw === 'memory') return { kind: 'memory' };
-  if (raw.startsWith('sqlite:')) {
-    const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path === '') throw new ConfigError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/gatehouse.db');
-    return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
-  }
-  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) return { kind: 'postgres', url: raw };
-  throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
 }

@@ -58,3 +58,29 @@ describe('config', () => {
     }
   });
 });
+
+describe('settings are declared once', () => {
+  test("the README's settings table is the one written from the declarations", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { settingsTable } = await import('../src/settings.ts');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    assert.ok(readme.includes(settingsTable()), 'README.md settings table differs from src/settings.ts: paste settingsTable() into it');
+  });
+
+  test('nothing outside config.ts and settings.ts reads the environment', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const files = readdirSync(new URL('../src', import.meta.url), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const readers = files.filter((f) => !['config.ts', 'settings.ts'].includes(f) && /process\.env\b/.test(readFileSync(new URL(`../src/${f}`, import.meta.url), 'utf8')));
+    assert.deepEqual(readers, []);
+  });
+
+  test('doctor prints every declared setting, secrets masked', async () => {
+    const { describeSettings, SETTINGS } = await import('../src/settings.ts');
+    const lines = describeSettings({ JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://user:pw@db/gh', PORT: '9000' });
+    assert.equal(lines.length, Object.keys(SETTINGS).length);
+    assert.ok(lines.includes('PORT = 9000 (set)'));
+    assert.ok(lines.includes('JWT_SECRET = *** (set)'));
+    assert.ok(lines.includes('DATABASE_URL = postgres://***@db/gh (set)'));
+    assert.ok(lines.includes('HOST = `127.0.0.1` (default)'));
+  });
+});

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import type { Config } from '../config.ts';
+import { readEnvironment, type Config } from '../config.ts';
+import { describeSettings } from '../settings.ts';
 import { openStores, type StoreOptions } from '../store/open-stores.ts';
 import { SECRET_FILE } from '../store/secret-file.ts';
 import { storeOptions } from '../boot.ts';
@@ -13,6 +14,8 @@ interface Check {
 
 /** `gatehouse doctor`: checks the installation and says what is wrong in plain words. Exit 1 when anything is. */
 export async function doctorCommand(_args: string[], config: Config): Promise<number> {
+  // Every setting, from the same table the README's is written from.
+  for (const line of describeSettings(readEnvironment())) console.log(`setting  ${line}`);
   const checks: Check[] = [
     { name: 'settings', run: async () => 'every setting is valid' },
     { name: 'database', run: () => checkDatabase(config, { ...storeOptions(config), redisUrl: null }) },

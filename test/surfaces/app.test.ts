@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { memoryStores } from '../../src/store/memory/memory-stores.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { PASSWORD, registerAndLogin, uniqueEmail } from '../helpers/users.ts';
 
@@ -116,6 +117,28 @@ describe('the whole server', () => {
     const haystack = answers.join('\n') + server.logs.join('\n');
     for (const needle of [secretPassword, hash, hash.split('$').at(-1)!, token, token.split('.')[2]!]) {
       assert.ok(!haystack.includes(needle), `leaked: ${needle.slice(0, 12)}...`);
+    }
+  });
+});
+
+describe('an unexpected fault', () => {
+  test('answers 500 in the surface shape with the request id, and logs the cause under that id', async () => {
+    const stores = memoryStores();
+    stores.products.popular = async () => {
+      throw new Error('disk on fire');
+    };
+    const broken = await startTestServer({ stores });
+    try {
+      const r = await broken.http('GET', '/api/products/popular');
+      assert.deepEqual([r.status, r.body], [500, { detail: 'Internal Server Error' }]);
+      const id = r.headers.get('x-request-id');
+      assert.ok(id, 'x-request-id');
+      const line = broken.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'unexpected failure');
+      assert.equal(line?.reqId, id);
+      assert.match(JSON.stringify(line.err), /disk on fire/);
+      assert.ok(!r.text.includes('disk on fire'), 'no cause in the answer');
+    } finally {
+      await broken.close();
     }
   });
 });
