@@ -129,7 +129,7 @@ async function buildApp(config: Config, core: Core, logger: FastifyBaseLogger, s
   app.setValidatorCompiler(validatorCompiler());
   installNotFound(app);
   installJsonParser(app);
-  installSecurityHeaders(app, config.corsOrigins);
+  await installSecurityHeaders(app, config.corsOrigins);
   refuseNulCharacters(app);
   trackRequestOrigins(app);
   installAuthentication(app, core);

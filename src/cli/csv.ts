@@ -1,3 +1,5 @@
+import { CsvError as ParseError, parse } from 'csv-parse/sync';
+
 /** One CSV record and the (1-based) line of the file it starts on. */
 export interface CsvRecord {
   line: number;
@@ -8,61 +10,28 @@ export interface CsvRecord {
 export class CsvError extends Error {}
 
 /**
- * Parses RFC 4180 CSV: fields in double quotes may hold commas, quotes (doubled)
- * and line breaks; CRLF or LF line ends; a leading BOM is skipped. Blank lines
- * are skipped.
+ * Parses RFC 4180 CSV with csv-parse: fields in double quotes may hold commas,
+ * quotes (doubled) and line breaks; CRLF, LF or CR line ends; a leading BOM is
+ * skipped; blank lines are skipped. Each record keeps the line it starts on, so
+ * a bad row is reported where the operator's editor shows it.
  */
 export function parseCsv(text: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
-  let fields: string[] = [];
-  let field = '';
-  let recordLine = 1;
-  let quoted = false;
-  let fieldStarted = false;
-  const endField = () => {
-    fields.push(field);
-    field = '';
-    fieldStarted = false;
-  };
-  const endRecord = () => {
-    endField();
-    if (!(fields.length === 1 && fields[0] === '')) records.push({ line: recordLine, fields });
-    fields = [];
-  };
-  for (; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c === '\n') line++;
-        field += c;
-      }
-      continue;
-    }
-    if (c === '"' && !fieldStarted && field === '') {
-      quoted = true;
-      fieldStarted = true;
-    } else if (c === ',') {
-      endField();
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else {
-      field += c;
-      fieldStarted = true;
-    }
+  let rows: Array<{ record: string[]; raw: string }>;
+  try {
+    // With `raw` each row is {record, raw}; the typings know only plain records.
+    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, raw: true, record_delimiter: ['\r\n', '\n', '\r'] }) as unknown as typeof rows;
+  } catch (error) {
+    if (error instanceof ParseError) throw new CsvError(`line ${(error as ParseError & { lines?: number }).lines ?? '?'}: ${error.message}`);
+    throw error;
   }
-  if (quoted) throw new CsvError(`line ${recordLine}: a quoted field is never closed`);
-  if (field !== '' || fields.length > 0) endRecord();
-  return records;
+  // Lines are counted from each record's raw text: blank lines before it, then the breaks inside quoted fields.
+  const breaks = (text: string) => text.match(/\r\n|\n|\r/g)?.length ?? 0;
+  let next = 1;
+  return rows.map((r) => {
+    const body = r.raw.replace(/(\r\n|\n|\r)$/, '');
+    const leading = body.match(/^(\r\n|\n|\r)*/)![0];
+    const line = next + breaks(leading);
+    next = line + breaks(body.slice(leading.length)) + 1;
+    return { line, fields: r.record };
+  });
 }
