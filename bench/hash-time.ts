@@ -3,7 +3,12 @@
 import { hash, verify } from '@node-rs/argon2';
 import { DEFAULT_HASH_SETTINGS } from '../src/core/passwords.ts';
 
-const stored = await hash('bench-password-1', { algorithm: 2 as never, memoryCost: DEFAULT_HASH_SETTINGS.memoryCost, timeCost: DEFAULT_HASH_SETTINGS.timeCost, parallelism: 1 });
+const stored = await hash('bench-password-1', {
+  algorithm: 2 as never,
+  memoryCost: DEFAULT_HASH_SETTINGS.memoryCost,
+  timeCost: DEFAULT_HASH_SETTINGS.timeCost,
+  parallelism: 1,
+});
 const times: number[] = [];
 for (let i = 0; i < 21; i++) {
   const t = process.hrtime.bigint();

@@ -93,7 +93,9 @@ async function load(spec: LoadSpec, warmUp = true): Promise<Figures> {
 function record(scenario: string, figures: Figures, ratio?: number, ratioTo?: string): Row {
   const row = { scenario, ...figures, ratio, ratioTo };
   rows.push(row);
-  log(`${scenario}: ${Math.round(figures.rps)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms${ratio !== undefined ? `, ${ratio.toFixed(2)}× ${ratioTo}` : ''}`);
+  log(
+    `${scenario}: ${Math.round(figures.rps)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms${ratio !== undefined ? `, ${ratio.toFixed(2)}× ${ratioTo}` : ''}`,
+  );
   return row;
 }
 
@@ -141,24 +143,62 @@ async function mainRun() {
   const ceiling = (SERVER_CORES * 1000) / hashMs;
   const loginBodies = Array.from({ length: 500 }, (_, i) => JSON.stringify({ email: emailOf(1 + ((i * 97) % USERS)), password: BENCH_PASSWORD }));
   const [storm, watch] = await Promise.all([
-    load({ url, connections: 20, duration: DURATION, path: '/api/users/login', method: 'POST', headers: { 'content-type': 'application/json' }, bodies: loginBodies }),
+    load({
+      url,
+      connections: 20,
+      duration: DURATION,
+      path: '/api/users/login',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      bodies: loginBodies,
+    }),
     // a watcher, not a load: 50 requests a second, so it takes no CPU the hashes need
     load({ url, connections: 1, duration: DURATION, path: '/healthz', rate: 50 }),
   ]);
-  record(`POST /api/users/login storm (20 connections; argon2id ${hashMs.toFixed(1)} ms/hash, ceiling ${ceiling.toFixed(0)}/s on ${SERVER_CORES} core)`, storm, storm.rps / ceiling, 'argon2 ceiling');
+  record(
+    `POST /api/users/login storm (20 connections; argon2id ${hashMs.toFixed(1)} ms/hash, ceiling ${ceiling.toFixed(0)}/s on ${SERVER_CORES} core)`,
+    storm,
+    storm.rps / ceiling,
+    'argon2 ceiling',
+  );
   record('GET /healthz during the login storm (1 connection, 50 req/s)', watch);
 
   // refresh on each surface (each connection chains the tokens it is given)
-  const refreshUsers = await load({ ...base(url), path: '/api/users/refresh_token', method: 'POST', tokens: main.tokens.access.slice(0, 250), chain: { from: 'bearer', field: 'access_token' } });
+  const refreshUsers = await load({
+    ...base(url),
+    path: '/api/users/refresh_token',
+    method: 'POST',
+    tokens: main.tokens.access.slice(0, 250),
+    chain: { from: 'bearer', field: 'access_token' },
+  });
   record('POST /api/users/refresh_token (rotating)', refreshUsers, ratio(refreshUsers), '/healthz');
-  const refreshAuth = await load({ ...base(url), path: '/api/auth/refresh', method: 'POST', headers: { 'content-type': 'application/json' }, tokens: main.tokens.refresh.slice(250, 500), chain: { from: 'refresh_body', field: 'none' } });
+  const refreshAuth = await load({
+    ...base(url),
+    path: '/api/auth/refresh',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    tokens: main.tokens.refresh.slice(250, 500),
+    chain: { from: 'refresh_body', field: 'none' },
+  });
   record('POST /api/auth/refresh (refresh token)', refreshAuth, ratio(refreshAuth), '/healthz');
-  const refreshV1 = await load({ ...base(url), path: '/api/v1/auth/refresh', method: 'POST', tokens: main.tokens.access.slice(500, 750), chain: { from: 'bearer', field: 'access_token' } });
+  const refreshV1 = await load({
+    ...base(url),
+    path: '/api/v1/auth/refresh',
+    method: 'POST',
+    tokens: main.tokens.access.slice(500, 750),
+    chain: { from: 'bearer', field: 'access_token' },
+  });
   record('POST /api/v1/auth/refresh (revoking)', refreshV1, ratio(refreshV1), '/healthz');
 
   const register = await load({
-    url, connections: 20, duration: DURATION, path: '/api/users/register', method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'new-{n}@bench.example', password: BENCH_PASSWORD, first_name: 'B' }), uniqueBody: true,
+    url,
+    connections: 20,
+    duration: DURATION,
+    path: '/api/users/register',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'new-{n}@bench.example', password: BENCH_PASSWORD, first_name: 'B' }),
+    uniqueBody: true,
   });
   record('POST /api/users/register (20 connections)', register, register.rps / ceiling, 'argon2 ceiling');
   await stopServer(server.child);
@@ -201,21 +241,39 @@ async function mainRun() {
   rmSync(mem.dataDir, { recursive: true, force: true });
 
   const targets = [
-    ...rows.filter((r) => r.scenario.startsWith('GET /api/') && r.scenario.includes('1,000 tokens')).map((r) => ({
-      target: `${r.scenario.split(' (')[0]} ≥ 0.50× /healthz, p99 ≤ 10 ms`,
-      value: `${r.ratio!.toFixed(2)}×, p99 ${r.p99} ms`,
-      met: r.ratio! >= 0.5 && r.p99 <= 10,
-    })),
+    ...rows
+      .filter((r) => r.scenario.startsWith('GET /api/') && r.scenario.includes('1,000 tokens'))
+      .map((r) => ({
+        target: `${r.scenario.split(' (')[0]} ≥ 0.50× /healthz, p99 ≤ 10 ms`,
+        value: `${r.ratio!.toFixed(2)}×, p99 ${r.p99} ms`,
+        met: r.ratio! >= 0.5 && r.p99 <= 10,
+      })),
     { target: 'login ≥ 0.90× of the argon2 ceiling', value: `${(storm.rps / ceiling).toFixed(2)}×`, met: storm.rps / ceiling >= 0.9 },
     { target: '/healthz p99 ≤ 20 ms during the login storm', value: `${watch.p99} ms`, met: watch.p99 <= 20 },
-    { target: `/me at ${USERS.toLocaleString('en')} users ≥ 0.90× /me at 1,000`, value: `${(meBig.rps / meSmall.rps).toFixed(2)}×`, met: meBig.rps / meSmall.rps >= 0.9 },
+    {
+      target: `/me at ${USERS.toLocaleString('en')} users ≥ 0.90× /me at 1,000`,
+      value: `${(meBig.rps / meSmall.rps).toFixed(2)}×`,
+      met: meBig.rps / meSmall.rps >= 0.9,
+    },
     { target: `≤ 300 MiB resident with ${MEMORY_SESSIONS.toLocaleString('en')} live sessions`, value: `${rss.toFixed(0)} MiB`, met: rss <= 300 },
   ];
   if (scaleOut) notes.push(scaleOut);
 
   const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${pinned ? 'server on core 0, load generator on core 1 (taskset)' : 'no pinning'}`;
-  const results = { date: new Date().toISOString(), machine, users: USERS, duration: DURATION, connections: CONNECTIONS, hashMs, ceiling, rssMiB: rss, rows, targets, seconds: Math.round((Date.now() - started) / 1000) };
-  writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+  const results = {
+    date: new Date().toISOString(),
+    machine,
+    users: USERS,
+    duration: DURATION,
+    connections: CONNECTIONS,
+    hashMs,
+    ceiling,
+    rssMiB: rss,
+    rows,
+    targets,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const fmt = (n: number) => Math.round(n).toLocaleString('en');
   const md = [
     '# Benchmark results',
@@ -225,7 +283,10 @@ async function mainRun() {
     '',
     '| scenario | req/s | p50 ms | p99 ms | errors | non-2xx | ratio |',
     '|---|---:|---:|---:|---:|---:|---|',
-    ...rows.map((r) => `| ${r.scenario} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.ratioTo}`} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.ratioTo}`} |`,
+    ),
     '',
     `Resident memory of the server with ${MEMORY_SESSIONS.toLocaleString('en')} live sessions (each used once): **${rss.toFixed(0)} MiB**.`,
     '',
@@ -238,7 +299,7 @@ async function mainRun() {
     ...notes,
     'Where the time goes, and what was tried: `docs/performance.md`.',
   ].join('\n');
-  writeFileSync(join(ROOT, 'bench/RESULTS.md'), md + '\n');
+  writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${md}\n`);
   console.log(md);
 }
 
@@ -259,7 +320,8 @@ async function benchScaleOut(sqliteHealthz: number, sqliteMe: Figures, sqliteLog
     const urls = await startServices(join(dir, 'services'));
     log(`seeding ${USERS} users on PostgreSQL`);
     await seedUsersPostgres(urls.databaseUrl, USERS);
-    const env = (extra: Record<string, string> = {}) => envFor(join(dir, 'data'), { DATABASE_URL: urls.databaseUrl, REDIS_URL: urls.redisUrl, DATABASE_POOL_SIZE: '10', ...extra });
+    const env = (extra: Record<string, string> = {}) =>
+      envFor(join(dir, 'data'), { DATABASE_URL: urls.databaseUrl, REDIS_URL: urls.redisUrl, DATABASE_POOL_SIZE: '10', ...extra });
     const core = await openCore(loadConfig(env({ DEMO_DATA: 'false' })));
     const tokens = await createSessions(core, USERS, 1000);
     await core.stores.close();
@@ -269,14 +331,30 @@ async function benchScaleOut(sqliteHealthz: number, sqliteMe: Figures, sqliteLog
     const pgMe = await load({ ...base(one.url), path: '/api/users/me', tokens: tokens.access });
     record('GET /api/users/me on PostgreSQL + Redis', pgMe, pgMe.rps / sqliteMe.rps, '/me on SQLite');
     const loginBodies = Array.from({ length: 500 }, (_, i) => JSON.stringify({ email: emailOf(1 + ((i * 97) % USERS)), password: BENCH_PASSWORD }));
-    const pgLogin = await load({ url: one.url, connections: 20, duration: DURATION, path: '/api/users/login', method: 'POST', headers: { 'content-type': 'application/json' }, bodies: loginBodies });
+    const pgLogin = await load({
+      url: one.url,
+      connections: 20,
+      duration: DURATION,
+      path: '/api/users/login',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      bodies: loginBodies,
+    });
     record('POST /api/users/login storm on PostgreSQL + Redis', pgLogin, pgLogin.rps / sqliteLogin.rps, 'login on SQLite');
     await stopServer(one.child);
 
     // behind nginx: one instance, then two (none pinned)
     const port = 21000 + (process.pid % 10000);
     const behindNginx = async (count: number) => {
-      const clusterEnv = { ...process.env, CLUSTER_DIR: join(dir, `cluster-${count}`), LOG_LEVEL: 'warn', RATE_LIMIT: 'off', DATABASE_URL: urls.databaseUrl, REDIS_URL: urls.redisUrl, JWT_SECRET: SECRET };
+      const clusterEnv = {
+        ...process.env,
+        CLUSTER_DIR: join(dir, `cluster-${count}`),
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT: 'off',
+        DATABASE_URL: urls.databaseUrl,
+        REDIS_URL: urls.redisUrl,
+        JWT_SECRET: SECRET,
+      };
       spawnSync('scripts/local-cluster.sh', ['start', String(count), String(port)], { cwd: ROOT, env: clusterEnv });
       const url = `http://127.0.0.1:${port}`;
       const figures = await load({ url, connections: CONNECTIONS, duration: DURATION, path: '/api/users/me', tokens: tokens.access });

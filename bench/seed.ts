@@ -17,7 +17,12 @@ export const emailOf = (i: number) => `user${i}@bench.example`;
 export async function seedUsers(path: string, count: number): Promise<void> {
   const stores = await openStores({ kind: 'sqlite', path });
   await stores.close();
-  const passwordHash = await hash(BENCH_PASSWORD, { algorithm: 2 as never, memoryCost: DEFAULT_HASH_SETTINGS.memoryCost, timeCost: DEFAULT_HASH_SETTINGS.timeCost, parallelism: 1 });
+  const passwordHash = await hash(BENCH_PASSWORD, {
+    algorithm: 2 as never,
+    memoryCost: DEFAULT_HASH_SETTINGS.memoryCost,
+    timeCost: DEFAULT_HASH_SETTINGS.timeCost,
+    parallelism: 1,
+  });
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;');
   const insert = db.prepare(
@@ -36,7 +41,12 @@ export async function seedUsers(path: string, count: number): Promise<void> {
 export async function seedUsersPostgres(url: string, count: number): Promise<void> {
   const stores = await openStores({ kind: 'postgres', url });
   await stores.close();
-  const passwordHash = await hash(BENCH_PASSWORD, { algorithm: 2 as never, memoryCost: DEFAULT_HASH_SETTINGS.memoryCost, timeCost: DEFAULT_HASH_SETTINGS.timeCost, parallelism: 1 });
+  const passwordHash = await hash(BENCH_PASSWORD, {
+    algorithm: 2 as never,
+    memoryCost: DEFAULT_HASH_SETTINGS.memoryCost,
+    timeCost: DEFAULT_HASH_SETTINGS.timeCost,
+    parallelism: 1,
+  });
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const now = Date.now();

@@ -48,7 +48,12 @@ export interface Config {
   passwordHash: V['PASSWORD_HASH'];
   logLevel: V['LOG_LEVEL'];
   /** Access-token lifetimes per surface, seconds. */
-  tokenTtl: { users: V['USERS_TOKEN_TTL_MINUTES']; auth: V['AUTH_TOKEN_TTL_MINUTES']; v1Auth: V['V1_AUTH_TOKEN_TTL_MINUTES']; envelope: V['ENVELOPE_TOKEN_TTL_MINUTES'] };
+  tokenTtl: {
+    users: V['USERS_TOKEN_TTL_MINUTES'];
+    auth: V['AUTH_TOKEN_TTL_MINUTES'];
+    v1Auth: V['V1_AUTH_TOKEN_TTL_MINUTES'];
+    envelope: V['ENVELOPE_TOKEN_TTL_MINUTES'];
+  };
   /** Load the demo products into an empty catalog at start. */
   demoData: V['DEMO_DATA'];
   /** Rate limits on the sensitive endpoints (per minute); null when RATE_LIMIT=off. */

@@ -84,9 +84,17 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
     if (surface.start && config.surfaces.has(surface.name)) stops.push(await surface.start(core, config, logger));
   }
 
-  const listeners: Listener[] = [{ name: 'main', setting: 'PORT', port: config.port, style: config.v1AuthStyle, app: await buildApp(config, core, logger, config.v1AuthStyle, counters) }];
+  const listeners: Listener[] = [
+    { name: 'main', setting: 'PORT', port: config.port, style: config.v1AuthStyle, app: await buildApp(config, core, logger, config.v1AuthStyle, counters) },
+  ];
   if (config.envelopePort !== null) {
-    listeners.push({ name: 'envelope', setting: 'ENVELOPE_PORT', port: config.envelopePort, style: 'envelope', app: await buildApp(config, core, logger, 'envelope', counters) });
+    listeners.push({
+      name: 'envelope',
+      setting: 'ENVELOPE_PORT',
+      port: config.envelopePort,
+      style: 'envelope',
+      app: await buildApp(config, core, logger, 'envelope', counters),
+    });
   }
   let closed: Promise<void> | undefined;
   return {
@@ -108,7 +116,13 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
 }
 
 /** One listener's app: the shared hooks, the docs, health, and every enabled surface. */
-async function buildApp(config: Config, core: Core, logger: FastifyBaseLogger, style: V1AuthStyle, counters: new () => RateLimitStore): Promise<FastifyInstance> {
+async function buildApp(
+  config: Config,
+  core: Core,
+  logger: FastifyBaseLogger,
+  style: V1AuthStyle,
+  counters: new () => RateLimitStore,
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     // One log line per request costs ~10% of throughput; failures are logged by the error handlers instead.

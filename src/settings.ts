@@ -31,7 +31,8 @@ const optionalText = (raw: string | undefined) => raw ?? null;
 function integer(fallback: number, min: number, max: number) {
   return (raw: string | undefined, _env: Env, name: string): number => {
     if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max)
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
     return Number(raw);
   };
 }
@@ -97,7 +98,10 @@ export const parseDatabaseUrl = (raw: string, dataDir: string): DatabaseTarget =
 
 function surfaces(raw: string | undefined): ReadonlySet<SurfaceName> {
   if (raw === undefined) return new Set(SURFACE_NAMES);
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of names) {
     if (!(SURFACE_NAMES as readonly string[]).includes(name)) throw new ConfigError(`SURFACES: unknown surface "${name}" (known: ${SURFACE_NAMES.join(', ')})`);
   }
@@ -106,7 +110,10 @@ function surfaces(raw: string | undefined): ReadonlySet<SurfaceName> {
 
 function corsOrigins(raw: string | undefined): string[] {
   if (raw === undefined) return [];
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const origin of list) {
     if (origin === '*') continue;
     let parsed: URL;
@@ -124,9 +131,13 @@ function trustProxy(raw: string | undefined): boolean | number | string[] {
   if (raw === undefined || raw === 'false') return false;
   if (raw === 'true') return true;
   if (/^\d+$/.test(raw)) return Number(raw);
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const entry of list) {
-    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry)) throw new ConfigError(`TRUST_PROXY must be true, false, a hop count, or IP addresses/CIDRs (got "${entry}")`);
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry))
+      throw new ConfigError(`TRUST_PROXY must be true, false, a hop count, or IP addresses/CIDRs (got "${entry}")`);
   }
   return list;
 }
@@ -151,33 +162,85 @@ function envelopePort(raw: string | undefined, env: Env, name: string): number |
 export const SETTINGS = {
   HOST: { parse: text(HOST_DEFAULT), default: '`127.0.0.1`', meaning: 'address to listen on' },
   PORT: { parse: integer(8000, 0, 65535), default: '`8000`', meaning: 'port of the main listener' },
-  ENVELOPE_PORT: { parse: envelopePort, default: '`5000`', meaning: 'port of the second listener, where `/api/v1/auth` answers in the envelope style; `off`: none' },
-  V1_AUTH_STYLE: { parse: oneOf(['plain', 'envelope'] as const, 'plain'), default: '`plain`', meaning: 'the style of `/api/v1/auth` on the main listener: `plain` (Chinese `{detail}` messages) or `envelope`' },
+  ENVELOPE_PORT: {
+    parse: envelopePort,
+    default: '`5000`',
+    meaning: 'port of the second listener, where `/api/v1/auth` answers in the envelope style; `off`: none',
+  },
+  V1_AUTH_STYLE: {
+    parse: oneOf(['plain', 'envelope'] as const, 'plain'),
+    default: '`plain`',
+    meaning: 'the style of `/api/v1/auth` on the main listener: `plain` (Chinese `{detail}` messages) or `envelope`',
+  },
   SURFACES: { parse: surfaces, default: 'all', meaning: `comma list of \`${SURFACE_NAMES.join(',')}\` to serve` },
   DEMO_DATA: { parse: boolean(true), default: '`true`', meaning: 'load the demo catalog into an empty database at start' },
   LOG_LEVEL: { parse: oneOf(LOG_LEVELS, 'info'), default: '`info`', meaning: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`' },
   TRUST_PROXY: { parse: trustProxy, default: '`false`', meaning: "behind a load balancer: `true`, a hop count, or the proxies' addresses" },
   DATA_DIR: { parse: dataDir, default: '`./data`', meaning: 'where the SQLite file, the generated JWT secret and images live' },
-  DATABASE_URL: { parse: (raw: string | undefined, env: Env) => databaseTarget(raw, dataDir(clean(env.DATA_DIR))), default: '`sqlite:$DATA_DIR/gatehouse.db`', meaning: '`sqlite:<path>`, `postgres://…` (several instances), or `memory:` for a throwaway run' },
+  DATABASE_URL: {
+    parse: (raw: string | undefined, env: Env) => databaseTarget(raw, dataDir(clean(env.DATA_DIR))),
+    default: '`sqlite:$DATA_DIR/gatehouse.db`',
+    meaning: '`sqlite:<path>`, `postgres://…` (several instances), or `memory:` for a throwaway run',
+  },
   DATABASE_POOL_SIZE: { parse: integer(10, 1, 1000), default: '`10`', meaning: 'PostgreSQL connections per instance' },
-  REDIS_URL: { parse: url(['redis:', 'rediss:']), default: '—', meaning: '`redis://…`: sessions, lockout counters, reset tokens and rate-limit counters in Redis (shared by every instance)' },
+  REDIS_URL: {
+    parse: url(['redis:', 'rediss:']),
+    default: '—',
+    meaning: '`redis://…`: sessions, lockout counters, reset tokens and rate-limit counters in Redis (shared by every instance)',
+  },
   REDIS_PREFIX: { parse: text('gatehouse:'), default: '`gatehouse:`', meaning: 'namespace of every Redis key' },
   STORE_TIMEOUT_MS: { parse: integer(2000, 100, 60_000), default: '`2000`', meaning: 'longest wait for the database or Redis before a request answers 503' },
-  IMAGE_DIR: { parse: (raw: string | undefined, env: Env) => resolve(raw ?? resolve(dataDir(clean(env.DATA_DIR)), 'images')), default: '`$DATA_DIR/images`', meaning: 'catalog images (`IMAGE_DIR/catalog/...`)' },
-  JWT_SECRET: { parse: secret, default: 'generated', meaning: 'HS256 signing secret, at least 32 bytes. Unset: one is generated on first start and kept in `DATA_DIR/jwt-secret` (mode 0600)' },
-  JWT_PREVIOUS_SECRETS: { parse: (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean), default: '—', meaning: 'comma-separated old secrets still accepted for verification (key rotation)' },
+  IMAGE_DIR: {
+    parse: (raw: string | undefined, env: Env) => resolve(raw ?? resolve(dataDir(clean(env.DATA_DIR)), 'images')),
+    default: '`$DATA_DIR/images`',
+    meaning: 'catalog images (`IMAGE_DIR/catalog/...`)',
+  },
+  JWT_SECRET: {
+    parse: secret,
+    default: 'generated',
+    meaning: 'HS256 signing secret, at least 32 bytes. Unset: one is generated on first start and kept in `DATA_DIR/jwt-secret` (mode 0600)',
+  },
+  JWT_PREVIOUS_SECRETS: {
+    parse: (raw: string | undefined) =>
+      (raw ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    default: '—',
+    meaning: 'comma-separated old secrets still accepted for verification (key rotation)',
+  },
   USERS_TOKEN_TTL_MINUTES: { parse: minutes(180), default: '`180`', meaning: 'access-token lifetime on `/api/users`' },
   AUTH_TOKEN_TTL_MINUTES: { parse: minutes(30), default: '`30`', meaning: 'access-token lifetime on `/api/auth`' },
   V1_AUTH_TOKEN_TTL_MINUTES: { parse: minutes(60), default: '`60`', meaning: 'access-token lifetime on `/api/v1/auth` (plain)' },
   ENVELOPE_TOKEN_TTL_MINUTES: { parse: minutes(1440), default: '`1440`', meaning: 'access-token lifetime on `/api/v1/auth` (envelope)' },
-  REFRESH_TOKEN_ROTATION: { parse: boolean(false), default: '`off`', meaning: '`on`: envelope-style refresh hands out a new refresh token each time; the replaced one gets the same answer for 10 s, later it ends the session' },
+  REFRESH_TOKEN_ROTATION: {
+    parse: boolean(false),
+    default: '`off`',
+    meaning: '`on`: envelope-style refresh hands out a new refresh token each time; the replaced one gets the same answer for 10 s, later it ends the session',
+  },
   SESSION_IDLE_MINUTES: { parse: integer(0, 0, 525_600), default: '`0`', meaning: 'a session unused this long ends (0: no idle limit)' },
-  PASSWORD_HASH: { parse: oneOf<HashAlgorithm>(['argon2id', 'argon2i'], 'argon2id'), default: '`argon2id`', meaning: '`argon2id` or `argon2i` for new hashes; any argon2 variant verifies and is upgraded on login' },
-  RATE_LIMIT: { parse: boolean(true), default: '`on`', meaning: 'rate limits on login, register, refresh, forgot/reset and password changes (429 with `Retry-After`)' },
+  PASSWORD_HASH: {
+    parse: oneOf<HashAlgorithm>(['argon2id', 'argon2i'], 'argon2id'),
+    default: '`argon2id`',
+    meaning: '`argon2id` or `argon2i` for new hashes; any argon2 variant verifies and is upgraded on login',
+  },
+  RATE_LIMIT: {
+    parse: boolean(true),
+    default: '`on`',
+    meaning: 'rate limits on login, register, refresh, forgot/reset and password changes (429 with `Retry-After`)',
+  },
   RATE_LIMIT_PER_IP: { parse: integer(60, 1, 1_000_000), default: '`60`', meaning: 'requests a minute from one address to one group of limited endpoints' },
-  RATE_LIMIT_PER_ACCOUNT: { parse: integer(10, 1, 1_000_000), default: '`10`', meaning: 'failed logins (and reset mails) a minute naming one account, from anywhere' },
+  RATE_LIMIT_PER_ACCOUNT: {
+    parse: integer(10, 1, 1_000_000),
+    default: '`10`',
+    meaning: 'failed logins (and reset mails) a minute naming one account, from anywhere',
+  },
   CORS_ORIGINS: { parse: corsOrigins, default: '—', meaning: 'comma list of browser origins allowed to call the API (`*` for any); unset: no CORS headers' },
-  SMTP_URL: { parse: url(['smtp:', 'smtps:']), default: '—', meaning: '`smtp://` or `smtps://` URL for mail; unset: mail is kept in the outbox (`npx gatehouse mail list`)' },
+  SMTP_URL: {
+    parse: url(['smtp:', 'smtps:']),
+    default: '—',
+    meaning: '`smtp://` or `smtps://` URL for mail; unset: mail is kept in the outbox (`npx gatehouse mail list`)',
+  },
   MAIL_FROM: { parse: text('Gatehouse <no-reply@localhost>'), default: '`Gatehouse <no-reply@localhost>`', meaning: "sender of Gatehouse's mail" },
   RESET_URL_TEMPLATE: {
     parse: (raw: string | undefined, env: Env) => {
@@ -189,7 +252,11 @@ export const SETTINGS = {
     meaning: 'the link in the reset mail',
   },
   RESET_MAIL_SUBJECT: { parse: optionalText, default: 'bilingual built-in', meaning: 'subject of the reset mail' },
-  RESET_MAIL_TEXT: { parse: (raw: string | undefined) => raw?.replaceAll('\\n', '\n') ?? null, default: 'bilingual built-in', meaning: 'text of the reset mail; may use `{link}`, `{token}`, `{minutes}` (`\\n` for a new line)' },
+  RESET_MAIL_TEXT: {
+    parse: (raw: string | undefined) => raw?.replaceAll('\\n', '\n') ?? null,
+    default: 'bilingual built-in',
+    meaning: 'text of the reset mail; may use `{link}`, `{token}`, `{minutes}` (`\\n` for a new line)',
+  },
   AUDIT_WEBHOOK_URL: { parse: url(['http:', 'https:']), default: '—', meaning: 'every audit event is also POSTed here as JSON' },
 } as const satisfies Record<string, Setting<unknown>>;
 

@@ -19,7 +19,15 @@ describe('config', () => {
   });
 
   test('settings are read and checked', () => {
-    const c = loadConfig({ PORT: '9000', DATABASE_URL: 'sqlite:/tmp/x.db', SURFACES: 'users, auth', V1_AUTH_STYLE: 'envelope', PASSWORD_HASH: 'argon2i', REDIS_URL: 'redis://127.0.0.1:6379', JWT_SECRET: 'x'.repeat(32) });
+    const c = loadConfig({
+      PORT: '9000',
+      DATABASE_URL: 'sqlite:/tmp/x.db',
+      SURFACES: 'users, auth',
+      V1_AUTH_STYLE: 'envelope',
+      PASSWORD_HASH: 'argon2i',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      JWT_SECRET: 'x'.repeat(32),
+    });
     assert.equal(c.port, 9000);
     assert.deepEqual(c.database, { kind: 'sqlite', path: '/tmp/x.db' });
     assert.deepEqual([...c.surfaces], ['users', 'auth']);
@@ -41,7 +49,11 @@ describe('config', () => {
       DEMO_DATA: 'maybe',
     };
     for (const [name, value] of Object.entries(bad)) {
-      assert.throws(() => loadConfig({ [name]: value }), (e: Error) => e instanceof ConfigError && e.message.startsWith(name), name);
+      assert.throws(
+        () => loadConfig({ [name]: value }),
+        (e: Error) => e instanceof ConfigError && e.message.startsWith(name),
+        name,
+      );
     }
   });
 
@@ -70,7 +82,9 @@ describe('settings are declared once', () => {
   test('nothing outside config.ts and settings.ts reads the environment', async () => {
     const { readdirSync, readFileSync } = await import('node:fs');
     const files = readdirSync(new URL('../src', import.meta.url), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-    const readers = files.filter((f) => !['config.ts', 'settings.ts'].includes(f) && /process\.env\b/.test(readFileSync(new URL(`../src/${f}`, import.meta.url), 'utf8')));
+    const readers = files.filter(
+      (f) => !['config.ts', 'settings.ts'].includes(f) && /process\.env\b/.test(readFileSync(new URL(`../src/${f}`, import.meta.url), 'utf8')),
+    );
     assert.deepEqual(readers, []);
   });
 

@@ -16,11 +16,12 @@ export async function auditCommand(args: string[], config: Config): Promise<numb
   const core = await boot(config);
   try {
     const user = values.user ? await resolveUser(core, [values.user]) : undefined;
-    const events = await core.stores.audit.list(Number(values.limit ?? 50), user?.id);
+    const events = await core.audit.list(Number(values.limit ?? 50), user?.id);
     if (values.json) console.log(JSON.stringify(events.map((e) => ({ ...e, at: new Date(e.at).toISOString() }))));
-    else for (const e of events) console.log([new Date(e.at).toISOString(), e.type, e.userId ?? '-', e.ip ?? '-', e.userAgent ?? '-', e.detail ?? ''].join('\t'));
+    else
+      for (const e of events) console.log([new Date(e.at).toISOString(), e.type, e.userId ?? '-', e.ip ?? '-', e.userAgent ?? '-', e.detail ?? ''].join('\t'));
     return 0;
   } finally {
-    await core.stores.close();
+    await core.close();
   }
 }

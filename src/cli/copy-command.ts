@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, parseDatabaseUrl, type Config } from '../config.ts';
-import { copyDatabase } from '../store/copy-database.ts';
+import { copyDatabase } from '../store/moving-in/copy-database.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `gatehouse copy --from sqlite:PATH --to postgres://...`: move an installation to another database. */

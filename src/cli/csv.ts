@@ -19,7 +19,13 @@ export function parseCsv(text: string): CsvRecord[] {
   let rows: Array<{ record: string[]; raw: string }>;
   try {
     // With `raw` each row is {record, raw}; the typings know only plain records.
-    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, raw: true, record_delimiter: ['\r\n', '\n', '\r'] }) as unknown as typeof rows;
+    rows = parse(text, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      raw: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }) as unknown as typeof rows;
   } catch (error) {
     if (error instanceof ParseError) throw new CsvError(`line ${(error as ParseError & { lines?: number }).lines ?? '?'}: ${error.message}`);
     throw error;

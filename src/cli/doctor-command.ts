@@ -45,7 +45,11 @@ async function checkDatabase(config: Config, options: StoreOptions): Promise<str
     await stores.close();
   }
   if (options.redisUrl) return `reachable at ${options.redisUrl.replace(/\/\/[^@]*@/, '//***@')}`;
-  return config.database.kind === 'sqlite' ? `SQLite at ${config.database.path}, schema up to date` : config.database.kind === 'postgres' ? 'PostgreSQL reachable, schema up to date' : 'in memory (nothing is kept)';
+  return config.database.kind === 'sqlite'
+    ? `SQLite at ${config.database.path}, schema up to date`
+    : config.database.kind === 'postgres'
+      ? 'PostgreSQL reachable, schema up to date'
+      : 'in memory (nothing is kept)';
 }
 
 async function checkSmtp(url: string): Promise<string> {

@@ -2,9 +2,8 @@ import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { boot } from '../boot.ts';
 import type { Config } from '../config.ts';
-import { randomIds } from '../core/ports/ids.ts';
-import { importAccounts, summarize, type ForeignAccount } from '../core/user-import.ts';
-import { LegacyDatabaseError, readFastApiUsers } from '../store/legacy/fastapi-sqlite.ts';
+import { summarize, type ForeignAccount } from '../core/user-import.ts';
+import { LegacyDatabaseError, readFastApiUsers } from '../store/moving-in/fastapi-sqlite.ts';
 import { progressBar } from './progress.ts';
 import { readRecords } from './records.ts';
 import { UsageError } from './usage-error.ts';
@@ -30,13 +29,13 @@ export async function importCommand(args: string[], config: Config): Promise<num
   const core = await boot(config);
   try {
     const bar = progressBar(dryRun ? 'checking' : 'importing', process.stderr);
-    const report = await importAccounts(core.stores.users, accounts, { clock: core.clock, ids: randomIds }, { dryRun, onProgress: (n) => bar.update(n, accounts.length) });
+    const report = await core.importAccounts(accounts, { dryRun, onProgress: (n) => bar.update(n, accounts.length) });
     bar.done();
     for (const s of report.skipped) console.error(`skipped ${s.source}: ${s.reason}`);
     console.log(summarize(report, dryRun));
     return 0;
   } finally {
-    await core.stores.close();
+    await core.close();
   }
 }
 

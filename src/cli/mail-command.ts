@@ -22,7 +22,8 @@ export async function mailCommand(args: string[], config: Config): Promise<numbe
     } else if (mails.length === 0) {
       console.log('the outbox is empty');
     } else {
-      for (const m of mails) console.log(`#${m.id}  ${new Date(m.createdAt).toISOString()}  to: ${m.to}\nsubject: ${m.subject}\n\n${m.text}\n${'-'.repeat(60)}`);
+      for (const m of mails)
+        console.log(`#${m.id}  ${new Date(m.createdAt).toISOString()}  to: ${m.to}\nsubject: ${m.subject}\n\n${m.text}\n${'-'.repeat(60)}`);
     }
     return 0;
   } finally {

@@ -18,7 +18,11 @@ export async function productsCommand(args: string[], config: Config): Promise<n
   }
   const [file, ...extra] = parsed.positionals;
   if (!file || extra.length > 0) throw new UsageError('products import needs exactly one FILE (.csv or .json)');
-  const rows: SourceRow[] = readRecords(file, parsed.values.format, IMPORT_COLUMNS.filter((c) => !['featured_rank', 'status', 'description'].includes(c)));
+  const rows: SourceRow[] = readRecords(
+    file,
+    parsed.values.format,
+    IMPORT_COLUMNS.filter((c) => !['featured_rank', 'status', 'description'].includes(c)),
+  );
 
   const stores = await openStores(config.database);
   try {

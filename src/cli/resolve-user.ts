@@ -14,4 +14,3 @@ export async function resolveUser(core: Core, positionals: string[]): Promise<Us
   if (!user) throw new UsageError(`no user "${key}"`);
   return user;
 }
-

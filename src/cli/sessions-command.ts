@@ -23,12 +23,19 @@ export async function sessionsCommand(args: string[], config: Config): Promise<n
       return 0;
     }
     const sessions = await core.sessions.listForUser(user.id);
-    const view = sessions.map((s) => ({ id: s.id, createdAt: new Date(s.createdAt).toISOString(), expiresAt: new Date(s.expiresAt).toISOString(), ip: s.ip, userAgent: s.userAgent, rememberMe: s.rememberMe }));
+    const view = sessions.map((s) => ({
+      id: s.id,
+      createdAt: new Date(s.createdAt).toISOString(),
+      expiresAt: new Date(s.expiresAt).toISOString(),
+      ip: s.ip,
+      userAgent: s.userAgent,
+      rememberMe: s.rememberMe,
+    }));
     if (parsed.values.json) console.log(JSON.stringify(view));
     else if (view.length === 0) console.log(`user ${user.id} has no live sessions`);
     else for (const s of view) console.log([s.id, s.createdAt, s.expiresAt, s.ip ?? '-', s.userAgent ?? '-'].join('\t'));
     return 0;
   } finally {
-    await core.stores.close();
+    await core.close();
   }
 }

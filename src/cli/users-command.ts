@@ -16,7 +16,7 @@ export async function usersCommand(args: string[], config: Config): Promise<numb
   try {
     return await run(rest, core);
   } finally {
-    await core.stores.close();
+    await core.close();
   }
 }
 
@@ -35,7 +35,13 @@ const ACTIONS: Record<string, Action> = {
   async show(args, core) {
     const { values, positionals } = parse(args, { json: { type: 'boolean' } }, true);
     const user = await resolveUser(core, positionals);
-    console.log(values.json ? JSON.stringify(publicView(user)) : Object.entries(publicView(user)).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n'));
+    console.log(
+      values.json
+        ? JSON.stringify(publicView(user))
+        : Object.entries(publicView(user))
+            .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+            .join('\n'),
+    );
     return 0;
   },
   async create(args, core) {

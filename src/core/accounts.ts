@@ -22,7 +22,24 @@ export interface Registration {
 
 /** Profile fields a user may change about themselves. */
 export type ProfileChanges = Partial<
-  Pick<User, 'email' | 'nickname' | 'fullName' | 'firstName' | 'lastName' | 'phone' | 'gender' | 'age' | 'birthDate' | 'avatarUrl' | 'bio' | 'language' | 'timezone' | 'theme' | 'notifications'>
+  Pick<
+    User,
+    | 'email'
+    | 'nickname'
+    | 'fullName'
+    | 'firstName'
+    | 'lastName'
+    | 'phone'
+    | 'gender'
+    | 'age'
+    | 'birthDate'
+    | 'avatarUrl'
+    | 'bio'
+    | 'language'
+    | 'timezone'
+    | 'theme'
+    | 'notifications'
+  >
 >;
 
 /** Emails are compared case-insensitively and stored lower-cased. */

@@ -1,4 +1,4 @@
-import type { AuditLog, AuditType } from './ports/audit-log.ts';
+import type { AuditLog, AuditType, StoredAuditEvent } from './ports/audit-log.ts';
 import type { Clock } from './ports/clock.ts';
 
 /** The client behind the current request, when there is one. */
@@ -34,5 +34,10 @@ export class Audit {
     if (this.#webhook) {
       void this.#webhook({ ...event, at: new Date(event.at).toISOString() }).catch(() => {});
     }
+  }
+
+  /** Events newest first; optionally one user's. */
+  list(limit: number, userId?: number): Promise<StoredAuditEvent[]> {
+    return this.#log.list(limit, userId);
   }
 }

@@ -43,7 +43,8 @@ export function parseProductRow(row: SourceRow): ProductInput | RowProblem {
   const name = text(v.name);
   if (name.length > 255) return problem('name is longer than 255 characters');
   const image = text(v.image).replace(/^\/+/, '');
-  if (image.length > 512 || image.includes('\0') || image.split(/[\\/]/).includes('..')) return problem('image must be a relative path inside the image folder');
+  if (image.length > 512 || image.includes('\0') || image.split(/[\\/]/).includes('..'))
+    return problem('image must be a relative path inside the image folder');
   const description = v.description === null || v.description === undefined ? '' : String(v.description);
   if (description.length > 65_535) return problem('description is longer than 65535 characters');
   let featuredRank: number | null = null;
@@ -52,7 +53,12 @@ export function parseProductRow(row: SourceRow): ProductInput | RowProblem {
     if (featuredRank === null) return problem(`featured_rank must be empty or a whole number from 1 (got "${text(v.featured_rank)}")`);
   }
   const rawStatus = text(v.status).toLowerCase();
-  const status = rawStatus === '' || ['enabled', '1', 'true', 'active'].includes(rawStatus) ? 'enabled' : ['disabled', '0', 'false', 'inactive'].includes(rawStatus) ? 'disabled' : null;
+  const status =
+    rawStatus === '' || ['enabled', '1', 'true', 'active'].includes(rawStatus)
+      ? 'enabled'
+      : ['disabled', '0', 'false', 'inactive'].includes(rawStatus)
+        ? 'disabled'
+        : null;
   if (status === null) return problem(`status must be enabled or disabled (got "${text(v.status)}")`);
   return { id, model, quantity, image, price, name, description, featuredRank, status };
 }

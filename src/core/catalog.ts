@@ -73,7 +73,7 @@ export class CatalogService {
     // Ids are positive 32-bit integers (the import enforces it): anything else names no product.
     if (!Number.isSafeInteger(id) || id < 1 || id > MAX_PRODUCT_ID) throw fail('NOT_FOUND', 'Product not found');
     const product = await this.#store.get(id);
-    if (!product || product.status !== 'enabled') throw fail('NOT_FOUND', 'Product not found');
+    if (product?.status !== 'enabled') throw fail('NOT_FOUND', 'Product not found');
     this.views.record(id);
     return product;
   }

@@ -13,6 +13,7 @@ import type { LockoutRule } from './ports/lockout-store.ts';
 import type { Stores } from './ports/stores.ts';
 import { DEFAULT_SESSION_POLICY, SessionService, type SessionPolicy } from './sessions.ts';
 import { TokenIssuer, type TokenKeys } from './tokens.ts';
+import { importAccounts, type AccountImportReport, type ForeignAccount } from './user-import.ts';
 
 export interface CoreOptions {
   stores: Stores;
@@ -46,6 +47,10 @@ export interface Core {
   tokens: TokenIssuer;
   clock: Clock;
   stores: Stores;
+  /** Moves accounts in from another system (the original FastAPI database, an export). */
+  importAccounts(accounts: Iterable<ForeignAccount>, options?: { dryRun?: boolean; onProgress?: (done: number) => void }): Promise<AccountImportReport>;
+  /** Closes storage; the core is unusable afterwards. */
+  close(): Promise<void>;
 }
 
 /** Wires the core's services to their storage, clock and id source. */
@@ -63,5 +68,19 @@ export function createCore(options: CoreOptions): Core {
   const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
   const resets = new PasswordResetService({ accounts, resets: options.stores.resets, mailer, clock, ids }, options.resetMail ?? DEFAULT_RESET_MAIL);
   const catalog = new CatalogService(options.stores.products, options.images);
-  return { accounts, login, resets, catalog, audit, sessions, lockout, hasher, tokens, clock, stores: options.stores };
+  return {
+    accounts,
+    login,
+    resets,
+    catalog,
+    audit,
+    sessions,
+    lockout,
+    hasher,
+    tokens,
+    clock,
+    stores: options.stores,
+    importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids }, importOptions),
+    close: () => options.stores.close(),
+  };
 }

@@ -9,7 +9,7 @@ export const ERROR_CODES = {
   INVALID_CREDENTIALS: 'unknown account or wrong password',
   PASSWORD_INCORRECT: 'the current password given is wrong',
   USER_NOT_FOUND: 'the account an operation names does not exist',
-  ACCOUNT_GONE: "the account a token belongs to no longer exists (deleted while the token was out)",
+  ACCOUNT_GONE: 'the account a token belongs to no longer exists (deleted while the token was out)',
   USER_DISABLED: 'the account is disabled',
   ACCOUNT_LOCKED: 'too many failed logins; the account is locked for a while',
   TOKEN_MISSING: 'no bearer token was presented',

@@ -30,7 +30,15 @@ export class LoginService {
   readonly #clock: Clock;
   readonly #audit: Audit;
 
-  constructor(deps: { accounts: AccountService; users: UserStore; hasher: PasswordHasher; lockout: Lockout; sessions: SessionService; clock: Clock; audit: Audit }) {
+  constructor(deps: {
+    accounts: AccountService;
+    users: UserStore;
+    hasher: PasswordHasher;
+    lockout: Lockout;
+    sessions: SessionService;
+    clock: Clock;
+    audit: Audit;
+  }) {
     this.#audit = deps.audit;
     this.#accounts = deps.accounts;
     this.#users = deps.users;

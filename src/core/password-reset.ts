@@ -59,7 +59,7 @@ export class PasswordResetService {
    */
   async request(email: string): Promise<void> {
     const user = await this.#accounts.findByEmail(email);
-    if (!user || !user.email || user.status !== 'active') return;
+    if (!user?.email || user.status !== 'active') return;
     const token = this.#ids.token(32);
     const now = this.#clock.now();
     await this.#store.create({ tokenHash: sha256(token), userId: user.id, createdAt: now, expiresAt: now + RESET_TTL_MS });
@@ -78,7 +78,11 @@ export class PasswordResetService {
 
   #compose(user: User, token: string) {
     const link = this.mail.urlTemplate.replaceAll('{token}', encodeURIComponent(token));
-    const fill = (text: string) => text.replaceAll('{link}', link).replaceAll('{token}', token).replaceAll('{minutes}', String(RESET_TTL_MS / 60_000));
+    const fill = (text: string) =>
+      text
+        .replaceAll('{link}', link)
+        .replaceAll('{token}', token)
+        .replaceAll('{minutes}', String(RESET_TTL_MS / 60_000));
     return { to: user.email!, subject: fill(this.mail.subject), text: fill(this.mail.text) };
   }
 }

@@ -71,7 +71,10 @@ export class SessionService {
 
   readonly #audit: Audit;
 
-  constructor(deps: { sessions: SessionStore; users: UserStore; tokens: TokenIssuer; clock: Clock; ids: IdSource; audit: Audit }, policy = DEFAULT_SESSION_POLICY) {
+  constructor(
+    deps: { sessions: SessionStore; users: UserStore; tokens: TokenIssuer; clock: Clock; ids: IdSource; audit: Audit },
+    policy = DEFAULT_SESSION_POLICY,
+  ) {
     this.#audit = deps.audit;
     this.#store = deps.sessions;
     this.#users = deps.users;
@@ -209,7 +212,14 @@ export class SessionService {
       if (!rotate) return this.#grant(user, await this.#advance(session, claims), accessTtl);
       const newJti = this.#ids.token(12);
       const at = this.#clock.now();
-      const rotation = { expectedJti: session.accessJti, newJti, at, keepPrevious: true, expectedRefreshHash: presented, newRefreshHash: fingerprint(successor) };
+      const rotation = {
+        expectedJti: session.accessJti,
+        newJti,
+        at,
+        keepPrevious: true,
+        expectedRefreshHash: presented,
+        newRefreshHash: fingerprint(successor),
+      };
       if (await this.#store.rotate(session.id, rotation)) {
         const next = { ...session, accessJti: newJti, previousAccessJti: session.accessJti, rotatedAt: at, refreshHash: rotation.newRefreshHash };
         return { ...this.#grant(user, next, accessTtl), refreshToken: this.#refreshToken(user, next, successor) };

@@ -112,5 +112,7 @@ export function summarize(report: AccountImportReport, dryRun = false): string {
   const reasons = new Map<string, number>();
   for (const s of report.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
   const why = reasons.size ? ` (${[...reasons].map(([r, n]) => `${r}: ${n}`).join(', ')})` : '';
-  return dryRun ? `would import ${report.imported}, skip ${report.skipped.length}${why}` : `imported ${report.imported}, skipped ${report.skipped.length}${why}`;
+  return dryRun
+    ? `would import ${report.imported}, skip ${report.skipped.length}${why}`
+    : `imported ${report.imported}, skipped ${report.skipped.length}${why}`;
 }

@@ -18,7 +18,13 @@ const KITS: Kit[] = [
 
 const BOARDS: Array<{ name: string; model: string; folder: string; chip: string; feature: string }> = [
   { name: 'Ocean: MCP23017 IO Expansion Board', model: 'CQRMCP23017A', folder: 'MCP23017', chip: 'MCP23017', feature: '16 extra GPIO pins over I2C' },
-  { name: 'Ocean: PCA9685 16-Channel PWM Servo Board', model: 'CQRPCA9685A', folder: 'PCA9685', chip: 'PCA9685', feature: '16 PWM channels, 12-bit resolution' },
+  {
+    name: 'Ocean: PCA9685 16-Channel PWM Servo Board',
+    model: 'CQRPCA9685A',
+    folder: 'PCA9685',
+    chip: 'PCA9685',
+    feature: '16 PWM channels, 12-bit resolution',
+  },
   { name: 'Ocean: ADS1115 16-Bit ADC Module', model: 'CQRADS1115A', folder: 'ADS1115', chip: 'ADS1115', feature: '4 analog inputs at 16-bit resolution' },
   { name: 'Ocean: CH340 USB to UART Board', model: 'CQRCH340A', folder: 'CH340', chip: 'CH340', feature: 'USB serial at up to 2 Mbit/s' },
   { name: 'Ocean: TCA9548A I2C Multiplexer', model: 'CQRTCA9548A', folder: 'TCA9548A', chip: 'TCA9548A', feature: '8 I2C buses behind one address' },

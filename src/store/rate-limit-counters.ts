@@ -95,7 +95,7 @@ export function rateLimitCounters(redis: Redis | undefined, prefix: string, even
   };
   const viaRedis = (call: () => Promise<[number, number]>, fallback: () => CounterState, done: Done) => {
     // Not connected: count here at once rather than wait for a command timeout.
-    if (!scripted || scripted.status !== 'ready') {
+    if (scripted?.status !== 'ready') {
       if (scripted) fallBack(new Error(`Redis connection is ${scripted.status}`));
       return done(null, fallback());
     }
@@ -112,12 +112,26 @@ export function rateLimitCounters(redis: Redis | undefined, prefix: string, even
   };
   class Counters implements RateLimitStore {
     incr(key: string, done: Done, timeWindow: number): void {
-      if (!scripted) return done(null, local.incr(key, timeWindow));
-      viaRedis(() => scripted.ghRateIncr(`${prefix}rl:${key}`, timeWindow), () => local.incr(key, timeWindow), done);
+      if (!scripted) {
+        done(null, local.incr(key, timeWindow));
+        return;
+      }
+      viaRedis(
+        () => scripted.ghRateIncr(`${prefix}rl:${key}`, timeWindow),
+        () => local.incr(key, timeWindow),
+        done,
+      );
     }
     read(key: string, done: Done): void {
-      if (!scripted) return done(null, local.read(key));
-      viaRedis(() => scripted.ghRateRead(`${prefix}rl:${key}`), () => local.read(key), done);
+      if (!scripted) {
+        done(null, local.read(key));
+        return;
+      }
+      viaRedis(
+        () => scripted.ghRateRead(`${prefix}rl:${key}`),
+        () => local.read(key),
+        done,
+      );
     }
     child(): RateLimitStore {
       return this;

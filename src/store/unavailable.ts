@@ -3,13 +3,16 @@ import { fail } from '../core/errors.ts';
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 // PostgreSQL: connection exceptions (08xxx) and the server shutting down (57P0x).
 const POSTGRES_CODES = /^(08\d{3}|57P0[1-3])$/;
-const MESSAGES = /Connection is closed|Connection terminated|connection error|Command timed out|timeout exceeded|enableOfflineQueue|Stream isn't writeable|MaxRetriesPerRequest|Reached the max retries|the database system is (starting up|shutting down)/i;
+const MESSAGES =
+  /Connection is closed|Connection terminated|connection error|Command timed out|timeout exceeded|enableOfflineQueue|Stream isn't writeable|MaxRetriesPerRequest|Reached the max retries|the database system is (starting up|shutting down)/i;
 
 /** Whether an error means the backend cannot be reached (as opposed to a bad query). */
 export function isOutage(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const e = error as Error & { code?: string };
-  return (e.code !== undefined && (NETWORK_CODES.has(e.code) || POSTGRES_CODES.test(e.code))) || e.name === 'MaxRetriesPerRequestError' || MESSAGES.test(e.message);
+  return (
+    (e.code !== undefined && (NETWORK_CODES.has(e.code) || POSTGRES_CODES.test(e.code))) || e.name === 'MaxRetriesPerRequestError' || MESSAGES.test(e.message)
+  );
 }
 
 /**

@@ -43,7 +43,15 @@ describe('gatehouse CLI', () => {
     assert.notEqual(weak.status, 0);
     assert.match(weak.stderr, /^gatehouse: Password must have at least 8 characters/);
 
-    for (const args of [['users'], ['users', 'frobnicate'], ['users', 'create', '--password', 'operator-pass-1'], ['users', 'show', 'nobody@example.com'], ['users', 'list', '--limit', 'ten'], ['users', 'list', '--bogus'], ['nonsense']]) {
+    for (const args of [
+      ['users'],
+      ['users', 'frobnicate'],
+      ['users', 'create', '--password', 'operator-pass-1'],
+      ['users', 'show', 'nobody@example.com'],
+      ['users', 'list', '--limit', 'ten'],
+      ['users', 'list', '--bogus'],
+      ['nonsense'],
+    ]) {
       const r = runCli(args, env);
       assert.equal(r.status, 2, args.join(' '));
       assert.ok(oneLine(r.stderr), r.stderr);
@@ -82,7 +90,14 @@ describe('gatehouse CLI', () => {
   });
 
   test('a bad setting stops every command with one line naming it', () => {
-    for (const [name, value] of [['PORT', 'eighty'], ['V1_AUTH_STYLE', 'fancy'], ['JWT_SECRET', 'short'], ['DATABASE_URL', 'mysql://x'], ['SURFACES', 'users,nope'], ['PASSWORD_HASH', 'md5']] as const) {
+    for (const [name, value] of [
+      ['PORT', 'eighty'],
+      ['V1_AUTH_STYLE', 'fancy'],
+      ['JWT_SECRET', 'short'],
+      ['DATABASE_URL', 'mysql://x'],
+      ['SURFACES', 'users,nope'],
+      ['PASSWORD_HASH', 'md5'],
+    ] as const) {
       const r = runCli(['migrate'], { ...env, [name]: value });
       assert.equal(r.status, 2, name);
       assert.ok(oneLine(r.stderr), r.stderr);
@@ -90,7 +105,7 @@ describe('gatehouse CLI', () => {
     }
   });
 
-  test('disable, enable, set-password and delete reach the contract\'s 403 and 401 answers', async () => {
+  test("disable, enable, set-password and delete reach the contract's 403 and 401 answers", async () => {
     assert.equal(runCli(['users', 'create', '--email', 'cli@example.com', '--password', 'operator-pass-1', '--first-name', 'C'], env).status, 0);
     const server = await startServerProcess(env);
     try {

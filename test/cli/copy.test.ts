@@ -27,7 +27,8 @@ describe('moving to PostgreSQL', { skip: backends ? false : NO_BACKENDS }, () =>
 
   test('copy --from sqlite --to postgres: users keep their passwords and ids; products and mail come along; new ids follow', async () => {
     const sqliteEnv = { DATA_DIR: join(dir, 'old') };
-    for (const email of ['a@example.com', 'b@example.com']) assert.equal(runCli(['users', 'create', '--email', email, '--password', 'copy-me-please-1'], sqliteEnv).status, 0);
+    for (const email of ['a@example.com', 'b@example.com'])
+      assert.equal(runCli(['users', 'create', '--email', email, '--password', 'copy-me-please-1'], sqliteEnv).status, 0);
     writeFileSync(join(dir, 'p.csv'), 'id,model,quantity,image,price,name\n7,M7,1,catalog/7.png,1.5,Seven\n');
     assert.equal(runCli(['products', 'import', join(dir, 'p.csv')], sqliteEnv).status, 0);
 
@@ -42,13 +43,20 @@ describe('moving to PostgreSQL', { skip: backends ? false : NO_BACKENDS }, () =>
     assert.equal(again.status, 2);
     assert.match(again.stderr, /^gatehouse: copy failed: the target already has 2 users/);
 
-    const server = await startServerProcess({ DATA_DIR: join(dir, 'new'), DATABASE_URL: db.url, JWT_SECRET: 'copy-test-secret-copy-test-secret-0123', DEMO_DATA: 'false' });
+    const server = await startServerProcess({
+      DATA_DIR: join(dir, 'new'),
+      DATABASE_URL: db.url,
+      JWT_SECRET: 'copy-test-secret-copy-test-secret-0123',
+      DEMO_DATA: 'false',
+    });
     try {
       const login = await server.http('POST', '/api/users/login', { body: { email: 'b@example.com', password: 'copy-me-please-1' } });
       assert.equal(login.status, 200);
       assert.equal((await server.http('GET', '/api/products/product/7')).body.name, 'Seven');
       // the sequence moved past the copied ids: a new account gets a fresh id
-      const reg = await server.http('POST', '/api/v1/auth/register', { body: { username: 'newbie', email: 'c@example.com', password: 'password123', confirm_password: 'password123' } });
+      const reg = await server.http('POST', '/api/v1/auth/register', {
+        body: { username: 'newbie', email: 'c@example.com', password: 'password123', confirm_password: 'password123' },
+      });
       assert.equal(reg.status, 201);
       assert.equal(reg.body.id, 3);
     } finally {
@@ -57,7 +65,12 @@ describe('moving to PostgreSQL', { skip: backends ? false : NO_BACKENDS }, () =>
   });
 
   test('copy: bad arguments are one line, exit 2', () => {
-    for (const args of [['copy'], ['copy', '--from', 'sqlite:/x.db'], ['copy', '--from', 'mysql://x', '--to', 'sqlite:/y.db'], ['copy', '--from', 'memory:', '--to', 'sqlite:/y.db']]) {
+    for (const args of [
+      ['copy'],
+      ['copy', '--from', 'sqlite:/x.db'],
+      ['copy', '--from', 'mysql://x', '--to', 'sqlite:/y.db'],
+      ['copy', '--from', 'memory:', '--to', 'sqlite:/y.db'],
+    ]) {
       const r = runCli(args, { DATA_DIR: dir });
       assert.equal(r.status, 2, args.join(' '));
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -24,7 +24,10 @@ test('property: any table written as RFC 4180 CSV reads back the same', () => {
       const width = rows[0]!.length;
       const table = rows.map((r) => Array.from({ length: width }, (_, i) => r[i] ?? 'x'));
       const csv = table.map((r) => r.map((c) => `"${c.replaceAll('"', '""')}"`).join(',')).join('\r\n');
-      assert.deepEqual(parseCsv(csv).map((r) => r.fields), table);
+      assert.deepEqual(
+        parseCsv(csv).map((r) => r.fields),
+        table,
+      );
     }),
   );
 });

@@ -107,7 +107,13 @@ describe('gatehouse import legacy-sqlite', () => {
   });
 
   test('bad input: one line, exit 2', () => {
-    for (const args of [['import'], ['import', 'legacy-sqlite'], ['import', 'legacy-sqlite', join(dir, 'missing.db')], ['import', 'legacy-sqlite', join(dir, 'data', 'jwt-secret')], ['import', 'nonsense', 'x']]) {
+    for (const args of [
+      ['import'],
+      ['import', 'legacy-sqlite'],
+      ['import', 'legacy-sqlite', join(dir, 'missing.db')],
+      ['import', 'legacy-sqlite', join(dir, 'data', 'jwt-secret')],
+      ['import', 'nonsense', 'x'],
+    ]) {
       const r = runCli(args, env);
       assert.equal(r.status, 2, args.join(' '));
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -15,7 +15,15 @@ describe('operator commands', () => {
     const server = await startServerProcess(env);
     try {
       const tokens = [];
-      for (let i = 0; i < 2; i++) tokens.push((await server.http('POST', '/api/users/login', { body: { email: 'ops@example.com', password: 'operator-pass-1' }, headers: { 'user-agent': `agent-${i}` } })).body.access_token);
+      for (let i = 0; i < 2; i++)
+        tokens.push(
+          (
+            await server.http('POST', '/api/users/login', {
+              body: { email: 'ops@example.com', password: 'operator-pass-1' },
+              headers: { 'user-agent': `agent-${i}` },
+            })
+          ).body.access_token,
+        );
       const list = runCli(['sessions', 'list', 'ops@example.com', '--json'], env);
       assert.equal(list.status, 0, list.stderr);
       const sessions = JSON.parse(list.stdout);
@@ -88,10 +96,17 @@ test('audit lists security events, newest first, for one user or all; bad input 
   const r = runCli(['audit', '--user', 'aud@example.com', '--json'], env2);
   assert.equal(r.status, 0, r.stderr);
   const events = JSON.parse(r.stdout);
-  assert.deepEqual(events.map((e: { type: string }) => e.type), ['user.disabled', 'login.succeeded', 'login.failed']);
+  assert.deepEqual(
+    events.map((e: { type: string }) => e.type),
+    ['user.disabled', 'login.succeeded', 'login.failed'],
+  );
   assert.equal(events[2].ip, '127.0.0.1');
   assert.match(runCli(['audit'], env2).stdout, /login\.failed/);
-  for (const args of [['audit', '--limit', 'x'], ['audit', '--user', 'ghost@example.com'], ['audit', '--bogus']]) {
+  for (const args of [
+    ['audit', '--limit', 'x'],
+    ['audit', '--user', 'ghost@example.com'],
+    ['audit', '--bogus'],
+  ]) {
     const bad = runCli(args, env2);
     assert.equal(bad.status, 2, args.join(' '));
     assert.equal(bad.stderr.trim().split('\n').length, 1);

@@ -80,7 +80,13 @@ test('products import: bad invocations are one line, exit 2', () => {
   const env = { DATA_DIR: join(dir, 'bad') };
   writeFileSync(join(dir, 'x.txt'), 'x');
   writeFileSync(join(dir, 'noheader.csv'), 'a,b\n1,2\n');
-  for (const args of [['products'], ['products', 'import'], ['products', 'import', join(dir, 'missing.csv')], ['products', 'import', join(dir, 'x.txt')], ['products', 'import', join(dir, 'noheader.csv')]]) {
+  for (const args of [
+    ['products'],
+    ['products', 'import'],
+    ['products', 'import', join(dir, 'missing.csv')],
+    ['products', 'import', join(dir, 'x.txt')],
+    ['products', 'import', join(dir, 'noheader.csv')],
+  ]) {
     const r = runCli(args, env);
     assert.equal(r.status, 2, args.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -20,7 +20,10 @@ test('import users FILE: bcrypt ($2b$) and argon2id hashes from CSV and JSON lin
     join(dir, 'users.csv'),
     `email,password_hash,first_name,last_name,phone,username,disabled\nbc@example.com,${bcryptHash},Bea,Crypt,555,bea,false\nar@example.com,"${argonHash}",Ar,Gon,,argo,\nbad@example.com,plaintext,,,,,\n`,
   );
-  writeFileSync(join(dir, 'users.jsonl'), `${JSON.stringify({ email: 'jl@example.com', password_hash: bcrypt.hashSync('json-pass-3', 10), username: 'jl', disabled: true })}\n{broken\n`);
+  writeFileSync(
+    join(dir, 'users.jsonl'),
+    `${JSON.stringify({ email: 'jl@example.com', password_hash: bcrypt.hashSync('json-pass-3', 10), username: 'jl', disabled: true })}\n{broken\n`,
+  );
 
   const csv = runCli(['import', 'users', join(dir, 'users.csv')], env);
   assert.equal(csv.status, 0, csv.stderr);
@@ -39,7 +42,8 @@ test('import users FILE: bcrypt ($2b$) and argon2id hashes from CSV and JSON lin
     await server.stop();
   }
   const stores = await openStores({ kind: 'sqlite', path: join(dir, 'data', 'gatehouse.db') });
-  for (const email of ['bc@example.com', 'ar@example.com']) assert.match((await stores.users.findByEmail(email))!.passwordHash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  for (const email of ['bc@example.com', 'ar@example.com'])
+    assert.match((await stores.users.findByEmail(email))!.passwordHash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   assert.match((await stores.users.findByEmail('jl@example.com'))!.passwordHash, /^\$2[ab]\$/);
   assert.equal((await stores.users.findByEmail('bc@example.com'))?.username, 'bea');
   await stores.close();

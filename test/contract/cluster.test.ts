@@ -29,7 +29,9 @@ describe('two instances behind nginx (scripts/local-cluster.sh)', { skip }, () =
   });
 
   test('register, log in, use and end a session through nginx; every instance agrees', async () => {
-    const reg = await http('POST', '/api/v1/auth/register', { body: { username: 'cluster', email: 'cluster@example.com', password: 'password123', confirm_password: 'password123' } });
+    const reg = await http('POST', '/api/v1/auth/register', {
+      body: { username: 'cluster', email: 'cluster@example.com', password: 'password123', confirm_password: 'password123' },
+    });
     assert.equal(reg.status, 201);
     const token = (await http('POST', '/api/v1/auth/login/json', { body: { username: 'cluster', password: 'password123' } })).body.access_token;
     for (let i = 0; i < 6; i++) assert.equal((await http('GET', '/api/v1/auth/me', { token })).status, 200);

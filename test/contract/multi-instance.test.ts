@@ -20,7 +20,14 @@ describe('several instances on PostgreSQL + Redis', { skip: backends ? false : N
   before(async () => {
     const database = await freshDatabase(backends!.databaseUrl);
     drop = database.drop;
-    env = { DATA_DIR: dataDir, DATABASE_URL: database.url, REDIS_URL: backends!.redisUrl, REDIS_PREFIX: freshPrefix(), JWT_SECRET: 'shared-secret-shared-secret-shared-secret-42', LOG_LEVEL: 'warn' };
+    env = {
+      DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      REDIS_URL: backends!.redisUrl,
+      REDIS_PREFIX: freshPrefix(),
+      JWT_SECRET: 'shared-secret-shared-secret-shared-secret-42',
+      LOG_LEVEL: 'warn',
+    };
     [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
   });
   after(async () => {
@@ -61,7 +68,10 @@ describe('several instances on PostgreSQL + Redis', { skip: backends ? false : N
     const body = { username: `dup_${Date.now()}`, email: `dup${Date.now()}@example.com`, password: 'password123', confirm_password: 'password123' };
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).http('POST', '/api/v1/auth/register', { body })));
     assert.equal(answers.filter((r) => r.status === 201).length, 1);
-    assert.ok(answers.every((r) => r.status === 201 || r.status === 400), answers.map((r) => r.status).join());
+    assert.ok(
+      answers.every((r) => r.status === 201 || r.status === 400),
+      answers.map((r) => r.status).join(),
+    );
   });
 
   test('an instance refuses to start on PostgreSQL without a configured JWT_SECRET', () => {

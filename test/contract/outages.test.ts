@@ -28,14 +28,19 @@ async function loadUntil(server: ServerProcess, username: string, stop: () => bo
       const name = `load_${process.pid}_${n++}`;
       const requests = [
         server.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } }),
-        server.http('POST', '/api/v1/auth/register', { body: { username: name, email: `${name}@example.com`, password: 'password123', confirm_password: 'password123' } }).then((r) => {
-          if (r.status === 201) tally.registered.push(name);
-          return r;
-        }),
+        server
+          .http('POST', '/api/v1/auth/register', {
+            body: { username: name, email: `${name}@example.com`, password: 'password123', confirm_password: 'password123' },
+          })
+          .then((r) => {
+            if (r.status === 201) tally.registered.push(name);
+            return r;
+          }),
       ];
       const started = Date.now();
       // A dropped connection would mean the server died: counted, and the test fails on it.
-      for (const r of await Promise.all(requests.map((p) => p.catch(() => ({ status: 0 }))))) tally.statuses.set(r.status, (tally.statuses.get(r.status) ?? 0) + 1);
+      for (const r of await Promise.all(requests.map((p) => p.catch(() => ({ status: 0 })))))
+        tally.statuses.set(r.status, (tally.statuses.get(r.status) ?? 0) + 1);
       tally.slowest = Math.max(tally.slowest, Date.now() - started);
     }
   };
@@ -63,7 +68,9 @@ describe('backend outages', { skip: available ? false : NO_BACKENDS }, () => {
       RATE_LIMIT_PER_IP: '100000',
       RATE_LIMIT_PER_ACCOUNT: '100000',
     });
-    const r = await server.http('POST', '/api/v1/auth/register', { body: { username: 'steady', email: 'steady@example.com', password: 'password123', confirm_password: 'password123' } });
+    const r = await server.http('POST', '/api/v1/auth/register', {
+      body: { username: 'steady', email: 'steady@example.com', password: 'password123', confirm_password: 'password123' },
+    });
     assert.equal(r.status, 201);
   });
   after(async () => {
@@ -114,7 +121,14 @@ describe('backend outages', { skip: available ? false : NO_BACKENDS }, () => {
   }
 
   test('Redis away, default settings: every rate-limited endpoint of every surface answers without a 500', async () => {
-    const defaults = await startServerProcess({ DATA_DIR: join(dir, 'defaults'), DATABASE_URL: urls.databaseUrl, REDIS_URL: urls.redisUrl, REDIS_PREFIX: 'defaults:', JWT_SECRET: 'outage-secret-outage-secret-outage-secret-1', LOG_LEVEL: 'warn' });
+    const defaults = await startServerProcess({
+      DATA_DIR: join(dir, 'defaults'),
+      DATABASE_URL: urls.databaseUrl,
+      REDIS_URL: urls.redisUrl,
+      REDIS_PREFIX: 'defaults:',
+      JWT_SECRET: 'outage-secret-outage-secret-outage-secret-1',
+      LOG_LEVEL: 'warn',
+    });
     try {
       const u = `rl_${process.pid}`;
       const calls: Array<[ServerProcess['http'], string, unknown]> = [

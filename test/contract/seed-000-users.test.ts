@@ -33,7 +33,9 @@ test('seed 000: register → login → me → refresh → me → reset_password 
     const again = await http('GET', '/api/users/me', { token: refreshed.body.access_token });
     assert.equal(again.status, 200);
 
-    const reset = await http('POST', '/api/users/reset_password', { body: { email: 'user@example.com', old_password: 'string123', new_password: 'string456' } });
+    const reset = await http('POST', '/api/users/reset_password', {
+      body: { email: 'user@example.com', old_password: 'string123', new_password: 'string456' },
+    });
     assert.deepEqual([reset.status, reset.body], [200, { message: 'Password has been reset successfully.' }]);
     // the reset ended every session
     assert.deepEqual((await http('GET', '/api/users/me', { token: refreshed.body.access_token })).body, { detail: 'Token is invalid' });

@@ -46,10 +46,11 @@ const retarget = (code: string, port: number, url: string) => code.replaceAll(`h
  * Tokens and the first listed item's fields are remembered for later requests.
  */
 async function replay(file: string, base: string, vars: Record<string, string>, example: string): Promise<void> {
-  const fill = (text: string) => text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
-    assert.ok(vars[name] !== undefined, `${file}: {{${name}}} has no value`);
-    return vars[name]!;
-  });
+  const fill = (text: string) =>
+    text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+      assert.ok(vars[name] !== undefined, `${file}: {{${name}}} has no value`);
+      return vars[name]!;
+    });
   const blocks = fixture(file).split(/^### /m).slice(1);
   for (const block of blocks) {
     const [title, ...lines] = block.split('\n');
@@ -57,10 +58,21 @@ async function replay(file: string, base: string, vars: Record<string, string>, 
     const [requestLine, ...rest] = lines.slice(0, expectIndex).join('\n').trim().split('\n');
     const blank = rest.indexOf('');
     const headerLines = blank < 0 ? rest : rest.slice(0, blank);
-    const body = blank < 0 ? '' : rest.slice(blank + 1).join('\n').trim();
+    const body =
+      blank < 0
+        ? ''
+        : rest
+            .slice(blank + 1)
+            .join('\n')
+            .trim();
     const [method, path] = fill(requestLine!).split(' ') as [string, string];
     const headers = Object.fromEntries(headerLines.map((h) => fill(h).split(/:\s*/, 2) as [string, string]));
-    const url = base + path.split('/').map((s) => encodeURIComponent(decodeURIComponent(s))).join('/');
+    const url =
+      base +
+      path
+        .split('/')
+        .map((s) => encodeURIComponent(decodeURIComponent(s)))
+        .join('/');
     const response = await fetch(url, { method, headers, body: body ? fill(body) : undefined });
     count(example);
     const [, status, kind, ...spec] = lines[expectIndex]!.split(' ');
@@ -87,7 +99,9 @@ function curlSteps(url: string, username: string, email: string): string[] {
   return script.split(/^(?=# \d\.)/m).map((s) => s.trim());
 }
 
-const storages: Array<[string, () => Promise<{ env: Record<string, string>; drop(): Promise<void> }>]> = [['SQLite', async () => ({ env: {}, drop: async () => {} })]];
+const storages: Array<[string, () => Promise<{ env: Record<string, string>; drop(): Promise<void> }>]> = [
+  ['SQLite', async () => ({ env: {}, drop: async () => {} })],
+];
 const backends = backendUrls();
 if (backends) {
   storages.push([
@@ -141,10 +155,17 @@ for (const [storage, open] of storages) {
       const lines = flow.trim().split('\n');
       assert.match(lines[0]!, /^注册结果: \{'status': 'success', 'message': '注册成功'/);
       assert.match(lines[1]!, /^登录结果: \{'status': 'success', 'message': '登录成功'/);
-      assert.match(lines[2]!, new RegExp(`^用户信息: \\{'status': 'success', 'message': '获取用户信息成功', 'data': \\{'uuid': '[0-9a-f-]{36}', 'username': '${username}'`));
+      assert.match(
+        lines[2]!,
+        new RegExp(`^用户信息: \\{'status': 'success', 'message': '获取用户信息成功', 'data': \\{'uuid': '[0-9a-f-]{36}', 'username': '${username}'`),
+      );
 
       // Log in as that client did, to hold its tokens.
-      const tokens = JSON.parse(python(`import requests, json\nprint(json.dumps(requests.post("${server.envelopeUrl}/api/v1/auth/login", json={"username": "${username}", "password": "password123"}).json()["data"]))`).out);
+      const tokens = JSON.parse(
+        python(
+          `import requests, json\nprint(json.dumps(requests.post("${server.envelopeUrl}/api/v1/auth/login", json={"username": "${username}", "password": "password123"}).json()["data"]))`,
+        ).out,
+      );
       count('envelope token refresh');
       const settings = retarget(fixture('envelope-update-settings.py'), 5000, server.envelopeUrl!).replace('your_access_token_here', tokens.access_token);
       assert.equal(python(settings).out.trim(), '配置更新成功');
@@ -167,16 +188,43 @@ print(json.dumps(results, ensure_ascii=False))
         assert.equal(r.data.username, username);
       }
       // the login's access token still works afterwards
-      const still = python(`import requests\nprint(requests.get("${server.envelopeUrl}/api/v1/users/profile", headers={"Authorization": "Bearer ${tokens.access_token}"}).status_code)`).out.trim();
+      const still = python(
+        `import requests\nprint(requests.get("${server.envelopeUrl}/api/v1/users/profile", headers={"Authorization": "Bearer ${tokens.access_token}"}).status_code)`,
+      ).out.trim();
       assert.equal(still, '200');
       count('envelope token refresh');
     });
 
     test('request examples of /api/users, /api/products and /cache, /api/auth and /api/user (main listener)', async () => {
-      await replay('users-requests.http', server.url, { email: `${uniqueName('u')}@example.com`, password: 'password123', new_password: 'password456', first_name: '三', last_name: '张', phone_number: '13800138000' }, 'users requests');
+      await replay(
+        'users-requests.http',
+        server.url,
+        {
+          email: `${uniqueName('u')}@example.com`,
+          password: 'password123',
+          new_password: 'password456',
+          first_name: '三',
+          last_name: '张',
+          phone_number: '13800138000',
+        },
+        'users requests',
+      );
       await replay('catalog-requests.http', server.url, {}, 'catalog requests');
       const username = uniqueName('two');
-      await replay('auth-requests.http', server.url, { username, email: `${username}@example.com`, password: 'password123', nickname: 'nick', new_email: `${username}.new@example.com`, new_nickname: 'nick2', new_password: 'password456' }, 'auth requests');
+      await replay(
+        'auth-requests.http',
+        server.url,
+        {
+          username,
+          email: `${username}@example.com`,
+          password: 'password123',
+          nickname: 'nick',
+          new_email: `${username}.new@example.com`,
+          new_nickname: 'nick2',
+          new_password: 'password456',
+        },
+        'auth requests',
+      );
     });
 
     test('side by side: a /api/v1/auth client registers on the main listener while an envelope client logs in with that account on the other', async () => {

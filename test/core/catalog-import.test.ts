@@ -3,7 +3,17 @@ import { test } from 'node:test';
 import { importProducts, parseProductRow } from '../../src/core/catalog-import.ts';
 import { memoryStores } from '../../src/store/memory/memory-stores.ts';
 
-const good = { id: '7', model: 'CQRJSTEL-A', quantity: '999', image: 'catalog/a b/c.jpg', price: '6.16', name: 'Kit', description: '<p>x</p>', featured_rank: '', status: '' };
+const good = {
+  id: '7',
+  model: 'CQRJSTEL-A',
+  quantity: '999',
+  image: 'catalog/a b/c.jpg',
+  price: '6.16',
+  name: 'Kit',
+  description: '<p>x</p>',
+  featured_rank: '',
+  status: '',
+};
 
 test('a good row becomes a product; blanks take defaults', () => {
   assert.deepEqual(parseProductRow({ line: 2, values: good }), {

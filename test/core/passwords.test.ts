@@ -38,7 +38,7 @@ describe('PasswordHasher', () => {
     assert.deepEqual(await hasher.verify(stored, 'imported-pass-2'), { ok: false, needsRehash: false });
     const long = 'x'.repeat(72);
     const longHash = bcrypt.hashSync(long, 4);
-    assert.equal((await hasher.verify(longHash, long + 'anything-after-72-bytes')).ok, false);
+    assert.equal((await hasher.verify(longHash, `${long}anything-after-72-bytes`)).ok, false);
     assert.ok(isSupportedHash(stored));
     assert.ok(!isSupportedHash('$2b$04$short'));
   });
@@ -52,7 +52,10 @@ describe('PasswordHasher', () => {
 
 describe('password policy', () => {
   test('8 to 128 characters', () => {
-    assert.throws(() => checkPasswordPolicy('1234567'), (e: GatehouseError) => e.code === 'VALIDATION_FAILED' && e.field === 'password');
+    assert.throws(
+      () => checkPasswordPolicy('1234567'),
+      (e: GatehouseError) => e.code === 'VALIDATION_FAILED' && e.field === 'password',
+    );
     checkPasswordPolicy('12345678');
     checkPasswordPolicy('x'.repeat(128));
     assert.throws(() => checkPasswordPolicy('x'.repeat(129)), GatehouseError);

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { createSigner } from 'fast-jwt';
 import { ManualClock } from '../../src/core/ports/clock.ts';
 import { TokenIssuer } from '../../src/core/tokens.ts';
-import { GatehouseError } from '../../src/core/errors.ts';
+import type { GatehouseError } from '../../src/core/errors.ts';
 import { TEST_SECRET } from '../helpers/core.ts';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -31,47 +31,76 @@ describe('TokenIssuer', () => {
   test('expiry follows the injected clock', () => {
     const { token } = tokens.issue('access', 'u-1', 's-1', 'j-1', 60);
     const later = new TokenIssuer({ current: TEST_SECRET }, { now: () => clock.now() + 60_000 });
-    assert.equal(code(() => later.verify(token, 'access')), 'TOKEN_EXPIRED');
+    assert.equal(
+      code(() => later.verify(token, 'access')),
+      'TOKEN_EXPIRED',
+    );
     assert.equal(later.verify(token, 'access', true).sub, 'u-1');
   });
 
   test('a refresh token is not an access token, and the reverse', () => {
     const refresh = tokens.issue('refresh', 'u-1', 's-1', 'r-1', 60).token;
     const access = tokens.issue('access', 'u-1', 's-1', 'j-1', 60).token;
-    assert.equal(code(() => tokens.verify(refresh, 'access')), 'TOKEN_WRONG_TYPE');
-    assert.equal(code(() => tokens.verify(access, 'refresh')), 'TOKEN_WRONG_TYPE');
+    assert.equal(
+      code(() => tokens.verify(refresh, 'access')),
+      'TOKEN_WRONG_TYPE',
+    );
+    assert.equal(
+      code(() => tokens.verify(access, 'refresh')),
+      'TOKEN_WRONG_TYPE',
+    );
   });
 
   test('alg none is refused', () => {
     const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
-    assert.equal(code(() => tokens.verify(unsigned, 'access')), 'TOKEN_INVALID');
+    assert.equal(
+      code(() => tokens.verify(unsigned, 'access')),
+      'TOKEN_INVALID',
+    );
   });
 
   test('a token signed with another key is refused', () => {
     const forged = createSigner({ key: 'another-secret-of-at-least-32-bytes!!' })(claims);
-    assert.equal(code(() => tokens.verify(forged, 'access')), 'TOKEN_INVALID');
+    assert.equal(
+      code(() => tokens.verify(forged, 'access')),
+      'TOKEN_INVALID',
+    );
   });
 
   test('a modified payload is refused', () => {
     const [head, , sig] = tokens.issue('access', 'u-1', 's-1', 'j-1', 60).token.split('.');
     const tampered = `${head}.${b64({ ...claims, sub: 'admin' })}.${sig}`;
-    assert.equal(code(() => tokens.verify(tampered, 'access')), 'TOKEN_INVALID');
+    assert.equal(
+      code(() => tokens.verify(tampered, 'access')),
+      'TOKEN_INVALID',
+    );
   });
 
   test('HS384/HS512 with the right key are refused (only HS256 is ours)', () => {
     const header = b64({ alg: 'HS512', typ: 'JWT' });
     const body = b64(claims);
     const sig = createHmac('sha512', TEST_SECRET).update(`${header}.${body}`).digest('base64url');
-    assert.equal(code(() => tokens.verify(`${header}.${body}.${sig}`, 'access')), 'TOKEN_INVALID');
+    assert.equal(
+      code(() => tokens.verify(`${header}.${body}.${sig}`, 'access')),
+      'TOKEN_INVALID',
+    );
   });
 
   test('a signed token without our claims is refused', () => {
     const partial = createSigner({ key: TEST_SECRET })({ sub: 'u-1' });
-    assert.equal(code(() => tokens.verify(partial, 'access')), 'TOKEN_INVALID');
+    assert.equal(
+      code(() => tokens.verify(partial, 'access')),
+      'TOKEN_INVALID',
+    );
   });
 
   test('garbage is refused', () => {
-    for (const junk of ['', 'a.b.c', 'not-a-token', 'eyJ.eyJ.', '...']) assert.equal(code(() => tokens.verify(junk, 'access')), 'TOKEN_INVALID', junk);
+    for (const junk of ['', 'a.b.c', 'not-a-token', 'eyJ.eyJ.', '...'])
+      assert.equal(
+        code(() => tokens.verify(junk, 'access')),
+        'TOKEN_INVALID',
+        junk,
+      );
   });
 
   test('a previous key still verifies, but new tokens use the current one', () => {

@@ -40,7 +40,13 @@ async function backendEnv(): Promise<{ env: Record<string, string>; drop(): Prom
   if (!urls) throw new Error('GATEHOUSE_TEST_BACKEND=postgres+redis but no Redis/PostgreSQL is configured');
   const database = await freshDatabase(urls.databaseUrl);
   return {
-    env: { DATABASE_URL: database.url, REDIS_URL: urls.redisUrl, REDIS_PREFIX: freshPrefix(), JWT_SECRET: 'test-secret-for-postgres-and-redis-0123456789', DATABASE_POOL_SIZE: '5' },
+    env: {
+      DATABASE_URL: database.url,
+      REDIS_URL: urls.redisUrl,
+      REDIS_PREFIX: freshPrefix(),
+      JWT_SECRET: 'test-secret-for-postgres-and-redis-0123456789',
+      DATABASE_POOL_SIZE: '5',
+    },
     drop: database.drop,
   };
 }

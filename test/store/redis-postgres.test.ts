@@ -20,7 +20,11 @@ if (!backends) {
   describe('storage contract: Redis and PostgreSQL', { skip: NO_BACKENDS }, () => {});
 } else {
   let n = 0;
-  storageContract('sqlite + redis', () => openStores({ kind: 'sqlite', path: join(dir, `c${++n}.db`) }, { redisUrl: backends.redisUrl, redisPrefix: freshPrefix() }), { selfExpiring: true });
+  storageContract(
+    'sqlite + redis',
+    () => openStores({ kind: 'sqlite', path: join(dir, `c${++n}.db`) }, { redisUrl: backends.redisUrl, redisPrefix: freshPrefix() }),
+    { selfExpiring: true },
+  );
   storageContract(
     'postgres + redis',
     async (): Promise<Stores> => {

@@ -22,7 +22,10 @@ describe('sqlite specifics', () => {
     await second.close();
     const raw = new DatabaseSync(path);
     assert.equal((raw.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
-    const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r) => (r as { name: string }).name);
+    const tables = raw
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((r) => (r as { name: string }).name);
     for (const t of ['users', 'sessions', 'login_failures']) assert.ok(tables.includes(t), t);
     assert.equal((raw.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
     raw.close();

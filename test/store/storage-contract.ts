@@ -61,232 +61,347 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
       }
     };
 
-    test('users: create applies defaults and finds by id, uuid, email, username (any case)', withStores(async ({ users }) => {
-      const made = await users.create(newUser({ email: 'alice@example.com', username: 'Alice' }));
-      assert.equal(typeof made.id, 'number');
-      assert.equal(made.status, 'active');
-      assert.equal(made.language, 'zh');
-      assert.equal(made.timezone, 'Asia/Shanghai');
-      assert.equal(made.theme, 'light');
-      assert.deepEqual(made.notifications, { email: true, push: false });
-      assert.equal(made.loginCount, 0);
-      assert.equal(made.isSuperuser, false);
-      assert.equal(made.updatedAt, T0);
-      assert.deepEqual(await users.findById(made.id), made);
-      assert.deepEqual(await users.findByUuid(made.uuid), made);
-      assert.deepEqual(await users.findByEmail('alice@example.com'), made);
-      assert.deepEqual(await users.findByUsername('aLiCe'), made);
-      assert.equal(await users.findById(made.id + 1000), null);
-      assert.equal(await users.findByEmail('nobody@example.com'), null);
-    }));
+    test(
+      'users: create applies defaults and finds by id, uuid, email, username (any case)',
+      withStores(async ({ users }) => {
+        const made = await users.create(newUser({ email: 'alice@example.com', username: 'Alice' }));
+        assert.equal(typeof made.id, 'number');
+        assert.equal(made.status, 'active');
+        assert.equal(made.language, 'zh');
+        assert.equal(made.timezone, 'Asia/Shanghai');
+        assert.equal(made.theme, 'light');
+        assert.deepEqual(made.notifications, { email: true, push: false });
+        assert.equal(made.loginCount, 0);
+        assert.equal(made.isSuperuser, false);
+        assert.equal(made.updatedAt, T0);
+        assert.deepEqual(await users.findById(made.id), made);
+        assert.deepEqual(await users.findByUuid(made.uuid), made);
+        assert.deepEqual(await users.findByEmail('alice@example.com'), made);
+        assert.deepEqual(await users.findByUsername('aLiCe'), made);
+        assert.equal(await users.findById(made.id + 1000), null);
+        assert.equal(await users.findByEmail('nobody@example.com'), null);
+      }),
+    );
 
-    test('users: email and username are unique (usernames case-insensitively); nulls are not', withStores(async ({ users }) => {
-      await users.create(newUser({ email: 'dup@example.com', username: 'Dup' }));
-      await assert.rejects(users.create(newUser({ email: 'dup@example.com' })), (e: UniqueViolation) => e.field === 'email');
-      await assert.rejects(users.create(newUser({ username: 'DUP' })), (e: UniqueViolation) => e.field === 'username');
-      await users.create(newUser({ email: null }));
-      await users.create(newUser({ email: null }));
-      await users.create(newUser({ username: null }));
-      await users.create(newUser({ username: null }));
-    }));
+    test(
+      'users: email and username are unique (usernames case-insensitively); nulls are not',
+      withStores(async ({ users }) => {
+        await users.create(newUser({ email: 'dup@example.com', username: 'Dup' }));
+        await assert.rejects(users.create(newUser({ email: 'dup@example.com' })), (e: UniqueViolation) => e.field === 'email');
+        await assert.rejects(users.create(newUser({ username: 'DUP' })), (e: UniqueViolation) => e.field === 'username');
+        await users.create(newUser({ email: null }));
+        await users.create(newUser({ email: null }));
+        await users.create(newUser({ username: null }));
+        await users.create(newUser({ username: null }));
+      }),
+    );
 
-    test('users: concurrent creates of one email make exactly one account', withStores(async ({ users }) => {
-      const results = await Promise.allSettled(Array.from({ length: 20 }, () => users.create(newUser({ email: 'race@example.com' }))));
-      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-      for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof UniqueViolation);
-    }));
+    test(
+      'users: concurrent creates of one email make exactly one account',
+      withStores(async ({ users }) => {
+        const results = await Promise.allSettled(Array.from({ length: 20 }, () => users.create(newUser({ email: 'race@example.com' }))));
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+        for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof UniqueViolation);
+      }),
+    );
 
-    test('users: an explicit id is kept', withStores(async ({ users }) => {
-      const made = await users.create(newUser({ id: 4242 }));
-      assert.equal(made.id, 4242);
-      await assert.rejects(users.create(newUser({ id: 4242 })), UniqueViolation);
-      const next = await users.create(newUser());
-      assert.notEqual(next.id, 4242);
-    }));
+    test(
+      'users: an explicit id is kept',
+      withStores(async ({ users }) => {
+        const made = await users.create(newUser({ id: 4242 }));
+        assert.equal(made.id, 4242);
+        await assert.rejects(users.create(newUser({ id: 4242 })), UniqueViolation);
+        const next = await users.create(newUser());
+        assert.notEqual(next.id, 4242);
+      }),
+    );
 
-    test('users: update changes only what is given and returns the record', withStores(async ({ users }) => {
-      const made = await users.create(newUser({ firstName: 'A', phone: '1' }));
-      const updated = await users.update(made.id, { nickname: 'nick', notifications: { email: false, push: true }, age: 30, updatedAt: T0 + 5 });
-      assert.equal(updated?.nickname, 'nick');
-      assert.equal(updated?.firstName, 'A');
-      assert.equal(updated?.phone, '1');
-      assert.equal(updated?.age, 30);
-      assert.deepEqual(updated?.notifications, { email: false, push: true });
-      assert.equal(updated?.updatedAt, T0 + 5);
-      assert.deepEqual(await users.findById(made.id), updated);
-      assert.equal(await users.update(made.id + 1000, { nickname: 'x', updatedAt: T0 }), null);
-    }));
+    test(
+      'users: update changes only what is given and returns the record',
+      withStores(async ({ users }) => {
+        const made = await users.create(newUser({ firstName: 'A', phone: '1' }));
+        const updated = await users.update(made.id, { nickname: 'nick', notifications: { email: false, push: true }, age: 30, updatedAt: T0 + 5 });
+        assert.equal(updated?.nickname, 'nick');
+        assert.equal(updated?.firstName, 'A');
+        assert.equal(updated?.phone, '1');
+        assert.equal(updated?.age, 30);
+        assert.deepEqual(updated?.notifications, { email: false, push: true });
+        assert.equal(updated?.updatedAt, T0 + 5);
+        assert.deepEqual(await users.findById(made.id), updated);
+        assert.equal(await users.update(made.id + 1000, { nickname: 'x', updatedAt: T0 }), null);
+      }),
+    );
 
-    test('users: update to a taken email or username is refused and changes nothing', withStores(async ({ users }) => {
-      await users.create(newUser({ email: 'taken@example.com', username: 'Taken' }));
-      const me = await users.create(newUser());
-      await assert.rejects(users.update(me.id, { email: 'taken@example.com', updatedAt: T0 }), (e: UniqueViolation) => e.field === 'email');
-      await assert.rejects(users.update(me.id, { username: 'taken', updatedAt: T0 }), (e: UniqueViolation) => e.field === 'username');
-      assert.deepEqual(await users.findById(me.id), me);
-    }));
+    test(
+      'users: update to a taken email or username is refused and changes nothing',
+      withStores(async ({ users }) => {
+        await users.create(newUser({ email: 'taken@example.com', username: 'Taken' }));
+        const me = await users.create(newUser());
+        await assert.rejects(users.update(me.id, { email: 'taken@example.com', updatedAt: T0 }), (e: UniqueViolation) => e.field === 'email');
+        await assert.rejects(users.update(me.id, { username: 'taken', updatedAt: T0 }), (e: UniqueViolation) => e.field === 'username');
+        assert.deepEqual(await users.findById(me.id), me);
+      }),
+    );
 
-    test('users: recordLogin bumps the count, sets the time, and may replace the hash', withStores(async ({ users }) => {
-      const made = await users.create(newUser());
-      await users.recordLogin(made.id, T0 + 10);
-      await users.recordLogin(made.id, T0 + 20, '$argon2id$new');
-      const after = await users.findById(made.id);
-      assert.equal(after?.loginCount, 2);
-      assert.equal(after?.lastLoginAt, T0 + 20);
-      assert.equal(after?.passwordHash, '$argon2id$new');
-    }));
+    test(
+      'users: recordLogin bumps the count, sets the time, and may replace the hash',
+      withStores(async ({ users }) => {
+        const made = await users.create(newUser());
+        await users.recordLogin(made.id, T0 + 10);
+        await users.recordLogin(made.id, T0 + 20, '$argon2id$new');
+        const after = await users.findById(made.id);
+        assert.equal(after?.loginCount, 2);
+        assert.equal(after?.lastLoginAt, T0 + 20);
+        assert.equal(after?.passwordHash, '$argon2id$new');
+      }),
+    );
 
-    test('users: list pages in id order and searches email/username', withStores(async ({ users }) => {
-      const a = await users.create(newUser({ email: 'find-me@example.com' }));
-      const b = await users.create(newUser({ username: 'FindMeToo' }));
-      await users.create(newUser());
-      const all = await users.list({ limit: 10, offset: 0 });
-      assert.equal(all.length, 3);
-      assert.deepEqual(all.map((u) => u.id), [...all.map((u) => u.id)].sort((x, y) => x - y));
-      assert.equal((await users.list({ limit: 1, offset: 1 }))[0]?.id, all[1]?.id);
-      assert.deepEqual((await users.list({ limit: 10, offset: 0, search: 'find' })).map((u) => u.id), [a.id, b.id]);
-      assert.deepEqual(await users.list({ limit: 10, offset: 0, search: '%' }), []);
-    }));
+    test(
+      'users: list pages in id order and searches email/username',
+      withStores(async ({ users }) => {
+        const a = await users.create(newUser({ email: 'find-me@example.com' }));
+        const b = await users.create(newUser({ username: 'FindMeToo' }));
+        await users.create(newUser());
+        const all = await users.list({ limit: 10, offset: 0 });
+        assert.equal(all.length, 3);
+        assert.deepEqual(
+          all.map((u) => u.id),
+          [...all.map((u) => u.id)].sort((x, y) => x - y),
+        );
+        assert.equal((await users.list({ limit: 1, offset: 1 }))[0]?.id, all[1]?.id);
+        assert.deepEqual(
+          (await users.list({ limit: 10, offset: 0, search: 'find' })).map((u) => u.id),
+          [a.id, b.id],
+        );
+        assert.deepEqual(await users.list({ limit: 10, offset: 0, search: '%' }), []);
+      }),
+    );
 
-    test('users: delete removes the user', withStores(async ({ users }) => {
-      const made = await users.create(newUser());
-      assert.equal(await users.delete(made.id), true);
-      assert.equal(await users.findById(made.id), null);
-      assert.equal(await users.delete(made.id), false);
-    }));
+    test(
+      'users: delete removes the user',
+      withStores(async ({ users }) => {
+        const made = await users.create(newUser());
+        assert.equal(await users.delete(made.id), true);
+        assert.equal(await users.findById(made.id), null);
+        assert.equal(await users.delete(made.id), false);
+      }),
+    );
 
-    test('sessions: create, get, delete', withStores(async ({ users, sessions }) => {
-      const u = await users.create(newUser());
-      const s = session(u.id, { rememberMe: true, refreshHash: 'fp' });
-      await sessions.create(s);
-      assert.deepEqual(await sessions.get(s.id), s);
-      assert.equal(await sessions.delete(s.id), true);
-      assert.equal(await sessions.get(s.id), null);
-      assert.equal(await sessions.delete(s.id), false);
-    }));
+    test(
+      'sessions: create, get, delete',
+      withStores(async ({ users, sessions }) => {
+        const u = await users.create(newUser());
+        const s = session(u.id, { rememberMe: true, refreshHash: 'fp' });
+        await sessions.create(s);
+        assert.deepEqual(await sessions.get(s.id), s);
+        assert.equal(await sessions.delete(s.id), true);
+        assert.equal(await sessions.get(s.id), null);
+        assert.equal(await sessions.delete(s.id), false);
+      }),
+    );
 
-    test('sessions: rotate is a compare-and-set on the current jti', withStores(async ({ users, sessions }) => {
-      const u = await users.create(newUser());
-      const s = session(u.id, { accessJti: 'a1', refreshHash: 'r1' });
-      await sessions.create(s);
-      assert.equal(await sessions.rotate(s.id, { expectedJti: 'a1', newJti: 'a2', at: T0 + 1, keepPrevious: true }), true);
-      assert.equal(await sessions.rotate(s.id, { expectedJti: 'a1', newJti: 'a3', at: T0 + 2, keepPrevious: true }), false);
-      let now = await sessions.get(s.id);
-      assert.equal(now?.accessJti, 'a2');
-      assert.equal(now?.previousAccessJti, 'a1');
-      assert.equal(now?.rotatedAt, T0 + 1);
-      assert.equal(now?.refreshHash, 'r1');
-      assert.equal(await sessions.rotate(s.id, { expectedJti: 'a2', newJti: 'a3', at: T0 + 3, keepPrevious: false, expectedRefreshHash: 'other', newRefreshHash: 'r2' }), false);
-      assert.equal(await sessions.rotate(s.id, { expectedJti: 'a2', newJti: 'a3', at: T0 + 3, keepPrevious: false, expectedRefreshHash: 'r1', newRefreshHash: 'r2' }), true);
-      now = await sessions.get(s.id);
-      assert.equal(now?.accessJti, 'a3');
-      assert.equal(now?.previousAccessJti, null);
-      assert.equal(now?.refreshHash, 'r2');
-      assert.equal(await sessions.rotate('missing', { expectedJti: 'a3', newJti: 'a4', at: T0, keepPrevious: true }), false);
-    }));
+    test(
+      'sessions: rotate is a compare-and-set on the current jti',
+      withStores(async ({ users, sessions }) => {
+        const u = await users.create(newUser());
+        const s = session(u.id, { accessJti: 'a1', refreshHash: 'r1' });
+        await sessions.create(s);
+        assert.equal(await sessions.rotate(s.id, { expectedJti: 'a1', newJti: 'a2', at: T0 + 1, keepPrevious: true }), true);
+        assert.equal(await sessions.rotate(s.id, { expectedJti: 'a1', newJti: 'a3', at: T0 + 2, keepPrevious: true }), false);
+        let now = await sessions.get(s.id);
+        assert.equal(now?.accessJti, 'a2');
+        assert.equal(now?.previousAccessJti, 'a1');
+        assert.equal(now?.rotatedAt, T0 + 1);
+        assert.equal(now?.refreshHash, 'r1');
+        assert.equal(
+          await sessions.rotate(s.id, { expectedJti: 'a2', newJti: 'a3', at: T0 + 3, keepPrevious: false, expectedRefreshHash: 'other', newRefreshHash: 'r2' }),
+          false,
+        );
+        assert.equal(
+          await sessions.rotate(s.id, { expectedJti: 'a2', newJti: 'a3', at: T0 + 3, keepPrevious: false, expectedRefreshHash: 'r1', newRefreshHash: 'r2' }),
+          true,
+        );
+        now = await sessions.get(s.id);
+        assert.equal(now?.accessJti, 'a3');
+        assert.equal(now?.previousAccessJti, null);
+        assert.equal(now?.refreshHash, 'r2');
+        assert.equal(await sessions.rotate('missing', { expectedJti: 'a3', newJti: 'a4', at: T0, keepPrevious: true }), false);
+      }),
+    );
 
-    test('sessions: concurrent rotations of one jti let exactly one through', withStores(async ({ users, sessions }) => {
-      const u = await users.create(newUser());
-      const s = session(u.id, { accessJti: 'c0' });
-      await sessions.create(s);
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => sessions.rotate(s.id, { expectedJti: 'c0', newJti: `c${i + 1}`, at: T0, keepPrevious: true })));
-      assert.equal(results.filter(Boolean).length, 1);
-    }));
+    test(
+      'sessions: concurrent rotations of one jti let exactly one through',
+      withStores(async ({ users, sessions }) => {
+        const u = await users.create(newUser());
+        const s = session(u.id, { accessJti: 'c0' });
+        await sessions.create(s);
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => sessions.rotate(s.id, { expectedJti: 'c0', newJti: `c${i + 1}`, at: T0, keepPrevious: true })),
+        );
+        assert.equal(results.filter(Boolean).length, 1);
+      }),
+    );
 
-    test('sessions: end all of a user, optionally but one; list; purge expired', withStores(async ({ users, sessions }) => {
-      const u = await users.create(newUser());
-      const other = await users.create(newUser());
-      const [a, b, c] = [session(u.id), session(u.id, { expiresAt: T0 + 10 }), session(u.id)];
-      const theirs = session(other.id);
-      for (const s of [a, b, c, theirs]) await sessions.create(s);
-      assert.deepEqual((await sessions.listForUser(u.id)).map((s) => s.id).sort(), [a.id, b.id, c.id].sort());
-      if (!traits.selfExpiring) {
-        assert.equal(await sessions.purgeExpired(T0 + 10), 1);
-        assert.equal(await sessions.get(b.id), null);
-      } else {
-        await sessions.delete(b.id);
-      }
-      assert.equal(await sessions.deleteForUser(u.id, a.id), 1);
-      assert.deepEqual((await sessions.listForUser(u.id)).map((s) => s.id), [a.id]);
-      assert.equal(await sessions.deleteForUser(u.id), 1);
-      assert.ok(await sessions.get(theirs.id));
-    }));
+    test(
+      'sessions: end all of a user, optionally but one; list; purge expired',
+      withStores(async ({ users, sessions }) => {
+        const u = await users.create(newUser());
+        const other = await users.create(newUser());
+        const [a, b, c] = [session(u.id), session(u.id, { expiresAt: T0 + 10 }), session(u.id)];
+        const theirs = session(other.id);
+        for (const s of [a, b, c, theirs]) await sessions.create(s);
+        assert.deepEqual((await sessions.listForUser(u.id)).map((s) => s.id).sort(), [a.id, b.id, c.id].sort());
+        if (!traits.selfExpiring) {
+          assert.equal(await sessions.purgeExpired(T0 + 10), 1);
+          assert.equal(await sessions.get(b.id), null);
+        } else {
+          await sessions.delete(b.id);
+        }
+        assert.equal(await sessions.deleteForUser(u.id, a.id), 1);
+        assert.deepEqual(
+          (await sessions.listForUser(u.id)).map((s) => s.id),
+          [a.id],
+        );
+        assert.equal(await sessions.deleteForUser(u.id), 1);
+        assert.ok(await sessions.get(theirs.id));
+      }),
+    );
 
-    test('lockouts: count within the window, lock at the limit, start over after it', withStores(async ({ users, lockouts }) => {
-      const u = await users.create(newUser());
-      assert.equal(await lockouts.get(u.id), null);
-      assert.deepEqual(await lockouts.recordFailure(u.id, T0, RULE), { count: 1, lockedUntil: null });
-      assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 1000, RULE), { count: 2, lockedUntil: null });
-      assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000, RULE), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
-      assert.deepEqual(await lockouts.get(u.id), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
-      // after the lock has passed, counting starts over
-      assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000 + RULE.lockMs, RULE), { count: 1, lockedUntil: null });
-      // a stale window starts over too
-      assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000 + RULE.lockMs + RULE.windowMs, RULE), { count: 1, lockedUntil: null });
-      await lockouts.clear(u.id);
-      assert.equal(await lockouts.get(u.id), null);
-    }));
+    test(
+      'lockouts: count within the window, lock at the limit, start over after it',
+      withStores(async ({ users, lockouts }) => {
+        const u = await users.create(newUser());
+        assert.equal(await lockouts.get(u.id), null);
+        assert.deepEqual(await lockouts.recordFailure(u.id, T0, RULE), { count: 1, lockedUntil: null });
+        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 1000, RULE), { count: 2, lockedUntil: null });
+        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000, RULE), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
+        assert.deepEqual(await lockouts.get(u.id), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
+        // after the lock has passed, counting starts over
+        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000 + RULE.lockMs, RULE), { count: 1, lockedUntil: null });
+        // a stale window starts over too
+        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000 + RULE.lockMs + RULE.windowMs, RULE), { count: 1, lockedUntil: null });
+        await lockouts.clear(u.id);
+        assert.equal(await lockouts.get(u.id), null);
+      }),
+    );
 
-    test('lockouts: concurrent failures are all counted', withStores(async ({ users, lockouts }) => {
-      const u = await users.create(newUser());
-      const rule = { ...RULE, maxFailures: 100 };
-      await Promise.all(Array.from({ length: 25 }, () => lockouts.recordFailure(u.id, T0, rule)));
-      assert.equal((await lockouts.get(u.id))?.count, 25);
-    }));
+    test(
+      'lockouts: concurrent failures are all counted',
+      withStores(async ({ users, lockouts }) => {
+        const u = await users.create(newUser());
+        const rule = { ...RULE, maxFailures: 100 };
+        await Promise.all(Array.from({ length: 25 }, () => lockouts.recordFailure(u.id, T0, rule)));
+        assert.equal((await lockouts.get(u.id))?.count, 25);
+      }),
+    );
 
-    test('resets: a token is spent once, and not after it expires', withStores(async ({ users, resets }) => {
-      const u = await users.create(newUser());
-      await resets.create({ tokenHash: 'h1', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
-      await resets.create({ tokenHash: 'h2', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
-      assert.equal(await resets.consume('h1', T0 + 10), u.id);
-      assert.equal(await resets.consume('h1', T0 + 20), null);
-      assert.equal(await resets.consume('h2', T0 + 1000), null);
-      assert.equal(await resets.consume('unknown', T0), null);
-      if (!traits.selfExpiring) assert.equal(await resets.purge(T0 + 2000), 2);
-    }));
+    test(
+      'resets: a token is spent once, and not after it expires',
+      withStores(async ({ users, resets }) => {
+        const u = await users.create(newUser());
+        await resets.create({ tokenHash: 'h1', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
+        await resets.create({ tokenHash: 'h2', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
+        assert.equal(await resets.consume('h1', T0 + 10), u.id);
+        assert.equal(await resets.consume('h1', T0 + 20), null);
+        assert.equal(await resets.consume('h2', T0 + 1000), null);
+        assert.equal(await resets.consume('unknown', T0), null);
+        if (!traits.selfExpiring) assert.equal(await resets.purge(T0 + 2000), 2);
+      }),
+    );
 
-    test('resets: concurrent spends of one token let exactly one through', withStores(async ({ users, resets }) => {
-      const u = await users.create(newUser());
-      await resets.create({ tokenHash: 'race', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
-      const results = await Promise.all(Array.from({ length: 10 }, () => resets.consume('race', T0 + 1)));
-      assert.equal(results.filter((r) => r === u.id).length, 1);
-    }));
+    test(
+      'resets: concurrent spends of one token let exactly one through',
+      withStores(async ({ users, resets }) => {
+        const u = await users.create(newUser());
+        await resets.create({ tokenHash: 'race', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
+        const results = await Promise.all(Array.from({ length: 10 }, () => resets.consume('race', T0 + 1)));
+        assert.equal(results.filter((r) => r === u.id).length, 1);
+      }),
+    );
 
-    test('outbox: add, then list newest first', withStores(async ({ outbox }) => {
-      const a = await outbox.add({ to: 'a@example.com', subject: 's1', text: 'body 1\nline 2' }, T0);
-      const b = await outbox.add({ to: 'b@example.com', subject: 's2', text: 'body 2' }, T0 + 1);
-      assert.ok(b.id > a.id);
-      assert.deepEqual(await outbox.list(10), [
-        { id: b.id, to: 'b@example.com', subject: 's2', text: 'body 2', createdAt: T0 + 1 },
-        { id: a.id, to: 'a@example.com', subject: 's1', text: 'body 1\nline 2', createdAt: T0 },
-      ]);
-      assert.equal((await outbox.list(1)).length, 1);
-    }));
+    test(
+      'outbox: add, then list newest first',
+      withStores(async ({ outbox }) => {
+        const a = await outbox.add({ to: 'a@example.com', subject: 's1', text: 'body 1\nline 2' }, T0);
+        const b = await outbox.add({ to: 'b@example.com', subject: 's2', text: 'body 2' }, T0 + 1);
+        assert.ok(b.id > a.id);
+        assert.deepEqual(await outbox.list(10), [
+          { id: b.id, to: 'b@example.com', subject: 's2', text: 'body 2', createdAt: T0 + 1 },
+          { id: a.id, to: 'a@example.com', subject: 's1', text: 'body 1\nline 2', createdAt: T0 },
+        ]);
+        assert.equal((await outbox.list(1)).length, 1);
+      }),
+    );
 
-    test('products: upsert by id keeps views; popular order; disabled hidden; views add up', withStores(async ({ products }) => {
-      const p = (id: number, extra: Partial<ProductInput> = {}): ProductInput => ({
-        id, model: `M${id}`, quantity: 1, image: `catalog/${id}.png`, price: 1.25, name: `P${id}`, description: '<b>x</b>', featuredRank: null, status: 'enabled', ...extra,
-      });
-      assert.deepEqual(await products.upsertMany([p(1), p(2, { featuredRank: 2 }), p(3, { featuredRank: 1 }), p(4), p(5, { status: 'disabled', featuredRank: 1 })], T0), { inserted: 5, updated: 0 });
-      assert.equal(await products.count(), 5);
-      await products.addViews(new Map([[4, 3], [1, 1], [999, 5]]));
-      assert.deepEqual((await products.popular(10)).map((x) => x.id), [3, 2, 4, 1]);
-      assert.deepEqual(await products.upsertMany([p(4, { name: 'renamed', price: 9.99 }), p(6)], T0), { inserted: 1, updated: 1 });
-      const four = await products.get(4);
-      assert.deepEqual([four?.name, four?.price, four?.viewed, four?.description], ['renamed', 9.99, 3, '<b>x</b>']);
-      assert.deepEqual((await products.popular(2)).map((x) => x.id), [3, 2]);
-      assert.equal(await products.get(404), null);
-    }));
+    test(
+      'products: upsert by id keeps views; popular order; disabled hidden; views add up',
+      withStores(async ({ products }) => {
+        const p = (id: number, extra: Partial<ProductInput> = {}): ProductInput => ({
+          id,
+          model: `M${id}`,
+          quantity: 1,
+          image: `catalog/${id}.png`,
+          price: 1.25,
+          name: `P${id}`,
+          description: '<b>x</b>',
+          featuredRank: null,
+          status: 'enabled',
+          ...extra,
+        });
+        assert.deepEqual(
+          await products.upsertMany([p(1), p(2, { featuredRank: 2 }), p(3, { featuredRank: 1 }), p(4), p(5, { status: 'disabled', featuredRank: 1 })], T0),
+          { inserted: 5, updated: 0 },
+        );
+        assert.equal(await products.count(), 5);
+        await products.addViews(
+          new Map([
+            [4, 3],
+            [1, 1],
+            [999, 5],
+          ]),
+        );
+        assert.deepEqual(
+          (await products.popular(10)).map((x) => x.id),
+          [3, 2, 4, 1],
+        );
+        assert.deepEqual(await products.upsertMany([p(4, { name: 'renamed', price: 9.99 }), p(6)], T0), { inserted: 1, updated: 1 });
+        const four = await products.get(4);
+        assert.deepEqual([four?.name, four?.price, four?.viewed, four?.description], ['renamed', 9.99, 3, '<b>x</b>']);
+        assert.deepEqual(
+          (await products.popular(2)).map((x) => x.id),
+          [3, 2],
+        );
+        assert.equal(await products.get(404), null);
+      }),
+    );
 
-    test('products: an import of many rows in one call', withStores(async ({ products }) => {
-      const many = Array.from({ length: 1234 }, (_, i): ProductInput => ({
-        id: i + 1, model: `M${i}`, quantity: i, image: `catalog/${i}.png`, price: i / 100, name: `P${i}`, description: '', featuredRank: null, status: 'enabled',
-      }));
-      assert.deepEqual(await products.upsertMany(many, T0), { inserted: 1234, updated: 0 });
-      assert.equal(await products.count(), 1234);
-    }));
+    test(
+      'products: an import of many rows in one call',
+      withStores(async ({ products }) => {
+        const many = Array.from(
+          { length: 1234 },
+          (_, i): ProductInput => ({
+            id: i + 1,
+            model: `M${i}`,
+            quantity: i,
+            image: `catalog/${i}.png`,
+            price: i / 100,
+            name: `P${i}`,
+            description: '',
+            featuredRank: null,
+            status: 'enabled',
+          }),
+        );
+        assert.deepEqual(await products.upsertMany(many, T0), { inserted: 1234, updated: 0 });
+        assert.equal(await products.count(), 1234);
+      }),
+    );
 
-    test('ping answers', withStores(async (stores) => {
-      await stores.ping();
-    }));
+    test(
+      'ping answers',
+      withStores(async (stores) => {
+        await stores.ping();
+      }),
+    );
   });
 }

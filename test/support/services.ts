@@ -58,7 +58,24 @@ export async function startServices(dir: string): Promise<ServiceUrls> {
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
   const redisPort = await freePort();
-  execFileSync('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--dir', dir, '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log')]);
+  execFileSync('redis-server', [
+    '--port',
+    String(redisPort),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'yes',
+    '--dir',
+    dir,
+    '--pidfile',
+    join(dir, 'redis.pid'),
+    '--logfile',
+    join(dir, 'redis.log'),
+  ]);
 
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
@@ -67,13 +84,25 @@ export async function startServices(dir: string): Promise<ServiceUrls> {
   mkdirSync(pgData, { recursive: true });
   mkdirSync(socketDir, { recursive: true });
   if (process.getuid?.() === 0) {
-    const { uid, gid } = JSON.parse(execFileSync('sh', ['-c', 'printf \'{"uid":%s,"gid":%s}\' "$(id -u postgres)" "$(id -g postgres)"']).toString()) as { uid: number; gid: number };
+    const { uid, gid } = JSON.parse(execFileSync('sh', ['-c', 'printf \'{"uid":%s,"gid":%s}\' "$(id -u postgres)" "$(id -g postgres)"']).toString()) as {
+      uid: number;
+      gid: number;
+    };
     chownSync(pgData, uid, gid);
     chownSync(socketDir, uid, gid);
   }
   const pgPort = await freePort();
   asPostgres(join(bin, 'initdb'), ['-D', pgData, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  asPostgres(join(bin, 'pg_ctl'), ['-D', pgData, '-l', join(pgData, 'server.log'), '-w', '-o', `-p ${pgPort} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`, 'start']);
+  asPostgres(join(bin, 'pg_ctl'), [
+    '-D',
+    pgData,
+    '-l',
+    join(pgData, 'server.log'),
+    '-w',
+    '-o',
+    `-p ${pgPort} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
+    'start',
+  ]);
   const urls = { redisUrl: `redis://127.0.0.1:${redisPort}`, databaseUrl: `postgres://postgres@127.0.0.1:${pgPort}/postgres` };
   writeFileSync(join(dir, 'services.json'), JSON.stringify({ ...urls, pgData, bin }));
   return urls;
@@ -84,7 +113,17 @@ export function postgresControl(dir: string, action: 'stop' | 'start'): void {
   const { pgData, bin } = JSON.parse(readFileSync(join(dir, 'services.json'), 'utf8')) as { pgData: string; bin: string };
   const port = /:(\d+)\//.exec((JSON.parse(readFileSync(join(dir, 'services.json'), 'utf8')) as ServiceUrls).databaseUrl)![1];
   if (action === 'stop') asPostgres(join(bin, 'pg_ctl'), ['-D', pgData, '-m', 'immediate', 'stop']);
-  else asPostgres(join(bin, 'pg_ctl'), ['-D', pgData, '-l', join(pgData, 'server.log'), '-w', '-o', `-p ${port} -k ${join(dir, 'pgsock')} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  else
+    asPostgres(join(bin, 'pg_ctl'), [
+      '-D',
+      pgData,
+      '-l',
+      join(pgData, 'server.log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${join(dir, 'pgsock')} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
+    ]);
 }
 
 /** Stops or starts again only the Redis server of a set started by {@link startServices} (same port). */
@@ -94,7 +133,24 @@ export function redisControl(dir: string, action: 'stop' | 'start'): void {
     spawnSync('redis-cli', ['-p', port, 'shutdown', 'nosave']);
     return;
   }
-  execFileSync('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--dir', dir, '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log')]);
+  execFileSync('redis-server', [
+    '--port',
+    port,
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'yes',
+    '--dir',
+    dir,
+    '--pidfile',
+    join(dir, 'redis.pid'),
+    '--logfile',
+    join(dir, 'redis.log'),
+  ]);
 }
 
 export function stopServices(dir: string): void {

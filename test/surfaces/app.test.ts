@@ -48,14 +48,31 @@ describe('the whole server', () => {
   test('/openapi.json documents every users endpoint; /docs serves Swagger UI', async () => {
     const doc = (await server.http('GET', '/openapi.json')).body;
     assert.equal(doc.openapi, '3.1.0');
-    for (const path of ['/api/users/register', '/api/users/login', '/api/users/me', '/api/users/logout', '/api/users/refresh_token', '/api/users/reset_password']) {
+    for (const path of [
+      '/api/users/register',
+      '/api/users/login',
+      '/api/users/me',
+      '/api/users/logout',
+      '/api/users/refresh_token',
+      '/api/users/reset_password',
+    ]) {
       assert.ok(doc.paths[path], path);
     }
-    assert.deepEqual(doc.paths['/api/users/login'].post.tags, ['users (seeds 000, 001)']);
+    assert.deepEqual(doc.paths['/api/users/login'].post.tags, ['users (email login, refresh by access token)']);
     const expected: Record<string, string[]> = {
-      'auth (seed 002)': ['/api/auth/register', '/api/auth/login', '/api/auth/refresh', '/api/user/me'],
-      'v1-auth (Chinese messages, plain bodies)': ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/login/json', '/api/v1/auth/logout', '/api/v1/auth/me', '/api/v1/auth/refresh', '/api/v1/auth/change-password', '/api/v1/auth/forgot-password', '/api/v1/auth/reset-password'],
-      'v1-users (seed 003)': ['/api/v1/users/profile', '/api/v1/users/settings'],
+      'auth (username login, refresh token)': ['/api/auth/register', '/api/auth/login', '/api/auth/refresh', '/api/user/me'],
+      'v1-auth (Chinese messages, plain bodies)': [
+        '/api/v1/auth/register',
+        '/api/v1/auth/login',
+        '/api/v1/auth/login/json',
+        '/api/v1/auth/logout',
+        '/api/v1/auth/me',
+        '/api/v1/auth/refresh',
+        '/api/v1/auth/change-password',
+        '/api/v1/auth/forgot-password',
+        '/api/v1/auth/reset-password',
+      ],
+      'v1-users (profile and settings, envelope)': ['/api/v1/users/profile', '/api/v1/users/settings'],
     };
     for (const [tag, paths] of Object.entries(expected)) {
       for (const path of paths) {
@@ -71,6 +88,15 @@ describe('the whole server', () => {
     const ui = await server.http('GET', '/docs/');
     assert.equal(ui.status, 200);
     assert.match(ui.text, /swagger/i);
+  });
+
+  test('each listener documents its own style of /api/v1/auth', async () => {
+    const main = (await server.http('GET', '/openapi.json')).body;
+    const envelope = (await server.envelopeHttp('GET', '/openapi.json')).body;
+    assert.deepEqual(main.paths['/api/v1/auth/me'].get.tags, ['v1-auth (Chinese messages, plain bodies)']);
+    assert.deepEqual(envelope.paths['/api/v1/auth/me'].get.tags, ['v1-auth (envelope: {status, message, data})']);
+    assert.ok(envelope.paths['/api/v1/auth/me'].get.responses['200'].content['application/json'].schema.properties.status);
+    assert.ok(envelope.paths['/api/users/me'], 'every other surface on both');
   });
 
   test('passwords are hashed off the event loop: /healthz answers while 20 logins are in flight', async () => {
@@ -105,12 +131,12 @@ describe('the whole server', () => {
     await track(server.http('POST', '/api/users/register', { body: { email, password: secretPassword, first_name: 'L' } }));
     await track(server.http('POST', '/api/users/register', { body: { email, password: secretPassword, first_name: 'L' } }));
     await track(server.http('POST', '/api/users/register', { body: { email: 'bad', password: secretPassword, first_name: 7 } }));
-    await track(server.http('POST', '/api/users/login', { body: { email, password: 'Wrong-' + secretPassword } }));
+    await track(server.http('POST', '/api/users/login', { body: { email, password: `Wrong-${secretPassword}` } }));
     const login = await server.http('POST', '/api/users/login', { body: { email, password: secretPassword } });
     const token = login.body.access_token as string;
     await track(server.http('GET', '/api/users/me', { token }));
     await track(server.http('POST', '/api/users/refresh_token', { token }));
-    await track(server.http('POST', '/api/users/reset_password', { body: { email, old_password: 'Wrong-' + secretPassword, new_password: secretPassword } }));
+    await track(server.http('POST', '/api/users/reset_password', { body: { email, old_password: `Wrong-${secretPassword}`, new_password: secretPassword } }));
     await track(server.http('POST', '/api/users/logout', { token }));
     await track(server.http('POST', '/api/users/logout', { token }));
     const hash = (await server.core.accounts.findByEmail(email))!.passwordHash;

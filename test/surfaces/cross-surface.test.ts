@@ -26,7 +26,7 @@ const PROTECTED = [
 ] as const;
 
 describe('one user base, one session store', () => {
-  test('an access token from any surface\'s login works on every surface\'s protected endpoints', async () => {
+  test("an access token from any surface's login works on every surface's protected endpoints", async () => {
     const { username, email } = await account();
     const tokens = [
       (await server.http('POST', '/api/users/login', { body: { email, password: 'password123' } })).body.access_token,

@@ -31,7 +31,9 @@ before(async () => {
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const { port } = smtp.server.address() as AddressInfo;
-  server = await startTestServer({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Gatehouse <auth@example.com>', RESET_URL_TEMPLATE: 'https://app.example.com/reset?t={token}' } });
+  server = await startTestServer({
+    env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Gatehouse <auth@example.com>', RESET_URL_TEMPLATE: 'https://app.example.com/reset?t={token}' },
+  });
 });
 
 after(async () => {

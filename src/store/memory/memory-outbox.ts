@@ -11,6 +11,9 @@ export class MemoryOutbox implements OutboxStore {
   }
 
   async list(limit: number): Promise<StoredMail[]> {
-    return this.#mails.slice(-limit).reverse().map((m) => ({ ...m }));
+    return this.#mails
+      .slice(-limit)
+      .reverse()
+      .map((m) => ({ ...m }));
   }
 }

@@ -16,5 +16,15 @@ export function memoryStores(): Stores {
     void sessions.deleteForUser(id);
     resets.forgetUser(id);
   };
-  return { users, sessions, lockouts: new MemoryLockoutStore(), resets, outbox: new MemoryOutbox(), products: new MemoryProductStore(), audit: new MemoryAuditLog(), ping: async () => {}, close: async () => {} };
+  return {
+    users,
+    sessions,
+    lockouts: new MemoryLockoutStore(),
+    resets,
+    outbox: new MemoryOutbox(),
+    products: new MemoryProductStore(),
+    audit: new MemoryAuditLog(),
+    ping: async () => {},
+    close: async () => {},
+  };
 }

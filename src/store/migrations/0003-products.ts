@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './dialect.ts';
 
-/** The catalog (seed 001). Ids come from the imported data, so they are not generated. */
+/** The catalog (products, popular list, image files). Ids come from the imported data, so they are not generated. */
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const time = dialect === 'postgres' ? 'bigint' : 'integer';
   await db.schema

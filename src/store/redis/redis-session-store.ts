@@ -91,7 +91,30 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async create(s: Session): Promise<void> {
-    const fields = ['u', s.userId, 'c', s.createdAt, 'e', s.expiresAt, 'a', s.accessJti, 'pa', s.previousAccessJti ?? '', 'r', s.rotatedAt, 'rh', s.refreshHash ?? '', 'rm', s.rememberMe ? 1 : 0, 'ip', s.ip ?? '', 'ua', s.userAgent ?? '', 'ls', s.lastSeenAt];
+    const fields = [
+      'u',
+      s.userId,
+      'c',
+      s.createdAt,
+      'e',
+      s.expiresAt,
+      'a',
+      s.accessJti,
+      'pa',
+      s.previousAccessJti ?? '',
+      'r',
+      s.rotatedAt,
+      'rh',
+      s.refreshHash ?? '',
+      'rm',
+      s.rememberMe ? 1 : 0,
+      'ip',
+      s.ip ?? '',
+      'ua',
+      s.userAgent ?? '',
+      'ls',
+      s.lastSeenAt,
+    ];
     await this.#redis.ghCreateSession(this.#key(s.id), this.#userKey(s.userId), s.expiresAt, s.id, ...fields);
   }
 

@@ -11,7 +11,10 @@ export class SqlAuditLog implements AuditLog {
   }
 
   async add(e: AuditEvent): Promise<void> {
-    await this.#db.insertInto('audit_events').values({ at: e.at, type: e.type, user_id: e.userId, ip: e.ip, user_agent: e.userAgent, detail: e.detail }).execute();
+    await this.#db
+      .insertInto('audit_events')
+      .values({ at: e.at, type: e.type, user_id: e.userId, ip: e.ip, user_agent: e.userAgent, detail: e.detail })
+      .execute();
   }
 
   async list(limit: number, userId?: number): Promise<StoredAuditEvent[]> {

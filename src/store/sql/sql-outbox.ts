@@ -11,7 +11,11 @@ export class SqlOutbox implements OutboxStore {
   }
 
   async add(mail: Mail, at: number): Promise<StoredMail> {
-    const row = await this.#db.insertInto('outbox').values({ recipient: mail.to, subject: mail.subject, body: mail.text, created_at: at }).returning('id').executeTakeFirstOrThrow();
+    const row = await this.#db
+      .insertInto('outbox')
+      .values({ recipient: mail.to, subject: mail.subject, body: mail.text, created_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return { ...mail, id: Number(row.id), createdAt: at };
   }
 

@@ -108,13 +108,20 @@ export class SqlProductStore implements ProductStore {
     if (views.size === 0) return;
     await this.#db.transaction().execute(async (trx) => {
       for (const [id, n] of views) {
-        await trx.updateTable('products').set({ viewed: sql`viewed + ${n}` }).where('id', '=', id).execute();
+        await trx
+          .updateTable('products')
+          .set({ viewed: sql`viewed + ${n}` })
+          .where('id', '=', id)
+          .execute();
       }
     });
   }
 
   async count(): Promise<number> {
-    const row = await this.#db.selectFrom('products').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await this.#db
+      .selectFrom('products')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 }

@@ -11,7 +11,10 @@ export class SqlResetStore implements ResetTokenStore {
   }
 
   async create(t: ResetToken): Promise<void> {
-    await this.#db.insertInto('password_resets').values({ token_hash: t.tokenHash, user_id: t.userId, created_at: t.createdAt, expires_at: t.expiresAt, used_at: null }).execute();
+    await this.#db
+      .insertInto('password_resets')
+      .values({ token_hash: t.tokenHash, user_id: t.userId, created_at: t.createdAt, expires_at: t.expiresAt, used_at: null })
+      .execute();
   }
 
   async consume(tokenHash: string, now: number): Promise<number | null> {

@@ -71,10 +71,7 @@ export class SqlUserStore implements UserStore {
   }
 
   async recordLogin(id: number, at: number, newPasswordHash?: string): Promise<void> {
-    let q = this.#db
-      .updateTable('users')
-      .set({ last_login_at: at, login_count: sql`login_count + 1` })
-      .where('id', '=', id);
+    let q = this.#db.updateTable('users').set({ last_login_at: at, login_count: sql`login_count + 1` }).where('id', '=', id);
     if (newPasswordHash) q = q.set({ password_hash: newPasswordHash });
     await q.execute();
   }

@@ -64,8 +64,19 @@ export const adminRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, {
       schema: {
         tags: [TAG],
         summary: 'List accounts, newest id last; search by email or username',
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), search: Type.Optional(Type.String({ maxLength: 254 })) }),
-        response: { 200: Type.Object({ items: Type.Array(AdminUser), limit: Type.Integer(), offset: Type.Integer(), next_offset: Type.Union([Type.Integer(), Type.Null()]) }) },
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          search: Type.Optional(Type.String({ maxLength: 254 })),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(AdminUser),
+            limit: Type.Integer(),
+            offset: Type.Integer(),
+            next_offset: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+        },
       },
       config: superusers,
     },
@@ -77,15 +88,26 @@ export const adminRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, {
     },
   );
 
-  for (const [action, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
-    app.post(`/users/:uuid/${action}`, { schema: { tags: [TAG], summary: `${action[0]!.toUpperCase()}${action.slice(1)} an account`, params: UserParams, response: { 200: AdminUser } }, config: superusers }, async (request) =>
-      view(await core.accounts.setStatus(await target(request.params.uuid), status)),
+  for (const [action, status] of [
+    ['disable', 'disabled'],
+    ['enable', 'active'],
+  ] as const) {
+    app.post(
+      `/users/:uuid/${action}`,
+      {
+        schema: { tags: [TAG], summary: `${action[0]!.toUpperCase()}${action.slice(1)} an account`, params: UserParams, response: { 200: AdminUser } },
+        config: superusers,
+      },
+      async (request) => view(await core.accounts.setStatus(await target(request.params.uuid), status)),
     );
   }
 
   app.delete(
     '/users/:uuid/sessions',
-    { schema: { tags: [TAG], summary: 'End every session of an account', params: UserParams, response: { 200: Type.Object({ ended: Type.Integer() }) } }, config: superusers },
+    {
+      schema: { tags: [TAG], summary: 'End every session of an account', params: UserParams, response: { 200: Type.Object({ ended: Type.Integer() }) } },
+      config: superusers,
+    },
     async (request) => ({ ended: await core.sessions.endAllForUser((await target(request.params.uuid)).id) }),
   );
 };

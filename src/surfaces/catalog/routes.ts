@@ -9,7 +9,7 @@ import { CATALOG_ERRORS } from './errors.ts';
 import { formatHttpDate, parseHttpDate } from './http-dates.ts';
 import { PopularAnswer, PopularQuery, ProductAnswer, ProductParams } from './schemas.ts';
 
-const TAG = 'catalog (seed 001)';
+const TAG = 'catalog (products, popular list, image files)';
 
 /** Seed 001's product endpoints (`/api/products/*`). */
 export const productRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core }) => {
@@ -19,7 +19,10 @@ export const productRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
 
   app.get(
     '/product/:product_id',
-    { schema: { tags: [TAG], summary: 'One product', params: ProductParams, response: { 200: ProductAnswer } }, config: { errors: { NOT_FOUND: [404, 'Product not found'] } } },
+    {
+      schema: { tags: [TAG], summary: 'One product', params: ProductParams, response: { 200: ProductAnswer } },
+      config: { errors: { NOT_FOUND: [404, 'Product not found'] } },
+    },
     async (request) => {
       const p = await catalog.product(request.params.product_id);
       return { id: p.id, model: p.model, quantity: p.quantity, image_url: p.image, price: p.price, name: p.name, description: p.description };
@@ -28,7 +31,10 @@ export const productRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
 
   app.get(
     '/popular',
-    { schema: { tags: [TAG], summary: 'Featured products first, then the most viewed', querystring: PopularQuery, response: { 200: PopularAnswer } }, config: { errors: { NOT_FOUND: [404, 'No popular products found'] } } },
+    {
+      schema: { tags: [TAG], summary: 'Featured products first, then the most viewed', querystring: PopularQuery, response: { 200: PopularAnswer } },
+      config: { errors: { NOT_FOUND: [404, 'No popular products found'] } },
+    },
     async (request) => {
       const products = await catalog.popular(request.query.limit ?? 10);
       return products.map((p) => ({ id: p.id, img_url: p.image, name: p.name, model: p.model }));

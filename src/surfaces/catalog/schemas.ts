@@ -15,12 +15,19 @@ export const ProductAnswer = Type.Object(
   },
   {
     examples: [
-      { id: 1099, model: 'CQRJSTEL-A', quantity: 999, image_url: 'catalog/CQRobot/JST EL/JST EL 2P-1.jpg', price: 6.16, name: 'JST EL - 2 Pin Connector Kit', description: 'Detailed description here...' },
+      {
+        id: 1099,
+        model: 'CQRJSTEL-A',
+        quantity: 999,
+        image_url: 'catalog/CQRobot/JST EL/JST EL 2P-1.jpg',
+        price: 6.16,
+        name: 'JST EL - 2 Pin Connector Kit',
+        description: 'Detailed description here...',
+      },
     ],
   },
 );
 
-export const PopularAnswer = Type.Array(
-  Type.Object({ id: Type.Integer(), img_url: Type.String(), name: Type.String(), model: Type.String() }),
-  { examples: [[{ id: 1120, img_url: 'catalog/CQRobot/MCP23017/MCP23017-1.JPG', name: 'Ocean: MCP23017 IO Expansion Board', model: 'CQRMCP23017A' }]] },
-);
+export const PopularAnswer = Type.Array(Type.Object({ id: Type.Integer(), img_url: Type.String(), name: Type.String(), model: Type.String() }), {
+  examples: [[{ id: 1120, img_url: 'catalog/CQRobot/MCP23017/MCP23017-1.JPG', name: 'Ocean: MCP23017 IO Expansion Board', model: 'CQRMCP23017A' }]],
+});

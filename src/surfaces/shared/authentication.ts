@@ -35,7 +35,7 @@ export function installAuthentication(app: FastifyInstance, core: Core): void {
     const need = route.config?.auth;
     if (!need) return;
     route.schema = { ...route.schema, security: BEARER_SECURITY };
-    const authenticate: preHandlerAsyncHookHandler = async function (request: FastifyRequest) {
+    const authenticate: preHandlerAsyncHookHandler = async (request: FastifyRequest) => {
       const caller = await core.sessions.authenticate(bearerToken(request.headers.authorization));
       if (need === 'superuser' && !caller.user.isSuperuser) throw fail('FORBIDDEN');
       request.caller = caller;

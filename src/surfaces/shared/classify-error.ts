@@ -34,7 +34,10 @@ export function classifyError(error: unknown): Classified {
   if (isGatehouseError(error)) {
     // A rule the core enforces on input (password policy) reads like a schema error.
     if (error.code === 'VALIDATION_FAILED') {
-      return { kind: 'validation', issues: [{ location: 'body', path: error.field ? [error.field] : [], keyword: 'rule', params: { message: error.message } }] };
+      return {
+        kind: 'validation',
+        issues: [{ location: 'body', path: error.field ? [error.field] : [], keyword: 'rule', params: { message: error.message } }],
+      };
     }
     return { kind: 'core', error };
   }

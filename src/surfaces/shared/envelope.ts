@@ -39,3 +39,17 @@ export const ENVELOPE_COMMON_ROWS = {
 export function Enveloped(data: TSchema | null) {
   return Type.Object({ status: Type.Literal('success'), message: Type.String(), data: data ?? Type.Null() });
 }
+
+/** The Chinese answers for account failures, with the codes the envelope names; plain style drops the codes. */
+export const CHINESE_ACCOUNT_ROWS = {
+  USERNAME_TAKEN: [400, '用户名已存在', 'USERNAME_EXISTS'],
+  EMAIL_TAKEN: [400, '邮箱已存在', 'EMAIL_EXISTS'],
+  INVALID_CREDENTIALS: [401, '用户名或密码错误', 'INVALID_CREDENTIALS'],
+  USER_DISABLED: [403, '账户未激活', 'USER_DISABLED'],
+  ACCOUNT_LOCKED: [423, '账户已被锁定', 'ACCOUNT_LOCKED'],
+  PASSWORD_INCORRECT: [400, '旧密码错误', 'INVALID_OLD_PASSWORD'],
+  RESET_TOKEN_INVALID: [400, '重置令牌无效或已过期', 'INVALID_RESET_TOKEN'],
+  USER_NOT_FOUND: [404, '用户不存在', 'USER_NOT_FOUND'],
+  NOT_FOUND: [404, '资源不存在', 'NOT_FOUND'],
+  FORBIDDEN: [403, '权限不足', 'FORBIDDEN'],
+} as const satisfies ErrorOverrides;

@@ -43,7 +43,16 @@ export function bearerChallenge(status: number): Record<string, string> {
   return status === 401 ? { 'www-authenticate': 'Bearer' } : {};
 }
 
-type TokenFailureCode = 'TOKEN_MISSING' | 'TOKEN_NOT_BEARER' | 'TOKEN_MALFORMED' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_WRONG_TYPE' | 'SESSION_ENDED' | 'TOKEN_REUSED' | 'ACCOUNT_GONE';
+type TokenFailureCode =
+  | 'TOKEN_MISSING'
+  | 'TOKEN_NOT_BEARER'
+  | 'TOKEN_MALFORMED'
+  | 'TOKEN_INVALID'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_WRONG_TYPE'
+  | 'SESSION_ENDED'
+  | 'TOKEN_REUSED'
+  | 'ACCOUNT_GONE';
 
 /**
  * One answer for every way a bearer token can fail (signature, expiry, type,
@@ -90,7 +99,11 @@ export function errorHandler(renderer: ErrorRenderer) {
       case 'core': {
         const code = failure.error.code as MappedCode;
         // An outage is the operator's business: say so in the log, once per refused request, with the driver's error.
-        if (code === 'STORE_UNAVAILABLE') request.log.warn({ method: request.method, url: request.url.split('?')[0], err: failure.error.cause }, 'a storage backend is unreachable: answered 503');
+        if (code === 'STORE_UNAVAILABLE')
+          request.log.warn(
+            { method: request.method, url: request.url.split('?')[0], err: failure.error.cause },
+            'a storage backend is unreachable: answered 503',
+          );
         const answer = request.routeOptions.config.errors?.[code] ?? renderer.map[code];
         return send(reply, renderer, answer[0], answer[1], answer[2] ?? code);
       }

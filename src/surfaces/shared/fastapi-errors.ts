@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { Issue } from './classify-error.ts';
-import { bearerChallenge, everyTokenFailure, type ErrorMap, type ErrorRenderer } from './error-map.ts';
+import { bearerChallenge, everyTokenFailure, type ErrorMap, type ErrorOverrides, type ErrorRenderer } from './error-map.ts';
 
 /** FastAPI's `{"detail": ...}` bodies; 422 lists for schema errors; `WWW-Authenticate` on 401. */
 export const fastApiRenderer = (map: ErrorMap): ErrorRenderer => ({
@@ -12,7 +12,20 @@ export const fastApiRenderer = (map: ErrorMap): ErrorRenderer => ({
   internal: ['Internal Server Error', 'INTERNAL_ERROR'],
 });
 
-/** FastAPI's OAuth2 answers for token failures (seed 002's `/api/user/me`, and the staff API). */
+/** The English answers of the FastAPI-shaped surfaces for account failures; each surface overrides what its document says otherwise. */
+export const FASTAPI_ACCOUNT_ROWS = {
+  EMAIL_TAKEN: [400, 'Email already registered'],
+  USERNAME_TAKEN: [400, 'Username already registered'],
+  PASSWORD_INCORRECT: [400, 'Incorrect password'],
+  USER_NOT_FOUND: [404, 'User not found'],
+  USER_DISABLED: [403, 'User is disabled'],
+  ACCOUNT_LOCKED: [423, 'Account is temporarily locked'],
+  RESET_TOKEN_INVALID: [400, 'Invalid or expired reset token'],
+  NOT_FOUND: [404, 'Not Found'],
+  FORBIDDEN: [403, 'Not enough privileges'],
+} as const satisfies ErrorOverrides;
+
+/** FastAPI's OAuth2 answers for token failures (`/api/user/me`, and the staff API). */
 export const OAUTH2_TOKEN_ERRORS = everyTokenFailure([401, 'Could not validate credentials'], [401, 'Not authenticated']);
 
 /** One entry of FastAPI's 422 `detail` list. */

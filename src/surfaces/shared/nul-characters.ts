@@ -27,7 +27,10 @@ function findNul(value: unknown, path: string): string | null {
 export function refuseNulCharacters(app: FastifyInstance): void {
   // Callback style: this runs on every request, and there is nothing to await.
   app.addHook('preValidation', (request, _reply, done) => {
-    for (const [part, value] of [['body', request.body], ['querystring', request.query]] as const) {
+    for (const [part, value] of [
+      ['body', request.body],
+      ['querystring', request.query],
+    ] as const) {
       const path = findNul(value, '');
       if (path === null) continue;
       const error = Object.assign(new Error('text must not contain NUL characters'), {

@@ -26,7 +26,10 @@ const NO_LIMITS: RateLimits = {
   perAccount: () => async () => {},
 };
 
-type Limiter = (request: FastifyRequest, options?: { increment: boolean }) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number; remaining?: number }>;
+type Limiter = (
+  request: FastifyRequest,
+  options?: { increment: boolean },
+) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number; remaining?: number }>;
 type WithCreate = FastifyInstance & { createRateLimit(options: object): Limiter };
 
 /** A refusal: 429 in the surface's shape, with Retry-After. */
@@ -41,7 +44,11 @@ function refuse(reply: FastifyReply, ttlInSeconds: number | undefined): never {
  * together) and returns guards for routes. A guard runs before the handler, so
  * an abusive client is refused before any password is hashed.
  */
-export async function installRateLimits(app: FastifyInstance, limits: { perIp: number; perAccount: number } | null, store: new () => RateLimitStore): Promise<RateLimits> {
+export async function installRateLimits(
+  app: FastifyInstance,
+  limits: { perIp: number; perAccount: number } | null,
+  store: new () => RateLimitStore,
+): Promise<RateLimits> {
   if (!limits) return NO_LIMITS;
   // The store's callback contract is what the plugin calls; its typings describe an older one.
   await app.register(rateLimit, { global: false, store: store as unknown as FastifyRateLimitStoreCtor });
@@ -53,7 +60,7 @@ export async function installRateLimits(app: FastifyInstance, limits: { perIp: n
   return {
     perIp(group) {
       const limiter = create({ max: limits.perIp, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `${group}:ip:${r.ip}` });
-      return async function (request, reply) {
+      return async (request, reply) => {
         const result = await limiter(request);
         if (!result.isAllowed && result.isExceeded) refuse(reply, result.ttlInSeconds);
       };
@@ -61,12 +68,12 @@ export async function installRateLimits(app: FastifyInstance, limits: { perIp: n
     perAccount(group, field, counting = 'failures') {
       const limiter = create({ max: limits.perAccount, timeWindow: 60_000, keyGenerator: accountKey(group, field) });
       if (counting === 'every') {
-        return async function (request, reply) {
+        return async (request, reply) => {
           const result = await limiter(request);
           if (!result.isAllowed && result.isExceeded) refuse(reply, result.ttlInSeconds);
         };
       }
-      return async function (request, reply) {
+      return async (request, reply) => {
         const seen = await limiter(request, { increment: false });
         if (!seen.isAllowed && seen.remaining === 0) refuse(reply, seen.ttlInSeconds);
         // Count the attempt once its answer is known: only failures count.

@@ -22,35 +22,66 @@ export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
   const accessTtl = style.accessTtl(config);
   const tags = [style.tag];
 
-  app.post('/register', { schema: { tags, summary: '用户注册', body: style.register.Body, response: { 201: style.register.Answer } }, preHandler: limits.perIp('register') }, async (request, reply) => {
-    const user = await core.accounts.register(style.register.input(request.body as Record<string, unknown>));
-    return reply.code(201).send(style.register.view(user));
-  });
+  app.post(
+    '/register',
+    { schema: { tags, summary: '用户注册', body: style.register.Body, response: { 201: style.register.Answer } }, preHandler: limits.perIp('register') },
+    async (request, reply) => {
+      const user = await core.accounts.register(style.register.input(request.body as Record<string, unknown>));
+      return reply.code(201).send(style.register.view(user));
+    },
+  );
 
   const loginLimits = [limits.perIp('login'), limits.perAccount('login', 'username')];
   const login = async (body: LoginFields, meta: ReturnType<typeof clientMeta>) => {
-    const grant = await core.login.login({ by: 'either', identifier: body.username, password: body.password, rememberMe: body.remember_me ?? false, accessTtl, withRefreshToken: style.issuesRefreshTokens, ...meta });
+    const grant = await core.login.login({
+      by: 'either',
+      identifier: body.username,
+      password: body.password,
+      rememberMe: body.remember_me ?? false,
+      accessTtl,
+      withRefreshToken: style.issuesRefreshTokens,
+      ...meta,
+    });
     return style.login.view(grant, accessTtl);
   };
-  app.post('/login', { schema: { tags, summary: '用户登录（用户名或邮箱）', consumes: style.login.consumes, body: style.login.Body, response: { 200: style.login.Answer } }, preHandler: loginLimits }, async (request) =>
-    login(request.body as LoginFields, clientMeta(request)),
+  app.post(
+    '/login',
+    {
+      schema: { tags, summary: '用户登录（用户名或邮箱）', consumes: style.login.consumes, body: style.login.Body, response: { 200: style.login.Answer } },
+      preHandler: loginLimits,
+    },
+    async (request) => login(request.body as LoginFields, clientMeta(request)),
   );
-  app.post('/login/json', { schema: { tags, summary: '用户登录（JSON格式）', body: JsonLoginBody, response: { 200: style.login.Answer } }, preHandler: loginLimits }, async (request) =>
-    login(request.body, clientMeta(request)),
+  app.post(
+    '/login/json',
+    { schema: { tags, summary: '用户登录（JSON格式）', body: JsonLoginBody, response: { 200: style.login.Answer } }, preHandler: loginLimits },
+    async (request) => login(request.body, clientMeta(request)),
   );
 
   // Logout checks the token itself: any live token of the session ends the whole session.
-  app.post('/logout', { schema: { tags, summary: '用户登出（结束该令牌所属的会话）', security: BEARER_SECURITY, response: { 200: style.Said } } }, async (request) => {
-    await core.sessions.logout(bearerToken(request.headers.authorization));
-    return style.said('登出成功');
-  });
+  app.post(
+    '/logout',
+    { schema: { tags, summary: '用户登出（结束该令牌所属的会话）', security: BEARER_SECURITY, response: { 200: style.Said } } },
+    async (request) => {
+      await core.sessions.logout(bearerToken(request.headers.authorization));
+      return style.said('登出成功');
+    },
+  );
 
-  app.get('/me', { schema: { tags, summary: '获取当前用户信息', response: { 200: style.me.Answer } }, config: { auth: 'caller' } }, async (request) => style.me.view(request.caller.user));
+  app.get('/me', { schema: { tags, summary: '获取当前用户信息', response: { 200: style.me.Answer } }, config: { auth: 'caller' } }, async (request) =>
+    style.me.view(request.caller.user),
+  );
 
   app.post(
     '/refresh',
     {
-      schema: { tags, summary: '刷新访问令牌（refresh_token，或当前有效的访问令牌）', security: BEARER_SECURITY, body: style.refresh.Body, response: { 200: style.refresh.Answer } },
+      schema: {
+        tags,
+        summary: '刷新访问令牌（refresh_token，或当前有效的访问令牌）',
+        security: BEARER_SECURITY,
+        body: style.refresh.Body,
+        response: { 200: style.refresh.Answer },
+      },
       // Seed 004's refresh sends no body at all; treat that as an empty object.
       preValidation: async (request) => {
         request.body ??= {};
@@ -75,7 +106,11 @@ export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
 
   app.post(
     '/change-password',
-    { schema: { tags, summary: '修改密码（其他会话将被登出）', body: ChangePasswordBody, response: { 200: style.Said } }, config: { auth: 'caller' }, preHandler: limits.perIp('password') },
+    {
+      schema: { tags, summary: '修改密码（其他会话将被登出）', body: ChangePasswordBody, response: { 200: style.Said } },
+      config: { auth: 'caller' },
+      preHandler: limits.perIp('password'),
+    },
     async (request) => {
       const { user, session } = request.caller;
       await core.accounts.changePassword(user, request.body.old_password, request.body.new_password, session.id);
@@ -85,7 +120,10 @@ export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
 
   app.post(
     '/forgot-password',
-    { schema: { tags, summary: '忘记密码（发送重置邮件）', body: ForgotPasswordBody, response: { 200: style.Said } }, preHandler: [limits.perIp('forgot'), limits.perAccount('forgot', 'email', 'every')] },
+    {
+      schema: { tags, summary: '忘记密码（发送重置邮件）', body: ForgotPasswordBody, response: { 200: style.Said } },
+      preHandler: [limits.perIp('forgot'), limits.perAccount('forgot', 'email', 'every')],
+    },
     async (request) => {
       const { email } = request.body;
       // The same answer, in the same time, whether or not the account exists.
@@ -94,26 +132,41 @@ export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
     },
   );
 
-  app.post('/reset-password', { schema: { tags, summary: '使用重置令牌重置密码', body: ResetPasswordBody, response: { 200: style.Said } }, preHandler: limits.perIp('reset') }, async (request) => {
-    await core.resets.reset(request.body.token, request.body.new_password);
-    return style.said('密码重置成功');
-  });
+  app.post(
+    '/reset-password',
+    { schema: { tags, summary: '使用重置令牌重置密码', body: ResetPasswordBody, response: { 200: style.Said } }, preHandler: limits.perIp('reset') },
+    async (request) => {
+      await core.resets.reset(request.body.token, request.body.new_password);
+      return style.said('密码重置成功');
+    },
+  );
 
   // Gatehouse's addition: a user's own sessions (devices), and ending them.
-  app.get('/sessions', { schema: { tags, summary: '当前用户的会话（设备）列表', response: { 200: style.sessions.Answer } }, config: { auth: 'caller' } }, async (request) => {
-    const { user, session } = request.caller;
-    return style.sessions.view(await core.sessions.listForUser(user.id), session.id);
-  });
+  app.get(
+    '/sessions',
+    { schema: { tags, summary: '当前用户的会话（设备）列表', response: { 200: style.sessions.Answer } }, config: { auth: 'caller' } },
+    async (request) => {
+      const { user, session } = request.caller;
+      return style.sessions.view(await core.sessions.listForUser(user.id), session.id);
+    },
+  );
   app.delete(
     '/sessions/:id',
-    { schema: { tags, summary: '结束自己的某个会话', params: SessionParams, response: { 200: style.Said } }, config: { auth: 'caller', errors: { NOT_FOUND: [404, '会话不存在', 'SESSION_NOT_FOUND'] } } },
+    {
+      schema: { tags, summary: '结束自己的某个会话', params: SessionParams, response: { 200: style.Said } },
+      config: { auth: 'caller', errors: { NOT_FOUND: [404, '会话不存在', 'SESSION_NOT_FOUND'] } },
+    },
     async (request) => {
       if (!(await core.sessions.endOwn(request.caller.user.id, request.params.id))) throw fail('NOT_FOUND');
       return style.said('会话已结束');
     },
   );
-  app.delete('/sessions', { schema: { tags, summary: '结束除当前会话外的所有会话', response: { 200: style.sessions.Ended } }, config: { auth: 'caller' } }, async (request) => {
-    const { user, session } = request.caller;
-    return style.sessions.ended(await core.sessions.endAllForUser(user.id, session.id));
-  });
+  app.delete(
+    '/sessions',
+    { schema: { tags, summary: '结束除当前会话外的所有会话', response: { 200: style.sessions.Ended } }, config: { auth: 'caller' } },
+    async (request) => {
+      const { user, session } = request.caller;
+      return style.sessions.ended(await core.sessions.endAllForUser(user.id, session.id));
+    },
+  );
 };

@@ -14,7 +14,18 @@ export const RegisterBody = Type.Object(
     full_name: OptionalText(100),
     phone: OptionalText(32),
   },
-  { examples: [{ username: 'testuser', email: 'test@example.com', password: 'password123', confirm_password: 'password123', full_name: '测试用户', phone: '13800138000' }] },
+  {
+    examples: [
+      {
+        username: 'testuser',
+        email: 'test@example.com',
+        password: 'password123',
+        confirm_password: 'password123',
+        full_name: '测试用户',
+        phone: '13800138000',
+      },
+    ],
+  },
 );
 
 /** Form or JSON; `username` may be a username or an email. Other OAuth2 form fields are ignored. */
@@ -24,14 +35,24 @@ export const LoginBody = Type.Object(
 );
 
 export const JsonLoginBody = Type.Object(
-  { username: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }), remember_me: Type.Optional(Type.Boolean()) },
+  {
+    username: Type.String({ minLength: 1, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    remember_me: Type.Optional(Type.Boolean()),
+  },
   { examples: [{ username: 'testuser', password: 'password123', remember_me: false }] },
 );
 
 export const RefreshBody = Type.Object({ refresh_token: Type.Optional(Type.String({ maxLength: 4096 })) });
-export const ChangePasswordBody = Type.Object({ old_password: Type.String({ maxLength: 1024 }), new_password: PASSWORD }, { examples: [{ old_password: 'oldpassword123', new_password: 'newpassword123' }] });
+export const ChangePasswordBody = Type.Object(
+  { old_password: Type.String({ maxLength: 1024 }), new_password: PASSWORD },
+  { examples: [{ old_password: 'oldpassword123', new_password: 'newpassword123' }] },
+);
 export const ForgotPasswordBody = Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) }, { examples: [{ email: 'test@example.com' }] });
-export const ResetPasswordBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 256 }), new_password: PASSWORD }, { examples: [{ token: 'reset_token_here', new_password: 'newpassword123' }] });
+export const ResetPasswordBody = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 256 }), new_password: PASSWORD },
+  { examples: [{ token: 'reset_token_here', new_password: 'newpassword123' }] },
+);
 
 /** Seed 003's envelope register: email optional. */
 export const EnvelopeRegisterBody = Type.Object(
@@ -107,7 +128,6 @@ export const RefreshAnswer = Type.Object({
 
 export const Message = Type.Object({ message: Type.String() });
 
-
 export const SessionView = Type.Object({
   id: Type.String(),
   created_at: Time,
@@ -122,5 +142,10 @@ export const SessionParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
 export const EndedSessions = Type.Object({ message: Type.String(), ended: Type.Integer() });
 
 export const EnvelopeRegistered = Type.Object({ uuid: Type.String(), username: Text, full_name: Text, email: Text, created_at: Time });
-export const TokenData = Type.Object({ access_token: Type.String(), refresh_token: Type.String(), token_type: Type.Literal('bearer'), expires_in: Type.Integer() });
+export const TokenData = Type.Object({
+  access_token: Type.String(),
+  refresh_token: Type.String(),
+  token_type: Type.Literal('bearer'),
+  expires_in: Type.Integer(),
+});
 export const EnvelopeProfile = Type.Object({ uuid: Type.String(), ...Profile.properties });

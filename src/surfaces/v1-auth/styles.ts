@@ -76,7 +76,13 @@ const plain: Style = {
     Answer: RegisteredUser,
     input(b) {
       if (b.confirm_password !== b.password) throw fail('VALIDATION_FAILED', '两次输入的密码不一致');
-      return { username: b.username as string, email: b.email as string, password: b.password as string, fullName: b.full_name as string | null, phone: b.phone as string | null };
+      return {
+        username: b.username as string,
+        email: b.email as string,
+        password: b.password as string,
+        fullName: b.full_name as string | null,
+        phone: b.phone as string | null,
+      };
     },
     view: registeredUser,
   },
@@ -130,7 +136,11 @@ const envelope: Style = {
   me: { Answer: Enveloped(EnvelopeProfile), view: (user) => ok('获取用户信息成功', { uuid: user.uuid, ...profile(user) }) },
   sessions: {
     Answer: Enveloped(Type.Array(SessionView)),
-    view: (sessions, currentId) => ok('获取会话列表成功', sessions.map((s) => sessionView(s, currentId))),
+    view: (sessions, currentId) =>
+      ok(
+        '获取会话列表成功',
+        sessions.map((s) => sessionView(s, currentId)),
+      ),
     Ended: Enveloped(Type.Object({ ended: Type.Integer() })),
     ended: (count) => ok('其他会话已结束', { ended: count }),
   },

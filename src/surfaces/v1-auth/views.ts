@@ -55,7 +55,13 @@ export const profile = (u: User) => ({
 export const refreshUser = (u: User) => ({ id: u.id, username: u.username, email: u.email });
 
 /** Seed 003's register answer (envelope style). */
-export const envelopeRegistered = (u: User) => ({ uuid: u.uuid, username: u.username, full_name: u.fullName, email: u.email, created_at: zuluUtc(u.createdAt) });
+export const envelopeRegistered = (u: User) => ({
+  uuid: u.uuid,
+  username: u.username,
+  full_name: u.fullName,
+  email: u.email,
+  created_at: zuluUtc(u.createdAt),
+});
 
 /** One of the caller's sessions (devices), on `GET /sessions`. */
 export const sessionView = (s: Session, currentId: string) => ({

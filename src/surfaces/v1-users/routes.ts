@@ -8,7 +8,7 @@ import { zuluUtc } from '../shared/timestamps.ts';
 import { V1_USERS_ERRORS } from './errors.ts';
 import { ProfileAnswer, ProfileBody, ProfileUpdateAnswer, SettingsAnswer, SettingsBody } from './schemas.ts';
 
-const TAG = 'v1-users (seed 003)';
+const TAG = 'v1-users (profile and settings, envelope)';
 
 /** Keys in the order the contract lists them, for `updated_settings` / `updated_fields`. */
 function givenKeys<T extends object>(body: T, order: ReadonlyArray<keyof T & string>): string[] {
@@ -35,19 +35,27 @@ export const v1UsersRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
     });
   });
 
-  app.put('/settings', { schema: { tags: [TAG], summary: '更新用户配置', body: SettingsBody, response: { 200: SettingsAnswer } }, config: { auth: 'caller' } }, async (request) => {
-    const { user } = request.caller;
-    const b = request.body;
-    const changes: ProfileChanges = { language: b.language, theme: b.theme };
-    if (b.notifications) changes.notifications = { ...user.notifications, ...b.notifications };
-    await core.accounts.updateProfile(user, changes);
-    return ok('配置更新成功', { updated_settings: givenKeys(b, ['language', 'theme', 'notifications']) });
-  });
+  app.put(
+    '/settings',
+    { schema: { tags: [TAG], summary: '更新用户配置', body: SettingsBody, response: { 200: SettingsAnswer } }, config: { auth: 'caller' } },
+    async (request) => {
+      const { user } = request.caller;
+      const b = request.body;
+      const changes: ProfileChanges = { language: b.language, theme: b.theme };
+      if (b.notifications) changes.notifications = { ...user.notifications, ...b.notifications };
+      await core.accounts.updateProfile(user, changes);
+      return ok('配置更新成功', { updated_settings: givenKeys(b, ['language', 'theme', 'notifications']) });
+    },
+  );
 
-  app.put('/profile', { schema: { tags: [TAG], summary: '更新用户基本信息', body: ProfileBody, response: { 200: ProfileUpdateAnswer } }, config: { auth: 'caller' } }, async (request) => {
-    const { user } = request.caller;
-    const b = request.body;
-    await core.accounts.updateProfile(user, { fullName: b.full_name, gender: b.gender, age: b.age, birthDate: b.birth_date });
-    return ok('用户信息更新成功', { uuid: user.uuid, updated_fields: givenKeys(b, ['full_name', 'gender', 'age', 'birth_date']) });
-  });
+  app.put(
+    '/profile',
+    { schema: { tags: [TAG], summary: '更新用户基本信息', body: ProfileBody, response: { 200: ProfileUpdateAnswer } }, config: { auth: 'caller' } },
+    async (request) => {
+      const { user } = request.caller;
+      const b = request.body;
+      await core.accounts.updateProfile(user, { fullName: b.full_name, gender: b.gender, age: b.age, birthDate: b.birth_date });
+      return ok('用户信息更新成功', { uuid: user.uuid, updated_fields: givenKeys(b, ['full_name', 'gender', 'age', 'birth_date']) });
+    },
+  );
 };

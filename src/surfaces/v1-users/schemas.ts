@@ -40,5 +40,13 @@ export const ProfileAnswer = Type.Object({
   }),
 });
 
-export const SettingsAnswer = Type.Object({ status: Type.Literal('success'), message: Type.String(), data: Type.Object({ updated_settings: Type.Array(Type.String()) }) });
-export const ProfileUpdateAnswer = Type.Object({ status: Type.Literal('success'), message: Type.String(), data: Type.Object({ uuid: Type.String(), updated_fields: Type.Array(Type.String()) }) });
+export const SettingsAnswer = Type.Object({
+  status: Type.Literal('success'),
+  message: Type.String(),
+  data: Type.Object({ updated_settings: Type.Array(Type.String()) }),
+});
+export const ProfileUpdateAnswer = Type.Object({
+  status: Type.Literal('success'),
+  message: Type.String(),
+  data: Type.Object({ uuid: Type.String(), updated_fields: Type.Array(Type.String()) }),
+});

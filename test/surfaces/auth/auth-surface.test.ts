@@ -42,9 +42,13 @@ describe('POST /api/auth/register', () => {
 
   test('400 Username already registered (any case) / Email already registered', async () => {
     const first = await register();
-    const sameName = await server.http('POST', '/api/auth/register', { body: { username: first.username.toUpperCase(), email: `x${first.email}`, password: 'wonderland42', nickname: 'x' } });
+    const sameName = await server.http('POST', '/api/auth/register', {
+      body: { username: first.username.toUpperCase(), email: `x${first.email}`, password: 'wonderland42', nickname: 'x' },
+    });
     assert.deepEqual([sameName.status, sameName.body], [400, { detail: 'Username already registered' }]);
-    const sameEmail = await server.http('POST', '/api/auth/register', { body: { username: uniqueName(), email: first.email, password: 'wonderland42', nickname: 'x' } });
+    const sameEmail = await server.http('POST', '/api/auth/register', {
+      body: { username: uniqueName(), email: first.email, password: 'wonderland42', nickname: 'x' },
+    });
     assert.deepEqual([sameEmail.status, sameEmail.body], [400, { detail: 'Email already registered' }]);
   });
 
@@ -53,7 +57,9 @@ describe('POST /api/auth/register', () => {
     assert.equal(missing.status, 422);
     assert.deepEqual(missing.body.detail, [{ type: 'missing', loc: ['body', 'nickname'], msg: 'Field required' }]);
     for (const password of ['wonderland', '1234567890', 'short1']) {
-      const r = await server.http('POST', '/api/auth/register', { body: { username: uniqueName(), email: `${uniqueName()}@example.com`, password, nickname: 'x' } });
+      const r = await server.http('POST', '/api/auth/register', {
+        body: { username: uniqueName(), email: `${uniqueName()}@example.com`, password, nickname: 'x' },
+      });
       assert.equal(r.status, 422, password);
       assert.deepEqual(r.body.detail[0].loc, ['body', 'password']);
     }
@@ -74,7 +80,10 @@ describe('POST /api/auth/login', () => {
 
   test('401 Incorrect username or password (wrong password, unknown user)', async () => {
     const { username } = await register();
-    for (const body of [{ username, password: 'wrong-pass-1' }, { username: uniqueName('ghost'), password: 'wonderland42' }]) {
+    for (const body of [
+      { username, password: 'wrong-pass-1' },
+      { username: uniqueName('ghost'), password: 'wonderland42' },
+    ]) {
       const r = await server.http('POST', '/api/auth/login', { body });
       assert.deepEqual([r.status, r.body], [401, { detail: 'Incorrect username or password' }]);
     }
@@ -188,7 +197,10 @@ describe('PUT /api/user/me', () => {
   test('422 for a weak password or a bad email, and nothing changes', async () => {
     const { username } = await register();
     const { access_token } = await login(username);
-    for (const body of [{ password: 'lettersonly', nickname: 'Changed' }, { email: 'nope', nickname: 'Changed' }]) {
+    for (const body of [
+      { password: 'lettersonly', nickname: 'Changed' },
+      { email: 'nope', nickname: 'Changed' },
+    ]) {
       const r = await server.http('PUT', '/api/user/me', { token: access_token, body });
       assert.equal(r.status, 422, JSON.stringify(body));
     }

@@ -76,7 +76,10 @@ describe('GET /api/products/popular', () => {
     const r = await server.http('GET', '/api/products/popular');
     assert.equal(r.status, 200);
     assert.equal(r.body.length, 10);
-    assert.deepEqual(r.body.slice(0, 2).map((p: { id: number }) => p.id), [2, 1]);
+    assert.deepEqual(
+      r.body.slice(0, 2).map((p: { id: number }) => p.id),
+      [2, 1],
+    );
     assert.deepEqual(Object.keys(r.body[0]).sort(), ['id', 'img_url', 'model', 'name']);
     const all = await server.http('GET', '/api/products/popular?limit=50');
     assert.ok(!all.body.some((p: { id: number }) => p.id === 5));

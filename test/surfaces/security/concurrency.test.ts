@@ -23,23 +23,54 @@ describe('50 parallel registrations of one identity make exactly one account', (
   test('same email on each surface', async () => {
     const cases = [
       { server: plain, path: '/api/users/register', body: (e: string) => ({ email: e, password: 'password123', first_name: 'R' }), ok: 200 },
-      { server: plain, path: '/api/auth/register', body: (e: string, i: number) => ({ username: uniqueName(`r${i}`), email: e, password: 'password123', nickname: 'r' }), ok: 201 },
-      { server: plain, path: '/api/v1/auth/register', body: (e: string, i: number) => ({ username: uniqueName(`r${i}`), email: e, password: 'password123', confirm_password: 'password123' }), ok: 201 },
-      { server: envelope, path: '/api/v1/auth/register', body: (e: string, i: number) => ({ username: uniqueName(`r${i}`), email: e, password: 'password123' }), ok: 201 },
+      {
+        server: plain,
+        path: '/api/auth/register',
+        body: (e: string, i: number) => ({ username: uniqueName(`r${i}`), email: e, password: 'password123', nickname: 'r' }),
+        ok: 201,
+      },
+      {
+        server: plain,
+        path: '/api/v1/auth/register',
+        body: (e: string, i: number) => ({ username: uniqueName(`r${i}`), email: e, password: 'password123', confirm_password: 'password123' }),
+        ok: 201,
+      },
+      {
+        server: envelope,
+        path: '/api/v1/auth/register',
+        body: (e: string, i: number) => ({ username: uniqueName(`r${i}`), email: e, password: 'password123' }),
+        ok: 201,
+      },
     ];
     for (const c of cases) {
       const email = `${uniqueName('race')}@example.com`;
       const answers = await fifty((i) => c.server.http('POST', c.path, { body: c.body(email, i) }));
       assert.equal(answers.filter((r) => r.status === c.ok).length, 1, c.path);
-      assert.ok(answers.every((r) => r.status === c.ok || r.status === 400), `${c.path}: ${answers.map((r) => r.status).join(',')}`);
+      assert.ok(
+        answers.every((r) => r.status === c.ok || r.status === 400),
+        `${c.path}: ${answers.map((r) => r.status).join(',')}`,
+      );
       assert.ok(await c.server.core.accounts.findByEmail(email));
     }
   });
 
   test('same username (any case) on each surface that has usernames', async () => {
     for (const [server, path, body] of [
-      [plain, '/api/auth/register', (n: string, i: number) => ({ username: i % 2 ? n.toUpperCase() : n, email: `${uniqueName()}@example.com`, password: 'password123', nickname: 'r' })],
-      [plain, '/api/v1/auth/register', (n: string, i: number) => ({ username: i % 2 ? n.toUpperCase() : n, email: `${uniqueName()}@example.com`, password: 'password123', confirm_password: 'password123' })],
+      [
+        plain,
+        '/api/auth/register',
+        (n: string, i: number) => ({ username: i % 2 ? n.toUpperCase() : n, email: `${uniqueName()}@example.com`, password: 'password123', nickname: 'r' }),
+      ],
+      [
+        plain,
+        '/api/v1/auth/register',
+        (n: string, i: number) => ({
+          username: i % 2 ? n.toUpperCase() : n,
+          email: `${uniqueName()}@example.com`,
+          password: 'password123',
+          confirm_password: 'password123',
+        }),
+      ],
       [envelope, '/api/v1/auth/register', (n: string) => ({ username: n, password: 'password123' })],
     ] as const) {
       const name = uniqueName('same');
@@ -58,14 +89,20 @@ describe('50 parallel refreshes with one credential: every call succeeds and eve
     await plain.http('POST', '/api/users/register', { body: { email, password: 'password123', first_name: 'R' } });
     const token = (await plain.http('POST', '/api/users/login', { body: { email, password: 'password123' } })).body.access_token;
     const live = await fifty(() => plain.http('POST', '/api/users/refresh_token', { token }));
-    assert.ok(live.every((r) => r.status === 200), live.map((r) => r.status).join());
+    assert.ok(
+      live.every((r) => r.status === 200),
+      live.map((r) => r.status).join(),
+    );
     for (const r of live) assert.ok(await works('/api/users/me', r.body.access_token));
     assert.ok(await works('/api/users/me', token));
 
     const newest = live.at(-1)!.body.access_token;
     server.clock.advance(181 * 60_000);
     const expired = await fifty(() => plain.http('POST', '/api/users/refresh_token', { token: newest }));
-    assert.ok(expired.every((r) => r.status === 200), expired.map((r) => r.status).join());
+    assert.ok(
+      expired.every((r) => r.status === 200),
+      expired.map((r) => r.status).join(),
+    );
     for (const r of expired) assert.ok(await works('/api/users/me', r.body.access_token));
     assert.equal(new Set(expired.map((r) => jti(r.body.access_token))).size, 1);
   });
@@ -75,22 +112,33 @@ describe('50 parallel refreshes with one credential: every call succeeds and eve
     await plain.http('POST', '/api/auth/register', { body: { username, email: `${username}@example.com`, password: 'password123', nickname: 'r' } });
     const { refresh_token } = (await plain.http('POST', '/api/auth/login', { body: { username, password: 'password123' } })).body;
     const answers = await fifty(() => plain.http('POST', '/api/auth/refresh', { body: { refresh_token } }));
-    assert.ok(answers.every((r) => r.status === 200), answers.map((r) => r.status).join());
+    assert.ok(
+      answers.every((r) => r.status === 200),
+      answers.map((r) => r.status).join(),
+    );
     for (const r of answers) assert.ok(await works('/api/user/me', r.body.access_token));
   });
 
   test('/api/v1/auth/refresh (plain) with one bearer, and with one refresh token', async () => {
     const username = uniqueName('rv');
-    await plain.http('POST', '/api/v1/auth/register', { body: { username, email: `${username}@example.com`, password: 'password123', confirm_password: 'password123' } });
+    await plain.http('POST', '/api/v1/auth/register', {
+      body: { username, email: `${username}@example.com`, password: 'password123', confirm_password: 'password123' },
+    });
     const token = (await plain.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } })).body.access_token;
     const answers = await fifty(() => plain.http('POST', '/api/v1/auth/refresh', { token }));
-    assert.ok(answers.every((r) => r.status === 200), answers.map((r) => r.status).join());
+    assert.ok(
+      answers.every((r) => r.status === 200),
+      answers.map((r) => r.status).join(),
+    );
     for (const r of answers) assert.ok(await works('/api/v1/auth/me', r.body.access_token));
     assert.ok(await works('/api/v1/auth/me', token));
 
     const { refresh_token } = (await plain.http('POST', '/api/auth/login', { body: { username, password: 'password123' } })).body;
     const byBody = await fifty(() => plain.http('POST', '/api/v1/auth/refresh', { body: { refresh_token } }));
-    assert.ok(byBody.every((r) => r.status === 200), byBody.map((r) => r.status).join());
+    assert.ok(
+      byBody.every((r) => r.status === 200),
+      byBody.map((r) => r.status).join(),
+    );
     for (const r of byBody) assert.ok(await works('/api/v1/auth/me', r.body.access_token));
   });
 
@@ -99,7 +147,10 @@ describe('50 parallel refreshes with one credential: every call succeeds and eve
     await envelope.http('POST', '/api/v1/auth/register', { body: { username, password: 'password123' } });
     const { refresh_token } = (await envelope.http('POST', '/api/v1/auth/login', { body: { username, password: 'password123' } })).body.data;
     const answers = await fifty(() => envelope.http('POST', '/api/v1/auth/refresh', { body: { refresh_token } }));
-    assert.ok(answers.every((r) => r.status === 200), answers.map((r) => r.status).join());
+    assert.ok(
+      answers.every((r) => r.status === 200),
+      answers.map((r) => r.status).join(),
+    );
     for (const r of answers) {
       assert.equal(r.body.data.refresh_token, refresh_token);
       assert.ok(await works('/api/v1/users/profile', r.body.data.access_token, envelope.http));

@@ -57,14 +57,30 @@ const value = fc.oneof(
 );
 
 /** A request body and how it is sent. */
-type Payload = { kind: 'json'; body: unknown } | { kind: 'raw'; text: string; type: string } | { kind: 'form'; form: Record<string, string> } | { kind: 'none' };
+type Payload =
+  | { kind: 'json'; body: unknown }
+  | { kind: 'raw'; text: string; type: string }
+  | { kind: 'form'; form: Record<string, string> }
+  | { kind: 'none' };
 
 const payload = (fields: string[]): fc.Arbitrary<Payload> =>
   fc.oneof(
-    fc.record({ kind: fc.constant('json' as const), body: fields.length ? fc.record(Object.fromEntries(fields.map((f) => [f, value])), { requiredKeys: [] }) : fc.constant({}) }),
+    fc.record({
+      kind: fc.constant('json' as const),
+      body: fields.length ? fc.record(Object.fromEntries(fields.map((f) => [f, value])), { requiredKeys: [] }) : fc.constant({}),
+    }),
     fc.record({ kind: fc.constant('json' as const), body: fc.jsonValue() }),
-    fc.record({ kind: fc.constant('raw' as const), text: fc.oneof(fc.string(), fc.constant('{"a":'), fc.constant('x'.repeat(70_000)), fc.constant('{"__proto__":{"admin":true}}')), type: fc.constantFrom('application/json', 'text/plain', 'application/xml', 'application/x-www-form-urlencoded') }),
-    fc.record({ kind: fc.constant('form' as const), form: fc.dictionary(fc.oneof(fc.constantFrom(...(fields.length ? fields : ['x'])), fc.string({ maxLength: 8 })), fc.string({ maxLength: 30 }), { maxKeys: 4 }) }),
+    fc.record({
+      kind: fc.constant('raw' as const),
+      text: fc.oneof(fc.string(), fc.constant('{"a":'), fc.constant('x'.repeat(70_000)), fc.constant('{"__proto__":{"admin":true}}')),
+      type: fc.constantFrom('application/json', 'text/plain', 'application/xml', 'application/x-www-form-urlencoded'),
+    }),
+    fc.record({
+      kind: fc.constant('form' as const),
+      form: fc.dictionary(fc.oneof(fc.constantFrom(...(fields.length ? fields : ['x'])), fc.string({ maxLength: 8 })), fc.string({ maxLength: 30 }), {
+        maxKeys: 4,
+      }),
+    }),
     fc.constant({ kind: 'none' as const }),
   );
 
@@ -78,7 +94,13 @@ async function snapshot(): Promise<string> {
 async function send(route: Route, p: Payload, withToken: boolean) {
   const headers: Record<string, string> = withToken ? { authorization: `Bearer ${token}` } : {};
   const options =
-    p.kind === 'json' ? { body: p.body, headers } : p.kind === 'raw' ? { raw: p.text, headers: { ...headers, 'content-type': p.type } } : p.kind === 'form' ? { form: p.form, headers } : { headers };
+    p.kind === 'json'
+      ? { body: p.body, headers }
+      : p.kind === 'raw'
+        ? { raw: p.text, headers: { ...headers, 'content-type': p.type } }
+        : p.kind === 'form'
+          ? { form: p.form, headers }
+          : { headers };
   const started = Date.now();
   const answer = await Promise.race([
     server.http(route.method, route.path, options),
@@ -115,17 +137,25 @@ describe('every endpoint, any input', () => {
 
   test('path parameters and file paths of any shape', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('..', '%2e%2e', '%00', '%zz', '////', '9'.repeat(40))), async (segment) => {
-        for (const path of [`/api/products/product/${encodeURIComponent(segment)}`, `/api/products/product/${segment}`, `/cache/catalog/${segment}`, `/api/products/popular?limit=${encodeURIComponent(segment)}`]) {
-          let answer;
-          try {
-            answer = await server.http('GET', path);
-          } catch {
-            continue; // not even a valid URL for the client: never reaches a server
+      fc.asyncProperty(
+        fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('..', '%2e%2e', '%00', '%zz', '////', '9'.repeat(40))),
+        async (segment) => {
+          for (const path of [
+            `/api/products/product/${encodeURIComponent(segment)}`,
+            `/api/products/product/${segment}`,
+            `/cache/catalog/${segment}`,
+            `/api/products/popular?limit=${encodeURIComponent(segment)}`,
+          ]) {
+            let answer;
+            try {
+              answer = await server.http('GET', path);
+            } catch {
+              continue; // not even a valid URL for the client: never reaches a server
+            }
+            assert.ok(answer.status < 500, `GET ${path} answered ${answer.status}`);
           }
-          assert.ok(answer.status < 500, `GET ${path} answered ${answer.status}`);
-        }
-      }),
+        },
+      ),
       { numRuns: 60 },
     );
   });

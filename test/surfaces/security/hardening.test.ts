@@ -46,10 +46,14 @@ describe('HTTP hardening', () => {
     assert.equal(ok.headers.get('access-control-allow-origin'), 'https://app.example.com');
     const other = await server.http('GET', '/healthz', { headers: { origin: 'https://evil.example' } });
     assert.equal(other.headers.get('access-control-allow-origin'), null);
-    const preflight = await server.http('OPTIONS', '/api/v1/auth/login/json', { headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } });
+    const preflight = await server.http('OPTIONS', '/api/v1/auth/login/json', {
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+    });
     assert.equal(preflight.status, 204);
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/);
-    const refused = await server.http('OPTIONS', '/api/v1/auth/login/json', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const refused = await server.http('OPTIONS', '/api/v1/auth/login/json', {
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     // no permission granted: the browser refuses to send the request
     assert.equal(refused.headers.get('access-control-allow-origin'), null);
     // unknown routes still answer 404, not 405, with a preflight route in place
@@ -64,7 +68,8 @@ describe('HTTP hardening', () => {
   test('a user lists their sessions and ends one or all others', async () => {
     const { username } = await registerV1(server.http);
     const a = await loginV1(server.http, username);
-    const b = (await server.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' }, headers: { 'user-agent': 'phone' } })).body.access_token;
+    const b = (await server.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' }, headers: { 'user-agent': 'phone' } })).body
+      .access_token;
     await loginV1(server.http, username);
     const list = await server.http('GET', '/api/v1/auth/sessions', { token: a });
     assert.equal(list.status, 200);

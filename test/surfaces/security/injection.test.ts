@@ -38,7 +38,7 @@ test('nasty strings in every free-text field are stored and returned verbatim; n
   assert.equal((await server.http('GET', '/api/v1/auth/me', { token })).status, 200);
 });
 
-test('NUL characters are refused in every surface\'s shape and stored nowhere', async () => {
+test("NUL characters are refused in every surface's shape and stored nowhere", async () => {
   const { username } = await registerV1(server.http);
   const token = await loginV1(server.http, username);
   const v1 = await server.http('PUT', '/api/v1/users/profile', { token, body: { full_name: 'a\u0000b' } });
@@ -58,7 +58,9 @@ test('nasty strings as login names and emails are refused or simply not found', 
     assert.ok([400, 401].includes(login.status), `${JSON.stringify(value)} → ${login.status}`);
     const users = await server.http('POST', '/api/users/login', { body: { email: value, password: 'x' } });
     assert.equal(users.status, 400);
-    const reg = await server.http('POST', '/api/v1/auth/register', { body: { username: value, email: 'n@example.com', password: 'password123', confirm_password: 'password123' } });
+    const reg = await server.http('POST', '/api/v1/auth/register', {
+      body: { username: value, email: 'n@example.com', password: 'password123', confirm_password: 'password123' },
+    });
     assert.equal(reg.status, 400);
   }
   assert.ok((await server.core.accounts.list(1000, 0)).length >= 1);

@@ -19,8 +19,12 @@ describe('rate limits', () => {
   test('per client IP: the 4th login a minute is 429 with Retry-After, and never reaches the password check', async () => {
     const account = await perIp.core.accounts.register({ email: 'ip-limited@example.com', username: 'ip_limited', password: 'password123' });
     const answers = [];
-    for (let i = 0; i < 10; i++) answers.push(await perIp.http('POST', '/api/users/login', { body: { email: 'ip-limited@example.com', password: 'wrong-password' } }));
-    assert.deepEqual(answers.map((r) => r.status), [400, 400, 400, 429, 429, 429, 429, 429, 429, 429]);
+    for (let i = 0; i < 10; i++)
+      answers.push(await perIp.http('POST', '/api/users/login', { body: { email: 'ip-limited@example.com', password: 'wrong-password' } }));
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [400, 400, 400, 429, 429, 429, 429, 429, 429, 429],
+    );
     assert.deepEqual(answers[3]!.body, { detail: 'Too many requests, try again later' });
     assert.ok(Number(answers[3]!.headers.get('retry-after')) > 0);
     // only the three that got through were counted as failures: the rest spent no hash
@@ -31,7 +35,9 @@ describe('rate limits', () => {
     const v1 = [];
     for (let i = 0; i < 4; i++) v1.push(await perIp.http('POST', '/api/v1/auth/forgot-password', { body: { email: 'x@example.com' } }));
     assert.deepEqual([v1[3]!.status, v1[3]!.body], [429, { detail: '请求过于频繁，请稍后再试' }]);
-    const reg = await perIp.http('POST', '/api/v1/auth/register', { body: { username: 'abc', email: 'a@example.com', password: 'password123', confirm_password: 'password123' } });
+    const reg = await perIp.http('POST', '/api/v1/auth/register', {
+      body: { username: 'abc', email: 'a@example.com', password: 'password123', confirm_password: 'password123' },
+    });
     assert.equal(reg.status, 201); // another group: its own budget
   });
 
@@ -39,7 +45,10 @@ describe('rate limits', () => {
     const { username } = await registerV1(perAccount.http);
     const statuses = [];
     for (let i = 0; i < 6; i++) {
-      const r = await perAccount.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'wrong-password' }, headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } });
+      const r = await perAccount.http('POST', '/api/v1/auth/login/json', {
+        body: { username, password: 'wrong-password' },
+        headers: { 'x-forwarded-for': `198.51.100.${i + 1}` },
+      });
       statuses.push(r.status);
     }
     assert.deepEqual(statuses, [401, 401, 401, 429, 429, 429]);
@@ -52,12 +61,16 @@ describe('rate limits', () => {
     const { username } = await registerV1(perAccount.http);
     // anyone can send many right-password logins naming the user (per account the limit is 3 a minute)
     for (let i = 0; i < 8; i++) {
-      const r = await perAccount.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' }, headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } });
+      const r = await perAccount.http('POST', '/api/v1/auth/login/json', {
+        body: { username, password: 'password123' },
+        headers: { 'x-forwarded-for': `203.0.113.${i + 1}` },
+      });
       assert.equal(r.status, 200, `login ${i + 1}`);
     }
     // failures still count
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await perAccount.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'wrong-password' } })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await perAccount.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'wrong-password' } })).status);
     assert.deepEqual(statuses, [401, 401, 401, 429]);
   });
 });

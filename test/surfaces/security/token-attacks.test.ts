@@ -41,7 +41,10 @@ async function assertRefusedEverywhere(token: string, label: string) {
 describe('token attacks are refused on every protected endpoint', () => {
   test('the protected endpoints come from /openapi.json, every surface among them', () => {
     for (const path of ['/api/users/me', '/api/user/me', '/api/v1/auth/me', '/api/v1/auth/sessions', '/api/v1/users/profile', '/api/admin/users']) {
-      assert.ok(PROTECTED.some((e) => e.path === path), path);
+      assert.ok(
+        PROTECTED.some((e) => e.path === path),
+        path,
+      );
     }
   });
 

@@ -40,7 +40,7 @@ describe('POST /api/users/register', () => {
     assert.deepEqual(r.body, { detail: 'Email already registered' });
   });
 
-  test('422 with the seed\'s string when first_name, last_name and phone_number are all missing or empty', async () => {
+  test("422 with the seed's string when first_name, last_name and phone_number are all missing or empty", async () => {
     for (const extra of [{}, { first_name: '', last_name: '  ', phone_number: null }]) {
       const r = await server.http('POST', '/api/users/register', { body: { email: uniqueEmail(), password: PASSWORD, ...extra } });
       assert.equal(r.status, 422);
@@ -48,7 +48,7 @@ describe('POST /api/users/register', () => {
     }
   });
 
-  test('422 in FastAPI\'s shape for schema errors', async () => {
+  test("422 in FastAPI's shape for schema errors", async () => {
     const r = await server.http('POST', '/api/users/register', { body: { email: 'not-an-email', password: 'short', first_name: 5 } });
     assert.equal(r.status, 422);
     assert.deepEqual(r.body, {
@@ -60,7 +60,13 @@ describe('POST /api/users/register', () => {
     });
     const missing = await server.http('POST', '/api/users/register', { body: { first_name: 'A' } });
     assert.equal(missing.status, 422);
-    assert.deepEqual(missing.body.detail.map((d: { loc: unknown }) => d.loc), [['body', 'email'], ['body', 'password']]);
+    assert.deepEqual(
+      missing.body.detail.map((d: { loc: unknown }) => d.loc),
+      [
+        ['body', 'email'],
+        ['body', 'password'],
+      ],
+    );
     assert.equal(missing.body.detail[0].msg, 'Field required');
   });
 
@@ -288,7 +294,9 @@ describe('POST /api/users/reset_password', () => {
   });
 
   test('404 User not found', async () => {
-    const r = await server.http('POST', '/api/users/reset_password', { body: { email: uniqueEmail('ghost'), old_password: PASSWORD, new_password: 'brand-new-pass-9' } });
+    const r = await server.http('POST', '/api/users/reset_password', {
+      body: { email: uniqueEmail('ghost'), old_password: PASSWORD, new_password: 'brand-new-pass-9' },
+    });
     assert.equal(r.status, 404);
     assert.deepEqual(r.body, { detail: 'User not found' });
   });

@@ -40,7 +40,9 @@ describe('/api/v1/auth in envelope style (the ENVELOPE_PORT listener)', () => {
     assert.deepEqual([dup.status, dup.body], [400, err('用户名已存在', 'USERNAME_EXISTS')]);
     const { username: other } = await register({ email: 'env-shared@example.com' });
     assert.ok(other);
-    const dupEmail = await http('POST', '/api/v1/auth/register', { body: { username: uniqueName(), password: 'password123', email: 'ENV-shared@example.com' } });
+    const dupEmail = await http('POST', '/api/v1/auth/register', {
+      body: { username: uniqueName(), password: 'password123', email: 'ENV-shared@example.com' },
+    });
     assert.deepEqual([dupEmail.status, dupEmail.body], [400, err('邮箱已存在', 'EMAIL_EXISTS')]);
   });
 
@@ -89,8 +91,13 @@ describe('/api/v1/auth in envelope style (the ENVELOPE_PORT listener)', () => {
   test('twenty concurrent refreshes with one refresh token all succeed, and every token returned works', async () => {
     const { username } = await register();
     const tokens = await login(username);
-    const results = await Promise.all(Array.from({ length: 20 }, () => http('POST', '/api/v1/auth/refresh', { body: { refresh_token: tokens.refresh_token } })));
-    assert.deepEqual(results.map((r) => r.status), Array(20).fill(200));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => http('POST', '/api/v1/auth/refresh', { body: { refresh_token: tokens.refresh_token } })),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(20).fill(200),
+    );
     for (const r of results) assert.equal((await http('GET', '/api/v1/auth/me', { token: r.body.data.access_token })).status, 200);
   });
 
@@ -103,9 +110,15 @@ describe('/api/v1/auth in envelope style (the ENVELOPE_PORT listener)', () => {
     assert.equal(me.body.data.username, username);
     assert.equal(me.body.data.email, email);
 
-    const cp = await http('POST', '/api/v1/auth/change-password', { token: access_token, body: { old_password: 'password123', new_password: 'newpassword123' } });
+    const cp = await http('POST', '/api/v1/auth/change-password', {
+      token: access_token,
+      body: { old_password: 'password123', new_password: 'newpassword123' },
+    });
     assert.deepEqual([cp.status, cp.body], [200, { status: 'success', message: '密码修改成功', data: null }]);
-    const wrongOld = await http('POST', '/api/v1/auth/change-password', { token: access_token, body: { old_password: 'password123', new_password: 'newpassword456' } });
+    const wrongOld = await http('POST', '/api/v1/auth/change-password', {
+      token: access_token,
+      body: { old_password: 'password123', new_password: 'newpassword456' },
+    });
     assert.deepEqual([wrongOld.status, wrongOld.body], [400, err('旧密码错误', 'INVALID_OLD_PASSWORD')]);
 
     const forgot = await http('POST', '/api/v1/auth/forgot-password', { body: { email } });
@@ -160,14 +173,19 @@ describe('REFRESH_TOKEN_ROTATION=on (envelope style)', () => {
     const username = uniqueName('rot');
     await rhttp('POST', '/api/v1/auth/register', { body: { username, password: 'password123' } });
     const first = (await rhttp('POST', '/api/v1/auth/login', { body: { username, password: 'password123' } })).body.data;
-    const results = await Promise.all(Array.from({ length: 20 }, () => rhttp('POST', '/api/v1/auth/refresh', { body: { refresh_token: first.refresh_token } })));
-    assert.deepEqual(results.map((r) => r.status), Array(20).fill(200));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => rhttp('POST', '/api/v1/auth/refresh', { body: { refresh_token: first.refresh_token } })),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(20).fill(200),
+    );
     for (const r of results) assert.equal((await rhttp('GET', '/api/v1/auth/me', { token: r.body.data.access_token })).status, 200);
     const next = await rhttp('POST', '/api/v1/auth/refresh', { body: { refresh_token: results[0]!.body.data.refresh_token } });
     assert.equal(next.status, 200);
   });
 
-  test('seed 002\'s /api/auth/refresh never rotates, whatever the setting', async () => {
+  test("seed 002's /api/auth/refresh never rotates, whatever the setting", async () => {
     const username = uniqueName('two');
     await rotating.http('POST', '/api/auth/register', { body: { username, email: `${username}@example.com`, password: 'wonderland42', nickname: 'n' } });
     const { refresh_token } = (await rotating.http('POST', '/api/auth/login', { body: { username, password: 'wonderland42' } })).body;

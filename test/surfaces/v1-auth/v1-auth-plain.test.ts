@@ -16,20 +16,39 @@ describe('POST /api/v1/auth/register', () => {
   test('201 with the new user', async () => {
     const username = uniqueName('reg');
     const r = await server.http('POST', '/api/v1/auth/register', {
-      body: { username, email: `${username}@example.com`, password: 'password123', confirm_password: 'password123', full_name: '测试用户', phone: '13800138000' },
+      body: {
+        username,
+        email: `${username}@example.com`,
+        password: 'password123',
+        confirm_password: 'password123',
+        full_name: '测试用户',
+        phone: '13800138000',
+      },
     });
     assert.equal(r.status, 201);
     const { id, created_at, ...rest } = r.body;
     assert.equal(typeof id, 'number');
     assert.match(created_at, ZULU);
-    assert.deepEqual(rest, { username, email: `${username}@example.com`, full_name: '测试用户', phone: '13800138000', is_superuser: false, is_staff: false, status: 'active' });
+    assert.deepEqual(rest, {
+      username,
+      email: `${username}@example.com`,
+      full_name: '测试用户',
+      phone: '13800138000',
+      is_superuser: false,
+      is_staff: false,
+      status: 'active',
+    });
   });
 
   test('400 用户名已存在 / 邮箱已存在', async () => {
     const first = await registerV1(server.http);
-    const r1 = await server.http('POST', '/api/v1/auth/register', { body: { username: first.username, email: `other-${first.email}`, password: 'password123', confirm_password: 'password123' } });
+    const r1 = await server.http('POST', '/api/v1/auth/register', {
+      body: { username: first.username, email: `other-${first.email}`, password: 'password123', confirm_password: 'password123' },
+    });
     assert.deepEqual([r1.status, r1.body], [400, { detail: '用户名已存在' }]);
-    const r2 = await server.http('POST', '/api/v1/auth/register', { body: { username: uniqueName(), email: first.email.toUpperCase(), password: 'password123', confirm_password: 'password123' } });
+    const r2 = await server.http('POST', '/api/v1/auth/register', {
+      body: { username: uniqueName(), email: first.email.toUpperCase(), password: 'password123', confirm_password: 'password123' },
+    });
     assert.deepEqual([r2.status, r2.body], [400, { detail: '邮箱已存在' }]);
   });
 
@@ -155,7 +174,10 @@ describe('POST /api/v1/auth/logout', () => {
     const r = await server.http('POST', '/api/v1/auth/logout', { token });
     assert.deepEqual([r.status, r.body], [200, { message: '登出成功' }]);
     assert.deepEqual((await server.http('GET', '/api/v1/auth/me', { token })).body, UNAUTHENTICATED);
-    assert.deepEqual([(await server.http('POST', '/api/v1/auth/logout', { token })).status, (await server.http('POST', '/api/v1/auth/logout')).status], [401, 401]);
+    assert.deepEqual(
+      [(await server.http('POST', '/api/v1/auth/logout', { token })).status, (await server.http('POST', '/api/v1/auth/logout')).status],
+      [401, 401],
+    );
   });
 });
 
@@ -174,7 +196,8 @@ describe('POST /api/v1/auth/refresh', () => {
     const again = await server.http('POST', '/api/v1/auth/refresh', { token });
     assert.equal(again.status, 200);
     assert.deepEqual((await server.http('POST', '/api/v1/auth/logout', { token })).body, { message: '登出成功' });
-    for (const t of [token, r.body.access_token, again.body.access_token]) assert.deepEqual((await server.http('GET', '/api/v1/auth/me', { token: t })).body, UNAUTHENTICATED);
+    for (const t of [token, r.body.access_token, again.body.access_token])
+      assert.deepEqual((await server.http('GET', '/api/v1/auth/me', { token: t })).body, UNAUTHENTICATED);
   });
 
   test('an expired access token cannot refresh here (401)', async () => {
@@ -184,7 +207,7 @@ describe('POST /api/v1/auth/refresh', () => {
     assert.deepEqual((await server.http('POST', '/api/v1/auth/refresh', { token })).body, UNAUTHENTICATED);
   });
 
-  test('by body {refresh_token} from seed 002\'s login: v1 shape, no rotation', async () => {
+  test("by body {refresh_token} from seed 002's login: v1 shape, no rotation", async () => {
     const username = uniqueName('two');
     await server.http('POST', '/api/auth/register', { body: { username, email: `${username}@example.com`, password: 'wonderland42', nickname: 'n' } });
     const { refresh_token } = (await server.http('POST', '/api/auth/login', { body: { username, password: 'wonderland42' } })).body;

@@ -70,7 +70,10 @@ describe('PUT /api/v1/users/settings', () => {
   test('200 配置更新成功 listing the keys given, in contract order; values are kept', async () => {
     const { token } = await session();
     const r = await server.http('PUT', '/api/v1/users/settings', { token, body: { notifications: { push: true }, theme: 'dark', language: 'zh-CN' } });
-    assert.deepEqual([r.status, r.body], [200, { status: 'success', message: '配置更新成功', data: { updated_settings: ['language', 'theme', 'notifications'] } }]);
+    assert.deepEqual(
+      [r.status, r.body],
+      [200, { status: 'success', message: '配置更新成功', data: { updated_settings: ['language', 'theme', 'notifications'] } }],
+    );
     const me = (await server.http('GET', '/api/v1/auth/me', { token })).body;
     assert.equal(me.language, 'zh-CN');
     assert.equal(me.theme, 'dark');

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import { migrateToLatest } from './migrations/migrate.ts';
-import { openDatabase, type DatabaseTarget } from './open-stores.ts';
-import type { Database } from './sql/schema.ts';
+import { migrateToLatest } from '../migrations/migrate.ts';
+import { openDatabase, type DatabaseTarget } from '../open-stores.ts';
+import type { Database } from '../sql/schema.ts';
 
 export interface CopyReport {
   users: number;
@@ -18,13 +18,20 @@ const BATCH = 500;
  * (e.g. SQLite to PostgreSQL), which must have no users yet. Each table is
  * copied in one transaction on the target; ids are kept.
  */
-export async function copyDatabase(from: Exclude<DatabaseTarget, { kind: 'memory' }>, to: Exclude<DatabaseTarget, { kind: 'memory' }>, onProgress?: (table: string, done: number) => void): Promise<CopyReport> {
+export async function copyDatabase(
+  from: Exclude<DatabaseTarget, { kind: 'memory' }>,
+  to: Exclude<DatabaseTarget, { kind: 'memory' }>,
+  onProgress?: (table: string, done: number) => void,
+): Promise<CopyReport> {
   const source = openDatabase(from);
   const target = openDatabase(to);
   try {
     await migrateToLatest(source.db as Kysely<unknown>, source.dialect);
     await migrateToLatest(target.db as Kysely<unknown>, target.dialect);
-    const existing = await target.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const existing = await target.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     if (Number(existing.n) > 0) throw new Error(`the target already has ${existing.n} users: copy into an empty database`);
     const counts: Record<string, number> = {};
     for (const table of TABLES) counts[table] = await copyTable(source.db, target.db, table, onProgress);
@@ -41,13 +48,21 @@ export async function copyDatabase(from: Exclude<DatabaseTarget, { kind: 'memory
   }
 }
 
-async function copyTable(from: Kysely<Database>, to: Kysely<Database>, table: (typeof TABLES)[number], onProgress?: (table: string, done: number) => void): Promise<number> {
+async function copyTable(
+  from: Kysely<Database>,
+  to: Kysely<Database>,
+  table: (typeof TABLES)[number],
+  onProgress?: (table: string, done: number) => void,
+): Promise<number> {
   let copied = 0;
   await to.transaction().execute(async (trx) => {
     for (let lastId = -1; ; ) {
       const rows = await from.selectFrom(table).selectAll().where('id', '>', lastId).orderBy('id').limit(BATCH).execute();
       if (rows.length === 0) break;
-      await trx.insertInto(table).values(rows as never).execute();
+      await trx
+        .insertInto(table)
+        .values(rows as never)
+        .execute();
       copied += rows.length;
       lastId = Number((rows.at(-1) as { id: number }).id);
       onProgress?.(table, copied);

@@ -28,7 +28,12 @@ export function readFastApiUsers(path: string): ForeignAccount[] {
     throw new LegacyDatabaseError(`cannot open ${path} as SQLite (${(error as Error).message})`);
   }
   try {
-    const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => (r as { name: string }).name));
+    const tables = new Set(
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .all()
+        .map((r) => (r as { name: string }).name),
+    );
     if (!tables.has('users')) throw new LegacyDatabaseError(`${path} has no users table: not the FastAPI user database`);
     const info = tables.has('user_info');
     const rows = db
