@@ -1,4 +1,4 @@
-import { defineSurface } from '../shared/surface.ts';
+import { defineSurface, mountedAt } from '../shared/surface.ts';
 import { ADMIN_ERRORS } from './errors.ts';
 import { adminRoutes } from './routes.ts';
 
@@ -8,8 +8,6 @@ export const admin = defineSurface({
   summary: 'staff API for superusers: list, search, disable, enable accounts, end their sessions',
   mounts: ['/api/admin'],
   settings: [],
-  plugin: async (app, options) => {
-    await app.register(adminRoutes, { ...options, prefix: '/api/admin' });
-  },
+  plugin: mountedAt('/api/admin', adminRoutes),
   errors: { admin: ADMIN_ERRORS },
 });

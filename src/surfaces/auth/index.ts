@@ -1,4 +1,4 @@
-import { defineSurface } from '../shared/surface.ts';
+import { defineSurface, mountedAt } from '../shared/surface.ts';
 import { AUTH_ERRORS } from './errors.ts';
 import { authRoutes } from './routes.ts';
 
@@ -8,8 +8,6 @@ export const auth = defineSurface({
   summary: 'username login, refresh token handed to the client, FastAPI-shaped errors',
   mounts: ['/api/auth', '/api/user/me'],
   settings: ['AUTH_TOKEN_TTL_MINUTES'],
-  plugin: async (app, options) => {
-    await app.register(authRoutes, { ...options, prefix: '/api' });
-  },
+  plugin: mountedAt('/api', authRoutes),
   errors: { auth: AUTH_ERRORS },
 });

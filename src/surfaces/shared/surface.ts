@@ -43,3 +43,10 @@ export interface Surface<Name extends string = string> {
 export function defineSurface<const Name extends string>(surface: Surface<Name>): Surface<Name> {
   return surface;
 }
+
+/** The plugin of a surface whose routes all live under one prefix. */
+export function mountedAt(prefix: string, routes: FastifyPluginAsync<SurfaceOptions>): FastifyPluginAsync<SurfaceOptions> {
+  return async (app, options) => {
+    await app.register(routes, { ...options, prefix });
+  };
+}

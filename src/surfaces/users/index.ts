@@ -1,4 +1,4 @@
-import { defineSurface } from '../shared/surface.ts';
+import { defineSurface, mountedAt } from '../shared/surface.ts';
 import { USERS_ERRORS } from './errors.ts';
 import { usersRoutes } from './routes.ts';
 
@@ -8,8 +8,6 @@ export const users = defineSurface({
   summary: 'email login, refresh with the (possibly expired) access token, FastAPI-shaped errors',
   mounts: ['/api/users'],
   settings: ['USERS_TOKEN_TTL_MINUTES'],
-  plugin: async (app, options) => {
-    await app.register(usersRoutes, { ...options, prefix: '/api/users' });
-  },
+  plugin: mountedAt('/api/users', usersRoutes),
   errors: { users: USERS_ERRORS },
 });

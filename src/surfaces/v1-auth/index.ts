@@ -1,4 +1,4 @@
-import { defineSurface } from '../shared/surface.ts';
+import { defineSurface, mountedAt } from '../shared/surface.ts';
 import { V1_ENVELOPE_ERRORS, V1_PLAIN_ERRORS } from './errors.ts';
 import { v1AuthRoutes } from './routes.ts';
 
@@ -12,8 +12,6 @@ export const v1Auth = defineSurface({
   summary: 'form and JSON login, lockout, forgot/reset password; plain (Chinese {detail}) or envelope style per listener',
   mounts: ['/api/v1/auth'],
   settings: ['V1_AUTH_STYLE', 'ENVELOPE_PORT', 'V1_AUTH_TOKEN_TTL_MINUTES', 'ENVELOPE_TOKEN_TTL_MINUTES', 'REFRESH_TOKEN_ROTATION'],
-  plugin: async (app, options) => {
-    await app.register(v1AuthRoutes, { ...options, prefix: '/api/v1/auth' });
-  },
+  plugin: mountedAt('/api/v1/auth', v1AuthRoutes),
   errors: { 'v1-auth plain': V1_PLAIN_ERRORS, 'v1-auth envelope': V1_ENVELOPE_ERRORS },
 });

@@ -1,4 +1,4 @@
-import { defineSurface } from '../shared/surface.ts';
+import { defineSurface, mountedAt } from '../shared/surface.ts';
 import { V1_USERS_ERRORS } from './errors.ts';
 import { v1UsersRoutes } from './routes.ts';
 
@@ -8,8 +8,6 @@ export const v1Users = defineSurface({
   summary: 'profile and settings in the {status, message, data} envelope, error codes',
   mounts: ['/api/v1/users'],
   settings: [],
-  plugin: async (app, options) => {
-    await app.register(v1UsersRoutes, { ...options, prefix: '/api/v1/users' });
-  },
+  plugin: mountedAt('/api/v1/users', v1UsersRoutes),
   errors: { 'v1-users': V1_USERS_ERRORS },
 });
