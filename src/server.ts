@@ -141,7 +141,7 @@ async function buildApp(
     },
   });
   app.setValidatorCompiler(validatorCompiler());
-  installNotFound(app);
+  installNotFound(app, style);
   installJsonParser(app);
   await installSecurityHeaders(app, config.corsOrigins);
   refuseNulCharacters(app);

@@ -28,6 +28,33 @@ describe('the whole server', () => {
     assert.equal(wrong.headers.get('allow'), 'POST');
   });
 
+  test('methods no route uses (QUERY, PROPFIND) answer 405 with Allow in the surface shape, before any body is read', async () => {
+    const { rawRequest } = await import('../helpers/raw-http.ts');
+    const query = await rawRequest(server.url, 'QUERY', '/api/users/me', {});
+    assert.equal(query.status, 405);
+    assert.equal(query.headers.allow, 'GET, HEAD');
+    assert.deepEqual(JSON.parse(query.body.toString()), { detail: 'Method Not Allowed' });
+    const envelope = await rawRequest(server.url, 'PROPFIND', '/api/v1/users/profile', {});
+    assert.equal(envelope.status, 405);
+    assert.deepEqual(JSON.parse(envelope.body.toString()), { status: 'error', message: '请求方法不允许', code: 'METHOD_NOT_ALLOWED' });
+    const unknown = await rawRequest(server.url, 'QUERY', '/api/nothing', {});
+    assert.deepEqual([unknown.status, JSON.parse(unknown.body.toString())], [404, { detail: 'Not Found' }]);
+  });
+
+  test('JSON nested thousands deep is a 4xx in each surface shape, never a 500', async () => {
+    const deep = `${'['.repeat(7000)}${']'.repeat(7000)}`;
+    const users = await server.http('POST', '/api/users/login', { raw: deep });
+    assert.deepEqual([users.status, users.body.detail[0].type], [422, 'json_invalid']);
+    const v1 = await server.http('POST', '/api/v1/auth/login/json', { raw: deep });
+    assert.equal(v1.status, 400);
+    const envelope = await server.envelopeHttp('POST', '/api/v1/auth/login', { raw: `{"a":${deep}}` });
+    assert.deepEqual([envelope.status, envelope.body.code], [400, 'VALIDATION_ERROR']);
+    // 64 levels are still read (and judged by the schema)
+    const ok = await server.http('POST', '/api/users/login', { raw: `{"email":${'['.repeat(63)}${']'.repeat(63)}}` });
+    assert.equal(ok.status, 422);
+    assert.notEqual(ok.body.detail[0].type, 'json_invalid');
+  });
+
   test('a body over 64 KiB: 413, and nothing is stored', async () => {
     const email = uniqueEmail('big');
     const r = await server.http('POST', '/api/users/register', { body: { email, password: PASSWORD, first_name: 'x'.repeat(70_000) } });

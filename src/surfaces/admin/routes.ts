@@ -66,7 +66,7 @@ export const adminRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, {
         summary: 'List accounts, newest id last; search by email or username',
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0 })),
           search: Type.Optional(Type.String({ maxLength: 254 })),
         }),
         response: {

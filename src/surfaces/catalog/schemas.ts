@@ -1,6 +1,9 @@
 import { Type } from 'typebox';
 
-export const ProductParams = Type.Object({ product_id: Type.Integer({ examples: [1099] }) });
+// Bounded to the safe integers: larger digit strings are not ids (422); any id in range that names no product is 404.
+export const ProductParams = Type.Object({
+  product_id: Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, examples: [1099] }),
+});
 export const PopularQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) });
 
 export const ProductAnswer = Type.Object(

@@ -1,11 +1,37 @@
 import type { FastifyInstance } from 'fastify';
 import sjson from 'secure-json-parse';
 
+/** The deepest nesting of arrays and objects a JSON body may have; no contract needs more than 3. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `max`. One pass over
+ * the characters, no recursion, so no input can overflow the stack (a 13 KB
+ * body of 7,000 brackets once did, further down the line).
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /**
  * Fastify's JSON parser, except that an empty body counts as no body (as in
  * FastAPI): a POST with `Content-Type: application/json` and nothing after it
  * reaches validation as "missing", not as malformed JSON. `__proto__` and
- * `constructor.prototype` keys are refused, as Fastify's own parser does.
+ * `constructor.prototype` keys are refused, as Fastify's own parser does, and
+ * so is nesting deeper than {@link MAX_JSON_DEPTH} (a malformed body: 422 or 400).
  */
 export function installJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
@@ -13,6 +39,7 @@ export function installJsonParser(app: FastifyInstance): void {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
       done(null, sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
     } catch (error) {
       const failure = error as Error & { statusCode?: number; code?: string };

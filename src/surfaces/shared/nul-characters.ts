@@ -1,19 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 
-/** The JSON path of the first string holding a NUL character, or null. */
-function findNul(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\0') ? path : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findNul(value[i], `${path}/${i}`);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      const found = findNul(v, `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-      if (found !== null) return found;
+const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** The JSON path of the first string holding a NUL character, or null. Iterative: no input can overflow the stack. */
+function findNul(root: unknown): string | null {
+  const stack: Array<[unknown, string]> = [[root, '']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\0')) return path;
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${path}/${i}`]);
+    } else if (value && typeof value === 'object') {
+      const entries = Object.entries(value);
+      for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i]![1], `${path}/${pointer(entries[i]![0])}`]);
     }
   }
   return null;
@@ -31,7 +31,7 @@ export function refuseNulCharacters(app: FastifyInstance): void {
       ['body', request.body],
       ['querystring', request.query],
     ] as const) {
-      const path = findNul(value, '');
+      const path = findNul(value);
       if (path === null) continue;
       const error = Object.assign(new Error('text must not contain NUL characters'), {
         statusCode: 400,

@@ -53,6 +53,8 @@ const value = fc.oneof(
   fc.constant(null),
   fc.array(fc.string(), { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 3 }),
+  // numbers no column can hold
+  fc.constantFrom(9223372036854775807, -9223372036854775808, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 2 ** 31, -(2 ** 31) - 1),
   fc.constantFrom('', ' ', '\u0000', 'a@b.c', 'password123', '1990-02-30', 'dark', '../../etc/passwd', '"; DROP TABLE users; --', 'x'.repeat(5000)),
 );
 
@@ -72,7 +74,15 @@ const payload = (fields: string[]): fc.Arbitrary<Payload> =>
     fc.record({ kind: fc.constant('json' as const), body: fc.jsonValue() }),
     fc.record({
       kind: fc.constant('raw' as const),
-      text: fc.oneof(fc.string(), fc.constant('{"a":'), fc.constant('x'.repeat(70_000)), fc.constant('{"__proto__":{"admin":true}}')),
+      text: fc.oneof(
+        fc.string(),
+        fc.constant('{"a":'),
+        fc.constant('x'.repeat(70_000)),
+        fc.constant('{"__proto__":{"admin":true}}'),
+        // nesting far past any stack a recursive walk could afford
+        fc.integer({ min: 1, max: 9000 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`),
+        fc.integer({ min: 1, max: 3000 }).map((n) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`),
+      ),
       type: fc.constantFrom('application/json', 'text/plain', 'application/xml', 'application/x-www-form-urlencoded'),
     }),
     fc.record({
@@ -134,6 +144,22 @@ describe('every endpoint, any input', () => {
       );
     });
   }
+
+  test('numeric query and path parameters of any size', async () => {
+    const huge = fc.oneof(
+      fc.bigInt().map(String),
+      fc.constantFrom('9223372036854775807', '-9223372036854775809', '1e400', '99999999999999999999999', '-0', '0x10'),
+    );
+    await fc.assert(
+      fc.asyncProperty(huge, huge, async (a, b) => {
+        for (const path of [`/api/admin/users?offset=${a}&limit=${b}`, `/api/products/popular?limit=${a}`, `/api/products/product/${a}`]) {
+          const answer = await server.http('GET', path, { token });
+          assert.ok(answer.status < 500, `GET ${path} answered ${answer.status}: ${answer.text.slice(0, 200)}`);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
 
   test('path parameters and file paths of any shape', async () => {
     await fc.assert(
