@@ -7,6 +7,7 @@ import { DEFAULT_SESSION_POLICY } from './core/sessions.ts';
 import { DEFAULT_RESET_MAIL, type ResetMailSettings } from './core/password-reset.ts';
 import { join } from 'node:path';
 import { ImageDirectory } from './store/files/image-directory.ts';
+import { ensureWritableFolder } from './store/folders.ts';
 import { OutboxMailer } from './store/mail/outbox-mailer.ts';
 import { SmtpMailer } from './store/mail/smtp-mailer.ts';
 import type { IdSource } from './core/ports/ids.ts';
@@ -33,6 +34,8 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     // Several instances share one database: a secret generated per instance would make each reject the others' tokens.
     throw new ConfigError('JWT_SECRET must be set when DATABASE_URL is PostgreSQL (every instance must share it)');
   }
+  // Every file Gatehouse writes lives in DATA_DIR (the SQLite file by default, the generated secret): check it first.
+  if (!options.stores && (config.database.kind === 'sqlite' || !config.jwtSecret)) ensureWritableFolder(config.dataDir, 'DATA_DIR');
   const stores = options.stores ?? (await openStores(config.database, storeOptions(config)));
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
   const hash = options.hash ?? { ...DEFAULT_HASH_SETTINGS, algorithm: config.passwordHash };
@@ -62,7 +65,13 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
 
 /** The storage settings of a config. */
 export function storeOptions(config: Config): StoreOptions {
-  return { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, poolSize: config.databasePoolSize, timeoutMs: config.storeTimeoutMs };
+  return {
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    poolSize: config.databasePoolSize,
+    timeoutMs: config.storeTimeoutMs,
+    startupWaitMs: config.startupWaitSeconds * 1000,
+  };
 }
 
 /** POSTs one JSON document; gives up after `timeoutMs`. */

@@ -26,6 +26,8 @@ export interface Config {
   databasePoolSize: V['DATABASE_POOL_SIZE'];
   /** How long a database or Redis call may take before the request answers 503 (ms). */
   storeTimeoutMs: V['STORE_TIMEOUT_MS'];
+  /** How long to keep trying to reach PostgreSQL and Redis at start (s). */
+  startupWaitSeconds: V['STARTUP_WAIT_SECONDS'];
   /** null: generate one and keep it in DATA_DIR. */
   jwtSecret: V['JWT_SECRET'];
   /** Old signing secrets still accepted for verification. */
@@ -96,6 +98,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     redisPrefix: v.REDIS_PREFIX,
     databasePoolSize: v.DATABASE_POOL_SIZE,
     storeTimeoutMs: v.STORE_TIMEOUT_MS,
+    startupWaitSeconds: v.STARTUP_WAIT_SECONDS,
     jwtSecret: v.JWT_SECRET,
     jwtPreviousSecrets: v.JWT_PREVIOUS_SECRETS,
     imageDir: v.IMAGE_DIR,

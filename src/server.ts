@@ -11,6 +11,7 @@ import { SURFACES } from './surfaces/registry.ts';
 import { installAuthentication } from './surfaces/shared/authentication.ts';
 import { connectRedis } from './store/redis/connect-redis.ts';
 import { rateLimitCounters, type RateLimitStore } from './store/rate-limit-counters.ts';
+import { StartupError } from './startup-error.ts';
 import { installSecurityHeaders, MAX_HEADER_BYTES, REQUEST_TIMEOUT_MS } from './surfaces/shared/http-hardening.ts';
 import { installJsonParser } from './surfaces/shared/json-body.ts';
 import { installRateLimits } from './surfaces/shared/rate-limits.ts';
@@ -70,7 +71,12 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
   const core = await boot(config, { ...options, log: (fields, message) => logger.info(fields, message), origin: currentOrigin });
   const { stores } = core;
 
-  const limiterRedis = config.rateLimit && config.redisUrl ? await connectRedis(config.redisUrl, config.storeTimeoutMs) : undefined;
+  const redisUrl = config.rateLimit ? config.redisUrl : null;
+  const limiterRedis = redisUrl
+    ? await connectRedis(redisUrl, config.storeTimeoutMs).catch((error: unknown) => {
+        throw new StartupError(`REDIS_URL: cannot connect (${(error as Error).message})`, { cause: error });
+      })
+    : undefined;
   // One set of counters for every listener, so a client cannot double its budget by using both ports.
   const counters = rateLimitCounters(limiterRedis, config.redisPrefix, {
     outage: (state, error) =>

@@ -189,6 +189,11 @@ export const SETTINGS = {
     meaning: '`redis://…`: sessions, lockout counters, reset tokens and rate-limit counters in Redis (shared by every instance)',
   },
   REDIS_PREFIX: { parse: text('gatehouse:'), default: '`gatehouse:`', meaning: 'namespace of every Redis key' },
+  STARTUP_WAIT_SECONDS: {
+    parse: integer(30, 0, 3600),
+    default: '`30`',
+    meaning: 'how long to keep trying to reach PostgreSQL and Redis at start before giving up with one line (compose-style start order)',
+  },
   STORE_TIMEOUT_MS: { parse: integer(2000, 100, 60_000), default: '`2000`', meaning: 'longest wait for the database or Redis before a request answers 503' },
   IMAGE_DIR: {
     parse: (raw: string | undefined, env: Env) => resolve(raw ?? resolve(dataDir(clean(env.DATA_DIR)), 'images')),

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sql, Kysely } from 'kysely';
 import type { Stores } from '../core/ports/stores.ts';
@@ -15,6 +14,8 @@ import { sqlStores } from './sql/sql-stores.ts';
 import { sqliteHotReads, type HotReads } from './sqlite/hot-reads.ts';
 import { nodeSqliteDialect, openSqliteFile } from './sqlite/node-sqlite-dialect.ts';
 import { isOutage, reportOutages } from './unavailable.ts';
+import { ensureWritableFolder, retryUntil } from './folders.ts';
+import { StartupError } from '../startup-error.ts';
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
@@ -34,12 +35,18 @@ export interface StoreOptions {
   poolSize?: number;
   /** How long a backend may take before a request gets 503 (ms). */
   timeoutMs?: number;
+  /** How long to keep trying to reach PostgreSQL and Redis at start (ms). */
+  startupWaitMs?: number;
 }
+
+// PostgreSQL at start: not up yet, or its role or database not created yet (compose-style start order).
+const NOT_READY_YET = new Set(['28000', '28P01', '3D000', '57P03']);
+const notReadyYet = (error: unknown) => isOutage(error) || NOT_READY_YET.has((error as { code?: string }).code ?? '');
 
 /** Opens the SQL database a target names (not for `memory`). */
 export function openDatabase(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions = {}): OpenedDatabase {
   if (target.kind === 'sqlite') {
-    if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
+    if (target.path !== ':memory:') ensureWritableFolder(dirname(target.path), 'DATABASE_URL');
     const file = openSqliteFile(target.path);
     return { db: new Kysely<Database>({ dialect: nodeSqliteDialect(file) }), dialect: 'sqlite', hot: sqliteHotReads(file) };
   }
@@ -50,7 +57,15 @@ export function openDatabase(target: Exclude<DatabaseTarget, { kind: 'memory' }>
 export async function openStores(target: DatabaseTarget, options: StoreOptions = {}): Promise<Stores> {
   const base = target.kind === 'memory' ? memoryStores() : await openSql(target, options);
   if (!options.redisUrl) return base;
-  const redis = await connectRedis(options.redisUrl, options.timeoutMs ?? 2000);
+  const redisUrl = options.redisUrl;
+  const redis = await retryUntil(
+    options.startupWaitMs ?? 0,
+    () => connectRedis(redisUrl, options.timeoutMs ?? 2000),
+    () => true,
+  ).catch(async (error: unknown) => {
+    await base.close();
+    throw new StartupError(`REDIS_URL: cannot connect to ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (${(error as Error).message})`, { cause: error });
+  });
   const prefix = options.redisPrefix ?? 'gatehouse:';
   return {
     ...base,
@@ -73,10 +88,10 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
 async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions): Promise<Stores> {
   const { db, dialect, hot } = openDatabase(target, options);
   try {
-    await migrateToLatest(db as Kysely<unknown>, dialect);
+    await retryUntil(options.startupWaitMs ?? 0, () => migrateToLatest(db as Kysely<unknown>, dialect), notReadyYet);
   } catch (error) {
     await db.destroy();
-    if (isOutage(error)) throw new Error(`DATABASE_URL: cannot reach the database (${(error as Error).message})`);
+    if (notReadyYet(error)) throw new StartupError(`DATABASE_URL: cannot reach the database (${(error as Error).message})`, { cause: error });
     throw error;
   }
   const stores = sqlStores(db, { dialect, hot });

@@ -21,7 +21,7 @@ export async function connectRedis(url: string, timeoutMs: number): Promise<Redi
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new Error(`REDIS_URL: cannot connect (${(error as Error).message})`);
+    throw error;
   }
   return redis;
 }
