@@ -3,6 +3,8 @@ import { createCore, type Core } from './core/core.ts';
 import { DEFAULT_HASH_SETTINGS, type HashSettings } from './core/passwords.ts';
 import { systemClock, type Clock } from './core/ports/clock.ts';
 import type { RequestOrigin } from './core/audit.ts';
+import type { AuditEvent } from './core/ports/audit-log.ts';
+import type { StoreObserver } from './store/unavailable.ts';
 import { DEFAULT_SESSION_POLICY } from './core/sessions.ts';
 import { DEFAULT_RESET_MAIL, type ResetMailSettings } from './core/password-reset.ts';
 import { join } from 'node:path';
@@ -26,6 +28,10 @@ export interface BootOptions {
   log?: (fields: Record<string, unknown>, message: string) => void;
   /** The client of the current request, for audit events. */
   origin?: () => RequestOrigin | undefined;
+  /** Sees every audit event (log lines, metrics). */
+  observeAudit?: (event: AuditEvent) => void;
+  /** Times every PostgreSQL and Redis store call. */
+  observeStore?: StoreObserver;
 }
 
 /** Opens (and migrates) storage, resolves the signing secret, and wires the core. Shared by the server and the CLI. */
@@ -36,7 +42,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
   }
   // Every file Gatehouse writes lives in DATA_DIR (the SQLite file by default, the generated secret): check it first.
   if (!options.stores && (config.database.kind === 'sqlite' || !config.jwtSecret)) ensureWritableFolder(config.dataDir, 'DATA_DIR');
-  const stores = options.stores ?? (await openStores(config.database, storeOptions(config)));
+  const stores = options.stores ?? (await openStores(config.database, { ...storeOptions(config), observe: options.observeStore }));
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
   const hash = options.hash ?? { ...DEFAULT_HASH_SETTINGS, algorithm: config.passwordHash };
   const clock = options.clock ?? systemClock;
@@ -60,6 +66,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     origin: options.origin,
     auditWebhook: webhook ? (event) => postJson(webhook, event, config.storeTimeoutMs) : undefined,
     images: new ImageDirectory(join(config.imageDir, 'catalog')),
+    observeAudit: options.observeAudit,
   });
 }
 

@@ -66,6 +66,12 @@ export interface Config {
   sessionIdleMinutes: V['SESSION_IDLE_MINUTES'];
   /** Where audit events are also POSTed as JSON (optional). */
   auditWebhookUrl: V['AUDIT_WEBHOOK_URL'];
+  /** One access-log line per request. */
+  logRequests: V['LOG_REQUESTS'];
+  /** Prometheus metrics at /metrics. */
+  metrics: V['METRICS'];
+  /** Bearer token for /metrics from other hosts; null: loopback only. */
+  metricsToken: V['METRICS_TOKEN'];
   /** Which proxies' X-Forwarded-For to believe for the client IP. */
   trustProxy: V['TRUST_PROXY'];
 }
@@ -120,6 +126,9 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     corsOrigins: v.CORS_ORIGINS,
     sessionIdleMinutes: v.SESSION_IDLE_MINUTES,
     auditWebhookUrl: v.AUDIT_WEBHOOK_URL,
+    logRequests: v.LOG_REQUESTS,
+    metrics: v.METRICS,
+    metricsToken: v.METRICS_TOKEN,
   };
   return { ...config, ...overrides };
 }

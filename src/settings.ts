@@ -262,6 +262,17 @@ export const SETTINGS = {
     default: 'bilingual built-in',
     meaning: 'text of the reset mail; may use `{link}`, `{token}`, `{minutes}` (`\\n` for a new line)',
   },
+  LOG_REQUESTS: {
+    parse: boolean(true),
+    default: '`on`',
+    meaning: 'one log line per request at `info` (method, route, status, ms, request id, user id); `off` for benchmarks',
+  },
+  METRICS: { parse: boolean(true), default: '`on`', meaning: 'Prometheus metrics at `/metrics` on every listener' },
+  METRICS_TOKEN: {
+    parse: optionalText,
+    default: '—',
+    meaning: 'unset: `/metrics` answers loopback clients only; set: any client presenting `Authorization: Bearer <token>`',
+  },
   AUDIT_WEBHOOK_URL: { parse: url(['http:', 'https:']), default: '—', meaning: 'every audit event is also POSTed here as JSON' },
 } as const satisfies Record<string, Setting<unknown>>;
 
@@ -284,7 +295,7 @@ export function settingsTable(): string {
 }
 
 /** Settings whose values are never printed. */
-const SECRET_SETTINGS = new Set<string>(['JWT_SECRET', 'JWT_PREVIOUS_SECRETS', 'SMTP_URL', 'DATABASE_URL', 'REDIS_URL', 'AUDIT_WEBHOOK_URL']);
+const SECRET_SETTINGS = new Set<string>(['JWT_SECRET', 'JWT_PREVIOUS_SECRETS', 'METRICS_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'REDIS_URL', 'AUDIT_WEBHOOK_URL']);
 
 /** One line per setting for `gatehouse doctor`: set or default, with the value (secrets and URLs with credentials masked). */
 export function describeSettings(env: Env): string[] {

@@ -100,11 +100,14 @@ export class AccountService {
       isStaff: input.isStaff ?? false,
       createdAt: this.#clock.now(),
     };
+    let user: User;
     try {
-      return await this.#users.create(record);
+      user = await this.#users.create(record);
     } catch (error) {
       throw translateUnique(error);
     }
+    await this.#audit.record('user.registered', user.id);
+    return user;
   }
 
   findByEmail(email: string): Promise<User | null> {

@@ -1,4 +1,4 @@
-import type { AuditLog, AuditType, StoredAuditEvent } from './ports/audit-log.ts';
+import type { AuditLog, AuditType, StoredAuditEvent, AuditEvent } from './ports/audit-log.ts';
 import type { Clock } from './ports/clock.ts';
 
 /** The client behind the current request, when there is one. */
@@ -17,17 +17,27 @@ export class Audit {
   readonly #clock: Clock;
   readonly #origin: () => RequestOrigin | undefined;
   readonly #webhook: ((event: object) => Promise<void>) | undefined;
+  readonly #observe: ((event: AuditEvent) => void) | undefined;
 
-  constructor(deps: { log: AuditLog; clock: Clock; origin?: () => RequestOrigin | undefined; webhook?: (event: object) => Promise<void> }) {
+  constructor(deps: {
+    log: AuditLog;
+    clock: Clock;
+    origin?: () => RequestOrigin | undefined;
+    webhook?: (event: object) => Promise<void>;
+    /** Sees every event as it happens (the operator's log line and metrics). */
+    observe?: (event: AuditEvent) => void;
+  }) {
     this.#log = deps.log;
     this.#clock = deps.clock;
     this.#origin = deps.origin ?? (() => undefined);
     this.#webhook = deps.webhook;
+    this.#observe = deps.observe;
   }
 
   async record(type: AuditType, userId: number | null, detail: string | null = null): Promise<void> {
     const origin = this.#origin();
     const event = { at: this.#clock.now(), type, userId, ip: origin?.ip ?? null, userAgent: origin?.userAgent ?? null, detail };
+    this.#observe?.(event);
     await this.#log.add(event).catch(() => {
       // the audit store being away must not turn a login into an error
     });

@@ -4,6 +4,7 @@ import { CatalogService } from './catalog.ts';
 import { DEFAULT_LOCKOUT_RULE, Lockout } from './lockout.ts';
 import { LoginService } from './login.ts';
 import { DEFAULT_RESET_MAIL, PasswordResetService, type ResetMailSettings } from './password-reset.ts';
+import type { AuditEvent } from './ports/audit-log.ts';
 import type { ImageFiles } from './ports/image-files.ts';
 import type { Mailer } from './ports/mailer.ts';
 import { DEFAULT_HASH_SETTINGS, PasswordHasher, type HashSettings } from './passwords.ts';
@@ -32,6 +33,8 @@ export interface CoreOptions {
   auditWebhook?: (event: object) => Promise<void>;
   /** The catalog's image files. */
   images?: ImageFiles;
+  /** Sees every audit event as it happens. */
+  observeAudit?: (event: AuditEvent) => void;
 }
 
 /** The services every surface is built on. */
@@ -60,7 +63,7 @@ export function createCore(options: CoreOptions): Core {
   const { users } = options.stores;
   const hasher = new PasswordHasher(options.hash ?? DEFAULT_HASH_SETTINGS);
   const tokens = new TokenIssuer(options.keys, clock);
-  const audit = new Audit({ log: options.stores.audit, clock, origin: options.origin, webhook: options.auditWebhook });
+  const audit = new Audit({ log: options.stores.audit, clock, origin: options.origin, webhook: options.auditWebhook, observe: options.observeAudit });
   const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE);
   const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit }, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
   const accounts = new AccountService({ users, hasher, sessions, lockout, clock, ids, audit });

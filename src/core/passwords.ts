@@ -80,6 +80,11 @@ class Gate {
     this.#limit = Math.max(1, limit);
   }
 
+  /** Tasks waiting for their turn. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.#running >= this.#limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     this.#running++;
@@ -116,6 +121,11 @@ export class PasswordHasher {
       timeCost: settings.timeCost,
       parallelism: settings.parallelism,
     };
+  }
+
+  /** Hashes and verifications waiting for a free core. */
+  get queueLength(): number {
+    return this.#gate.waiting;
   }
 
   hash(password: string): Promise<string> {

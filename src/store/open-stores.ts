@@ -13,7 +13,7 @@ import type { Database } from './sql/schema.ts';
 import { sqlStores } from './sql/sql-stores.ts';
 import { sqliteHotReads, type HotReads } from './sqlite/hot-reads.ts';
 import { nodeSqliteDialect, openSqliteFile } from './sqlite/node-sqlite-dialect.ts';
-import { isOutage, reportOutages } from './unavailable.ts';
+import { isOutage, reportOutages, type StoreObserver } from './unavailable.ts';
 import { ensureWritableFolder, retryUntil } from './folders.ts';
 import { StartupError } from '../startup-error.ts';
 
@@ -37,6 +37,8 @@ export interface StoreOptions {
   timeoutMs?: number;
   /** How long to keep trying to reach PostgreSQL and Redis at start (ms). */
   startupWaitMs?: number;
+  /** Times every PostgreSQL and Redis store call (metrics). */
+  observe?: StoreObserver;
 }
 
 // PostgreSQL at start: not up yet, or its role or database not created yet (compose-style start order).
@@ -69,9 +71,9 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
   const prefix = options.redisPrefix ?? 'gatehouse:';
   return {
     ...base,
-    sessions: reportOutages(new RedisSessionStore(redis, prefix)),
-    lockouts: reportOutages(new RedisLockoutStore(redis, prefix)),
-    resets: reportOutages(new RedisResetStore(redis, prefix)),
+    sessions: reportOutages(new RedisSessionStore(redis, prefix), 'redis.sessions', options.observe),
+    lockouts: reportOutages(new RedisLockoutStore(redis, prefix), 'redis.lockouts', options.observe),
+    resets: reportOutages(new RedisResetStore(redis, prefix), 'redis.resets', options.observe),
     async ping() {
       await base.ping();
       await redis.ping().catch((error: unknown) => {
@@ -97,13 +99,13 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
   const stores = sqlStores(db, { dialect, hot });
   if (dialect === 'sqlite') return stores;
   return {
-    users: reportOutages(stores.users),
-    sessions: reportOutages(stores.sessions),
-    lockouts: reportOutages(stores.lockouts),
-    resets: reportOutages(stores.resets),
-    outbox: reportOutages(stores.outbox),
-    products: reportOutages(stores.products),
-    audit: reportOutages(stores.audit),
+    users: reportOutages(stores.users, 'postgres.users', options.observe),
+    sessions: reportOutages(stores.sessions, 'postgres.sessions', options.observe),
+    lockouts: reportOutages(stores.lockouts, 'postgres.lockouts', options.observe),
+    resets: reportOutages(stores.resets, 'postgres.resets', options.observe),
+    outbox: reportOutages(stores.outbox, 'postgres.outbox', options.observe),
+    products: reportOutages(stores.products, 'postgres.products', options.observe),
+    audit: reportOutages(stores.audit, 'postgres.audit', options.observe),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -11,7 +11,7 @@ export async function registerApiDocs(app: FastifyInstance, style: V1AuthStyle):
       info: {
         title: 'Gatehouse',
         version: '0.1.0',
-        description: `One authentication server serving every legacy contract (surface) from one user base and one session store. On this listener /api/v1/auth answers in the ${style} style.`,
+        description: `One authentication server serving every legacy contract (surface) from one user base and one session store. On this listener /api/v1/auth answers in the ${style} style. Everywhere: no string may contain a NUL character, JSON bodies nest at most 64 levels and are at most 64 KiB; every operation lists each status it can answer, in its surface's error shape.`,
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },

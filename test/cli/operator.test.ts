@@ -98,7 +98,7 @@ test('audit lists security events, newest first, for one user or all; bad input 
   const events = JSON.parse(r.stdout);
   assert.deepEqual(
     events.map((e: { type: string }) => e.type),
-    ['user.disabled', 'login.succeeded', 'login.failed'],
+    ['user.disabled', 'login.succeeded', 'login.failed', 'user.registered'],
   );
   assert.equal(events[2].ip, '127.0.0.1');
   assert.match(runCli(['audit'], env2).stdout, /login\.failed/);

@@ -1,5 +1,6 @@
 /** What happened. */
 export type AuditType =
+  | 'user.registered'
   | 'login.succeeded'
   | 'login.failed'
   | 'account.locked'

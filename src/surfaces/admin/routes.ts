@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { fail } from '../../core/errors.ts';
 import type { User } from '../../core/ports/user-store.ts';
-import { errorHandler } from '../shared/error-map.ts';
+import { useErrors } from '../shared/documented-answers.ts';
 import { fastApiRenderer } from '../shared/fastapi-errors.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
 import { zuluOrNull, zuluUtc } from '../shared/timestamps.ts';
@@ -47,7 +47,7 @@ const UserParams = Type.Object({ uuid: Type.String({ format: 'uuid' }) });
  */
 export const adminRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler(errorHandler(fastApiRenderer(ADMIN_ERRORS)));
+  useErrors(app, fastApiRenderer(ADMIN_ERRORS));
 
   // Every route here is for superusers only (declared on each route: the authentication hook reads it when the route is added).
   const superusers = { auth: 'superuser' } as const;

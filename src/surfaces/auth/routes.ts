@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { clientMeta } from '../shared/authentication.ts';
-import { errorHandler } from '../shared/error-map.ts';
+import { useErrors } from '../shared/documented-answers.ts';
 import { fastApiRenderer } from '../shared/fastapi-errors.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
 import { AUTH_ERRORS, REFRESH_ERRORS } from './errors.ts';
@@ -14,7 +14,7 @@ const SEED_002_PASSWORDS = { requireLetterAndDigit: true };
 /** Seed 002's `/api/auth/*` and `/api/user/me`: username login, refresh token handed to the client. Mounted at `/api`. */
 export const authRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core, config, limits }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler(errorHandler(fastApiRenderer(AUTH_ERRORS)));
+  useErrors(app, fastApiRenderer(AUTH_ERRORS));
   const accessTtl = config.tokenTtl.auth;
 
   app.post(

@@ -1,13 +1,21 @@
 import { Type } from 'typebox';
 
-/** Letters (any script), digits, `_`, `.`, `-`; no `@`, so it never reads as an email on seed 004's either-login. */
+/** Letters (any script), digits, `_`, `.`, `-`; no `@`, so it never reads as an email on `/api/v1/auth`'s either-login. */
 export const USERNAME = Type.String({ minLength: 1, maxLength: 50, pattern: '^[\\p{L}\\p{N}_.-]+$', examples: ['alice'] });
+
+/** 8-128 characters with at least one letter and one digit (the rule this API documents). */
+const PASSWORD = Type.String({
+  minLength: 8,
+  maxLength: 128,
+  pattern: '^(?=[\\s\\S]*\\p{L})(?=[\\s\\S]*\\p{Nd})',
+  description: 'At least one letter and one digit',
+});
 
 export const RegisterBody = Type.Object(
   {
     username: USERNAME,
     email: Type.String({ format: 'email', maxLength: 254 }),
-    password: Type.String({ minLength: 8, maxLength: 128, description: 'At least one letter and one digit' }),
+    password: PASSWORD,
     nickname: Type.String({ minLength: 1, maxLength: 100 }),
   },
   { examples: [{ username: 'alice', email: 'alice@example.com', password: 'wonderland42', nickname: 'Alice' }] },
@@ -24,7 +32,7 @@ export const UpdateMeBody = Type.Object(
   {
     email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
     nickname: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    password: Type.Optional(Type.String({ minLength: 8, maxLength: 128 })),
+    password: Type.Optional(PASSWORD),
   },
   { examples: [{ nickname: 'Queen Alice' }] },
 );

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { CatalogService } from '../../core/catalog.ts';
-import { errorHandler } from '../shared/error-map.ts';
-import { fastApiRenderer } from '../shared/fastapi-errors.ts';
+import { useErrors } from '../shared/documented-answers.ts';
+import { DETAIL_BODY, fastApiRenderer } from '../shared/fastapi-errors.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
 import { contentTypeOf } from './content-types.ts';
 import { CATALOG_ERRORS } from './errors.ts';
@@ -15,7 +15,7 @@ const TAG = 'catalog (products, popular list, image files)';
 export const productRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core }) => {
   const { catalog } = core;
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler(errorHandler(fastApiRenderer(CATALOG_ERRORS)));
+  useErrors(app, fastApiRenderer(CATALOG_ERRORS));
 
   app.get(
     '/product/:product_id',
@@ -50,11 +50,20 @@ const FILE_NOT_FOUND = { detail: 'File not found' };
  * If-Modified-Since, and streamed bodies.
  */
 export const imageRoutes: FastifyPluginAsync<SurfaceOptions> = async (app, { core }) => {
-  app.setErrorHandler(errorHandler(fastApiRenderer(CATALOG_ERRORS)));
+  useErrors(app, fastApiRenderer(CATALOG_ERRORS));
   app.route({
     method: ['GET', 'HEAD'],
     url: '/*',
-    schema: { tags: [TAG], summary: 'A catalog image (GET or HEAD), cacheable for 10 minutes', hide: false },
+    schema: {
+      tags: [TAG],
+      summary: 'A catalog image (GET or HEAD), cacheable for 10 minutes',
+      response: {
+        200: { description: 'The file, with Content-Type from its extension, Last-Modified and ETag', type: 'string', format: 'binary' },
+        304: { description: 'Not modified since If-Modified-Since, or If-None-Match matches', type: 'null' },
+        400: { description: 'If-Modified-Since is not an HTTP date', ...DETAIL_BODY },
+        404: { description: 'No such file inside the image folder', ...DETAIL_BODY },
+      },
+    },
     handler: (request, reply) => serveImage(core.catalog, request, reply),
   });
 };

@@ -20,7 +20,16 @@ export const envelopeRenderer = (map: ErrorMap): ErrorRenderer => ({
     }),
   headers: bearerChallenge,
   internal: ['服务器内部错误', 'INTERNAL_ERROR'],
+  validationStatus: 400,
+  errorSchema: () => ENVELOPE_ERROR_BODY,
 });
+
+/** `{"status": "error", "message": "...", "code": "..."}`. */
+const ENVELOPE_ERROR_BODY = {
+  type: 'object',
+  required: ['status', 'message', 'code'],
+  properties: { status: { type: 'string', enum: ['error'] }, message: { type: 'string' }, code: { type: 'string' } },
+};
 
 /** Seed 003's 401 answers for every way a bearer token can fail, and its 429/503 (both envelope surfaces share them). */
 export const ENVELOPE_COMMON_ROWS = {

@@ -36,6 +36,10 @@ export interface ErrorRenderer {
   headers?(status: number): Record<string, string>;
   /** The 500 answer: message and code. */
   internal: readonly [message: string, code: string];
+  /** The status of a schema violation or a malformed body (422 FastAPI-style, 400 elsewhere). */
+  validationStatus: number;
+  /** The JSON schema of this surface's error body for a status (for the OpenAPI document). */
+  errorSchema(status: number): Record<string, unknown>;
 }
 
 /** `WWW-Authenticate: Bearer` on 401 answers (RFC 6750), as FastAPI's HTTPBearer sends it. */

@@ -10,7 +10,37 @@ export const fastApiRenderer = (map: ErrorMap): ErrorRenderer => ({
     reply.code(422).send(failure.kind === 'malformed-body' ? fastApiJsonError() : { detail: fastApiDetail(failure.issues) }),
   headers: bearerChallenge,
   internal: ['Internal Server Error', 'INTERNAL_ERROR'],
+  validationStatus: 422,
+  errorSchema: (status) => (status === 422 ? FASTAPI_VALIDATION_BODY : DETAIL_BODY),
 });
+
+/** `{"detail": "<message>"}`. */
+export const DETAIL_BODY = { type: 'object', required: ['detail'], properties: { detail: { type: 'string' } } };
+
+/** FastAPI's 422: the document's own message (a string) or pydantic's list of issues. */
+const FASTAPI_VALIDATION_BODY = {
+  type: 'object',
+  required: ['detail'],
+  properties: {
+    detail: {
+      anyOf: [
+        { type: 'string' },
+        {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['type', 'loc', 'msg'],
+            properties: {
+              type: { type: 'string' },
+              loc: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'integer' }] } },
+              msg: { type: 'string' },
+            },
+          },
+        },
+      ],
+    },
+  },
+};
 
 /** The English answers of the FastAPI-shaped surfaces for account failures; each surface overrides what its document says otherwise. */
 export const FASTAPI_ACCOUNT_ROWS = {

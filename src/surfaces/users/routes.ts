@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BEARER_SECURITY, clientMeta } from '../shared/authentication.ts';
 import { bearerToken } from '../shared/bearer.ts';
-import { errorHandler } from '../shared/error-map.ts';
+import { useErrors } from '../shared/documented-answers.ts';
 import { fastApiRenderer } from '../shared/fastapi-errors.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
 import { LOGOUT_ERRORS, REFRESH_ERRORS, USERS_ERRORS } from './errors.ts';
@@ -18,7 +18,7 @@ function hasAny(...values: Array<string | null | undefined>): boolean {
 /** Seed 000/001's `/api/users/*`: email login, server-side refresh, FastAPI-shaped errors. */
 export const usersRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core, config, limits }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler(errorHandler(fastApiRenderer(USERS_ERRORS)));
+  useErrors(app, fastApiRenderer(USERS_ERRORS));
   const accessTtl = config.tokenTtl.users;
   // `expires_in` is in minutes on this surface (seed 000 says 180).
   const tokenAnswer = (accessToken: string) => ({ access_token: accessToken, token_type: 'bearer' as const, expires_in: Math.round(accessTtl / 60) });

@@ -10,7 +10,10 @@ export const RegisterBody = Type.Object(
     last_name: Type.Optional(Name),
     phone_number: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()])),
   },
-  { examples: [{ email: 'alice@example.com', password: 'correct-horse-42', first_name: 'Alice', last_name: 'Liddell', phone_number: '13800138000' }] },
+  {
+    description: 'At least one of first_name, last_name, phone_number must be given and not blank (otherwise 422 with that sentence as detail).',
+    examples: [{ email: 'alice@example.com', password: 'correct-horse-42', first_name: 'Alice', last_name: 'Liddell', phone_number: '13800138000' }],
+  },
 );
 
 export const LoginBody = Type.Object(

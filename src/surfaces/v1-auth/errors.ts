@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { describeFailureZh } from '../shared/chinese-validation.ts';
+import { DETAIL_BODY } from '../shared/fastapi-errors.ts';
 import { CHINESE_ACCOUNT_ROWS, ENVELOPE_COMMON_ROWS } from '../shared/envelope.ts';
 import { bearerChallenge, CHINESE_SERVICE_ROWS, everyTokenFailure, type ErrorMap, type ErrorRenderer } from '../shared/error-map.ts';
 
@@ -17,6 +18,8 @@ export const v1PlainRenderer: ErrorRenderer = {
   invalid: (reply: FastifyReply, failure) => reply.code(400).send({ detail: `参数验证失败: ${describeFailureZh(failure)}` }),
   headers: bearerChallenge,
   internal: ['Internal Server Error', 'INTERNAL_ERROR'],
+  validationStatus: 400,
+  errorSchema: () => DETAIL_BODY,
 };
 
 /** The envelope style's codes for the auth endpoints; codes the envelope document does not name are Gatehouse's. */

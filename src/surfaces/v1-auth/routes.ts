@@ -4,7 +4,7 @@ import { fail } from '../../core/errors.ts';
 import { afterResponse } from '../shared/background.ts';
 import { BEARER_SECURITY, clientMeta } from '../shared/authentication.ts';
 import { bearerToken } from '../shared/bearer.ts';
-import { errorHandler } from '../shared/error-map.ts';
+import { useErrors } from '../shared/documented-answers.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
 import { ChangePasswordBody, ForgotPasswordBody, JsonLoginBody, ResetPasswordBody, SessionParams } from './schemas.ts';
 import { STYLES, type RefreshResult } from './styles.ts';
@@ -18,7 +18,7 @@ type LoginFields = { username: string; password: string; remember_me?: boolean }
 export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core, config, limits, style: styleName }) => {
   const style = STYLES[styleName];
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler(errorHandler(style.renderer));
+  useErrors(app, style.renderer);
   const accessTtl = style.accessTtl(config);
   const tags = [style.tag];
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ProfileChanges } from '../../core/accounts.ts';
 import { envelopeRenderer, ok } from '../shared/envelope.ts';
-import { errorHandler } from '../shared/error-map.ts';
+import { useErrors } from '../shared/documented-answers.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
 import { zuluUtc } from '../shared/timestamps.ts';
 import { V1_USERS_ERRORS } from './errors.ts';
@@ -18,7 +18,7 @@ function givenKeys<T extends object>(body: T, order: ReadonlyArray<keyof T & str
 /** Seed 003's `/api/v1/users/*`: profile and settings in the `{status, message, data}` envelope. */
 export const v1UsersRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.setErrorHandler(errorHandler(envelopeRenderer(V1_USERS_ERRORS)));
+  useErrors(app, envelopeRenderer(V1_USERS_ERRORS));
 
   app.get('/profile', { schema: { tags: [TAG], summary: '获取用户信息', response: { 200: ProfileAnswer } }, config: { auth: 'caller' } }, async (request) => {
     const { user: u } = request.caller;
