@@ -10,6 +10,8 @@ import { DEFAULT_RESET_MAIL, type ResetMailSettings } from './core/password-rese
 import { join } from 'node:path';
 import { ImageDirectory } from './store/files/image-directory.ts';
 import { ensureWritableFolder } from './store/folders.ts';
+import { WebhookSms } from './store/sms/webhook-sms.ts';
+import { DEFAULT_VERIFICATION } from './core/verification.ts';
 import { OutboxMailer } from './store/mail/outbox-mailer.ts';
 import { SmtpMailer } from './store/mail/smtp-mailer.ts';
 import type { IdSource } from './core/ports/ids.ts';
@@ -67,6 +69,10 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     auditWebhook: webhook ? (event) => postJson(webhook, event, config.storeTimeoutMs) : undefined,
     images: new ImageDirectory(join(config.imageDir, 'catalog')),
     observeAudit: options.observeAudit,
+    sms: config.smsWebhookUrl ? new WebhookSms(config.smsWebhookUrl, config.storeTimeoutMs) : undefined,
+    verification: { ...DEFAULT_VERIFICATION, emailUrlTemplate: config.verifyUrlTemplate },
+    requireVerifiedEmail: config.requireVerifiedEmail,
+    onBackgroundError: (error, what) => log({ err: error }, `${what} failed`),
   });
 }
 

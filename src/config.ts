@@ -35,8 +35,14 @@ export interface Config {
   imageDir: V['IMAGE_DIR'];
   smtpUrl: V['SMTP_URL'];
   mailFrom: V['MAIL_FROM'];
+  /** Where people reach this server; links in mail are built from it. */
+  publicUrl: V['PUBLIC_URL'];
   /** The reset link; `{token}` is replaced. */
   resetUrlTemplate: V['RESET_URL_TEMPLATE'];
+  /** The verification link; `{token}` is replaced. */
+  verifyUrlTemplate: V['VERIFY_URL_TEMPLATE'];
+  requireVerifiedEmail: V['REQUIRE_VERIFIED_EMAIL'];
+  smsWebhookUrl: V['SMS_WEBHOOK_URL'];
   resetMailSubject: V['RESET_MAIL_SUBJECT'];
   /** The reset mail's text; `{link}`, `{token}` and `{minutes}` are replaced. null: the built-in bilingual text. */
   resetMailText: V['RESET_MAIL_TEXT'];
@@ -110,7 +116,11 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     imageDir: v.IMAGE_DIR,
     smtpUrl: v.SMTP_URL,
     mailFrom: v.MAIL_FROM,
+    publicUrl: v.PUBLIC_URL,
     resetUrlTemplate: v.RESET_URL_TEMPLATE,
+    verifyUrlTemplate: v.VERIFY_URL_TEMPLATE,
+    requireVerifiedEmail: v.REQUIRE_VERIFIED_EMAIL,
+    smsWebhookUrl: v.SMS_WEBHOOK_URL,
     resetMailSubject: v.RESET_MAIL_SUBJECT,
     resetMailText: v.RESET_MAIL_TEXT,
     v1AuthStyle: v.V1_AUTH_STYLE,

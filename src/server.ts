@@ -139,7 +139,7 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
         await Promise.all(listeners.map((l) => l.app.close()));
         for (const stop of stops) await stop();
         limiterRedis?.disconnect();
-        await stores.close();
+        await core.close();
       })();
       return closed;
     },

@@ -148,6 +148,27 @@ function secret(raw: string | undefined): string | null {
   return raw;
 }
 
+function publicUrl(raw: string | undefined, env: Env): string {
+  if (raw === undefined) return `http://${clean(env.HOST) ?? HOST_DEFAULT}:${clean(env.PORT) ?? '8000'}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('PUBLIC_URL is not a valid URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError('PUBLIC_URL must start with http:// or https://');
+  return raw.replace(/\/+$/, '');
+}
+
+/** A link template with `{token}`; by default the page of that path on PUBLIC_URL. */
+function linkTemplate(path: string) {
+  return (raw: string | undefined, env: Env, name: string): string => {
+    if (raw === undefined) return `${publicUrl(clean(env.PUBLIC_URL), env)}${path}?token={token}`;
+    if (!raw.includes('{token}')) throw new ConfigError(`${name} must contain {token}`);
+    return raw;
+  };
+}
+
 function envelopePort(raw: string | undefined, env: Env, name: string): number | null {
   return raw?.toLowerCase() === 'off' ? null : integer(5000, 0, 65535)(raw, env, name);
 }
@@ -247,14 +268,30 @@ export const SETTINGS = {
     meaning: '`smtp://` or `smtps://` URL for mail; unset: mail is kept in the outbox (`npx gatehouse mail list`)',
   },
   MAIL_FROM: { parse: text('Gatehouse <no-reply@localhost>'), default: '`Gatehouse <no-reply@localhost>`', meaning: "sender of Gatehouse's mail" },
+  PUBLIC_URL: {
+    parse: publicUrl,
+    default: '`http://HOST:PORT`',
+    meaning: 'where people reach this server: the links in mail are built from it (its `/reset-password` and `/verify-email` pages)',
+  },
   RESET_URL_TEMPLATE: {
-    parse: (raw: string | undefined, env: Env) => {
-      if (raw === undefined) return `http://${clean(env.HOST) ?? HOST_DEFAULT}:${clean(env.PORT) ?? '8000'}/reset-password?token={token}`;
-      if (!raw.includes('{token}')) throw new ConfigError('RESET_URL_TEMPLATE must contain {token}');
-      return raw;
-    },
-    default: '`http://HOST:PORT/reset-password?token={token}`',
-    meaning: 'the link in the reset mail',
+    parse: linkTemplate('/reset-password'),
+    default: '`$PUBLIC_URL/reset-password?token={token}`',
+    meaning: 'the link in the reset mail, for apps with their own page (`{token}` is replaced)',
+  },
+  VERIFY_URL_TEMPLATE: {
+    parse: linkTemplate('/verify-email'),
+    default: '`$PUBLIC_URL/verify-email?token={token}`',
+    meaning: 'the link in the verification mail, for apps with their own page (`{token}` is replaced)',
+  },
+  REQUIRE_VERIFIED_EMAIL: {
+    parse: boolean(false),
+    default: '`off`',
+    meaning: "`on`: an account with an unverified email cannot log in (403, in each surface's shape)",
+  },
+  SMS_WEBHOOK_URL: {
+    parse: url(['http:', 'https:']),
+    default: '—',
+    meaning: 'phone verification codes are POSTed here as `{"to", "text"}`; unset: kept in the outbox',
   },
   RESET_MAIL_SUBJECT: { parse: optionalText, default: 'bilingual built-in', meaning: 'subject of the reset mail' },
   RESET_MAIL_TEXT: {
@@ -295,7 +332,16 @@ export function settingsTable(): string {
 }
 
 /** Settings whose values are never printed. */
-const SECRET_SETTINGS = new Set<string>(['JWT_SECRET', 'JWT_PREVIOUS_SECRETS', 'METRICS_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'REDIS_URL', 'AUDIT_WEBHOOK_URL']);
+const SECRET_SETTINGS = new Set<string>([
+  'JWT_SECRET',
+  'JWT_PREVIOUS_SECRETS',
+  'METRICS_TOKEN',
+  'SMS_WEBHOOK_URL',
+  'SMTP_URL',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'AUDIT_WEBHOOK_URL',
+]);
 
 /** One line per setting for `gatehouse doctor`: set or default, with the value (secrets and URLs with credentials masked). */
 export function describeSettings(env: Env): string[] {

@@ -23,6 +23,7 @@ export async function doctorCommand(_args: string[], config: Config): Promise<nu
     ...(config.smtpUrl ? [{ name: 'smtp', run: () => checkSmtp(config.smtpUrl!) }] : []),
     { name: 'jwt secret', run: async () => checkSecret(config) },
     { name: 'data folder', run: async () => checkDataDir(config) },
+    { name: 'public url', run: async () => checkPublicUrl(config) },
   ];
   let problems = 0;
   for (const check of checks) {
@@ -78,4 +79,19 @@ function checkDataDir(config: Config): string {
   const mode = statSync(config.dataDir).mode & 0o777;
   if (mode & 0o002) throw new Error(`${config.dataDir} is writable by every user (mode ${mode.toString(8)}): run chmod o-w ${config.dataDir}`);
   return `${config.dataDir} (mode ${mode.toString(8)})`;
+}
+
+const LOOPBACK_HOST = /^(localhost|127(\.\d+){3}|\[::1\]|::1)$/;
+
+/** The links in mail must reach people: a loopback PUBLIC_URL on a server listening for others is a mistake. */
+function checkPublicUrl(config: Config): string {
+  const host = new URL(config.publicUrl).hostname;
+  if (LOOPBACK_HOST.test(host) && !LOOPBACK_HOST.test(config.host)) {
+    throw new Error(
+      `PUBLIC_URL is ${config.publicUrl}, a loopback address, while HOST is ${config.host}: links in mail will not open for anyone else. Set PUBLIC_URL to the address people use.`,
+    );
+  }
+  if (/^(0\.0\.0\.0|\[::\])$/.test(host))
+    throw new Error(`PUBLIC_URL is ${config.publicUrl}, which no browser can open (it follows HOST when unset). Set PUBLIC_URL to the address people use.`);
+  return `links in mail start with ${config.publicUrl}`;
 }

@@ -23,6 +23,10 @@ Commands:
   users list [--json] [--limit N] [--offset N] [--search TEXT]
   users create --email E [--username U] --password P [--first-name F] [--last-name L] [--superuser] [--staff]
   users disable|enable|delete USER
+  users verify USER [--phone] [--undo]
+                                mark the account's email (or phone) verified
+  users set-email USER --email E
+                                change the email; a verification mail goes to it
   users set-password USER --password P
   users show USER [--json]
   sessions list USER [--json]   a user's live sessions

@@ -87,6 +87,22 @@ const ACTIONS: Record<string, Action> = {
     console.log(`deleted user ${user.id}`);
     return 0;
   },
+  async verify(args, core) {
+    const { values, positionals } = parse(args, { phone: { type: 'boolean' }, undo: { type: 'boolean' } }, true);
+    const user = await resolveUser(core, positionals);
+    const channel = values.phone ? 'phone' : 'email';
+    await core.accounts.setVerified(user, channel, !values.undo);
+    console.log(`${channel} of user ${user.id} marked ${values.undo ? 'unverified' : 'verified'}`);
+    return 0;
+  },
+  async 'set-email'(args, core) {
+    const { values, positionals } = parse(args, { email: { type: 'string' } }, true);
+    if (!values.email) throw new UsageError('users set-email needs --email');
+    const user = await resolveUser(core, positionals);
+    await core.accounts.updateProfile(user, { email: values.email as string });
+    console.log(`email of user ${user.id} set; it is unverified until the link in the mail sent to it is opened`);
+    return 0;
+  },
   async 'set-password'(args, core) {
     const { values, positionals } = parse(args, { password: { type: 'string' } }, true);
     if (!values.password) throw new UsageError('users set-password needs --password');

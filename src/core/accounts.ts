@@ -107,7 +107,24 @@ export class AccountService {
       throw translateUnique(error);
     }
     await this.#audit.record('user.registered', user.id);
+    if (user.email) this.onEmailSet?.(user);
     return user;
+  }
+
+  /**
+   * Called after an account gets a new email address (registration, a change):
+   * the core wires it to send a verification mail. Set once, at wiring.
+   */
+  onEmailSet: ((user: User) => void) | undefined;
+
+  /** Operator or verification: marks the account's email (or phone) as verified, or not. */
+  async setVerified(user: User, channel: 'email' | 'phone', verified: boolean): Promise<User> {
+    const updated = await this.#save(
+      user.id,
+      channel === 'email' ? { isEmailVerified: verified, updatedAt: this.#clock.now() } : { isPhoneVerified: verified, updatedAt: this.#clock.now() },
+    );
+    if (verified) await this.#audit.record(channel === 'email' ? 'email.verified' : 'phone.verified', user.id);
+    return updated;
   }
 
   findByEmail(email: string): Promise<User | null> {
@@ -135,9 +152,14 @@ export class AccountService {
     return this.#users.list({ limit, offset, search });
   }
 
-  /** Applies profile changes. Throws EMAIL_TAKEN when the new email is someone else's. */
+  /** Applies profile changes. Throws EMAIL_TAKEN when the new email is someone else's. A new email is unverified. */
   async updateProfile(user: User, changes: ProfileChanges): Promise<User> {
-    return this.#save(user.id, await this.#profilePatch(user, changes));
+    return this.#emailChanged(user, await this.#save(user.id, await this.#profilePatch(user, changes)));
+  }
+
+  #emailChanged(before: User, after: User): User {
+    if (after.email && after.email !== before.email) this.onEmailSet?.(after);
+    return after;
   }
 
   async #profilePatch(user: User, changes: ProfileChanges): Promise<UserPatch> {
@@ -146,6 +168,8 @@ export class AccountService {
       patch.email = normalizeEmail(changes.email);
       const holder = await this.#users.findByEmail(patch.email);
       if (holder && holder.id !== user.id) throw fail('EMAIL_TAKEN', undefined, 'email');
+      // A new address is not verified until its owner proves it.
+      if (patch.email !== user.email) patch.isEmailVerified = false;
     }
     if (changes.birthDate != null) checkBirthDate(changes.birthDate, this.#clock.now());
     return patch;
@@ -166,7 +190,7 @@ export class AccountService {
       await this.#sessions.endAllForUser(user.id, keepSessionId);
       await this.#audit.record('password.changed', user.id);
     }
-    return updated;
+    return this.#emailChanged(user, updated);
   }
 
   /**

@@ -15,6 +15,8 @@ import type { Stores } from './ports/stores.ts';
 import { DEFAULT_SESSION_POLICY, SessionService, type SessionPolicy } from './sessions.ts';
 import { TokenIssuer, type TokenKeys } from './tokens.ts';
 import { importAccounts, type AccountImportReport, type ForeignAccount } from './user-import.ts';
+import { DEFAULT_VERIFICATION, VerificationService, type VerificationSettings } from './verification.ts';
+import type { SmsSender } from './ports/sms.ts';
 
 export interface CoreOptions {
   stores: Stores;
@@ -35,6 +37,13 @@ export interface CoreOptions {
   images?: ImageFiles;
   /** Sees every audit event as it happens. */
   observeAudit?: (event: AuditEvent) => void;
+  /** Where SMS go (phone verification); defaults to the outbox. */
+  sms?: SmsSender;
+  verification?: VerificationSettings;
+  /** REQUIRE_VERIFIED_EMAIL. */
+  requireVerifiedEmail?: boolean;
+  /** Where background failures (a verification mail that could not be sent) are reported. */
+  onBackgroundError?: (error: unknown, what: string) => void;
 }
 
 /** The services every surface is built on. */
@@ -44,6 +53,7 @@ export interface Core {
   resets: PasswordResetService;
   catalog: CatalogService;
   audit: Audit;
+  verification: VerificationService;
   sessions: SessionService;
   lockout: Lockout;
   hasher: PasswordHasher;
@@ -67,16 +77,31 @@ export function createCore(options: CoreOptions): Core {
   const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE);
   const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit }, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
   const accounts = new AccountService({ users, hasher, sessions, lockout, clock, ids, audit });
-  const login = new LoginService({ accounts, users, hasher, lockout, sessions, clock, audit });
+  const login = new LoginService({ accounts, users, hasher, lockout, sessions, clock, audit, requireVerifiedEmail: options.requireVerifiedEmail });
   const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
   const resets = new PasswordResetService({ accounts, resets: options.stores.resets, mailer, clock, ids }, options.resetMail ?? DEFAULT_RESET_MAIL);
   const catalog = new CatalogService(options.stores.products, options.images);
+  // Without an SMS gateway, texts are kept in the outbox like mail (`gatehouse mail list`).
+  const sms = options.sms ?? { send: async ({ to, text }) => mailer.send({ to, subject: 'SMS', text }) };
+  const verification = new VerificationService(
+    { accounts, store: options.stores.verifications, mailer, sms, clock, ids, audit },
+    options.verification ?? DEFAULT_VERIFICATION,
+  );
+  // A new email address gets a verification mail, after the answer that set it.
+  const report = options.onBackgroundError ?? (() => {});
+  const background = new Set<Promise<void>>();
+  accounts.onEmailSet = (user) => {
+    const task = verification.start(user, 'email').catch((error: unknown) => report(error, 'verification mail'));
+    background.add(task);
+    void task.finally(() => background.delete(task));
+  };
   return {
     accounts,
     login,
     resets,
     catalog,
     audit,
+    verification,
     sessions,
     lockout,
     hasher,
@@ -84,6 +109,10 @@ export function createCore(options: CoreOptions): Core {
     clock,
     stores: options.stores,
     importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids }, importOptions),
-    close: () => options.stores.close(),
+    close: async () => {
+      // Mail already on its way (a verification after a registration) is finished first.
+      await Promise.all(background);
+      await options.stores.close();
+    },
   };
 }

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   SESSION_ENDED: 'the session behind the token has ended (logout, revocation, expiry)',
   TOKEN_REUSED: 'a replaced token was presented again; the session was ended',
   RESET_TOKEN_INVALID: 'the password reset token is unknown, used or expired',
+  VERIFICATION_INVALID: 'the verification link or code is unknown, used, expired, or out of tries',
+  EMAIL_NOT_VERIFIED: 'the account has not verified its email address, and this server requires it to log in',
   VALIDATION_FAILED: 'the input breaks a rule',
   NOT_FOUND: 'the requested thing does not exist',
   FORBIDDEN: 'the caller lacks the privilege for this',

@@ -29,6 +29,8 @@ export class LoginService {
   readonly #sessions: SessionService;
   readonly #clock: Clock;
   readonly #audit: Audit;
+  /** REQUIRE_VERIFIED_EMAIL: an account with an email must have verified it to log in. */
+  readonly #requireVerifiedEmail: boolean;
 
   constructor(deps: {
     accounts: AccountService;
@@ -38,8 +40,10 @@ export class LoginService {
     sessions: SessionService;
     clock: Clock;
     audit: Audit;
+    requireVerifiedEmail?: boolean;
   }) {
     this.#audit = deps.audit;
+    this.#requireVerifiedEmail = deps.requireVerifiedEmail ?? false;
     this.#accounts = deps.accounts;
     this.#users = deps.users;
     this.#hasher = deps.hasher;
@@ -63,6 +67,8 @@ export class LoginService {
       throw fail('INVALID_CREDENTIALS');
     }
     if (user.status !== 'active') throw fail('USER_DISABLED');
+    // Only after the right password: the answer tells nothing to someone without it.
+    if (this.#requireVerifiedEmail && user.email && !user.isEmailVerified) throw fail('EMAIL_NOT_VERIFIED');
     const now = this.#clock.now();
     const newHash = result.needsRehash ? await this.#hasher.hash(request.password) : undefined;
     await this.#users.recordLogin(user.id, now, newHash);

@@ -106,6 +106,7 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     outbox: reportOutages(stores.outbox, 'postgres.outbox', options.observe),
     products: reportOutages(stores.products, 'postgres.products', options.observe),
     audit: reportOutages(stores.audit, 'postgres.audit', options.observe),
+    verifications: reportOutages(stores.verifications, 'postgres.verifications', options.observe),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -57,12 +57,41 @@ describe('operator commands', () => {
     assert.equal(runCli(['users', 'set-password', 'ops@example.com'], env).status, 2);
   });
 
+  test('users verify and set-email: the flag set by hand; a new email unverified and mailed', () => {
+    const venv = { DATA_DIR: join(dir, 'verify') };
+    assert.equal(runCli(['users', 'create', '--email', 'vic@example.com', '--password', 'verified-pass-1'], venv).status, 0);
+    const shown = () => JSON.parse(runCli(['users', 'list', '--json'], venv).stdout)[0];
+    assert.equal(shown().isEmailVerified, false);
+    const mails = () => runCli(['mail', 'list'], venv).stdout;
+    assert.match(mails(), /vic@example\.com/, 'creating with an email mailed a verification');
+    assert.match(runCli(['users', 'verify', 'vic@example.com'], venv).stdout, /email of user \d+ marked verified/);
+    assert.equal(shown().isEmailVerified, true);
+    assert.equal(runCli(['users', 'verify', 'vic@example.com', '--phone'], venv).status, 0);
+    assert.equal(shown().isPhoneVerified, true);
+    assert.equal(runCli(['users', 'set-email', 'vic@example.com', '--email', 'victor@example.com'], venv).status, 0);
+    assert.deepEqual([shown().email, shown().isEmailVerified], ['victor@example.com', false]);
+    assert.match(mails(), /victor@example\.com/);
+    assert.equal(runCli(['users', 'set-email', 'victor@example.com'], venv).status, 2);
+  });
+
   test('doctor: all good on a healthy install; names each problem in plain words', () => {
     const good = runCli(['doctor'], env);
     assert.equal(good.status, 0, good.stdout);
     assert.match(good.stdout, /ok +database: SQLite at .*gatehouse\.db, schema up to date/);
     assert.match(good.stdout, /ok +jwt secret: generated, kept in .*jwt-secret \(mode 600\)/);
     assert.match(good.stdout, /all checks passed/);
+    assert.match(good.stdout, /^setting +PUBLIC_URL = `http:\/\/HOST:PORT` \(default\)$/m);
+
+    // links in mail that only this machine can open, on a server others reach
+    const loopback = runCli(['doctor'], { ...env, HOST: '0.0.0.0', PUBLIC_URL: 'http://127.0.0.1:8000' });
+    assert.equal(loopback.status, 1);
+    assert.match(loopback.stdout, /PROBLEM +public url: PUBLIC_URL is http:\/\/127\.0\.0\.1:8000, a loopback address, while HOST is 0\.0\.0\.0/);
+    const unspecified = runCli(['doctor'], { ...env, HOST: '0.0.0.0' });
+    assert.match(unspecified.stdout, /PROBLEM +public url: PUBLIC_URL is http:\/\/0\.0\.0\.0:8000/);
+    assert.match(
+      runCli(['doctor'], { ...env, HOST: '0.0.0.0', PUBLIC_URL: 'https://auth.example.com' }).stdout,
+      /ok +public url: links in mail start with https:\/\/auth\.example\.com/,
+    );
 
     chmodSync(join(dir, 'data', 'jwt-secret'), 0o644);
     chmodSync(join(dir, 'data'), 0o777);
@@ -98,7 +127,7 @@ test('audit lists security events, newest first, for one user or all; bad input 
   const events = JSON.parse(r.stdout);
   assert.deepEqual(
     events.map((e: { type: string }) => e.type),
-    ['user.disabled', 'login.succeeded', 'login.failed', 'user.registered'],
+    ['user.disabled', 'login.succeeded', 'login.failed', 'verification.sent', 'user.registered'],
   );
   assert.equal(events[2].ip, '127.0.0.1');
   assert.match(runCli(['audit'], env2).stdout, /login\.failed/);

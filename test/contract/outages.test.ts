@@ -148,6 +148,8 @@ describe('backend outages', { skip: available ? false : NO_BACKENDS }, () => {
           [http, '/api/v1/auth/refresh', { refresh_token: 'a.b.c' }],
           [http, '/api/v1/auth/forgot-password', { email: 'steady@example.com' }],
           [http, '/api/v1/auth/reset-password', { token: 'nope', new_password: 'password123' }],
+          [http, '/api/v1/auth/verify-email', { token: 'nope' }],
+          [http, '/api/v1/auth/resend-verification', { email: 'steady@example.com' }],
         );
       }
       redisControl(join(dir, 'services'), 'stop');

@@ -54,3 +54,19 @@ export async function waitForResetToken(outbox: { list(n: number): Promise<Array
   }
   throw new Error(`no reset mail for ${email}`);
 }
+
+/** The verification link's token and the code from the newest verification mail to `email`, waiting for it. */
+export async function waitForVerification(
+  outbox: { list(n: number): Promise<Array<{ to: string; text: string }>> },
+  email: string,
+  notBefore?: string,
+): Promise<{ token: string; code: string }> {
+  for (let i = 0; i < 100; i++) {
+    const mail = (await outbox.list(50)).find((m) => m.to === email.toLowerCase() && m.text.includes('verify-email?token='));
+    const token = mail && /verify-email\?token=([A-Za-z0-9_%-]+)/.exec(mail.text)?.[1];
+    const code = mail && /验证码：(\d{6})/.exec(mail.text)?.[1];
+    if (token && code && token !== notBefore) return { token: decodeURIComponent(token), code };
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no verification mail for ${email}`);
+}

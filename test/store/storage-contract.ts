@@ -398,6 +398,43 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
     );
 
     test(
+      'verifications: one per user and channel; a token is spent once; codes count tries atomically',
+      withStores(async (stores) => {
+        const user = await stores.users.create(newUser());
+        const { verifications } = stores;
+        const challenge = (n: string, overrides = {}) => ({
+          userId: user.id,
+          channel: 'email' as const,
+          target: user.email!,
+          tokenHash: `t${n}`,
+          codeHash: `c${n}`,
+          createdAt: T0,
+          expiresAt: T0 + 1000,
+          attemptsLeft: 3,
+          ...overrides,
+        });
+        await verifications.put(challenge('1'));
+        await verifications.put(challenge('2'));
+        assert.equal(await verifications.consumeToken('t1', T0), null, 'replaced by the second');
+        assert.equal((await verifications.consumeToken('t2', T0))?.userId, user.id);
+        assert.equal(await verifications.consumeToken('t2', T0), null, 'spent');
+        await verifications.put(challenge('3'));
+        assert.equal(await verifications.consumeToken('t3', T0 + 1000), null, 'expired');
+        await verifications.put(challenge('4'));
+        assert.deepEqual(await verifications.tryCode(user.id, 'email', 'wrong', T0), { result: 'wrong', attemptsLeft: 2 });
+        assert.equal((await verifications.tryCode(user.id, 'email', 'c4', T0)).result, 'ok');
+        assert.deepEqual(await verifications.tryCode(user.id, 'email', 'c4', T0), { result: 'none' });
+        await verifications.put(challenge('5', { attemptsLeft: 5 }));
+        const tries = await Promise.all(Array.from({ length: 8 }, () => verifications.tryCode(user.id, 'email', 'wrong', T0)));
+        assert.equal(tries.filter((t) => t.result === 'wrong').length, 5, 'exactly five tries, however many race');
+        assert.deepEqual(await verifications.tryCode(user.id, 'email', 'c5', T0), { result: 'none' });
+        await verifications.put(challenge('6', { channel: 'phone', target: '+1555' }));
+        assert.deepEqual(await verifications.tryCode(user.id, 'email', 'c6', T0), { result: 'none' }, 'channels apart');
+        assert.equal((await verifications.tryCode(user.id, 'phone', 'c6', T0)).result, 'ok');
+      }),
+    );
+
+    test(
       'ping answers',
       withStores(async (stores) => {
         await stores.ping();

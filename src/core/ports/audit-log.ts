@@ -1,6 +1,9 @@
 /** What happened. */
 export type AuditType =
   | 'user.registered'
+  | 'verification.sent'
+  | 'email.verified'
+  | 'phone.verified'
   | 'login.succeeded'
   | 'login.failed'
   | 'account.locked'

@@ -5,6 +5,7 @@ import type { ProductStore } from './product-store.ts';
 import type { ResetTokenStore } from './reset-token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import type { UserStore } from './user-store.ts';
+import type { VerificationStore } from './verification-store.ts';
 
 /** The storage a running Gatehouse is wired to. */
 export interface Stores {
@@ -15,6 +16,7 @@ export interface Stores {
   outbox: OutboxStore;
   products: ProductStore;
   audit: AuditLog;
+  verifications: VerificationStore;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

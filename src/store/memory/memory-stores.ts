@@ -6,6 +6,7 @@ import { MemoryProductStore } from './memory-product-store.ts';
 import { MemoryResetStore } from './memory-reset-store.ts';
 import { MemorySessionStore } from './memory-session-store.ts';
 import { MemoryUserStore } from './memory-user-store.ts';
+import { MemoryVerificationStore } from './memory-verification-store.ts';
 
 /** Every port in process memory. Nothing survives a restart. */
 export function memoryStores(): Stores {
@@ -24,6 +25,7 @@ export function memoryStores(): Stores {
     outbox: new MemoryOutbox(),
     products: new MemoryProductStore(),
     audit: new MemoryAuditLog(),
+    verifications: new MemoryVerificationStore(),
     ping: async () => {},
     close: async () => {},
   };

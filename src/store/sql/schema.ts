@@ -9,6 +9,18 @@ export interface Database {
   outbox: OutboxTable;
   products: ProductsTable;
   audit_events: AuditEventsTable;
+  verifications: VerificationsTable;
+}
+
+export interface VerificationsTable {
+  user_id: number;
+  channel: string;
+  target: string;
+  token_hash: string;
+  code_hash: string;
+  created_at: number;
+  expires_at: number;
+  attempts_left: number;
 }
 
 export interface AuditEventsTable {

@@ -10,6 +10,7 @@ import { SqlProductStore } from './sql-product-store.ts';
 import { SqlResetStore } from './sql-reset-store.ts';
 import { SqlSessionStore } from './sql-session-store.ts';
 import { SqlUserStore } from './sql-user-store.ts';
+import { SqlVerificationStore } from './sql-verification-store.ts';
 
 /** Every port on one SQL database; `hot` answers the per-request reads directly where the driver allows (SQLite). */
 export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; hot?: HotReads } = {}): Stores {
@@ -22,6 +23,7 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     outbox: new SqlOutbox(db),
     products: new SqlProductStore(db, hot),
     audit: new SqlAuditLog(db),
+    verifications: new SqlVerificationStore(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

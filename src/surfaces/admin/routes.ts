@@ -18,6 +18,8 @@ const AdminUser = Type.Object({
   username: Type.Union([Type.String(), Type.Null()]),
   full_name: Type.Union([Type.String(), Type.Null()]),
   status: Type.String(),
+  is_email_verified: Type.Boolean(),
+  is_phone_verified: Type.Boolean(),
   is_superuser: Type.Boolean(),
   is_staff: Type.Boolean(),
   created_at: Type.String(),
@@ -32,6 +34,8 @@ const view = (u: User) => ({
   username: u.username,
   full_name: u.fullName,
   status: u.status,
+  is_email_verified: u.isEmailVerified,
+  is_phone_verified: u.isPhoneVerified,
   is_superuser: u.isSuperuser,
   is_staff: u.isStaff,
   created_at: zuluUtc(u.createdAt),
@@ -101,6 +105,35 @@ export const adminRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, {
       async (request) => view(await core.accounts.setStatus(await target(request.params.uuid), status)),
     );
   }
+
+  app.patch(
+    '/users/:uuid',
+    {
+      schema: {
+        tags: [TAG],
+        summary: 'Change an account: its email (unverified until the link mailed to it is opened) and its verified flags',
+        params: UserParams,
+        body: Type.Object(
+          {
+            email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+            is_email_verified: Type.Optional(Type.Boolean()),
+            is_phone_verified: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: AdminUser },
+      },
+      config: superusers,
+    },
+    async (request) => {
+      let user = await target(request.params.uuid);
+      const { email, is_email_verified, is_phone_verified } = request.body;
+      if (email !== undefined) user = await core.accounts.updateProfile(user, { email });
+      if (is_email_verified !== undefined) user = await core.accounts.setVerified(user, 'email', is_email_verified);
+      if (is_phone_verified !== undefined) user = await core.accounts.setVerified(user, 'phone', is_phone_verified);
+      return view(user);
+    },
+  );
 
   app.delete(
     '/users/:uuid/sessions',

@@ -51,6 +51,8 @@ export const FASTAPI_ACCOUNT_ROWS = {
   USER_DISABLED: [403, 'User is disabled'],
   ACCOUNT_LOCKED: [423, 'Account is temporarily locked'],
   RESET_TOKEN_INVALID: [400, 'Invalid or expired reset token'],
+  VERIFICATION_INVALID: [400, 'Invalid or expired verification link or code'],
+  EMAIL_NOT_VERIFIED: [403, 'Email address not verified: open the link in the verification mail first'],
   NOT_FOUND: [404, 'Not Found'],
   FORBIDDEN: [403, 'Not enough privileges'],
 } as const satisfies ErrorOverrides;

@@ -31,7 +31,7 @@ export async function installSecurityHeaders(app: FastifyInstance, corsOrigins: 
   const anyOrigin = corsOrigins.includes('*');
   await app.register(cors, {
     origin: anyOrigin ? '*' : [...corsOrigins],
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type'],
     exposedHeaders: ['retry-after', 'www-authenticate'],
     // Tokens travel in the Authorization header, never in cookies: no credentials mode.

@@ -6,7 +6,16 @@ import { BEARER_SECURITY, clientMeta } from '../shared/authentication.ts';
 import { bearerToken } from '../shared/bearer.ts';
 import { useErrors } from '../shared/documented-answers.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
-import { ChangePasswordBody, ForgotPasswordBody, JsonLoginBody, ResetPasswordBody, SessionParams } from './schemas.ts';
+import {
+  ChangePasswordBody,
+  ForgotPasswordBody,
+  JsonLoginBody,
+  PhoneCodeBody,
+  ResendVerificationBody,
+  ResetPasswordBody,
+  SessionParams,
+  VerifyEmailBody,
+} from './schemas.ts';
 import { STYLES, type RefreshResult } from './styles.ts';
 
 type LoginFields = { username: string; password: string; remember_me?: boolean };
@@ -138,6 +147,57 @@ export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
     async (request) => {
       await core.resets.reset(request.body.token, request.body.new_password);
       return style.said('密码重置成功');
+    },
+  );
+
+  // Email verification: the mailed link's token, or the mailed code with the address.
+  app.post(
+    '/verify-email',
+    {
+      schema: { tags, summary: '验证邮箱（邮件中的令牌，或邮箱加 6 位验证码）', body: VerifyEmailBody, response: { 200: style.Said } },
+      preHandler: limits.perIp('reset'),
+    },
+    async (request) => {
+      const body = request.body as { token?: string; email?: string; code?: string };
+      if (body.token !== undefined) await core.verification.confirmToken(body.token);
+      else await core.verification.confirmCode('email', body.email!, body.code!);
+      return style.said('邮箱验证成功');
+    },
+  );
+
+  app.post(
+    '/resend-verification',
+    {
+      schema: { tags, summary: '重新发送验证邮件', body: ResendVerificationBody, response: { 200: style.Said } },
+      preHandler: [limits.perIp('forgot'), limits.perAccount('forgot', 'email', 'every')],
+    },
+    async (request) => {
+      const { email } = request.body;
+      // The same answer, in the same time, whatever the account's state.
+      afterResponse(request.log, 'verification mail', () => core.verification.resend(email));
+      return style.said('如果该邮箱已注册且未验证，验证邮件已发送');
+    },
+  );
+
+  // Phone verification, for the logged-in user: a code by SMS, then the code.
+  app.post(
+    '/verify-phone/send',
+    { schema: { tags, summary: '发送手机验证码（短信）', response: { 200: style.Said } }, config: { auth: 'caller' }, preHandler: limits.perIp('forgot') },
+    async (request) => {
+      await core.verification.start(request.caller.user, 'phone');
+      return style.said('验证码已发送');
+    },
+  );
+  app.post(
+    '/verify-phone',
+    {
+      schema: { tags, summary: '验证手机号（短信中的 6 位验证码）', body: PhoneCodeBody, response: { 200: style.Said } },
+      config: { auth: 'caller' },
+      preHandler: limits.perIp('reset'),
+    },
+    async (request) => {
+      await core.verification.confirmCodeFor(request.caller.user, 'phone', request.body.code);
+      return style.said('手机号验证成功');
     },
   );
 

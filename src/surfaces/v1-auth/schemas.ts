@@ -149,3 +149,14 @@ export const TokenData = Type.Object({
   expires_in: Type.Integer(),
 });
 export const EnvelopeProfile = Type.Object({ uuid: Type.String(), ...Profile.properties });
+
+/** The mailed link's token, or the code with the address it went to. */
+export const VerifyEmailBody = Type.Union(
+  [
+    Type.Object({ token: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }),
+    Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), code: Type.String({ pattern: '^[0-9]{6}$' }) }, { additionalProperties: false }),
+  ],
+  { examples: [{ token: 'token_from_the_mail' }, { email: 'test@example.com', code: '123456' }] },
+);
+export const ResendVerificationBody = Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) }, { examples: [{ email: 'test@example.com' }] });
+export const PhoneCodeBody = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { examples: [{ code: '123456' }] });

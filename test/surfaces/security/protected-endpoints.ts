@@ -12,6 +12,8 @@ const HARMLESS_BODIES: Record<string, unknown> = {
   'POST /api/v1/auth/change-password': { old_password: 'password123', new_password: 'password456' },
   'PUT /api/v1/users/profile': { gender: 'x' },
   'PUT /api/v1/users/settings': { theme: 'dark' },
+  'POST /api/v1/auth/verify-phone': { code: '123456' },
+  'PATCH /api/admin/users/{uuid}': { is_email_verified: true },
 };
 
 /**

@@ -1,0 +1,133 @@
+import { createHash, randomInt } from 'node:crypto';
+import type { AccountService } from './accounts.ts';
+import type { Audit } from './audit.ts';
+import { fail } from './errors.ts';
+import type { Clock } from './ports/clock.ts';
+import type { IdSource } from './ports/ids.ts';
+import type { Mailer } from './ports/mailer.ts';
+import type { SmsSender } from './ports/sms.ts';
+import type { User } from './ports/user-store.ts';
+import type { VerificationChannel, VerificationStore } from './ports/verification-store.ts';
+
+export interface VerificationSettings {
+  /** The link in the mail; `{token}` is replaced. */
+  emailUrlTemplate: string;
+  /** How long a link and a code stay valid, ms (24 h). */
+  ttlMs: number;
+  /** Wrong codes allowed before the code is void (5). */
+  attempts: number;
+}
+
+export const DEFAULT_VERIFICATION: VerificationSettings = {
+  emailUrlTemplate: 'http://127.0.0.1:8000/verify-email?token={token}',
+  ttlMs: 24 * 3600_000,
+  attempts: 5,
+};
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+const codeHash = (userId: number, channel: VerificationChannel, code: string) => sha256(`${userId}:${channel}:${code}`);
+
+/** The mail and SMS texts as sent (Chinese and English in one message, like the reset mail). */
+export function verificationMail(link: string, code: string, hours: number) {
+  return {
+    subject: '验证邮箱 / Verify your email address',
+    text:
+      `您好，\n\n请打开以下链接验证您的邮箱（${hours} 小时内有效）：\n${link}\n\n或在应用中输入验证码：${code}\n\n` +
+      `Hello,\n\nOpen this link to verify your email address (valid for ${hours} hours):\n${link}\n\nor enter this code in the app: ${code}\n\n` +
+      '如果这不是您本人的操作，请忽略本邮件。 If you did not ask for this, ignore this mail.\n',
+  };
+}
+
+export const verificationSms = (code: string) => `验证码 ${code}（24 小时内有效）。Your verification code: ${code}`;
+
+/**
+ * Email and phone verification: a mailed link (32 random bytes) and a 6-digit
+ * code, both stored hashed, single use, valid 24 hours; a code allows 5 wrong
+ * tries. Verifying marks the address only while the account still has it, so a
+ * link for an address since replaced verifies nothing.
+ */
+export class VerificationService {
+  readonly #accounts: AccountService;
+  readonly #store: VerificationStore;
+  readonly #mailer: Mailer;
+  readonly #sms: SmsSender;
+  readonly #clock: Clock;
+  readonly #ids: IdSource;
+  readonly #audit: Audit;
+  readonly settings: VerificationSettings;
+
+  constructor(
+    deps: { accounts: AccountService; store: VerificationStore; mailer: Mailer; sms: SmsSender; clock: Clock; ids: IdSource; audit: Audit },
+    settings = DEFAULT_VERIFICATION,
+  ) {
+    this.#accounts = deps.accounts;
+    this.#store = deps.store;
+    this.#mailer = deps.mailer;
+    this.#sms = deps.sms;
+    this.#clock = deps.clock;
+    this.#ids = deps.ids;
+    this.#audit = deps.audit;
+    this.settings = settings;
+  }
+
+  /** Sends a new link and code to the account's email (or a code to its phone), replacing any pending one. */
+  async start(user: User, channel: VerificationChannel): Promise<void> {
+    const target = channel === 'email' ? user.email : user.phone;
+    if (!target) throw fail('VALIDATION_FAILED', channel === 'email' ? 'the account has no email address' : 'the account has no phone number', channel);
+    const token = this.#ids.token(32);
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const now = this.#clock.now();
+    await this.#store.put({
+      userId: user.id,
+      channel,
+      target,
+      tokenHash: sha256(token),
+      codeHash: codeHash(user.id, channel, code),
+      createdAt: now,
+      expiresAt: now + this.settings.ttlMs,
+      attemptsLeft: this.settings.attempts,
+    });
+    if (channel === 'email') {
+      const link = this.settings.emailUrlTemplate.replaceAll('{token}', encodeURIComponent(token));
+      await this.#mailer.send({ to: target, ...verificationMail(link, code, Math.round(this.settings.ttlMs / 3_600_000)) });
+    } else {
+      await this.#sms.send({ to: target, text: verificationSms(code) });
+    }
+    await this.#audit.record('verification.sent', user.id, channel);
+  }
+
+  /** The mailed link: marks the email verified. Throws VERIFICATION_INVALID. */
+  async confirmToken(token: string): Promise<User> {
+    const challenge = await this.#store.consumeToken(sha256(token), this.#clock.now());
+    if (!challenge) throw fail('VERIFICATION_INVALID');
+    return this.#mark(challenge.userId, challenge.channel, challenge.target);
+  }
+
+  /** The code, with the address it was sent to. Throws VERIFICATION_INVALID (unknown address, wrong code, no tries left). */
+  async confirmCode(channel: VerificationChannel, address: string, code: string): Promise<User> {
+    const user = channel === 'email' ? await this.#accounts.findByEmail(address) : null;
+    if (!user) throw fail('VERIFICATION_INVALID');
+    return this.confirmCodeFor(user, channel, code);
+  }
+
+  /** The code, for an account already known (a logged-in caller). Throws VERIFICATION_INVALID. */
+  async confirmCodeFor(user: User, channel: VerificationChannel, code: string): Promise<User> {
+    const attempt = await this.#store.tryCode(user.id, channel, codeHash(user.id, channel, code), this.#clock.now());
+    if (attempt.result !== 'ok') throw fail('VERIFICATION_INVALID');
+    return this.#mark(user.id, channel, attempt.challenge.target);
+  }
+
+  /** Sends a new mail when the address belongs to an unverified account; otherwise nothing (the caller answers the same). */
+  async resend(email: string): Promise<void> {
+    const user = await this.#accounts.findByEmail(email);
+    if (!user || user.isEmailVerified || user.status !== 'active') return;
+    await this.start(user, 'email');
+  }
+
+  async #mark(userId: number, channel: VerificationChannel, target: string): Promise<User> {
+    const user = await this.#accounts.findById(userId);
+    const current = channel === 'email' ? user?.email : user?.phone;
+    if (!user || current !== target) throw fail('VERIFICATION_INVALID');
+    return this.#accounts.setVerified(user, channel, true);
+  }
+}
