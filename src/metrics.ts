@@ -64,10 +64,19 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });
   }
 
+  /** Label-bound children, one per (method, route, status): prom-client hashes label objects on every call otherwise. */
+  readonly #bound = new Map<string, { count: ReturnType<Counter['labels']>; time: ReturnType<Histogram['labels']> }>();
+
   request(method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) };
-    this.#requests.inc(labels);
-    this.#latency.observe(labels, seconds);
+    const key = `${method} ${route} ${status}`;
+    let bound = this.#bound.get(key);
+    if (!bound) {
+      const labels = { method, route, status: String(status) };
+      bound = { count: this.#requests.labels(labels), time: this.#latency.labels(labels) };
+      this.#bound.set(key, bound);
+    }
+    bound.count.inc();
+    bound.time.observe(seconds);
     if (status === 429) this.#rateLimited.inc({ route });
   }
 

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { isGatehouseError } from '../../core/errors.ts';
 import { classifyError } from '../shared/classify-error.ts';
+import { PAGE_HEADERS } from '../shared/http-hardening.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
 import { csrfHolds, issueCsrf } from './csrf.ts';
 import { chooseLang, TEXT, type Lang, type Texts } from './i18n.ts';

@@ -27,6 +27,8 @@ function findNul(root: unknown): string | null {
 export function refuseNulCharacters(app: FastifyInstance): void {
   // Callback style: this runs on every request, and there is nothing to await.
   app.addHook('preValidation', (request, _reply, done) => {
+    // Most requests carry neither a body nor a query string: nothing to look at.
+    if (request.body === undefined && request.url.indexOf('?') < 0) return done();
     for (const [part, value] of [
       ['body', request.body],
       ['querystring', request.query],
