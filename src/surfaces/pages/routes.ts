@@ -34,13 +34,11 @@ const lookup = (request: FastifyRequest): Lookup => {
   return { lang, t: TEXT[lang] };
 };
 
+/** A page's headers: helmet's full set for HTML documents, the strict CSP, never cached. */
+const HTML_HEADERS = { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' };
+
 function html(reply: FastifyReply, status: number, body: string) {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', PAGE_CSP)
-    .header('cache-control', 'no-store')
-    .send(body);
+  return reply.code(status).headers(HTML_HEADERS).send(body);
 }
 
 /** A failure as a page: the core's code decides the words, never a stack trace. */

@@ -49,6 +49,9 @@ describe('pages', () => {
     assert.match(csp, /script-src 'self'/);
     assert.doesNotMatch(csp, /unsafe-inline/);
     assert.equal(zh.headers.get('x-frame-options'), 'DENY');
+    // the HTML-only protections of helmet's set, which JSON answers do without
+    assert.equal(zh.headers.get('cross-origin-opener-policy'), 'same-origin');
+    assert.equal(zh.headers.get('x-content-type-options'), 'nosniff');
     for (const page of [en.text, zh.text]) {
       assert.doesNotMatch(page, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
       assert.doesNotMatch(page, /<style|\sstyle=/, 'no inline style');
