@@ -14,6 +14,8 @@ import { sqlStores } from './sql/sql-stores.ts';
 import { sqliteHotReads, type HotReads } from './sqlite/hot-reads.ts';
 import { nodeSqliteDialect, openSqliteFile } from './sqlite/node-sqlite-dialect.ts';
 import { isOutage, reportOutages, type StoreObserver } from './unavailable.ts';
+import { AuthReadCache, cachedSessions, cachedUsers } from './cache/auth-read-cache.ts';
+import { ChangeChannel } from './redis/change-channel.ts';
 import { ensureWritableFolder, retryUntil } from './folders.ts';
 import { StartupError } from '../startup-error.ts';
 
@@ -39,6 +41,8 @@ export interface StoreOptions {
   startupWaitMs?: number;
   /** Times every PostgreSQL and Redis store call (metrics). */
   observe?: StoreObserver;
+  /** Keep sessions and users read by every request in memory, with proven freshness (default true). */
+  cache?: boolean;
 }
 
 // PostgreSQL at start: not up yet, or its role or database not created yet (compose-style start order).
@@ -57,8 +61,13 @@ export function openDatabase(target: Exclude<DatabaseTarget, { kind: 'memory' }>
 
 /** Opens and migrates the stores for a target; with `redisUrl`, the session-side ports live in Redis. */
 export async function openStores(target: DatabaseTarget, options: StoreOptions = {}): Promise<Stores> {
-  const base = target.kind === 'memory' ? memoryStores() : await openSql(target, options);
-  if (!options.redisUrl) return base;
+  const { stores: base, hot } = target.kind === 'memory' ? { stores: memoryStores(), hot: undefined } : await openSql(target, options);
+  if (!options.redisUrl) {
+    // SQLite alone: another process's commit changes data_version; this process's writes evict directly.
+    if (!hot || options.cache === false) return base;
+    const cache = new AuthReadCache({ generation: () => `d${hot.dataVersion()}` });
+    return { ...base, sessions: cachedSessions(base.sessions, cache), users: cachedUsers(base.users, cache) };
+  }
   const redisUrl = options.redisUrl;
   const redis = await retryUntil(
     options.startupWaitMs ?? 0,
@@ -69,9 +78,22 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
     throw new StartupError(`REDIS_URL: cannot connect to ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (${(error as Error).message})`, { cause: error });
   });
   const prefix = options.redisPrefix ?? 'gatehouse:';
+  // Several instances: every change that can end or alter a session is published before it is acknowledged.
+  let cache: AuthReadCache | undefined;
+  const channel = new ChangeChannel(redis, prefix, () => cache);
+  if (options.cache !== false) {
+    cache = new AuthReadCache({
+      generation: () => {
+        const heard = channel.generation();
+        return heard === null ? null : `${heard}${hot ? `d${hot.dataVersion()}` : ''}`;
+      },
+    });
+  }
+  const sessions = reportOutages(new RedisSessionStore(redis, prefix), 'redis.sessions', options.observe);
   return {
     ...base,
-    sessions: reportOutages(new RedisSessionStore(redis, prefix), 'redis.sessions', options.observe),
+    users: cache ? cachedUsers(base.users, cache, channel) : cachedUsers(base.users, new AuthReadCache({ generation: () => null }), channel),
+    sessions: cache ? cachedSessions(sessions, cache, channel) : cachedSessions(sessions, new AuthReadCache({ generation: () => null }), channel),
     lockouts: reportOutages(new RedisLockoutStore(redis, prefix), 'redis.lockouts', options.observe),
     resets: reportOutages(new RedisResetStore(redis, prefix), 'redis.resets', options.observe),
     async ping() {
@@ -81,13 +103,14 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
       });
     },
     async close() {
+      channel.close();
       redis.disconnect();
       await base.close();
     },
   };
 }
 
-async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions): Promise<Stores> {
+async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions): Promise<{ stores: Stores; hot?: HotReads }> {
   const { db, dialect, hot } = openDatabase(target, options);
   try {
     await retryUntil(options.startupWaitMs ?? 0, () => migrateToLatest(db as Kysely<unknown>, dialect), notReadyYet);
@@ -97,8 +120,8 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     throw error;
   }
   const stores = sqlStores(db, { dialect, hot });
-  if (dialect === 'sqlite') return stores;
-  return {
+  if (dialect === 'sqlite') return { stores, hot };
+  const wrapped: Stores = {
     users: reportOutages(stores.users, 'postgres.users', options.observe),
     sessions: reportOutages(stores.sessions, 'postgres.sessions', options.observe),
     lockouts: reportOutages(stores.lockouts, 'postgres.lockouts', options.observe),
@@ -112,4 +135,5 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     },
     close: stores.close,
   };
+  return { stores: wrapped };
 }

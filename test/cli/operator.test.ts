@@ -57,6 +57,24 @@ describe('operator commands', () => {
     assert.equal(runCli(['users', 'set-password', 'ops@example.com'], env).status, 2);
   });
 
+  test('a disable made by the CLI in another process is honoured by the running server at once (SQLite data_version)', async () => {
+    const renv = { DATA_DIR: join(dir, 'revoke') };
+    assert.equal(runCli(['users', 'create', '--email', 'rev@example.com', '--password', 'revoked-pass-1'], renv).status, 0);
+    const server = await startServerProcess(renv);
+    try {
+      const token = (await server.http('POST', '/api/users/login', { body: { email: 'rev@example.com', password: 'revoked-pass-1' } })).body.access_token;
+      for (let i = 0; i < 5; i++) assert.equal((await server.http('GET', '/api/users/me', { token })).status, 200); // cached now
+      assert.equal(runCli(['users', 'disable', 'rev@example.com'], renv).status, 0);
+      assert.deepEqual((await server.http('GET', '/api/users/me', { token })).body, { detail: 'User is disabled' });
+      assert.equal(runCli(['users', 'enable', 'rev@example.com'], renv).status, 0);
+      assert.equal((await server.http('GET', '/api/users/me', { token })).status, 200);
+      assert.equal(runCli(['sessions', 'revoke', 'rev@example.com'], renv).status, 0);
+      assert.equal((await server.http('GET', '/api/users/me', { token })).status, 401);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('users verify and set-email: the flag set by hand; a new email unverified and mailed', () => {
     const venv = { DATA_DIR: join(dir, 'verify') };
     assert.equal(runCli(['users', 'create', '--email', 'vic@example.com', '--password', 'verified-pass-1'], venv).status, 0);

@@ -64,6 +64,38 @@ describe('several instances on PostgreSQL + Redis', { skip: backends ? false : N
     for (const t of [token, fromA, fromB]) for (const x of [a, b]) assert.equal((await x.http('GET', '/api/v1/auth/me', { token: t })).status, 401);
   });
 
+  test('revocation lag across instances: a logout on one is honoured by the other within 5 ms, while 50 connections hammer /me', async () => {
+    const { username } = await registerV1(a.http);
+    const token = (await a.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } })).body.access_token;
+    let acknowledgedAt = Number.POSITIVE_INFINITY;
+    let firstRefusal = Number.POSITIVE_INFINITY;
+    let stop = false;
+    let total = 0;
+    let lateHonoured = 0;
+    const worker = async () => {
+      while (!stop) {
+        const started = performance.now();
+        const r = await b.http('GET', '/api/v1/auth/me', { token });
+        total++;
+        if (r.status === 401) firstRefusal = Math.min(firstRefusal, started);
+        // a request that starts 5 ms after the acknowledgement must be refused
+        if (r.status === 200 && started > acknowledgedAt + 5) lateHonoured++;
+      }
+    };
+    const workers = Array.from({ length: 50 }, worker);
+    while (total < 200) await new Promise((r) => setTimeout(r, 5));
+    assert.equal((await a.http('POST', '/api/v1/auth/logout', { token })).status, 200);
+    acknowledgedAt = performance.now();
+    const seen = total;
+    while (total < seen + 300) await new Promise((r) => setTimeout(r, 5));
+    stop = true;
+    await Promise.all(workers);
+    assert.equal(lateHonoured, 0);
+    const lag = Math.max(0, firstRefusal - acknowledgedAt);
+    console.log(`# revocation lag across instances: ${lag.toFixed(2)} ms (${total} requests)`);
+    assert.ok(lag <= 5, `lag ${lag} ms`);
+  });
+
   test('concurrent registrations of one email across both instances make exactly one account', async () => {
     const body = { username: `dup_${Date.now()}`, email: `dup${Date.now()}@example.com`, password: 'password123', confirm_password: 'password123' };
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).http('POST', '/api/v1/auth/register', { body })));

@@ -7,6 +7,8 @@ export interface HotReads {
   userById(id: number): Selectable<UsersTable> | undefined;
   sessionById(id: string): Selectable<SessionsTable> | undefined;
   productById(id: number): Selectable<ProductsTable> | undefined;
+  /** SQLite's `PRAGMA data_version`: changes when another connection (another process) commits. */
+  dataVersion(): number;
 }
 
 /**
@@ -22,10 +24,12 @@ export function sqliteHotReads(db: DatabaseSync): HotReads {
   let user: StatementSync | undefined;
   let session: StatementSync | undefined;
   let product: StatementSync | undefined;
+  const version = db.prepare('PRAGMA data_version');
   // Prepared on first use: the tables exist only after migrations ran.
   return {
     userById: (id) => (user ??= db.prepare('SELECT * FROM users WHERE id = ?')).get(id) as Selectable<UsersTable> | undefined,
     sessionById: (id) => (session ??= db.prepare('SELECT * FROM sessions WHERE id = ?')).get(id) as Selectable<SessionsTable> | undefined,
+    dataVersion: () => (version.get() as { data_version: number }).data_version,
     productById: (id) => (product ??= db.prepare('SELECT * FROM products WHERE id = ?')).get(id) as Selectable<ProductsTable> | undefined,
   };
 }

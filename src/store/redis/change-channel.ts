@@ -1,0 +1,65 @@
+import type { Redis } from 'ioredis';
+import type { AuthReadCache, ChangeNotices } from '../cache/auth-read-cache.ts';
+
+/**
+ * The revocation channel of several instances: every write that can end or
+ * change a session or a user is published on one Redis channel before it is
+ * acknowledged, and every instance evicts what a message names. While this
+ * instance's subscription is down nothing is served from memory (generation
+ * null), and a reconnection starts from an empty cache (messages may have been
+ * missed meanwhile).
+ */
+export class ChangeChannel implements ChangeNotices {
+  readonly #publisher: Redis;
+  readonly #subscriber: Redis;
+  readonly #channel: string;
+  #connections = 0;
+  #subscribed = false;
+
+  constructor(redis: Redis, prefix: string, cache: () => AuthReadCache | undefined) {
+    this.#publisher = redis;
+    this.#channel = `${prefix}changes`;
+    this.#subscriber = redis.duplicate({ enableOfflineQueue: true, lazyConnect: false });
+    this.#subscriber.on('error', () => {
+      // reported through generation(): nothing is cached while the subscription is down
+    });
+    this.#subscriber.on('ready', () => {
+      this.#subscriber.subscribe(this.#channel).then(
+        () => {
+          this.#connections++;
+          this.#subscribed = true;
+        },
+        () => {},
+      );
+    });
+    for (const gone of ['close', 'end', 'reconnecting'] as const) this.#subscriber.on(gone, () => (this.#subscribed = false));
+    this.#subscriber.on('message', (_channel: string, message: string) => {
+      const c = cache();
+      if (!c) return;
+      if (message.startsWith('s:')) c.evictSession(message.slice(2));
+      else if (message.startsWith('u:')) c.evictUser(Number(message.slice(2)));
+    });
+  }
+
+  /** Null while not subscribed; otherwise changes with each (re)connection. */
+  generation(): string | null {
+    return this.#subscribed ? `c${this.#connections}` : null;
+  }
+
+  async session(id: string): Promise<void> {
+    await this.#publish(`s:${id}`);
+  }
+
+  async user(id: number): Promise<void> {
+    await this.#publish(`u:${id}`);
+  }
+
+  async #publish(message: string): Promise<void> {
+    // If Redis cannot be reached, no instance can be subscribed either, so none serves from memory.
+    await this.#publisher.publish(this.#channel, message).catch(() => {});
+  }
+
+  close(): void {
+    this.#subscriber.disconnect();
+  }
+}
