@@ -159,8 +159,10 @@ async function mainRun() {
   // 1. the main database: USERS users, 1,000 live sessions
   const main = await prepare(USERS, 1000);
   // the baselines, on the same core and the same SQLite file
+  // Two runs of the bare server, the better one kept: a baseline that hit a noisy moment would flatter every ratio.
   const ping = await startBaseline('ping');
-  const barePing = record('bare Fastify GET /ping (baseline)', await load({ ...base(ping.url), path: '/ping' }));
+  const pings = [await load({ ...base(ping.url), path: '/ping' }), await load({ ...base(ping.url), path: '/ping' })];
+  const barePing = record('bare Fastify GET /ping (baseline, the better of two runs)', pings[0]!.rps >= pings[1]!.rps ? pings[0]! : pings[1]!);
   await stopServer(ping.child);
   const minimal = await startBaseline('me', join(main.dataDir, 'gatehouse.db'));
   const minimalMe = record(

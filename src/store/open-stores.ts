@@ -14,7 +14,7 @@ import { sqlStores } from './sql/sql-stores.ts';
 import { sqliteHotReads, type HotReads } from './sqlite/hot-reads.ts';
 import { nodeSqliteDialect, openSqliteFile } from './sqlite/node-sqlite-dialect.ts';
 import { isOutage, reportOutages, type StoreObserver } from './unavailable.ts';
-import { AuthReadCache, cachedSessions, cachedUsers } from './cache/auth-read-cache.ts';
+import { AuthReadCache, cachedSessions, cachedUsers, type Freshness } from './cache/auth-read-cache.ts';
 import { ChangeChannel } from './redis/change-channel.ts';
 import { ensureWritableFolder, retryUntil } from './folders.ts';
 import { StartupError } from '../startup-error.ts';
@@ -65,7 +65,7 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
   if (!options.redisUrl) {
     // SQLite alone: another process's commit changes data_version; this process's writes evict directly.
     if (!hot || options.cache === false) return base;
-    const cache = new AuthReadCache({ generation: () => `d${hot.dataVersion()}` });
+    const cache = new AuthReadCache(sqliteFreshness(hot));
     return { ...base, sessions: cachedSessions(base.sessions, cache), users: cachedUsers(base.users, cache) };
   }
   const redisUrl = options.redisUrl;
@@ -81,11 +81,12 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
   // Several instances: every change that can end or alter a session is published before it is acknowledged.
   let cache: AuthReadCache | undefined;
   const channel = new ChangeChannel(redis, prefix, () => cache);
+  const sqlite = hot ? sqliteFreshness(hot) : undefined;
   if (options.cache !== false) {
     cache = new AuthReadCache({
       generation: () => {
         const heard = channel.generation();
-        return heard === null ? null : `${heard}${hot ? `d${hot.dataVersion()}` : ''}`;
+        return heard === null ? null : `${heard}${hot ? sqlite!.generation() : ''}`;
       },
     });
   }
@@ -106,6 +107,31 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
       channel.close();
       redis.disconnect();
       await base.close();
+    },
+  };
+}
+
+/** How long a read of SQLite's data_version is reused: the bound on how late another process's commit is seen. */
+export const DATA_VERSION_REUSE_MS = 1;
+
+/**
+ * Freshness on SQLite: `PRAGMA data_version` changes when another connection
+ * (another process) commits. Reading it costs about as much as the primary-key
+ * read the cache saves, so one reading serves for DATA_VERSION_REUSE_MS: another
+ * process's change is seen at most 1 ms late; this process's own writes evict
+ * at once regardless.
+ */
+function sqliteFreshness(hot: HotReads): Freshness {
+  let readAt = Number.NEGATIVE_INFINITY;
+  let version = '';
+  return {
+    generation() {
+      const now = performance.now();
+      if (now - readAt >= DATA_VERSION_REUSE_MS) {
+        version = `d${hot.dataVersion()}`;
+        readAt = now;
+      }
+      return version;
     },
   };
 }

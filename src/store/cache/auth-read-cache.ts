@@ -37,7 +37,7 @@ export class AuthReadCache {
   /** Bumped by every eviction: a load that overlapped one is not cached. */
   #epoch = 0;
 
-  constructor(freshness: Freshness, max = 20_000) {
+  constructor(freshness: Freshness, max = 5_000) {
     this.#freshness = freshness;
     this.#max = max;
   }
