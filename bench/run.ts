@@ -154,6 +154,12 @@ async function prepare(users: number, sessions: number): Promise<{ dataDir: stri
 
 const base = (url: string): Pick<LoadSpec, 'url' | 'connections' | 'duration'> => ({ url, connections: CONNECTIONS, duration: DURATION });
 
+/** 20 connections logging in as 500 different seeded users, round-robin: the same storm on every stack. */
+function loginStorm(url: string): LoadSpec {
+  const bodies = Array.from({ length: 500 }, (_, i) => JSON.stringify({ email: emailOf(1 + ((i * 97) % USERS)), password: BENCH_PASSWORD }));
+  return { url, connections: 20, duration: DURATION, path: '/api/users/login', method: 'POST', headers: { 'content-type': 'application/json' }, bodies };
+}
+
 async function mainRun() {
   const started = Date.now();
   // 1. the main database: USERS users, 1,000 live sessions
@@ -187,17 +193,8 @@ async function mainRun() {
   // login storm with /healthz watched from a second client
   const hashMs = singleHashMs();
   const ceiling = (SERVER_CORES * 1000) / hashMs;
-  const loginBodies = Array.from({ length: 500 }, (_, i) => JSON.stringify({ email: emailOf(1 + ((i * 97) % USERS)), password: BENCH_PASSWORD }));
   const [storm, watch] = await Promise.all([
-    load({
-      url,
-      connections: 20,
-      duration: DURATION,
-      path: '/api/users/login',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      bodies: loginBodies,
-    }),
+    load(loginStorm(url)),
     // a watcher, not a load: 50 requests a second, so it takes no CPU the hashes need
     load({ url, connections: 1, duration: DURATION, path: '/healthz', rate: 50 }),
   ]);
@@ -394,16 +391,7 @@ async function benchScaleOut(sqliteHealthz: number, sqliteMe: Figures, sqliteLog
     const pgHealth = await load({ ...base(one.url), path: '/healthz' });
     const pgMe = await load({ ...base(one.url), path: '/api/users/me', tokens: tokens.access });
     record('GET /api/users/me on PostgreSQL + Redis', pgMe, pgMe.rps / sqliteMe.rps, '/me on SQLite');
-    const loginBodies = Array.from({ length: 500 }, (_, i) => JSON.stringify({ email: emailOf(1 + ((i * 97) % USERS)), password: BENCH_PASSWORD }));
-    const pgLogin = await load({
-      url: one.url,
-      connections: 20,
-      duration: DURATION,
-      path: '/api/users/login',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      bodies: loginBodies,
-    });
+    const pgLogin = await load(loginStorm(one.url));
     record('POST /api/users/login storm on PostgreSQL + Redis', pgLogin, pgLogin.rps / sqliteLogin.rps, 'login on SQLite');
     await stopServer(one.child);
 

@@ -79,22 +79,21 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
   });
   const prefix = options.redisPrefix ?? 'gatehouse:';
   // Several instances: every change that can end or alter a session is published before it is acknowledged.
-  let cache: AuthReadCache | undefined;
-  const channel = new ChangeChannel(redis, prefix, () => cache);
+  // Without the cache, writes are still published: other instances may cache.
   const sqlite = hot ? sqliteFreshness(hot) : undefined;
-  if (options.cache !== false) {
-    cache = new AuthReadCache({
-      generation: () => {
-        const heard = channel.generation();
-        return heard === null ? null : `${heard}${hot ? sqlite!.generation() : ''}`;
-      },
-    });
-  }
+  const cache = new AuthReadCache({
+    generation: () => {
+      if (options.cache === false) return null;
+      const heard = channel.generation();
+      return heard === null ? null : `${heard}${sqlite ? sqlite.generation() : ''}`;
+    },
+  });
+  const channel = new ChangeChannel(redis, prefix, () => cache);
   const sessions = reportOutages(new RedisSessionStore(redis, prefix), 'redis.sessions', options.observe);
   return {
     ...base,
-    users: cache ? cachedUsers(base.users, cache, channel) : cachedUsers(base.users, new AuthReadCache({ generation: () => null }), channel),
-    sessions: cache ? cachedSessions(sessions, cache, channel) : cachedSessions(sessions, new AuthReadCache({ generation: () => null }), channel),
+    users: cachedUsers(base.users, cache, channel),
+    sessions: cachedSessions(sessions, cache, channel),
     lockouts: reportOutages(new RedisLockoutStore(redis, prefix), 'redis.lockouts', options.observe),
     resets: reportOutages(new RedisResetStore(redis, prefix), 'redis.resets', options.observe),
     async ping() {

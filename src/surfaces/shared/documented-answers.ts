@@ -45,7 +45,8 @@ const STATUS_TEXT: Record<number, string> = {
 function codesOf(route: RouteOptions): Set<MappedCode> {
   const codes = new Set<MappedCode>(['STORE_UNAVAILABLE']);
   const schema = route.schema ?? {};
-  const checksToken = !!route.config?.auth || !!schema.security || route.url.includes('refresh');
+  // Routes that check a token declare it (auth option or security entry); a refresh by body token names its answers in config.errors.
+  const checksToken = !!route.config?.auth || !!schema.security;
   if (checksToken) for (const c of TOKEN_CODES) codes.add(c);
   if (route.config?.auth === 'superuser') codes.add('FORBIDDEN');
   if (route.preHandler) codes.add('RATE_LIMITED');
