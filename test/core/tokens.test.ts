@@ -111,4 +111,39 @@ describe('TokenIssuer', () => {
     const fresh = rotated.issue('access', 'u-1', 's-1', 'j-1', 60).token;
     assert.equal(tokens.verify(fresh, 'access').sub, 'u-1');
   });
+
+  test('a token seen before is still checked for expiry and type, and its altered copies are still refused', () => {
+    const moving = new ManualClock(Date.UTC(2026, 0, 1));
+    const issuer = new TokenIssuer({ current: TEST_SECRET }, moving);
+    const { token } = issuer.issue('access', 'u-1', 's-1', 'j-1', 60);
+    assert.equal(issuer.verify(token, 'access').sub, 'u-1');
+    assert.equal(issuer.verify(token, 'access').sub, 'u-1');
+    assert.equal(
+      code(() => issuer.verify(token, 'refresh')),
+      'TOKEN_WRONG_TYPE',
+    );
+    const [header, body, signature] = token.split('.') as [string, string, string];
+    const flipped = signature.at(-2) === 'A' ? 'B' : 'A';
+    assert.equal(
+      code(() => issuer.verify(`${header}.${body}.${signature.slice(0, -2)}${flipped}${signature.at(-1)}`, 'access')),
+      'TOKEN_INVALID',
+    );
+    moving.advance(60_000);
+    assert.equal(
+      code(() => issuer.verify(token, 'access')),
+      'TOKEN_EXPIRED',
+    );
+  });
+
+  test('more tokens than are remembered: the first ones still verify, forgeries still fail', () => {
+    const issued = Array.from({ length: 10_050 }, (_, i) => tokens.issue('access', `u-${i}`, 's-1', `j-${i}`, 60).token);
+    for (const token of issued) tokens.verify(token, 'access');
+    assert.equal(tokens.verify(issued[0]!, 'access').sub, 'u-0');
+    assert.equal(tokens.verify(issued[10_049]!, 'access').sub, 'u-10049');
+    const forged = createSigner({ key: 'another-secret-of-at-least-32-bytes!!', algorithm: 'HS256' })({ ...claims });
+    assert.equal(
+      code(() => tokens.verify(forged, 'access')),
+      'TOKEN_INVALID',
+    );
+  });
 });

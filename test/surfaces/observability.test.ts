@@ -63,6 +63,20 @@ describe('/metrics', () => {
       assert.match(m.headers.get('content-type') ?? '', /text\/plain/);
       assert.match(m.text, /gatehouse_http_requests_total\{method="POST",route="\/api\/users\/login",status="400"\} 1/);
       assert.match(m.text, /gatehouse_http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/api\/users\/login",status="200"\}/);
+      // two logins answered 200: counted, every one in the +Inf bucket, and the buckets never shrink
+      const loginLine = (suffix: string) =>
+        new RegExp(`gatehouse_http_request_duration_seconds_${suffix}method="POST",route="/api/users/login",status="200"\\} ([\\d.e+-]+)`);
+      assert.equal(loginLine('count\\{').exec(m.text)?.[1], '2');
+      assert.equal(loginLine('bucket\\{le="\\+Inf",').exec(m.text)?.[1], '2');
+      assert.ok(Number(loginLine('sum\\{').exec(m.text)?.[1]) > 0);
+      const buckets = [...m.text.matchAll(/_duration_seconds_bucket\{le="[^"]+",method="POST",route="\/api\/users\/login",status="200"\} (\d+)/g)].map((x) =>
+        Number(x[1]),
+      );
+      assert.equal(buckets.length, 12);
+      assert.deepEqual(
+        buckets,
+        [...buckets].sort((a, b) => a - b),
+      );
       assert.match(m.text, /gatehouse_auth_events_total\{type="login\.failed"\} 1/);
       assert.match(m.text, /gatehouse_auth_events_total\{type="user\.registered"\} 1/);
       assert.match(m.text, /gatehouse_argon2_queue_length 0/);
