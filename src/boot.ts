@@ -13,7 +13,6 @@ import { ensureWritableFolder } from './store/folders.ts';
 import { WebhookSms } from './store/sms/webhook-sms.ts';
 import { DEFAULT_VERIFICATION } from './core/verification.ts';
 import { OutboxMailer } from './store/mail/outbox-mailer.ts';
-import { SmtpMailer } from './store/mail/smtp-mailer.ts';
 import type { IdSource } from './core/ports/ids.ts';
 import type { Stores } from './core/ports/stores.ts';
 import { openStores, type StoreOptions } from './store/open-stores.ts';
@@ -49,7 +48,10 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
   const hash = options.hash ?? { ...DEFAULT_HASH_SETTINGS, algorithm: config.passwordHash };
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => {});
-  const mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new OutboxMailer(stores.outbox, clock, log);
+  // The SMTP client is loaded only where SMTP is configured.
+  const mailer = config.smtpUrl
+    ? new (await import('./store/mail/smtp-mailer.ts')).SmtpMailer(config.smtpUrl, config.mailFrom)
+    : new OutboxMailer(stores.outbox, clock, log);
   const resetMail: ResetMailSettings = {
     urlTemplate: config.resetUrlTemplate,
     subject: config.resetMailSubject ?? DEFAULT_RESET_MAIL.subject,

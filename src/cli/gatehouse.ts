@@ -1,19 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The `gatehouse` command. Each subcommand honours the same settings as the server.
 import { StartupError } from '../startup-error.ts';
 import { ConfigError, loadConfig, readEnvironment, type Config } from '../config.ts';
 import { isGatehouseError } from '../core/errors.ts';
-import { auditCommand } from './audit-command.ts';
-import { copyCommand } from './copy-command.ts';
-import { doctorCommand } from './doctor-command.ts';
-import { importCommand } from './import-command.ts';
-import { sessionsCommand } from './sessions-command.ts';
-import { mailCommand } from './mail-command.ts';
-import { migrateCommand } from './migrate-command.ts';
-import { productsCommand } from './products-command.ts';
-import { serveCommand } from './serve-command.ts';
 import { UsageError } from './usage-error.ts';
-import { usersCommand } from './users-command.ts';
 
 const USAGE = `Usage: gatehouse <command> [options]
 
@@ -52,17 +42,19 @@ Settings come from the environment and ./.env (see README).`;
 
 type Command = (args: string[], config: Config) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  serve: serveCommand,
-  migrate: migrateCommand,
-  users: usersCommand,
-  mail: mailCommand,
-  products: productsCommand,
-  copy: copyCommand,
-  import: importCommand,
-  sessions: sessionsCommand,
-  doctor: doctorCommand,
-  audit: auditCommand,
+// Each command's module is loaded when it runs: the server then carries no
+// code of the other commands (PostgreSQL copy, SMTP checks, CSV import) in memory.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve-command.ts')).serveCommand,
+  migrate: async () => (await import('./migrate-command.ts')).migrateCommand,
+  users: async () => (await import('./users-command.ts')).usersCommand,
+  mail: async () => (await import('./mail-command.ts')).mailCommand,
+  products: async () => (await import('./products-command.ts')).productsCommand,
+  copy: async () => (await import('./copy-command.ts')).copyCommand,
+  import: async () => (await import('./import-command.ts')).importCommand,
+  sessions: async () => (await import('./sessions-command.ts')).sessionsCommand,
+  doctor: async () => (await import('./doctor-command.ts')).doctorCommand,
+  audit: async () => (await import('./audit-command.ts')).auditCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -71,9 +63,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new UsageError(`unknown command "${name}" (try: gatehouse --help)`);
-  return command(rest, loadConfig(readEnvironment()));
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) throw new UsageError(`unknown command "${name}" (try: gatehouse --help)`);
+  const config = loadConfig(readEnvironment());
+  return (await load())(rest, config);
 }
 
 main(process.argv.slice(2)).then(

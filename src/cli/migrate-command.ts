@@ -8,7 +8,7 @@ import { UsageError } from './usage-error.ts';
 export async function migrateCommand(args: string[], config: Config): Promise<number> {
   if (args.length > 0) throw new UsageError(`migrate takes no arguments (got "${args.join(' ')}")`);
   if (config.database.kind === 'memory') throw new UsageError('DATABASE_URL is memory: there is nothing to migrate');
-  const { db, dialect } = openDatabase(config.database);
+  const { db, dialect } = await openDatabase(config.database);
   try {
     const result = await migrateToLatest(db as Kysely<unknown>, dialect);
     const applied = result.results ?? [];

@@ -50,13 +50,13 @@ const NOT_READY_YET = new Set(['28000', '28P01', '3D000', '57P03']);
 const notReadyYet = (error: unknown) => isOutage(error) || NOT_READY_YET.has((error as { code?: string }).code ?? '');
 
 /** Opens the SQL database a target names (not for `memory`). */
-export function openDatabase(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions = {}): OpenedDatabase {
+export async function openDatabase(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions = {}): Promise<OpenedDatabase> {
   if (target.kind === 'sqlite') {
     if (target.path !== ':memory:') ensureWritableFolder(dirname(target.path), 'DATABASE_URL');
     const file = openSqliteFile(target.path);
     return { db: new Kysely<Database>({ dialect: nodeSqliteDialect(file) }), dialect: 'sqlite', hot: sqliteHotReads(file) };
   }
-  return { db: connectPostgres(target.url, options.poolSize ?? 10, options.timeoutMs ?? 2000), dialect: 'postgres' };
+  return { db: await connectPostgres(target.url, options.poolSize ?? 10, options.timeoutMs ?? 2000), dialect: 'postgres' };
 }
 
 /** Opens and migrates the stores for a target; with `redisUrl`, the session-side ports live in Redis. */
@@ -136,7 +136,7 @@ function sqliteFreshness(hot: HotReads): Freshness {
 }
 
 async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions): Promise<{ stores: Stores; hot?: HotReads }> {
-  const { db, dialect, hot } = openDatabase(target, options);
+  const { db, dialect, hot } = await openDatabase(target, options);
   try {
     await retryUntil(options.startupWaitMs ?? 0, () => migrateToLatest(db as Kysely<unknown>, dialect), notReadyYet);
   } catch (error) {

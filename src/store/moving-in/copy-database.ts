@@ -23,8 +23,8 @@ export async function copyDatabase(
   to: Exclude<DatabaseTarget, { kind: 'memory' }>,
   onProgress?: (table: string, done: number) => void,
 ): Promise<CopyReport> {
-  const source = openDatabase(from);
-  const target = openDatabase(to);
+  const source = await openDatabase(from);
+  const target = await openDatabase(to);
   try {
     await migrateToLatest(source.db as Kysely<unknown>, source.dialect);
     await migrateToLatest(target.db as Kysely<unknown>, target.dialect);

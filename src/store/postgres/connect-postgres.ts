@@ -1,13 +1,13 @@
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import type { Database } from '../sql/schema.ts';
 
-// int8 (bigint) columns hold epoch milliseconds and counts: all well inside
-// Number's exact range, so read them as numbers rather than strings.
-pg.types.setTypeParser(20, (value) => Number(value));
-
 /** A pooled PostgreSQL connection that gives up after `timeoutMs` instead of hanging. */
-export function connectPostgres(url: string, poolSize: number, timeoutMs: number): Kysely<Database> {
+export async function connectPostgres(url: string, poolSize: number, timeoutMs: number): Promise<Kysely<Database>> {
+  // Loaded only where PostgreSQL is configured: the SQLite default carries no pg driver.
+  const { default: pg } = await import('pg');
+  // int8 (bigint) columns hold epoch milliseconds and counts: all well inside
+  // Number's exact range, so read them as numbers rather than strings.
+  pg.types.setTypeParser(20, (value: string) => Number(value));
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /**
  * A Redis client that fails fast: no offline queue, one retry per command, a
@@ -6,6 +6,8 @@ import { Redis } from 'ioredis';
  * waiting; the client reconnects by itself in the background.
  */
 export async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
+  // Loaded only where Redis is configured: a single SQLite instance carries no Redis client.
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
