@@ -319,10 +319,10 @@ async function mainRun() {
   rmSync(small.dataDir, { recursive: true, force: true });
   const meBig = me['/api/users/me']!;
   record(`GET /api/users/me at ${USERS.toLocaleString('en')} users (from the first run)`, meBig, meBig.rps / meSmall.rps, '/me at 1,000 users');
-  rmSync(main.dataDir, { recursive: true, force: true });
 
   // SQLite against PostgreSQL + Redis, and one instance against two behind nginx
-  const scaleOut = await benchScaleOut(healthz.rps, me['/api/users/me']!, storm);
+  const scaleOut = await benchScaleOut(healthz.rps, main, storm);
+  rmSync(main.dataDir, { recursive: true, force: true });
 
   // memory with MEMORY_SESSIONS live sessions, every one of them used once
   const mem = await prepare(Math.min(USERS, MEMORY_SESSIONS), MEMORY_SESSIONS);
@@ -359,7 +359,7 @@ async function mainRun() {
     { target: `≤ 250 MiB resident with ${MEMORY_SESSIONS.toLocaleString('en')} live sessions`, value: `${rss.toFixed(0)} MiB`, met: rss <= 250 },
   ];
   if (scaleOut) notes.push(scaleOut);
-  const pg = rows.find((r) => r.scenario === 'GET /api/users/me on PostgreSQL + Redis');
+  const pg = rows.find((r) => r.scenario.startsWith('GET /api/users/me on PostgreSQL + Redis'));
   if (pg) targets.push({ target: 'GET /api/users/me on PostgreSQL + Redis ≥ 0.80× /me on SQLite', value: `${pg.ratio!.toFixed(2)}×`, met: pg.ratio! >= 0.8 });
 
   const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${pinned ? 'server on core 0, load generator on core 1 (taskset)' : 'no pinning'}`;
@@ -413,7 +413,7 @@ async function mainRun() {
  * with two cores there is no spare core to give a second instance, so this
  * shows the cost of the proxy and of shared stores, not a speed-up).
  */
-async function benchScaleOut(sqliteHealthz: number, sqliteMe: Figures, sqliteLogin: Figures): Promise<string | null> {
+async function benchScaleOut(sqliteHealthz: number, sqlite: { dataDir: string; tokens: Tokens }, sqliteLogin: Figures): Promise<string | null> {
   if (!servicesInstalled() || spawnSync('sh', ['-c', 'command -v nginx || test -x /usr/sbin/nginx']).status !== 0) {
     log('PostgreSQL, Redis or nginx not installed: skipping the scale-out scenarios');
     return null;
@@ -432,8 +432,18 @@ async function benchScaleOut(sqliteHealthz: number, sqliteMe: Figures, sqliteLog
 
     const one = await startServer(env());
     const pgHealth = await load({ ...base(one.url), path: '/healthz' });
-    const pgMe = await load({ ...base(one.url), path: '/api/users/me', tokens: tokens.access });
-    record('GET /api/users/me on PostgreSQL + Redis', pgMe, pgMe.rps / sqliteMe.rps, '/me on SQLite');
+    // /me on PostgreSQL + Redis against /me on SQLite, in interleaved rounds again
+    const onSqlite = await startServer(envFor(sqlite.dataDir));
+    const pgRuns: Figures[] = [];
+    const sqliteRuns: Figures[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      pgRuns.push(await load({ ...base(one.url), path: '/api/users/me', tokens: tokens.access }));
+      sqliteRuns.push(await load({ ...base(onSqlite.url), path: '/api/users/me', tokens: sqlite.tokens.access }));
+    }
+    await stopServer(onSqlite.child);
+    const sqliteMe = record(`GET /api/users/me on SQLite (beside PostgreSQL + Redis, median of ${ROUNDS})`, medianRun(sqliteRuns));
+    const pgMe = medianRun(pgRuns);
+    record(`GET /api/users/me on PostgreSQL + Redis (median of ${ROUNDS})`, pgMe, pgMe.rps / sqliteMe.rps, '/me on SQLite');
     const pgLogin = await load(loginStorm(one.url));
     record('POST /api/users/login storm on PostgreSQL + Redis', pgLogin, pgLogin.rps / sqliteLogin.rps, 'login on SQLite');
     await stopServer(one.child);

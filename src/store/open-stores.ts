@@ -85,7 +85,9 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
     generation: () => {
       if (options.cache === false) return null;
       const heard = channel.generation();
-      return heard === null ? null : `${heard}${sqlite ? sqlite.generation() : ''}`;
+      if (heard === null || !sqlite) return heard;
+      const local = sqlite.generation();
+      return local === null ? null : `${heard}${local}`;
     },
   });
   const channel = new ChangeChannel(redis, prefix, () => cache);

@@ -14,6 +14,7 @@ export class ChangeChannel implements ChangeNotices {
   readonly #subscriber: Redis;
   readonly #channel: string;
   #connections = 0;
+  #current = 'c0';
   #subscribed = false;
 
   constructor(redis: Redis, prefix: string, cache: () => AuthReadCache | undefined) {
@@ -27,6 +28,7 @@ export class ChangeChannel implements ChangeNotices {
       this.#subscriber.subscribe(this.#channel).then(
         () => {
           this.#connections++;
+          this.#current = `c${this.#connections}`;
           this.#subscribed = true;
         },
         () => {},
@@ -43,7 +45,8 @@ export class ChangeChannel implements ChangeNotices {
 
   /** Null while not subscribed; otherwise changes with each (re)connection. */
   generation(): string | null {
-    return this.#subscribed ? `c${this.#connections}` : null;
+    // One string per connection, not one per request: this is read by every authenticated request.
+    return this.#subscribed ? this.#current : null;
   }
 
   async session(id: string): Promise<void> {
