@@ -403,6 +403,8 @@ async function mainRun() {
     'Where the time goes, and what was tried: `docs/performance.md`.',
   ].join('\n');
   writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${md}\n`);
+  // Written in the repository's own format, so `npm run lint` passes on a fresh run's results.
+  spawnSync(process.execPath, [join(ROOT, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', 'bench/RESULTS.md'], { cwd: ROOT, stdio: 'ignore' });
   console.log(md);
 }
 
