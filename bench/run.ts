@@ -249,31 +249,26 @@ async function mainRun() {
   );
 
   // refresh on each surface (each connection chains the tokens it is given)
-  const refreshUsers = await load({
-    ...base(url),
+  const refresh = async (scenario: string, spec: Pick<LoadSpec, 'path' | 'tokens' | 'chain' | 'headers'>) => {
+    const figures = await load({ ...base(url), method: 'POST', ...spec });
+    record(scenario, figures, ratio(figures), '/healthz');
+  };
+  await refresh('POST /api/users/refresh_token (rotating)', {
     path: '/api/users/refresh_token',
-    method: 'POST',
     tokens: main.tokens.access.slice(0, 250),
     chain: { from: 'bearer', field: 'access_token' },
   });
-  record('POST /api/users/refresh_token (rotating)', refreshUsers, ratio(refreshUsers), '/healthz');
-  const refreshAuth = await load({
-    ...base(url),
+  await refresh('POST /api/auth/refresh (refresh token)', {
     path: '/api/auth/refresh',
-    method: 'POST',
     headers: { 'content-type': 'application/json' },
     tokens: main.tokens.refresh.slice(250, 500),
     chain: { from: 'refresh_body', field: 'none' },
   });
-  record('POST /api/auth/refresh (refresh token)', refreshAuth, ratio(refreshAuth), '/healthz');
-  const refreshV1 = await load({
-    ...base(url),
+  await refresh('POST /api/v1/auth/refresh (revoking)', {
     path: '/api/v1/auth/refresh',
-    method: 'POST',
     tokens: main.tokens.access.slice(500, 750),
     chain: { from: 'bearer', field: 'access_token' },
   });
-  record('POST /api/v1/auth/refresh (revoking)', refreshV1, ratio(refreshV1), '/healthz');
 
   const register = await load({
     url,

@@ -58,24 +58,7 @@ export async function startServices(dir: string): Promise<ServiceUrls> {
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
   const redisPort = await freePort();
-  execFileSync('redis-server', [
-    '--port',
-    String(redisPort),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--daemonize',
-    'yes',
-    '--dir',
-    dir,
-    '--pidfile',
-    join(dir, 'redis.pid'),
-    '--logfile',
-    join(dir, 'redis.log'),
-  ]);
+  launchRedis(dir, redisPort);
 
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
@@ -93,16 +76,7 @@ export async function startServices(dir: string): Promise<ServiceUrls> {
   }
   const pgPort = await freePort();
   asPostgres(join(bin, 'initdb'), ['-D', pgData, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  asPostgres(join(bin, 'pg_ctl'), [
-    '-D',
-    pgData,
-    '-l',
-    join(pgData, 'server.log'),
-    '-w',
-    '-o',
-    `-p ${pgPort} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
-    'start',
-  ]);
+  launchPostgres(bin, pgData, pgPort, socketDir);
   const urls = { redisUrl: `redis://127.0.0.1:${redisPort}`, databaseUrl: `postgres://postgres@127.0.0.1:${pgPort}/postgres` };
   writeFileSync(join(dir, 'services.json'), JSON.stringify({ ...urls, pgData, bin }));
   return urls;
@@ -113,17 +87,7 @@ export function postgresControl(dir: string, action: 'stop' | 'start'): void {
   const { pgData, bin } = JSON.parse(readFileSync(join(dir, 'services.json'), 'utf8')) as { pgData: string; bin: string };
   const port = /:(\d+)\//.exec((JSON.parse(readFileSync(join(dir, 'services.json'), 'utf8')) as ServiceUrls).databaseUrl)![1];
   if (action === 'stop') asPostgres(join(bin, 'pg_ctl'), ['-D', pgData, '-m', 'immediate', 'stop']);
-  else
-    asPostgres(join(bin, 'pg_ctl'), [
-      '-D',
-      pgData,
-      '-l',
-      join(pgData, 'server.log'),
-      '-w',
-      '-o',
-      `-p ${port} -k ${join(dir, 'pgsock')} -c listen_addresses=127.0.0.1 -c fsync=off`,
-      'start',
-    ]);
+  else launchPostgres(bin, pgData, Number(port), join(dir, 'pgsock'));
 }
 
 /** Stops or starts again only the Redis server of a set started by {@link startServices} (same port). */
@@ -133,24 +97,7 @@ export function redisControl(dir: string, action: 'stop' | 'start'): void {
     spawnSync('redis-cli', ['-p', port, 'shutdown', 'nosave']);
     return;
   }
-  execFileSync('redis-server', [
-    '--port',
-    port,
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--daemonize',
-    'yes',
-    '--dir',
-    dir,
-    '--pidfile',
-    join(dir, 'redis.pid'),
-    '--logfile',
-    join(dir, 'redis.log'),
-  ]);
+  launchRedis(dir, Number(port));
 }
 
 export function stopServices(dir: string): void {
@@ -184,4 +131,40 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } else {
     stopServices(dir);
   }
+}
+
+/** A throwaway Redis on loopback: no persistence, files in `dir`, daemonized. */
+function launchRedis(dir: string, port: number): void {
+  execFileSync('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'yes',
+    '--dir',
+    dir,
+    '--pidfile',
+    join(dir, 'redis.pid'),
+    '--logfile',
+    join(dir, 'redis.log'),
+  ]);
+}
+
+/** Starts the PostgreSQL cluster in `pgData` on loopback, unsynced (test data only), waiting until it accepts connections. */
+function launchPostgres(bin: string, pgData: string, port: number, socketDir: string): void {
+  asPostgres(join(bin, 'pg_ctl'), [
+    '-D',
+    pgData,
+    '-l',
+    join(pgData, 'server.log'),
+    '-w',
+    '-o',
+    `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
+    'start',
+  ]);
 }
