@@ -11,6 +11,7 @@ import type { Core } from './core/core.ts';
 import type { Stores } from './core/ports/stores.ts';
 import { registerApiDocs } from './surfaces/api-docs.ts';
 import { healthRoutes } from './surfaces/health.ts';
+import { assetRoutes } from './surfaces/shared/html/assets.ts';
 import { SURFACES } from './surfaces/registry.ts';
 import { installAuthentication } from './surfaces/shared/authentication.ts';
 import { connectRedis } from './store/redis/connect-redis.ts';
@@ -268,6 +269,8 @@ async function buildApp(
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await registerApiDocs(app, style);
   await app.register(healthRoutes, { stores: core.stores });
+  // The pages' style and scripts, for every page surface (pages, account, sign-in, console).
+  await app.register(assetRoutes);
   if (metrics) await app.register(metricsRoute, { metrics, token: config.metricsToken });
   if (config.logRequests || metrics) installRequestLog(app, config.logRequests, metrics);
   const limits = await installRateLimits(app, config.rateLimit, counters);

@@ -1,5 +1,4 @@
-/** The languages the pages speak, chosen from Accept-Language (or `?lang=`). */
-export type Lang = 'zh' | 'en';
+import type { Lang } from '../shared/html/lang.ts';
 
 /** Every text of the pages, in both languages. */
 export const TEXT = {
@@ -78,21 +77,3 @@ export const TEXT = {
 } as const;
 
 export type Texts = (typeof TEXT)[Lang];
-
-/** `?lang=` first, then the most preferred of zh / en in Accept-Language; English otherwise. */
-export function chooseLang(accept: string | undefined, query: unknown): Lang {
-  if (query === 'zh' || query === 'en') return query;
-  let best: { lang: Lang; q: number } | undefined;
-  for (const part of (accept ?? '').split(',')) {
-    const [tag = '', ...params] = part.trim().toLowerCase().split(';');
-    const q = Number(
-      params
-        .find((p) => p.trim().startsWith('q='))
-        ?.trim()
-        .slice(2) ?? '1',
-    );
-    const lang = tag.startsWith('zh') ? 'zh' : tag.startsWith('en') ? 'en' : undefined;
-    if (lang && !Number.isNaN(q) && q > 0 && (!best || q > best.q)) best = { lang, q };
-  }
-  return best?.lang ?? 'en';
-}

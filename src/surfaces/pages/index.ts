@@ -5,7 +5,7 @@ import { pageRoutes } from './routes.ts';
 export const pages = defineSurface({
   name: 'pages',
   summary: 'HTML pages: / (what this server is), /reset-password and /verify-email (the links in mail)',
-  mounts: ['/', '/reset-password', '/verify-email', '/assets'],
+  mounts: ['/', '/reset-password', '/verify-email'],
   settings: ['PUBLIC_URL'],
   plugin: pageRoutes,
   // HTML answers: failures are pages, worded per code in routes.ts.

@@ -1,22 +1,14 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { isGatehouseError } from '../../core/errors.ts';
 import { classifyError } from '../shared/classify-error.ts';
-import { PAGE_HEADERS } from '../shared/http-hardening.ts';
+import { createCsrf } from '../shared/html/csrf.ts';
+import { type Lang, requestLang } from '../shared/html/lang.ts';
+import { html } from '../shared/html/reply.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
-import { csrfHolds, issueCsrf } from './csrf.ts';
-import { chooseLang, TEXT, type Lang, type Texts } from './i18n.ts';
+import { TEXT, type Texts } from './i18n.ts';
 import { home, message, resetForm, verifyForm } from './views.ts';
-
-/** The pages run only their own script and style, and post only to themselves. */
-const PAGE_CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-const ASSETS = {
-  'pages.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/pages.css', import.meta.url)) },
-  'pages.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/pages.js', import.meta.url)) },
-} as const;
 
 const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 512 })), lang: Type.Optional(Type.String({ maxLength: 8 })) });
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })) });
@@ -30,16 +22,9 @@ const VerifyForm = Type.Object({ token: Type.String({ maxLength: 512 }), csrf: T
 
 type Lookup = { lang: Lang; t: Texts };
 const lookup = (request: FastifyRequest): Lookup => {
-  const lang = chooseLang(request.headers['accept-language'], (request.query as { lang?: string } | undefined)?.lang);
+  const lang = requestLang(request);
   return { lang, t: TEXT[lang] };
 };
-
-/** A page's headers: helmet's full set for HTML documents, the strict CSP, never cached. */
-const HTML_HEADERS = { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' };
-
-function html(reply: FastifyReply, status: number, body: string) {
-  return reply.code(status).headers(HTML_HEADERS).send(body);
-}
 
 /** A failure as a page: the core's code decides the words, never a stack trace. */
 function failurePage(request: FastifyRequest, reply: FastifyReply, error: unknown) {
@@ -62,7 +47,7 @@ function failurePage(request: FastifyRequest, reply: FastifyReply, error: unknow
 export const pageRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core, config, limits, style }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler((error, request, reply) => failurePage(request, reply, error));
-  const secure = config.publicUrl.startsWith('https:');
+  const forms = createCsrf(config.publicUrl);
   const hidden = { hide: true };
 
   app.get('/', { schema: { ...hidden, querystring: LangQuery } }, async (request, reply) => {
@@ -70,24 +55,18 @@ export const pageRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { 
     return html(reply, 200, home(t, lang, style));
   });
 
-  app.get('/assets/:name', { schema: { ...hidden, params: Type.Object({ name: Type.String({ maxLength: 32 }) }) } }, async (request, reply) => {
-    const asset = ASSETS[request.params.name as keyof typeof ASSETS];
-    if (!asset) return reply.code(404).send({ detail: 'Not Found' });
-    return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
-  });
-
   app.get('/reset-password', { schema: { ...hidden, querystring: TokenQuery } }, async (request, reply) => {
     const { lang, t } = lookup(request);
     const token = request.query.token;
     if (!token) return html(reply, 400, message(t, lang, 'error', t.linkInvalid, t.linkInvalidText));
-    return html(reply, 200, resetForm(t, lang, { token, csrf: issueCsrf(request, reply, secure) }));
+    return html(reply, 200, resetForm(t, lang, { token, csrf: forms.issue(request, reply) }));
   });
 
   app.post('/reset-password', { schema: { ...hidden, body: ResetForm, querystring: LangQuery }, preHandler: limits.perIp('reset') }, async (request, reply) => {
     const { lang, t } = lookup(request);
     const { token, password, confirm, csrf } = request.body;
-    if (!csrfHolds(request, csrf)) return html(reply, 403, message(t, lang, 'error', t.formExpired, t.formExpiredText));
-    const again = (error: string) => html(reply, 400, resetForm(t, lang, { token, csrf: issueCsrf(request, reply, secure), error }));
+    if (!forms.holds(request, csrf)) return html(reply, 403, message(t, lang, 'error', t.formExpired, t.formExpiredText));
+    const again = (error: string) => html(reply, 400, resetForm(t, lang, { token, csrf: forms.issue(request, reply), error }));
     if (password !== confirm) return again(t.mismatch);
     try {
       await core.resets.reset(token, password);
@@ -103,12 +82,12 @@ export const pageRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { 
     const { lang, t } = lookup(request);
     const token = request.query.token;
     if (!token) return html(reply, 400, message(t, lang, 'error', t.linkInvalid, t.linkInvalidText));
-    return html(reply, 200, verifyForm(t, lang, { token, csrf: issueCsrf(request, reply, secure) }));
+    return html(reply, 200, verifyForm(t, lang, { token, csrf: forms.issue(request, reply) }));
   });
 
   app.post('/verify-email', { schema: { ...hidden, body: VerifyForm, querystring: LangQuery }, preHandler: limits.perIp('reset') }, async (request, reply) => {
     const { lang, t } = lookup(request);
-    if (!csrfHolds(request, request.body.csrf)) return html(reply, 403, message(t, lang, 'error', t.formExpired, t.formExpiredText));
+    if (!forms.holds(request, request.body.csrf)) return html(reply, 403, message(t, lang, 'error', t.formExpired, t.formExpiredText));
     try {
       await core.verification.confirmToken(request.body.token);
     } catch (error) {

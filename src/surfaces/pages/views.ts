@@ -1,29 +1,6 @@
-import type { Lang, Texts } from './i18n.ts';
-
-/** Text for HTML: every page value goes through this. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** A whole page: no inline script or style, so a strict Content-Security-Policy holds. */
-export function page(lang: Lang, title: string, main: string): string {
-  return `<!doctype html>
-<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · Gatehouse</title>
-<link rel="stylesheet" href="/assets/pages.css">
-<script src="/assets/pages.js" defer></script>
-</head>
-<body>
-<main class="card">
-${main}
-</main>
-</body>
-</html>
-`;
-}
+import type { Lang } from '../shared/html/lang.ts';
+import { escapeHtml, page } from '../shared/html/layout.ts';
+import type { Texts } from './i18n.ts';
 
 export interface PasswordForm {
   token: string;

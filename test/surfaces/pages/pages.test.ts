@@ -101,6 +101,34 @@ describe('pages', () => {
     assert.equal((await post('/reset-password', body, { cookie: form.cookie, origin: server.url })).status, 200);
   });
 
+  test('a csrf field as long as the cookie in characters but not in bytes is refused (403), not a failure (review finding 6)', async () => {
+    const { token } = await resetToken();
+    const form = await openForm(`/reset-password?token=${token}`);
+    const body = { token, password: 'forged-password-1', confirm: 'forged-password-1' };
+    for (const field of ['é'.repeat(43), '€'.repeat(43), `${'a'.repeat(42)}é`]) {
+      const r = await post('/reset-password', { ...body, csrf: field }, { cookie: form.cookie });
+      assert.equal(r.status, 403, field);
+    }
+    assert.equal((await post('/reset-password', { ...body, csrf: form.csrf }, { cookie: form.cookie })).status, 200, 'the token was not spent');
+  });
+
+  test('the Origin check trusts the Host the request came to, never X-Forwarded-Host (review finding 7)', async () => {
+    const { token } = await resetToken();
+    const form = await openForm(`/reset-password?token=${token}`);
+    const body = { token, csrf: form.csrf, password: 'forged-password-1', confirm: 'forged-password-1' };
+    const forged = await post('/reset-password', body, { cookie: form.cookie, origin: 'https://evil.example', 'x-forwarded-host': 'evil.example' });
+    assert.equal(forged.status, 403);
+  });
+
+  test('/assets serves only its list: __proto__, constructor and toString are 404 (review finding 7)', async () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'pages.css.map', '..%2Fpages.css']) {
+      const r = await fetch(`${server.url}/assets/${name}`);
+      assert.equal(r.status, 404, name);
+      await r.arrayBuffer();
+    }
+    assert.equal((await fetch(`${server.url}/assets/pages.js`)).status, 200);
+  });
+
   test('verification: GET shows a button and spends nothing; the POST verifies', async () => {
     const { email, username } = await registerV1(server.http);
     const { token } = await waitForVerification(server.stores.outbox, email);
@@ -116,6 +144,21 @@ describe('pages', () => {
 });
 
 describe('PUBLIC_URL', () => {
+  test('behind HTTPS the CSRF cookie is __Host- prefixed and Secure (review finding 7)', async () => {
+    const secure = await startTestServer({ env: { PUBLIC_URL: 'https://auth.example.com/' } });
+    try {
+      const { email } = await registerV1(secure.http);
+      await secure.http('POST', '/api/v1/auth/forgot-password', { body: { email } });
+      const token = await waitForResetToken(secure.stores.outbox, email);
+      const r = await fetch(`${secure.url}/reset-password?token=${token}`);
+      await r.text();
+      const cookie = r.headers.get('set-cookie') ?? '';
+      assert.match(cookie, /^__Host-gh_csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=3600; Secure$/);
+    } finally {
+      await secure.close();
+    }
+  });
+
   test('builds the links in mail; RESET_URL_TEMPLATE still overrides', async () => {
     const custom = await startTestServer({ env: { PUBLIC_URL: 'https://auth.example.com/', RESET_URL_TEMPLATE: 'https://app.example.com/reset?t={token}' } });
     try {

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+
+interface Asset {
+  type: string;
+  body: Buffer;
+}
+
+const file = (path: string, type: string): Asset => ({ type, body: readFileSync(new URL(path, import.meta.url)) });
+
+/**
+ * Every file the pages may load, by name: an explicit list, so no name (not
+ * even `__proto__` or `constructor`) reaches anything but these.
+ */
+const ASSETS: ReadonlyMap<string, Asset> = new Map([
+  ['pages.css', file('./assets/pages.css', 'text/css; charset=utf-8')],
+  ['pages.js', file('./assets/pages.js', 'text/javascript; charset=utf-8')],
+]);
+
+/** `/assets/:name`, served on every listener for every page surface. */
+export const assetRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/assets/:name', { schema: { hide: true, params: Type.Object({ name: Type.String({ maxLength: 64 }) }) } }, async (request, reply) => {
+    const asset = ASSETS.get((request.params as { name: string }).name);
+    if (!asset) return reply.code(404).send({ detail: 'Not Found' });
+    return reply.header('content-type', asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
+  });
+};
