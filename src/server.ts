@@ -229,6 +229,20 @@ function installRequestLog(app: FastifyInstance, log: boolean, metrics: Metrics 
   });
 }
 
+/**
+ * Fastify's trust function for TRUST_PROXY. A hop count is given as a function:
+ * Fastify 5 given a number trusts no proxy at all (it cannot check the peer), so
+ * every client behind the proxy would have the proxy's address. proxy-addr walks
+ * from the socket's peer (index 0) leftwards through X-Forwarded-For; trusting the
+ * first `hops` makes the client the address the last trusted proxy saw. An address
+ * list is handed over as is: proxy-addr skips trusted addresses from the right and
+ * the first one it does not trust is the client.
+ */
+function trustedProxies(setting: Config['trustProxy']): false | string[] | ((address: string, index: number) => boolean) {
+  if (typeof setting === 'number') return setting === 0 ? false : (_address, index) => index < setting;
+  return setting;
+}
+
 /** One listener's app: the shared hooks, the docs, health, and every enabled surface. */
 async function buildApp(
   config: Config,
@@ -248,8 +262,7 @@ async function buildApp(
     childLoggerFactory: lazyChildLogger,
     requestTimeout: REQUEST_TIMEOUT_MS,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
-    // A hop count is valid (Fastify trusts that many proxies); the typings omit it.
-    trustProxy: config.trustProxy as unknown as boolean | string[],
+    trustProxy: trustedProxies(config.trustProxy),
     return503OnClosing: true,
     frameworkErrors: (error, request, rawReply) => {
       const reply = rawReply as FastifyReply;

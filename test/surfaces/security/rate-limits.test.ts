@@ -9,7 +9,7 @@ describe('rate limits', () => {
   let perAccount: TestServer;
   before(async () => {
     perIp = await startTestServer({ env: { RATE_LIMIT: 'on', RATE_LIMIT_PER_IP: '3', RATE_LIMIT_PER_ACCOUNT: '100' } });
-    perAccount = await startTestServer({ env: { RATE_LIMIT: 'on', RATE_LIMIT_PER_IP: '100', RATE_LIMIT_PER_ACCOUNT: '3', TRUST_PROXY: 'true' } });
+    perAccount = await startTestServer({ env: { RATE_LIMIT: 'on', RATE_LIMIT_PER_IP: '100', RATE_LIMIT_PER_ACCOUNT: '3', TRUST_PROXY: '127.0.0.1' } });
   });
   after(async () => {
     await perIp.close();
