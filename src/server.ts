@@ -17,7 +17,7 @@ import { connectRedis } from './store/redis/connect-redis.ts';
 import { rateLimitCounters, type RateLimitStore } from './store/rate-limit-counters.ts';
 import { StartupError } from './startup-error.ts';
 import { installSecurityHeaders, MAX_HEADER_BYTES, REQUEST_TIMEOUT_MS } from './surfaces/shared/http-hardening.ts';
-import { installJsonParser } from './surfaces/shared/json-body.ts';
+import { installJsonParser, refuseOtherMediaTypes } from './surfaces/shared/json-body.ts';
 import { installRateLimits } from './surfaces/shared/rate-limits.ts';
 import { currentOrigin, trackRequestOrigins } from './surfaces/shared/request-origin.ts';
 import { installNotFound } from './surfaces/shared/not-found.ts';
@@ -274,6 +274,7 @@ async function buildApp(
   app.setValidatorCompiler(validatorCompiler());
   installNotFound(app, style);
   installJsonParser(app);
+  refuseOtherMediaTypes(app);
   await installSecurityHeaders(app, config.corsOrigins);
   refuseNulCharacters(app);
   trackRequestOrigins(app);
