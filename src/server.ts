@@ -261,7 +261,10 @@ async function buildApp(
     genReqId: nextRequestId,
     childLoggerFactory: lazyChildLogger,
     requestTimeout: REQUEST_TIMEOUT_MS,
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // Given to Node at creation: Fastify sets requestTimeout on the server afterwards, where Node's own
+    // headersTimeout (60 s) stays above it and a trickled body was held for 90 s and more (measured).
+    // Node checks the timeouts once per connectionsCheckingInterval (30 s by default): once a second cuts at 30-31 s.
+    http: { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
     trustProxy: trustedProxies(config.trustProxy),
     return503OnClosing: true,
     frameworkErrors: (error, request, rawReply) => {
