@@ -43,7 +43,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
   }
   // Every file Gatehouse writes lives in DATA_DIR (the SQLite file by default, the generated secret): check it first.
   if (!options.stores && (config.database.kind === 'sqlite' || !config.jwtSecret)) ensureWritableFolder(config.dataDir, 'DATA_DIR');
-  const stores = options.stores ?? (await openStores(config.database, { ...storeOptions(config), observe: options.observeStore }));
+  const stores = options.stores ?? (await openStores(config.database, { ...storeOptions(config), observe: options.observeStore, clock: options.clock }));
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
   const hash = options.hash ?? { ...DEFAULT_HASH_SETTINGS, algorithm: config.passwordHash };
   const clock = options.clock ?? systemClock;

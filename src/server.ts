@@ -18,7 +18,7 @@ import { connectRedis } from './store/redis/connect-redis.ts';
 import { rateLimitCounters, type RateLimitStore } from './store/rate-limit-counters.ts';
 import { StartupError } from './startup-error.ts';
 import { installSecurityHeaders, MAX_HEADER_BYTES, REQUEST_TIMEOUT_MS } from './surfaces/shared/http-hardening.ts';
-import { installJsonParser } from './surfaces/shared/json-body.ts';
+import { installJsonParser, refuseOtherMediaTypes } from './surfaces/shared/json-body.ts';
 import { installRateLimits } from './surfaces/shared/rate-limits.ts';
 import { currentOrigin, trackRequestOrigins } from './surfaces/shared/request-origin.ts';
 import { installNotFound } from './surfaces/shared/not-found.ts';
@@ -230,6 +230,20 @@ function installRequestLog(app: FastifyInstance, log: boolean, metrics: Metrics 
   });
 }
 
+/**
+ * Fastify's trust function for TRUST_PROXY. A hop count is given as a function:
+ * Fastify 5 given a number trusts no proxy at all (it cannot check the peer), so
+ * every client behind the proxy would have the proxy's address. proxy-addr walks
+ * from the socket's peer (index 0) leftwards through X-Forwarded-For; trusting the
+ * first `hops` makes the client the address the last trusted proxy saw. An address
+ * list is handed over as is: proxy-addr skips trusted addresses from the right and
+ * the first one it does not trust is the client.
+ */
+function trustedProxies(setting: Config['trustProxy']): false | string[] | ((address: string, index: number) => boolean) {
+  if (typeof setting === 'number') return setting === 0 ? false : (_address, index) => index < setting;
+  return setting;
+}
+
 /** One listener's app: the shared hooks, the docs, health, and every enabled surface. */
 async function buildApp(
   config: Config,
@@ -248,9 +262,11 @@ async function buildApp(
     genReqId: nextRequestId,
     childLoggerFactory: lazyChildLogger,
     requestTimeout: REQUEST_TIMEOUT_MS,
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
-    // A hop count is valid (Fastify trusts that many proxies); the typings omit it.
-    trustProxy: config.trustProxy as unknown as boolean | string[],
+    // Given to Node at creation: Fastify sets requestTimeout on the server afterwards, where Node's own
+    // headersTimeout (60 s) stays above it and a trickled body was held for 90 s and more (measured).
+    // Node checks the timeouts once per connectionsCheckingInterval (30 s by default): once a second cuts at 30-31 s.
+    http: { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+    trustProxy: trustedProxies(config.trustProxy),
     return503OnClosing: true,
     frameworkErrors: (error, request, rawReply) => {
       const reply = rawReply as FastifyReply;
@@ -262,6 +278,7 @@ async function buildApp(
   app.setValidatorCompiler(validatorCompiler());
   installNotFound(app, style);
   installJsonParser(app);
+  refuseOtherMediaTypes(app);
   await installSecurityHeaders(app, config.corsOrigins);
   refuseNulCharacters(app);
   trackRequestOrigins(app);

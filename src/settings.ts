@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { HashAlgorithm } from './core/passwords.ts';
 import type { DatabaseTarget } from './store/open-stores.ts';
@@ -127,17 +128,33 @@ function corsOrigins(raw: string | undefined): string[] {
   return list;
 }
 
-function trustProxy(raw: string | undefined): boolean | number | string[] {
-  if (raw === undefined || raw === 'false') return false;
-  if (raw === 'true') return true;
-  if (/^\d+$/.test(raw)) return Number(raw);
+/** The named ranges proxy-addr knows, accepted as list entries. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const TRUST_PROXY_FORMS = "false, a hop count (e.g. 1), or the proxies' addresses/CIDRs (e.g. 10.0.0.5,10.1.0.0/16)";
+
+/**
+ * `true` is refused: it takes the left-most X-Forwarded-For entry, which the client
+ * writes, so anyone could pick their address (open /metrics, escape per-IP limits).
+ */
+function trustProxy(raw: string | undefined): false | number | string[] {
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === 'true') throw new ConfigError(`TRUST_PROXY: true would let every client choose its own address; use ${TRUST_PROXY_FORMS}`);
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 100) throw new ConfigError(`TRUST_PROXY must be ${TRUST_PROXY_FORMS} (got "${raw}")`);
+    return hops;
+  }
   const list = raw
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   for (const entry of list) {
-    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry))
-      throw new ConfigError(`TRUST_PROXY must be true, false, a hop count, or IP addresses/CIDRs (got "${entry}")`);
+    if (PROXY_RANGE_NAMES.includes(entry)) continue;
+    const [address = '', bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !validBits || rest.length > 0) throw new ConfigError(`TRUST_PROXY must be ${TRUST_PROXY_FORMS} (got "${entry}")`);
   }
   return list;
 }
@@ -196,7 +213,12 @@ export const SETTINGS = {
   SURFACES: { parse: surfaces, default: 'all', meaning: `comma list of \`${SURFACE_NAMES.join(',')}\` to serve` },
   DEMO_DATA: { parse: boolean(true), default: '`true`', meaning: 'load the demo catalog into an empty database at start' },
   LOG_LEVEL: { parse: oneOf(LOG_LEVELS, 'info'), default: '`info`', meaning: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`' },
-  TRUST_PROXY: { parse: trustProxy, default: '`false`', meaning: "behind a load balancer: `true`, a hop count, or the proxies' addresses" },
+  TRUST_PROXY: {
+    parse: trustProxy,
+    default: '`false`',
+    meaning:
+      "behind proxies: the number of proxies in front (the client is the address the last one saw), or the proxies' addresses/CIDRs (the right-most other address in X-Forwarded-For is the client); `true` is refused",
+  },
   DATA_DIR: { parse: dataDir, default: '`./data`', meaning: 'where the SQLite file, the generated JWT secret and images live' },
   DATABASE_URL: {
     parse: (raw: string | undefined, env: Env) => databaseTarget(raw, dataDir(clean(env.DATA_DIR))),

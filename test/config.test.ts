@@ -47,6 +47,7 @@ describe('config', () => {
       DATABASE_URL: 'oracle://x',
       SURFACES: 'users,shop',
       DEMO_DATA: 'maybe',
+      TRUST_PROXY: 'true',
     };
     for (const [name, value] of Object.entries(bad)) {
       assert.throws(
@@ -55,6 +56,14 @@ describe('config', () => {
         name,
       );
     }
+  });
+
+  test('TRUST_PROXY: off, a hop count, or addresses/CIDRs; true and malformed entries are refused', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1,loopback' }).trustProxy, ['10.0.0.5', '10.1.0.0/16', '::1', 'loopback']);
+    for (const value of ['true', '10.0.0.0/33', '10.0.0.300', 'proxy.example.com', '1.2.3.4/8/8'])
+      assert.throws(() => loadConfig({ TRUST_PROXY: value }), /^ConfigError: TRUST_PROXY/, value);
   });
 
   test('.env is read; the real environment wins', () => {

@@ -123,11 +123,10 @@ export class SessionService {
     const session = await this.#liveSession(claims);
     const user = await this.#activeUser(session.userId);
     const now = this.#clock.now();
-    if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
-      session.lastSeenAt = now;
-      await this.#store.touch(session.id, now);
-    }
-    return { user, session, claims };
+    if (now - session.lastSeenAt < TOUCH_EVERY_MS) return { user, session, claims };
+    await this.#store.touch(session.id, now);
+    // A copy: the store may hand out a shared (cached, frozen) object.
+    return { user, session: { ...session, lastSeenAt: now }, claims };
   }
 
   /**

@@ -77,6 +77,8 @@ export class VerificationService {
     const token = this.#ids.token(32);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const now = this.#clock.now();
+    // A text goes out before it replaces the pending code: a gateway failure (503) leaves the previous code working.
+    if (channel === 'phone') await this.#sms.send({ to: target, text: verificationSms(code) });
     await this.#store.put({
       userId: user.id,
       channel,
@@ -90,8 +92,6 @@ export class VerificationService {
     if (channel === 'email') {
       const link = this.settings.emailUrlTemplate.replaceAll('{token}', encodeURIComponent(token));
       await this.#mailer.send({ to: target, ...verificationMail(link, code, Math.round(this.settings.ttlMs / 3_600_000)) });
-    } else {
-      await this.#sms.send({ to: target, text: verificationSms(code) });
     }
     await this.#audit.record('verification.sent', user.id, channel);
   }

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { sql, Kysely } from 'kysely';
+import { systemClock, type Clock } from '../core/ports/clock.ts';
 import type { Stores } from '../core/ports/stores.ts';
 import { memoryStores } from './memory/memory-stores.ts';
 import type { Dialect } from './migrations/dialect.ts';
@@ -41,6 +42,8 @@ export interface StoreOptions {
   startupWaitMs?: number;
   /** Times every PostgreSQL and Redis store call (metrics). */
   observe?: StoreObserver;
+  /** The clock cached entries' age is measured on (default the system clock). */
+  clock?: Clock;
   /** Keep sessions and users read by every request in memory, with proven freshness (default true). */
   cache?: boolean;
 }
@@ -65,7 +68,7 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
   if (!options.redisUrl) {
     // SQLite alone: another process's commit changes data_version; this process's writes evict directly.
     if (!hot || options.cache === false) return base;
-    const cache = new AuthReadCache(sqliteFreshness(hot));
+    const cache = new AuthReadCache(sqliteFreshness(hot), options.clock ?? systemClock);
     return { ...base, sessions: cachedSessions(base.sessions, cache), users: cachedUsers(base.users, cache) };
   }
   const redisUrl = options.redisUrl;
@@ -81,15 +84,18 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
   // Several instances: every change that can end or alter a session is published before it is acknowledged.
   // Without the cache, writes are still published: other instances may cache.
   const sqlite = hot ? sqliteFreshness(hot) : undefined;
-  const cache = new AuthReadCache({
-    generation: () => {
-      if (options.cache === false) return null;
-      const heard = channel.generation();
-      if (heard === null || !sqlite) return heard;
-      const local = sqlite.generation();
-      return local === null ? null : `${heard}${local}`;
+  const cache = new AuthReadCache(
+    {
+      generation: () => {
+        if (options.cache === false) return null;
+        const heard = channel.generation();
+        if (heard === null || !sqlite) return heard;
+        const local = sqlite.generation();
+        return local === null ? null : `${heard}${local}`;
+      },
     },
-  });
+    options.clock ?? systemClock,
+  );
   const channel = new ChangeChannel(redis, prefix, () => cache);
   const sessions = reportOutages(new RedisSessionStore(redis, prefix), 'redis.sessions', options.observe);
   return {

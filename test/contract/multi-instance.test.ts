@@ -64,36 +64,43 @@ describe('several instances on PostgreSQL + Redis', { skip: backends ? false : N
     for (const t of [token, fromA, fromB]) for (const x of [a, b]) assert.equal((await x.http('GET', '/api/v1/auth/me', { token: t })).status, 401);
   });
 
-  test('revocation lag across instances: a logout on one is honoured by the other within 5 ms, while 50 connections hammer /me', async () => {
+  // Ordering, not time: how late B may learn of it is measured in test/timing/revocation-lag.timing.ts.
+  test('a logout on one instance, while 50 connections hammer /me on the other: once B has refused the token it never honours it again', async () => {
     const { username } = await registerV1(a.http);
     const token = (await a.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } })).body.access_token;
-    let acknowledgedAt = Number.POSITIVE_INFINITY;
-    let firstRefusal = Number.POSITIVE_INFINITY;
+    let issuedAt = Number.POSITIVE_INFINITY;
     let stop = false;
-    let total = 0;
-    let lateHonoured = 0;
+    const answers: Array<{ started: number; finished: number; status: number }> = [];
     const worker = async () => {
       while (!stop) {
         const started = performance.now();
         const r = await b.http('GET', '/api/v1/auth/me', { token });
-        total++;
-        if (r.status === 401) firstRefusal = Math.min(firstRefusal, started);
-        // a request that starts 5 ms after the acknowledgement must be refused
-        if (r.status === 200 && started > acknowledgedAt + 5) lateHonoured++;
+        answers.push({ started, finished: performance.now(), status: r.status });
       }
     };
     const workers = Array.from({ length: 50 }, worker);
-    while (total < 200) await new Promise((r) => setTimeout(r, 5));
+    while (answers.length < 200) await new Promise((r) => setTimeout(r, 5));
+    issuedAt = performance.now();
     assert.equal((await a.http('POST', '/api/v1/auth/logout', { token })).status, 200);
-    acknowledgedAt = performance.now();
-    const seen = total;
-    while (total < seen + 300) await new Promise((r) => setTimeout(r, 5));
+    const acknowledgedAt = performance.now();
+    // until B has refused it for 300 requests that all started after the acknowledgement
+    while (answers.filter((x) => x.started > acknowledgedAt && x.status === 401).length < 300) await new Promise((r) => setTimeout(r, 5));
     stop = true;
     await Promise.all(workers);
-    assert.equal(lateHonoured, 0);
-    const lag = Math.max(0, firstRefusal - acknowledgedAt);
-    console.log(`# revocation lag across instances: ${lag.toFixed(2)} ms (${total} requests)`);
-    assert.ok(lag <= 5, `lag ${lag} ms`);
+    assert.ok(
+      answers.every((x) => x.status === 200 || x.status === 401),
+      answers.map((x) => x.status).join(),
+    );
+    assert.ok(
+      answers.filter((x) => x.finished < issuedAt).every((x) => x.status === 200),
+      'honoured before the logout',
+    );
+    const firstRefusalSeen = Math.min(...answers.filter((x) => x.status === 401).map((x) => x.finished));
+    const honouredAfter = answers.filter((x) => x.status === 200 && x.started > firstRefusalSeen);
+    assert.deepEqual(honouredAfter, [], 'a request that started after B answered 401 was honoured');
+    console.log(
+      `# ${answers.length} requests on B; ${answers.filter((x) => x.status === 200 && x.started > acknowledgedAt).length} honoured after the acknowledgement on A`,
+    );
   });
 
   test('concurrent registrations of one email across both instances make exactly one account', async () => {

@@ -60,6 +60,10 @@ describe('start-up failures are one line naming the setting, exit 2, within 10 s
     assertOneLine(serve({ ENVELOPE_PORT: String(busyPort) }), 'ENVELOPE_PORT', /already in use/);
   });
 
+  test('TRUST_PROXY=true (any client could choose its address) names the safe forms', () => {
+    assertOneLine(serve({ TRUST_PROXY: 'true' }), 'TRUST_PROXY', /a hop count .* addresses\/CIDRs/);
+  });
+
   test('HOST that does not resolve', () => {
     assertOneLine(serve({ HOST: 'no-such-host.invalid' }), 'HOST', /cannot listen on "no-such-host.invalid"/);
   });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, test } from 'node:test';
-import { openStores } from '../../src/store/open-stores.ts';
+import { sql } from 'kysely';
+import { openDatabase, openStores } from '../../src/store/open-stores.ts';
 import { storageContract } from './storage-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sqlite-'));
@@ -14,7 +15,40 @@ let n = 0;
 storageContract('sqlite', () => openStores({ kind: 'sqlite', path: join(dir, `contract-${++n}.db`) }));
 
 describe('sqlite specifics', () => {
-  test('the file is in WAL mode with foreign keys on, and migrating twice is harmless', async () => {
+  test("Gatehouse's connections have foreign keys on: a dangling reference is refused", async () => {
+    const path = join(dir, 'foreign-keys.db');
+    const stores = await openStores({ kind: 'sqlite', path });
+    const opened = await openDatabase({ kind: 'sqlite', path });
+    try {
+      const pragma = await sql<{ foreign_keys: number }>`PRAGMA foreign_keys`.execute(opened.db);
+      assert.equal(pragma.rows[0]?.foreign_keys, 1);
+      const session = {
+        id: 'dangling-session',
+        userId: 987_654,
+        createdAt: 0,
+        expiresAt: Date.now() + 60_000,
+        accessJti: 'j',
+        previousAccessJti: null,
+        rotatedAt: 0,
+        refreshHash: null,
+        rememberMe: false,
+        ip: null,
+        userAgent: null,
+        lastSeenAt: 0,
+      };
+      await assert.rejects(stores.sessions.create(session), /FOREIGN KEY/);
+      assert.equal(await stores.sessions.get('dangling-session'), null);
+      await assert.rejects(
+        sql`INSERT INTO login_failures (user_id, window_start, count, locked_until) VALUES (987654, 0, 1, NULL)`.execute(opened.db),
+        /FOREIGN KEY/,
+      );
+    } finally {
+      await opened.db.destroy();
+      await stores.close();
+    }
+  });
+
+  test('the file is in WAL mode, and migrating twice is harmless', async () => {
     const path = join(dir, 'pragmas.db');
     const first = await openStores({ kind: 'sqlite', path });
     await first.close();

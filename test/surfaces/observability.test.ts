@@ -53,7 +53,8 @@ describe('access log', () => {
 
 describe('/metrics', () => {
   test('requests by route and status, auth events and the argon2 queue, for loopback clients', async () => {
-    const server = await startTestServer({ env: { TRUST_PROXY: 'true' } });
+    // The test client plays the proxy at 127.0.0.1 (TRUST_PROXY names it), so X-Forwarded-For can name a remote client.
+    const server = await startTestServer({ env: { TRUST_PROXY: '127.0.0.1' } });
     try {
       const { email } = await registerAndLogin(server.http);
       await server.http('POST', '/api/users/login', { body: { email, password: 'wrong-password' } });

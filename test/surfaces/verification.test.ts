@@ -73,11 +73,15 @@ describe('phone verification through SMS_WEBHOOK_URL', () => {
   let server: TestServer;
   let gateway: Server;
   const texts: Array<{ to: string; text: string }> = [];
+  // How the gateway behaves: delivers, fails with a 500, or never answers.
+  let mode: 'deliver' | 'fail' | 'hang' = 'deliver';
   before(async () => {
     gateway = createServer((req, res) => {
       let body = '';
       req.on('data', (d) => (body += d));
       req.on('end', () => {
+        if (mode === 'hang') return;
+        if (mode === 'fail') return res.writeHead(500).end('gateway down');
         texts.push(JSON.parse(body));
         res.end('ok');
       });
@@ -87,7 +91,25 @@ describe('phone verification through SMS_WEBHOOK_URL', () => {
   });
   after(async () => {
     await server.close();
+    gateway.closeAllConnections();
     gateway.close();
+  });
+
+  test('a gateway that fails or does not answer: 503 with Retry-After, and the code already sent still works', async () => {
+    const { username } = await registerV1(server.http, { phone: '+8613900139001' });
+    const token = await loginV1(server.http, username);
+    mode = 'deliver';
+    assert.equal((await server.http('POST', '/api/v1/auth/verify-phone/send', { token })).status, 200);
+    const code = /(\d{6})/.exec(texts.findLast((t) => t.to === '+8613900139001')!.text)![1]!;
+    for (const failing of ['fail', 'hang'] as const) {
+      mode = failing;
+      const r = await server.http('POST', '/api/v1/auth/verify-phone/send', { token });
+      assert.deepEqual([r.status, r.body], [503, { detail: '服务暂时不可用' }], failing);
+      assert.ok(Number(r.headers.get('retry-after')) > 0, failing);
+    }
+    mode = 'deliver';
+    const ok = await server.http('POST', '/api/v1/auth/verify-phone', { token, body: { code } });
+    assert.deepEqual([ok.status, ok.body], [200, { message: '手机号验证成功' }]);
   });
 
   test('the logged-in user asks for a code, it is POSTed as {to, text}, and the code marks the phone verified', async () => {

@@ -1,3 +1,4 @@
+import type { Clock } from '../../core/ports/clock.ts';
 import type { Session, SessionStore } from '../../core/ports/session-store.ts';
 import type { User, UserStore } from '../../core/ports/user-store.ts';
 
@@ -27,18 +28,32 @@ export interface ChangeNotices {
  * - a read that was in flight while anything was evicted is not kept.
  * Worst-case staleness within one process: none; across processes: the time for
  * the other process's change to reach `generation()` (see docs/performance.md).
+ * Whatever goes wrong with the above, no entry is served once it is older than
+ * CACHE_MAX_AGE_MS (on the injected clock), and entries are frozen: a caller that
+ * wrote into a shared cached object would change what every other request sees.
  */
+/** The longest a cached session or user is served without a reload, whatever the freshness signals say. */
+export const CACHE_MAX_AGE_MS = 60_000;
+
+interface Entry<V> {
+  value: Readonly<V>;
+  /** When it was read from the store (injected clock). */
+  at: number;
+}
+
 export class AuthReadCache {
   readonly #freshness: Freshness;
   readonly #max: number;
-  readonly #sessions = new Map<string, Session>();
-  readonly #users = new Map<number, User>();
+  readonly #clock: Clock;
+  readonly #sessions = new Map<string, Entry<Session>>();
+  readonly #users = new Map<number, Entry<User>>();
   #generation: string | null = null;
   /** Bumped by every eviction: a load that overlapped one is not cached. */
   #epoch = 0;
 
-  constructor(freshness: Freshness, max = 5_000) {
+  constructor(freshness: Freshness, clock: Clock, max = 5_000) {
     this.#freshness = freshness;
+    this.#clock = clock;
     this.#max = max;
   }
 
@@ -52,29 +67,26 @@ export class AuthReadCache {
   }
 
   async session(id: string, load: () => Promise<Session | null>): Promise<Session | null> {
-    if (!this.#fresh()) return load();
-    const hit = this.#sessions.get(id);
-    if (hit) return hit;
-    const epoch = this.#epoch;
-    const session = await load();
-    if (session && epoch === this.#epoch) this.#keep(this.#sessions, id, session);
-    return session;
+    return this.#read(this.#sessions, id, load);
   }
 
   async user(id: number, load: () => Promise<User | null>): Promise<User | null> {
-    if (!this.#fresh()) return load();
-    const hit = this.#users.get(id);
-    if (hit) return hit;
-    const epoch = this.#epoch;
-    const user = await load();
-    if (user && epoch === this.#epoch) this.#keep(this.#users, id, user);
-    return user;
+    return this.#read(this.#users, id, load);
   }
 
-  #keep<K, V>(map: Map<K, V>, key: K, value: V): void {
+  async #read<K, V extends object>(map: Map<K, Entry<V>>, key: K, load: () => Promise<V | null>): Promise<V | null> {
+    if (!this.#fresh()) return load();
+    const now = this.#clock.now();
+    const hit = map.get(key);
+    if (hit && now - hit.at < CACHE_MAX_AGE_MS) return hit.value;
+    const epoch = this.#epoch;
+    const value = await load();
+    if (!value || epoch !== this.#epoch) return value;
+    const kept = Object.freeze(value);
     // Bounded: when full, start over (a hot set refills in one request each).
     if (map.size >= this.#max) map.clear();
-    map.set(key, value);
+    map.set(key, { value: kept, at: now });
+    return kept;
   }
 
   evictSession(id: string): void {
@@ -86,13 +98,13 @@ export class AuthReadCache {
   evictUser(userId: number): void {
     this.#epoch++;
     this.#users.delete(userId);
-    for (const [id, s] of this.#sessions) if (s.userId === userId) this.#sessions.delete(id);
+    for (const [id, s] of this.#sessions) if (s.value.userId === userId) this.#sessions.delete(id);
   }
 
   /** Keeps a cached session's last-seen time current without a reload (not a security property). */
   touched(id: string, at: number): void {
     const s = this.#sessions.get(id);
-    if (s) s.lastSeenAt = at;
+    if (s) this.#sessions.set(id, { value: Object.freeze({ ...s.value, lastSeenAt: at }), at: s.at });
   }
 
   clear(): void {
@@ -104,7 +116,13 @@ export class AuthReadCache {
 
 const NO_NOTICES: ChangeNotices = { session: async () => {}, user: async () => {} };
 
-/** The session store, with reads through the cache and writes that evict (and tell other processes) before they return. */
+/**
+ * The session store, with reads through the cache and writes that evict (and tell
+ * other processes) before they return. A revocation is announced before and after
+ * the write: if the first announcement fails, nothing was revoked and the caller
+ * gets 503 (no instance keeps serving a session this one said was ended); the
+ * second covers a read another instance made in between.
+ */
 export function cachedSessions(inner: SessionStore, cache: AuthReadCache, notices: ChangeNotices = NO_NOTICES): SessionStore {
   return {
     create: (s) => inner.create(s),
@@ -116,12 +134,14 @@ export function cachedSessions(inner: SessionStore, cache: AuthReadCache, notice
       return done;
     },
     async delete(id) {
+      await notices.session(id);
       const existed = await inner.delete(id);
       cache.evictSession(id);
       await notices.session(id);
       return existed;
     },
     async deleteForUser(userId, exceptId) {
+      await notices.user(userId);
       const ended = await inner.deleteForUser(userId, exceptId);
       cache.evictUser(userId);
       await notices.user(userId);
@@ -140,7 +160,7 @@ export function cachedSessions(inner: SessionStore, cache: AuthReadCache, notice
   };
 }
 
-/** The user store, with `findById` through the cache and every write evicting (and telling other processes) before it returns. */
+/** The user store, with `findById` through the cache and every write evicting (and telling other processes, before and after) before it returns. */
 export function cachedUsers(inner: UserStore, cache: AuthReadCache, notices: ChangeNotices = NO_NOTICES): UserStore {
   const changed = async (id: number) => {
     cache.evictUser(id);
@@ -153,6 +173,7 @@ export function cachedUsers(inner: UserStore, cache: AuthReadCache, notices: Cha
     findByEmail: (email) => inner.findByEmail(email),
     findByUsername: (username) => inner.findByUsername(username),
     async update(id, patch) {
+      await notices.user(id);
       try {
         return await inner.update(id, patch);
       } finally {
@@ -164,6 +185,7 @@ export function cachedUsers(inner: UserStore, cache: AuthReadCache, notices: Cha
       await changed(id);
     },
     async delete(id) {
+      await notices.user(id);
       const deleted = await inner.delete(id);
       await changed(id);
       return deleted;

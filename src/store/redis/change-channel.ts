@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { fail } from '../../core/errors.ts';
 import type { AuthReadCache, ChangeNotices } from '../cache/auth-read-cache.ts';
 
 /**
@@ -57,9 +58,18 @@ export class ChangeChannel implements ChangeNotices {
     await this.#publish(`u:${id}`);
   }
 
+  /**
+   * A publish that fails fails the write it belongs to (STORE_UNAVAILABLE: 503): this
+   * instance may not reach Redis while the others still do, and they would go on
+   * serving what it changed from memory (bounded by CACHE_MAX_AGE_MS, but a
+   * revocation must not be acknowledged on that promise).
+   */
   async #publish(message: string): Promise<void> {
-    // If Redis cannot be reached, no instance can be subscribed either, so none serves from memory.
-    await this.#publisher.publish(this.#channel, message).catch(() => {});
+    try {
+      await this.#publisher.publish(this.#channel, message);
+    } catch (error) {
+      throw fail('STORE_UNAVAILABLE', 'the change could not be announced to the other instances', undefined, { cause: error });
+    }
   }
 
   close(): void {

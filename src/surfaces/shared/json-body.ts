@@ -49,3 +49,23 @@ export function installJsonParser(app: FastifyInstance): void {
     }
   });
 }
+
+/**
+ * Under `/api/`, a body that is not JSON is 415 in the surface's shape unless the
+ * route's schema lists its type in `consumes` (the form login of `/api/v1/auth`):
+ * a form or a text/plain body is what any web page can make its visitors' browsers
+ * send to another origin without asking (no CORS preflight), so an API that took
+ * forms would let such a page send reset mails and failed logins in their name.
+ * The HTML pages outside `/api/` take their own forms.
+ */
+export function refuseOtherMediaTypes(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    const type = request.headers['content-type'];
+    if (type === undefined || !request.url.startsWith('/api/')) return done();
+    const media = type.split(';', 1)[0]!.trim().toLowerCase();
+    if (media === 'application/json') return done();
+    const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes;
+    if (consumes?.includes(media)) return done();
+    done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }));
+  });
+}

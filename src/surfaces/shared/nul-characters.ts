@@ -19,17 +19,25 @@ function findNul(root: unknown): string | null {
   return null;
 }
 
+/** Path parameters but the wildcard: a file path under /cache/ naming no file is that route's 404. */
+function namedParams(params: unknown): unknown {
+  if (!params || typeof params !== 'object' || !('*' in params)) return params;
+  const { '*': _wildcard, ...named } = params as Record<string, unknown>;
+  return named;
+}
+
 /**
- * Refuses text with NUL characters in bodies and query strings, as a schema
+ * Refuses text with NUL characters in path parameters, bodies and query strings, as a schema
  * error in each surface's shape. PostgreSQL cannot store them, C libraries cut
  * strings at them, and no legitimate name, email or password contains one.
  */
 export function refuseNulCharacters(app: FastifyInstance): void {
   // Callback style: this runs on every request, and there is nothing to await.
   app.addHook('preValidation', (request, _reply, done) => {
-    // Most requests carry neither a body nor a query string: nothing to look at.
-    if (request.body === undefined && request.url.indexOf('?') < 0) return done();
+    // Most requests carry neither a body, a query string nor an encoded NUL in the path: nothing to look at.
+    if (request.body === undefined && request.url.indexOf('?') < 0 && request.url.indexOf('%00') < 0) return done();
     for (const [part, value] of [
+      ['params', namedParams(request.params)],
       ['body', request.body],
       ['querystring', request.query],
     ] as const) {

@@ -2,14 +2,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
-import { registerV1 } from '../../helpers/users.ts';
+import { registerV1, waitForResetToken } from '../../helpers/users.ts';
 
 describe('rate limits', () => {
   let perIp: TestServer;
   let perAccount: TestServer;
   before(async () => {
     perIp = await startTestServer({ env: { RATE_LIMIT: 'on', RATE_LIMIT_PER_IP: '3', RATE_LIMIT_PER_ACCOUNT: '100' } });
-    perAccount = await startTestServer({ env: { RATE_LIMIT: 'on', RATE_LIMIT_PER_IP: '100', RATE_LIMIT_PER_ACCOUNT: '3', TRUST_PROXY: 'true' } });
+    perAccount = await startTestServer({ env: { RATE_LIMIT: 'on', RATE_LIMIT_PER_IP: '100', RATE_LIMIT_PER_ACCOUNT: '3', TRUST_PROXY: '127.0.0.1' } });
   });
   after(async () => {
     await perIp.close();
@@ -72,5 +72,29 @@ describe('rate limits', () => {
     for (let i = 0; i < 4; i++)
       statuses.push((await perAccount.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'wrong-password' } })).status);
     assert.deepEqual(statuses, [401, 401, 401, 429]);
+  });
+
+  test('per account: mail-sending endpoints count every request naming the address, from ever-changing addresses; no mail past the limit', async () => {
+    for (const path of ['/api/v1/auth/forgot-password', '/api/v1/auth/resend-verification']) {
+      const { email } = await registerV1(perAccount.http);
+      const statuses = [];
+      for (let i = 0; i < 5; i++) {
+        const r = await perAccount.http('POST', path, { body: { email }, headers: { 'x-forwarded-for': `192.0.2.${i + 1}` } });
+        statuses.push(r.status);
+      }
+      assert.deepEqual(statuses, [200, 200, 200, 429, 429], path);
+    }
+    // the reset mails: the three answered 200 each sent one, the 429s none (mail goes out after the answer, in order)
+    const { email } = await registerV1(perAccount.http);
+    for (let i = 0; i < 5; i++)
+      await perAccount.http('POST', '/api/v1/auth/forgot-password', { body: { email }, headers: { 'x-forwarded-for': `198.18.0.${i + 1}` } });
+    const resets = async () =>
+      (await perAccount.stores.outbox.list(1000)).filter((m) => m.to === email.toLowerCase() && !m.text.includes('verify-email?token='));
+    for (let i = 0; i < 200 && (await resets()).length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    // one more request on another account, answered and mailed after the others: by then every earlier mail is out
+    const other = await registerV1(perAccount.http);
+    await perAccount.http('POST', '/api/v1/auth/forgot-password', { body: { email: other.email } });
+    await waitForResetToken(perAccount.stores.outbox, other.email);
+    assert.equal((await resets()).length, 3);
   });
 });
