@@ -76,7 +76,16 @@ export function createCore(options: CoreOptions): Core {
   const audit = new Audit({ log: options.stores.audit, clock, origin: options.origin, webhook: options.auditWebhook, observe: options.observeAudit });
   const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE);
   const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit }, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
-  const accounts = new AccountService({ users, hasher, sessions, lockout, clock, ids, audit });
+  const accounts = new AccountService({
+    users,
+    hasher,
+    sessions,
+    lockout,
+    clock,
+    ids,
+    audit,
+    pending: { resets: options.stores.resets, verifications: options.stores.verifications },
+  });
   const login = new LoginService({ accounts, users, hasher, lockout, sessions, clock, audit, requireVerifiedEmail: options.requireVerifiedEmail });
   const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
   const resets = new PasswordResetService({ accounts, resets: options.stores.resets, mailer, clock, ids }, options.resetMail ?? DEFAULT_RESET_MAIL);

@@ -76,6 +76,15 @@ export class PasswordResetService {
     await this.#accounts.setPassword(user, newPassword);
   }
 
+  /**
+   * Whether a mailed token would still reset the password (known, unused,
+   * unexpired), without spending it: a page can say "this link is used or
+   * expired" before asking for a new password.
+   */
+  isUsable(token: string): Promise<boolean> {
+    return this.#store.isLive(sha256(token), this.#clock.now());
+  }
+
   #compose(user: User, token: string) {
     const link = this.mail.urlTemplate.replaceAll('{token}', encodeURIComponent(token));
     const fill = (text: string) =>

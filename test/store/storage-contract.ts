@@ -336,6 +336,45 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
     );
 
     test(
+      'resets: a live token can be checked without spending it; every token of a user can be ended at once',
+      withStores(async ({ users, resets }) => {
+        const u = await users.create(newUser());
+        const other = await users.create(newUser());
+        for (const hash of ['a1', 'a2', 'a3']) await resets.create({ tokenHash: hash, userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
+        await resets.create({ tokenHash: 'b1', userId: other.id, createdAt: T0, expiresAt: T0 + 1000 });
+        assert.equal(await resets.isLive('a1', T0), true);
+        assert.equal(await resets.isLive('a1', T0), true, 'checking spends nothing');
+        assert.equal(await resets.isLive('a1', T0 + 1000), false, 'expired');
+        assert.equal(await resets.isLive('unknown', T0), false);
+        assert.equal(await resets.consume('a3', T0), u.id);
+        assert.equal(await resets.isLive('a3', T0), false, 'used');
+        await resets.revokeForUser(u.id);
+        assert.equal(await resets.consume('a1', T0), null);
+        assert.equal(await resets.consume('a2', T0), null);
+        assert.equal(await resets.consume('b1', T0), other.id, "another user's token lives on");
+        // tokens made after the revocation work
+        await resets.create({ tokenHash: 'a4', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
+        assert.equal(await resets.consume('a4', T0), u.id);
+      }),
+    );
+
+    test(
+      "verifications: cancelling ends the user's challenges on every channel, and no one else's",
+      withStores(async ({ users, verifications }) => {
+        const u = await users.create(newUser());
+        const other = await users.create(newUser());
+        const base = { createdAt: T0, expiresAt: T0 + 1000, attemptsLeft: 3 };
+        await verifications.put({ ...base, userId: u.id, channel: 'email', target: u.email!, tokenHash: `ve${u.id}`, codeHash: 'c' });
+        await verifications.put({ ...base, userId: u.id, channel: 'phone', target: '+8613800000000', tokenHash: `vp${u.id}`, codeHash: 'c' });
+        await verifications.put({ ...base, userId: other.id, channel: 'email', target: other.email!, tokenHash: `ve${other.id}`, codeHash: 'c' });
+        await verifications.cancelForUser(u.id);
+        assert.deepEqual(await verifications.tryCode(u.id, 'email', 'c', T0), { result: 'none' });
+        assert.deepEqual(await verifications.tryCode(u.id, 'phone', 'c', T0), { result: 'none' });
+        assert.equal((await verifications.tryCode(other.id, 'email', 'c', T0)).result, 'ok');
+      }),
+    );
+
+    test(
       'outbox: add, then list newest first',
       withStores(async ({ outbox }) => {
         const a = await outbox.add({ to: 'a@example.com', subject: 's1', text: 'body 1\nline 2' }, T0);
