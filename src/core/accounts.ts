@@ -224,6 +224,11 @@ export class AccountService {
    */
   async updateSelf(user: User, changes: ProfileChanges, newPassword: string | undefined, keepSessionId: string, rules: PasswordRules = {}): Promise<User> {
     if (newPassword !== undefined) checkPasswordPolicy(newPassword, rules, 'password');
+    // Each answer to a new email tells whether the address is taken: a user's own changes are
+    // counted (10 an hour), so an account cannot probe for addresses or farm verification mails.
+    // The stored address, not the caller's copy (which a cache may hold from before the last change).
+    if (changes.email != null && normalizeEmail(changes.email) !== (await this.#users.findById(user.id))?.email)
+      await this.#lockout.reserve('email-change', user.id);
     const patch = await this.#profilePatch(user, changes);
     if (newPassword !== undefined) patch.passwordHash = await this.#hasher.hash(newPassword);
     const updated = await this.#save(user.id, patch);

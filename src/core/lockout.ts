@@ -15,10 +15,14 @@ export const DEFAULT_LOCKOUT_RULE: LockoutRule = {
  * - `email-code`, `phone-code`: guesses of verification codes per account and
  *   channel, across every code issued (a new code gives no new guesses);
  * - `email-send`, `phone-send`: verification messages sent per account;
- * - `reset-mail`: reset mails sent per account.
+ * - `sms-number`: texts sent to one phone number, whoever asks;
+ * - `reset-mail`: reset mails sent per account;
+ * - `email-change`: a user's own email changes (each answer tells whether an
+ *   address is taken, so they are counted).
+ * Sends and changes keep their slot: the budget counts them in the window.
  * Second-factor codes add their kind here and reuse the same calls.
  */
-export type AttemptKind = 'password' | 'email-code' | 'phone-code' | 'email-send' | 'phone-send' | 'reset-mail';
+export type AttemptKind = 'password' | 'email-code' | 'phone-code' | 'email-send' | 'phone-send' | 'sms-number' | 'reset-mail' | 'email-change';
 
 export const DEFAULT_ATTEMPT_RULES: Record<Exclude<AttemptKind, 'password'>, LockoutRule> = {
   // 10 wrong codes an hour then an hour's pause: a 6-digit code needs ~100,000 guesses, i.e. years.
@@ -27,7 +31,9 @@ export const DEFAULT_ATTEMPT_RULES: Record<Exclude<AttemptKind, 'password'>, Loc
   // Sends are all counted (never given back): 5 an hour per account and channel.
   'email-send': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
   'phone-send': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
+  'sms-number': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
   'reset-mail': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
+  'email-change': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
 };
 
 /** A slot taken from a budget; settle it exactly once. */

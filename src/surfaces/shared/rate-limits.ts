@@ -4,7 +4,7 @@ import type { CounterState, RateLimitStore } from '../../core/ports/rate-limit-s
 import { fail } from '../../core/errors.ts';
 
 /** What a route guards against. */
-export type LimitGroup = 'register' | 'login' | 'refresh' | 'forgot' | 'reset' | 'password';
+export type LimitGroup = 'register' | 'login' | 'refresh' | 'forgot' | 'reset' | 'password' | 'profile';
 
 /**
  * Which requests naming an account count: `failures` (logins: every attempt
