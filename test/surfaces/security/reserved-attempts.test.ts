@@ -102,6 +102,26 @@ describe('40 concurrent wrong passwords for one account: at most 5 are checked',
     });
   }
 
+  test('an unknown account: the per-account limit takes its slot before the check, so at most its 10 are answered', async () => {
+    // No account, no lockout: only the per-account rate limit (10 failures a minute) stands.
+    const email = `nobody-${process.pid}-${Date.now().toString(36)}@example.com`;
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => server.http('POST', '/api/users/login', { body: { email, password: 'wrong-password' } })),
+    );
+    const statuses = answers.map((r) => r.status);
+    assert.ok(statuses.filter((s) => s === 400).length <= 10, statuses.join(','));
+    assert.ok(
+      statuses.every((s) => s === 400 || s === 429),
+      statuses.join(','),
+    );
+    // A right password gives its slot back: a user can log in while others' failures count.
+    const account = await registerV1(server.http);
+    for (let i = 0; i < 12; i++) {
+      const r = await server.http('POST', '/api/v1/auth/login/json', { body: { username: account.username, password: 'password123' } });
+      assert.equal(r.status, 200, `login ${i + 1}: ${r.text}`);
+    }
+  });
+
   test('a password change with a wrong current password takes from the same budget', async () => {
     const account = await registerV1(server.http);
     const login = await server.http('POST', '/api/v1/auth/login/json', { body: { username: account.username, password: 'password123' } });
