@@ -158,8 +158,11 @@ export class AccountService {
     return this.#users.findByEmail(normalizeEmail(email));
   }
 
-  findByUsername(username: string): Promise<User | null> {
-    return this.#users.findByUsername(normalizeUsername(username));
+  async findByUsername(username: string): Promise<User | null> {
+    const normal = normalizeUsername(username);
+    const found = await this.#users.findByUsername(normal);
+    // A name stored before names were normalised still answers to its own spelling.
+    return found ?? (normal === username ? null : this.#users.findByUsername(username));
   }
 
   /** An email when the text has an `@`, otherwise a username. */

@@ -43,3 +43,17 @@ test('a name registered with compatibility characters is stored in NFKC form', a
   const me = await server.http('GET', '/api/user/me', { token: login.body.access_token });
   assert.equal(me.body.username, `Full${tail}`);
 });
+
+test('a name stored before normalisation (imported, not NFKC) still logs in by its own spelling', async () => {
+  const tail = `${process.pid}${Date.now().toString(36)}`;
+  const legacy = `\uFB01old${tail}`;
+  await server.stores.users.create({
+    uuid: crypto.randomUUID(),
+    email: `d${tail}@example.com`,
+    username: legacy,
+    passwordHash: await server.core.hasher.hash('wonderland42'),
+    createdAt: Date.now(),
+  });
+  const login = await server.http('POST', '/api/auth/login', { body: { username: legacy, password: 'wonderland42' } });
+  assert.equal(login.status, 200, login.text);
+});
