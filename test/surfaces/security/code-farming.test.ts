@@ -96,6 +96,22 @@ describe('email changes on PUT /api/user/me are limited per account', () => {
   });
 });
 
+describe('every path that issues a code takes from the same per-account budget', () => {
+  test("an operator moving an address back and forth (admin API) mails at most the account's 5 an hour; the moves themselves are not refused", async () => {
+    await server.core.accounts.register({ email: `boss.${process.pid}@example.com`, password: 'password123', isSuperuser: true });
+    const boss = (await server.http('POST', '/api/users/login', { body: { email: `boss.${process.pid}@example.com`, password: 'password123' } })).body
+      .access_token;
+    const { email } = await registerV1(server.http);
+    const target = (await server.core.accounts.findByEmail(email))!;
+    for (let i = 0; i < 8; i++) {
+      const moved = await server.http('PATCH', `/api/admin/users/${target.uuid}`, { token: boss, body: { email: i % 2 ? email : `moved.${email}` } });
+      assert.equal(moved.status, 200, moved.text);
+    }
+    const mails = await settledCount((m) => isVerification(email)(m) || isVerification(`moved.${email}`)(m), 5);
+    assert.equal(mails, 5, 'the registration mail and 4 more');
+  });
+});
+
 describe('texts: E.164 numbers, limited per account and per number', () => {
   test("a phone that is not E.164 is refused in the surface's shape, and nothing is sent", async () => {
     const { username } = await registerV1(server.http, { phone: '13800138000' });
