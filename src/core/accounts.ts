@@ -4,7 +4,9 @@ import type { Lockout } from './lockout.ts';
 import { checkPasswordPolicy, type PasswordHasher, type PasswordRules } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdSource } from './ports/ids.ts';
+import type { ResetTokenStore } from './ports/reset-token-store.ts';
 import { UniqueViolation, type NewUser, type User, type UserPatch, type UserStore } from './ports/user-store.ts';
+import type { VerificationStore } from './ports/verification-store.ts';
 import type { SessionService } from './sessions.ts';
 
 export interface Registration {
@@ -47,6 +49,20 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/**
+ * Usernames are compared in Unicode NFKC form and stored so: `ﬁle` (with the
+ * ligature) and `file` are one account, as are full-width and ASCII letters.
+ */
+export function normalizeUsername(username: string): string {
+  return username.normalize('NFKC');
+}
+
+/** Secrets mailed out that a change of credentials or status must end. */
+interface PendingSecrets {
+  resets: ResetTokenStore;
+  verifications: VerificationStore;
+}
+
 /** `first last` when no full name was given. */
 function deriveFullName(r: Registration): string | null {
   if (r.fullName) return r.fullName;
@@ -66,9 +82,20 @@ export class AccountService {
   readonly #clock: Clock;
   readonly #ids: IdSource;
   readonly #audit: Audit;
+  readonly #pending: PendingSecrets;
 
-  constructor(deps: { users: UserStore; hasher: PasswordHasher; sessions: SessionService; lockout: Lockout; clock: Clock; ids: IdSource; audit: Audit }) {
+  constructor(deps: {
+    users: UserStore;
+    hasher: PasswordHasher;
+    sessions: SessionService;
+    lockout: Lockout;
+    clock: Clock;
+    ids: IdSource;
+    audit: Audit;
+    pending: PendingSecrets;
+  }) {
     this.#audit = deps.audit;
+    this.#pending = deps.pending;
     this.#users = deps.users;
     this.#hasher = deps.hasher;
     this.#sessions = deps.sessions;
@@ -81,7 +108,7 @@ export class AccountService {
   async register(input: Registration, rules: PasswordRules = {}): Promise<User> {
     checkPasswordPolicy(input.password, rules);
     const email = input.email ? normalizeEmail(input.email) : null;
-    const username = input.username ?? null;
+    const username = input.username == null ? null : normalizeUsername(input.username);
     // Cheap pre-checks give the right error without spending a hash; the unique
     // constraints below remain the real guard against concurrent registrations.
     if (email && (await this.#users.findByEmail(email))) throw fail('EMAIL_TAKEN', undefined, 'email');
@@ -131,8 +158,11 @@ export class AccountService {
     return this.#users.findByEmail(normalizeEmail(email));
   }
 
-  findByUsername(username: string): Promise<User | null> {
-    return this.#users.findByUsername(username);
+  async findByUsername(username: string): Promise<User | null> {
+    const normal = normalizeUsername(username);
+    const found = await this.#users.findByUsername(normal);
+    // A name stored before names were normalised still answers to its own spelling.
+    return found ?? (normal === username ? null : this.#users.findByUsername(username));
   }
 
   /** An email when the text has an `@`, otherwise a username. */
@@ -157,9 +187,23 @@ export class AccountService {
     return this.#emailChanged(user, await this.#save(user.id, await this.#profilePatch(user, changes)));
   }
 
-  #emailChanged(before: User, after: User): User {
-    if (after.email && after.email !== before.email) this.onEmailSet?.(after);
+  async #emailChanged(before: User, after: User): Promise<User> {
+    if (after.email !== before.email) {
+      // A link or token mailed to the old address must not outlive the change.
+      await this.#cancelPending(after.id);
+      if (after.email) this.onEmailSet?.(after);
+    }
     return after;
+  }
+
+  /**
+   * Ends every reset token and verification code the account has pending:
+   * after a reset, a password or email change, or when it is disabled or
+   * deleted, nothing mailed before may still act on it.
+   */
+  async #cancelPending(userId: number): Promise<void> {
+    await this.#pending.resets.revokeForUser(userId);
+    await this.#pending.verifications.cancelForUser(userId);
   }
 
   async #profilePatch(user: User, changes: ProfileChanges): Promise<UserPatch> {
@@ -183,10 +227,16 @@ export class AccountService {
    */
   async updateSelf(user: User, changes: ProfileChanges, newPassword: string | undefined, keepSessionId: string, rules: PasswordRules = {}): Promise<User> {
     if (newPassword !== undefined) checkPasswordPolicy(newPassword, rules, 'password');
+    // Each answer to a new email tells whether the address is taken: a user's own changes are
+    // counted (10 an hour), so an account cannot probe for addresses or farm verification mails.
+    // The stored address, not the caller's copy (which a cache may hold from before the last change).
+    if (changes.email != null && normalizeEmail(changes.email) !== (await this.#users.findById(user.id))?.email)
+      await this.#lockout.reserve('email-change', user.id);
     const patch = await this.#profilePatch(user, changes);
     if (newPassword !== undefined) patch.passwordHash = await this.#hasher.hash(newPassword);
     const updated = await this.#save(user.id, patch);
     if (newPassword !== undefined) {
+      if (updated.email === user.email) await this.#cancelPending(user.id);
       await this.#sessions.endAllForUser(user.id, keepSessionId);
       await this.#audit.record('password.changed', user.id);
     }
@@ -200,14 +250,18 @@ export class AccountService {
    */
   async changePassword(user: User, oldPassword: string, newPassword: string, keepSessionId?: string, rules: PasswordRules = {}): Promise<void> {
     checkPasswordPolicy(newPassword, rules, 'new_password');
-    await this.#lockout.assertOpen(user.id);
-    const { ok } = await this.#hasher.verify(user.passwordHash, oldPassword);
+    const ok = await this.#lockout.guard(
+      'password',
+      user.id,
+      async () => (await this.#hasher.verify(user.passwordHash, oldPassword)).ok,
+      () => this.#audit.record('account.locked', user.id),
+    );
     if (!ok) {
       await this.#audit.record('login.failed', user.id, 'wrong current password');
-      if (await this.#lockout.recordFailure(user.id)) await this.#audit.record('account.locked', user.id);
       throw fail('PASSWORD_INCORRECT');
     }
     await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
+    await this.#cancelPending(user.id);
     await this.#sessions.endAllForUser(user.id, keepSessionId);
     await this.#audit.record('password.changed', user.id);
   }
@@ -226,14 +280,16 @@ export class AccountService {
   async setPassword(user: User, newPassword: string): Promise<void> {
     checkPasswordPolicy(newPassword);
     await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
+    await this.#cancelPending(user.id);
     await this.#sessions.endAllForUser(user.id);
-    await this.#lockout.clear(user.id);
+    await this.#lockout.clear('password', user.id);
     await this.#audit.record('password.reset', user.id);
   }
 
   /** Disabled accounts cannot log in, and their live tokens are refused. */
   async setStatus(user: User, status: User['status']): Promise<User> {
     const updated = await this.#save(user.id, { status, updatedAt: this.#clock.now() });
+    if (status !== 'active') await this.#cancelPending(user.id);
     await this.#audit.record(status === 'disabled' ? 'user.disabled' : 'user.enabled', user.id);
     return updated;
   }
@@ -241,6 +297,8 @@ export class AccountService {
   /** Deletes the account and its sessions (wherever sessions are stored). */
   async delete(user: User): Promise<boolean> {
     await this.#sessions.endAllForUser(user.id);
+    await this.#cancelPending(user.id);
+    await this.#lockout.clear('password', user.id);
     const deleted = await this.#users.delete(user.id);
     if (deleted) await this.#audit.record('user.deleted', user.id);
     return deleted;

@@ -1,4 +1,5 @@
 import { AccountService } from './accounts.ts';
+import { isGatehouseError } from './errors.ts';
 import { Audit, type RequestOrigin } from './audit.ts';
 import { CatalogService } from './catalog.ts';
 import { DEFAULT_LOCKOUT_RULE, Lockout } from './lockout.ts';
@@ -76,22 +77,34 @@ export function createCore(options: CoreOptions): Core {
   const audit = new Audit({ log: options.stores.audit, clock, origin: options.origin, webhook: options.auditWebhook, observe: options.observeAudit });
   const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE);
   const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit }, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
-  const accounts = new AccountService({ users, hasher, sessions, lockout, clock, ids, audit });
+  const accounts = new AccountService({
+    users,
+    hasher,
+    sessions,
+    lockout,
+    clock,
+    ids,
+    audit,
+    pending: { resets: options.stores.resets, verifications: options.stores.verifications },
+  });
   const login = new LoginService({ accounts, users, hasher, lockout, sessions, clock, audit, requireVerifiedEmail: options.requireVerifiedEmail });
   const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
-  const resets = new PasswordResetService({ accounts, resets: options.stores.resets, mailer, clock, ids }, options.resetMail ?? DEFAULT_RESET_MAIL);
+  const resets = new PasswordResetService({ accounts, resets: options.stores.resets, mailer, clock, ids, lockout }, options.resetMail ?? DEFAULT_RESET_MAIL);
   const catalog = new CatalogService(options.stores.products, options.images);
   // Without an SMS gateway, texts are kept in the outbox like mail (`gatehouse mail list`).
   const sms = options.sms ?? { send: async ({ to, text }) => mailer.send({ to, subject: 'SMS', text }) };
   const verification = new VerificationService(
-    { accounts, store: options.stores.verifications, mailer, sms, clock, ids, audit },
+    { accounts, store: options.stores.verifications, mailer, sms, clock, ids, audit, lockout },
     options.verification ?? DEFAULT_VERIFICATION,
   );
   // A new email address gets a verification mail, after the answer that set it.
   const report = options.onBackgroundError ?? (() => {});
   const background = new Set<Promise<void>>();
   accounts.onEmailSet = (user) => {
-    const task = verification.start(user, 'email').catch((error: unknown) => report(error, 'verification mail'));
+    const task = verification.start(user, 'email').catch((error: unknown) => {
+      // Over the account's send budget: no mail, by design, and nothing to report.
+      if (!isGatehouseError(error) || error.code !== 'RATE_LIMITED') report(error, 'verification mail');
+    });
     background.add(task);
     void task.finally(() => background.delete(task));
   };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AccountService } from './accounts.ts';
-import { fail } from './errors.ts';
+import { fail, isGatehouseError } from './errors.ts';
+import type { Lockout } from './lockout.ts';
 import { checkPasswordPolicy } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdSource } from './ports/ids.ts';
@@ -41,9 +42,14 @@ export class PasswordResetService {
   readonly #mailer: Mailer;
   readonly #clock: Clock;
   readonly #ids: IdSource;
+  readonly #lockout: Lockout;
   readonly mail: ResetMailSettings;
 
-  constructor(deps: { accounts: AccountService; resets: ResetTokenStore; mailer: Mailer; clock: Clock; ids: IdSource }, mail = DEFAULT_RESET_MAIL) {
+  constructor(
+    deps: { accounts: AccountService; resets: ResetTokenStore; mailer: Mailer; clock: Clock; ids: IdSource; lockout: Lockout },
+    mail = DEFAULT_RESET_MAIL,
+  ) {
+    this.#lockout = deps.lockout;
     this.#accounts = deps.accounts;
     this.#store = deps.resets;
     this.#mailer = deps.mailer;
@@ -60,6 +66,13 @@ export class PasswordResetService {
   async request(email: string): Promise<void> {
     const user = await this.#accounts.findByEmail(email);
     if (!user?.email || user.status !== 'active') return;
+    // At most 5 reset mails an hour per account, from any address: over that, nothing is sent.
+    try {
+      await this.#lockout.reserve('reset-mail', user.id);
+    } catch (error) {
+      if (isGatehouseError(error) && error.code === 'RATE_LIMITED') return;
+      throw error;
+    }
     const token = this.#ids.token(32);
     const now = this.#clock.now();
     await this.#store.create({ tokenHash: sha256(token), userId: user.id, createdAt: now, expiresAt: now + RESET_TTL_MS });
@@ -74,6 +87,15 @@ export class PasswordResetService {
     const user = await this.#accounts.findById(userId);
     if (!user) throw fail('RESET_TOKEN_INVALID');
     await this.#accounts.setPassword(user, newPassword);
+  }
+
+  /**
+   * Whether a mailed token would still reset the password (known, unused,
+   * unexpired), without spending it: a page can say "this link is used or
+   * expired" before asking for a new password.
+   */
+  isUsable(token: string): Promise<boolean> {
+    return this.#store.isLive(sha256(token), this.#clock.now());
   }
 
   #compose(user: User, token: string) {

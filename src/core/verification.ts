@@ -1,7 +1,8 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { AccountService } from './accounts.ts';
 import type { Audit } from './audit.ts';
-import { fail } from './errors.ts';
+import { fail, isGatehouseError } from './errors.ts';
+import type { Lockout } from './lockout.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdSource } from './ports/ids.ts';
 import type { Mailer } from './ports/mailer.ts';
@@ -23,6 +24,9 @@ export const DEFAULT_VERIFICATION: VerificationSettings = {
   ttlMs: 24 * 3600_000,
   attempts: 5,
 };
+
+/** E.164: `+`, a country code and the number, 8 to 15 digits in all, nothing else. */
+export const isE164 = (phone: string) => /^\+[1-9]\d{7,14}$/.test(phone);
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 const codeHash = (userId: number, channel: VerificationChannel, code: string) => sha256(`${userId}:${channel}:${code}`);
@@ -54,12 +58,14 @@ export class VerificationService {
   readonly #clock: Clock;
   readonly #ids: IdSource;
   readonly #audit: Audit;
+  readonly #lockout: Lockout;
   readonly settings: VerificationSettings;
 
   constructor(
-    deps: { accounts: AccountService; store: VerificationStore; mailer: Mailer; sms: SmsSender; clock: Clock; ids: IdSource; audit: Audit },
+    deps: { accounts: AccountService; store: VerificationStore; mailer: Mailer; sms: SmsSender; clock: Clock; ids: IdSource; audit: Audit; lockout: Lockout },
     settings = DEFAULT_VERIFICATION,
   ) {
+    this.#lockout = deps.lockout;
     this.#accounts = deps.accounts;
     this.#store = deps.store;
     this.#mailer = deps.mailer;
@@ -74,6 +80,13 @@ export class VerificationService {
   async start(user: User, channel: VerificationChannel): Promise<void> {
     const target = channel === 'email' ? user.email : user.phone;
     if (!target) throw fail('VALIDATION_FAILED', channel === 'email' ? 'the account has no email address' : 'the account has no phone number', channel);
+    if (channel === 'phone' && !isE164(target)) throw fail('VALIDATION_FAILED', 'the phone number must be in E.164 form, e.g. +8613800138000', 'phone');
+    // Every send takes a slot, kept, before anything is replaced: a refused send
+    // leaves the pending code alone. Per account, whatever path issues it
+    // (registration, resend, an email change on any surface, admin, CLI); texts
+    // also per number, so no account can pump SMS to someone else's phone.
+    await this.#lockout.reserve(channel === 'email' ? 'email-send' : 'phone-send', user.id);
+    if (channel === 'phone') await this.#lockout.reserve('sms-number', target);
     const token = this.#ids.token(32);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const now = this.#clock.now();
@@ -112,16 +125,28 @@ export class VerificationService {
 
   /** The code, for an account already known (a logged-in caller). Throws VERIFICATION_INVALID. */
   async confirmCodeFor(user: User, channel: VerificationChannel, code: string): Promise<User> {
-    const attempt = await this.#store.tryCode(user.id, channel, codeHash(user.id, channel, code), this.#clock.now());
-    if (attempt.result !== 'ok') throw fail('VERIFICATION_INVALID');
-    return this.#mark(user.id, channel, attempt.challenge.target);
+    // Guesses are counted per account and channel across every code issued: a
+    // new code brings no new guesses (10 an hour, then an hour's pause).
+    let target = '';
+    const ok = await this.#lockout.guard(channel === 'email' ? 'email-code' : 'phone-code', user.id, async () => {
+      const attempt = await this.#store.tryCode(user.id, channel, codeHash(user.id, channel, code), this.#clock.now());
+      if (attempt.result === 'ok') target = attempt.challenge.target;
+      return attempt.result === 'ok';
+    });
+    if (!ok) throw fail('VERIFICATION_INVALID');
+    return this.#mark(user.id, channel, target);
   }
 
   /** Sends a new mail when the address belongs to an unverified account; otherwise nothing (the caller answers the same). */
   async resend(email: string): Promise<void> {
     const user = await this.#accounts.findByEmail(email);
     if (!user || user.isEmailVerified || user.status !== 'active') return;
-    await this.start(user, 'email');
+    try {
+      await this.start(user, 'email');
+    } catch (error) {
+      // Over the account's send budget: nothing is sent, and the answer was the same anyway.
+      if (!isGatehouseError(error) || error.code !== 'RATE_LIMITED') throw error;
+    }
   }
 
   async #mark(userId: number, channel: VerificationChannel, target: string): Promise<User> {

@@ -61,3 +61,18 @@ test('the policy is checked before the token is spent', async () => {
   await assert.rejects(core.resets.reset(token, 'short'), (e: GatehouseError) => e.code === 'VALIDATION_FAILED');
   await core.resets.reset(token, 'long-enough-now-1');
 });
+
+test('isUsable tells a live link from a used or expired one without spending it', async () => {
+  const { core } = await setup();
+  await core.resets.request('r@example.com');
+  const token = tokenIn((await core.stores.outbox.list(1))[0]!.text)!;
+  assert.equal(await core.resets.isUsable(token), true);
+  assert.equal(await core.resets.isUsable(token), true, 'asking twice spends nothing');
+  assert.equal(await core.resets.isUsable('not-a-token'), false);
+  await core.resets.reset(token, 'brand-new-horse-7');
+  assert.equal(await core.resets.isUsable(token), false, 'used');
+  await core.resets.request('r@example.com');
+  const later = tokenIn((await core.stores.outbox.list(1))[0]!.text)!;
+  core.clock.advance(30 * 60_000);
+  assert.equal(await core.resets.isUsable(later), false, 'expired');
+});

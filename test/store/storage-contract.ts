@@ -268,30 +268,46 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
     );
 
     test(
-      'lockouts: count within the window, lock at the limit, start over after it',
-      withStores(async ({ users, lockouts }) => {
-        const u = await users.create(newUser());
-        assert.equal(await lockouts.get(u.id), null);
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0, RULE), { count: 1, lockedUntil: null });
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 1000, RULE), { count: 2, lockedUntil: null });
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000, RULE), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
-        assert.deepEqual(await lockouts.get(u.id), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
+      'attempt budgets: slots within the window, a lock when the last slot fails, start over after it',
+      withStores(async ({ lockouts }) => {
+        const key = `password:${++seq}`;
+        assert.equal(await lockouts.get(key), null);
+        assert.deepEqual(await lockouts.reserve(key, T0, RULE), { granted: true });
+        assert.equal(await lockouts.fail(key, T0, RULE), false, 'one failure of three does not lock');
+        assert.deepEqual(await lockouts.reserve(key, T0 + 1000, RULE), { granted: true });
+        await lockouts.release(key);
+        assert.deepEqual(await lockouts.get(key), { count: 1, lockedUntil: null }, 'a released slot is given back');
+        assert.deepEqual(await lockouts.reserve(key, T0 + 1000, RULE), { granted: true });
+        assert.deepEqual(await lockouts.reserve(key, T0 + 2000, RULE), { granted: true });
+        assert.deepEqual(await lockouts.reserve(key, T0 + 2000, RULE), { granted: false, locked: false, retryAt: T0 + RULE.windowMs }, 'every slot is taken');
+        assert.equal(await lockouts.fail(key, T0 + 2000, RULE), true, 'the failure that fills the window locks');
+        assert.equal(await lockouts.fail(key, T0 + 2000, RULE), false, 'and only that one reports it');
+        assert.deepEqual(await lockouts.get(key), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
+        assert.deepEqual(await lockouts.reserve(key, T0 + 3000, RULE), { granted: false, locked: true, retryAt: T0 + 2000 + RULE.lockMs });
         // after the lock has passed, counting starts over
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000 + RULE.lockMs, RULE), { count: 1, lockedUntil: null });
+        assert.deepEqual(await lockouts.reserve(key, T0 + 2000 + RULE.lockMs, RULE), { granted: true });
+        assert.deepEqual(await lockouts.get(key), { count: 1, lockedUntil: null });
         // a stale window starts over too
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000 + RULE.lockMs + RULE.windowMs, RULE), { count: 1, lockedUntil: null });
-        await lockouts.clear(u.id);
-        assert.equal(await lockouts.get(u.id), null);
+        assert.deepEqual(await lockouts.reserve(key, T0 + 2000 + RULE.lockMs + RULE.windowMs, RULE), { granted: true });
+        assert.deepEqual(await lockouts.get(key), { count: 1, lockedUntil: null });
+        await lockouts.clear(key);
+        assert.equal(await lockouts.get(key), null);
+        assert.equal(await lockouts.fail(key, T0, RULE), false, 'a failure after a clear locks nothing');
       }),
     );
 
     test(
-      'lockouts: concurrent failures are all counted',
-      withStores(async ({ users, lockouts }) => {
-        const u = await users.create(newUser());
-        const rule = { ...RULE, maxFailures: 100 };
-        await Promise.all(Array.from({ length: 25 }, () => lockouts.recordFailure(u.id, T0, rule)));
-        assert.equal((await lockouts.get(u.id))?.count, 25);
+      "attempt budgets: 40 concurrent reservations get exactly the rule's slots, and one lock is reported",
+      withStores(async ({ lockouts }) => {
+        const key = `password:${++seq}`;
+        const rule = { ...RULE, maxFailures: 5 };
+        const answers = await Promise.all(Array.from({ length: 40 }, () => lockouts.reserve(key, T0, rule)));
+        assert.equal(answers.filter((a) => a.granted).length, 5);
+        const locks = await Promise.all(Array.from({ length: 5 }, () => lockouts.fail(key, T0, rule)));
+        assert.equal(locks.filter(Boolean).length, 1);
+        assert.deepEqual(await lockouts.get(key), { count: 5, lockedUntil: T0 + rule.lockMs });
+        const other = `email-code:${seq}`;
+        assert.deepEqual(await lockouts.reserve(other, T0, rule), { granted: true }, 'budgets are apart');
       }),
     );
 
@@ -316,6 +332,45 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
         await resets.create({ tokenHash: 'race', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
         const results = await Promise.all(Array.from({ length: 10 }, () => resets.consume('race', T0 + 1)));
         assert.equal(results.filter((r) => r === u.id).length, 1);
+      }),
+    );
+
+    test(
+      'resets: a live token can be checked without spending it; every token of a user can be ended at once',
+      withStores(async ({ users, resets }) => {
+        const u = await users.create(newUser());
+        const other = await users.create(newUser());
+        for (const hash of ['a1', 'a2', 'a3']) await resets.create({ tokenHash: hash, userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
+        await resets.create({ tokenHash: 'b1', userId: other.id, createdAt: T0, expiresAt: T0 + 1000 });
+        assert.equal(await resets.isLive('a1', T0), true);
+        assert.equal(await resets.isLive('a1', T0), true, 'checking spends nothing');
+        assert.equal(await resets.isLive('a1', T0 + 1000), false, 'expired');
+        assert.equal(await resets.isLive('unknown', T0), false);
+        assert.equal(await resets.consume('a3', T0), u.id);
+        assert.equal(await resets.isLive('a3', T0), false, 'used');
+        await resets.revokeForUser(u.id);
+        assert.equal(await resets.consume('a1', T0), null);
+        assert.equal(await resets.consume('a2', T0), null);
+        assert.equal(await resets.consume('b1', T0), other.id, "another user's token lives on");
+        // tokens made after the revocation work
+        await resets.create({ tokenHash: 'a4', userId: u.id, createdAt: T0, expiresAt: T0 + 1000 });
+        assert.equal(await resets.consume('a4', T0), u.id);
+      }),
+    );
+
+    test(
+      "verifications: cancelling ends the user's challenges on every channel, and no one else's",
+      withStores(async ({ users, verifications }) => {
+        const u = await users.create(newUser());
+        const other = await users.create(newUser());
+        const base = { createdAt: T0, expiresAt: T0 + 1000, attemptsLeft: 3 };
+        await verifications.put({ ...base, userId: u.id, channel: 'email', target: u.email!, tokenHash: `ve${u.id}`, codeHash: 'c' });
+        await verifications.put({ ...base, userId: u.id, channel: 'phone', target: '+8613800000000', tokenHash: `vp${u.id}`, codeHash: 'c' });
+        await verifications.put({ ...base, userId: other.id, channel: 'email', target: other.email!, tokenHash: `ve${other.id}`, codeHash: 'c' });
+        await verifications.cancelForUser(u.id);
+        assert.deepEqual(await verifications.tryCode(u.id, 'email', 'c', T0), { result: 'none' });
+        assert.deepEqual(await verifications.tryCode(u.id, 'phone', 'c', T0), { result: 'none' });
+        assert.equal((await verifications.tryCode(other.id, 'email', 'c', T0)).result, 'ok');
       }),
     );
 

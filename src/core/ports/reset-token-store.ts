@@ -14,6 +14,10 @@ export interface ResetTokenStore {
    * token is unknown, already used, or expired at `now`. A token is spent once.
    */
   consume(tokenHash: string, now: number): Promise<number | null>;
+  /** Whether the token is live at `now` (known, unused, unexpired), without spending it. */
+  isLive(tokenHash: string, now: number): Promise<boolean>;
+  /** Ends every pending token of the user (a reset, a password or email change, a disabled or deleted account). */
+  revokeForUser(userId: number): Promise<void>;
   /** Drops expired and used tokens; returns how many. */
   purge(now: number): Promise<number>;
 }

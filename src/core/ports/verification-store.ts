@@ -33,4 +33,6 @@ export interface VerificationStore {
    * `none` when there is no live challenge. Atomic under concurrent tries.
    */
   tryCode(userId: number, channel: VerificationChannel, codeHash: string, now: number): Promise<CodeAttempt>;
+  /** Drops the user's pending challenges on every channel. */
+  cancelForUser(userId: number): Promise<void>;
 }

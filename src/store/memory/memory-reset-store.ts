@@ -15,6 +15,15 @@ export class MemoryResetStore implements ResetTokenStore {
     return t.userId;
   }
 
+  async isLive(tokenHash: string, now: number): Promise<boolean> {
+    const t = this.#tokens.get(tokenHash);
+    return !!t && !t.used && t.expiresAt > now;
+  }
+
+  async revokeForUser(userId: number): Promise<void> {
+    this.forgetUser(userId);
+  }
+
   async purge(now: number): Promise<number> {
     let n = 0;
     for (const [hash, t] of this.#tokens) {

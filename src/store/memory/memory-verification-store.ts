@@ -17,6 +17,10 @@ export class MemoryVerificationStore implements VerificationStore {
     return null;
   }
 
+  async cancelForUser(userId: number): Promise<void> {
+    for (const [key, c] of this.#byUser) if (c.userId === userId) this.#byUser.delete(key);
+  }
+
   async tryCode(userId: number, channel: VerificationChannel, codeHash: string, now: number): Promise<CodeAttempt> {
     const key = `${userId}:${channel}`;
     const c = this.#byUser.get(key);

@@ -29,6 +29,21 @@ export class SqlResetStore implements ResetTokenStore {
     return row ? Number(row.user_id) : null;
   }
 
+  async isLive(tokenHash: string, now: number): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom('password_resets')
+      .select('user_id')
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async revokeForUser(userId: number): Promise<void> {
+    await this.#db.deleteFrom('password_resets').where('user_id', '=', userId).execute();
+  }
+
   async purge(now: number): Promise<number> {
     const r = await this.#db
       .deleteFrom('password_resets')

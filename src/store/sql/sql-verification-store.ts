@@ -48,6 +48,10 @@ export class SqlVerificationStore implements VerificationStore {
       .execute();
   }
 
+  async cancelForUser(userId: number): Promise<void> {
+    await this.#db.deleteFrom('verifications').where('user_id', '=', userId).execute();
+  }
+
   async consumeToken(tokenHash: string, now: number): Promise<VerificationChallenge | null> {
     const row = await this.#db.deleteFrom('verifications').where('token_hash', '=', tokenHash).returningAll().executeTakeFirst();
     return row && Number(row.expires_at) > now ? toChallenge(row) : null;

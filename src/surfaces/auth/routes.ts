@@ -77,6 +77,9 @@ export const authRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { 
         response: { 200: UserObject },
       },
       config: { auth: 'caller' },
+      // An email change mails a code and tells whether an address is taken: limited per address
+      // here, and per account in the core.
+      preHandler: limits.perIp('profile'),
     },
     async (request) => {
       const { user, session } = request.caller;
