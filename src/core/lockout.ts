@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fail } from './errors.ts';
 import type { Clock } from './ports/clock.ts';
 import type { LockoutRule, LockoutStore } from './ports/lockout-store.ts';
@@ -36,6 +37,15 @@ export const DEFAULT_ATTEMPT_RULES: Record<Exclude<AttemptKind, 'password'>, Loc
   'email-change': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
 };
 
+/**
+ * How long a reservation waits while the window is full of attempts still
+ * being judged (not locked): they end within a hash or two, and either free
+ * their slots (right passwords) or lock (wrong ones). About 5 s in all, so a
+ * burst of right-password logins for one account queues instead of being told
+ * the account is locked; a lock ends the wait at once.
+ */
+const PENDING_WAITS_MS = [25, 50, 100, 200, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400];
+
 /** A slot taken from a budget; settle it exactly once. */
 export interface Attempt {
   /** The attempt succeeded: the budget is forgotten (a right password clears the failures before it). */
@@ -70,11 +80,17 @@ export class Lockout {
   async reserve(kind: AttemptKind, subject: number | string): Promise<Attempt> {
     const key = `${kind}:${subject}`;
     const rule = this.#rules[kind];
-    const now = this.#clock.now();
-    const reservation = await this.#store.reserve(key, now, rule);
-    if (!reservation.granted) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((reservation.retryAt - now) / 1000));
-      throw fail(kind === 'password' ? 'ACCOUNT_LOCKED' : 'RATE_LIMITED', undefined, undefined, { retryAfterSeconds });
+    // Only judged attempts free their slots; sends keep theirs, so waiting for them is pointless.
+    const judged = kind === 'password' || kind.endsWith('-code');
+    for (let waits = 0; ; waits++) {
+      const now = this.#clock.now();
+      const reservation = await this.#store.reserve(key, now, rule);
+      if (reservation.granted) break;
+      if (reservation.locked || !judged || waits >= PENDING_WAITS_MS.length) {
+        const retryAfterSeconds = Math.max(1, Math.ceil((reservation.retryAt - now) / 1000));
+        throw fail(kind === 'password' ? 'ACCOUNT_LOCKED' : 'RATE_LIMITED', undefined, undefined, { retryAfterSeconds });
+      }
+      await sleep(PENDING_WAITS_MS[waits]);
     }
     let settled = false;
     const once =

@@ -19,7 +19,8 @@ export interface LoginRequest extends StartOptions {
 /**
  * Password login. Order matters for safety: an unknown account still spends a
  * hash (no timing oracle), a slot of the account's lockout budget is reserved
- * before its password is checked (a locked or busy account is refused), and a right password on an outdated hash upgrades the hash.
+ * before its password is checked (a locked account is refused), and a right
+ * password on an outdated hash upgrades the hash.
  */
 export class LoginService {
   readonly #accounts: AccountService;

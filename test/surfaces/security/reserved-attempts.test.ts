@@ -122,6 +122,17 @@ describe('40 concurrent wrong passwords for one account: at most 5 are checked',
     }
   });
 
+  test('10 parallel right-password logins for one account all succeed: past 5 they wait for a slot, not a lock', async () => {
+    const account = await registerV1(server.http);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => server.http('POST', '/api/v1/auth/login/json', { body: { username: account.username, password: 'password123' } })),
+    );
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      Array(10).fill(200),
+    );
+  });
+
   test('a password change with a wrong current password takes from the same budget', async () => {
     const account = await registerV1(server.http);
     const login = await server.http('POST', '/api/v1/auth/login/json', { body: { username: account.username, password: 'password123' } });
