@@ -58,7 +58,8 @@ export const pageRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { 
   app.get('/reset-password', { schema: { ...hidden, querystring: TokenQuery } }, async (request, reply) => {
     const { lang, t } = lookup(request);
     const token = request.query.token;
-    if (!token) return html(reply, 400, message(t, lang, 'error', t.linkInvalid, t.linkInvalidText));
+    // A used or expired link says so at once, not after the password was typed twice; checking spends nothing.
+    if (!token || !(await core.resets.isUsable(token))) return html(reply, 400, message(t, lang, 'error', t.linkInvalid, t.linkInvalidText));
     return html(reply, 200, resetForm(t, lang, { token, csrf: forms.issue(request, reply) }));
   });
 

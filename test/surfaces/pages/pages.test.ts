@@ -120,6 +120,21 @@ describe('pages', () => {
     assert.equal(forged.status, 403);
   });
 
+  test('a used or unknown reset link says so on opening, before any password is typed; opening spends nothing', async () => {
+    const { token } = await resetToken();
+    const live = await openForm(`/reset-password?token=${token}`);
+    assert.equal(live.status, 200);
+    assert.match(live.text, /name="password"/);
+    const done = await post('/reset-password', { token, csrf: live.csrf, password: 'page-password-7', confirm: 'page-password-7' }, { cookie: live.cookie });
+    assert.equal(done.status, 200);
+    for (const link of [`/reset-password?token=${token}`, '/reset-password?token=never-issued-token']) {
+      const r = await openForm(link);
+      assert.equal(r.status, 400, link);
+      assert.match(r.text, /This link does not work/);
+      assert.doesNotMatch(r.text, /name="password"/);
+    }
+  });
+
   test('/assets serves only its list: __proto__, constructor and toString are 404 (review finding 7)', async () => {
     for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'pages.css.map', '..%2Fpages.css']) {
       const r = await fetch(`${server.url}/assets/${name}`);
