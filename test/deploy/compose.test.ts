@@ -69,6 +69,7 @@ describe('compose.yaml', () => {
   });
 
   test('a missing secret is refused with the message compose prints', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own syntax, not a template
     assert.throws(() => interpolate('${UNSET_IN_TEST:?set it}'), /requires UNSET_IN_TEST/);
     assert.match(JSON.stringify(services['gatehouse-1']!.environment), /JWT_SECRET:\?/);
   });
