@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { HashAlgorithm } from './core/passwords.ts';
 import type { DatabaseTarget } from './store/open-stores.ts';
 import { SURFACE_NAMES, type SurfaceName } from './surfaces/registry.ts';
@@ -71,8 +72,15 @@ function url(protocols: string[]) {
 
 const minutes = (fallback: number) => (raw: string | undefined, env: Env, name: string) => integer(fallback, 1, 525_600)(raw, env, name) * 60;
 
+/**
+ * The project folder (where package.json and .env are). Relative paths in
+ * settings are resolved against it, not against the working directory: started
+ * from another folder, Gatehouse must not create an empty database there.
+ */
+export const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
+
 /** DATA_DIR, which other defaults follow. */
-const dataDir = (raw: string | undefined) => resolve(raw ?? './data');
+const dataDir = (raw: string | undefined) => resolve(PROJECT_DIR, raw ?? 'data');
 const HOST_DEFAULT = '127.0.0.1';
 
 /** Blank counts as unset. */
@@ -87,7 +95,7 @@ function databaseTarget(raw: string | undefined, dataDir: string): DatabaseTarge
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') throw new ConfigError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/gatehouse.db');
-    return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+    return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(PROJECT_DIR, path) };
   }
   if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) return { kind: 'postgres', url: raw };
   throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
@@ -197,7 +205,11 @@ export const SETTINGS = {
   DEMO_DATA: { parse: boolean(true), default: '`true`', meaning: 'load the demo catalog into an empty database at start' },
   LOG_LEVEL: { parse: oneOf(LOG_LEVELS, 'info'), default: '`info`', meaning: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`' },
   TRUST_PROXY: { parse: trustProxy, default: '`false`', meaning: "behind a load balancer: `true`, a hop count, or the proxies' addresses" },
-  DATA_DIR: { parse: dataDir, default: '`./data`', meaning: 'where the SQLite file, the generated JWT secret and images live' },
+  DATA_DIR: {
+    parse: dataDir,
+    default: '`./data`',
+    meaning: 'where the SQLite file, the generated JWT secret and images live; a relative path is taken from the project folder, not the working directory',
+  },
   DATABASE_URL: {
     parse: (raw: string | undefined, env: Env) => databaseTarget(raw, dataDir(clean(env.DATA_DIR))),
     default: '`sqlite:$DATA_DIR/gatehouse.db`',
@@ -217,7 +229,7 @@ export const SETTINGS = {
   },
   STORE_TIMEOUT_MS: { parse: integer(2000, 100, 60_000), default: '`2000`', meaning: 'longest wait for the database or Redis before a request answers 503' },
   IMAGE_DIR: {
-    parse: (raw: string | undefined, env: Env) => resolve(raw ?? resolve(dataDir(clean(env.DATA_DIR)), 'images')),
+    parse: (raw: string | undefined, env: Env) => resolve(PROJECT_DIR, raw ?? resolve(dataDir(clean(env.DATA_DIR)), 'images')),
     default: '`$DATA_DIR/images`',
     meaning: 'catalog images (`IMAGE_DIR/catalog/...`)',
   },

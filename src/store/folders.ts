@@ -6,9 +6,9 @@ import { StartupError } from '../startup-error.ts';
  * Makes sure `path` is a folder this process can write, creating it (and its
  * missing parents) one level at a time. Node's recursive mkdir can loop for
  * ever under pseudo file systems such as /proc, so it is not used. Failures are
- * one line naming the setting.
+ * one line naming the setting. Returns whether the folder was created.
  */
-export function ensureWritableFolder(path: string, setting: string): void {
+export function ensureWritableFolder(path: string, setting: string): boolean {
   const missing: string[] = [];
   let current = resolve(path);
   for (;;) {
@@ -41,6 +41,7 @@ export function ensureWritableFolder(path: string, setting: string): void {
   } catch {
     throw new StartupError(`${setting}: ${path} is not writable by this process`);
   }
+  return missing.length > 0;
 }
 
 /**

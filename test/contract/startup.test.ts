@@ -4,7 +4,7 @@
 // compose-style start (the database comes up after Gatehouse) waits for it.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ import { backendUrls, NO_BACKENDS } from '../helpers/backends.ts';
 import { CLI, ROOT } from '../helpers/process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-startup-'));
+// Made beforehand: a first start also says on stderr that it created the data folder.
+mkdirSync(join(dir, 'data'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function serve(env: Record<string, string>) {
