@@ -49,13 +49,24 @@ export function ensureWritableFolder(path: string, setting: string): boolean {
  * tries: at start, a database or Redis may still be starting (compose-style
  * start order). The last error is rethrown.
  */
-export async function retryUntil<T>(waitMs: number, attempt: () => Promise<T>, retryable: (error: unknown) => boolean): Promise<T> {
+export async function retryUntil<T>(
+  waitMs: number,
+  attempt: () => Promise<T>,
+  retryable: (error: unknown) => boolean,
+  onWait: (secondsLeft: number, error: unknown) => void = () => {},
+): Promise<T> {
   const deadline = Date.now() + waitMs;
+  let saidAt = Number.NEGATIVE_INFINITY;
   for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
     try {
       return await attempt();
     } catch (error) {
       if (!retryable(error) || Date.now() + delay > deadline) throw error;
+      // Said at most every 2 s, so a long wait is visible without flooding the terminal.
+      if (Date.now() - saidAt >= 2000) {
+        saidAt = Date.now();
+        onWait(Math.ceil((deadline - Date.now()) / 1000), error);
+      }
       await new Promise((r) => setTimeout(r, delay));
     }
   }
