@@ -44,7 +44,8 @@ function boolean(fallback: boolean) {
     if (value === undefined) return fallback;
     if (['1', 'true', 'yes', 'on'].includes(value)) return true;
     if (['0', 'false', 'no', 'off'].includes(value)) return false;
-    throw new ConfigError(`${name} must be true or false (got "${value}")`);
+    // The README documents on/off; the other usual spellings are accepted alike.
+    throw new ConfigError(`${name} must be on or off (or true/false, yes/no, 1/0; got "${value}")`);
   };
 }
 
@@ -359,7 +360,8 @@ const SECRET_SETTINGS = new Set<string>([
 export function describeSettings(env: Env): string[] {
   return (Object.entries(SETTINGS) as Array<[string, Setting<unknown>]>).map(([name, s]) => {
     const raw = clean(env[name]);
-    if (raw === undefined) return `${name} = ${s.default} (default)`;
+    // Plain text for a terminal: the defaults are written for the README's Markdown table.
+    if (raw === undefined) return `${name} = ${s.default.replaceAll('`', '')} (default)`;
     const shown = SECRET_SETTINGS.has(name) ? raw.replace(/\/\/[^@/]*@/, '//***@').replace(/^(?!\w+:\/\/).+$/, '***') : raw;
     return `${name} = ${shown} (set)`;
   });
