@@ -117,6 +117,9 @@ say "first start: /healthz answered $(elapsed "$t") after podman start"
 account='{"email":"smoke@example.com","password":"correct-horse-42","first_name":"Smoke"}'
 expect "$(post /api/users/register "$account")" 200 register
 expect "$(post /api/users/login "$account")" 200 login
+# The gatehouse command inside the container, with the container's settings.
+"${podman[@]}" exec "$name" gatehouse users list 2>>"$work/podman.err" | grep -q smoke@example.com ||
+  { echo "container smoke: gatehouse users list inside the container does not list the account" >&2; exit 1; }
 
 # podman stop sends SIGTERM: the server must finish and exit 0 well before the 20 s kill.
 t=$(seconds)
