@@ -50,7 +50,7 @@ cleanup() {
   [ -s "$work/podman.err" ] && [ "$status" != 0 ] && sed "s/^/podman: /" "$work/podman.err" >&2
   "${podman[@]}" volume rm -f "$volume" >/dev/null 2>&1 || true
   if [ -z "${CONTAINER_STORE:-}" ]; then "${podman[@]}" rmi -af >/dev/null 2>&1 || true; fi
-  rm -rf "$work"
+  rm -rf "$work" 2>/dev/null || true
 }
 trap cleanup EXIT
 
