@@ -47,7 +47,12 @@ start() {
     envelope_upstreams+="    server 127.0.0.1:$e max_fails=1 fail_timeout=2s;"$'\n'
   done
   for i in $(seq 1 "$count"); do
-    for _ in $(seq 1 100); do grep -q "Gatehouse listening" "$dir/instance-$i.log" && break; sleep 0.1; done
+    # Until it listens or exits: a start on a busy machine can take many seconds (2 minutes at most).
+    for _ in $(seq 1 1200); do
+      grep -q "Gatehouse listening" "$dir/instance-$i.log" && break
+      kill -0 "$(cat "$dir/instance-$i.pid")" 2>/dev/null || break
+      sleep 0.1
+    done
     grep -q "Gatehouse listening" "$dir/instance-$i.log" || { cat "$dir/instance-$i.log"; exit 1; }
   done
   local conf="$dir/nginx.conf" text

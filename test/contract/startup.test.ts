@@ -28,7 +28,11 @@ function serve(env: Record<string, string>) {
 }
 
 function assertOneLine(r: ReturnType<typeof serve>, setting: string, cause: RegExp) {
-  const lines = r.stderr.trim().split('\n');
+  // Besides the "waiting for ..." lines said while a backend is awaited (tested below).
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((line) => !line.startsWith('gatehouse: waiting for '));
   assert.equal(r.status, 2, r.stderr);
   assert.equal(lines.length, 1, `one line, not a stack trace:\n${r.stderr}`);
   assert.match(lines[0]!, new RegExp(`^gatehouse: ${setting}: `));
@@ -75,6 +79,7 @@ describe('start-up failures are one line naming the setting, exit 2', () => {
       STARTUP_WAIT_SECONDS: '1',
     });
     assertOneLine(pgDown, 'DATABASE_URL', /cannot reach the database \(connect ECONNREFUSED/);
+    assert.match(pgDown.stderr, /^gatehouse: waiting for PostgreSQL at 127\.0\.0\.1:1 \(1 s left\)$/m);
     assertOneLine(serve({ REDIS_URL: 'redis://127.0.0.1:1', STARTUP_WAIT_SECONDS: '1' }), 'REDIS_URL', /cannot connect/);
   });
 });
