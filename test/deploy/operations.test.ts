@@ -121,7 +121,8 @@ describe('docs/operations.md, as printed', { skip: npm ? false : 'npm not instal
       if (plan.needs === 'postgres') database ??= await freshDatabase(backends!.databaseUrl);
       if (plan.run === 'serve') {
         // A production install: the project's files only, no node_modules.
-        for (const part of ['package.json', 'package-lock.json', 'src', 'deploy', 'docs']) cpSync(join(ROOT, part), join(install, part), { recursive: true });
+        for (const part of ['package.json', 'package-lock.json', 'bin', 'src', 'deploy', 'docs'])
+          cpSync(join(ROOT, part), join(install, part), { recursive: true });
         await runServe(block);
         assert.ok(existsSync(join(install, 'node_modules/node/bin/node')), 'Node 24 installed as a production dependency');
         for (const devOnly of ['typescript', '@biomejs', 'playwright-core'])
