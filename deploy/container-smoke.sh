@@ -82,7 +82,7 @@ fi
 
 "${podman[@]}" volume create "$volume" >/dev/null
 "${podman[@]}" create --name "$name" --network slirp4netns -p 127.0.0.1::8000 -v "$volume:/data" \
-  --health-interval disable -e LOG_LEVEL=warn "$image" >/dev/null
+  --health-interval disable -e LOG_LEVEL=warn "$image" >/dev/null 2>>"$work/podman.err"
 
 # podman start says on stderr that it cannot set the HEALTHCHECK timer where systemd
 # is not running (as here); `podman healthcheck run` below runs the check itself.
