@@ -2,11 +2,12 @@
 # Starts a whole multi-instance Gatehouse on this machine, from Debian's
 # packages: PostgreSQL + Redis, N Gatehouse instances, nginx in front.
 #
-#   scripts/local-cluster.sh start [N] [PORT]   # N instances (default 2), nginx on PORT (default 8080)
+#   scripts/local-cluster.sh start [N] [PORT]   # N instances (default 2), nginx on PORT (default 8080),
+#                                               # with TLS on PORT+25 (a self-signed certificate),
 #                                               # and on PORT+50 for the envelope listeners
 #   scripts/local-cluster.sh stop
 #
-# Needs: apt-get install postgresql redis-server nginx; npm install.
+# Needs: apt-get install postgresql redis-server nginx openssl; npm install.
 # State lives in ./cluster (override with CLUSTER_DIR). With DATABASE_URL and
 # REDIS_URL set, the instances use those servers instead of starting their own;
 # JWT_SECRET, when set, is the shared secret (otherwise a random one).
@@ -25,18 +26,33 @@ start() {
     eval "$($node test/support/services.ts start "$dir/services")"
   fi
   local secret=${JWT_SECRET:-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')}
+  local tls_port=$((port + 25))
+  # TLS at nginx: links in mail and the pages' cookies follow PUBLIC_URL (https);
+  # the instances trust nginx's X-Forwarded-For by its address.
+  mkdir -p "$dir/tls"
+  [ -f "$dir/tls/cert.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$dir/tls/key.pem" -out "$dir/tls/cert.pem" 2>/dev/null
+  # What the instances share, for the gatehouse command: set -a; . cluster/cluster.env; set +a
+  printf 'DATABASE_URL=%s\nREDIS_URL=%s\nJWT_SECRET=%s\nPUBLIC_URL=%s\n' "$GATEHOUSE_TEST_DATABASE_URL" "$GATEHOUSE_TEST_REDIS_URL" "$secret" \
+    "https://127.0.0.1:$tls_port" > "$dir/cluster.env"
+  chmod 600 "$dir/cluster.env"
   local upstreams="" envelope_upstreams=""
   for i in $(seq 1 "$count"); do
     local p=$((port + i)) e=$((port + 50 + i))
     DATA_DIR="$dir/instance-$i" DATABASE_URL="$GATEHOUSE_TEST_DATABASE_URL" REDIS_URL="$GATEHOUSE_TEST_REDIS_URL" \
-      JWT_SECRET="$secret" PORT=$p ENVELOPE_PORT=$e HOST=127.0.0.1 TRUST_PROXY=127.0.0.1 RATE_LIMIT="${RATE_LIMIT:-on}" LOG_LEVEL="${LOG_LEVEL:-warn}" \
+      JWT_SECRET="$secret" PUBLIC_URL="https://127.0.0.1:$tls_port" PORT=$p ENVELOPE_PORT=$e HOST=127.0.0.1 TRUST_PROXY=127.0.0.1 RATE_LIMIT="${RATE_LIMIT:-on}" LOG_LEVEL="${LOG_LEVEL:-warn}" \
       nohup $node --max-semi-space-size=4 src/cli/gatehouse.ts serve > "$dir/instance-$i.log" 2>&1 &
     echo $! > "$dir/instance-$i.pid"
     upstreams+="    server 127.0.0.1:$p max_fails=1 fail_timeout=2s;"$'\n'
     envelope_upstreams+="    server 127.0.0.1:$e max_fails=1 fail_timeout=2s;"$'\n'
   done
   for i in $(seq 1 "$count"); do
-    for _ in $(seq 1 100); do grep -q "Gatehouse listening" "$dir/instance-$i.log" && break; sleep 0.1; done
+    # Until it listens or exits: a start on a busy machine can take many seconds (2 minutes at most).
+    for _ in $(seq 1 1200); do
+      grep -q "Gatehouse listening" "$dir/instance-$i.log" && break
+      kill -0 "$(cat "$dir/instance-$i.pid")" 2>/dev/null || break
+      sleep 0.1
+    done
     grep -q "Gatehouse listening" "$dir/instance-$i.log" || { cat "$dir/instance-$i.log"; exit 1; }
   done
   local conf="$dir/nginx.conf" text
@@ -44,11 +60,12 @@ start() {
   text=${text//\{\{UPSTREAMS\}\}/${upstreams%$'\n'}}
   text=${text//\{\{PREFIX\}\}/$dir}
   text=${text//\{\{LISTEN\}\}/127.0.0.1:$port}
+  text=${text//\{\{TLS_LISTEN\}\}/127.0.0.1:$tls_port}
   text=${text//\{\{ENVELOPE_UPSTREAMS\}\}/${envelope_upstreams%$'\n'}}
   text=${text//\{\{ENVELOPE_LISTEN\}\}/127.0.0.1:$((port + 50))}
   printf '%s\n' "$text" > "$conf"
   "$nginx_bin" -p "$dir" -c "$conf"
-  echo "Gatehouse: $count instances behind nginx at http://127.0.0.1:$port (envelope style: http://127.0.0.1:$((port + 50))) (state in $dir)"
+  echo "Gatehouse: $count instances behind nginx at http://127.0.0.1:$port and https://127.0.0.1:$tls_port (envelope style: http://127.0.0.1:$((port + 50))) (state in $dir)"
 }
 
 stop() {

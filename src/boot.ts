@@ -42,7 +42,11 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     throw new ConfigError('JWT_SECRET must be set when DATABASE_URL is PostgreSQL (every instance must share it)');
   }
   // Every file Gatehouse writes lives in DATA_DIR (the SQLite file by default, the generated secret): check it first.
-  if (!options.stores && (config.database.kind === 'sqlite' || !config.jwtSecret)) ensureWritableFolder(config.dataDir, 'DATA_DIR');
+  if (!options.stores && (config.database.kind === 'sqlite' || !config.jwtSecret) && ensureWritableFolder(config.dataDir, 'DATA_DIR')) {
+    // Said whatever LOG_LEVEL is, on stderr (stdout may be a command's JSON): a new, empty folder is either
+    // a first start or a wrong DATA_DIR, and the absolute path tells which.
+    console.error(`gatehouse: created the data folder ${config.dataDir} (DATA_DIR): a new, empty installation`);
+  }
   const stores = options.stores ?? (await openStores(config.database, { ...storeOptions(config), observe: options.observeStore, clock: options.clock }));
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
   const hash = options.hash ?? { ...DEFAULT_HASH_SETTINGS, algorithm: config.passwordHash };

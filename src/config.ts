@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { ConfigError, readSettings, type Env, type SettingValues } from './settings.ts';
+import { ConfigError, PROJECT_DIR, readSettings, type Env, type SettingValues } from './settings.ts';
 
 export { ConfigError, parseDatabaseUrl } from './settings.ts';
 
@@ -83,10 +83,10 @@ export interface Config {
 }
 
 /**
- * The environment merged with `.env` in the working directory (when present).
- * Real environment variables win over the file.
+ * The environment merged with `.env` in the project folder (when present),
+ * wherever Gatehouse is started from. Real environment variables win over the file.
  */
-export function readEnvironment(cwd = process.cwd(), env: Env = process.env): Env {
+export function readEnvironment(cwd = PROJECT_DIR, env: Env = process.env): Env {
   const file = resolve(cwd, '.env');
   if (!existsSync(file)) return { ...env };
   let fromFile: Env;

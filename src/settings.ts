@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { HashAlgorithm } from './core/passwords.ts';
 import type { DatabaseTarget } from './store/open-stores.ts';
 import { SURFACE_NAMES, type SurfaceName } from './surfaces/registry.ts';
@@ -44,7 +45,8 @@ function boolean(fallback: boolean) {
     if (value === undefined) return fallback;
     if (['1', 'true', 'yes', 'on'].includes(value)) return true;
     if (['0', 'false', 'no', 'off'].includes(value)) return false;
-    throw new ConfigError(`${name} must be true or false (got "${value}")`);
+    // The README documents on/off; the other usual spellings are accepted alike.
+    throw new ConfigError(`${name} must be on or off (or true/false, yes/no, 1/0; got "${value}")`);
   };
 }
 
@@ -72,8 +74,15 @@ function url(protocols: string[]) {
 
 const minutes = (fallback: number) => (raw: string | undefined, env: Env, name: string) => integer(fallback, 1, 525_600)(raw, env, name) * 60;
 
+/**
+ * The project folder (where package.json and .env are). Relative paths in
+ * settings are resolved against it, not against the working directory: started
+ * from another folder, Gatehouse must not create an empty database there.
+ */
+export const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
+
 /** DATA_DIR, which other defaults follow. */
-const dataDir = (raw: string | undefined) => resolve(raw ?? './data');
+const dataDir = (raw: string | undefined) => resolve(PROJECT_DIR, raw ?? 'data');
 const HOST_DEFAULT = '127.0.0.1';
 
 /** Blank counts as unset. */
@@ -88,7 +97,7 @@ function databaseTarget(raw: string | undefined, dataDir: string): DatabaseTarge
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') throw new ConfigError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/gatehouse.db');
-    return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+    return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(PROJECT_DIR, path) };
   }
   if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) return { kind: 'postgres', url: raw };
   throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
@@ -219,7 +228,11 @@ export const SETTINGS = {
     meaning:
       "behind proxies: the number of proxies in front (the client is the address the last one saw), or the proxies' addresses/CIDRs (the right-most other address in X-Forwarded-For is the client); `true` is refused",
   },
-  DATA_DIR: { parse: dataDir, default: '`./data`', meaning: 'where the SQLite file, the generated JWT secret and images live' },
+  DATA_DIR: {
+    parse: dataDir,
+    default: '`./data`',
+    meaning: 'where the SQLite file, the generated JWT secret and images live; a relative path is taken from the project folder, not the working directory',
+  },
   DATABASE_URL: {
     parse: (raw: string | undefined, env: Env) => databaseTarget(raw, dataDir(clean(env.DATA_DIR))),
     default: '`sqlite:$DATA_DIR/gatehouse.db`',
@@ -239,7 +252,7 @@ export const SETTINGS = {
   },
   STORE_TIMEOUT_MS: { parse: integer(2000, 100, 60_000), default: '`2000`', meaning: 'longest wait for the database or Redis before a request answers 503' },
   IMAGE_DIR: {
-    parse: (raw: string | undefined, env: Env) => resolve(raw ?? resolve(dataDir(clean(env.DATA_DIR)), 'images')),
+    parse: (raw: string | undefined, env: Env) => resolve(PROJECT_DIR, raw ?? resolve(dataDir(clean(env.DATA_DIR)), 'images')),
     default: '`$DATA_DIR/images`',
     meaning: 'catalog images (`IMAGE_DIR/catalog/...`)',
   },
@@ -369,7 +382,8 @@ const SECRET_SETTINGS = new Set<string>([
 export function describeSettings(env: Env): string[] {
   return (Object.entries(SETTINGS) as Array<[string, Setting<unknown>]>).map(([name, s]) => {
     const raw = clean(env[name]);
-    if (raw === undefined) return `${name} = ${s.default} (default)`;
+    // Plain text for a terminal: the defaults are written for the README's Markdown table.
+    if (raw === undefined) return `${name} = ${s.default.replaceAll('`', '')} (default)`;
     const shown = SECRET_SETTINGS.has(name) ? raw.replace(/\/\/[^@/]*@/, '//***@').replace(/^(?!\w+:\/\/).+$/, '***') : raw;
     return `${name} = ${shown} (set)`;
   });

@@ -37,6 +37,22 @@ describe('config', () => {
     assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/db' }).database, { kind: 'postgres', url: 'postgres://u:p@localhost/db' });
   });
 
+  test('on/off settings: the README says on and off; true/false, yes/no, 1/0 are accepted alike, and a bad value says so', () => {
+    for (const [value, expected] of [
+      ['on', true],
+      ['true', true],
+      ['yes', true],
+      ['1', true],
+      ['ON', true],
+      ['off', false],
+      ['false', false],
+      ['no', false],
+      ['0', false],
+    ] as const)
+      assert.equal(loadConfig({ RATE_LIMIT: value }).rateLimit !== null, expected, value);
+    assert.throws(() => loadConfig({ RATE_LIMIT: 'maybe' }), { message: 'RATE_LIMIT must be on or off (or true/false, yes/no, 1/0; got "maybe")' });
+  });
+
   test('a bad value names its setting', () => {
     const bad: Record<string, string> = {
       PORT: '70000',
@@ -104,6 +120,10 @@ describe('settings are declared once', () => {
     assert.ok(lines.includes('PORT = 9000 (set)'));
     assert.ok(lines.includes('JWT_SECRET = *** (set)'));
     assert.ok(lines.includes('DATABASE_URL = postgres://***@db/gh (set)'));
-    assert.ok(lines.includes('HOST = `127.0.0.1` (default)'));
+    assert.ok(lines.includes('HOST = 127.0.0.1 (default)'));
+    assert.ok(
+      lines.every((line) => !line.includes('`')),
+      'plain text, no Markdown',
+    );
   });
 });

@@ -1,7 +1,5 @@
-import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
-import { migrateToLatest } from '../store/migrations/migrate.ts';
-import { openDatabase } from '../store/open-stores.ts';
+import { migrateAtStart, openDatabase } from '../store/open-stores.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `gatehouse migrate`: apply pending migrations and list them. */
@@ -10,7 +8,8 @@ export async function migrateCommand(args: string[], config: Config): Promise<nu
   if (config.database.kind === 'memory') throw new UsageError('DATABASE_URL is memory: there is nothing to migrate');
   const { db, dialect } = await openDatabase(config.database);
   try {
-    const result = await migrateToLatest(db as Kysely<unknown>, dialect);
+    // Waits for the database like the server does (a deploy step may run it while PostgreSQL starts).
+    const result = await migrateAtStart(db, dialect, config.database, config.startupWaitSeconds * 1000);
     const applied = result.results ?? [];
     if (applied.length === 0) console.log('database is up to date');
     for (const r of applied) console.log(`${r.status === 'Success' ? 'applied' : r.status}: ${r.migrationName}`);

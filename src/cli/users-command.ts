@@ -29,7 +29,11 @@ const ACTIONS: Record<string, Action> = {
     const offset = count(values.offset, 'offset', 0);
     const users = await core.accounts.list(limit, offset, values.search as string | undefined);
     if (values.json) console.log(JSON.stringify(users.map(publicView)));
-    else for (const u of users) console.log([u.id, u.uuid, u.email ?? '-', u.username ?? '-', u.status].join('\t'));
+    else {
+      // A header row, tab-separated like the rows, so the columns say what they are (and `cut` still works).
+      console.log(['id', 'uuid', 'email', 'username', 'status'].join('\t'));
+      for (const u of users) console.log([u.id, u.uuid, u.email ?? '-', u.username ?? '-', u.status].join('\t'));
+    }
     return 0;
   },
   async show(args, core) {

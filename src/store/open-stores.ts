@@ -48,9 +48,24 @@ export interface StoreOptions {
   cache?: boolean;
 }
 
-// PostgreSQL at start: not up yet, or its role or database not created yet (compose-style start order).
-const NOT_READY_YET = new Set(['28000', '28P01', '3D000', '57P03']);
-const notReadyYet = (error: unknown) => isOutage(error) || NOT_READY_YET.has((error as { code?: string }).code ?? '');
+// PostgreSQL at start: not reachable yet, or still starting (57P03). A refused password, a missing role or
+// database, or a TLS refusal is an answer no wait will change: it ends the start at once, in the server's words.
+const notReadyYet = (error: unknown) => isOutage(error) || (error as { code?: string }).code === '57P03';
+// Redis refusing the credentials (or credentials sent to a server that needs none): no wait will change that either.
+const REDIS_AUTH_ERROR = /^(WRONGPASS|NOAUTH|NOPERM)|^ERR (AUTH|invalid password|Client sent AUTH)/;
+
+/** `host:port` of a URL, for the waiting lines (never its credentials). */
+function hostAndPort(url: string, defaultPort: number): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || defaultPort}`;
+  } catch {
+    return 'the configured address';
+  }
+}
+
+/** One line on stderr while a backend is awaited at start (whatever LOG_LEVEL is). */
+const waiting = (what: string) => (secondsLeft: number) => console.error(`gatehouse: waiting for ${what} (${secondsLeft} s left)`);
 
 /** Opens the SQL database a target names (not for `memory`). */
 export async function openDatabase(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions = {}): Promise<OpenedDatabase> {
@@ -75,7 +90,8 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
   const redis = await retryUntil(
     options.startupWaitMs ?? 0,
     () => connectRedis(redisUrl, options.timeoutMs ?? 2000),
-    () => true,
+    (error) => !REDIS_AUTH_ERROR.test((error as Error).message),
+    waiting(`Redis at ${hostAndPort(redisUrl, 6379)}`),
   ).catch(async (error: unknown) => {
     await base.close();
     throw new StartupError(`REDIS_URL: cannot connect to ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (${(error as Error).message})`, { cause: error });
@@ -143,13 +159,43 @@ function sqliteFreshness(hot: HotReads): Freshness {
   };
 }
 
+/**
+ * Brings the schema up to date, waiting up to `waitMs` for a database that is
+ * not reachable yet (saying so every 2 s); what no wait will fix ends it at once.
+ */
+export async function migrateAtStart(
+  db: Kysely<Database>,
+  dialect: 'sqlite' | 'postgres',
+  target: Exclude<DatabaseTarget, { kind: 'memory' }>,
+  waitMs: number,
+): Promise<Awaited<ReturnType<typeof migrateToLatest>>> {
+  try {
+    return await retryUntil(
+      waitMs,
+      () => migrateToLatest(db as Kysely<unknown>, dialect),
+      notReadyYet,
+      waiting(`PostgreSQL at ${target.kind === 'postgres' ? hostAndPort(target.url, 5432) : target.path}`),
+    );
+  } catch (error) {
+    if (notReadyYet(error)) throw new StartupError(`DATABASE_URL: cannot reach the database (${(error as Error).message})`, { cause: error });
+    // The server answered, and no wait will change its answer: its own words.
+    if (isServerRefusal(error)) throw new StartupError(`DATABASE_URL: the database server refused: ${(error as Error).message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** PostgreSQL's own refusals at connection time: authentication (28xxx), a missing database (3D000), TLS. */
+function isServerRefusal(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return /^(28\d{3}|3D000)$/.test(code ?? '') || /SSL|TLS|certificate/i.test(message ?? '');
+}
+
 async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions): Promise<{ stores: Stores; hot?: HotReads }> {
   const { db, dialect, hot } = await openDatabase(target, options);
   try {
-    await retryUntil(options.startupWaitMs ?? 0, () => migrateToLatest(db as Kysely<unknown>, dialect), notReadyYet);
+    await migrateAtStart(db, dialect, target, options.startupWaitMs ?? 0);
   } catch (error) {
     await db.destroy();
-    if (notReadyYet(error)) throw new StartupError(`DATABASE_URL: cannot reach the database (${(error as Error).message})`, { cause: error });
     throw error;
   }
   const stores = sqlStores(db, { dialect, hot });

@@ -31,6 +31,10 @@ describe('gatehouse CLI', () => {
     assert.equal(list.status, 0);
     assert.ok(JSON.parse(list.stdout).some((u: { uuid: string }) => u.uuid === user.uuid));
 
+    const table = runCli(['users', 'list'], env).stdout.trimEnd().split('\n');
+    assert.equal(table[0], 'id\tuuid\temail\tusername\tstatus');
+    assert.ok(table.slice(1).some((row) => row.split('\t')[1] === user.uuid && row.split('\t')[2] === 'op@example.com'));
+
     const show = runCli(['users', 'show', user.uuid, '--json'], env);
     assert.equal(JSON.parse(show.stdout).email, 'op@example.com');
 

@@ -3,12 +3,33 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { parseEnv } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { backendUrls, NO_BACKENDS } from '../helpers/backends.ts';
 import { client } from '../helpers/http.ts';
-import { ROOT } from '../helpers/process.ts';
+import { ROOT, runCli } from '../helpers/process.ts';
+
+interface HttpsAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One HTTPS request trusting only the cluster's self-signed certificate. */
+function https(url: string, ca: Buffer, method = 'GET', body?: object): Promise<HttpsAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, ca, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
 
 const nginx = existsSync('/usr/sbin/nginx') || spawnSync('sh', ['-c', 'command -v nginx']).status === 0;
 const skip = !backendUrls() ? NO_BACKENDS : !nginx ? 'nginx not installed' : false;
@@ -37,6 +58,25 @@ describe('two instances behind nginx (scripts/local-cluster.sh)', { skip }, () =
     for (let i = 0; i < 6; i++) assert.equal((await http('GET', '/api/v1/auth/me', { token })).status, 200);
     assert.equal((await http('POST', '/api/v1/auth/logout', { token })).status, 200);
     for (let i = 0; i < 6; i++) assert.equal((await http('GET', '/api/v1/auth/me', { token })).status, 401);
+  });
+
+  test('TLS at nginx: https answers, the mailed link is https, the page it opens sets a Secure cookie', async () => {
+    const ca = readFileSync(join(dir, 'tls/cert.pem'));
+    const base = `https://127.0.0.1:${port + 25}`;
+    assert.equal((await https(`${base}/healthz`, ca)).status, 200);
+    const forgot = await https(`${base}/api/v1/auth/forgot-password`, ca, 'POST', { email: 'cluster@example.com' });
+    assert.equal(forgot.status, 200, forgot.body);
+    // The outbox, read with the gatehouse command and the cluster's own settings.
+    const settings = parseEnv(readFileSync(join(dir, 'cluster.env'), 'utf8')) as Record<string, string>;
+    const mail = runCli(['mail', 'list', '--json'], settings);
+    assert.equal(mail.status, 0, mail.stderr);
+    const [reset] = JSON.parse(mail.stdout) as { to: string; text: string }[];
+    const link = reset!.text.match(/https:\/\/\S+reset-password\?token=[\w-]+/)?.[0];
+    assert.ok(link?.startsWith(`${base}/`), reset!.text);
+    const page = await https(link!, ca);
+    assert.equal(page.status, 200);
+    const cookies = [page.headers['set-cookie'] ?? []].flat();
+    assert.ok(cookies.length > 0 && cookies.every((cookie) => /;\s*Secure/i.test(cookie)), JSON.stringify(cookies));
   });
 
   test('one instance down: nginx sends everything to the other', async () => {

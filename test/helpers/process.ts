@@ -34,9 +34,9 @@ export interface ServerProcess {
  * (rate limits on, both listeners) on free ports, and waits until every
  * listener listens.
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, options: { cwd?: string } = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ENVELOPE_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -48,7 +48,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start:\n${out}`));
-    }, 20_000);
+      // Generous: a start on a busy 2-core machine (migrations, argon2, the demo images) can take many seconds.
+    }, 60_000);
     const check = () => {
       const found = [...out.matchAll(/Gatehouse listening on (http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
       if (found.length >= expected) {

@@ -16,14 +16,18 @@ export async function connectRedis(url: string, timeoutMs: number): Promise<Redi
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
     lazyConnect: true,
   });
-  redis.on('error', () => {
+  let lastError: Error | undefined;
+  redis.on('error', (error: Error) => {
     // Reported per command as STORE_UNAVAILABLE; the client keeps reconnecting.
+    lastError = error;
   });
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw error;
+    // A refused password arrives as an 'error' event and connect() then only says "Connection is closed":
+    // the server's own answer is the one worth reporting.
+    throw lastError?.name === 'ReplyError' ? lastError : error;
   }
   return redis;
 }

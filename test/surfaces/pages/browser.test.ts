@@ -5,7 +5,7 @@
 // widths. With UPDATE_SCREENSHOTS=1 the screenshots are written to docs/screenshots.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -25,7 +25,9 @@ function chromiumPath(): string | undefined {
 const executablePath = chromiumPath();
 if (!executablePath && process.env.CI) throw new Error('CI is set but Chromium is not installed (.ci/run installs the chromium package)');
 const AXE = readFileSync(new URL('../../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? new URL('../../../docs/screenshots/', import.meta.url).pathname : join(tmpdir(), 'gatehouse-screenshots');
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? new URL('../../../docs/screenshots/', import.meta.url).pathname
+  : mkdtempSync(join(tmpdir(), 'gatehouse-screenshots-'));
 const WIDTHS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } } as const;
 
 describe('the pages in Chromium', { skip: executablePath ? false : 'Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH)' }, () => {
