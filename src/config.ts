@@ -32,6 +32,8 @@ export interface Config {
   jwtSecret: V['JWT_SECRET'];
   /** Old signing secrets still accepted for verification. */
   jwtPreviousSecrets: V['JWT_PREVIOUS_SECRETS'];
+  /** The key sealing secrets at rest; null: generate one and keep it in DATA_DIR. */
+  encryptionKey: V['MFA_ENCRYPTION_KEY'];
   imageDir: V['IMAGE_DIR'];
   smtpUrl: V['SMTP_URL'];
   mailFrom: V['MAIL_FROM'];
@@ -113,6 +115,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     startupWaitSeconds: v.STARTUP_WAIT_SECONDS,
     jwtSecret: v.JWT_SECRET,
     jwtPreviousSecrets: v.JWT_PREVIOUS_SECRETS,
+    encryptionKey: v.MFA_ENCRYPTION_KEY,
     imageDir: v.IMAGE_DIR,
     smtpUrl: v.SMTP_URL,
     mailFrom: v.MAIL_FROM,

@@ -17,10 +17,13 @@ import { TokenIssuer, type TokenKeys } from './tokens.ts';
 import { importAccounts, type AccountImportReport, type ForeignAccount } from './user-import.ts';
 import { DEFAULT_VERIFICATION, VerificationService, type VerificationSettings } from './verification.ts';
 import type { SmsSender } from './ports/sms.ts';
+import type { SecretBox } from './secret-box.ts';
 
 export interface CoreOptions {
   stores: Stores;
   keys: TokenKeys;
+  /** Seals secrets kept at rest (MFA_ENCRYPTION_KEY). */
+  secretBox: SecretBox;
   clock?: Clock;
   ids?: IdSource;
   hash?: HashSettings;
@@ -58,6 +61,8 @@ export interface Core {
   lockout: Lockout;
   hasher: PasswordHasher;
   tokens: TokenIssuer;
+  /** Seals and opens secrets kept at rest; the only holder of MFA_ENCRYPTION_KEY. */
+  secretBox: SecretBox;
   clock: Clock;
   stores: Stores;
   /** Moves accounts in from another system (the original FastAPI database, an export). */
@@ -106,6 +111,7 @@ export function createCore(options: CoreOptions): Core {
     lockout,
     hasher,
     tokens,
+    secretBox: options.secretBox,
     clock,
     stores: options.stores,
     importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids }, importOptions),
