@@ -32,6 +32,11 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+interface FailOptions {
+  cause?: unknown;
+  retryAfterSeconds?: number;
+}
+
 /**
  * A failure the core reports on purpose. `field` names the input at fault, when
  * one is; `cause` (ES2022) keeps the underlying error, e.g. the driver's error
@@ -40,12 +45,15 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class GatehouseError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
+  /** For RATE_LIMITED and ACCOUNT_LOCKED: when trying again makes sense (the surfaces send it as Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message?: string, field?: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message?: string, field?: string, options?: FailOptions) {
     super(message ?? ERROR_CODES[code], options);
     this.name = 'GatehouseError';
     this.code = code;
     this.field = field;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
@@ -54,6 +62,6 @@ export function isGatehouseError(value: unknown): value is GatehouseError {
 }
 
 /** Shorthand used throughout the core: `throw fail('USER_NOT_FOUND')`. */
-export function fail(code: ErrorCode, message?: string, field?: string, options?: { cause?: unknown }): GatehouseError {
+export function fail(code: ErrorCode, message?: string, field?: string, options?: FailOptions): GatehouseError {
   return new GatehouseError(code, message, field, options);
 }

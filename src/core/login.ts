@@ -18,8 +18,8 @@ export interface LoginRequest extends StartOptions {
 
 /**
  * Password login. Order matters for safety: an unknown account still spends a
- * hash (no timing oracle), a locked account is refused before its password is
- * checked, and a right password on an outdated hash upgrades the hash.
+ * hash (no timing oracle), a slot of the account's lockout budget is reserved
+ * before its password is checked (a locked or busy account is refused), and a right password on an outdated hash upgrades the hash.
  */
 export class LoginService {
   readonly #accounts: AccountService;
@@ -59,21 +59,29 @@ export class LoginService {
       await this.#audit.record('login.failed', null, 'unknown account');
       throw fail('INVALID_CREDENTIALS');
     }
-    const { hasFailures } = await this.#lockout.assertOpen(user.id);
-    const result = await this.#hasher.verify(user.passwordHash, request.password);
+    // A slot of the account's lockout budget is taken before the hash runs, so
+    // parallel guesses on every surface and instance check at most the rule's count.
+    const attempt = await this.#lockout.reserve('password', user.id);
+    let result: Awaited<ReturnType<PasswordHasher['verify']>>;
+    try {
+      result = await this.#hasher.verify(user.passwordHash, request.password);
+    } catch (error) {
+      await attempt.release();
+      throw error;
+    }
     if (!result.ok) {
+      const locked = await attempt.failed();
       await this.#audit.record('login.failed', user.id, 'wrong password');
-      if (await this.#lockout.recordFailure(user.id)) await this.#audit.record('account.locked', user.id);
+      if (locked) await this.#audit.record('account.locked', user.id);
       throw fail('INVALID_CREDENTIALS');
     }
+    await attempt.succeeded();
     if (user.status !== 'active') throw fail('USER_DISABLED');
     // Only after the right password: the answer tells nothing to someone without it.
     if (this.#requireVerifiedEmail && user.email && !user.isEmailVerified) throw fail('EMAIL_NOT_VERIFIED');
     const now = this.#clock.now();
     const newHash = result.needsRehash ? await this.#hasher.hash(request.password) : undefined;
     await this.#users.recordLogin(user.id, now, newHash);
-    // Most logins have no failures to forget: skip that write.
-    if (hasFailures) await this.#lockout.clear(user.id);
     const updated: User = { ...user, lastLoginAt: now, loginCount: user.loginCount + 1, passwordHash: newHash ?? user.passwordHash };
     const grant = await this.#sessions.start(updated, request);
     await this.#audit.record('login.succeeded', user.id);

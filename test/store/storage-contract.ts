@@ -268,30 +268,46 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
     );
 
     test(
-      'lockouts: count within the window, lock at the limit, start over after it',
-      withStores(async ({ users, lockouts }) => {
-        const u = await users.create(newUser());
-        assert.equal(await lockouts.get(u.id), null);
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0, RULE), { count: 1, lockedUntil: null });
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 1000, RULE), { count: 2, lockedUntil: null });
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000, RULE), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
-        assert.deepEqual(await lockouts.get(u.id), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
+      'attempt budgets: slots within the window, a lock when the last slot fails, start over after it',
+      withStores(async ({ lockouts }) => {
+        const key = `password:${++seq}`;
+        assert.equal(await lockouts.get(key), null);
+        assert.deepEqual(await lockouts.reserve(key, T0, RULE), { granted: true });
+        assert.equal(await lockouts.fail(key, T0, RULE), false, 'one failure of three does not lock');
+        assert.deepEqual(await lockouts.reserve(key, T0 + 1000, RULE), { granted: true });
+        await lockouts.release(key);
+        assert.deepEqual(await lockouts.get(key), { count: 1, lockedUntil: null }, 'a released slot is given back');
+        assert.deepEqual(await lockouts.reserve(key, T0 + 1000, RULE), { granted: true });
+        assert.deepEqual(await lockouts.reserve(key, T0 + 2000, RULE), { granted: true });
+        assert.deepEqual(await lockouts.reserve(key, T0 + 2000, RULE), { granted: false, locked: false, retryAt: T0 + RULE.windowMs }, 'every slot is taken');
+        assert.equal(await lockouts.fail(key, T0 + 2000, RULE), true, 'the failure that fills the window locks');
+        assert.equal(await lockouts.fail(key, T0 + 2000, RULE), false, 'and only that one reports it');
+        assert.deepEqual(await lockouts.get(key), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
+        assert.deepEqual(await lockouts.reserve(key, T0 + 3000, RULE), { granted: false, locked: true, retryAt: T0 + 2000 + RULE.lockMs });
         // after the lock has passed, counting starts over
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000 + RULE.lockMs, RULE), { count: 1, lockedUntil: null });
+        assert.deepEqual(await lockouts.reserve(key, T0 + 2000 + RULE.lockMs, RULE), { granted: true });
+        assert.deepEqual(await lockouts.get(key), { count: 1, lockedUntil: null });
         // a stale window starts over too
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000 + RULE.lockMs + RULE.windowMs, RULE), { count: 1, lockedUntil: null });
-        await lockouts.clear(u.id);
-        assert.equal(await lockouts.get(u.id), null);
+        assert.deepEqual(await lockouts.reserve(key, T0 + 2000 + RULE.lockMs + RULE.windowMs, RULE), { granted: true });
+        assert.deepEqual(await lockouts.get(key), { count: 1, lockedUntil: null });
+        await lockouts.clear(key);
+        assert.equal(await lockouts.get(key), null);
+        assert.equal(await lockouts.fail(key, T0, RULE), false, 'a failure after a clear locks nothing');
       }),
     );
 
     test(
-      'lockouts: concurrent failures are all counted',
-      withStores(async ({ users, lockouts }) => {
-        const u = await users.create(newUser());
-        const rule = { ...RULE, maxFailures: 100 };
-        await Promise.all(Array.from({ length: 25 }, () => lockouts.recordFailure(u.id, T0, rule)));
-        assert.equal((await lockouts.get(u.id))?.count, 25);
+      "attempt budgets: 40 concurrent reservations get exactly the rule's slots, and one lock is reported",
+      withStores(async ({ lockouts }) => {
+        const key = `password:${++seq}`;
+        const rule = { ...RULE, maxFailures: 5 };
+        const answers = await Promise.all(Array.from({ length: 40 }, () => lockouts.reserve(key, T0, rule)));
+        assert.equal(answers.filter((a) => a.granted).length, 5);
+        const locks = await Promise.all(Array.from({ length: 5 }, () => lockouts.fail(key, T0, rule)));
+        assert.equal(locks.filter(Boolean).length, 1);
+        assert.deepEqual(await lockouts.get(key), { count: 5, lockedUntil: T0 + rule.lockMs });
+        const other = `email-code:${seq}`;
+        assert.deepEqual(await lockouts.reserve(other, T0, rule), { granted: true }, 'budgets are apart');
       }),
     );
 

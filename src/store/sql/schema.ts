@@ -4,7 +4,7 @@ import type { Generated } from 'kysely';
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
-  login_failures: LoginFailuresTable;
+  attempt_budgets: AttemptBudgetsTable;
   password_resets: PasswordResetsTable;
   outbox: OutboxTable;
   products: ProductsTable;
@@ -166,9 +166,10 @@ export interface SessionsTable {
   last_seen_at: number | null;
 }
 
-export interface LoginFailuresTable {
-  user_id: number;
+export interface AttemptBudgetsTable {
+  subject: string;
   window_start: number;
   count: number;
   locked_until: number | null;
+  granted: number;
 }

@@ -109,6 +109,8 @@ export function errorHandler(renderer: ErrorRenderer) {
             'a storage backend is unreachable: answered 503',
           );
         const answer = request.routeOptions.config.errors?.[code] ?? renderer.map[code];
+        const wait = failure.error.retryAfterSeconds;
+        if (wait !== undefined && !reply.hasHeader('retry-after')) reply.header('retry-after', String(wait));
         return send(reply, renderer, answer[0], answer[1], answer[2] ?? code);
       }
       case 'validation':
