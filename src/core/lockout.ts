@@ -18,7 +18,7 @@ export const DEFAULT_LOCKOUT_RULE: LockoutRule = {
  * - `reset-mail`: reset mails sent per account.
  * Second-factor codes add their kind here and reuse the same calls.
  */
-export type AttemptKind = 'password' | 'email-code' | 'phone-code' | 'email-send' | 'phone-send' | 'reset-mail';
+export type AttemptKind = 'password' | 'email-code' | 'phone-code' | 'email-send' | 'phone-send' | 'reset-mail' | 'second-factor';
 
 export const DEFAULT_ATTEMPT_RULES: Record<Exclude<AttemptKind, 'password'>, LockoutRule> = {
   // 10 wrong codes an hour then an hour's pause: a 6-digit code needs ~100,000 guesses, i.e. years.
@@ -28,6 +28,9 @@ export const DEFAULT_ATTEMPT_RULES: Record<Exclude<AttemptKind, 'password'>, Loc
   'email-send': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
   'phone-send': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
   'reset-mail': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
+  // Wrong second-factor codes also fail a `password` slot (they lock the account like wrong passwords);
+  // this budget is not cleared by a right password, so logging in again buys no new guesses.
+  'second-factor': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
 };
 
 /** A slot taken from a budget; settle it exactly once. */

@@ -49,6 +49,8 @@ export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
       rememberMe: body.remember_me ?? false,
       accessTtl,
       withRefreshToken: style.issuesRefreshTokens,
+      // An enrolled account gets 403 MFA_REQUIRED with an mfa_token, finished at POST /mfa/verify.
+      askSecondFactor: true,
       ...meta,
     });
     return style.login.view(grant, accessTtl);

@@ -4,10 +4,10 @@ import type { Registration } from '../../core/accounts.ts';
 import { fail } from '../../core/errors.ts';
 import type { Session } from '../../core/ports/session-store.ts';
 import type { User } from '../../core/ports/user-store.ts';
-import { Enveloped, envelopeRenderer, ok } from '../shared/envelope.ts';
+import { Enveloped, ok } from '../shared/envelope.ts';
 import type { ErrorRenderer } from '../shared/error-map.ts';
 import type { V1AuthStyle } from '../shared/surface.ts';
-import { v1PlainRenderer, V1_ENVELOPE_ERRORS } from './errors.ts';
+import { v1EnvelopeRenderer, v1PlainRenderer } from './errors.ts';
 import {
   EndedSessions,
   EnvelopeProfile,
@@ -110,7 +110,7 @@ const plain: Style = {
 const envelope: Style = {
   name: 'envelope',
   tag: 'v1-auth (envelope: {status, message, data})',
-  renderer: envelopeRenderer(V1_ENVELOPE_ERRORS),
+  renderer: v1EnvelopeRenderer,
   accessTtl: (config) => config.tokenTtl.envelope,
   rotatesRefreshTokens: (config) => config.refreshTokenRotation,
   issuesRefreshTokens: true,
