@@ -44,6 +44,7 @@ export interface Config {
   /** The verification link; `{token}` is replaced. */
   verifyUrlTemplate: V['VERIFY_URL_TEMPLATE'];
   requireVerifiedEmail: V['REQUIRE_VERIFIED_EMAIL'];
+  mfaLegacyLogin: V['MFA_LEGACY_LOGIN'];
   smsWebhookUrl: V['SMS_WEBHOOK_URL'];
   resetMailSubject: V['RESET_MAIL_SUBJECT'];
   /** The reset mail's text; `{link}`, `{token}` and `{minutes}` are replaced. null: the built-in bilingual text. */
@@ -123,6 +124,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     resetUrlTemplate: v.RESET_URL_TEMPLATE,
     verifyUrlTemplate: v.VERIFY_URL_TEMPLATE,
     requireVerifiedEmail: v.REQUIRE_VERIFIED_EMAIL,
+    mfaLegacyLogin: v.MFA_LEGACY_LOGIN,
     smsWebhookUrl: v.SMS_WEBHOOK_URL,
     resetMailSubject: v.RESET_MAIL_SUBJECT,
     resetMailText: v.RESET_MAIL_TEXT,

@@ -294,6 +294,12 @@ export const SETTINGS = {
     default: '`off`',
     meaning: "`on`: an account with an unverified email cannot log in (403, in each surface's shape)",
   },
+  MFA_LEGACY_LOGIN: {
+    parse: oneOf(['refuse', 'allow'] as const, 'refuse'),
+    default: '`refuse`',
+    meaning:
+      '`/api/users/login` and `/api/auth/login` have no second step: `refuse` answers 403 (two-step verification required) for an account with a second factor; `allow` lets it in with the password alone (each such login audited), for a migration',
+  },
   SMS_WEBHOOK_URL: {
     parse: url(['http:', 'https:']),
     default: '—',

@@ -8,6 +8,7 @@ import { Enveloped, ok } from '../shared/envelope.ts';
 import type { ErrorRenderer } from '../shared/error-map.ts';
 import type { V1AuthStyle } from '../shared/surface.ts';
 import { v1EnvelopeRenderer, v1PlainRenderer } from './errors.ts';
+import { EnvelopeLogin403, PlainLogin403 } from './mfa-schemas.ts';
 import {
   EndedSessions,
   EnvelopeProfile,
@@ -50,6 +51,11 @@ export interface Style {
   rotatesRefreshTokens(config: Config): boolean;
   /** Login hands out a refresh token too. */
   issuesRefreshTokens: boolean;
+  /** A success carrying `value` (envelope: in `data`, with the message), and its schema. */
+  data(message: string, value: unknown): unknown;
+  Data(schema: TSchema): TSchema;
+  /** A login's 403: with the mfa_token of the second step for an enrolled account. */
+  Login403: TSchema;
   /** A success that only says something, and its schema. */
   said(text: string): unknown;
   Said: TSchema;
@@ -69,6 +75,9 @@ const plain: Style = {
   accessTtl: (config) => config.tokenTtl.v1Auth,
   rotatesRefreshTokens: () => false,
   issuesRefreshTokens: false,
+  data: (_message, value) => value,
+  Data: (schema) => schema,
+  Login403: PlainLogin403,
   said: (text) => ({ message: text }),
   Said: Message,
   register: {
@@ -114,6 +123,9 @@ const envelope: Style = {
   accessTtl: (config) => config.tokenTtl.envelope,
   rotatesRefreshTokens: (config) => config.refreshTokenRotation,
   issuesRefreshTokens: true,
+  data: (message, value) => ok(message, value),
+  Data: (schema) => Enveloped(schema),
+  Login403: EnvelopeLogin403,
   said: (text) => ok(text, null),
   Said: Enveloped(null),
   register: {
