@@ -260,8 +260,19 @@ export class SecondFactorService {
       confirmedAt: null,
     });
     if (!stored) throw fail('MFA_STATE_CONFLICT', 'TOTP is already enrolled: remove it first');
-    const label = user.email ?? user.username ?? String(user.uuid);
-    return { secret, otpauthUri: generateURI({ issuer: this.settings.issuer, label, secret }) };
+    return { secret, otpauthUri: this.#uri(user, secret) };
+  }
+
+  /** The pending enrolment's secret again (a setup page shown anew after a wrong code); null when none is pending. */
+  async pendingTotp(user: User): Promise<{ secret: string; otpauthUri: string } | null> {
+    const factor = await this.#factors.getTotp(user.id);
+    if (!factor || factor.confirmedAt !== null) return null;
+    const secret = this.#box.open(factor.sealedSecret, totpContext(user.id));
+    return { secret, otpauthUri: this.#uri(user, secret) };
+  }
+
+  #uri(user: User, secret: string): string {
+    return generateURI({ issuer: this.settings.issuer, label: user.email ?? user.username ?? String(user.uuid), secret });
   }
 
   /** Confirms a pending TOTP with a right code; returns the account's 10 new recovery codes (shown once). */
