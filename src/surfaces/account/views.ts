@@ -16,7 +16,8 @@ const hidden = (c: FormContext) => `<input type="hidden" name="csrf" value="${e(
 const action = (c: FormContext, path: string) => `${path}?lang=${c.lang}`;
 const alert = (text: string | undefined, kind: 'error' | 'ok' = 'error') =>
   text ? `<p class="${kind === 'error' ? 'error' : 'ok-title'}" role="${kind === 'error' ? 'alert' : 'status'}">${e(text)}</p>` : '';
-const otherLang = (c: FormContext) => `<p class="lang"><a href="/account?lang=${c.lang === 'zh' ? 'en' : 'zh'}">${e(c.t.switchLang)}</a></p>`;
+const otherLang = (c: FormContext) =>
+  `<p class="lang"><a href="/account?lang=${c.lang === 'zh' ? 'en' : 'zh'}" lang="${c.lang === 'zh' ? 'en' : 'zh-CN'}">${e(c.t.switchLang)}</a></p>`;
 
 /** Password first; the second step follows when the account has one. */
 export function signInPage(c: FormContext, error?: string, login = ''): string {
