@@ -82,7 +82,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     sms: config.smsWebhookUrl ? new WebhookSms(config.smsWebhookUrl, config.storeTimeoutMs) : undefined,
     verification: { ...DEFAULT_VERIFICATION, emailUrlTemplate: config.verifyUrlTemplate },
     requireVerifiedEmail: config.requireVerifiedEmail,
-    secondFactors: { legacyLogin: config.mfaLegacyLogin },
+    secondFactors: { legacyLogin: config.mfaLegacyLogin, required: config.mfaRequired },
     onBackgroundError: (error, what) => log({ err: error }, `${what} failed`),
   });
 }

@@ -17,17 +17,27 @@ export type SecondFactorMethod = 'totp' | 'recovery_code' | 'webauthn';
 /** MFA_LEGACY_LOGIN: what the login paths without a second step do for an enrolled account. */
 export type LegacyLoginPolicy = 'refuse' | 'allow';
 
+/** MFA_REQUIRED: which accounts must have a second factor (staff: `is_staff` or `is_superuser`). */
+export type RequiredPolicy = 'off' | 'staff' | 'all';
+
 export interface SecondFactorSettings {
   /** The issuer authenticator apps show beside the account (otpauth URI). */
   issuer: string;
   legacyLogin: LegacyLoginPolicy;
+  required: RequiredPolicy;
   /** How long an mfa_token lives, ms (5 minutes). */
   challengeTtlMs: number;
   /** Codes an mfa_token accepts before it dies (5). */
   challengeTries: number;
 }
 
-export const DEFAULT_SECOND_FACTORS: SecondFactorSettings = { issuer: 'Gatehouse', legacyLogin: 'refuse', challengeTtlMs: 300_000, challengeTries: 5 };
+export const DEFAULT_SECOND_FACTORS: SecondFactorSettings = {
+  issuer: 'Gatehouse',
+  legacyLogin: 'refuse',
+  required: 'off',
+  challengeTtlMs: 300_000,
+  challengeTries: 5,
+};
 
 /**
  * MFA_REQUIRED: the password was right and the account needs its second
@@ -49,6 +59,8 @@ export class SecondFactorRequired extends GatehouseError {
 export interface SecondStepRequest {
   /** This path can ask for a second factor (an mfa_token round trip); without it, MFA_LEGACY_LOGIN decides. */
   askSecondFactor?: boolean;
+  /** The hosted sign-in (the account page): an account MFA_REQUIRED covers may sign in there to enrol, and nowhere else. */
+  hostedSignIn?: boolean;
   rememberMe?: boolean;
 }
 
@@ -133,13 +145,22 @@ export class SecondFactorService {
    */
   async gate(user: User, request: SecondStepRequest): Promise<string[]> {
     const methods = await this.methods(user.id);
-    if (methods.length === 0) return ['pwd'];
+    if (methods.length === 0) {
+      if (this.mustEnrol(user) && !request.hostedSignIn) throw fail('MFA_ENROLMENT_REQUIRED');
+      return ['pwd'];
+    }
     if (request.askSecondFactor) throw new SecondFactorRequired(await this.#challenge(user.id, request.rememberMe ?? false), methods);
     if (this.settings.legacyLogin === 'allow') {
       await this.#audit.record('mfa.legacy_login', user.id, 'password alone (MFA_LEGACY_LOGIN=allow)');
       return ['pwd'];
     }
     throw new SecondFactorRequired(null, methods);
+  }
+
+  /** Whether MFA_REQUIRED covers the account (it must enrol before anything else; check `methods` for whether it has). */
+  mustEnrol(user: User): boolean {
+    const { required } = this.settings;
+    return required === 'all' || (required === 'staff' && (user.isStaff || user.isSuperuser));
   }
 
   /** Starts a second step for an account (the mfa_token); the account page and OpenID Connect sign-in use it too. */

@@ -34,6 +34,7 @@ export const TEXT = {
     regenerate: '重新生成恢复码',
     confirmWithPassword: '请输入密码确认',
     setupTitle: '设置身份验证器',
+    mustEnrol: '此账户必须启用两步验证：请先完成设置，然后才能使用其他功能。',
     setupIntro: '用身份验证器应用（如 Google Authenticator、Microsoft Authenticator）扫描二维码，或手动输入密钥，然后输入应用显示的验证码。',
     secret: '密钥',
     uri: 'otpauth 链接',
@@ -94,6 +95,7 @@ export const TEXT = {
     regenerate: 'New recovery codes',
     confirmWithPassword: 'Your password, to confirm',
     setupTitle: 'Set up an authenticator app',
+    mustEnrol: 'This account must use two-step verification: set it up before anything else.',
     setupIntro:
       'Scan the QR code with your authenticator app (Google Authenticator, Microsoft Authenticator, …) or type the key in, then enter the code it shows.',
     secret: 'Key',

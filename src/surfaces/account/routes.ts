@@ -82,14 +82,30 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
     );
   };
 
-  /** A signed-in form: CSRF checked, the caller known; otherwise the sign-in page. */
+  /** MFA_REQUIRED covers the account and it has no second factor yet: enrolment comes before anything else. */
+  const mustEnrol = async (caller: Caller) => core.secondFactors.mustEnrol(caller.user) && (await core.secondFactors.methods(caller.user.id)).length === 0;
+  const setupPage = async (request: FastifyRequest, reply: FastifyReply, caller: Caller, status: number, error?: string) => {
+    const c = context(request, reply);
+    const setup = (await core.secondFactors.pendingTotp(caller.user)) ?? (await core.secondFactors.beginTotp(caller.user));
+    return html(
+      reply,
+      status,
+      totpSetupPage(c, { ...setup, qrSvg: await qrSvg(setup.otpauthUri) }, error, (await mustEnrol(caller)) ? c.t.mustEnrol : undefined),
+    );
+  };
+
+  /** A signed-in form: CSRF checked, the caller known (otherwise the sign-in page), enrolment first where MFA_REQUIRED says. */
   const guarded =
-    <B extends { csrf: string }>(handle: (request: FastifyRequest<{ Body: B }>, reply: FastifyReply, caller: Caller) => Promise<unknown>) =>
+    <B extends { csrf: string }>(
+      handle: (request: FastifyRequest<{ Body: B }>, reply: FastifyReply, caller: Caller) => Promise<unknown>,
+      options: { whileEnrolling?: boolean } = {},
+    ) =>
     async (request: FastifyRequest<{ Body: B }>, reply: FastifyReply) => {
       const c = context(request, reply);
       if (!forms.holds(request, (request.body as B).csrf)) return html(reply, 403, signInPage(c, c.t.formExpired));
       const caller = await signedIn.read(request);
       if (!caller) return html(reply, 401, signInPage(c));
+      if (!options.whileEnrolling && (await mustEnrol(caller))) return back(request, reply);
       try {
         return await handle(request, reply, caller);
       } catch (error) {
@@ -105,6 +121,7 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
     const caller = await signedIn.read(request);
     const c = context(request, reply);
     if (!caller) return html(reply, 200, signInPage(c));
+    if (await mustEnrol(caller)) return setupPage(request, reply, caller, 200);
     const done = request.query.done as keyof typeof NOTICES | undefined;
     return dashboard(request, reply, caller, 200, done && Object.hasOwn(NOTICES, done) ? c.t[NOTICES[done]] : undefined);
   });
@@ -120,6 +137,7 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
         identifier: request.body.login,
         password: request.body.password,
         askSecondFactor: true,
+        hostedSignIn: true,
         ...start(request),
       });
       signedIn.start(reply, grant);
@@ -176,26 +194,25 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
   app.post(
     '/account/totp',
     { schema: { ...hide, body: Csrf, querystring: Lang } },
-    guarded(async (request, reply, caller) => {
-      const setup = (await core.secondFactors.pendingTotp(caller.user)) ?? (await core.secondFactors.beginTotp(caller.user));
-      return html(reply, 200, totpSetupPage(context(request, reply), { ...setup, qrSvg: await qrSvg(setup.otpauthUri) }));
-    }),
+    guarded(async (request, reply, caller) => setupPage(request, reply, caller, 200), { whileEnrolling: true }),
   );
 
   app.post(
     '/account/totp/confirm',
     { schema: { ...hide, body: Code, querystring: Lang }, preHandler: limits.perIp('password') },
-    guarded<{ csrf: string; code: string }>(async (request, reply, caller) => {
-      const c = context(request, reply);
-      try {
-        const codes = await core.secondFactors.confirmTotp(caller.user, request.body.code.trim());
-        return html(reply, 200, recoveryCodesPage(c, codes, c.t.totpEnabled));
-      } catch (error) {
-        const setup = isGatehouseError(error) && error.code === 'MFA_CODE_INVALID' ? await core.secondFactors.pendingTotp(caller.user) : null;
-        if (!setup) throw error;
-        return html(reply, 400, totpSetupPage(c, { ...setup, qrSvg: await qrSvg(setup.otpauthUri) }, c.t.wrongCode));
-      }
-    }),
+    guarded<{ csrf: string; code: string }>(
+      async (request, reply, caller) => {
+        const c = context(request, reply);
+        try {
+          const codes = await core.secondFactors.confirmTotp(caller.user, request.body.code.trim());
+          return html(reply, 200, recoveryCodesPage(c, codes, c.t.totpEnabled));
+        } catch (error) {
+          if (isGatehouseError(error) && error.code === 'MFA_CODE_INVALID') return setupPage(request, reply, caller, 400, c.t.wrongCode);
+          throw error;
+        }
+      },
+      { whileEnrolling: true },
+    ),
   );
 
   app.post(

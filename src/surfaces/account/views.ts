@@ -153,12 +153,13 @@ ${otherLang(c)}`,
 }
 
 /** TOTP setup: the QR code inline (SVG), the key as text, the otpauth URI, and the confirming code. */
-export function totpSetupPage(c: FormContext, setup: { secret: string; otpauthUri: string; qrSvg: string }, error?: string): string {
+export function totpSetupPage(c: FormContext, setup: { secret: string; otpauthUri: string; qrSvg: string }, error?: string, required?: string): string {
   const { t } = c;
   return page(
     c.lang,
     t.setupTitle,
     `<h1>${e(t.setupTitle)}</h1>
+${required ? `<p><strong>${e(required)}</strong></p>` : ''}
 <p>${e(t.setupIntro)}</p>
 ${alert(error)}
 <figure class="qr" role="img" aria-label="${e(t.uri)}">${setup.qrSvg}</figure>

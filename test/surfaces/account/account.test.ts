@@ -18,9 +18,10 @@ class Browser {
   page = '';
   status = 0;
   location: string | null = null;
+  base = '';
 
   async request(method: string, path: string, form?: Record<string, string>, headers: Record<string, string> = {}): Promise<Browser> {
-    const response = await fetch(server.url + path, {
+    const response = await fetch((this.base || server.url) + path, {
       method,
       redirect: 'manual',
       headers: {
@@ -177,5 +178,45 @@ describe('/account', () => {
     await browser.request('GET', '/account?lang=zh');
     assert.match(browser.page, /<html lang="zh-CN">/);
     assert.match(browser.page, /登录您的账户/);
+  });
+});
+
+describe('MFA_REQUIRED=staff', () => {
+  let strict: TestServer;
+  before(async () => {
+    strict = await startTestServer({ env: { MFA_REQUIRED: 'staff' } });
+  });
+  after(() => strict.close());
+
+  test('a staff account gets no token anywhere until it has enrolled at /account, where enrolment comes before anything else', async () => {
+    await strict.core.accounts.register({ username: 'staff_member', email: 'staff@example.com', password: PASSWORD, isStaff: true });
+    await strict.core.accounts.register({ username: 'plain_member', email: 'plain@example.com', password: PASSWORD });
+    const v1 = await strict.http('POST', '/api/v1/auth/login/json', { body: { username: 'staff_member', password: PASSWORD } });
+    assert.deepEqual([v1.status, v1.body], [403, { detail: '请先在 /account 页面设置两步验证' }]);
+    const envelope = await strict.envelopeHttp('POST', '/api/v1/auth/login', { body: { username: 'staff_member', password: PASSWORD } });
+    assert.deepEqual([envelope.status, envelope.body.code], [403, 'MFA_ENROLMENT_REQUIRED']);
+    const users = await strict.http('POST', '/api/users/login', { body: { email: 'staff@example.com', password: PASSWORD } });
+    assert.deepEqual([users.status, users.body], [403, { detail: 'Two-step verification must be set up first: sign in at the /account page' }]);
+    assert.equal(
+      (await strict.http('POST', '/api/v1/auth/login/json', { body: { username: 'plain_member', password: PASSWORD } })).status,
+      200,
+      'others as before',
+    );
+
+    const page = new Browser();
+    page.base = strict.url;
+    await page.request('GET', '/account?lang=en');
+    await page.post('/account/sign-in?lang=en', { login: 'staff_member', password: PASSWORD });
+    assert.match(page.page, /must use two-step verification/);
+    assert.match(page.page, /<svg/);
+    await page.post('/account/password?lang=en', { old_password: PASSWORD, new_password: 'password456' });
+    assert.match(page.page, /must use two-step verification/, 'nothing else before enrolment');
+    const secret = /secret=([A-Z2-7]+)/.exec(page.page)![1]!;
+    await page.post('/account/totp/confirm?lang=en', { code: generateSync({ secret, epoch: Math.floor(strict.clock.now() / 1000) }) });
+    assert.equal([...page.page.matchAll(/<li><code>/g)].length, 10);
+    await page.request('GET', '/account?lang=en');
+    assert.match(page.page, /Your account/);
+    const after = await strict.http('POST', '/api/v1/auth/login/json', { body: { username: 'staff_member', password: PASSWORD } });
+    assert.deepEqual([after.status, after.body.mfa_required], [403, true], 'now the usual second step');
   });
 });
