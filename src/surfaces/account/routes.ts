@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { type ErrorCode, isGatehouseError } from '../../core/errors.ts';
 import { SecondFactorRequired } from '../../core/second-factors.ts';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Caller } from '../../core/sessions.ts';
 import { clientMeta } from '../shared/authentication.ts';
 import { classifyError } from '../shared/classify-error.ts';
@@ -24,12 +25,24 @@ const Code = Type.Object({ csrf: field(128), code: field(16) });
 const Password = Type.Object({ csrf: field(128), password: field(1024) });
 const ChangePassword = Type.Object({ csrf: field(128), old_password: field(1024), new_password: field(1024) });
 const EndSession = Type.Object({ csrf: field(128), id: field(64) });
+const RemovePasskey = Type.Object({ csrf: field(128), id: field(1024), password: field(1024) });
+const Credential = Type.Object({ id: field(1024) }, { additionalProperties: true });
+const PasskeyJson = Type.Object({
+  csrf: field(128),
+  ceremony_id: Type.Optional(field(128)),
+  credential: Type.Optional(Credential),
+  name: Type.Optional(field(64)),
+  mfa_token: Type.Optional(field(256)),
+});
 
 /** The notices a redirect after a change names (`?done=`), so a reload repeats nothing. */
-const NOTICES = { password: 'passwordChanged', totp: 'totpEnabled', removed: 'totpRemoved', session: 'sessionEnded' } as const satisfies Record<
-  string,
-  keyof Texts
->;
+const NOTICES = {
+  password: 'passwordChanged',
+  totp: 'totpEnabled',
+  removed: 'totpRemoved',
+  session: 'sessionEnded',
+  passkeyRemoved: 'passkeyRemoved',
+} as const satisfies Record<string, keyof Texts>;
 
 /** Core failures a form shows in words, beside the form. */
 function sentence(t: Texts, code: ErrorCode): string | undefined {
@@ -143,7 +156,8 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
       signedIn.start(reply, grant);
       return back(request, reply);
     } catch (error) {
-      if (error instanceof SecondFactorRequired && error.mfaToken) return html(reply, 200, secondStepPage(c, error.mfaToken));
+      if (error instanceof SecondFactorRequired && error.mfaToken)
+        return html(reply, 200, secondStepPage(c, error.mfaToken, undefined, error.methods.includes('webauthn')));
       const words = isGatehouseError(error) ? sentence(c.t, error.code) : undefined;
       if (!words) throw error;
       return html(reply, error instanceof SecondFactorRequired ? 403 : 401, signInPage(c, words, request.body.login));
@@ -230,6 +244,71 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
     guarded<{ csrf: string; password: string }>(async (request, reply, caller) => {
       const codes = await core.secondFactors.regenerateRecoveryCodes(caller.user, request.body.password);
       return html(reply, 200, recoveryCodesPage(context(request, reply), codes));
+    }),
+  );
+
+  // The passkey ceremonies (JSON, from account-passkeys.js): the same CSRF token as the forms.
+  type PasskeyBody = { csrf: string; ceremony_id?: string; credential?: { id: string }; name?: string; mfa_token?: string };
+  const json = { ...hide, body: PasskeyJson, querystring: Lang };
+  const refused = (reply: FastifyReply, status: number, text: string) => reply.code(status).header('cache-control', 'no-store').send({ error: text });
+  const passkeyFailure = (reply: FastifyReply, t: Texts, error: unknown) => {
+    const code = isGatehouseError(error) ? error.code : undefined;
+    if (code === 'RATE_LIMITED' || code === 'STORE_UNAVAILABLE' || code === undefined) throw error;
+    return refused(reply, 400, code === 'MFA_TOKEN_INVALID' ? t.stepExpired : code === 'USER_DISABLED' ? t.disabled : t.passkeyFailed);
+  };
+
+  app.post('/account/passkeys/register-options', { schema: json }, async (request, reply) => {
+    const t = TEXT[requestLang(request)];
+    if (!forms.holds(request, request.body.csrf)) return refused(reply, 403, t.formExpired);
+    const caller = await signedIn.read(request);
+    if (!caller) return refused(reply, 401, t.formExpired);
+    const { ceremonyId, options } = await core.secondFactors.passkeyRegistrationOptions(caller.user);
+    return { ceremony_id: ceremonyId, options };
+  });
+
+  app.post('/account/passkeys/register', { schema: json }, async (request, reply) => {
+    const t = TEXT[requestLang(request)];
+    const body = request.body as PasskeyBody;
+    if (!forms.holds(request, body.csrf)) return refused(reply, 403, t.formExpired);
+    const caller = await signedIn.read(request);
+    if (!caller) return refused(reply, 401, t.formExpired);
+    try {
+      await core.secondFactors.addPasskey(caller.user, body.ceremony_id ?? '', body.credential as unknown as RegistrationResponseJSON, body.name ?? '');
+    } catch (error) {
+      return passkeyFailure(reply, t, error);
+    }
+    return { ok: true };
+  });
+
+  app.post('/account/passkeys/options', { schema: json, preHandler: limits.perIp('login') }, async (request, reply) => {
+    const t = TEXT[requestLang(request)];
+    if (!forms.holds(request, request.body.csrf)) return refused(reply, 403, t.formExpired);
+    const { ceremonyId, options } = await core.secondFactors.passkeyOptions();
+    return { ceremony_id: ceremonyId, options };
+  });
+
+  app.post('/account/passkeys/sign-in', { schema: json, preHandler: limits.perIp('login') }, async (request, reply) => {
+    const t = TEXT[requestLang(request)];
+    const body = request.body as PasskeyBody;
+    if (!forms.holds(request, body.csrf)) return refused(reply, 403, t.formExpired);
+    const response = body.credential as unknown as AuthenticationResponseJSON;
+    try {
+      const grant = body.mfa_token
+        ? await core.secondFactors.verifyPasskey(body.mfa_token, body.ceremony_id ?? '', response, start(request))
+        : await core.secondFactors.signInWithPasskey(body.ceremony_id ?? '', response, start(request));
+      signedIn.start(reply, grant);
+    } catch (error) {
+      return passkeyFailure(reply, t, error);
+    }
+    return { ok: true };
+  });
+
+  app.post(
+    '/account/passkeys/remove',
+    { schema: { ...hide, body: RemovePasskey, querystring: Lang }, preHandler: limits.perIp('password') },
+    guarded<{ csrf: string; id: string; password: string }>(async (request, reply, caller) => {
+      await core.secondFactors.removePasskey(caller.user, request.body.id, request.body.password);
+      return back(request, reply, 'passkeyRemoved');
     }),
   );
 };

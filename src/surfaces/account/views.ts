@@ -19,6 +19,10 @@ const alert = (text: string | undefined, kind: 'error' | 'ok' = 'error') =>
 const otherLang = (c: FormContext) =>
   `<p class="lang"><a href="/account?lang=${c.lang === 'zh' ? 'en' : 'zh'}" lang="${c.lang === 'zh' ? 'en' : 'zh-CN'}">${e(c.t.switchLang)}</a></p>`;
 
+/** The scripts of the passkey ceremonies (the pages work without them). */
+const PASSKEY_SCRIPTS = ['simplewebauthn-browser.js', 'account-passkeys.js'] as const;
+const passkeyError = '<p class="error" role="alert" id="passkey-error" hidden></p>';
+
 /** Password first; the second step follows when the account has one. */
 export function signInPage(c: FormContext, error?: string, login = ''): string {
   return page(
@@ -34,12 +38,17 @@ ${alert(error)}
   <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
   <button type="submit">${e(c.t.signIn)}</button>
 </form>
+<div data-passkey-block hidden>
+  ${passkeyError}
+  <button type="button" class="secondary" data-passkey="sign-in">${e(c.t.passkeySignIn)}</button>
+</div>
 ${otherLang(c)}`,
+    PASSKEY_SCRIPTS,
   );
 }
 
 /** The second step: a TOTP code or a recovery code, with the mfa_token of the first step. */
-export function secondStepPage(c: FormContext, mfaToken: string, error?: string): string {
+export function secondStepPage(c: FormContext, mfaToken: string, error?: string, withPasskey = false): string {
   return page(
     c.lang,
     c.t.secondStepTitle,
@@ -54,7 +63,16 @@ ${alert(error)}
   <label for="recovery_code">${e(c.t.recoveryCode)}</label>
   <input id="recovery_code" name="recovery_code" autocomplete="off" maxlength="64">
   <button type="submit">${e(c.t.verify)}</button>
-</form>`,
+</form>
+${
+  withPasskey
+    ? `<div data-passkey-block hidden>
+  ${passkeyError}
+  <button type="button" class="secondary" data-passkey="second-step" data-mfa-token="${e(mfaToken)}">${e(c.t.usePasskey)}</button>
+</div>`
+    : ''
+}`,
+    PASSKEY_SCRIPTS,
   );
 }
 
@@ -127,6 +145,29 @@ ${alert(d.notice, 'ok')}${alert(d.error)}
 <h2 id="two-step">${e(t.twoStep)}</h2>
 ${twoStep}
 </section>
+<section aria-labelledby="passkeys">
+<h2 id="passkeys">${e(t.passkeys)}</h2>
+<ul class="sessions">
+${d.factors.passkeys
+  .map(
+    (p) => `<li>${e(p.name)}
+  <form method="post" action="${action(c, '/account/passkeys/remove')}">
+    ${hidden(c)}
+    <input type="hidden" name="id" value="${e(p.id)}">
+    <label for="password-passkey-${e(p.id)}">${e(t.confirmWithPassword)}</label>
+    <input id="password-passkey-${e(p.id)}" name="password" type="password" autocomplete="current-password" required maxlength="1024">
+    <button type="submit" class="secondary">${e(t.removePasskey)}</button>
+  </form></li>`,
+  )
+  .join('\n')}
+</ul>
+<div data-passkey-block hidden>
+  ${passkeyError}
+  <label for="passkey-name">${e(t.passkeyName)}</label>
+  <input id="passkey-name" maxlength="64" value="${e(t.passkeyDefaultName)}">
+  <button type="button" data-passkey="add">${e(t.addPasskey)}</button>
+</div>
+</section>
 <section aria-labelledby="devices">
 <h2 id="devices">${e(t.sessions)}</h2>
 <ul class="sessions">
@@ -149,6 +190,7 @@ ${sessions}
   <button type="submit" class="secondary">${e(t.signOut)}</button>
 </form>
 ${otherLang(c)}`,
+    PASSKEY_SCRIPTS,
   );
 }
 
