@@ -23,7 +23,16 @@ export const DEFAULT_LOCKOUT_RULE: LockoutRule = {
  * Sends and changes keep their slot: the budget counts them in the window.
  * Second-factor codes add their kind here and reuse the same calls.
  */
-export type AttemptKind = 'password' | 'email-code' | 'phone-code' | 'email-send' | 'phone-send' | 'sms-number' | 'reset-mail' | 'email-change';
+export type AttemptKind =
+  | 'password'
+  | 'email-code'
+  | 'phone-code'
+  | 'email-send'
+  | 'phone-send'
+  | 'sms-number'
+  | 'reset-mail'
+  | 'email-change'
+  | 'second-factor';
 
 export const DEFAULT_ATTEMPT_RULES: Record<Exclude<AttemptKind, 'password'>, LockoutRule> = {
   // 10 wrong codes an hour then an hour's pause: a 6-digit code needs ~100,000 guesses, i.e. years.
@@ -35,6 +44,9 @@ export const DEFAULT_ATTEMPT_RULES: Record<Exclude<AttemptKind, 'password'>, Loc
   'sms-number': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
   'reset-mail': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
   'email-change': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
+  // Wrong second-factor codes also fail a `password` slot (they lock the account like wrong passwords);
+  // this budget is not cleared by a right password, so logging in again buys no new guesses.
+  'second-factor': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
 };
 
 /**

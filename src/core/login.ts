@@ -5,12 +5,13 @@ import type { Lockout } from './lockout.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { User, UserStore } from './ports/user-store.ts';
+import type { SecondFactorService, SecondStepRequest } from './second-factors.ts';
 import type { Grant, SessionService, StartOptions } from './sessions.ts';
 
 /** How a surface names the account: seed 000 by email, seed 002 by username, seed 004 by either. */
 export type LoginBy = 'email' | 'username' | 'either';
 
-export interface LoginRequest extends StartOptions {
+export interface LoginRequest extends StartOptions, SecondStepRequest {
   by: LoginBy;
   identifier: string;
   password: string;
@@ -32,6 +33,7 @@ export class LoginService {
   readonly #audit: Audit;
   /** REQUIRE_VERIFIED_EMAIL: an account with an email must have verified it to log in. */
   readonly #requireVerifiedEmail: boolean;
+  readonly #secondFactors: Pick<SecondFactorService, 'gate'> | undefined;
 
   constructor(deps: {
     accounts: AccountService;
@@ -42,7 +44,9 @@ export class LoginService {
     clock: Clock;
     audit: Audit;
     requireVerifiedEmail?: boolean;
+    secondFactors?: Pick<SecondFactorService, 'gate'>;
   }) {
+    this.#secondFactors = deps.secondFactors;
     this.#audit = deps.audit;
     this.#requireVerifiedEmail = deps.requireVerifiedEmail ?? false;
     this.#accounts = deps.accounts;
@@ -80,11 +84,14 @@ export class LoginService {
     if (user.status !== 'active') throw fail('USER_DISABLED');
     // Only after the right password: the answer tells nothing to someone without it.
     if (this.#requireVerifiedEmail && user.email && !user.isEmailVerified) throw fail('EMAIL_NOT_VERIFIED');
+    // Second factor: the one gate every login path passes (second-factors.ts). An enrolled account
+    // stops here with MFA_REQUIRED (and an mfa_token where the path has a second step).
+    const amr = this.#secondFactors ? await this.#secondFactors.gate(user, request) : ['pwd'];
     const now = this.#clock.now();
     const newHash = result.needsRehash ? await this.#hasher.hash(request.password) : undefined;
     await this.#users.recordLogin(user.id, now, newHash);
     const updated: User = { ...user, lastLoginAt: now, loginCount: user.loginCount + 1, passwordHash: newHash ?? user.passwordHash };
-    const grant = await this.#sessions.start(updated, request);
+    const grant = await this.#sessions.start(updated, { ...request, amr });
     await this.#audit.record('login.succeeded', user.id);
     return { ...grant, user: updated };
   }

@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { generateSync } from 'otplib';
 import { runCli, startServerProcess } from '../helpers/process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-operator-'));
@@ -10,6 +11,29 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const env = { DATA_DIR: join(dir, 'data') };
 
 describe('operator commands', () => {
+  test('users mfa shows what an account enrolled; users mfa-reset removes it', async () => {
+    const menv = { DATA_DIR: join(dir, 'mfa-data') };
+    assert.equal(runCli(['users', 'create', '--email', 'two@example.com', '--password', 'two-step-pass-1'], menv).status, 0);
+    assert.deepEqual(JSON.parse(runCli(['users', 'mfa', 'two@example.com', '--json'], menv).stdout), { totp: 'none', recovery_codes_left: 0, passkeys: [] });
+    const server = await startServerProcess(menv);
+    try {
+      const login = () => server.http('POST', '/api/v1/auth/login/json', { body: { username: 'two@example.com', password: 'two-step-pass-1' } });
+      const token = (await login()).body.access_token;
+      const { secret } = (await server.http('POST', '/api/v1/auth/mfa/totp', { token })).body;
+      const confirm = await server.http('POST', '/api/v1/auth/mfa/totp/confirm', { token, body: { code: generateSync({ secret }) } });
+      assert.equal(confirm.status, 200, confirm.text);
+      const shown = runCli(['users', 'mfa', 'two@example.com'], menv);
+      assert.equal(shown.stdout, 'totp: active\nrecovery codes left: 10\npasskeys: none\n');
+      assert.equal((await login()).status, 403);
+      const reset = runCli(['users', 'mfa-reset', 'two@example.com'], menv);
+      assert.equal(reset.status, 0, reset.stderr);
+      assert.equal((await login()).status, 200);
+    } finally {
+      await server.stop();
+    }
+    assert.equal(runCli(['users', 'mfa', 'nobody@example.com'], menv).status, 2);
+  });
+
   test('sessions list and revoke', async () => {
     assert.equal(runCli(['users', 'create', '--email', 'ops@example.com', '--password', 'operator-pass-1', '--first-name', 'O'], env).status, 0);
     const server = await startServerProcess(env);
@@ -97,6 +121,10 @@ describe('operator commands', () => {
     assert.equal(good.status, 0, good.stdout);
     assert.match(good.stdout, /ok +database: SQLite at .*gatehouse\.db, schema up to date/);
     assert.match(good.stdout, /ok +jwt secret: generated, kept in .*jwt-secret \(mode 600\)/);
+    assert.match(good.stdout, /ok +encryption key: generated, kept in .*encryption-key \(mode 600\)/);
+    assert.match(runCli(['doctor'], { ...env, MFA_ENCRYPTION_KEY: 'k'.repeat(40) }).stdout, /ok +encryption key: configured \(40 bytes\)/);
+    const short = runCli(['doctor'], { ...env, MFA_ENCRYPTION_KEY: 'short' });
+    assert.match(short.stdout + short.stderr, /MFA_ENCRYPTION_KEY must be at least 32 bytes/);
     assert.match(good.stdout, /all checks passed/);
     assert.match(good.stdout, /^setting +PUBLIC_URL = http:\/\/HOST:PORT \(default\)$/m);
     assert.doesNotMatch(good.stdout, /`/, 'plain text for a terminal, not Markdown');
@@ -113,15 +141,18 @@ describe('operator commands', () => {
     );
 
     chmodSync(join(dir, 'data', 'jwt-secret'), 0o644);
+    chmodSync(join(dir, 'data', 'encryption-key'), 0o640);
     chmodSync(join(dir, 'data'), 0o777);
     const bad = runCli(['doctor'], { ...env, SMTP_URL: 'smtp://127.0.0.1:1' });
     assert.equal(bad.status, 1);
     assert.match(bad.stdout, /PROBLEM +smtp: the SMTP server does not answer/);
     assert.match(bad.stdout, /PROBLEM +jwt secret: .*can be read by other users \(mode 644\): run chmod 600/);
+    assert.match(bad.stdout, /PROBLEM +encryption key: .*encryption-key can be read by other users \(mode 640\): run chmod 600/);
     assert.match(bad.stdout, /PROBLEM +data folder: .*writable by every user/);
-    assert.match(bad.stdout, /3 problems found/);
+    assert.match(bad.stdout, /4 problems found/);
     chmodSync(join(dir, 'data'), 0o755);
     chmodSync(join(dir, 'data', 'jwt-secret'), 0o600);
+    chmodSync(join(dir, 'data', 'encryption-key'), 0o600);
 
     writeFileSync(join(dir, 'not-a-db'), 'hello');
     const broken = runCli(['doctor'], { DATA_DIR: dir, DATABASE_URL: `sqlite:${join(dir, 'not-a-db')}` });

@@ -80,6 +80,7 @@ describe('start-up failures are one line naming the setting, exit 2', () => {
     const pgDown = serve({
       DATABASE_URL: 'postgres://gatehouse@127.0.0.1:1/gatehouse',
       JWT_SECRET: 'startup-secret-startup-secret-startup-1',
+      MFA_ENCRYPTION_KEY: 'startup-encryption-key-startup-encryption-1',
       STARTUP_WAIT_SECONDS: '1',
     });
     assertOneLine(pgDown, 'DATABASE_URL', /cannot reach the database \(connect ECONNREFUSED/);
@@ -93,7 +94,8 @@ const backends = backendUrls();
 describe('start-up talks: it says what it waits for, and stops at once on what no wait will fix', { skip: backends ? false : NO_BACKENDS }, () => {
   const secret = 'startup-secret-startup-secret-startup-1';
   // STARTUP_WAIT_SECONDS=600: a refusal that were waited on would outlast spawnSync's timeout and fail on its status.
-  const refused = (databaseUrl: string) => serve({ DATABASE_URL: databaseUrl, JWT_SECRET: secret, STARTUP_WAIT_SECONDS: '600' });
+  const key = 'startup-encryption-key-startup-encryption-1';
+  const refused = (databaseUrl: string) => serve({ DATABASE_URL: databaseUrl, JWT_SECRET: secret, MFA_ENCRYPTION_KEY: key, STARTUP_WAIT_SECONDS: '600' });
 
   test("a missing role, a missing database, TLS refused: exit 2 in the server's own words", () => {
     const url = new URL(backends!.databaseUrl);
@@ -130,7 +132,7 @@ describe('start-up talks: it says what it waits for, and stops at once on what n
         ENVELOPE_PORT: '0',
         LOG_LEVEL: 'warn',
         DATA_DIR: join(dir, 'data'),
-        ...{ DATABASE_URL: url.toString(), JWT_SECRET: secret, STARTUP_WAIT_SECONDS: '600' },
+        ...{ DATABASE_URL: url.toString(), JWT_SECRET: secret, MFA_ENCRYPTION_KEY: key, STARTUP_WAIT_SECONDS: '600' },
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

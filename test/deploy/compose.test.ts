@@ -27,7 +27,7 @@ const services = compose.services;
 const instances = Object.keys(services).filter((name) => name.startsWith('gatehouse-'));
 
 /** `${NAME:-default}` and `${NAME:?message}` as compose fills them in, from a .env a deployer would write. */
-const dotEnv: Record<string, string> = { POSTGRES_PASSWORD: 'a-database-password', JWT_SECRET: 'x'.repeat(48) };
+const dotEnv: Record<string, string> = { POSTGRES_PASSWORD: 'a-database-password', JWT_SECRET: 'x'.repeat(48), MFA_ENCRYPTION_KEY: 'y'.repeat(48) };
 const interpolate = (value: string) =>
   value.replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_, name: string, kind: string | undefined, rest: string) => {
     if (dotEnv[name] !== undefined) return dotEnv[name];
@@ -58,6 +58,8 @@ describe('compose.yaml', () => {
       assert.ok(config.database.kind === 'postgres' && new URL(config.database.url).hostname === 'postgres');
       assert.equal(new URL(config.redisUrl!).hostname, 'redis');
       assert.equal(config.jwtSecret, dotEnv.JWT_SECRET);
+      // Without it an instance on PostgreSQL refuses to start (the sealed secrets must open everywhere).
+      assert.equal(config.encryptionKey, dotEnv.MFA_ENCRYPTION_KEY);
       assert.match(env.TRUST_PROXY!, /^\d+$/, 'TRUST_PROXY is a hop count (nginx is one hop)');
       assert.ok(config.publicUrl.startsWith('https://'));
       assert.equal(config.host, '0.0.0.0');
@@ -72,6 +74,7 @@ describe('compose.yaml', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own syntax, not a template
     assert.throws(() => interpolate('${UNSET_IN_TEST:?set it}'), /requires UNSET_IN_TEST/);
     assert.match(JSON.stringify(services['gatehouse-1']!.environment), /JWT_SECRET:\?/);
+    assert.match(JSON.stringify(services['gatehouse-1']!.environment), /MFA_ENCRYPTION_KEY:\?/);
   });
 
   test("nginx's upstreams are the instances' listeners; the files it mounts exist", () => {

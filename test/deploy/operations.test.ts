@@ -26,7 +26,8 @@ const PLANS: Record<string, Plan> = {
   },
   'apt-get install podman buildah mmdebstrap runc slirp4netns uidmap': { skip: '.ci/run installs these and runs deploy/container-smoke.sh' },
   'podman build --format docker -t localhost/gatehouse .': { skip: 'needs the base image; deploy/container-smoke.sh builds and runs the same image' },
-  'printf \'POSTGRES_PASSWORD=%s\\nJWT_SECRET=%s\\n\' "$(openssl rand -hex 24)" "$(openssl rand -base64 48 | tr -d \'\\n\')" > .env': { run: 'once' },
+  'printf \'POSTGRES_PASSWORD=%s\\nJWT_SECRET=%s\\nMFA_ENCRYPTION_KEY=%s\\n\' "$(openssl rand -hex 24)" "$(openssl rand -base64 48 | tr -d \'\\n\')" "$(openssl rand -base64 48 | tr -d \'\\n\')" > .env':
+    { run: 'once' },
   'PORT=8001 ENVELOPE_PORT=5001 npm start &': { skip: 'fixed ports; test/contract/startup.test.ts checks what a second instance on the same ports says' },
   "apt-get install postgresql redis-server nginx    # Debian's packages": { skip: 'test/contract/cluster.test.ts runs scripts/local-cluster.sh' },
   'export DATABASE_URL=postgres://gatehouse:secret@db.internal:5432/gatehouse   # the new, empty database': { run: 'once', needs: 'postgres' },
@@ -132,7 +133,7 @@ describe('docs/operations.md, as printed', { skip: npm ? false : 'npm not instal
       const out = runOnce(block);
       if (name.includes('doctor')) assert.match(out, /all checks passed/);
       if (name.startsWith('printf')) {
-        assert.match(readFileSync(join(install, '.env'), 'utf8'), /^POSTGRES_PASSWORD=\w+\nJWT_SECRET=\S{40,}\n$/);
+        assert.match(readFileSync(join(install, '.env'), 'utf8'), /^POSTGRES_PASSWORD=\w+\nJWT_SECRET=\S{40,}\nMFA_ENCRYPTION_KEY=\S{40,}\n$/);
         assert.ok(existsSync(join(install, 'deploy/tls/cert.pem')));
       }
       if (name.startsWith('sqlite3')) assert.ok(readdirSync(join(install, 'data')).some((f) => f.startsWith('backup-')));

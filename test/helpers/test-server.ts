@@ -28,6 +28,8 @@ export interface TestServerOptions {
   stores?: Stores;
   /** Start the manual clock here (ms); defaults to the real now so tokens look current. */
   startAt?: number;
+  /** The main listener's port (default: any free one); a browser test needs it known before start, in PUBLIC_URL. */
+  port?: number;
 }
 
 /**
@@ -45,6 +47,7 @@ async function backendEnv(): Promise<{ env: Record<string, string>; drop(): Prom
       REDIS_URL: urls.redisUrl,
       REDIS_PREFIX: freshPrefix(),
       JWT_SECRET: 'test-secret-for-postgres-and-redis-0123456789',
+      MFA_ENCRYPTION_KEY: 'test-encryption-key-for-postgres-and-redis-0123',
       DATABASE_POOL_SIZE: '5',
     },
     drop: database.drop,
@@ -71,8 +74,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const gatehouse = await buildServer({ config, clock, stores: options.stores, logStream });
   const urls: string[] = [];
-  for (const listener of gatehouse.listeners) {
-    await listener.app.listen({ host: '127.0.0.1', port: 0 });
+  for (const [i, listener] of gatehouse.listeners.entries()) {
+    await listener.app.listen({ host: '127.0.0.1', port: i === 0 ? (options.port ?? 0) : 0 });
     const address = listener.app.server.address();
     if (!address || typeof address === 'string') throw new Error('no port');
     urls.push(`http://127.0.0.1:${address.port}`);

@@ -13,7 +13,14 @@ export type AuditType =
   | 'session.reuse_detected'
   | 'user.disabled'
   | 'user.enabled'
-  | 'user.deleted';
+  | 'user.deleted'
+  | 'mfa.enrolled'
+  | 'mfa.removed'
+  | 'mfa.failed'
+  | 'mfa.recovery_code_used'
+  | 'mfa.recovery_codes_regenerated'
+  | 'mfa.reset'
+  | 'mfa.legacy_login';
 
 export interface AuditEvent {
   at: number;

@@ -10,6 +10,59 @@ export interface Database {
   products: ProductsTable;
   audit_events: AuditEventsTable;
   verifications: VerificationsTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  mfa_challenges: MfaChallengesTable;
+  totp_used_steps: TotpUsedStepsTable;
+  webauthn_ceremonies: WebauthnCeremoniesTable;
+}
+
+export interface TotpFactorsTable {
+  user_id: number;
+  sealed_secret: string;
+  created_at: number;
+  confirmed_at: number | null;
+}
+
+export interface RecoveryCodesTable {
+  user_id: number;
+  code_hash: string;
+  created_at: number;
+}
+
+export interface PasskeysTable {
+  id: string;
+  user_id: number;
+  public_key: string;
+  counter: number;
+  /** JSON array of transport names. */
+  transports: string;
+  name: string;
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface MfaChallengesTable {
+  token_hash: string;
+  user_id: number;
+  expires_at: number;
+  attempts_left: number;
+  remember_me: number;
+}
+
+export interface TotpUsedStepsTable {
+  user_id: number;
+  step: number;
+  expires_at: number;
+}
+
+export interface WebauthnCeremoniesTable {
+  id: string;
+  challenge: string;
+  user_id: number | null;
+  expires_at: number;
 }
 
 export interface VerificationsTable {

@@ -86,9 +86,10 @@ export async function installRateLimits(
         );
         if (state.current > limits.perAccount) refuse(reply, Math.ceil(state.ttl / 1000));
         // Only failures keep their slot: a success (or an answer that judged nothing) gives it back.
+        // A login's 403 comes only after the right password (second factor required, disabled, unverified): not a guess.
         reply.raw.once('finish', () => {
           const status = reply.statusCode;
-          if (status < 400 || status >= 500) void counters.decr(name).catch(() => {});
+          if (status < 400 || status >= 500 || status === 403) void counters.decr(name).catch(() => {});
         });
       };
     },
