@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
 import { Metrics } from './metrics.ts';
 import { metricsRoute } from './surfaces/metrics-route.ts';
@@ -24,6 +24,7 @@ import { installNotFound } from './surfaces/shared/not-found.ts';
 import { refuseNulCharacters } from './surfaces/shared/nul-characters.ts';
 import type { V1AuthStyle } from './surfaces/shared/surface.ts';
 import { validatorCompiler } from './surfaces/shared/validators.ts';
+import { lazyChildLogger } from './lazy-logger.ts';
 
 export interface ServerOptions extends BootOptions {
   config: Config;
@@ -151,67 +152,6 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
 const REQUEST_ID_PREFIX = randomUUID().slice(0, 8);
 let requestCounter = 0;
 const nextRequestId = () => `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`;
-
-/**
- * A request's logger, made only when something is logged: pino's child() with
- * redaction costs several microseconds, and most requests log nothing when
- * LOG_REQUESTS is off (measured: ~6% of /healthz throughput).
- */
-function lazyChildLogger(parent: FastifyBaseLogger, bindings: Record<string, unknown>): FastifyBaseLogger {
-  return new LazyLogger(parent, bindings) as unknown as FastifyBaseLogger;
-}
-
-class LazyLogger {
-  readonly #parent: FastifyBaseLogger;
-  readonly #bindings: Record<string, unknown>;
-  #child: FastifyBaseLogger | undefined;
-
-  constructor(parent: FastifyBaseLogger, bindings: Record<string, unknown>) {
-    this.#parent = parent;
-    this.#bindings = bindings;
-  }
-
-  #real(): FastifyBaseLogger {
-    this.#child ??= this.#parent.child(this.#bindings);
-    return this.#child;
-  }
-
-  #log(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', args: unknown[]): void {
-    if ((this.#parent as unknown as Logger).isLevelEnabled(level)) (this.#real()[level] as (...a: unknown[]) => void)(...args);
-  }
-
-  get level(): string {
-    return this.#parent.level;
-  }
-  set level(value: string) {
-    this.#real().level = value;
-  }
-  fatal(...args: unknown[]) {
-    this.#log('fatal', args);
-  }
-  error(...args: unknown[]) {
-    this.#log('error', args);
-  }
-  warn(...args: unknown[]) {
-    this.#log('warn', args);
-  }
-  info(...args: unknown[]) {
-    this.#log('info', args);
-  }
-  debug(...args: unknown[]) {
-    this.#log('debug', args);
-  }
-  trace(...args: unknown[]) {
-    this.#log('trace', args);
-  }
-  silent() {}
-  child(more: Record<string, unknown>, options?: object) {
-    return this.#real().child(more, options);
-  }
-  isLevelEnabled(level: string): boolean {
-    return (this.#parent as unknown as Logger).isLevelEnabled(level);
-  }
-}
 
 /**
  * The access log and the request metrics, in one hook: one line per request

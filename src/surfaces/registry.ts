@@ -18,3 +18,9 @@ export const SURFACES = [users, catalog, auth, v1Auth, v1Users, admin, pages] as
 type Names<T extends readonly { name: string }[]> = { [I in keyof T]: T[I]['name'] };
 const sameNames: Names<typeof SURFACES> extends typeof SURFACE_NAMES ? (typeof SURFACE_NAMES extends Names<typeof SURFACES> ? true : never) : never = true;
 void sameNames;
+
+/** The README's surfaces table, written from the descriptors. */
+export function surfacesTable(): string {
+  const rows = SURFACES.map((s) => `| \`${s.name}\` | ${s.mounts.map((m) => `\`${m}\``).join(', ')} | ${s.summary} |`);
+  return ['| surface | paths | for clients of |', '|---|---|---|', ...rows].join('\n');
+}
