@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { RateLimitStore } from '../../store/rate-limit-counters.ts';
 import { fail } from '../../core/errors.ts';
+import { answering } from './documented-answers.ts';
 
 /** What a route guards against. */
 export type LimitGroup = 'register' | 'login' | 'refresh' | 'forgot' | 'reset' | 'password';
@@ -32,6 +33,9 @@ type Limiter = (
 ) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number; remaining?: number }>;
 type WithCreate = FastifyInstance & { createRateLimit(options: object): Limiter };
 
+/** A guard that can refuse: the OpenAPI document lists 429 for the routes it guards (off, a guard declares nothing). */
+const limited = (guard: preHandlerAsyncHookHandler) => answering(['RATE_LIMITED'], guard);
+
 /** A refusal: 429 in the surface's shape, with Retry-After. */
 function refuse(reply: FastifyReply, ttlInSeconds: number | undefined): never {
   reply.header('retry-after', String(Math.max(1, ttlInSeconds ?? 60)));
@@ -60,20 +64,20 @@ export async function installRateLimits(
   return {
     perIp(group) {
       const limiter = create({ max: limits.perIp, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `${group}:ip:${r.ip}` });
-      return async (request, reply) => {
+      return limited(async (request, reply) => {
         const result = await limiter(request);
         if (!result.isAllowed && result.isExceeded) refuse(reply, result.ttlInSeconds);
-      };
+      });
     },
     perAccount(group, field, counting = 'failures') {
       const limiter = create({ max: limits.perAccount, timeWindow: 60_000, keyGenerator: accountKey(group, field) });
       if (counting === 'every') {
-        return async (request, reply) => {
+        return limited(async (request, reply) => {
           const result = await limiter(request);
           if (!result.isAllowed && result.isExceeded) refuse(reply, result.ttlInSeconds);
-        };
+        });
       }
-      return async (request, reply) => {
+      return limited(async (request, reply) => {
         const seen = await limiter(request, { increment: false });
         if (!seen.isAllowed && seen.remaining === 0) refuse(reply, seen.ttlInSeconds);
         // Count the attempt once its answer is known: only failures count.
@@ -81,7 +85,7 @@ export async function installRateLimits(
           const status = reply.statusCode;
           if (status >= 400 && status !== 429 && status < 500) void limiter(request).catch(() => {});
         });
-      };
+      });
     },
   };
 }
