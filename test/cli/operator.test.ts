@@ -98,7 +98,7 @@ describe('operator commands', () => {
     assert.match(good.stdout, /ok +database: SQLite at .*gatehouse\.db, schema up to date/);
     assert.match(good.stdout, /ok +jwt secret: generated, kept in .*jwt-secret \(mode 600\)/);
     assert.match(good.stdout, /all checks passed/);
-    assert.match(good.stdout, /^setting +PUBLIC_URL = `http:\/\/HOST:PORT` \(default\)$/m);
+    assert.match(good.stdout, /^setting +PUBLIC_URL = `http:\/\/\$HOST:\$PORT` \(default\)$/m);
 
     // links in mail that only this machine can open, on a server others reach
     const loopback = runCli(['doctor'], { ...env, HOST: '0.0.0.0', PUBLIC_URL: 'http://127.0.0.1:8000' });
