@@ -42,7 +42,7 @@ start() {
     local p=$((port + i)) e=$((port + 50 + i))
     DATA_DIR="$dir/instance-$i" DATABASE_URL="$GATEHOUSE_TEST_DATABASE_URL" REDIS_URL="$GATEHOUSE_TEST_REDIS_URL" \
       JWT_SECRET="$secret" MFA_ENCRYPTION_KEY="$encryption_key" PUBLIC_URL="https://127.0.0.1:$tls_port" PORT=$p ENVELOPE_PORT=$e HOST=127.0.0.1 TRUST_PROXY=127.0.0.1 RATE_LIMIT="${RATE_LIMIT:-on}" LOG_LEVEL="${LOG_LEVEL:-warn}" \
-      nohup $node --max-semi-space-size=4 src/cli/gatehouse.ts serve > "$dir/instance-$i.log" 2>&1 &
+      nohup $node --max-semi-space-size=4 bin/gatehouse.js serve > "$dir/instance-$i.log" 2>&1 &
     echo $! > "$dir/instance-$i.pid"
     upstreams+="    server 127.0.0.1:$p max_fails=1 fail_timeout=2s;"$'\n'
     envelope_upstreams+="    server 127.0.0.1:$e max_fails=1 fail_timeout=2s;"$'\n'

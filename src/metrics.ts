@@ -91,24 +91,30 @@ class RequestTimes {
   readonly #byRoute = new Map<string, Map<number, RouteStatus>>();
 
   constructor(registry: Registry) {
-    const counter = {
+    const byRoute = this.#byRoute;
+    const all = () => this.#all();
+    // A real prom-client counter, filled from the arrays when scraped (collect is its supported hook).
+    new Counter({
       name: 'gatehouse_http_requests_total',
       help: 'HTTP requests answered, by method, route and status',
-      type: 'counter',
-      aggregator: 'sum',
-      get: async () => ({ ...counter, values: this.#all().map((e) => ({ labels: e.labels, value: e.count })) }),
-      reset: () => this.#byRoute.clear(),
-    };
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const e of all()) this.inc(e.labels, e.count);
+      },
+    });
+    // prom-client has no supported way to hand a histogram its bucket counts, so this one is an object of the shape its
+    // registry reads (name, help, type, get): tied to prom-client 15 (package.json allows 15.x only), and the
+    // exposition test (test/surfaces/observability.test.ts) reads the scraped text, so an upgrade that changes the shape fails it.
     const histogram = {
       name: 'gatehouse_http_request_duration_seconds',
       help: 'Time to answer, by method, route and status',
       type: 'histogram',
       aggregator: 'sum',
-      get: async () => ({ ...histogram, values: this.#all().flatMap((e) => histogramLines(histogram.name, e)) }),
-      reset: () => this.#byRoute.clear(),
+      get: async () => ({ ...histogram, values: all().flatMap((e) => histogramLines(histogram.name, e)) }),
+      reset: () => byRoute.clear(),
     };
-    // Registered as prom-client metrics: the registry only reads name, help, type and get().
-    registry.registerMetric(counter as unknown as Metric);
     registry.registerMetric(histogram as unknown as Metric);
   }
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HashAlgorithm } from './core/passwords.ts';
 import type { DatabaseTarget } from './store/open-stores.ts';
-import { SURFACE_NAMES, type SurfaceName } from './surfaces/registry.ts';
+import { SURFACE_NAMES, type SurfaceName } from './surfaces/names.ts';
 
 /** A setting has a value Gatehouse cannot use. The message names the setting. */
 export class ConfigError extends Error {
@@ -15,12 +15,26 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
-/** One setting: how it is read, its default as the README shows it, and what it means. */
+/** One setting: where it lands in `Config`, how it is read, its default as the README shows it, and what it means. */
 export interface Setting<T> {
+  /**
+   * Its field in `Config`: `name`, or `group.name` for a field of a grouped object
+   * (`tokenTtl.users`). A boolean row whose field is a group's name switches
+   * the group: off makes the whole group `null` (`RATE_LIMIT`).
+   */
+  field: string;
   /** Reads the raw value (undefined when unset or blank); `env` for defaults that follow other settings. */
   parse(raw: string | undefined, env: Env, name: string): T;
+  /**
+   * The default as documented: a value in backticks (`$NAME` stands for another
+   * setting's default) reads as the parser's own default, a test checks it; a
+   * phrase or `—` documents a default decided elsewhere, the parser gives null
+   * or an empty list.
+   */
   default: string;
   meaning: string;
+  /** Its value is never printed (`gatehouse doctor` masks it). */
+  secret?: true;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -207,62 +221,86 @@ function envelopePort(raw: string | undefined, env: Env, name: string): number |
  * are written from the same rows (a test fails when the README differs).
  */
 export const SETTINGS = {
-  HOST: { parse: text(HOST_DEFAULT), default: '`127.0.0.1`', meaning: 'address to listen on' },
-  PORT: { parse: integer(8000, 0, 65535), default: '`8000`', meaning: 'port of the main listener' },
+  HOST: { field: 'host', parse: text(HOST_DEFAULT), default: '`127.0.0.1`', meaning: 'address to listen on' },
+  PORT: { field: 'port', parse: integer(8000, 0, 65535), default: '`8000`', meaning: 'port of the main listener' },
   ENVELOPE_PORT: {
+    field: 'envelopePort',
     parse: envelopePort,
     default: '`5000`',
     meaning: 'port of the second listener, where `/api/v1/auth` answers in the envelope style; `off`: none',
   },
   V1_AUTH_STYLE: {
+    field: 'v1AuthStyle',
     parse: oneOf(['plain', 'envelope'] as const, 'plain'),
     default: '`plain`',
     meaning: 'the style of `/api/v1/auth` on the main listener: `plain` (Chinese `{detail}` messages) or `envelope`',
   },
-  SURFACES: { parse: surfaces, default: 'all', meaning: `comma list of \`${SURFACE_NAMES.join(',')}\` to serve` },
-  DEMO_DATA: { parse: boolean(true), default: '`true`', meaning: 'load the demo catalog into an empty database at start' },
-  LOG_LEVEL: { parse: oneOf(LOG_LEVELS, 'info'), default: '`info`', meaning: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`' },
+  SURFACES: { field: 'surfaces', parse: surfaces, default: `\`${SURFACE_NAMES.join(',')}\``, meaning: 'comma list of the surfaces to serve' },
+  DEMO_DATA: { field: 'demoData', parse: boolean(true), default: '`true`', meaning: 'load the demo catalog into an empty database at start' },
+  LOG_LEVEL: {
+    field: 'logLevel',
+    parse: oneOf(LOG_LEVELS, 'info'),
+    default: '`info`',
+    meaning: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`',
+  },
   TRUST_PROXY: {
+    field: 'trustProxy',
     parse: trustProxy,
     default: '`false`',
     meaning:
       "behind proxies: the number of proxies in front (the client is the address the last one saw), or the proxies' addresses/CIDRs (the right-most other address in X-Forwarded-For is the client); `true` is refused",
   },
   DATA_DIR: {
+    field: 'dataDir',
     parse: dataDir,
     default: '`./data`',
     meaning:
       'where the SQLite file, the generated JWT secret and encryption key, and images live; a relative path is taken from the project folder, not the working directory',
   },
   DATABASE_URL: {
+    field: 'database',
+    secret: true,
     parse: (raw: string | undefined, env: Env) => databaseTarget(raw, dataDir(clean(env.DATA_DIR))),
     default: '`sqlite:$DATA_DIR/gatehouse.db`',
     meaning: '`sqlite:<path>`, `postgres://…` (several instances), or `memory:` for a throwaway run',
   },
-  DATABASE_POOL_SIZE: { parse: integer(10, 1, 1000), default: '`10`', meaning: 'PostgreSQL connections per instance' },
+  DATABASE_POOL_SIZE: { field: 'databasePoolSize', parse: integer(10, 1, 1000), default: '`10`', meaning: 'PostgreSQL connections per instance' },
   REDIS_URL: {
+    field: 'redisUrl',
+    secret: true,
     parse: url(['redis:', 'rediss:']),
     default: '—',
     meaning: '`redis://…`: sessions, lockout counters, reset tokens and rate-limit counters in Redis (shared by every instance)',
   },
-  REDIS_PREFIX: { parse: text('gatehouse:'), default: '`gatehouse:`', meaning: 'namespace of every Redis key' },
+  REDIS_PREFIX: { field: 'redisPrefix', parse: text('gatehouse:'), default: '`gatehouse:`', meaning: 'namespace of every Redis key' },
   STARTUP_WAIT_SECONDS: {
+    field: 'startupWaitSeconds',
     parse: integer(30, 0, 3600),
     default: '`30`',
     meaning: 'how long to keep trying to reach PostgreSQL and Redis at start before giving up with one line (compose-style start order)',
   },
-  STORE_TIMEOUT_MS: { parse: integer(2000, 100, 60_000), default: '`2000`', meaning: 'longest wait for the database or Redis before a request answers 503' },
+  STORE_TIMEOUT_MS: {
+    field: 'storeTimeoutMs',
+    parse: integer(2000, 100, 60_000),
+    default: '`2000`',
+    meaning: 'longest wait for the database or Redis before a request answers 503',
+  },
   IMAGE_DIR: {
+    field: 'imageDir',
     parse: (raw: string | undefined, env: Env) => resolve(PROJECT_DIR, raw ?? resolve(dataDir(clean(env.DATA_DIR)), 'images')),
     default: '`$DATA_DIR/images`',
     meaning: 'catalog images (`IMAGE_DIR/catalog/...`)',
   },
   JWT_SECRET: {
+    field: 'jwtSecret',
+    secret: true,
     parse: secret,
     default: 'generated',
     meaning: 'HS256 signing secret, at least 32 bytes. Unset: one is generated on first start and kept in `DATA_DIR/jwt-secret` (mode 0600)',
   },
   JWT_PREVIOUS_SECRETS: {
+    field: 'jwtPreviousSecrets',
+    secret: true,
     parse: (raw: string | undefined) =>
       (raw ?? '')
         .split(',')
@@ -272,111 +310,183 @@ export const SETTINGS = {
     meaning: 'comma-separated old secrets still accepted for verification (key rotation)',
   },
   MFA_ENCRYPTION_KEY: {
+    field: 'encryptionKey',
+    secret: true,
     parse: secret,
     default: 'generated',
     meaning:
       'the key (at least 32 bytes) sealing every secret kept at rest (AES-256-GCM): private signing keys, second-factor secrets. Unset: one is generated on first start and kept in `DATA_DIR/encryption-key` (mode 0600); required with PostgreSQL',
   },
-  USERS_TOKEN_TTL_MINUTES: { parse: minutes(180), default: '`180`', meaning: 'access-token lifetime on `/api/users`' },
-  AUTH_TOKEN_TTL_MINUTES: { parse: minutes(30), default: '`30`', meaning: 'access-token lifetime on `/api/auth`' },
-  V1_AUTH_TOKEN_TTL_MINUTES: { parse: minutes(60), default: '`60`', meaning: 'access-token lifetime on `/api/v1/auth` (plain)' },
-  ENVELOPE_TOKEN_TTL_MINUTES: { parse: minutes(1440), default: '`1440`', meaning: 'access-token lifetime on `/api/v1/auth` (envelope)' },
+  USERS_TOKEN_TTL_MINUTES: { field: 'tokenTtl.users', parse: minutes(180), default: '`180`', meaning: 'access-token lifetime on `/api/users`' },
+  AUTH_TOKEN_TTL_MINUTES: { field: 'tokenTtl.auth', parse: minutes(30), default: '`30`', meaning: 'access-token lifetime on `/api/auth`' },
+  V1_AUTH_TOKEN_TTL_MINUTES: { field: 'tokenTtl.v1Auth', parse: minutes(60), default: '`60`', meaning: 'access-token lifetime on `/api/v1/auth` (plain)' },
+  ENVELOPE_TOKEN_TTL_MINUTES: {
+    field: 'tokenTtl.envelope',
+    parse: minutes(1440),
+    default: '`1440`',
+    meaning: 'access-token lifetime on `/api/v1/auth` (envelope)',
+  },
   REFRESH_TOKEN_ROTATION: {
+    field: 'refreshTokenRotation',
     parse: boolean(false),
     default: '`off`',
     meaning: '`on`: envelope-style refresh hands out a new refresh token each time; the replaced one gets the same answer for 10 s, later it ends the session',
   },
-  SESSION_IDLE_MINUTES: { parse: integer(0, 0, 525_600), default: '`0`', meaning: 'a session unused this long ends (0: no idle limit)' },
+  SESSION_IDLE_MINUTES: {
+    field: 'sessionIdleMinutes',
+    parse: integer(0, 0, 525_600),
+    default: '`0`',
+    meaning: 'a session unused this long ends (0: no idle limit)',
+  },
   PASSWORD_HASH: {
+    field: 'passwordHash',
     parse: oneOf<HashAlgorithm>(['argon2id', 'argon2i'], 'argon2id'),
     default: '`argon2id`',
     meaning: '`argon2id` or `argon2i` for new hashes; any argon2 variant verifies and is upgraded on login',
   },
   RATE_LIMIT: {
+    field: 'rateLimit',
     parse: boolean(true),
     default: '`on`',
     meaning: 'rate limits on login, register, refresh, forgot/reset and password changes (429 with `Retry-After`)',
   },
-  RATE_LIMIT_PER_IP: { parse: integer(60, 1, 1_000_000), default: '`60`', meaning: 'requests a minute from one address to one group of limited endpoints' },
+  RATE_LIMIT_PER_IP: {
+    field: 'rateLimit.perIp',
+    parse: integer(60, 1, 1_000_000),
+    default: '`60`',
+    meaning: 'requests a minute from one address to one group of limited endpoints',
+  },
   RATE_LIMIT_PER_ACCOUNT: {
+    field: 'rateLimit.perAccount',
     parse: integer(10, 1, 1_000_000),
     default: '`10`',
     meaning: 'failed logins (and reset mails) a minute naming one account, from anywhere',
   },
-  CORS_ORIGINS: { parse: corsOrigins, default: '—', meaning: 'comma list of browser origins allowed to call the API (`*` for any); unset: no CORS headers' },
+  CORS_ORIGINS: {
+    field: 'corsOrigins',
+    parse: corsOrigins,
+    default: '—',
+    meaning: 'comma list of browser origins allowed to call the API (`*` for any); unset: no CORS headers',
+  },
   SMTP_URL: {
+    field: 'smtpUrl',
+    secret: true,
     parse: url(['smtp:', 'smtps:']),
     default: '—',
     meaning: '`smtp://` or `smtps://` URL for mail; unset: mail is kept in the outbox (`npx gatehouse mail list`)',
   },
-  MAIL_FROM: { parse: text('Gatehouse <no-reply@localhost>'), default: '`Gatehouse <no-reply@localhost>`', meaning: "sender of Gatehouse's mail" },
+  MAIL_FROM: {
+    field: 'mailFrom',
+    parse: text('Gatehouse <no-reply@localhost>'),
+    default: '`Gatehouse <no-reply@localhost>`',
+    meaning: "sender of Gatehouse's mail",
+  },
   PUBLIC_URL: {
+    field: 'publicUrl',
     parse: publicUrl,
-    default: '`http://HOST:PORT`',
+    default: '`http://$HOST:$PORT`',
     meaning: 'where people reach this server: the links in mail are built from it (its `/reset-password` and `/verify-email` pages)',
   },
   RESET_URL_TEMPLATE: {
+    field: 'resetUrlTemplate',
     parse: linkTemplate('/reset-password'),
     default: '`$PUBLIC_URL/reset-password?token={token}`',
     meaning: 'the link in the reset mail, for apps with their own page (`{token}` is replaced)',
   },
   VERIFY_URL_TEMPLATE: {
+    field: 'verifyUrlTemplate',
     parse: linkTemplate('/verify-email'),
     default: '`$PUBLIC_URL/verify-email?token={token}`',
     meaning: 'the link in the verification mail, for apps with their own page (`{token}` is replaced)',
   },
   REQUIRE_VERIFIED_EMAIL: {
+    field: 'requireVerifiedEmail',
     parse: boolean(false),
     default: '`off`',
     meaning: "`on`: an account with an unverified email cannot log in (403, in each surface's shape)",
   },
   MFA_REQUIRED: {
+    field: 'mfaRequired',
     parse: oneOf(['off', 'staff', 'all'] as const, 'off'),
     default: '`off`',
     meaning:
       '`staff` (`is_staff` or superuser accounts) or `all`: accounts covered must set up a second factor at their next sign-in on `/account` before anything else; until then every API login answers 403',
   },
   MFA_LEGACY_LOGIN: {
+    field: 'mfaLegacyLogin',
     parse: oneOf(['refuse', 'allow'] as const, 'refuse'),
     default: '`refuse`',
     meaning:
       '`/api/users/login` and `/api/auth/login` have no second step: `refuse` answers 403 (two-step verification required) for an account with a second factor; `allow` lets it in with the password alone (each such login audited), for a migration',
   },
   SMS_WEBHOOK_URL: {
+    field: 'smsWebhookUrl',
+    secret: true,
     parse: url(['http:', 'https:']),
     default: '—',
     meaning: 'phone verification codes are POSTed here as `{"to", "text"}`; unset: kept in the outbox',
   },
-  RESET_MAIL_SUBJECT: { parse: optionalText, default: 'bilingual built-in', meaning: 'subject of the reset mail' },
+  RESET_MAIL_SUBJECT: { field: 'resetMailSubject', parse: optionalText, default: 'bilingual built-in', meaning: 'subject of the reset mail' },
   RESET_MAIL_TEXT: {
+    field: 'resetMailText',
     parse: (raw: string | undefined) => raw?.replaceAll('\\n', '\n') ?? null,
     default: 'bilingual built-in',
     meaning: 'text of the reset mail; may use `{link}`, `{token}`, `{minutes}` (`\\n` for a new line)',
   },
   LOG_REQUESTS: {
+    field: 'logRequests',
     parse: boolean(true),
     default: '`on`',
     meaning: 'one log line per request at `info` (method, route, status, ms, request id, user id); `off` for benchmarks',
   },
-  METRICS: { parse: boolean(true), default: '`on`', meaning: 'Prometheus metrics at `/metrics` on every listener' },
+  METRICS: { field: 'metrics', parse: boolean(true), default: '`on`', meaning: 'Prometheus metrics at `/metrics` on every listener' },
   METRICS_TOKEN: {
+    field: 'metricsToken',
+    secret: true,
     parse: optionalText,
     default: '—',
     meaning: 'unset: `/metrics` answers loopback clients only; set: any client presenting `Authorization: Bearer <token>`',
   },
-  AUDIT_WEBHOOK_URL: { parse: url(['http:', 'https:']), default: '—', meaning: 'every audit event is also POSTed here as JSON' },
+  AUDIT_WEBHOOK_URL: {
+    field: 'auditWebhookUrl',
+    secret: true,
+    parse: url(['http:', 'https:']),
+    default: '—',
+    meaning: 'every audit event is also POSTed here as JSON',
+  },
 } as const satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
 
-/** Every setting's value, typed by its parser. */
-export type SettingValues = { -readonly [K in SettingName]: ReturnType<(typeof SETTINGS)[K]['parse']> };
+type Rows = typeof SETTINGS;
+type Value<K extends SettingName> = ReturnType<Rows[K]['parse']>;
+type Field = Rows[SettingName]['field'];
+type Group = Field extends infer F ? (F extends `${infer G}.${string}` ? G : never) : never;
+type RowOf<F> = { [K in SettingName]: Rows[K]['field'] extends F ? K : never }[SettingName];
+type Members<G extends string> = { [K in SettingName as Rows[K]['field'] extends `${G}.${infer F}` ? F : never]: Value<K> };
 
-/** Reads and checks every setting. Throws {@link ConfigError} naming the first bad one. */
-export function readSettings(env: Env): SettingValues {
-  const values: Partial<Record<SettingName, unknown>> = {};
-  for (const name of Object.keys(SETTINGS) as SettingName[]) values[name] = SETTINGS[name].parse(clean(env[name]), env, name);
-  return values as SettingValues;
+/**
+ * Every setting's value, under its row's `field`: what the code that uses the
+ * settings reads. Built once at start; nothing else reads the environment.
+ */
+export type Config = { [F in Exclude<Field, Group | `${string}.${string}`>]: Value<RowOf<F>> } & {
+  [G in Group]: Members<G> | (G extends Field ? null : never);
+};
+
+/** Reads and checks every setting into {@link Config}. Throws {@link ConfigError} naming the first bad one. */
+export function readConfig(env: Env): Config {
+  const rows = Object.entries(SETTINGS) as Array<[string, Setting<unknown>]>;
+  const config: Record<string, unknown> = {};
+  const switches = new Map<string, unknown>();
+  for (const [name, row] of rows) {
+    const value = row.parse(clean(env[name]), env, name);
+    const [group, member] = row.field.split('.') as [string, string | undefined];
+    if (member !== undefined) ((config[group] ??= {}) as Record<string, unknown>)[member] = value;
+    else if (rows.some(([, other]) => other.field.startsWith(`${group}.`))) switches.set(group, value);
+    else config[group] = value;
+  }
+  for (const [group, on] of switches) if (!on) config[group] = null;
+  return config as Config;
 }
 
 /** The README's settings table, written from {@link SETTINGS}. */
@@ -385,26 +495,13 @@ export function settingsTable(): string {
   return ['| setting | default | meaning |', '|---|---|---|', ...rows].join('\n');
 }
 
-/** Settings whose values are never printed. */
-const SECRET_SETTINGS = new Set<string>([
-  'JWT_SECRET',
-  'JWT_PREVIOUS_SECRETS',
-  'MFA_ENCRYPTION_KEY',
-  'METRICS_TOKEN',
-  'SMS_WEBHOOK_URL',
-  'SMTP_URL',
-  'DATABASE_URL',
-  'REDIS_URL',
-  'AUDIT_WEBHOOK_URL',
-]);
-
-/** One line per setting for `gatehouse doctor`: set or default, with the value (secrets and URLs with credentials masked). */
+/** One line per setting for `gatehouse doctor`: set or default, with the value (secret rows masked, but a URL's host). */
 export function describeSettings(env: Env): string[] {
   return (Object.entries(SETTINGS) as Array<[string, Setting<unknown>]>).map(([name, s]) => {
     const raw = clean(env[name]);
     // Plain text for a terminal: the defaults are written for the README's Markdown table.
     if (raw === undefined) return `${name} = ${s.default.replaceAll('`', '')} (default)`;
-    const shown = SECRET_SETTINGS.has(name) ? raw.replace(/\/\/[^@/]*@/, '//***@').replace(/^(?!\w+:\/\/).+$/, '***') : raw;
+    const shown = s.secret ? raw.replace(/\/\/[^@/]*@/, '//***@').replace(/^(?!\w+:\/\/).+$/, '***') : raw;
     return `${name} = ${shown} (set)`;
   });
 }

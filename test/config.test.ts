@@ -34,6 +34,8 @@ describe('config', () => {
     assert.equal(c.v1AuthStyle, 'envelope');
     assert.equal(c.passwordHash, 'argon2i');
     assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
+    assert.deepEqual(loadConfig({ RATE_LIMIT_PER_IP: '7' }).rateLimit, { perIp: 7, perAccount: 10 });
+    assert.equal(loadConfig({ RATE_LIMIT: 'off', RATE_LIMIT_PER_IP: '7' }).rateLimit, null);
     assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/db' }).database, { kind: 'postgres', url: 'postgres://u:p@localhost/db' });
   });
 
@@ -111,6 +113,43 @@ describe('settings are declared once', () => {
       (f) => !['config.ts', 'settings.ts'].includes(f) && /process\.env\b/.test(readFileSync(new URL(`../src/${f}`, import.meta.url), 'utf8')),
     );
     assert.deepEqual(readers, []);
+  });
+
+  test('settings.ts is a leaf: what it loads at run time is Node and the surface names', async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(new URL('../src/settings.ts', import.meta.url), 'utf8');
+    const loaded = [...source.matchAll(/^import (?!type )[^;]*from '([^']+)'/gm)].map((m) => m[1]);
+    assert.deepEqual(
+      loaded.filter((from) => !from!.startsWith('node:')),
+      ['./surfaces/names.ts'],
+    );
+  });
+
+  test("each row's documented default is its parser's default", async () => {
+    const { SETTINGS } = await import('../src/settings.ts');
+    const rows = Object.entries(SETTINGS) as Array<[string, (typeof SETTINGS)[keyof typeof SETTINGS]]>;
+    const real = (name: string, raw?: string): unknown => rows.find(([n]) => n === name)![1].parse(raw, {}, name);
+    for (const [name, row] of rows) {
+      const quoted = /^`(.*)`$/.exec(row.default);
+      if (quoted) {
+        // `$NAME` in a documented default stands for that setting's own default.
+        const raw = quoted[1]!.replace(/\$([A-Z_]+)/g, (_, other: string) => String(real(other)));
+        assert.deepEqual(real(name, raw), real(name), `${name}: documented ${row.default}`);
+      } else {
+        const value = real(name);
+        assert.ok(value === null || (Array.isArray(value) && value.length === 0), `${name}: documented "${row.default}" but its parser gives ${String(value)}`);
+      }
+    }
+  });
+
+  test('doctor masks every secret row, whatever its value', async () => {
+    const { describeSettings, SETTINGS } = await import('../src/settings.ts');
+    const secrets = Object.entries(SETTINGS).filter(([, row]) => 'secret' in row && row.secret);
+    assert.ok(secrets.length >= 8);
+    const env = Object.fromEntries(secrets.map(([name]) => [name, `https://user:hunter2-${name}@example.com/`]));
+    for (const line of describeSettings(env)) assert.ok(!line.includes('hunter2'), line);
+    const plain = Object.fromEntries(secrets.map(([name]) => [name, `hunter2-${name}-${'x'.repeat(32)}`]));
+    for (const line of describeSettings(plain)) assert.ok(!line.includes('hunter2'), line);
   });
 
   test('doctor prints every declared setting, secrets masked', async () => {

@@ -149,10 +149,6 @@ export class SessionService {
     return this.#store.delete(sessionId);
   }
 
-  async end(sessionId: string): Promise<boolean> {
-    return this.#store.delete(sessionId);
-  }
-
   /** Ends every session of a user, but `exceptId`. */
   endAllForUser(userId: number, exceptId?: string): Promise<number> {
     return this.#store.deleteForUser(userId, exceptId);

@@ -26,6 +26,8 @@ export interface ServerProcess {
   envelopeHttp: Client;
   child: ChildProcess;
   output: () => string;
+  /** Waits until the output matches: the log is buffered, a line reaches stdout within a quarter of a second. */
+  logged(pattern: RegExp): Promise<string>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -71,6 +73,13 @@ export async function startServerProcess(env: Record<string, string>, options: {
     envelopeHttp: client(envelopeUrl ?? url),
     child,
     output: () => out,
+    async logged(pattern) {
+      while (!pattern.test(out)) {
+        if (child.exitCode !== null) throw new Error(`the server exited before logging ${pattern}:\n${out}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return out;
+    },
     stop(signal = 'SIGTERM') {
       return new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);

@@ -6,7 +6,6 @@ export const account = defineSurface({
   name: 'account',
   summary: 'HTML page /account: sign in (password, then the second factor), profile, two-step verification, devices, password',
   mounts: ['/account'],
-  settings: ['PUBLIC_URL'],
   plugin: accountRoutes,
   // HTML answers: failures are pages, worded per code in routes.ts.
   errors: {},

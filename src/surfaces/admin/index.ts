@@ -5,9 +5,8 @@ import { adminRoutes } from './routes.ts';
 /** The staff API: superusers list, disable and enable accounts and end their sessions. */
 export const admin = defineSurface({
   name: 'admin',
-  summary: 'staff API for superusers: list, search, disable, enable accounts, end their sessions',
-  mounts: ['/api/admin'],
-  settings: [],
+  summary: 'staff: list and search accounts, disable/enable, verify, change email, end sessions (superusers only)',
+  mounts: ['/api/admin/*'],
   plugin: mountedAt('/api/admin', adminRoutes),
   errors: { admin: ADMIN_ERRORS },
 });

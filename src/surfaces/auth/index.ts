@@ -5,9 +5,8 @@ import { authRoutes } from './routes.ts';
 /** Seed 002: username login, a refresh token handed to the client (never rotated). */
 export const auth = defineSurface({
   name: 'auth',
-  summary: 'username login, refresh token handed to the client, FastAPI-shaped errors',
-  mounts: ['/api/auth', '/api/user/me'],
-  settings: ['AUTH_TOKEN_TTL_MINUTES'],
+  summary: 'username login, a refresh token kept by the client',
+  mounts: ['/api/auth/*', '/api/user/me'],
   plugin: mountedAt('/api', authRoutes),
   errors: { auth: AUTH_ERRORS },
 });

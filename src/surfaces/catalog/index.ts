@@ -9,9 +9,8 @@ export const VIEW_FLUSH_MS = 1000;
 /** Seed 001's product catalog and its cached image files. */
 export const catalog = defineSurface({
   name: 'catalog',
-  summary: 'products, the popular list (featured, then most viewed), cached image files',
-  mounts: ['/api/products', '/cache/catalog'],
-  settings: ['IMAGE_DIR', 'DEMO_DATA'],
+  summary: 'products, the popular list, cached image files',
+  mounts: ['/api/products/*', '/cache/catalog/*'],
   plugin: async (app, options) => {
     await app.register(productRoutes, { ...options, prefix: '/api/products' });
     await app.register(imageRoutes, { ...options, prefix: '/cache/catalog' });

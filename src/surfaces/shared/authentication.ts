@@ -3,6 +3,7 @@ import type { Core } from '../../core/core.ts';
 import { fail } from '../../core/errors.ts';
 import type { Caller } from '../../core/sessions.ts';
 import { bearerToken } from './bearer.ts';
+import { answering, TOKEN_CODES } from './documented-answers.ts';
 
 /** What a route needs of its caller: a live access token, or one of a superuser. */
 export type AuthRequirement = 'caller' | 'superuser';
@@ -40,6 +41,7 @@ export function installAuthentication(app: FastifyInstance, core: Core): void {
       if (need === 'superuser' && !caller.user.isSuperuser) throw fail('FORBIDDEN');
       request.caller = caller;
     };
+    answering(need === 'superuser' ? [...TOKEN_CODES, 'FORBIDDEN'] : TOKEN_CODES, authenticate);
     const own = route.preHandler === undefined ? [] : [route.preHandler].flat();
     route.preHandler = [...own, authenticate];
   });

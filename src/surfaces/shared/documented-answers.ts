@@ -3,7 +3,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { errorHandler, type ErrorOverrides, type ErrorRenderer, type MappedCode } from './error-map.ts';
 
 /** Codes any bearer-token check can end in. */
-const TOKEN_CODES: MappedCode[] = [
+export const TOKEN_CODES: readonly MappedCode[] = [
   'TOKEN_MISSING',
   'TOKEN_NOT_BEARER',
   'TOKEN_MALFORMED',
@@ -41,15 +41,24 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'A storage backend is unreachable (Retry-After)',
 };
 
-/** The codes a route can answer with, judged from what it declares. */
+const ANSWERS = Symbol('answers');
+
+/**
+ * A route hook that says which codes it can end a request with: the OpenAPI
+ * document lists what the hooks a route runs declare, so a guard that is off
+ * (RATE_LIMIT=off) documents nothing, and a hook that declares nothing adds nothing.
+ */
+export function answering<Hook extends object>(codes: readonly MappedCode[], hook: Hook): Hook {
+  return Object.assign(hook, { [ANSWERS]: codes });
+}
+
+/** The codes a route can answer with, from what it and its hooks declare. */
 function codesOf(route: RouteOptions): Set<MappedCode> {
   const codes = new Set<MappedCode>(['STORE_UNAVAILABLE']);
   const schema = route.schema ?? {};
-  // Routes that check a token declare it (auth option or security entry); a refresh by body token names its answers in config.errors.
-  const checksToken = !!route.config?.auth || !!schema.security;
-  if (checksToken) for (const c of TOKEN_CODES) codes.add(c);
-  if (route.config?.auth === 'superuser') codes.add('FORBIDDEN');
-  if (route.preHandler) codes.add('RATE_LIMITED');
+  for (const hook of [route.preHandler ?? []].flat()) for (const c of (hook as { [ANSWERS]?: readonly MappedCode[] })[ANSWERS] ?? []) codes.add(c);
+  // A route reading the bearer token itself (logout, refresh by access token) says so with its security entry.
+  if (schema.security) for (const c of TOKEN_CODES) codes.add(c);
   const method = [route.method].flat()[0];
   if (method !== 'GET' && method !== 'HEAD') for (const c of ACCOUNT_CODES) codes.add(c);
   if (schema.params || method !== 'GET' || route.config?.errors?.NOT_FOUND) codes.add('NOT_FOUND');

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { CounterState, RateLimitStore } from '../../core/ports/rate-limit-store.ts';
 import { fail } from '../../core/errors.ts';
+import { answering } from './documented-answers.ts';
 
 /** What a route guards against. */
 export type LimitGroup = 'register' | 'login' | 'refresh' | 'forgot' | 'reset' | 'password' | 'profile';
@@ -34,6 +35,9 @@ type Limiter = (
 ) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number; remaining?: number }>;
 type WithCreate = FastifyInstance & { createRateLimit(options: object): Limiter };
 
+/** A guard that can refuse: the OpenAPI document lists 429 for the routes it guards (off, a guard declares nothing). */
+const limited = (guard: preHandlerAsyncHookHandler) => answering(['RATE_LIMITED'], guard);
+
 /** A refusal: 429 in the surface's shape, with Retry-After. */
 function refuse(reply: FastifyReply, ttlInSeconds: number | undefined): never {
   reply.header('retry-after', String(Math.max(1, ttlInSeconds ?? 60)));
@@ -63,21 +67,21 @@ export async function installRateLimits(
   return {
     perIp(group) {
       const limiter = create({ max: limits.perIp, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `${group}:ip:${r.ip}` });
-      return async (request, reply) => {
+      return limited(async (request, reply) => {
         const result = await limiter(request);
         if (!result.isAllowed && result.isExceeded) refuse(reply, result.ttlInSeconds);
-      };
+      });
     },
     perAccount(group, field, counting = 'failures') {
       const limiter = create({ max: limits.perAccount, timeWindow: 60_000, keyGenerator: accountKey(group, field) });
       if (counting === 'every') {
-        return async (request, reply) => {
+        return limited(async (request, reply) => {
           const result = await limiter(request);
           if (!result.isAllowed && result.isExceeded) refuse(reply, result.ttlInSeconds);
-        };
+        });
       }
       const key = accountKey(group, field);
-      return async (request, reply) => {
+      return limited(async (request, reply) => {
         // The slot is taken before the password is checked (atomic in the counter store), so
         // 40 parallel guesses get the limit's slots and no more.
         const name = key(request);
@@ -91,7 +95,7 @@ export async function installRateLimits(
           const status = reply.statusCode;
           if (status < 400 || status >= 500 || status === 403) void counters.decr(name).catch(() => {});
         });
-      };
+      });
     },
   };
 }

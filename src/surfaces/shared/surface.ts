@@ -23,12 +23,14 @@ export interface SurfaceOptions {
 export interface Surface<Name extends string = string> {
   /** The name `SURFACES` uses. */
   name: Name;
-  /** What it serves, for the README and the start-up log. */
+  /** Who calls it: the README's surfaces table is written from it (a test compares). */
   summary: string;
-  /** The URL prefixes it answers under (informational; the plugin is registered at the root). */
+  /**
+   * The paths it answers: exact, or `prefix/*` for the prefix and everything
+   * under it. The README's surfaces table shows them, and a test holds every
+   * route the surface registers to them.
+   */
   mounts: readonly string[];
-  /** The settings (environment variables) it reads beyond the shared ones. */
-  settings: readonly string[];
   plugin: FastifyPluginAsync<SurfaceOptions>;
   /** Its error maps by name (a style or a sub-surface), for the surfaces x codes table test. */
   errors: Readonly<Record<string, ErrorMap>>;

@@ -9,9 +9,8 @@ import { v1AuthRoutes } from './routes.ts';
  */
 export const v1Auth = defineSurface({
   name: 'v1-auth',
-  summary: 'form and JSON login, lockout, forgot/reset password; plain (Chinese {detail}) or envelope style per listener',
-  mounts: ['/api/v1/auth'],
-  settings: ['V1_AUTH_STYLE', 'ENVELOPE_PORT', 'V1_AUTH_TOKEN_TTL_MINUTES', 'ENVELOPE_TOKEN_TTL_MINUTES', 'REFRESH_TOKEN_ROTATION'],
+  summary: 'form and JSON login, lockout, forgot/reset password, own sessions; style per listener (above)',
+  mounts: ['/api/v1/auth/*'],
   plugin: mountedAt('/api/v1/auth', v1AuthRoutes),
   errors: { 'v1-auth plain': V1_PLAIN_ERRORS, 'v1-auth envelope': V1_ENVELOPE_ERRORS },
 });

@@ -37,6 +37,8 @@ describe('HTTP hardening', () => {
       assert.equal(r.headers.get('x-content-type-options'), 'nosniff', path);
       assert.equal(r.headers.get('referrer-policy'), 'no-referrer', path);
       assert.equal(r.headers.get('x-frame-options'), 'DENY', path);
+      // the HTML-only headers stay on the pages
+      assert.equal(r.headers.get('cross-origin-opener-policy'), null, path);
     }
     assert.equal((await server.http('GET', '/api/users/me')).headers.get('cache-control'), 'no-store');
   });
