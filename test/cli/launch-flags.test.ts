@@ -2,8 +2,8 @@
 // docs/performance.md), so every way of starting it must pass the same flags.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -27,7 +27,12 @@ test('npm start, npm run gatehouse, the gatehouse command and the local cluster 
   assert.equal(flagsIn(scripts.gatehouse!), expected);
   assert.equal(flagsIn(cluster.replace('$node', 'node')), expected);
   for (const shebang of shebangs) assert.equal(shebang, `#!/usr/bin/env -S node ${expected}`);
-  assert.equal(JSON.parse(read('package.json')).bin.gatehouse, 'bin/gatehouse.js');
+  // The installed command is the shell launcher: the project's own Node 24 with the same flags, whatever Node the machine has.
+  assert.equal(JSON.parse(read('package.json')).bin.gatehouse, 'bin/gatehouse');
+  assert.ok(
+    read('bin/gatehouse').includes(`node_modules/node/bin/node" ${expected} "$here/gatehouse.js"`),
+    'bin/gatehouse runs bin/gatehouse.js with the same flags',
+  );
 });
 
 test('the gatehouse command runs as an executable through its shebang', () => {
@@ -42,13 +47,27 @@ test('the gatehouse command runs as an executable through its shebang', () => {
 
 test("the build runs: imports rewritten, the pages' assets beside it, the launcher takes it", () => {
   const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
-  const build = spawnSync(process.execPath, ['scripts/build.js'], { cwd: ROOT, encoding: 'utf8', env });
-  assert.equal(build.status, 0, build.stderr);
-  const run = spawnSync(process.execPath, ['dist/cli/gatehouse.js', '--help'], { cwd: ROOT, encoding: 'utf8', env });
-  assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /^Usage: gatehouse <command>/);
-  assert.ok(readFileSync(join(ROOT, 'dist/surfaces/pages/assets/pages.css')).length > 0);
-  // the launcher takes dist/ when it is no older than the sources: with type stripping off, only the JavaScript can run
-  const launched = spawnSync(process.execPath, ['--no-experimental-strip-types', 'bin/gatehouse.js', '--help'], { cwd: ROOT, encoding: 'utf8', env });
-  assert.equal(launched.status, 0, launched.stderr);
+  // A project of its own inside this one (node_modules is found by walking up): a build, empty sources, the launcher.
+  const project = mkdtempSync(join(ROOT, '.build-test-'));
+  try {
+    const build = spawnSync(process.execPath, ['scripts/build.js', `${basename(project)}/dist`], { cwd: ROOT, encoding: 'utf8', env });
+    assert.equal(build.status, 0, build.stderr);
+    const run = spawnSync(process.execPath, [join(project, 'dist/cli/gatehouse.js'), '--help'], { cwd: ROOT, encoding: 'utf8', env });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^Usage: gatehouse <command>/);
+    assert.ok(readFileSync(join(project, 'dist/surfaces/shared/html/assets/pages.css')).length > 0);
+    // the launcher takes dist/ when it is no older than the sources: with type stripping off, only the JavaScript can run
+    mkdirSync(join(project, 'src'));
+    mkdirSync(join(project, 'bin'));
+    copyFileSync(join(ROOT, 'bin/gatehouse.js'), join(project, 'bin/gatehouse.js'));
+    const launched = spawnSync(process.execPath, ['--no-experimental-strip-types', join(project, 'bin/gatehouse.js'), '--help'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env,
+    });
+    assert.equal(launched.status, 0, launched.stderr);
+    assert.match(launched.stdout, /^Usage: gatehouse <command>/);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
 });

@@ -126,7 +126,7 @@ describe('operator commands', () => {
     const short = runCli(['doctor'], { ...env, MFA_ENCRYPTION_KEY: 'short' });
     assert.match(short.stdout + short.stderr, /MFA_ENCRYPTION_KEY must be at least 32 bytes/);
     assert.match(good.stdout, /all checks passed/);
-    assert.match(good.stdout, /^setting +PUBLIC_URL = http:\/\/HOST:PORT \(default\)$/m);
+    assert.match(good.stdout, /^setting +PUBLIC_URL = http:\/\/\$HOST:\$PORT \(default\)$/m);
     assert.doesNotMatch(good.stdout, /`/, 'plain text for a terminal, not Markdown');
 
     // links in mail that only this machine can open, on a server others reach

@@ -5,7 +5,7 @@ import { accountRoutes } from './routes.ts';
 export const account = defineSurface({
   name: 'account',
   summary: 'HTML page /account: sign in (password, then the second factor), profile, two-step verification, devices, password',
-  mounts: ['/account'],
+  mounts: ['/account', '/account/*'],
   plugin: accountRoutes,
   // HTML answers: failures are pages, worded per code in routes.ts.
   errors: {},
