@@ -157,6 +157,7 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     products: reportOutages(stores.products, 'postgres.products', options.observe),
     audit: reportOutages(stores.audit, 'postgres.audit', options.observe),
     verifications: reportOutages(stores.verifications, 'postgres.verifications', options.observe),
+    signingKeys: reportOutages(stores.signingKeys, 'postgres.signing_keys', options.observe),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -6,6 +6,7 @@ import type { ResetTokenStore } from './reset-token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import type { UserStore } from './user-store.ts';
 import type { VerificationStore } from './verification-store.ts';
+import type { SigningKeyStore } from './signing-key-store.ts';
 
 /** The storage a running Gatehouse is wired to. */
 export interface Stores {
@@ -17,6 +18,8 @@ export interface Stores {
   products: ProductStore;
   audit: AuditLog;
   verifications: VerificationStore;
+  /** Asymmetric signing keys (their private part sealed). */
+  signingKeys: SigningKeyStore;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -10,6 +10,17 @@ export interface Database {
   products: ProductsTable;
   audit_events: AuditEventsTable;
   verifications: VerificationsTable;
+  signing_keys: SigningKeysTable;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  sealed_private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  verify_until: number;
+  retired_at: number | null;
 }
 
 export interface VerificationsTable {

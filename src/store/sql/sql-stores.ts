@@ -11,6 +11,7 @@ import { SqlResetStore } from './sql-reset-store.ts';
 import { SqlSessionStore } from './sql-session-store.ts';
 import { SqlUserStore } from './sql-user-store.ts';
 import { SqlVerificationStore } from './sql-verification-store.ts';
+import { SqlSigningKeyStore } from './sql-signing-key-store.ts';
 
 /** Every port on one SQL database; `hot` answers the per-request reads directly where the driver allows (SQLite). */
 export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; hot?: HotReads } = {}): Stores {
@@ -24,6 +25,7 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     products: new SqlProductStore(db, hot),
     audit: new SqlAuditLog(db),
     verifications: new SqlVerificationStore(db),
+    signingKeys: new SqlSigningKeyStore(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },
