@@ -95,7 +95,11 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     await core.start();
   } catch (error) {
     await core.close();
-    throw new StartupError(`signing keys: ${(error as Error).message}`, { cause: error });
+    const message = (error as Error).message;
+    // A key that does not open is MFA_ENCRYPTION_KEY's fault; anything else, the database's.
+    throw new StartupError(`${/MFA_ENCRYPTION_KEY/.test(message) ? 'MFA_ENCRYPTION_KEY' : 'DATABASE_URL'}: cannot load the signing keys: ${message}`, {
+      cause: error,
+    });
   }
   return core;
 }

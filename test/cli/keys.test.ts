@@ -59,6 +59,13 @@ test('keys list, rotate and retire act on a running server without a restart', a
   }
 });
 
+test('a server started with another MFA_ENCRYPTION_KEY than the one that sealed its keys stops with one line', () => {
+  const r = runCli(['keys', 'list'], { ...env, MFA_ENCRYPTION_KEY: 'not-the-key-that-sealed-these-signing-keys' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^gatehouse: MFA_ENCRYPTION_KEY: cannot load the signing keys: a sealed secret \(signing-key:\S+\) does not open/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+});
+
 test('keys: bad input is one line, exit 2', () => {
   for (const args of [
     ['keys'],
