@@ -165,7 +165,7 @@ async function prepare(users: number, sessions: number): Promise<{ dataDir: stri
   await seedUsers(join(dataDir, 'gatehouse.db'), users);
   const core = await openCore(loadConfig(envFor(dataDir, { DEMO_DATA: 'false' })));
   const tokens = await createSessions(core, users, sessions);
-  await core.stores.close();
+  await core.close();
   return { dataDir, tokens };
 }
 
@@ -502,7 +502,7 @@ async function benchScaleOut(sqliteHealthz: number, sqlite: { dataDir: string; t
       envFor(join(dir, 'data'), { DATABASE_URL: urls.databaseUrl, REDIS_URL: urls.redisUrl, DATABASE_POOL_SIZE: '10', ...extra });
     const core = await openCore(loadConfig(env({ DEMO_DATA: 'false' })));
     const tokens = await createSessions(core, USERS, 1000);
-    await core.stores.close();
+    await core.close();
 
     const one = await startServer(env());
     const pgHealth = await load({ ...base(one.url), path: '/healthz' });
