@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
-import { registerAndLogin } from '../../helpers/users.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loginV1, registerAndLogin, registerV1 } from '../../helpers/users.ts';
 
 describe('GET /.well-known/jwks.json', () => {
   let server: TestServer;
@@ -69,4 +72,40 @@ describe('an HS256 installation', () => {
     const r = await server.http('GET', '/.well-known/jwks.json');
     assert.deepEqual([r.status, r.body], [200, { keys: [] }]);
   });
+});
+
+test('switching HS256 to ES256: tokens already handed out keep working until their own exp; new ones are ES256', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-switch-'));
+  // One database for both generations of the server (the same deployment, restarted with JWT_ALGORITHM set).
+  const shared = {
+    DATABASE_URL: `sqlite:${join(dir, 'gatehouse.db')}`,
+    REDIS_URL: '',
+    JWT_SECRET: 'the-installation-secret-of-at-least-32-bytes',
+    MFA_ENCRYPTION_KEY: 'the-installation-encryption-key-of-32-bytes',
+  };
+  try {
+    const before = await startTestServer({ env: shared });
+    const { username } = await registerV1(before.http);
+    const old = await loginV1(before.http, username);
+    assert.equal(decodeProtectedHeader(old).alg, 'HS256', 'a JWT_SECRET without JWT_ALGORITHM keeps HS256');
+    await before.close();
+
+    const after = await startTestServer({ env: { ...shared, JWT_ALGORITHM: 'ES256' } });
+    try {
+      assert.equal((await after.http('GET', '/api/v1/auth/me', { token: old })).status, 200);
+      const fresh = await loginV1(after.http, username);
+      assert.equal(decodeProtectedHeader(fresh).alg, 'ES256');
+      const jwks = await after.http('GET', '/.well-known/jwks.json');
+      assert.deepEqual(
+        jwks.body.keys.map((k: { kid: string }) => k.kid),
+        [decodeProtectedHeader(fresh).kid],
+      );
+      after.clock.advance(61 * 60_000); // past the HS256 token's own exp (60 minutes on /api/v1/auth)
+      assert.equal((await after.http('GET', '/api/v1/auth/me', { token: old })).status, 401);
+    } finally {
+      await after.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
