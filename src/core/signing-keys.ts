@@ -108,6 +108,9 @@ export class SigningKeys {
   #lastUnknownKidReload = Number.NEGATIVE_INFINITY;
   /** Called when a key stops verifying (expired or retired): whatever remembers verified tokens must forget them. */
   onKeyDropped: () => void = () => {};
+  readonly #listeners = new Set<() => void>();
+  /** The accepted kids in JWKS order, to tell when the set changed. */
+  #shape = '';
 
   constructor(options: SigningKeysOptions) {
     this.algorithm = options.algorithm;
@@ -269,11 +272,25 @@ export class SigningKeys {
     if (dropped) this.onKeyDropped();
     this.#publicJwks = { keys: accepted.map((k) => k.publicJwk) };
     this.#privateJwks = accepted.map((k) => k.privateJwk);
+    const shape = accepted.map((k) => k.record.kid).join(' ');
+    const changed = shape !== this.#shape;
+    this.#shape = shape;
     if (this.algorithm !== 'HS256') {
       const newest = newestOf(this.#records, this.algorithm);
       const key = newest && this.#loaded.get(newest.kid);
       if (key) this.#signer = { kid: key.record.kid, sign: key.sign };
     }
+    if (changed) for (const listener of this.#listeners) listener();
+  }
+
+  /**
+   * Calls `listener` whenever the keys that sign or verify change (a key made,
+   * rotated in, expired or retired, here or on another instance): the moment
+   * to read {@link privateJwks} or {@link publicJwks} again. Returns what stops it.
+   */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** The public keys every app backend may verify Gatehouse's tokens with (`/.well-known/jwks.json`); HS256 secrets never appear. */

@@ -90,9 +90,12 @@ describe('signing keys', () => {
 
   test('rotation: the new key signs, the old one verifies until its longest token has expired, then leaves the JWKS', async () => {
     const { core, clock } = await instance({});
+    let changes = 0;
+    core.signingKeys.onChange(() => changes++);
     const old = issue(core, LONGEST / 1000);
     const oldKid = decodeProtectedHeader(old).kid;
     const [made] = await core.signingKeys.rotate();
+    assert.equal(changes, 1, 'the OpenID provider hears of the new key');
     assert.ok(made);
     const fresh = issue(core);
     assert.equal(decodeProtectedHeader(fresh).kid, made.kid);
@@ -108,6 +111,7 @@ describe('signing keys', () => {
     clock.advance(21 * 60_000);
     await core.signingKeys.refresh();
     assert.deepEqual(kids(core), [made.kid]);
+    assert.equal(changes, 2, 'and of the old one leaving');
     assert.equal(
       code(() => core.tokens.verify(old, 'access', true)),
       'TOKEN_INVALID',
