@@ -138,7 +138,15 @@ describe('signing keys shared by several instances on PostgreSQL', { skip: backe
     drop = database.drop;
     // No JWT_SECRET: a new PostgreSQL installation signs ES256 with keys kept in the database.
     env = { DATA_DIR: dataDir, DATABASE_URL: database.url, MFA_ENCRYPTION_KEY: 'shared-encryption-key-shared-encryption-key-8', LOG_LEVEL: 'warn' };
-    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    // Both or neither: an instance left running when the other failed to start would keep this file from ending.
+    const started = await Promise.allSettled([startServerProcess(env), startServerProcess(env)]);
+    const up = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(up.map((server) => server.stop()));
+      throw failed.reason;
+    }
+    [a, b] = up as [ServerProcess, ServerProcess];
   });
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
