@@ -213,6 +213,7 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     verifications: reportOutages(stores.verifications, 'postgres.verifications', options.observe),
     factors: reportOutages(stores.factors, 'postgres.factors', options.observe),
     mfaChallenges: reportOutages(stores.mfaChallenges, 'postgres.mfa_challenges', options.observe),
+    signingKeys: reportOutages(stores.signingKeys, 'postgres.signing_keys', options.observe),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

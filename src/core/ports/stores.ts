@@ -7,6 +7,7 @@ import type { ResetTokenStore } from './reset-token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import type { UserStore } from './user-store.ts';
 import type { VerificationStore } from './verification-store.ts';
+import type { SigningKeyStore } from './signing-key-store.ts';
 
 /** The storage a running Gatehouse is wired to. */
 export interface Stores {
@@ -22,6 +23,8 @@ export interface Stores {
   factors: FactorStore;
   /** mfa tokens, used TOTP steps, WebAuthn ceremonies (short-lived). */
   mfaChallenges: MfaChallengeStore;
+  /** Asymmetric signing keys (their private part sealed). */
+  signingKeys: SigningKeyStore;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import * as m0004 from './0004-last-seen-and-audit.ts';
 import * as m0005 from './0005-verifications.ts';
 import * as m0006 from './0006-attempt-budgets.ts';
 import * as m0009 from './0009-second-factors.ts';
+import * as m0007 from './0007-signing-keys.ts';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0005-verifications': m0005,
   '0006-attempt-budgets': m0006,
   '0009-second-factors': m0009,
+  '0007-signing-keys': m0007,
 };
 
 /** Brings the database to the latest schema. Idempotent; safe to run at every start. */

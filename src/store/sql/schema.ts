@@ -16,6 +16,7 @@ export interface Database {
   mfa_challenges: MfaChallengesTable;
   totp_used_steps: TotpUsedStepsTable;
   webauthn_ceremonies: WebauthnCeremoniesTable;
+  signing_keys: SigningKeysTable;
 }
 
 export interface TotpFactorsTable {
@@ -63,6 +64,16 @@ export interface WebauthnCeremoniesTable {
   challenge: string;
   user_id: number | null;
   expires_at: number;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  sealed_private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  verify_until: number;
+  retired_at: number | null;
 }
 
 export interface VerificationsTable {
