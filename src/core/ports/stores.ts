@@ -1,6 +1,8 @@
+import type { AppStore } from './app-store.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { LockoutStore } from './lockout-store.ts';
 import type { OutboxStore } from './mailer.ts';
+import type { OidcPayloadStore } from './oidc-payload-store.ts';
 import type { ProductStore } from './product-store.ts';
 import type { ResetTokenStore } from './reset-token-store.ts';
 import type { SessionStore } from './session-store.ts';
@@ -17,6 +19,10 @@ export interface Stores {
   products: ProductStore;
   audit: AuditLog;
   verifications: VerificationStore;
+  /** The OpenID Connect provider's codes, tokens, grants and sessions. */
+  oidcPayloads: OidcPayloadStore;
+  /** Apps registered to sign in with Gatehouse. */
+  apps: AppStore;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,8 @@
 import type { Stores } from '../../core/ports/stores.ts';
+import { MemoryAppStore } from './memory-app-store.ts';
 import { MemoryAuditLog } from './memory-audit-log.ts';
 import { MemoryLockoutStore } from './memory-lockout-store.ts';
+import { MemoryOidcPayloadStore } from './memory-oidc-payload-store.ts';
 import { MemoryOutbox } from './memory-outbox.ts';
 import { MemoryProductStore } from './memory-product-store.ts';
 import { MemoryResetStore } from './memory-reset-store.ts';
@@ -26,6 +28,8 @@ export function memoryStores(): Stores {
     products: new MemoryProductStore(),
     audit: new MemoryAuditLog(),
     verifications: new MemoryVerificationStore(),
+    oidcPayloads: new MemoryOidcPayloadStore(),
+    apps: new MemoryAppStore(),
     ping: async () => {},
     close: async () => {},
   };

@@ -10,6 +10,28 @@ export interface Database {
   products: ProductsTable;
   audit_events: AuditEventsTable;
   verifications: VerificationsTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_clients: OidcClientsTable;
+}
+
+export interface OidcPayloadsTable {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface OidcClientsTable {
+  client_id: string;
+  name: string;
+  secret_hash: string | null;
+  /** A JSON array of strings. */
+  redirect_uris: string;
+  created_at: number;
 }
 
 export interface VerificationsTable {

@@ -3,8 +3,10 @@ import type { Stores } from '../../core/ports/stores.ts';
 import type { Dialect } from '../migrations/dialect.ts';
 import type { HotReads } from '../sqlite/hot-reads.ts';
 import type { Database } from './schema.ts';
+import { SqlAppStore } from './sql-app-store.ts';
 import { SqlAuditLog } from './sql-audit-log.ts';
 import { SqlLockoutStore } from './sql-lockout-store.ts';
+import { SqlOidcPayloadStore } from './sql-oidc-payload-store.ts';
 import { SqlOutbox } from './sql-outbox.ts';
 import { SqlProductStore } from './sql-product-store.ts';
 import { SqlResetStore } from './sql-reset-store.ts';
@@ -24,6 +26,8 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     products: new SqlProductStore(db, hot),
     audit: new SqlAuditLog(db),
     verifications: new SqlVerificationStore(db),
+    oidcPayloads: new SqlOidcPayloadStore(db),
+    apps: new SqlAppStore(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },
