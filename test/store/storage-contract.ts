@@ -498,8 +498,22 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
     test(
       'apps: create, find, list oldest first, new secret, remove',
       withStores(async ({ apps }) => {
-        const a = { clientId: 'app-a', name: 'A', secretHash: 'h1', redirectUris: ['https://a.example/cb', 'http://127.0.0.1:9/cb'], createdAt: T0 };
-        const b = { clientId: 'app-b', name: '应用 B', secretHash: null, redirectUris: ['https://b.example/cb'], createdAt: T0 + 1 };
+        const a = {
+          clientId: 'app-a',
+          name: 'A',
+          secretHash: 'h1',
+          redirectUris: ['https://a.example/cb', 'http://127.0.0.1:9/cb'],
+          idTokenAlg: 'RS256' as const,
+          createdAt: T0,
+        };
+        const b = {
+          clientId: 'app-b',
+          name: '应用 B',
+          secretHash: null,
+          redirectUris: ['https://b.example/cb'],
+          idTokenAlg: 'EdDSA' as const,
+          createdAt: T0 + 1,
+        };
         await apps.create(b);
         await apps.create(a);
         assert.deepEqual(await apps.find('app-a'), a);

@@ -13,7 +13,12 @@ export type AuditType =
   | 'session.reuse_detected'
   | 'user.disabled'
   | 'user.enabled'
-  | 'user.deleted';
+  | 'user.deleted'
+  | 'app.registered'
+  | 'app.removed'
+  | 'app.secret_rotated'
+  | 'oidc.signed_in'
+  | 'oidc.signed_out';
 
 export interface AuditEvent {
   at: number;

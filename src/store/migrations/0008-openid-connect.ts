@@ -30,6 +30,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('secret_hash', 'text')
     .addColumn('redirect_uris', 'text', (c) => c.notNull())
+    .addColumn('id_token_alg', 'text', (c) => c.notNull().defaultTo('RS256'))
     .addColumn('created_at', time, (c) => c.notNull())
     .execute();
 }

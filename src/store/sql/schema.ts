@@ -31,6 +31,7 @@ export interface OidcClientsTable {
   secret_hash: string | null;
   /** A JSON array of strings. */
   redirect_uris: string;
+  id_token_alg: string;
   created_at: number;
 }
 

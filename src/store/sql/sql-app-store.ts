@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { App, AppStore } from '../../core/ports/app-store.ts';
+import type { App, AppStore, IdTokenAlg } from '../../core/ports/app-store.ts';
 import type { Database, OidcClientsTable } from './schema.ts';
 
 const toApp = (r: Selectable<OidcClientsTable>): App => ({
@@ -7,6 +7,7 @@ const toApp = (r: Selectable<OidcClientsTable>): App => ({
   name: r.name,
   secretHash: r.secret_hash,
   redirectUris: JSON.parse(r.redirect_uris) as string[],
+  idTokenAlg: r.id_token_alg as IdTokenAlg,
   createdAt: Number(r.created_at),
 });
 
@@ -26,6 +27,7 @@ export class SqlAppStore implements AppStore {
         name: app.name,
         secret_hash: app.secretHash,
         redirect_uris: JSON.stringify(app.redirectUris),
+        id_token_alg: app.idTokenAlg,
         created_at: app.createdAt,
       })
       .execute();
