@@ -471,6 +471,9 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
         assert.equal((await oidcPayloads.find('AuthorizationCode', 'c1', T0 + 10))?.consumedAt, T0 + 5);
         await oidcPayloads.consume('AuthorizationCode', 'unknown', T0 + 5);
         assert.equal(await oidcPayloads.find('AuthorizationCode', 'unknown', T0 + 10), null, 'consuming nothing creates nothing');
+        await oidcPayloads.revokeByGrantId('g1', 'AccessToken');
+        assert.equal(await oidcPayloads.find('AccessToken', 'a1', T0), null, 'that model revoked');
+        assert.ok(await oidcPayloads.find('RefreshToken', 'r1', T0), 'the other models kept');
         await oidcPayloads.revokeByGrantId('g1');
         for (const [model, id] of [
           ['AuthorizationCode', 'c1'],

@@ -27,8 +27,8 @@ export interface OidcPayloadStore {
   /** Marks an entry consumed at `now` (kept: a second use must be told apart from an unknown code). */
   consume(model: string, id: string, now: number): Promise<void>;
   destroy(model: string, id: string): Promise<void>;
-  /** Removes every entry (of any model) issued under this grant. */
-  revokeByGrantId(grantId: string): Promise<void>;
+  /** Removes the entries of `model` issued under this grant, or of every model when none is named. */
+  revokeByGrantId(grantId: string, model?: string): Promise<void>;
   /** Removes entries expired at `now`; returns how many (0 where the backend expires them itself). */
   purge(now: number): Promise<number>;
 }

@@ -43,8 +43,8 @@ export class MemoryOidcPayloadStore implements OidcPayloadStore {
     this.#entries.delete(`${model}\0${id}`);
   }
 
-  async revokeByGrantId(grantId: string): Promise<void> {
-    for (const [key, e] of this.#entries) if (e.grantId === grantId) this.#entries.delete(key);
+  async revokeByGrantId(grantId: string, model?: string): Promise<void> {
+    for (const [key, e] of this.#entries) if (e.grantId === grantId && (model === undefined || key.startsWith(`${model}\0`))) this.#entries.delete(key);
   }
 
   async purge(now: number): Promise<number> {

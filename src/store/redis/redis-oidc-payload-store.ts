@@ -72,10 +72,20 @@ export class RedisOidcPayloadStore implements OidcPayloadStore {
     await this.#redis.del(this.#key(model, id));
   }
 
-  async revokeByGrantId(grantId: string): Promise<void> {
+  async revokeByGrantId(grantId: string, model?: string): Promise<void> {
     const grantKey = `${this.#prefix}grant:${grantId}`;
     const keys = await this.#redis.smembers(grantKey);
-    await this.#redis.del(grantKey, ...keys);
+    if (model === undefined) {
+      await this.#redis.del(grantKey, ...keys);
+      return;
+    }
+    const ofModel = keys.filter((k) => k.startsWith(this.#key(model, '')));
+    if (ofModel.length)
+      await this.#redis
+        .multi()
+        .del(...ofModel)
+        .srem(grantKey, ...ofModel)
+        .exec();
   }
 
   /** Redis expires entries itself. */

@@ -63,8 +63,10 @@ export class SqlOidcPayloadStore implements OidcPayloadStore {
     await this.#db.deleteFrom('oidc_payloads').where('model', '=', model).where('id', '=', id).execute();
   }
 
-  async revokeByGrantId(grantId: string): Promise<void> {
-    await this.#db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
+  async revokeByGrantId(grantId: string, model?: string): Promise<void> {
+    let query = this.#db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId);
+    if (model !== undefined) query = query.where('model', '=', model);
+    await query.execute();
   }
 
   async purge(now: number): Promise<number> {

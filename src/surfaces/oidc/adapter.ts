@@ -120,7 +120,7 @@ export function adapterClass(deps: AdapterDeps, binding: SessionBinding) {
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await store.revokeByGrantId(grantId);
+      await store.revokeByGrantId(grantId, this.name);
     }
 
     /**

@@ -59,6 +59,8 @@ export async function buildProvider(core: Core, issuer: string, keys: SigningKey
     jwks,
     cookies: { keys: await sharedCookieKeys(core.stores.oidcPayloads, now) },
     claims: CLAIMS,
+    // The id_token carries the granted scopes' claims too: apps that read only the id_token see the email and name.
+    conformIdTokenClaims: false,
     scopes: ['openid', 'offline_access', 'email', 'phone', 'profile'],
     // OAuth 2.1: PKCE for every client, public or confidential, S256 only.
     pkce: { required: () => true },
