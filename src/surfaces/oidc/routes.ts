@@ -60,9 +60,9 @@ function providerPages(): OidcPages {
       const t = texts(lang(ctx));
       send(ctx, messagePage(lang(ctx), 'ok', t.loggedOutTitle, t.loggedOutText));
     },
-    async error(ctx) {
+    async error(ctx, out) {
       const t = texts(lang(ctx));
-      send(ctx, messagePage(lang(ctx), 'error', t.errorTitle, t.errorText));
+      send(ctx, messagePage(lang(ctx), 'error', t.errorTitle, t.errorText, out.error));
     },
   };
 }

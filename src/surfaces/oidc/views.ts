@@ -135,6 +135,12 @@ ${providerForm}
   );
 }
 
-export function messagePage(lang: Lang, kind: 'ok' | 'error', title: string, text: string): string {
-  return page(lang, title, `<h1 class="${kind}-title">${escapeHtml(title)}</h1>\n<p${kind === 'error' ? ' role="alert"' : ''}>${escapeHtml(text)}</p>`);
+/** A result page; `code` is the OAuth error code (e.g. invalid_redirect_uri), shown for the app's developer. */
+export function messagePage(lang: Lang, kind: 'ok' | 'error', title: string, text: string, code?: string): string {
+  const detail = code ? `\n<p class="hint"><code>${escapeHtml(code)}</code></p>` : '';
+  return page(
+    lang,
+    title,
+    `<h1 class="${kind}-title">${escapeHtml(title)}</h1>\n<p${kind === 'error' ? ' role="alert"' : ''}>${escapeHtml(text)}</p>${detail}`,
+  );
 }
