@@ -14,6 +14,7 @@ const HARMLESS_BODIES: Record<string, unknown> = {
   'PUT /api/v1/users/settings': { theme: 'dark' },
   'POST /api/v1/auth/verify-phone': { code: '123456' },
   'PATCH /api/admin/users/{uuid}': { is_email_verified: true },
+  'POST /api/admin/clients': { name: 'x', redirect_uris: ['https://x.example/cb'] },
 };
 
 /**
