@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { HashAlgorithm } from './core/passwords.ts';
+import { JWT_ALGORITHMS, type JwtAlgorithm } from './core/signing-keys.ts';
 import type { DatabaseTarget } from './store/open-stores.ts';
 import { SURFACE_NAMES, type SurfaceName } from './surfaces/registry.ts';
 
@@ -142,9 +143,9 @@ function trustProxy(raw: string | undefined): boolean | number | string[] {
   return list;
 }
 
-function secret(raw: string | undefined): string | null {
+function secret(raw: string | undefined, _env: Env, name: string): string | null {
   if (raw === undefined) return null;
-  if (Buffer.byteLength(raw, 'utf8') < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long (or unset, to have one generated)');
+  if (Buffer.byteLength(raw, 'utf8') < 32) throw new ConfigError(`${name} must be at least 32 bytes long (or unset, to have one generated)`);
   return raw;
 }
 
@@ -197,7 +198,7 @@ export const SETTINGS = {
   DEMO_DATA: { parse: boolean(true), default: '`true`', meaning: 'load the demo catalog into an empty database at start' },
   LOG_LEVEL: { parse: oneOf(LOG_LEVELS, 'info'), default: '`info`', meaning: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`' },
   TRUST_PROXY: { parse: trustProxy, default: '`false`', meaning: "behind a load balancer: `true`, a hop count, or the proxies' addresses" },
-  DATA_DIR: { parse: dataDir, default: '`./data`', meaning: 'where the SQLite file, the generated JWT secret and images live' },
+  DATA_DIR: { parse: dataDir, default: '`./data`', meaning: 'where the SQLite file, the generated JWT secret and encryption key, and images live' },
   DATABASE_URL: {
     parse: (raw: string | undefined, env: Env) => databaseTarget(raw, dataDir(clean(env.DATA_DIR))),
     default: '`sqlite:$DATA_DIR/gatehouse.db`',
@@ -221,10 +222,18 @@ export const SETTINGS = {
     default: '`$DATA_DIR/images`',
     meaning: 'catalog images (`IMAGE_DIR/catalog/...`)',
   },
+  JWT_ALGORITHM: {
+    parse: (raw: string | undefined, env: Env, name: string): JwtAlgorithm | null =>
+      raw === undefined ? null : oneOf(JWT_ALGORITHMS, 'ES256')(raw, env, name),
+    default: '`ES256`, or `HS256` where a JWT secret exists',
+    meaning:
+      'what tokens are signed with: `ES256`, `EdDSA` or `RS256` (keys kept in the database, public at `/.well-known/jwks.json`, `gatehouse keys`), or `HS256` with `JWT_SECRET`. Unset: `HS256` for an installation that has a JWT secret (set, or in `DATA_DIR/jwt-secret`), `ES256` for a new one',
+  },
   JWT_SECRET: {
     parse: secret,
     default: 'generated',
-    meaning: 'HS256 signing secret, at least 32 bytes. Unset: one is generated on first start and kept in `DATA_DIR/jwt-secret` (mode 0600)',
+    meaning:
+      'HS256 signing secret, at least 32 bytes. Unset with `HS256`: one is generated on first start and kept in `DATA_DIR/jwt-secret` (mode 0600). With another algorithm it only verifies tokens signed before the switch',
   },
   JWT_PREVIOUS_SECRETS: {
     parse: (raw: string | undefined) =>
@@ -234,6 +243,12 @@ export const SETTINGS = {
         .filter(Boolean),
     default: '—',
     meaning: 'comma-separated old secrets still accepted for verification (key rotation)',
+  },
+  MFA_ENCRYPTION_KEY: {
+    parse: secret,
+    default: 'generated',
+    meaning:
+      'the key (at least 32 bytes) sealing every secret kept at rest (AES-256-GCM): private signing keys, second-factor secrets. Unset: one is generated on first start and kept in `DATA_DIR/encryption-key` (mode 0600); required with PostgreSQL',
   },
   USERS_TOKEN_TTL_MINUTES: { parse: minutes(180), default: '`180`', meaning: 'access-token lifetime on `/api/users`' },
   AUTH_TOKEN_TTL_MINUTES: { parse: minutes(30), default: '`30`', meaning: 'access-token lifetime on `/api/auth`' },
@@ -335,6 +350,7 @@ export function settingsTable(): string {
 const SECRET_SETTINGS = new Set<string>([
   'JWT_SECRET',
   'JWT_PREVIOUS_SECRETS',
+  'MFA_ENCRYPTION_KEY',
   'METRICS_TOKEN',
   'SMS_WEBHOOK_URL',
   'SMTP_URL',

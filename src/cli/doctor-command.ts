@@ -4,8 +4,8 @@ import nodemailer from 'nodemailer';
 import { readEnvironment, type Config } from '../config.ts';
 import { describeSettings } from '../settings.ts';
 import { openStores, type StoreOptions } from '../store/open-stores.ts';
-import { SECRET_FILE } from '../store/secret-file.ts';
-import { storeOptions } from '../boot.ts';
+import { ENCRYPTION_KEY_FILE, SECRET_FILE } from '../store/secret-file.ts';
+import { signingAlgorithm, storeOptions } from '../boot.ts';
 
 interface Check {
   name: string;
@@ -21,7 +21,8 @@ export async function doctorCommand(_args: string[], config: Config): Promise<nu
     { name: 'database', run: () => checkDatabase(config, { ...storeOptions(config), redisUrl: null }) },
     ...(config.redisUrl ? [{ name: 'redis', run: () => checkDatabase({ ...config, database: { kind: 'memory' } }, storeOptions(config)) }] : []),
     ...(config.smtpUrl ? [{ name: 'smtp', run: () => checkSmtp(config.smtpUrl!) }] : []),
-    { name: 'jwt secret', run: async () => checkSecret(config) },
+    { name: 'signing', run: async () => checkSigning(config) },
+    { name: 'encryption key', run: async () => checkSecret(config.encryptionKey, config.dataDir, ENCRYPTION_KEY_FILE) },
     { name: 'data folder', run: async () => checkDataDir(config) },
     { name: 'public url', run: async () => checkPublicUrl(config) },
   ];
@@ -65,9 +66,19 @@ async function checkSmtp(url: string): Promise<string> {
   return 'the SMTP server accepts connections';
 }
 
-function checkSecret(config: Config): string {
-  if (config.jwtSecret) return `configured (${Buffer.byteLength(config.jwtSecret)} bytes)`;
-  const file = join(config.dataDir, SECRET_FILE);
+/** What signs tokens: HS256 with the JWT secret, or keys kept in the database (an old secret then only verifies). */
+function checkSigning(config: Config): string {
+  const algorithm = signingAlgorithm(config);
+  const keys = `${algorithm} with keys kept in the database (gatehouse keys list)`;
+  if (algorithm === 'HS256') return `HS256 with the JWT secret, ${checkSecret(config.jwtSecret, config.dataDir, SECRET_FILE)}`;
+  if (config.jwtSecret) return `${keys}; JWT_SECRET still verifies the tokens it signed`;
+  return existsSync(join(config.dataDir, SECRET_FILE)) ? `${keys}; ${join(config.dataDir, SECRET_FILE)} still verifies the tokens it signed` : keys;
+}
+
+/** A secret set in the environment, or generated into DATA_DIR (where it must be readable by its owner only). */
+function checkSecret(configured: string | null, dataDir: string, name: string): string {
+  if (configured) return `configured (${Buffer.byteLength(configured)} bytes)`;
+  const file = join(dataDir, name);
   if (!existsSync(file)) return 'not set yet: one will be generated at first start';
   const mode = statSync(file).mode & 0o777;
   if (mode & 0o077) throw new Error(`${file} can be read by other users (mode ${mode.toString(8)}): run chmod 600 ${file}`);

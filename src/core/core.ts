@@ -18,10 +18,16 @@ import { TokenIssuer, type TokenKeys } from './tokens.ts';
 import { importAccounts, type AccountImportReport, type ForeignAccount } from './user-import.ts';
 import { DEFAULT_VERIFICATION, VerificationService, type VerificationSettings } from './verification.ts';
 import type { SmsSender } from './ports/sms.ts';
+import type { SecretBox } from './secret-box.ts';
+import { SigningKeys } from './signing-keys.ts';
 
 export interface CoreOptions {
   stores: Stores;
   keys: TokenKeys;
+  /** The longest lifetime of a token this instance signs (s); at least the refresh-token lifetime. */
+  longestTokenSeconds?: number;
+  /** Seals secrets kept at rest (MFA_ENCRYPTION_KEY). */
+  secretBox: SecretBox;
   clock?: Clock;
   ids?: IdSource;
   hash?: HashSettings;
@@ -61,10 +67,16 @@ export interface Core {
   lockout: Lockout;
   hasher: PasswordHasher;
   tokens: TokenIssuer;
+  /** The signing keys: JWKS documents, rotation, retirement (`gatehouse keys`), the OpenID provider's private JWKS. */
+  signingKeys: SigningKeys;
+  /** Seals and opens secrets kept at rest; the only holder of MFA_ENCRYPTION_KEY. */
+  secretBox: SecretBox;
   clock: Clock;
   stores: Stores;
   /** Moves accounts in from another system (the original FastAPI database, an export). */
   importAccounts(accounts: Iterable<ForeignAccount>, options?: { dryRun?: boolean; onProgress?: (done: number) => void }): Promise<AccountImportReport>;
+  /** Loads the signing keys (making the first one on a new database) and starts following rotations. */
+  start(): Promise<void>;
   /** Closes storage; the core is unusable afterwards. */
   close(): Promise<void>;
 }
@@ -75,10 +87,22 @@ export function createCore(options: CoreOptions): Core {
   const ids = options.ids ?? randomIds;
   const { users } = options.stores;
   const hasher = new PasswordHasher(options.hash ?? DEFAULT_HASH_SETTINGS);
-  const tokens = new TokenIssuer(options.keys, clock);
+  const policy = options.sessionPolicy ?? DEFAULT_SESSION_POLICY;
+  const report = options.onBackgroundError ?? (() => {});
+  const { current = null, previous = [] } = options.keys;
+  const signingKeys = new SigningKeys({
+    store: options.stores.signingKeys,
+    box: options.secretBox,
+    clock,
+    algorithm: options.keys.algorithm ?? (current ? 'HS256' : 'ES256'),
+    secrets: { current, previous },
+    longestTokenSeconds: Math.max(options.longestTokenSeconds ?? 0, policy.refreshTtlSeconds),
+    onError: (error) => report(error, 'reading the signing keys'),
+  });
+  const tokens = new TokenIssuer(signingKeys, clock);
   const audit = new Audit({ log: options.stores.audit, clock, origin: options.origin, webhook: options.auditWebhook, observe: options.observeAudit });
   const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE);
-  const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit }, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
+  const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit }, policy);
   const accounts = new AccountService({ users, hasher, sessions, lockout, clock, ids, audit });
   const login = new LoginService({ accounts, users, hasher, lockout, sessions, clock, audit, requireVerifiedEmail: options.requireVerifiedEmail });
   const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
@@ -91,7 +115,6 @@ export function createCore(options: CoreOptions): Core {
     options.verification ?? DEFAULT_VERIFICATION,
   );
   // A new email address gets a verification mail, after the answer that set it.
-  const report = options.onBackgroundError ?? (() => {});
   const background = new Set<Promise<void>>();
   accounts.onEmailSet = (user) => {
     const task = verification.start(user, 'email').catch((error: unknown) => report(error, 'verification mail'));
@@ -110,10 +133,14 @@ export function createCore(options: CoreOptions): Core {
     lockout,
     hasher,
     tokens,
+    signingKeys,
+    secretBox: options.secretBox,
     clock,
     stores: options.stores,
     importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids }, importOptions),
+    start: () => signingKeys.start(),
     close: async () => {
+      signingKeys.stop();
       // Mail already on its way (a verification after a registration) is finished first.
       await Promise.all(background);
       await options.stores.close();

@@ -161,6 +161,7 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     verifications: reportOutages(stores.verifications, 'postgres.verifications', options.observe),
     oidcPayloads: reportOutages(stores.oidcPayloads, 'postgres.oidc', options.observe),
     apps: reportOutages(stores.apps, 'postgres.apps', options.observe),
+    signingKeys: reportOutages(stores.signingKeys, 'postgres.signing_keys', options.observe),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -532,6 +532,36 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
     );
 
     test(
+      'signing keys: listed oldest first; a kid is added once; verify_until only moves forward; retired once',
+      withStores(async ({ signingKeys }) => {
+        const key = (kid: string, createdAt: number) => ({
+          kid,
+          alg: 'ES256' as const,
+          sealedPrivateJwk: `gh1.sealed.${kid}`,
+          publicJwk: JSON.stringify({ kty: 'EC', kid }),
+          createdAt,
+          verifyUntil: createdAt + 1000,
+          retiredAt: null,
+        });
+        assert.deepEqual(await signingKeys.list(), []);
+        await signingKeys.add(key('k-new', T0 + 10));
+        await signingKeys.add(key('k-old', T0));
+        await Promise.all([signingKeys.add({ ...key('k-old', T0 + 99), alg: 'RS256' }), signingKeys.add(key('k-old', T0))]);
+        assert.deepEqual(await signingKeys.list(), [key('k-old', T0), key('k-new', T0 + 10)], 'the first add of a kid stands');
+        await signingKeys.extend('k-old', T0 + 5000);
+        await signingKeys.extend('k-old', T0 + 2000);
+        await signingKeys.extend('nobody', T0 + 2000);
+        assert.equal((await signingKeys.list())[0]?.verifyUntil, T0 + 5000);
+        const retired = await Promise.all([signingKeys.retire('k-new', T0 + 20), signingKeys.retire('k-new', T0 + 30)]);
+        assert.deepEqual(retired.sort(), [false, true], 'exactly one retirement, however many race');
+        assert.equal(await signingKeys.retire('nobody', T0), false);
+        const [, newer] = await signingKeys.list();
+        assert.ok(newer?.retiredAt === T0 + 20 || newer?.retiredAt === T0 + 30);
+        assert.equal(newer?.sealedPrivateJwk, 'gh1.sealed.k-new');
+      }),
+    );
+
+    test(
       'ping answers',
       withStores(async (stores) => {
         await stores.ping();

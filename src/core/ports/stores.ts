@@ -8,6 +8,7 @@ import type { ResetTokenStore } from './reset-token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import type { UserStore } from './user-store.ts';
 import type { VerificationStore } from './verification-store.ts';
+import type { SigningKeyStore } from './signing-key-store.ts';
 
 /** The storage a running Gatehouse is wired to. */
 export interface Stores {
@@ -23,6 +24,8 @@ export interface Stores {
   oidcPayloads: OidcPayloadStore;
   /** Apps registered to sign in with Gatehouse. */
   apps: AppStore;
+  /** Asymmetric signing keys (their private part sealed). */
+  signingKeys: SigningKeyStore;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

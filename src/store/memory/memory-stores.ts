@@ -9,6 +9,7 @@ import { MemoryResetStore } from './memory-reset-store.ts';
 import { MemorySessionStore } from './memory-session-store.ts';
 import { MemoryUserStore } from './memory-user-store.ts';
 import { MemoryVerificationStore } from './memory-verification-store.ts';
+import { MemorySigningKeyStore } from './memory-signing-key-store.ts';
 
 /** Every port in process memory. Nothing survives a restart. */
 export function memoryStores(): Stores {
@@ -30,6 +31,7 @@ export function memoryStores(): Stores {
     verifications: new MemoryVerificationStore(),
     oidcPayloads: new MemoryOidcPayloadStore(),
     apps: new MemoryAppStore(),
+    signingKeys: new MemorySigningKeyStore(),
     ping: async () => {},
     close: async () => {},
   };

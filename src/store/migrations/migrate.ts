@@ -6,6 +6,7 @@ import * as m0002 from './0002-password-resets-and-outbox.ts';
 import * as m0003 from './0003-products.ts';
 import * as m0004 from './0004-last-seen-and-audit.ts';
 import * as m0005 from './0005-verifications.ts';
+import * as m0007 from './0007-signing-keys.ts';
 import * as m0008 from './0008-openid-connect.ts';
 
 interface DialectMigration {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003-products': m0003,
   '0004-last-seen-and-audit': m0004,
   '0005-verifications': m0005,
+  '0007-signing-keys': m0007,
   '0008-openid-connect': m0008,
 };
 

@@ -12,6 +12,7 @@ export interface Database {
   verifications: VerificationsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_clients: OidcClientsTable;
+  signing_keys: SigningKeysTable;
 }
 
 export interface OidcPayloadsTable {
@@ -33,6 +34,16 @@ export interface OidcClientsTable {
   redirect_uris: string;
   id_token_alg: string;
   created_at: number;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  sealed_private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  verify_until: number;
+  retired_at: number | null;
 }
 
 export interface VerificationsTable {

@@ -13,6 +13,7 @@ import { SqlResetStore } from './sql-reset-store.ts';
 import { SqlSessionStore } from './sql-session-store.ts';
 import { SqlUserStore } from './sql-user-store.ts';
 import { SqlVerificationStore } from './sql-verification-store.ts';
+import { SqlSigningKeyStore } from './sql-signing-key-store.ts';
 
 /** Every port on one SQL database; `hot` answers the per-request reads directly where the driver allows (SQLite). */
 export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; hot?: HotReads } = {}): Stores {
@@ -28,6 +29,7 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     verifications: new SqlVerificationStore(db),
     oidcPayloads: new SqlOidcPayloadStore(db),
     apps: new SqlAppStore(db),
+    signingKeys: new SqlSigningKeyStore(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -1,6 +1,5 @@
 import { defineSurface } from '../shared/surface.ts';
 import { oidcRoutes } from './routes.ts';
-import { storedTemporaryKeys } from './signing-keys.ts';
 
 /**
  * Sign in with Gatehouse: an OpenID Connect provider (oidc-provider) at
@@ -11,8 +10,8 @@ export const oidc = defineSurface({
   summary: 'OpenID Connect provider at /oidc (discovery at /oidc/.well-known/openid-configuration): sign in with Gatehouse',
   mounts: ['/oidc'],
   settings: ['PUBLIC_URL'],
-  // INTEGRATION: replace with `(core) => core.signingKeys` once the core's signing keys are merged.
-  plugin: oidcRoutes((core) => storedTemporaryKeys(core.stores.oidcPayloads, () => core.clock.now())),
+  // The core's signing keys: id_tokens RS256 by default, ES256 or EdDSA for the apps that ask.
+  plugin: oidcRoutes((core) => ({ privateJwks: () => core.signingKeys.privateJwks(['RS256', 'ES256', 'EdDSA']) })),
   // HTML and the provider's own OAuth error bodies: no core code reaches a JSON map.
   errors: {},
   start: async (core) => {

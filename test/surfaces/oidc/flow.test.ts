@@ -62,6 +62,8 @@ describe('sign in with Gatehouse (OpenID Connect)', { skip: executablePath ? fal
     assert.equal(protectedHeader.alg, 'RS256');
     assert.ok(protectedHeader.kid);
     assert.equal(payload.sub, user.uuid);
+    // The same keys as every Gatehouse token: one JWKS at /.well-known/jwks.json verifies it too.
+    await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`)), { issuer, audience: app.clientId });
     assert.equal(payload.email, email);
     assert.equal(payload.email_verified, false);
     const info = await client.fetchUserInfo(config, tokens.access_token, user.uuid);
@@ -94,6 +96,28 @@ describe('sign in with Gatehouse (OpenID Connect)', { skip: executablePath ? fal
     });
     assert.ok(tokens.id_token);
     await context.close();
+  });
+
+  test('an app registered for EdDSA (or ES256) gets its id_tokens signed so, verifiable against the same JWKS', async () => {
+    for (const alg of ['EdDSA', 'ES256'] as const) {
+      const registered = await server.core.apps.register({ name: `Notes ${alg}`, redirectUris: [rp.url], idTokenAlg: alg });
+      const other = await relyingParty(issuer, registered.app.clientId, registered.secret);
+      const { email } = await registerAndLogin(server.http);
+      const { context, page } = await newPage(browser);
+      const request = await authorizationRequest(other, rp.url);
+      const { callback } = await walk(page, request.url, { login: email, password: PASSWORD }, rp.url);
+      const tokens = await client.authorizationCodeGrant(other, callback, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
+      const { protectedHeader } = await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`)), {
+        issuer,
+        audience: registered.app.clientId,
+      });
+      assert.equal(protectedHeader.alg, alg);
+      await context.close();
+    }
   });
 
   test('client_credentials: a service token for a confidential app', async () => {

@@ -39,6 +39,7 @@ describe('OpenID Connect on two instances (PostgreSQL + Redis)', { skip }, () =>
       REDIS_URL: backends!.redisUrl,
       REDIS_PREFIX: freshPrefix(),
       JWT_SECRET: 'shared-secret-shared-secret-shared-secret-42',
+      MFA_ENCRYPTION_KEY: 'shared-encryption-key-shared-encryption-key-42',
       LOG_LEVEL: 'warn',
       // One issuer for both: the address the app knows (A's).
       PUBLIC_URL: `http://127.0.0.1:${port}`,
