@@ -79,7 +79,12 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
   return async (fastify, { core, config, limits }) => {
     let built = providers.get(core);
     if (!built) {
-      built = buildProvider(core, `${config.publicUrl}${ISSUER_PATH}`, keys(core), providerPages(), Boolean(config.trustProxy)).then((b) => b.provider);
+      const log = fastify.log;
+      built = buildProvider(core, `${config.publicUrl}${ISSUER_PATH}`, keys(core), providerPages(), Boolean(config.trustProxy)).then(({ provider }) => {
+        // The provider's own unexpected failures reach the log once, never as a bare stack on stderr.
+        provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'OpenID provider failure'));
+        return provider;
+      });
       providers.set(core, built);
     }
     const provider = await built;
