@@ -31,6 +31,8 @@ function claimsOf(user: User): Record<string, unknown> {
   };
 }
 
+const ownToken = async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId;
+
 export interface OidcPages {
   logout(ctx: KoaContextWithOIDC, form: string): Promise<void>;
   loggedOut(ctx: KoaContextWithOIDC): Promise<void>;
@@ -66,8 +68,9 @@ export async function buildProvider(core: Core, issuer: string, keys: SigningKey
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // An app revokes and introspects its own tokens only.
+      revocation: { enabled: true, allowedPolicy: ownToken },
+      introspection: { enabled: true, allowedPolicy: ownToken },
       userinfo: { enabled: true },
       clientCredentials: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logout, postLogoutSuccessSource: pages.loggedOut },

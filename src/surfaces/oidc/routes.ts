@@ -77,24 +77,36 @@ const providers = new WeakMap<Core, Promise<Provider>>();
  */
 export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPluginAsync<SurfaceOptions> {
   return async (fastify, { core, config, limits }) => {
-    let built = providers.get(core);
-    if (!built) {
-      const log = fastify.log;
-      built = buildProvider(core, `${config.publicUrl}${ISSUER_PATH}`, keys(core), providerPages(), Boolean(config.trustProxy)).then(({ provider }) => {
-        // The provider's own unexpected failures reach the log once, never as a bare stack on stderr.
-        provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'OpenID provider failure'));
-        return provider;
-      });
-      providers.set(core, built);
-    }
-    const provider = await built;
-    const handle = provider.callback();
+    // Built at the first OpenID Connect request, not at start: a server nobody signs in to through
+    // OpenID Connect makes no RS256, ES256 or EdDSA key (an HS256 installation's JWKS stays empty).
+    const log = fastify.log;
+    const getProvider = (): Promise<Provider> => {
+      let built = providers.get(core);
+      if (!built) {
+        built = buildProvider(core, `${config.publicUrl}${ISSUER_PATH}`, keys(core), providerPages(), Boolean(config.trustProxy)).then(({ provider }) => {
+          // The provider's own unexpected failures reach the log once, never as a bare stack on stderr.
+          provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'OpenID provider failure'));
+          return provider;
+        });
+        // A failed build (storage down) is tried again by the next request.
+        built.catch(() => providers.delete(core));
+        providers.set(core, built);
+      }
+      return built;
+    };
+    const handlers = new WeakMap<Provider, ReturnType<Provider['callback']>>();
 
     // The provider's routes: no body parsing here (the provider parses its own), the raw request as it came.
     await fastify.register(async (raw) => {
       raw.removeAllContentTypeParsers();
       raw.addContentTypeParser('*', (_request, _payload, done) => done(null));
-      const forward = (request: FastifyRequest, reply: FastifyReply) => {
+      const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+        const provider = await getProvider();
+        let handle = handlers.get(provider);
+        if (!handle) {
+          handle = provider.callback();
+          handlers.set(provider, handle);
+        }
         reply.hijack();
         const req = request.raw as IncomingMessage & { originalUrl?: string };
         req.originalUrl = req.url;
@@ -123,8 +135,8 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
       return failurePage(request, reply, 400);
     });
 
-    const details = (request: FastifyRequest, reply: FastifyReply, uid: string) =>
-      provider.interactionDetails(request.raw, reply.raw).then((d) => {
+    const details = async (request: FastifyRequest, reply: FastifyReply, uid: string) =>
+      (await getProvider()).interactionDetails(request.raw, reply.raw).then((d) => {
         if (d.uid !== uid) throw Object.assign(new Error('interaction mismatch'), { name: 'SessionNotFound' });
         return d;
       });
@@ -200,6 +212,7 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
 
     /** Hands the signed-in account to the provider, bound to the core session (findAccount binds it). */
     async function finishSignIn(request: FastifyRequest, reply: FastifyReply, sub: string, sid: string, expiresAt: number) {
+      const provider = await getProvider();
       const returnTo = await provider.interactionResult(request.raw, reply.raw, {
         login: { accountId: sub, remember: true },
         gatehouse: { sid, expiresAt },
@@ -210,6 +223,7 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
 
     app.post(`${base}/consent`, { schema: { hide: true, params: Uid, querystring: LangQuery, body: CsrfForm } }, async (request, reply) => {
       const interaction = await details(request, reply, request.params.uid);
+      const provider = await getProvider();
       if (!forms.holds(request, request.body.csrf)) return failurePage(request, reply, 403);
       if (interaction.prompt.name !== 'consent' || !interaction.session) return failurePage(request, reply, 400);
       const promptDetails = interaction.prompt.details as {
@@ -231,6 +245,7 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
 
     app.post(`${base}/abort`, { schema: { hide: true, params: Uid, querystring: LangQuery, body: CsrfForm } }, async (request, reply) => {
       await details(request, reply, request.params.uid);
+      const provider = await getProvider();
       if (!forms.holds(request, request.body.csrf)) return failurePage(request, reply, 403);
       const returnTo = await provider.interactionResult(
         request.raw,
