@@ -1,5 +1,6 @@
 import { AccountService } from './accounts.ts';
 import { isGatehouseError } from './errors.ts';
+import { AppService } from './apps.ts';
 import { Audit, type RequestOrigin } from './audit.ts';
 import { CatalogService } from './catalog.ts';
 import { DEFAULT_LOCKOUT_RULE, Lockout } from './lockout.ts';
@@ -59,6 +60,8 @@ export interface CoreOptions {
 /** The services every surface is built on. */
 export interface Core {
   accounts: AccountService;
+  /** Apps that sign their users in with Gatehouse (OpenID Connect clients). */
+  apps: AppService;
   login: LoginService;
   resets: PasswordResetService;
   catalog: CatalogService;
@@ -163,6 +166,7 @@ export function createCore(options: CoreOptions): Core {
   };
   return {
     accounts,
+    apps: new AppService({ store: options.stores.apps, clock, ids, audit }),
     login,
     resets,
     catalog,

@@ -155,6 +155,23 @@ export class SessionService {
     return this.#store.delete(sessionId);
   }
 
+  /**
+   * The account behind a session, or null when the session has ended (logout,
+   * revocation, reset, expiry) or the account is gone or disabled. What another
+   * protocol bound to a core session (OpenID Connect) checks before honouring it.
+   */
+  async liveUser(sessionId: string): Promise<User | null> {
+    const session = await this.#store.get(sessionId);
+    const now = this.#clock.now();
+    if (!session || session.expiresAt <= now || (this.policy.idleMs > 0 && now - session.lastSeenAt > this.policy.idleMs)) return null;
+    const user = await this.#users.findById(session.userId);
+    return user && user.status === 'active' ? user : null;
+  }
+
+  async end(sessionId: string): Promise<boolean> {
+    return this.#store.delete(sessionId);
+  }
+
   /** Ends every session of a user, but `exceptId`. */
   endAllForUser(userId: number, exceptId?: string): Promise<number> {
     return this.#store.deleteForUser(userId, exceptId);

@@ -20,7 +20,12 @@ export type AuditType =
   | 'mfa.recovery_code_used'
   | 'mfa.recovery_codes_regenerated'
   | 'mfa.reset'
-  | 'mfa.legacy_login';
+  | 'mfa.legacy_login'
+  | 'app.registered'
+  | 'app.removed'
+  | 'app.secret_rotated'
+  | 'oidc.signed_in'
+  | 'oidc.signed_out';
 
 export interface AuditEvent {
   at: number;

@@ -1,7 +1,9 @@
 import type { Stores } from '../../core/ports/stores.ts';
+import { MemoryAppStore } from './memory-app-store.ts';
 import { MemoryAuditLog } from './memory-audit-log.ts';
 import { MemoryFactorStore, MemoryMfaChallengeStore } from './memory-factor-store.ts';
 import { MemoryLockoutStore } from './memory-lockout-store.ts';
+import { MemoryOidcPayloadStore } from './memory-oidc-payload-store.ts';
 import { MemoryOutbox } from './memory-outbox.ts';
 import { MemoryProductStore } from './memory-product-store.ts';
 import { MemoryResetStore } from './memory-reset-store.ts';
@@ -32,6 +34,8 @@ export function memoryStores(): Stores {
     verifications: new MemoryVerificationStore(),
     factors,
     mfaChallenges: new MemoryMfaChallengeStore(),
+    oidcPayloads: new MemoryOidcPayloadStore(),
+    apps: new MemoryAppStore(),
     signingKeys: new MemorySigningKeyStore(),
     ping: async () => {},
     close: async () => {},

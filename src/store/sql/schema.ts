@@ -17,6 +17,8 @@ export interface Database {
   totp_used_steps: TotpUsedStepsTable;
   webauthn_ceremonies: WebauthnCeremoniesTable;
   signing_keys: SigningKeysTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_clients: OidcClientsTable;
 }
 
 export interface TotpFactorsTable {
@@ -64,6 +66,27 @@ export interface WebauthnCeremoniesTable {
   challenge: string;
   user_id: number | null;
   expires_at: number;
+}
+
+export interface OidcPayloadsTable {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface OidcClientsTable {
+  client_id: string;
+  name: string;
+  secret_hash: string | null;
+  /** A JSON array of strings. */
+  redirect_uris: string;
+  id_token_alg: string;
+  created_at: number;
 }
 
 export interface SigningKeysTable {

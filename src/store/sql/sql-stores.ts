@@ -3,9 +3,11 @@ import type { Stores } from '../../core/ports/stores.ts';
 import type { Dialect } from '../migrations/dialect.ts';
 import type { HotReads } from '../sqlite/hot-reads.ts';
 import type { Database } from './schema.ts';
+import { SqlAppStore } from './sql-app-store.ts';
 import { SqlAuditLog } from './sql-audit-log.ts';
 import { SqlFactorStore, SqlMfaChallengeStore } from './sql-factor-store.ts';
 import { SqlLockoutStore } from './sql-lockout-store.ts';
+import { SqlOidcPayloadStore } from './sql-oidc-payload-store.ts';
 import { SqlOutbox } from './sql-outbox.ts';
 import { SqlProductStore } from './sql-product-store.ts';
 import { SqlResetStore } from './sql-reset-store.ts';
@@ -28,6 +30,8 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     verifications: new SqlVerificationStore(db),
     factors: new SqlFactorStore(db),
     mfaChallenges: new SqlMfaChallengeStore(db),
+    oidcPayloads: new SqlOidcPayloadStore(db),
+    apps: new SqlAppStore(db),
     signingKeys: new SqlSigningKeyStore(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
