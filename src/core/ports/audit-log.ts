@@ -13,7 +13,33 @@ export type AuditType =
   | 'session.reuse_detected'
   | 'user.disabled'
   | 'user.enabled'
-  | 'user.deleted';
+  | 'user.deleted'
+  | 'account.unlocked'
+  | 'email.changed'
+  | 'reset.sent'
+  | 'sessions.ended';
+
+/** Every event type, for filters and forms. */
+export const AUDIT_TYPES: readonly AuditType[] = [
+  'user.registered',
+  'verification.sent',
+  'email.verified',
+  'phone.verified',
+  'login.succeeded',
+  'login.failed',
+  'account.locked',
+  'logout',
+  'password.changed',
+  'password.reset',
+  'session.reuse_detected',
+  'user.disabled',
+  'user.enabled',
+  'user.deleted',
+  'account.unlocked',
+  'email.changed',
+  'reset.sent',
+  'sessions.ended',
+];
 
 export interface AuditEvent {
   at: number;
@@ -21,6 +47,8 @@ export interface AuditEvent {
   userId: number | null;
   ip: string | null;
   userAgent: string | null;
+  /** The staff member who acted on the account (the console), or null when the account's owner or the system did. */
+  actorId: number | null;
   /** A short free text (e.g. the surface path, or the reason). Never a secret. */
   detail: string | null;
 }
@@ -29,9 +57,26 @@ export interface StoredAuditEvent extends AuditEvent {
   id: number;
 }
 
+/** Which events to read: every field narrows; newest first. */
+export interface AuditQuery {
+  limit: number;
+  userId?: number;
+  type?: AuditType;
+  /** From this time on (epoch ms, inclusive). */
+  from?: number;
+  /** Before this time (epoch ms, exclusive). */
+  to?: number;
+  /** Only events older than this id: the next page after the last one seen. */
+  beforeId?: number;
+}
+
 /** Persistence of audit events (append-only). */
 export interface AuditLog {
   add(event: AuditEvent): Promise<void>;
   /** Newest first; optionally one user's. */
   list(limit: number, userId?: number): Promise<StoredAuditEvent[]>;
+  /** Newest first, filtered. */
+  query(query: AuditQuery): Promise<StoredAuditEvent[]>;
+  /** How many events of each type happened from `since` on (types with none are absent). */
+  countSince(since: number): Promise<Partial<Record<AuditType, number>>>;
 }

@@ -6,6 +6,7 @@ import * as m0002 from './0002-password-resets-and-outbox.ts';
 import * as m0003 from './0003-products.ts';
 import * as m0004 from './0004-last-seen-and-audit.ts';
 import * as m0005 from './0005-verifications.ts';
+import * as m0010 from './0010-console-search-and-audit.ts';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003-products': m0003,
   '0004-last-seen-and-audit': m0004,
   '0005-verifications': m0005,
+  '0010-console-search-and-audit': m0010,
 };
 
 /** Brings the database to the latest schema. Idempotent; safe to run at every start. */
