@@ -13,6 +13,7 @@ import { randomIds, type IdSource } from './ports/ids.ts';
 import type { LockoutRule } from './ports/lockout-store.ts';
 import type { Stores } from './ports/stores.ts';
 import { DEFAULT_SESSION_POLICY, SessionService, type SessionPolicy } from './sessions.ts';
+import { StaffService } from './staff.ts';
 import { TokenIssuer, type TokenKeys } from './tokens.ts';
 import { importAccounts, type AccountImportReport, type ForeignAccount } from './user-import.ts';
 import { DEFAULT_VERIFICATION, VerificationService, type VerificationSettings } from './verification.ts';
@@ -56,6 +57,8 @@ export interface Core {
   verification: VerificationService;
   sessions: SessionService;
   lockout: Lockout;
+  /** The staff console's actions, rights checked. */
+  staff: StaffService;
   hasher: PasswordHasher;
   tokens: TokenIssuer;
   clock: Clock;
@@ -87,6 +90,7 @@ export function createCore(options: CoreOptions): Core {
     { accounts, store: options.stores.verifications, mailer, sms, clock, ids, audit },
     options.verification ?? DEFAULT_VERIFICATION,
   );
+  const staff = new StaffService({ accounts, users, sessions, lockout, resets, verification, audit });
   // A new email address gets a verification mail, after the answer that set it.
   const report = options.onBackgroundError ?? (() => {});
   const background = new Set<Promise<void>>();
@@ -104,6 +108,7 @@ export function createCore(options: CoreOptions): Core {
     verification,
     sessions,
     lockout,
+    staff,
     hasher,
     tokens,
     clock,

@@ -38,6 +38,13 @@ export class Lockout {
     return state.lockedUntil != null;
   }
 
+  /** Counted failures and, while it lasts, the end of a lock (staff see it on the account's page). */
+  async state(userId: number): Promise<{ failures: number; lockedUntil: number | null }> {
+    const state = await this.#store.get(userId);
+    const locked = state?.lockedUntil != null && state.lockedUntil > this.#clock.now();
+    return { failures: state?.count ?? 0, lockedUntil: locked ? state!.lockedUntil : null };
+  }
+
   /** Forgets failures (successful login, password reset). */
   clear(userId: number): Promise<void> {
     return this.#store.clear(userId);
