@@ -1,6 +1,7 @@
 import { admin } from './admin/index.ts';
 import { auth } from './auth/index.ts';
 import { catalog } from './catalog/index.ts';
+import { staffConsole } from './console/index.ts';
 import { pages } from './pages/index.ts';
 import { users } from './users/index.ts';
 import { v1Auth } from './v1-auth/index.ts';
@@ -11,7 +12,7 @@ import { v1Users } from './v1-users/index.ts';
  * contract is one folder under `src/surfaces/` and one entry here: `SURFACES`
  * values, the README table and the server follow from this list.
  */
-export const SURFACES = [users, catalog, auth, v1Auth, v1Users, admin, pages] as const;
+export const SURFACES = [users, catalog, auth, v1Auth, v1Users, admin, pages, staffConsole] as const;
 
 export type SurfaceName = (typeof SURFACES)[number]['name'];
 
