@@ -28,6 +28,7 @@ const ROUNDS = Number(args.rounds);
 const CONNECTIONS = Number(args.connections);
 const MEMORY_SESSIONS = Number(args.sessions);
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+const ENCRYPTION_KEY = 'bench-encryption-key-bench-encryption-key-0123';
 const pinned = spawnSync('taskset', ['--version']).status === 0 && availableParallelism() >= 2;
 const SERVER_CORES = pinned ? 1 : availableParallelism();
 
@@ -56,6 +57,7 @@ function envFor(dataDir: string, extra: Record<string, string> = {}): Record<str
     PATH: process.env.PATH ?? '',
     DATA_DIR: dataDir,
     JWT_SECRET: SECRET,
+    MFA_ENCRYPTION_KEY: ENCRYPTION_KEY,
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: '0',
@@ -459,6 +461,7 @@ async function benchScaleOut(sqliteHealthz: number, sqlite: { dataDir: string; t
         DATABASE_URL: urls.databaseUrl,
         REDIS_URL: urls.redisUrl,
         JWT_SECRET: SECRET,
+        MFA_ENCRYPTION_KEY: ENCRYPTION_KEY,
       };
       spawnSync('scripts/local-cluster.sh', ['start', String(count), String(port)], { cwd: ROOT, env: clusterEnv });
       const url = `http://127.0.0.1:${port}`;

@@ -9,7 +9,7 @@
 # Needs: apt-get install postgresql redis-server nginx; npm install.
 # State lives in ./cluster (override with CLUSTER_DIR). With DATABASE_URL and
 # REDIS_URL set, the instances use those servers instead of starting their own;
-# JWT_SECRET, when set, is the shared secret (otherwise a random one).
+# JWT_SECRET and MFA_ENCRYPTION_KEY, when set, are the shared secrets (otherwise random ones).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${CLUSTER_DIR:-$PWD/cluster}
@@ -25,11 +25,12 @@ start() {
     eval "$($node test/support/services.ts start "$dir/services")"
   fi
   local secret=${JWT_SECRET:-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')}
+  local encryption_key=${MFA_ENCRYPTION_KEY:-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')}
   local upstreams="" envelope_upstreams=""
   for i in $(seq 1 "$count"); do
     local p=$((port + i)) e=$((port + 50 + i))
     DATA_DIR="$dir/instance-$i" DATABASE_URL="$GATEHOUSE_TEST_DATABASE_URL" REDIS_URL="$GATEHOUSE_TEST_REDIS_URL" \
-      JWT_SECRET="$secret" PORT=$p ENVELOPE_PORT=$e HOST=127.0.0.1 TRUST_PROXY=127.0.0.1 RATE_LIMIT="${RATE_LIMIT:-on}" LOG_LEVEL="${LOG_LEVEL:-warn}" \
+      JWT_SECRET="$secret" MFA_ENCRYPTION_KEY="$encryption_key" PORT=$p ENVELOPE_PORT=$e HOST=127.0.0.1 TRUST_PROXY=127.0.0.1 RATE_LIMIT="${RATE_LIMIT:-on}" LOG_LEVEL="${LOG_LEVEL:-warn}" \
       nohup $node --max-semi-space-size=4 src/cli/gatehouse.ts serve > "$dir/instance-$i.log" 2>&1 &
     echo $! > "$dir/instance-$i.pid"
     upstreams+="    server 127.0.0.1:$p max_fails=1 fail_timeout=2s;"$'\n'

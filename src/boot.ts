@@ -16,7 +16,8 @@ import { OutboxMailer } from './store/mail/outbox-mailer.ts';
 import type { IdSource } from './core/ports/ids.ts';
 import type { Stores } from './core/ports/stores.ts';
 import { openStores, type StoreOptions } from './store/open-stores.ts';
-import { loadOrCreateSecret } from './store/secret-file.ts';
+import { ENCRYPTION_KEY_FILE, loadOrCreateSecret } from './store/secret-file.ts';
+import { SecretBox } from './core/secret-box.ts';
 
 export interface BootOptions {
   /** Use these stores instead of opening the configured database. */
@@ -35,16 +36,22 @@ export interface BootOptions {
   observeStore?: StoreObserver;
 }
 
-/** Opens (and migrates) storage, resolves the signing secret, and wires the core. Shared by the server and the CLI. */
+/** Opens (and migrates) storage, resolves the signing secret and the encryption key, and wires the core. Shared by the server and the CLI. */
 export async function boot(config: Config, options: BootOptions = {}): Promise<Core> {
   if (config.database.kind === 'postgres' && !config.jwtSecret) {
     // Several instances share one database: a secret generated per instance would make each reject the others' tokens.
     throw new ConfigError('JWT_SECRET must be set when DATABASE_URL is PostgreSQL (every instance must share it)');
   }
-  // Every file Gatehouse writes lives in DATA_DIR (the SQLite file by default, the generated secret): check it first.
-  if (!options.stores && (config.database.kind === 'sqlite' || !config.jwtSecret)) ensureWritableFolder(config.dataDir, 'DATA_DIR');
+  if (config.database.kind === 'postgres' && !config.encryptionKey) {
+    // The sealed secrets live in the shared database: every instance must open them with the same key.
+    throw new ConfigError('MFA_ENCRYPTION_KEY must be set when DATABASE_URL is PostgreSQL (every instance must share it)');
+  }
+  // Every file Gatehouse writes lives in DATA_DIR (the SQLite file by default, the generated secrets): check it first.
+  if (!options.stores && (config.database.kind === 'sqlite' || !config.jwtSecret || !config.encryptionKey)) ensureWritableFolder(config.dataDir, 'DATA_DIR');
   const stores = options.stores ?? (await openStores(config.database, { ...storeOptions(config), observe: options.observeStore }));
   const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
+  // The one place the key sealing secrets at rest is read.
+  const secretBox = new SecretBox(config.encryptionKey ?? loadOrCreateSecret(config.dataDir, ENCRYPTION_KEY_FILE));
   const hash = options.hash ?? { ...DEFAULT_HASH_SETTINGS, algorithm: config.passwordHash };
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => {});
@@ -61,6 +68,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
   return createCore({
     stores,
     keys: { current: secret, previous: config.jwtPreviousSecrets },
+    secretBox,
     clock,
     ids: options.ids,
     hash,
@@ -74,6 +82,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     sms: config.smsWebhookUrl ? new WebhookSms(config.smsWebhookUrl, config.storeTimeoutMs) : undefined,
     verification: { ...DEFAULT_VERIFICATION, emailUrlTemplate: config.verifyUrlTemplate },
     requireVerifiedEmail: config.requireVerifiedEmail,
+    secondFactors: { legacyLogin: config.mfaLegacyLogin },
     onBackgroundError: (error, what) => log({ err: error }, `${what} failed`),
   });
 }

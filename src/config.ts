@@ -32,6 +32,8 @@ export interface Config {
   jwtSecret: V['JWT_SECRET'];
   /** Old signing secrets still accepted for verification. */
   jwtPreviousSecrets: V['JWT_PREVIOUS_SECRETS'];
+  /** The key sealing secrets at rest; null: generate one and keep it in DATA_DIR. */
+  encryptionKey: V['MFA_ENCRYPTION_KEY'];
   imageDir: V['IMAGE_DIR'];
   smtpUrl: V['SMTP_URL'];
   mailFrom: V['MAIL_FROM'];
@@ -42,6 +44,7 @@ export interface Config {
   /** The verification link; `{token}` is replaced. */
   verifyUrlTemplate: V['VERIFY_URL_TEMPLATE'];
   requireVerifiedEmail: V['REQUIRE_VERIFIED_EMAIL'];
+  mfaLegacyLogin: V['MFA_LEGACY_LOGIN'];
   smsWebhookUrl: V['SMS_WEBHOOK_URL'];
   resetMailSubject: V['RESET_MAIL_SUBJECT'];
   /** The reset mail's text; `{link}`, `{token}` and `{minutes}` are replaced. null: the built-in bilingual text. */
@@ -113,6 +116,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     startupWaitSeconds: v.STARTUP_WAIT_SECONDS,
     jwtSecret: v.JWT_SECRET,
     jwtPreviousSecrets: v.JWT_PREVIOUS_SECRETS,
+    encryptionKey: v.MFA_ENCRYPTION_KEY,
     imageDir: v.IMAGE_DIR,
     smtpUrl: v.SMTP_URL,
     mailFrom: v.MAIL_FROM,
@@ -120,6 +124,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     resetUrlTemplate: v.RESET_URL_TEMPLATE,
     verifyUrlTemplate: v.VERIFY_URL_TEMPLATE,
     requireVerifiedEmail: v.REQUIRE_VERIFIED_EMAIL,
+    mfaLegacyLogin: v.MFA_LEGACY_LOGIN,
     smsWebhookUrl: v.SMS_WEBHOOK_URL,
     resetMailSubject: v.RESET_MAIL_SUBJECT,
     resetMailText: v.RESET_MAIL_TEXT,

@@ -142,9 +142,9 @@ function trustProxy(raw: string | undefined): boolean | number | string[] {
   return list;
 }
 
-function secret(raw: string | undefined): string | null {
+function secret(raw: string | undefined, _env: Env, name: string): string | null {
   if (raw === undefined) return null;
-  if (Buffer.byteLength(raw, 'utf8') < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long (or unset, to have one generated)');
+  if (Buffer.byteLength(raw, 'utf8') < 32) throw new ConfigError(`${name} must be at least 32 bytes long (or unset, to have one generated)`);
   return raw;
 }
 
@@ -197,7 +197,7 @@ export const SETTINGS = {
   DEMO_DATA: { parse: boolean(true), default: '`true`', meaning: 'load the demo catalog into an empty database at start' },
   LOG_LEVEL: { parse: oneOf(LOG_LEVELS, 'info'), default: '`info`', meaning: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`' },
   TRUST_PROXY: { parse: trustProxy, default: '`false`', meaning: "behind a load balancer: `true`, a hop count, or the proxies' addresses" },
-  DATA_DIR: { parse: dataDir, default: '`./data`', meaning: 'where the SQLite file, the generated JWT secret and images live' },
+  DATA_DIR: { parse: dataDir, default: '`./data`', meaning: 'where the SQLite file, the generated JWT secret and encryption key, and images live' },
   DATABASE_URL: {
     parse: (raw: string | undefined, env: Env) => databaseTarget(raw, dataDir(clean(env.DATA_DIR))),
     default: '`sqlite:$DATA_DIR/gatehouse.db`',
@@ -234,6 +234,12 @@ export const SETTINGS = {
         .filter(Boolean),
     default: '—',
     meaning: 'comma-separated old secrets still accepted for verification (key rotation)',
+  },
+  MFA_ENCRYPTION_KEY: {
+    parse: secret,
+    default: 'generated',
+    meaning:
+      'the key (at least 32 bytes) sealing every secret kept at rest (AES-256-GCM): private signing keys, second-factor secrets. Unset: one is generated on first start and kept in `DATA_DIR/encryption-key` (mode 0600); required with PostgreSQL',
   },
   USERS_TOKEN_TTL_MINUTES: { parse: minutes(180), default: '`180`', meaning: 'access-token lifetime on `/api/users`' },
   AUTH_TOKEN_TTL_MINUTES: { parse: minutes(30), default: '`30`', meaning: 'access-token lifetime on `/api/auth`' },
@@ -288,6 +294,12 @@ export const SETTINGS = {
     default: '`off`',
     meaning: "`on`: an account with an unverified email cannot log in (403, in each surface's shape)",
   },
+  MFA_LEGACY_LOGIN: {
+    parse: oneOf(['refuse', 'allow'] as const, 'refuse'),
+    default: '`refuse`',
+    meaning:
+      '`/api/users/login` and `/api/auth/login` have no second step: `refuse` answers 403 (two-step verification required) for an account with a second factor; `allow` lets it in with the password alone (each such login audited), for a migration',
+  },
   SMS_WEBHOOK_URL: {
     parse: url(['http:', 'https:']),
     default: '—',
@@ -335,6 +347,7 @@ export function settingsTable(): string {
 const SECRET_SETTINGS = new Set<string>([
   'JWT_SECRET',
   'JWT_PREVIOUS_SECRETS',
+  'MFA_ENCRYPTION_KEY',
   'METRICS_TOKEN',
   'SMS_WEBHOOK_URL',
   'SMTP_URL',

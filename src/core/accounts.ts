@@ -200,11 +200,14 @@ export class AccountService {
    */
   async changePassword(user: User, oldPassword: string, newPassword: string, keepSessionId?: string, rules: PasswordRules = {}): Promise<void> {
     checkPasswordPolicy(newPassword, rules, 'new_password');
-    await this.#lockout.assertOpen(user.id);
-    const { ok } = await this.#hasher.verify(user.passwordHash, oldPassword);
+    const ok = await this.#lockout.guard(
+      'password',
+      user.id,
+      async () => (await this.#hasher.verify(user.passwordHash, oldPassword)).ok,
+      () => this.#audit.record('account.locked', user.id),
+    );
     if (!ok) {
       await this.#audit.record('login.failed', user.id, 'wrong current password');
-      if (await this.#lockout.recordFailure(user.id)) await this.#audit.record('account.locked', user.id);
       throw fail('PASSWORD_INCORRECT');
     }
     await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
@@ -227,7 +230,7 @@ export class AccountService {
     checkPasswordPolicy(newPassword);
     await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
     await this.#sessions.endAllForUser(user.id);
-    await this.#lockout.clear(user.id);
+    await this.#lockout.clear('password', user.id);
     await this.#audit.record('password.reset', user.id);
   }
 

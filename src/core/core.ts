@@ -18,10 +18,14 @@ import { TokenIssuer, type TokenKeys } from './tokens.ts';
 import { importAccounts, type AccountImportReport, type ForeignAccount } from './user-import.ts';
 import { DEFAULT_VERIFICATION, VerificationService, type VerificationSettings } from './verification.ts';
 import type { SmsSender } from './ports/sms.ts';
+import type { SecretBox } from './secret-box.ts';
+import { DEFAULT_SECOND_FACTORS, SecondFactorService, type SecondFactorSettings } from './second-factors.ts';
 
 export interface CoreOptions {
   stores: Stores;
   keys: TokenKeys;
+  /** Seals secrets kept at rest (MFA_ENCRYPTION_KEY). */
+  secretBox: SecretBox;
   clock?: Clock;
   ids?: IdSource;
   hash?: HashSettings;
@@ -43,6 +47,8 @@ export interface CoreOptions {
   verification?: VerificationSettings;
   /** REQUIRE_VERIFIED_EMAIL. */
   requireVerifiedEmail?: boolean;
+  /** Second factors: otpauth issuer, MFA_LEGACY_LOGIN, mfa_token lifetime and tries. */
+  secondFactors?: Partial<SecondFactorSettings>;
   /** Where background failures (a verification mail that could not be sent) are reported. */
   onBackgroundError?: (error: unknown, what: string) => void;
 }
@@ -59,8 +65,12 @@ export interface Core {
   lockout: Lockout;
   /** The staff console's actions, rights checked. */
   staff: StaffService;
+  /** TOTP, recovery codes, passkeys, and the second step of a login. */
+  secondFactors: SecondFactorService;
   hasher: PasswordHasher;
   tokens: TokenIssuer;
+  /** Seals and opens secrets kept at rest; the only holder of MFA_ENCRYPTION_KEY. */
+  secretBox: SecretBox;
   clock: Clock;
   stores: Stores;
   /** Moves accounts in from another system (the original FastAPI database, an export). */
@@ -80,7 +90,32 @@ export function createCore(options: CoreOptions): Core {
   const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE);
   const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit }, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
   const accounts = new AccountService({ users, hasher, sessions, lockout, clock, ids, audit });
-  const login = new LoginService({ accounts, users, hasher, lockout, sessions, clock, audit, requireVerifiedEmail: options.requireVerifiedEmail });
+  const secondFactors = new SecondFactorService(
+    {
+      factors: options.stores.factors,
+      challenges: options.stores.mfaChallenges,
+      users,
+      sessions,
+      lockout,
+      hasher,
+      box: options.secretBox,
+      audit,
+      clock,
+      ids,
+    },
+    { ...DEFAULT_SECOND_FACTORS, ...options.secondFactors },
+  );
+  const login = new LoginService({
+    accounts,
+    users,
+    hasher,
+    lockout,
+    sessions,
+    clock,
+    audit,
+    requireVerifiedEmail: options.requireVerifiedEmail,
+    secondFactors,
+  });
   const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
   const resets = new PasswordResetService({ accounts, resets: options.stores.resets, mailer, clock, ids }, options.resetMail ?? DEFAULT_RESET_MAIL);
   const catalog = new CatalogService(options.stores.products, options.images);
@@ -109,8 +144,10 @@ export function createCore(options: CoreOptions): Core {
     sessions,
     lockout,
     staff,
+    secondFactors,
     hasher,
     tokens,
+    secretBox: options.secretBox,
     clock,
     stores: options.stores,
     importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids }, importOptions),

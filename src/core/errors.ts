@@ -28,9 +28,18 @@ export const ERROR_CODES = {
   FORBIDDEN: 'the caller lacks the privilege for this',
   STORE_UNAVAILABLE: 'a storage backend cannot be reached',
   RATE_LIMITED: 'too many requests from this client or for this account; try again later',
+  MFA_REQUIRED: 'the password was right, and the account also needs its second factor (TOTP, recovery code or passkey)',
+  MFA_TOKEN_INVALID: 'the mfa_token is unknown, expired, used, or out of tries: log in again',
+  MFA_CODE_INVALID: 'the second-factor code or recovery code is wrong, or was already used',
+  MFA_STATE_CONFLICT: 'the second factor is not in the state this needs (already enrolled, nothing pending, or not enrolled)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+interface FailOptions {
+  cause?: unknown;
+  retryAfterSeconds?: number;
+}
 
 /**
  * A failure the core reports on purpose. `field` names the input at fault, when
@@ -40,12 +49,15 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class GatehouseError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
+  /** For RATE_LIMITED and ACCOUNT_LOCKED: when trying again makes sense (the surfaces send it as Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message?: string, field?: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message?: string, field?: string, options?: FailOptions) {
     super(message ?? ERROR_CODES[code], options);
     this.name = 'GatehouseError';
     this.code = code;
     this.field = field;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
@@ -54,6 +66,6 @@ export function isGatehouseError(value: unknown): value is GatehouseError {
 }
 
 /** Shorthand used throughout the core: `throw fail('USER_NOT_FOUND')`. */
-export function fail(code: ErrorCode, message?: string, field?: string, options?: { cause?: unknown }): GatehouseError {
+export function fail(code: ErrorCode, message?: string, field?: string, options?: FailOptions): GatehouseError {
   return new GatehouseError(code, message, field, options);
 }

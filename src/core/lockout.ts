@@ -10,43 +10,112 @@ export const DEFAULT_LOCKOUT_RULE: LockoutRule = {
 };
 
 /**
- * Account lockout. The count lives in the shared store, so failures on any
- * surface and any instance add up; a locked account answers ACCOUNT_LOCKED
- * before its password is even checked.
+ * What an attempt budget guards, each with its own rule:
+ * - `password`: an account's password checks, every surface (the lockout);
+ * - `email-code`, `phone-code`: guesses of verification codes per account and
+ *   channel, across every code issued (a new code gives no new guesses);
+ * - `email-send`, `phone-send`: verification messages sent per account;
+ * - `reset-mail`: reset mails sent per account.
+ * Second-factor codes add their kind here and reuse the same calls.
+ */
+export type AttemptKind = 'password' | 'email-code' | 'phone-code' | 'email-send' | 'phone-send' | 'reset-mail' | 'second-factor';
+
+export const DEFAULT_ATTEMPT_RULES: Record<Exclude<AttemptKind, 'password'>, LockoutRule> = {
+  // 10 wrong codes an hour then an hour's pause: a 6-digit code needs ~100,000 guesses, i.e. years.
+  'email-code': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
+  'phone-code': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
+  // Sends are all counted (never given back): 5 an hour per account and channel.
+  'email-send': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
+  'phone-send': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
+  'reset-mail': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
+  // Wrong second-factor codes also fail a `password` slot (they lock the account like wrong passwords);
+  // this budget is not cleared by a right password, so logging in again buys no new guesses.
+  'second-factor': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
+};
+
+/** A slot taken from a budget; settle it exactly once. */
+export interface Attempt {
+  /** The attempt succeeded: the budget is forgotten (a right password clears the failures before it). */
+  succeeded(): Promise<void>;
+  /** The attempt failed: the slot stays taken. Returns true when this failure locked the budget (report it once). */
+  failed(): Promise<boolean>;
+  /** The attempt was never judged (an error before the check): the slot is given back. */
+  release(): Promise<void>;
+}
+
+/**
+ * Attempt budgets. An attempt is reserved BEFORE it is judged: the slot is
+ * taken atomically in the shared store, so parallel requests on any surface
+ * and any instance can never check more than the rule allows; the judgement
+ * then settles it. Refused reservations throw ACCOUNT_LOCKED (passwords) or
+ * RATE_LIMITED (everything else), with the time to wait.
  */
 export class Lockout {
   readonly #store: LockoutStore;
   readonly #clock: Clock;
   readonly rule: LockoutRule;
+  readonly #rules: Record<AttemptKind, LockoutRule>;
 
-  constructor(store: LockoutStore, clock: Clock, rule: LockoutRule = DEFAULT_LOCKOUT_RULE) {
+  constructor(store: LockoutStore, clock: Clock, rule: LockoutRule = DEFAULT_LOCKOUT_RULE, rules: Partial<Record<AttemptKind, LockoutRule>> = {}) {
     this.#store = store;
     this.#clock = clock;
     this.rule = rule;
+    this.#rules = { ...DEFAULT_ATTEMPT_RULES, password: rule, ...rules };
   }
 
-  /** Throws ACCOUNT_LOCKED while the account is locked; otherwise tells whether failures are counted. */
-  async assertOpen(userId: number): Promise<{ hasFailures: boolean }> {
-    const state = await this.#store.get(userId);
-    if (state?.lockedUntil != null && state.lockedUntil > this.#clock.now()) throw fail('ACCOUNT_LOCKED');
-    return { hasFailures: state !== null };
+  /** Takes a slot of `kind` for `subject` (an account id, or another key). */
+  async reserve(kind: AttemptKind, subject: number | string): Promise<Attempt> {
+    const key = `${kind}:${subject}`;
+    const rule = this.#rules[kind];
+    const now = this.#clock.now();
+    const reservation = await this.#store.reserve(key, now, rule);
+    if (!reservation.granted) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((reservation.retryAt - now) / 1000));
+      throw fail(kind === 'password' ? 'ACCOUNT_LOCKED' : 'RATE_LIMITED', undefined, undefined, { retryAfterSeconds });
+    }
+    let settled = false;
+    const once =
+      <T>(fn: () => Promise<T>, otherwise: T) =>
+      async (): Promise<T> => {
+        if (settled) return otherwise;
+        settled = true;
+        return fn();
+      };
+    return {
+      succeeded: once(() => this.#store.clear(key), undefined),
+      failed: once(() => this.#store.fail(key, this.#clock.now(), rule), false),
+      release: once(() => this.#store.release(key), undefined),
+    };
   }
 
-  /** Counts a failure; returns whether the account is now locked. */
-  async recordFailure(userId: number): Promise<boolean> {
-    const state = await this.#store.recordFailure(userId, this.#clock.now(), this.rule);
-    return state.lockedUntil != null;
+  /**
+   * Runs `check` inside a reserved slot: `true` succeeds, `false` fails (and
+   * `onLocked` runs once when that failure locked the budget), a throw gives
+   * the slot back.
+   */
+  async guard(kind: AttemptKind, subject: number | string, check: () => Promise<boolean>, onLocked?: () => Promise<void>): Promise<boolean> {
+    const attempt = await this.reserve(kind, subject);
+    let ok: boolean;
+    try {
+      ok = await check();
+    } catch (error) {
+      await attempt.release();
+      throw error;
+    }
+    if (ok) await attempt.succeeded();
+    else if ((await attempt.failed()) && onLocked) await onLocked();
+    return ok;
   }
 
-  /** Counted failures and, while it lasts, the end of a lock (staff see it on the account's page). */
+  /** An account's password budget: counted failures and, while it lasts, the end of its lock (staff see it on the account's page). */
   async state(userId: number): Promise<{ failures: number; lockedUntil: number | null }> {
-    const state = await this.#store.get(userId);
+    const state = await this.#store.get(`password:${userId}`);
     const locked = state?.lockedUntil != null && state.lockedUntil > this.#clock.now();
     return { failures: state?.count ?? 0, lockedUntil: locked ? state!.lockedUntil : null };
   }
 
-  /** Forgets failures (successful login, password reset). */
-  clear(userId: number): Promise<void> {
-    return this.#store.clear(userId);
+  /** Forgets a budget (a password reset forgets the password failures). */
+  clear(kind: AttemptKind, subject: number | string): Promise<void> {
+    return this.#store.clear(`${kind}:${subject}`);
   }
 }

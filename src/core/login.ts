@@ -5,12 +5,13 @@ import type { Lockout } from './lockout.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { User, UserStore } from './ports/user-store.ts';
+import type { SecondFactorService, SecondStepRequest } from './second-factors.ts';
 import type { Grant, SessionService, StartOptions } from './sessions.ts';
 
 /** How a surface names the account: seed 000 by email, seed 002 by username, seed 004 by either. */
 export type LoginBy = 'email' | 'username' | 'either';
 
-export interface LoginRequest extends StartOptions {
+export interface LoginRequest extends StartOptions, SecondStepRequest {
   by: LoginBy;
   identifier: string;
   password: string;
@@ -18,8 +19,8 @@ export interface LoginRequest extends StartOptions {
 
 /**
  * Password login. Order matters for safety: an unknown account still spends a
- * hash (no timing oracle), a locked account is refused before its password is
- * checked, and a right password on an outdated hash upgrades the hash.
+ * hash (no timing oracle), a slot of the account's lockout budget is reserved
+ * before its password is checked (a locked or busy account is refused), and a right password on an outdated hash upgrades the hash.
  */
 export class LoginService {
   readonly #accounts: AccountService;
@@ -31,6 +32,7 @@ export class LoginService {
   readonly #audit: Audit;
   /** REQUIRE_VERIFIED_EMAIL: an account with an email must have verified it to log in. */
   readonly #requireVerifiedEmail: boolean;
+  readonly #secondFactors: Pick<SecondFactorService, 'gate'> | undefined;
 
   constructor(deps: {
     accounts: AccountService;
@@ -41,7 +43,9 @@ export class LoginService {
     clock: Clock;
     audit: Audit;
     requireVerifiedEmail?: boolean;
+    secondFactors?: Pick<SecondFactorService, 'gate'>;
   }) {
+    this.#secondFactors = deps.secondFactors;
     this.#audit = deps.audit;
     this.#requireVerifiedEmail = deps.requireVerifiedEmail ?? false;
     this.#accounts = deps.accounts;
@@ -59,23 +63,34 @@ export class LoginService {
       await this.#audit.record('login.failed', null, 'unknown account');
       throw fail('INVALID_CREDENTIALS');
     }
-    const { hasFailures } = await this.#lockout.assertOpen(user.id);
-    const result = await this.#hasher.verify(user.passwordHash, request.password);
+    // A slot of the account's lockout budget is taken before the hash runs, so
+    // parallel guesses on every surface and instance check at most the rule's count.
+    const attempt = await this.#lockout.reserve('password', user.id);
+    let result: Awaited<ReturnType<PasswordHasher['verify']>>;
+    try {
+      result = await this.#hasher.verify(user.passwordHash, request.password);
+    } catch (error) {
+      await attempt.release();
+      throw error;
+    }
     if (!result.ok) {
+      const locked = await attempt.failed();
       await this.#audit.record('login.failed', user.id, 'wrong password');
-      if (await this.#lockout.recordFailure(user.id)) await this.#audit.record('account.locked', user.id);
+      if (locked) await this.#audit.record('account.locked', user.id);
       throw fail('INVALID_CREDENTIALS');
     }
+    await attempt.succeeded();
     if (user.status !== 'active') throw fail('USER_DISABLED');
     // Only after the right password: the answer tells nothing to someone without it.
     if (this.#requireVerifiedEmail && user.email && !user.isEmailVerified) throw fail('EMAIL_NOT_VERIFIED');
+    // Second factor: the one gate every login path passes (second-factors.ts). An enrolled account
+    // stops here with MFA_REQUIRED (and an mfa_token where the path has a second step).
+    const amr = this.#secondFactors ? await this.#secondFactors.gate(user, request) : ['pwd'];
     const now = this.#clock.now();
     const newHash = result.needsRehash ? await this.#hasher.hash(request.password) : undefined;
     await this.#users.recordLogin(user.id, now, newHash);
-    // Most logins have no failures to forget: skip that write.
-    if (hasFailures) await this.#lockout.clear(user.id);
     const updated: User = { ...user, lastLoginAt: now, loginCount: user.loginCount + 1, passwordHash: newHash ?? user.passwordHash };
-    const grant = await this.#sessions.start(updated, request);
+    const grant = await this.#sessions.start(updated, { ...request, amr });
     await this.#audit.record('login.succeeded', user.id);
     return { ...grant, user: updated };
   }

@@ -39,6 +39,8 @@ export interface StartOptions {
   withRefreshToken?: boolean;
   ip?: string | null;
   userAgent?: string | null;
+  /** How the user got in, carried by every token of the session (refreshes copy it forward). */
+  amr?: readonly string[];
 }
 
 export interface Grant {
@@ -103,12 +105,12 @@ export class SessionService {
     };
     let refreshToken: string | undefined;
     if (options.withRefreshToken) {
-      const refresh = this.#issueRefresh(user, session);
+      const refresh = this.#issueRefresh(user, session, options.amr);
       session.refreshHash = refresh.hash;
       refreshToken = refresh.token;
     }
     await this.#store.create(session);
-    const access = this.#tokens.issue('access', user.uuid, session.id, session.accessJti, options.accessTtl);
+    const access = this.#tokens.issue('access', user.uuid, session.id, session.accessJti, options.accessTtl, options.amr);
     return { session, accessToken: access.token, accessTtl: options.accessTtl, refreshToken };
   }
 
@@ -180,10 +182,10 @@ export class SessionService {
     const expired = claims.exp * 1000 <= this.#clock.now();
     if (expired && claims.jti !== session.accessJti) {
       // Replaced a moment ago by a concurrent refresh with this same token: the same answer.
-      if (this.#withinGrace(session, claims.jti)) return this.#grant(user, session, accessTtl);
+      if (this.#withinGrace(session, claims.jti)) return this.#grant(user, session, accessTtl, claims.amr);
       return this.#theft(session);
     }
-    return this.#grant(user, await this.#advance(session, claims), accessTtl);
+    return this.#grant(user, await this.#advance(session, claims), accessTtl, claims.amr);
   }
 
   /**
@@ -205,11 +207,11 @@ export class SessionService {
       if (session.refreshHash !== presented) {
         // The token this one was replaced by, handed out a moment ago: give the same answer.
         if (session.refreshHash === fingerprint(successor) && this.#withinRefreshGrace(session)) {
-          return { ...this.#grant(user, session, accessTtl), refreshToken: this.#refreshToken(user, session, successor) };
+          return { ...this.#grant(user, session, accessTtl, claims.amr), refreshToken: this.#refreshToken(user, session, successor, claims.amr) };
         }
         return this.#theft(session);
       }
-      if (!rotate) return this.#grant(user, await this.#advance(session, claims), accessTtl);
+      if (!rotate) return this.#grant(user, await this.#advance(session, claims), accessTtl, claims.amr);
       const newJti = this.#ids.token(12);
       const at = this.#clock.now();
       const rotation = {
@@ -222,7 +224,7 @@ export class SessionService {
       };
       if (await this.#store.rotate(session.id, rotation)) {
         const next = { ...session, accessJti: newJti, previousAccessJti: session.accessJti, rotatedAt: at, refreshHash: rotation.newRefreshHash };
-        return { ...this.#grant(user, next, accessTtl), refreshToken: this.#refreshToken(user, next, successor) };
+        return { ...this.#grant(user, next, accessTtl, claims.amr), refreshToken: this.#refreshToken(user, next, successor, claims.amr) };
       }
     }
     throw fail('STORE_UNAVAILABLE', 'the session kept changing during a refresh');
@@ -249,20 +251,20 @@ export class SessionService {
     throw fail('TOKEN_REUSED');
   }
 
-  #grant(user: User, session: Session, accessTtl: number): Grant & { user: User } {
-    const access = this.#tokens.issue('access', user.uuid, session.id, session.accessJti, accessTtl);
+  #grant(user: User, session: Session, accessTtl: number, amr: readonly string[] | undefined): Grant & { user: User } {
+    const access = this.#tokens.issue('access', user.uuid, session.id, session.accessJti, accessTtl, amr);
     return { user, session, accessToken: access.token, accessTtl };
   }
 
-  #issueRefresh(user: User, session: Session): { token: string; hash: string } {
+  #issueRefresh(user: User, session: Session, amr: readonly string[] | undefined): { token: string; hash: string } {
     const jti = this.#ids.token(16);
-    return { token: this.#refreshToken(user, session, jti), hash: fingerprint(jti) };
+    return { token: this.#refreshToken(user, session, jti, amr), hash: fingerprint(jti) };
   }
 
   /** A refresh token with this jti, living at most as long as its session. */
-  #refreshToken(user: User, session: Session, jti: string): string {
+  #refreshToken(user: User, session: Session, jti: string, amr: readonly string[] | undefined): string {
     const remaining = Math.max(1, Math.floor((session.expiresAt - this.#clock.now()) / 1000));
-    return this.#tokens.issue('refresh', user.uuid, session.id, jti, Math.min(this.policy.refreshTtlSeconds, remaining)).token;
+    return this.#tokens.issue('refresh', user.uuid, session.id, jti, Math.min(this.policy.refreshTtlSeconds, remaining), amr).token;
   }
 
   async #liveSession(claims: TokenClaims): Promise<Session> {

@@ -108,7 +108,9 @@ export class StaffService {
 
   async unlock(actor: User, user: User): Promise<void> {
     this.#assert(actor, 'unlock');
-    await this.#lockout.clear(user.id);
+    // The password lock and the second-factor budget: a locked-out owner gets every try back.
+    await this.#lockout.clear('password', user.id);
+    await this.#lockout.clear('second-factor', user.id);
     await this.#audit.record('account.unlocked', user.id);
   }
 

@@ -15,6 +15,8 @@ export interface TokenClaims {
   /** Seconds since the epoch. */
   iat: number;
   exp: number;
+  /** How the user got in (RFC 8176: `pwd`, `otp`, `hwk`, `swk`, `mfa`); absent on tokens from before second factors. */
+  amr?: readonly string[];
 }
 
 export interface IssuedToken {
@@ -54,9 +56,9 @@ export class TokenIssuer {
     );
   }
 
-  issue(type: TokenType, sub: string, sid: string, jti: string, ttlSeconds: number): IssuedToken {
+  issue(type: TokenType, sub: string, sid: string, jti: string, ttlSeconds: number, amr?: readonly string[]): IssuedToken {
     const iat = Math.floor(this.#clock.now() / 1000);
-    const claims: TokenClaims = { sub, sid, jti, type, iat, exp: iat + ttlSeconds };
+    const claims: TokenClaims = { sub, sid, jti, type, iat, exp: iat + ttlSeconds, ...(amr ? { amr } : {}) };
     // iat and exp come from the injected clock; the signer keeps a given iat.
     return { token: this.#sign({ ...claims }), claims };
   }
@@ -93,6 +95,7 @@ export class TokenIssuer {
       type: payload.type,
       iat: payload.iat,
       exp: payload.exp,
+      ...(payload.amr ? { amr: Object.freeze([...payload.amr]) } : {}),
     });
     this.#verified.add(token, claims);
     return claims;
@@ -135,6 +138,7 @@ function isClaims(p: Record<string, unknown>): p is TokenClaims & Record<string,
     typeof p.jti === 'string' &&
     (p.type === 'access' || p.type === 'refresh') &&
     typeof p.iat === 'number' &&
-    typeof p.exp === 'number'
+    typeof p.exp === 'number' &&
+    (p.amr === undefined || (Array.isArray(p.amr) && p.amr.every((m) => typeof m === 'string')))
   );
 }

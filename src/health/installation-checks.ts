@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.ts';
-import { SECRET_FILE } from '../store/secret-file.ts';
+import { ENCRYPTION_KEY_FILE, SECRET_FILE } from '../store/secret-file.ts';
 
 /** One thing `gatehouse doctor` and the console's health page check. */
 export interface Check {
@@ -27,7 +27,8 @@ export function installationChecks(config: Config, storage: { database: () => Pr
     { name: 'database', run: storage.database },
     ...(config.redisUrl && storage.redis ? [{ name: 'redis', run: storage.redis }] : []),
     ...(config.smtpUrl ? [{ name: 'smtp', run: () => checkSmtp(config.smtpUrl!) }] : []),
-    { name: 'jwt secret', run: async () => checkSecret(config) },
+    { name: 'jwt secret', run: async () => checkSecret(config.jwtSecret, config.dataDir, SECRET_FILE) },
+    { name: 'encryption key', run: async () => checkSecret(config.encryptionKey, config.dataDir, ENCRYPTION_KEY_FILE) },
     { name: 'data folder', run: async () => checkDataDir(config) },
     { name: 'public url', run: async () => checkPublicUrl(config) },
   ];
@@ -58,9 +59,10 @@ async function checkSmtp(url: string): Promise<string> {
   return 'the SMTP server accepts connections';
 }
 
-function checkSecret(config: Config): string {
-  if (config.jwtSecret) return `configured (${Buffer.byteLength(config.jwtSecret)} bytes)`;
-  const file = join(config.dataDir, SECRET_FILE);
+/** A secret set in the environment, or generated into DATA_DIR (where it must be readable by its owner only). */
+function checkSecret(configured: string | null, dataDir: string, name: string): string {
+  if (configured) return `configured (${Buffer.byteLength(configured)} bytes)`;
+  const file = join(dataDir, name);
   if (!existsSync(file)) return 'not set yet: one will be generated at first start';
   const mode = statSync(file).mode & 0o777;
   if (mode & 0o077) throw new Error(`${file} can be read by other users (mode ${mode.toString(8)}): run chmod 600 ${file}`);

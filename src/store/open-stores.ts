@@ -7,6 +7,7 @@ import { migrateToLatest } from './migrations/migrate.ts';
 import { connectPostgres } from './postgres/connect-postgres.ts';
 import { connectRedis } from './redis/connect-redis.ts';
 import { RedisLockoutStore } from './redis/redis-lockout-store.ts';
+import { RedisMfaChallengeStore } from './redis/redis-mfa-challenge-store.ts';
 import { RedisResetStore } from './redis/redis-reset-store.ts';
 import { RedisSessionStore } from './redis/redis-session-store.ts';
 import type { Database } from './sql/schema.ts';
@@ -98,6 +99,7 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
     sessions: cachedSessions(sessions, cache, channel),
     lockouts: reportOutages(new RedisLockoutStore(redis, prefix), 'redis.lockouts', options.observe),
     resets: reportOutages(new RedisResetStore(redis, prefix), 'redis.resets', options.observe),
+    mfaChallenges: reportOutages(new RedisMfaChallengeStore(redis, prefix), 'redis.mfa_challenges', options.observe),
     async ping() {
       await base.ping();
       await redis.ping().catch((error: unknown) => {
@@ -157,6 +159,8 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     products: reportOutages(stores.products, 'postgres.products', options.observe),
     audit: reportOutages(stores.audit, 'postgres.audit', options.observe),
     verifications: reportOutages(stores.verifications, 'postgres.verifications', options.observe),
+    factors: reportOutages(stores.factors, 'postgres.factors', options.observe),
+    mfaChallenges: reportOutages(stores.mfaChallenges, 'postgres.mfa_challenges', options.observe),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

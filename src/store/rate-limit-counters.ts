@@ -1,19 +1,7 @@
 import type { Redis } from 'ioredis';
+import type { CounterDone as Done, CounterState, RateLimitStore } from '../core/ports/rate-limit-store.ts';
 
-/** A counter's state: hits in the current window, and ms until it ends. */
-export interface CounterState {
-  current: number;
-  ttl: number;
-}
-
-type Done = (error: Error | null, state?: CounterState) => void;
-
-/** The store interface @fastify/rate-limit calls (`store` option). */
-export interface RateLimitStore {
-  incr(key: string, done: Done, timeWindow: number, max: number): void;
-  read(key: string, done: Done, timeWindow: number, max: number): void;
-  child(): RateLimitStore;
-}
+export type { RateLimitStore };
 
 // One atomic round trip: count, and start the window on the first hit.
 const INCR = `
@@ -30,9 +18,16 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then ttl = 0 end
 return {tonumber(current), ttl}`;
 
+// A hit given back; never below zero, and never a window started by it.
+const DECR = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
+
 type Scripted = Redis & {
   ghRateIncr(key: string, windowMs: number): Promise<[number, number]>;
   ghRateRead(key: string): Promise<[number, number]>;
+  ghRateDecr(key: string): Promise<number>;
 };
 
 /** Windows counted in this process: the store without Redis, and the fallback while Redis is away. */
@@ -48,6 +43,11 @@ class LocalCounters {
     }
     w.count++;
     return { current: w.count, ttl: w.start + w.window - now };
+  }
+
+  decr(key: string, now = Date.now()): void {
+    const w = this.#windows.get(key);
+    if (w && now - w.start < w.window && w.count > 0) w.count--;
   }
 
   read(key: string, now = Date.now()): CounterState {
@@ -82,6 +82,7 @@ export function rateLimitCounters(redis: Redis | undefined, prefix: string, even
   if (scripted) {
     scripted.defineCommand('ghRateIncr', { numberOfKeys: 1, lua: INCR });
     scripted.defineCommand('ghRateRead', { numberOfKeys: 1, lua: READ });
+    scripted.defineCommand('ghRateDecr', { numberOfKeys: 1, lua: DECR });
   }
   let down = false;
   const fallBack = (error: unknown) => {
@@ -132,6 +133,17 @@ export function rateLimitCounters(redis: Redis | undefined, prefix: string, even
         () => local.read(key),
         done,
       );
+    }
+    async decr(key: string): Promise<void> {
+      if (scripted?.status === 'ready') {
+        try {
+          await scripted.ghRateDecr(`${prefix}rl:${key}`);
+          return;
+        } catch {
+          // Counted here while Redis was away, or not at all: give it back here.
+        }
+      }
+      local.decr(key);
     }
     child(): RateLimitStore {
       return this;

@@ -48,6 +48,7 @@ describe('moving to PostgreSQL', { skip: backends ? false : NO_BACKENDS }, () =>
       DATA_DIR: join(dir, 'new'),
       DATABASE_URL: db.url,
       JWT_SECRET: 'copy-test-secret-copy-test-secret-0123',
+      MFA_ENCRYPTION_KEY: 'copy-test-encryption-key-copy-test-0123',
       DEMO_DATA: 'false',
     });
     try {

@@ -97,6 +97,10 @@ describe('operator commands', () => {
     assert.equal(good.status, 0, good.stdout);
     assert.match(good.stdout, /ok +database: SQLite at .*gatehouse\.db, schema up to date/);
     assert.match(good.stdout, /ok +jwt secret: generated, kept in .*jwt-secret \(mode 600\)/);
+    assert.match(good.stdout, /ok +encryption key: generated, kept in .*encryption-key \(mode 600\)/);
+    assert.match(runCli(['doctor'], { ...env, MFA_ENCRYPTION_KEY: 'k'.repeat(40) }).stdout, /ok +encryption key: configured \(40 bytes\)/);
+    const short = runCli(['doctor'], { ...env, MFA_ENCRYPTION_KEY: 'short' });
+    assert.match(short.stdout + short.stderr, /MFA_ENCRYPTION_KEY must be at least 32 bytes/);
     assert.match(good.stdout, /all checks passed/);
     assert.match(good.stdout, /^setting +PUBLIC_URL = `http:\/\/HOST:PORT` \(default\)$/m);
 
@@ -112,15 +116,18 @@ describe('operator commands', () => {
     );
 
     chmodSync(join(dir, 'data', 'jwt-secret'), 0o644);
+    chmodSync(join(dir, 'data', 'encryption-key'), 0o640);
     chmodSync(join(dir, 'data'), 0o777);
     const bad = runCli(['doctor'], { ...env, SMTP_URL: 'smtp://127.0.0.1:1' });
     assert.equal(bad.status, 1);
     assert.match(bad.stdout, /PROBLEM +smtp: the SMTP server does not answer/);
     assert.match(bad.stdout, /PROBLEM +jwt secret: .*can be read by other users \(mode 644\): run chmod 600/);
+    assert.match(bad.stdout, /PROBLEM +encryption key: .*encryption-key can be read by other users \(mode 640\): run chmod 600/);
     assert.match(bad.stdout, /PROBLEM +data folder: .*writable by every user/);
-    assert.match(bad.stdout, /3 problems found/);
+    assert.match(bad.stdout, /4 problems found/);
     chmodSync(join(dir, 'data'), 0o755);
     chmodSync(join(dir, 'data', 'jwt-secret'), 0o600);
+    chmodSync(join(dir, 'data', 'encryption-key'), 0o600);
 
     writeFileSync(join(dir, 'not-a-db'), 'hello');
     const broken = runCli(['doctor'], { DATA_DIR: dir, DATABASE_URL: `sqlite:${join(dir, 'not-a-db')}` });

@@ -26,6 +26,7 @@ describe('several instances on PostgreSQL + Redis', { skip: backends ? false : N
       REDIS_URL: backends!.redisUrl,
       REDIS_PREFIX: freshPrefix(),
       JWT_SECRET: 'shared-secret-shared-secret-shared-secret-42',
+      MFA_ENCRYPTION_KEY: 'shared-encryption-key-shared-encryption-key-7',
       LOG_LEVEL: 'warn',
     };
     [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
@@ -113,5 +114,12 @@ describe('several instances on PostgreSQL + Redis', { skip: backends ? false : N
     const users = runCli(['users', 'list'], { ...env, JWT_SECRET: '' });
     assert.equal(users.status, 2);
     assert.match(users.stderr, /^gatehouse: JWT_SECRET must be set when DATABASE_URL is PostgreSQL/);
+  });
+
+  test('an instance refuses to start on PostgreSQL without a configured MFA_ENCRYPTION_KEY', () => {
+    // Secrets sealed by one instance must open on every other: a key generated per instance cannot.
+    const users = runCli(['users', 'list'], { ...env, MFA_ENCRYPTION_KEY: '' });
+    assert.equal(users.status, 2);
+    assert.match(users.stderr, /^gatehouse: MFA_ENCRYPTION_KEY must be set when DATABASE_URL is PostgreSQL \(every instance must share it\)$/m);
   });
 });

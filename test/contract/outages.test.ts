@@ -61,6 +61,7 @@ describe('backend outages', { skip: available ? false : NO_BACKENDS }, () => {
       DATABASE_URL: urls.databaseUrl,
       REDIS_URL: urls.redisUrl,
       JWT_SECRET: 'outage-secret-outage-secret-outage-secret-1',
+      MFA_ENCRYPTION_KEY: 'outage-encryption-key-outage-encryption-key-1',
       STORE_TIMEOUT_MS: '1000',
       LOG_LEVEL: 'warn',
       // Volume: three workers log in and register from one address for seconds (rate limits stay on: their
@@ -127,6 +128,7 @@ describe('backend outages', { skip: available ? false : NO_BACKENDS }, () => {
       REDIS_URL: urls.redisUrl,
       REDIS_PREFIX: 'defaults:',
       JWT_SECRET: 'outage-secret-outage-secret-outage-secret-1',
+      MFA_ENCRYPTION_KEY: 'outage-encryption-key-outage-encryption-key-1',
       LOG_LEVEL: 'warn',
     });
     try {

@@ -108,7 +108,15 @@ if (backends) {
     'PostgreSQL + Redis',
     async () => {
       const database = await freshDatabase(backends.databaseUrl);
-      return { env: { DATABASE_URL: database.url, REDIS_URL: backends.redisUrl, REDIS_PREFIX: freshPrefix() }, drop: database.drop };
+      return {
+        env: {
+          DATABASE_URL: database.url,
+          REDIS_URL: backends.redisUrl,
+          REDIS_PREFIX: freshPrefix(),
+          MFA_ENCRYPTION_KEY: 'seed-examples-encryption-key-0123456789',
+        },
+        drop: database.drop,
+      };
     },
   ]);
 }

@@ -68,6 +68,7 @@ describe('start-up failures are one line naming the setting, exit 2, within 10 s
     const pgDown = serve({
       DATABASE_URL: 'postgres://gatehouse@127.0.0.1:1/gatehouse',
       JWT_SECRET: 'startup-secret-startup-secret-startup-1',
+      MFA_ENCRYPTION_KEY: 'startup-encryption-key-startup-encryption-1',
       STARTUP_WAIT_SECONDS: '1',
     });
     assertOneLine(pgDown, 'DATABASE_URL', /cannot reach the database \(connect ECONNREFUSED/);
@@ -92,6 +93,7 @@ describe('a compose-style start waits for PostgreSQL', { skip: backends ? false 
       DATA_DIR: join(dir, 'late'),
       DATABASE_URL: url.toString(),
       JWT_SECRET: 'startup-secret-startup-secret-startup-1',
+      MFA_ENCRYPTION_KEY: 'startup-encryption-key-startup-encryption-1',
       STARTUP_WAIT_SECONDS: '30',
       LOG_LEVEL: 'warn',
     };

@@ -95,7 +95,13 @@ describe('REQUIRE_VERIFIED_EMAIL', () => {
     const { core } = await registered();
     await core.login.login({ by: 'email', identifier: 'vera@example.com', password: 'correct-horse-42', accessTtl: 60 });
     const { createCore } = await import('../../src/core/core.ts');
-    const strict = createCore({ stores: core.stores, keys: { current: 'x'.repeat(40) }, clock: core.clock, requireVerifiedEmail: true });
+    const strict = createCore({
+      stores: core.stores,
+      keys: { current: 'x'.repeat(40) },
+      secretBox: core.secretBox,
+      clock: core.clock,
+      requireVerifiedEmail: true,
+    });
     await rejects(strict.login.login({ by: 'email', identifier: 'vera@example.com', password: 'wrong-password', accessTtl: 60 }), 'INVALID_CREDENTIALS');
     await rejects(strict.login.login({ by: 'email', identifier: 'vera@example.com', password: 'correct-horse-42', accessTtl: 60 }), 'EMAIL_NOT_VERIFIED');
   });

@@ -2,13 +2,25 @@ import { createCore, type Core } from '../../src/core/core.ts';
 import type { HashSettings } from '../../src/core/passwords.ts';
 import { ManualClock } from '../../src/core/ports/clock.ts';
 import type { Stores } from '../../src/core/ports/stores.ts';
+import { SecretBox } from '../../src/core/secret-box.ts';
+import type { SecondFactorSettings } from '../../src/core/second-factors.ts';
 import { memoryStores } from '../../src/store/memory/memory-stores.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
+export const TEST_ENCRYPTION_KEY = 'test-encryption-key-at-least-32-bytes-long';
 
 /** A core over memory stores with a manual clock. */
-export function testCore(options: { stores?: Stores; hash?: HashSettings; secret?: string } = {}): Core & { clock: ManualClock } {
+export function testCore(
+  options: { stores?: Stores; hash?: HashSettings; secret?: string; secondFactors?: Partial<SecondFactorSettings> } = {},
+): Core & { clock: ManualClock } {
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
-  const core = createCore({ stores: options.stores ?? memoryStores(), keys: { current: options.secret ?? TEST_SECRET }, clock, hash: options.hash });
+  const core = createCore({
+    stores: options.stores ?? memoryStores(),
+    keys: { current: options.secret ?? TEST_SECRET },
+    secretBox: new SecretBox(TEST_ENCRYPTION_KEY),
+    clock,
+    hash: options.hash,
+    secondFactors: options.secondFactors,
+  });
   return { ...core, clock };
 }

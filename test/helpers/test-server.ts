@@ -45,6 +45,7 @@ async function backendEnv(): Promise<{ env: Record<string, string>; drop(): Prom
       REDIS_URL: urls.redisUrl,
       REDIS_PREFIX: freshPrefix(),
       JWT_SECRET: 'test-secret-for-postgres-and-redis-0123456789',
+      MFA_ENCRYPTION_KEY: 'test-encryption-key-for-postgres-and-redis-0123',
       DATABASE_POOL_SIZE: '5',
     },
     drop: database.drop,

@@ -26,7 +26,7 @@ describe('sqlite specifics', () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .all()
       .map((r) => (r as { name: string }).name);
-    for (const t of ['users', 'sessions', 'login_failures']) assert.ok(tables.includes(t), t);
+    for (const t of ['users', 'sessions', 'attempt_budgets']) assert.ok(tables.includes(t), t);
     assert.equal((raw.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
     raw.close();
   });

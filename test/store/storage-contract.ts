@@ -268,30 +268,46 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
     );
 
     test(
-      'lockouts: count within the window, lock at the limit, start over after it',
-      withStores(async ({ users, lockouts }) => {
-        const u = await users.create(newUser());
-        assert.equal(await lockouts.get(u.id), null);
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0, RULE), { count: 1, lockedUntil: null });
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 1000, RULE), { count: 2, lockedUntil: null });
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000, RULE), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
-        assert.deepEqual(await lockouts.get(u.id), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
+      'attempt budgets: slots within the window, a lock when the last slot fails, start over after it',
+      withStores(async ({ lockouts }) => {
+        const key = `password:${++seq}`;
+        assert.equal(await lockouts.get(key), null);
+        assert.deepEqual(await lockouts.reserve(key, T0, RULE), { granted: true });
+        assert.equal(await lockouts.fail(key, T0, RULE), false, 'one failure of three does not lock');
+        assert.deepEqual(await lockouts.reserve(key, T0 + 1000, RULE), { granted: true });
+        await lockouts.release(key);
+        assert.deepEqual(await lockouts.get(key), { count: 1, lockedUntil: null }, 'a released slot is given back');
+        assert.deepEqual(await lockouts.reserve(key, T0 + 1000, RULE), { granted: true });
+        assert.deepEqual(await lockouts.reserve(key, T0 + 2000, RULE), { granted: true });
+        assert.deepEqual(await lockouts.reserve(key, T0 + 2000, RULE), { granted: false, locked: false, retryAt: T0 + RULE.windowMs }, 'every slot is taken');
+        assert.equal(await lockouts.fail(key, T0 + 2000, RULE), true, 'the failure that fills the window locks');
+        assert.equal(await lockouts.fail(key, T0 + 2000, RULE), false, 'and only that one reports it');
+        assert.deepEqual(await lockouts.get(key), { count: 3, lockedUntil: T0 + 2000 + RULE.lockMs });
+        assert.deepEqual(await lockouts.reserve(key, T0 + 3000, RULE), { granted: false, locked: true, retryAt: T0 + 2000 + RULE.lockMs });
         // after the lock has passed, counting starts over
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000 + RULE.lockMs, RULE), { count: 1, lockedUntil: null });
+        assert.deepEqual(await lockouts.reserve(key, T0 + 2000 + RULE.lockMs, RULE), { granted: true });
+        assert.deepEqual(await lockouts.get(key), { count: 1, lockedUntil: null });
         // a stale window starts over too
-        assert.deepEqual(await lockouts.recordFailure(u.id, T0 + 2000 + RULE.lockMs + RULE.windowMs, RULE), { count: 1, lockedUntil: null });
-        await lockouts.clear(u.id);
-        assert.equal(await lockouts.get(u.id), null);
+        assert.deepEqual(await lockouts.reserve(key, T0 + 2000 + RULE.lockMs + RULE.windowMs, RULE), { granted: true });
+        assert.deepEqual(await lockouts.get(key), { count: 1, lockedUntil: null });
+        await lockouts.clear(key);
+        assert.equal(await lockouts.get(key), null);
+        assert.equal(await lockouts.fail(key, T0, RULE), false, 'a failure after a clear locks nothing');
       }),
     );
 
     test(
-      'lockouts: concurrent failures are all counted',
-      withStores(async ({ users, lockouts }) => {
-        const u = await users.create(newUser());
-        const rule = { ...RULE, maxFailures: 100 };
-        await Promise.all(Array.from({ length: 25 }, () => lockouts.recordFailure(u.id, T0, rule)));
-        assert.equal((await lockouts.get(u.id))?.count, 25);
+      "attempt budgets: 40 concurrent reservations get exactly the rule's slots, and one lock is reported",
+      withStores(async ({ lockouts }) => {
+        const key = `password:${++seq}`;
+        const rule = { ...RULE, maxFailures: 5 };
+        const answers = await Promise.all(Array.from({ length: 40 }, () => lockouts.reserve(key, T0, rule)));
+        assert.equal(answers.filter((a) => a.granted).length, 5);
+        const locks = await Promise.all(Array.from({ length: 5 }, () => lockouts.fail(key, T0, rule)));
+        assert.equal(locks.filter(Boolean).length, 1);
+        assert.deepEqual(await lockouts.get(key), { count: 5, lockedUntil: T0 + rule.lockMs });
+        const other = `email-code:${seq}`;
+        assert.deepEqual(await lockouts.reserve(other, T0, rule), { granted: true }, 'budgets are apart');
       }),
     );
 
@@ -486,6 +502,109 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
           [all[2]!.id, all[3]!.id],
         );
         assert.deepEqual(await audit.countSince(T0 + 1000), { 'user.disabled': 1, 'login.failed': 2 });
+      }),
+    );
+
+    test(
+      'second factors: one TOTP (pending, then confirmed, never overwritten), recovery codes spent once in parallel, passkeys per owner',
+      withStores(async (stores) => {
+        const user = await stores.users.create(newUser());
+        const other = await stores.users.create(newUser());
+        const { factors } = stores;
+        assert.equal(await factors.getTotp(user.id), null);
+        assert.equal(await factors.putPendingTotp({ userId: user.id, sealedSecret: 's1', createdAt: T0, confirmedAt: null }), true);
+        assert.equal(
+          await factors.putPendingTotp({ userId: user.id, sealedSecret: 's2', createdAt: T0 + 1, confirmedAt: null }),
+          true,
+          'a pending one is replaced',
+        );
+        assert.deepEqual(await factors.getTotp(user.id), { userId: user.id, sealedSecret: 's2', createdAt: T0 + 1, confirmedAt: null });
+        assert.equal(await factors.confirmTotp(user.id, T0 + 2), true);
+        assert.equal(await factors.confirmTotp(user.id, T0 + 3), false, 'confirmed once');
+        assert.equal(
+          await factors.putPendingTotp({ userId: user.id, sealedSecret: 's3', createdAt: T0 + 4, confirmedAt: null }),
+          false,
+          'a confirmed one stays',
+        );
+        assert.deepEqual(await factors.getTotp(user.id), { userId: user.id, sealedSecret: 's2', createdAt: T0 + 1, confirmedAt: T0 + 2 });
+        assert.equal(await factors.getTotp(other.id), null);
+
+        await factors.replaceRecoveryCodes(user.id, ['h1', 'h2', 'h3'], T0);
+        await factors.replaceRecoveryCodes(other.id, ['h1'], T0);
+        assert.equal(await factors.countRecoveryCodes(user.id), 3);
+        const spent = await Promise.all(Array.from({ length: 8 }, () => factors.useRecoveryCode(user.id, 'h2')));
+        assert.equal(spent.filter(Boolean).length, 1, 'one of eight parallel uses wins');
+        assert.equal(await factors.countRecoveryCodes(user.id), 2);
+        assert.equal(await factors.countRecoveryCodes(other.id), 1, 'the same hash of another account is its own');
+        await factors.replaceRecoveryCodes(user.id, ['h4'], T0);
+        assert.equal(await factors.useRecoveryCode(user.id, 'h1'), false, 'replaced codes stop working');
+        assert.equal(await factors.useRecoveryCode(user.id, 'h4'), true);
+
+        const key = {
+          userId: user.id,
+          publicKey: 'pk',
+          counter: 0,
+          transports: ['internal', 'hybrid'],
+          name: 'phone',
+          backedUp: true,
+          createdAt: T0,
+          lastUsedAt: null,
+        };
+        await factors.addPasskey({ ...key, id: 'cred-a' });
+        await factors.addPasskey({ ...key, id: 'cred-b', backedUp: false, transports: [] });
+        assert.deepEqual(await factors.findPasskey('cred-a'), { ...key, id: 'cred-a' });
+        await factors.usePasskey('cred-a', 7, T0 + 9);
+        assert.deepEqual(await factors.findPasskey('cred-a'), { ...key, id: 'cred-a', counter: 7, lastUsedAt: T0 + 9 });
+        assert.equal(await factors.renamePasskey(other.id, 'cred-a', 'stolen'), false, 'only its owner renames it');
+        assert.equal(await factors.renamePasskey(user.id, 'cred-a', 'laptop'), true);
+        assert.equal(await factors.deletePasskey(other.id, 'cred-b'), false, 'only its owner removes it');
+        assert.deepEqual(
+          (await factors.listPasskeys(user.id)).map((p) => [p.id, p.name, p.backedUp]),
+          [
+            ['cred-a', 'laptop', true],
+            ['cred-b', 'phone', false],
+          ],
+        );
+        assert.equal(await factors.deletePasskey(user.id, 'cred-b'), true);
+        assert.equal(await factors.findPasskey('cred-b'), null);
+
+        await factors.deleteAllForUser(user.id);
+        assert.equal(await factors.getTotp(user.id), null);
+        assert.equal(await factors.countRecoveryCodes(user.id), 0);
+        assert.deepEqual(await factors.listPasskeys(user.id), []);
+        assert.equal(await factors.countRecoveryCodes(other.id), 1);
+      }),
+    );
+
+    test(
+      'mfa challenges: tries taken atomically, spent once; a TOTP step claimed once per account; ceremonies single use',
+      withStores(async (stores) => {
+        const user = await stores.users.create(newUser());
+        const { mfaChallenges: store } = stores;
+        const challenge = { tokenHash: 'm1', userId: user.id, expiresAt: T0 + 300_000, attemptsLeft: 5, rememberMe: true };
+        await store.put(challenge);
+        assert.deepEqual(await store.takeTry('m1', T0), { ...challenge, attemptsLeft: 4 });
+        const tries = await Promise.all(Array.from({ length: 8 }, () => store.takeTry('m1', T0)));
+        assert.equal(tries.filter(Boolean).length, 4, 'never more tries than were left, however many race');
+        assert.equal(await store.takeTry('m1', T0), null, 'out of tries');
+        assert.equal(await store.takeTry('unknown', T0), null);
+        await store.put({ ...challenge, tokenHash: 'm2' });
+        assert.equal(await store.takeTry('m2', T0 + 300_000), null, 'expired');
+        await store.put({ ...challenge, tokenHash: 'm3' });
+        const spends = await Promise.all(Array.from({ length: 5 }, () => store.consume('m3')));
+        assert.equal(spends.filter(Boolean).length, 1, 'spent by one');
+        assert.equal(await store.takeTry('m3', T0), null);
+
+        const steps = await Promise.all(Array.from({ length: 6 }, () => store.claimStep(user.id, 1000, T0 + 90_000)));
+        assert.equal(steps.filter(Boolean).length, 1, 'a step is accepted once, however many race');
+        assert.equal(await store.claimStep(user.id, 1001, T0 + 90_000), true);
+        assert.equal(await store.claimStep(user.id + 1, 1000, T0 + 90_000), true, 'steps are per account');
+
+        await store.putCeremony({ id: 'c1', challenge: 'abc', userId: user.id, expiresAt: T0 + 60_000 });
+        await store.putCeremony({ id: 'c2', challenge: 'def', userId: null, expiresAt: T0 + 60_000 });
+        assert.deepEqual(await store.takeCeremony('c1', T0), { id: 'c1', challenge: 'abc', userId: user.id, expiresAt: T0 + 60_000 });
+        assert.equal(await store.takeCeremony('c1', T0), null, 'single use');
+        assert.equal(await store.takeCeremony('c2', T0 + 60_000), null, 'expired');
       }),
     );
 

@@ -1,4 +1,5 @@
 import type { AuditLog } from './audit-log.ts';
+import type { FactorStore, MfaChallengeStore } from './factor-store.ts';
 import type { LockoutStore } from './lockout-store.ts';
 import type { OutboxStore } from './mailer.ts';
 import type { ProductStore } from './product-store.ts';
@@ -17,6 +18,10 @@ export interface Stores {
   products: ProductStore;
   audit: AuditLog;
   verifications: VerificationStore;
+  /** Enrolled second factors (durable). */
+  factors: FactorStore;
+  /** mfa tokens, used TOTP steps, WebAuthn ceremonies (short-lived). */
+  mfaChallenges: MfaChallengeStore;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

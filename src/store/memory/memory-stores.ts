@@ -1,5 +1,6 @@
 import type { Stores } from '../../core/ports/stores.ts';
 import { MemoryAuditLog } from './memory-audit-log.ts';
+import { MemoryFactorStore, MemoryMfaChallengeStore } from './memory-factor-store.ts';
 import { MemoryLockoutStore } from './memory-lockout-store.ts';
 import { MemoryOutbox } from './memory-outbox.ts';
 import { MemoryProductStore } from './memory-product-store.ts';
@@ -13,8 +14,10 @@ export function memoryStores(): Stores {
   const users = new MemoryUserStore();
   const sessions = new MemorySessionStore();
   const resets = new MemoryResetStore();
+  const factors = new MemoryFactorStore();
   users.onDelete = (id) => {
     void sessions.deleteForUser(id);
+    void factors.deleteAllForUser(id);
     resets.forgetUser(id);
   };
   return {
@@ -26,6 +29,8 @@ export function memoryStores(): Stores {
     products: new MemoryProductStore(),
     audit: new MemoryAuditLog(),
     verifications: new MemoryVerificationStore(),
+    factors,
+    mfaChallenges: new MemoryMfaChallengeStore(),
     ping: async () => {},
     close: async () => {},
   };

@@ -4,12 +4,65 @@ import type { Generated } from 'kysely';
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
-  login_failures: LoginFailuresTable;
+  attempt_budgets: AttemptBudgetsTable;
   password_resets: PasswordResetsTable;
   outbox: OutboxTable;
   products: ProductsTable;
   audit_events: AuditEventsTable;
   verifications: VerificationsTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  mfa_challenges: MfaChallengesTable;
+  totp_used_steps: TotpUsedStepsTable;
+  webauthn_ceremonies: WebauthnCeremoniesTable;
+}
+
+export interface TotpFactorsTable {
+  user_id: number;
+  sealed_secret: string;
+  created_at: number;
+  confirmed_at: number | null;
+}
+
+export interface RecoveryCodesTable {
+  user_id: number;
+  code_hash: string;
+  created_at: number;
+}
+
+export interface PasskeysTable {
+  id: string;
+  user_id: number;
+  public_key: string;
+  counter: number;
+  /** JSON array of transport names. */
+  transports: string;
+  name: string;
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface MfaChallengesTable {
+  token_hash: string;
+  user_id: number;
+  expires_at: number;
+  attempts_left: number;
+  remember_me: number;
+}
+
+export interface TotpUsedStepsTable {
+  user_id: number;
+  step: number;
+  expires_at: number;
+}
+
+export interface WebauthnCeremoniesTable {
+  id: string;
+  challenge: string;
+  user_id: number | null;
+  expires_at: number;
 }
 
 export interface VerificationsTable {
@@ -114,9 +167,10 @@ export interface SessionsTable {
   last_seen_at: number | null;
 }
 
-export interface LoginFailuresTable {
-  user_id: number;
+export interface AttemptBudgetsTable {
+  subject: string;
   window_start: number;
   count: number;
   locked_until: number | null;
+  granted: number;
 }

@@ -4,6 +4,7 @@ import type { Dialect } from '../migrations/dialect.ts';
 import type { HotReads } from '../sqlite/hot-reads.ts';
 import type { Database } from './schema.ts';
 import { SqlAuditLog } from './sql-audit-log.ts';
+import { SqlFactorStore, SqlMfaChallengeStore } from './sql-factor-store.ts';
 import { SqlLockoutStore } from './sql-lockout-store.ts';
 import { SqlOutbox } from './sql-outbox.ts';
 import { SqlProductStore } from './sql-product-store.ts';
@@ -24,6 +25,8 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     products: new SqlProductStore(db, hot),
     audit: new SqlAuditLog(db),
     verifications: new SqlVerificationStore(db),
+    factors: new SqlFactorStore(db),
+    mfaChallenges: new SqlMfaChallengeStore(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorCode } from '../../core/errors.ts';
+import type { ErrorCode, GatehouseError } from '../../core/errors.ts';
 import { classifyError, type Classified } from './classify-error.ts';
 
 /** A status code, the message the contract gives, and (envelope surfaces) the code it names. */
@@ -28,8 +28,8 @@ declare module 'fastify' {
 /** How a surface writes a failure into its own body shape. */
 export interface ErrorRenderer {
   map: ErrorMap;
-  /** The body for a given status and message (e.g. `{detail}` or the envelope). */
-  body(status: number, message: string, code: string): unknown;
+  /** The body for a given status and message (e.g. `{detail}` or the envelope); `error`: the core failure, when it is one. */
+  body(status: number, message: string, code: string, error?: GatehouseError): unknown;
   /** Schema violations and unparseable bodies. */
   invalid(reply: FastifyReply, failure: Extract<Classified, { kind: 'validation' | 'malformed-body' }>): unknown;
   /** Headers added to a given status (e.g. WWW-Authenticate on 401). */
@@ -109,7 +109,9 @@ export function errorHandler(renderer: ErrorRenderer) {
             'a storage backend is unreachable: answered 503',
           );
         const answer = request.routeOptions.config.errors?.[code] ?? renderer.map[code];
-        return send(reply, renderer, answer[0], answer[1], answer[2] ?? code);
+        const wait = failure.error.retryAfterSeconds;
+        if (wait !== undefined && !reply.hasHeader('retry-after')) reply.header('retry-after', String(wait));
+        return send(reply, renderer, answer[0], answer[1], answer[2] ?? code, failure.error);
       }
       case 'validation':
       case 'malformed-body':
@@ -124,10 +126,10 @@ export function errorHandler(renderer: ErrorRenderer) {
   };
 }
 
-function send(reply: FastifyReply, renderer: ErrorRenderer, status: number, message: string, code: string) {
+function send(reply: FastifyReply, renderer: ErrorRenderer, status: number, message: string, code: string, error?: GatehouseError) {
   const headers = renderer.headers?.(status);
   if (headers) reply.headers(headers);
   // A backend is away: tell clients when to try again (it reconnects by itself).
   if (status === 503) reply.header('retry-after', '1');
-  return reply.code(status).send(renderer.body(status, message, code));
+  return reply.code(status).send(renderer.body(status, message, code, error));
 }

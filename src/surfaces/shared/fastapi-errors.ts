@@ -55,6 +55,11 @@ export const FASTAPI_ACCOUNT_ROWS = {
   EMAIL_NOT_VERIFIED: [403, 'Email address not verified: open the link in the verification mail first'],
   NOT_FOUND: [404, 'Not Found'],
   FORBIDDEN: [403, 'Not enough privileges'],
+  // These documents have no second step: an enrolled account is told where to log in instead.
+  MFA_REQUIRED: [403, 'Two-step verification is required for this account: log in through /api/v1/auth/login or the /account page'],
+  MFA_TOKEN_INVALID: [401, 'Invalid or expired two-step verification token: log in again'],
+  MFA_CODE_INVALID: [400, 'Invalid verification code'],
+  MFA_STATE_CONFLICT: [409, 'Two-step verification is not in a state that allows this'],
 } as const satisfies ErrorOverrides;
 
 /** FastAPI's OAuth2 answers for token failures (`/api/user/me`, and the staff API). */

@@ -1,15 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
-import type { RateLimitStore } from '../../store/rate-limit-counters.ts';
+import type { CounterState, RateLimitStore } from '../../core/ports/rate-limit-store.ts';
 import { fail } from '../../core/errors.ts';
 
 /** What a route guards against. */
 export type LimitGroup = 'register' | 'login' | 'refresh' | 'forgot' | 'reset' | 'password';
 
 /**
- * Which requests naming an account count: `failures` (logins: only failed
- * attempts, so nobody can keep a user from logging in with the right password
- * by sending requests in their name) or `every` (mail-sending endpoints).
+ * Which requests naming an account count: `failures` (logins: every attempt
+ * takes a slot before it is judged, and a success gives it back, so nobody can
+ * keep a user from logging in with the right password by sending requests in
+ * their name, and parallel guesses never overshoot) or `every` (mail-sending
+ * endpoints).
  */
 export type AccountCounting = 'failures' | 'every';
 
@@ -53,6 +55,7 @@ export async function installRateLimits(
   // The store's callback contract is what the plugin calls; its typings describe an older one.
   await app.register(rateLimit, { global: false, store: store as unknown as FastifyRateLimitStoreCtor });
   const create = (app as WithCreate).createRateLimit.bind(app);
+  const counters = new store();
   const accountKey = (group: LimitGroup, field: string) => (r: FastifyRequest) => {
     const value = (r.body as Record<string, unknown> | undefined)?.[field];
     return `${group}:acct:${typeof value === 'string' ? value.trim().toLowerCase() : ''}`;
@@ -73,13 +76,20 @@ export async function installRateLimits(
           if (!result.isAllowed && result.isExceeded) refuse(reply, result.ttlInSeconds);
         };
       }
+      const key = accountKey(group, field);
       return async (request, reply) => {
-        const seen = await limiter(request, { increment: false });
-        if (!seen.isAllowed && seen.remaining === 0) refuse(reply, seen.ttlInSeconds);
-        // Count the attempt once its answer is known: only failures count.
+        // The slot is taken before the password is checked (atomic in the counter store), so
+        // 40 parallel guesses get the limit's slots and no more.
+        const name = key(request);
+        const state = await new Promise<CounterState>((resolve, reject) =>
+          counters.incr(name, (error, counted) => (error || !counted ? reject(error ?? new Error('no count')) : resolve(counted)), 60_000, limits.perAccount),
+        );
+        if (state.current > limits.perAccount) refuse(reply, Math.ceil(state.ttl / 1000));
+        // Only failures keep their slot: a success (or an answer that judged nothing) gives it back.
+        // A login's 403 comes only after the right password (second factor required, disabled, unverified): not a guess.
         reply.raw.once('finish', () => {
           const status = reply.statusCode;
-          if (status >= 400 && status !== 429 && status < 500) void limiter(request).catch(() => {});
+          if (status < 400 || status >= 500 || status === 403) void counters.decr(name).catch(() => {});
         });
       };
     },

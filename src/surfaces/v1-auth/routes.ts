@@ -16,6 +16,7 @@ import {
   SessionParams,
   VerifyEmailBody,
 } from './schemas.ts';
+import { mfaRoutes } from './mfa-routes.ts';
 import { STYLES, type RefreshResult } from './styles.ts';
 
 type LoginFields = { username: string; password: string; remember_me?: boolean };
@@ -49,6 +50,8 @@ export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
       rememberMe: body.remember_me ?? false,
       accessTtl,
       withRefreshToken: style.issuesRefreshTokens,
+      // An enrolled account gets 403 MFA_REQUIRED with an mfa_token, finished at POST /mfa/verify.
+      askSecondFactor: true,
       ...meta,
     });
     return style.login.view(grant, accessTtl);
@@ -56,16 +59,32 @@ export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
   app.post(
     '/login',
     {
-      schema: { tags, summary: '用户登录（用户名或邮箱）', consumes: style.login.consumes, body: style.login.Body, response: { 200: style.login.Answer } },
+      schema: {
+        tags,
+        summary: '用户登录（用户名或邮箱）；已启用两步验证的账户得到 403 与 mfa_token',
+        consumes: style.login.consumes,
+        body: style.login.Body,
+        response: { 200: style.login.Answer, 403: style.Login403 },
+      },
       preHandler: loginLimits,
     },
     async (request) => login(request.body as LoginFields, clientMeta(request)),
   );
   app.post(
     '/login/json',
-    { schema: { tags, summary: '用户登录（JSON格式）', body: JsonLoginBody, response: { 200: style.login.Answer } }, preHandler: loginLimits },
+    {
+      schema: {
+        tags,
+        summary: '用户登录（JSON格式）；已启用两步验证的账户得到 403 与 mfa_token',
+        body: JsonLoginBody,
+        response: { 200: style.login.Answer, 403: style.Login403 },
+      },
+      preHandler: loginLimits,
+    },
     async (request) => login(request.body, clientMeta(request)),
   );
+
+  mfaRoutes(app, { core, style, accessTtl, tags, limits });
 
   // Logout checks the token itself: any live token of the session ends the whole session.
   app.post(

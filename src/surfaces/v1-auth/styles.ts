@@ -4,10 +4,11 @@ import type { Registration } from '../../core/accounts.ts';
 import { fail } from '../../core/errors.ts';
 import type { Session } from '../../core/ports/session-store.ts';
 import type { User } from '../../core/ports/user-store.ts';
-import { Enveloped, envelopeRenderer, ok } from '../shared/envelope.ts';
+import { Enveloped, ok } from '../shared/envelope.ts';
 import type { ErrorRenderer } from '../shared/error-map.ts';
 import type { V1AuthStyle } from '../shared/surface.ts';
-import { v1PlainRenderer, V1_ENVELOPE_ERRORS } from './errors.ts';
+import { v1EnvelopeRenderer, v1PlainRenderer } from './errors.ts';
+import { EnvelopeLogin403, PlainLogin403 } from './mfa-schemas.ts';
 import {
   EndedSessions,
   EnvelopeProfile,
@@ -50,6 +51,11 @@ export interface Style {
   rotatesRefreshTokens(config: Config): boolean;
   /** Login hands out a refresh token too. */
   issuesRefreshTokens: boolean;
+  /** A success carrying `value` (envelope: in `data`, with the message), and its schema. */
+  data(message: string, value: unknown): unknown;
+  Data(schema: TSchema): TSchema;
+  /** A login's 403: with the mfa_token of the second step for an enrolled account. */
+  Login403: TSchema;
   /** A success that only says something, and its schema. */
   said(text: string): unknown;
   Said: TSchema;
@@ -69,6 +75,9 @@ const plain: Style = {
   accessTtl: (config) => config.tokenTtl.v1Auth,
   rotatesRefreshTokens: () => false,
   issuesRefreshTokens: false,
+  data: (_message, value) => value,
+  Data: (schema) => schema,
+  Login403: PlainLogin403,
   said: (text) => ({ message: text }),
   Said: Message,
   register: {
@@ -110,10 +119,13 @@ const plain: Style = {
 const envelope: Style = {
   name: 'envelope',
   tag: 'v1-auth (envelope: {status, message, data})',
-  renderer: envelopeRenderer(V1_ENVELOPE_ERRORS),
+  renderer: v1EnvelopeRenderer,
   accessTtl: (config) => config.tokenTtl.envelope,
   rotatesRefreshTokens: (config) => config.refreshTokenRotation,
   issuesRefreshTokens: true,
+  data: (message, value) => ok(message, value),
+  Data: (schema) => Enveloped(schema),
+  Login403: EnvelopeLogin403,
   said: (text) => ok(text, null),
   Said: Enveloped(null),
   register: {

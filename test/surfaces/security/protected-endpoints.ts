@@ -13,6 +13,9 @@ const HARMLESS_BODIES: Record<string, unknown> = {
   'PUT /api/v1/users/profile': { gender: 'x' },
   'PUT /api/v1/users/settings': { theme: 'dark' },
   'POST /api/v1/auth/verify-phone': { code: '123456' },
+  'POST /api/v1/auth/mfa/totp/confirm': { code: '123456' },
+  'DELETE /api/v1/auth/mfa/totp': { password: 'password123' },
+  'POST /api/v1/auth/mfa/recovery-codes': { password: 'password123' },
   'PATCH /api/admin/users/{uuid}': { is_email_verified: true },
 };
 

@@ -28,7 +28,7 @@ describe('rate limits', () => {
     assert.deepEqual(answers[3]!.body, { detail: 'Too many requests, try again later' });
     assert.ok(Number(answers[3]!.headers.get('retry-after')) > 0);
     // only the three that got through were counted as failures: the rest spent no hash
-    assert.equal((await perIp.stores.lockouts.get(account.id))?.count, 3);
+    assert.equal((await perIp.stores.lockouts.get(`password:${account.id}`))?.count, 3);
   });
 
   test('each surface answers 429 in its own shape; groups are counted apart', async () => {

@@ -93,7 +93,8 @@ describe('POST /api/users/login', () => {
     assert.equal(r.body.expires_in, 180);
     assert.equal(r.headers.get('cache-control'), 'no-store');
     const claims = JSON.parse(Buffer.from(r.body.access_token.split('.')[1], 'base64url').toString());
-    assert.deepEqual(Object.keys(claims).sort(), ['exp', 'iat', 'jti', 'sid', 'sub', 'type']);
+    assert.deepEqual(Object.keys(claims).sort(), ['amr', 'exp', 'iat', 'jti', 'sid', 'sub', 'type']);
+    assert.deepEqual(claims.amr, ['pwd'], 'how the user got in (RFC 8176)');
     assert.equal(claims.type, 'access');
     assert.equal(claims.exp - claims.iat, 180 * 60);
   });

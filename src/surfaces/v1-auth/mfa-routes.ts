@@ -1,0 +1,125 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Core } from '../../core/core.ts';
+import { fail } from '../../core/errors.ts';
+import type { SecondFactorStatus } from '../../core/second-factors.ts';
+import { clientMeta } from '../shared/authentication.ts';
+import type { ErrorOverrides, MappedCode } from '../shared/error-map.ts';
+import { qrSvg } from '../shared/qr-svg.ts';
+import type { RateLimits } from '../shared/rate-limits.ts';
+import { zuluOrNull, zuluUtc } from '../shared/timestamps.ts';
+import { MfaStatus, MfaVerifyBody, PasswordBody, RecoveryCodes, TotpCodeBody, TotpSetup } from './mfa-schemas.ts';
+import type { Style } from './styles.ts';
+
+interface MfaDeps {
+  core: Core;
+  style: Style;
+  accessTtl: number;
+  tags: string[];
+  limits: RateLimits;
+}
+
+/**
+ * `/api/v1/auth/mfa/*`: the second step of a login (`/mfa/verify`), and a
+ * user's own second factors for apps that draw their own screens (Bearer).
+ */
+// The Bearer routes have no per-address limit: they need a live session, and every code or
+// password they check takes a slot of the account's lockout budgets (atomic, every instance).
+export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, tags, limits }: MfaDeps): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  // The answers these routes add to the surface's usual ones (listed in the OpenAPI document).
+  const answers = (...codes: MappedCode[]): ErrorOverrides => Object.fromEntries(codes.map((c) => [c, style.renderer.map[c]]));
+
+  app.post(
+    '/mfa/verify',
+    {
+      schema: {
+        tags,
+        summary: '两步验证：用登录返回的 mfa_token 和 6 位验证码（或一个恢复码）完成登录，答复与登录成功相同',
+        body: MfaVerifyBody,
+        response: { 200: style.login.Answer },
+      },
+      config: { errors: answers('MFA_TOKEN_INVALID', 'MFA_CODE_INVALID', 'RATE_LIMITED') },
+      preHandler: limits.perIp('login'),
+    },
+    async (request) => {
+      const { mfa_token, code, recovery_code } = request.body;
+      if ((code === undefined) === (recovery_code === undefined)) throw fail('VALIDATION_FAILED', '需要 code 或 recovery_code 之一', 'code');
+      const proof = code !== undefined ? { code } : { recoveryCode: recovery_code! };
+      const grant = await core.secondFactors.verify(mfa_token, proof, { accessTtl, withRefreshToken: style.issuesRefreshTokens, ...clientMeta(request) });
+      return style.login.view(grant, accessTtl);
+    },
+  );
+
+  app.get(
+    '/mfa',
+    { schema: { tags, summary: '当前用户的两步验证：已启用的方式与剩余恢复码数量', response: { 200: style.Data(MfaStatus) } }, config: { auth: 'caller' } },
+    async (request) => {
+      const userId = request.caller.user.id;
+      const [status, methods] = await Promise.all([core.secondFactors.status(userId), core.secondFactors.methods(userId)]);
+      return style.data('获取两步验证状态成功', statusView(status, methods));
+    },
+  );
+
+  app.post(
+    '/mfa/totp',
+    {
+      schema: { tags, summary: '开始绑定身份验证器（TOTP）：密钥、otpauth URI 与二维码（确认前不生效）', response: { 200: style.Data(TotpSetup) } },
+      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT') },
+    },
+    async (request) => {
+      const { secret, otpauthUri } = await core.secondFactors.beginTotp(request.caller.user);
+      return style.data('请用身份验证器扫描二维码，然后提交验证码确认', { secret, otpauth_uri: otpauthUri, qr_svg: await qrSvg(otpauthUri) });
+    },
+  );
+
+  app.post(
+    '/mfa/totp/confirm',
+    {
+      schema: {
+        tags,
+        summary: '用身份验证器显示的验证码确认绑定；返回 10 个恢复码（只显示这一次）',
+        body: TotpCodeBody,
+        response: { 200: style.Data(RecoveryCodes) },
+      },
+      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT', 'MFA_CODE_INVALID') },
+    },
+    async (request) => {
+      const codes = await core.secondFactors.confirmTotp(request.caller.user, request.body.code);
+      return style.data('两步验证已启用，请妥善保存恢复码', { recovery_codes: codes });
+    },
+  );
+
+  app.delete(
+    '/mfa/totp',
+    {
+      schema: { tags, summary: '解除身份验证器（需要密码）；恢复码随之失效', body: PasswordBody, response: { 200: style.Said } },
+      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT') },
+    },
+    async (request) => {
+      await core.secondFactors.removeTotp(request.caller.user, request.body.password);
+      return style.said('身份验证器已解除');
+    },
+  );
+
+  app.post(
+    '/mfa/recovery-codes',
+    {
+      schema: { tags, summary: '重新生成 10 个恢复码（需要密码）；旧的恢复码立即失效', body: PasswordBody, response: { 200: style.Data(RecoveryCodes) } },
+      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT') },
+    },
+    async (request) => {
+      const codes = await core.secondFactors.regenerateRecoveryCodes(request.caller.user, request.body.password);
+      return style.data('恢复码已重新生成，请妥善保存', { recovery_codes: codes });
+    },
+  );
+}
+
+function statusView(status: SecondFactorStatus, methods: string[]) {
+  return {
+    methods,
+    totp: status.totp,
+    recovery_codes_left: status.recoveryCodesLeft,
+    passkeys: status.passkeys.map((p) => ({ id: p.id, name: p.name, created_at: zuluUtc(p.createdAt), last_used_at: zuluOrNull(p.lastUsedAt) })),
+  };
+}
