@@ -125,7 +125,7 @@ export function createCore(options: CoreOptions): Core {
     { accounts, store: options.stores.verifications, mailer, sms, clock, ids, audit },
     options.verification ?? DEFAULT_VERIFICATION,
   );
-  const staff = new StaffService({ accounts, users, sessions, lockout, resets, verification, audit });
+  const staff = new StaffService({ accounts, users, sessions, lockout, resets, verification, secondFactors, audit });
   // A new email address gets a verification mail, after the answer that set it.
   const report = options.onBackgroundError ?? (() => {});
   const background = new Set<Promise<void>>();

@@ -6,6 +6,7 @@ import type { PasswordResetService } from './password-reset.ts';
 import type { AuditQuery, StoredAuditEvent } from './ports/audit-log.ts';
 import type { Session } from './ports/session-store.ts';
 import type { User, UserStore } from './ports/user-store.ts';
+import type { SecondFactorService, SecondFactorStatus } from './second-factors.ts';
 import type { SessionService } from './sessions.ts';
 import type { VerificationService } from './verification.ts';
 
@@ -39,6 +40,7 @@ export interface AccountFile {
   failures: number;
   lockedUntil: number | null;
   sessions: Session[];
+  factors: SecondFactorStatus;
 }
 
 /**
@@ -53,6 +55,7 @@ export class StaffService {
   readonly #lockout: Lockout;
   readonly #resets: PasswordResetService;
   readonly #verification: VerificationService;
+  readonly #factors: Pick<SecondFactorService, 'status' | 'reset'>;
   readonly #audit: Audit;
 
   constructor(deps: {
@@ -62,8 +65,10 @@ export class StaffService {
     lockout: Lockout;
     resets: PasswordResetService;
     verification: VerificationService;
+    secondFactors: Pick<SecondFactorService, 'status' | 'reset'>;
     audit: Audit;
   }) {
+    this.#factors = deps.secondFactors;
     this.#accounts = deps.accounts;
     this.#users = deps.users;
     this.#sessions = deps.sessions;
@@ -97,8 +102,8 @@ export class StaffService {
 
   async file(actor: User, user: User): Promise<AccountFile> {
     this.#assert(actor, 'read');
-    const [lock, sessions] = await Promise.all([this.#lockout.state(user.id), this.#sessions.listForUser(user.id)]);
-    return { user, ...lock, sessions: sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt) };
+    const [lock, sessions, factors] = await Promise.all([this.#lockout.state(user.id), this.#sessions.listForUser(user.id), this.#factors.status(user.id)]);
+    return { user, ...lock, sessions: sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt), factors };
   }
 
   auditTrail(actor: User, query: AuditQuery): Promise<StoredAuditEvent[]> {
@@ -160,6 +165,12 @@ export class StaffService {
     const ended = await this.#sessions.endAllForUser(user.id);
     await this.#audit.record('sessions.ended', user.id, `all (${ended})`);
     return ended;
+  }
+
+  /** "I lost my second factor": every factor and recovery code goes; the owner signs in with the password and enrols again. */
+  async resetFactors(actor: User, user: User): Promise<void> {
+    this.#assert(actor, 'reset-factors');
+    await this.#factors.reset(user.id);
   }
 
   /** Deletes the account when `typed` is its {@link deleteConfirmation}; VALIDATION_FAILED otherwise. */

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
+import type { Core } from '../../core/core.ts';
 import { type ErrorCode, isGatehouseError } from '../../core/errors.ts';
+import { SecondFactorRequired } from '../../core/second-factors.ts';
 import { AUDIT_TYPES, type AuditQuery, type AuditType, type StoredAuditEvent } from '../../core/ports/audit-log.ts';
 import { type User, UUID_TEXT } from '../../core/ports/user-store.ts';
 import type { Caller } from '../../core/sessions.ts';
@@ -18,7 +20,7 @@ import { auditCsv } from './csv.ts';
 import { ACCOUNT_ACTIONS, type AccountAction, TEXT, type Texts } from './i18n.ts';
 import { type Frame, href } from './layout.ts';
 import { CONSOLE_TTL_SECONDS, consoleSession } from './session.ts';
-import { accountPage, accountsPage, auditPage, healthPage, messagePage, signInPage } from './views.ts';
+import { accountPage, accountsPage, auditPage, healthPage, messagePage, secondStepPage, signInPage } from './views.ts';
 
 /** Each core failure as the console's status; total, so a new code fails the type check until it is placed. */
 const STATUS: Record<ErrorCode, number> = {
@@ -78,6 +80,11 @@ const SignInForm = Type.Object({
   login: Type.String({ maxLength: 254 }),
   password: Type.String({ maxLength: 1024 }),
 });
+const SecondStepForm = Type.Object({
+  csrf: Type.Optional(Type.String({ maxLength: 128 })),
+  mfa_token: Type.String({ maxLength: 128 }),
+  code: Type.String({ maxLength: 64 }),
+});
 const AuditQueryString = Type.Object({
   lang: Type.Optional(Type.String({ maxLength: 8 })),
   account: Type.Optional(Type.String({ maxLength: 254 })),
@@ -86,6 +93,10 @@ const AuditQueryString = Type.Object({
   to: Type.Optional(Type.String({ maxLength: 32 })),
   before: Type.Optional(Type.Integer({ minimum: 1 })),
 });
+
+type Grant = Awaited<ReturnType<Core['login']['login']>>;
+
+const startOptions = (request: FastifyRequest) => ({ accessTtl: CONSOLE_TTL_SECONDS, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -207,30 +218,57 @@ export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
     const { t } = frame;
     if (!forms.holds(request, request.body.csrf)) return html(reply, 403, messagePage(frame, t.formExpired, t.formExpiredText));
     const again = (status: number, error: string) => html(reply, status, signInPage(frame, forms.issue(request, reply), error, request.body.login));
-    let grant: Awaited<ReturnType<typeof core.login.login>>;
+    let grant: Grant;
     try {
-      // The one login: lockout, password, status and the session all come from the core.
+      // The one login: lockout, password, status, the second-factor gate and the session all come from the core.
       grant = await core.login.login({
         by: 'either',
         identifier: request.body.login,
         password: request.body.password,
-        accessTtl: CONSOLE_TTL_SECONDS,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
+        askSecondFactor: true,
+        ...startOptions(request),
       });
     } catch (error) {
+      if (error instanceof SecondFactorRequired && error.mfaToken) return html(reply, 200, secondStepPage(frame, forms.issue(request, reply), error.mfaToken));
       if (isGatehouseError(error) && error.code === 'INVALID_CREDENTIALS') return again(401, t.wrongCredentials);
       if (isGatehouseError(error) && error.code === 'ACCOUNT_LOCKED') return again(423, t.lockedOut);
       throw error;
     }
+    return finishSignIn(request, reply, grant);
+  });
+
+  app.post(
+    '/admin/sign-in/second-step',
+    { schema: { ...hidden, querystring: LangQuery, body: SecondStepForm }, preHandler: limits.perIp('login') },
+    async (request, reply) => {
+      const frame = frameOf(request, reply);
+      const { t } = frame;
+      if (!forms.holds(request, request.body.csrf)) return html(reply, 403, messagePage(frame, t.formExpired, t.formExpiredText));
+      const code = request.body.code.trim();
+      let grant: Grant;
+      try {
+        grant = await core.secondFactors.verify(request.body.mfa_token, /^\d{6}$/.test(code) ? { code } : { recoveryCode: code }, startOptions(request));
+      } catch (error) {
+        const failed = isGatehouseError(error) ? error.code : undefined;
+        if (failed === 'MFA_CODE_INVALID') return html(reply, 401, secondStepPage(frame, forms.issue(request, reply), request.body.mfa_token, t.wrongCode));
+        if (failed === 'MFA_TOKEN_INVALID') return html(reply, 400, signInPage(frame, forms.issue(request, reply), t.stepExpired));
+        if (failed === 'ACCOUNT_LOCKED') return html(reply, 423, signInPage(frame, forms.issue(request, reply), t.lockedOut));
+        throw error;
+      }
+      return finishSignIn(request, reply, grant);
+    },
+  );
+
+  /** Staff get the cookie and the console; anyone else a 403, and the session just started ends at once. */
+  async function finishSignIn(request: FastifyRequest, reply: FastifyReply, grant: Grant) {
+    const frame = frameOf(request, reply);
     if (!isStaffMember(grant.user)) {
-      // A right password, but no console: the session just started is ended at once.
       await core.sessions.end(grant.session.id);
-      return html(reply, 403, messagePage(frame, t.noAccess, t.noAccessText));
+      return html(reply, 403, messagePage(frame, frame.t.noAccess, frame.t.noAccessText));
     }
     session.set(reply, grant.accessToken);
     return reply.redirect(href(frame.lang, '/admin'), 303);
-  });
+  }
 
   app.post('/admin/sign-out', { schema: { ...hidden, querystring: LangQuery, body: Csrf } }, async (request, reply) => {
     if (!(await staffForm(request, reply, request.body.csrf))) return reply;
@@ -321,9 +359,15 @@ export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
         case 'unlock':
           await core.staff.unlock(actor, user);
           break;
+        case 'reset-factors':
+          await core.staff.resetFactors(actor, user);
+          break;
         case 'delete':
           await core.staff.delete(actor, user, body.confirm ?? '');
           return reply.redirect(href(lang, '/admin', { done: 'delete' }), 303);
+        default:
+          // Every action has its case: the compiler says which one is missing.
+          action satisfies never;
       }
       return reply.redirect(href(lang, `/admin/accounts/${user.uuid}`, { done: action }), 303);
     },

@@ -33,6 +33,30 @@ ${alert}
   );
 }
 
+/** The sign-in's second step: a TOTP or recovery code for the mfa_token the password step gave. */
+export function secondStepPage(frame: Frame, csrf: string, mfaToken: string, error?: string): string {
+  const { t, lang } = frame;
+  const alert = error ? `<p class="error" role="alert" id="form-error">${e(error)}</p>` : '';
+  return consolePage(
+    frame,
+    t.secondStepTitle,
+    `<section class="narrow">
+<h1>${e(t.secondStepTitle)}</h1>
+<p id="code-hint">${e(t.secondStepIntro)}</p>
+${form(
+  href(lang, '/admin/sign-in/second-step'),
+  csrf,
+  `<input type="hidden" name="mfa_token" value="${e(mfaToken)}">
+<label for="code">${e(t.code)}</label>
+<input id="code" name="code" autocomplete="one-time-code" required maxlength="64" aria-describedby="code-hint${error ? ' form-error" aria-invalid="true' : ''}">
+${alert}
+<button type="submit">${e(t.verifyCode)}</button>`,
+  'stack',
+)}
+</section>`,
+  );
+}
+
 /** A result or a refusal, in words, with the way back. */
 export function messagePage(frame: Frame, title: string, text: string): string {
   return consolePage(
@@ -78,7 +102,7 @@ ${flash(done)}
 </form>
 ${
   users.length
-    ? `<div class="scroll"><table>
+    ? `<div class="scroll" role="region" tabindex="0" aria-label="${e(t.accounts)}"><table>
 <caption class="visually-hidden">${e(t.accounts)}</caption>
 <thead><tr><th scope="col">${e(t.email)}</th><th scope="col">${e(t.username)}</th><th scope="col">${e(t.phone)}</th><th scope="col">${e(t.status)}</th><th scope="col">${e(t.lastLogin)}</th></tr></thead>
 <tbody>
@@ -111,7 +135,7 @@ export function accountPage(
   const role = user.isSuperuser ? t.roles.superuser : user.isStaff ? t.roles.staff : t.roles.user;
   const lock = file.lockedUntil !== null ? `<span class="tag warn">${e(t.lockedUntil(when(file.lockedUntil, t)))}</span>` : e(t.failures(file.failures));
   const sessions = file.sessions.length
-    ? `<div class="scroll"><table>
+    ? `<div class="scroll" role="region" tabindex="0" aria-label="${e(t.sessions)}"><table>
 <caption class="visually-hidden">${e(t.sessions)}</caption>
 <thead><tr><th scope="col">${e(t.device)}</th><th scope="col">${e(t.address)}</th><th scope="col">${e(t.started)}</th><th scope="col">${e(t.lastSeen)}</th>${may('end-sessions') ? `<th scope="col"><span class="visually-hidden">${e(t.actions)}</span></th>` : ''}</tr></thead>
 <tbody>
@@ -129,6 +153,9 @@ ${file.sessions
 </table></div>`
     : `<p>${e(t.noSessions)}</p>`;
   const actions = [
+    may('reset-factors') && (file.factors.totp !== 'none' || file.factors.recoveryCodesLeft > 0 || file.factors.passkeys.length > 0)
+      ? button('reset-factors', t.resetFactors, true)
+      : '',
     may('unlock') && (file.lockedUntil !== null || file.failures > 0) ? button('unlock', t.unlock) : '',
     may('end-sessions') && file.sessions.length ? button('end-sessions', t.endSessions) : '',
     may('send-mail') && user.email ? button('send-reset', t.sendReset) : '',
@@ -181,6 +208,16 @@ ${error ? `<p class="error" role="alert">${e(error)}</p>` : ''}
 <dt>${e(t.lastLogin)}</dt><dd>${e(when(user.lastLoginAt, t))}</dd>
 <dt>${e(t.loginCount)}</dt><dd>${user.loginCount}</dd>
 </dl></section>
+<section aria-labelledby="factors"><h2 id="factors">${e(t.secondFactors)}</h2>
+<dl class="facts">
+<dt>${e(t.authenticator)}</dt><dd>${e(t.factorStates[file.factors.totp])}</dd>
+<dt>${e(t.recoveryCodes)}</dt><dd>${file.factors.recoveryCodesLeft}</dd>
+<dt>${e(t.passkeys)}</dt><dd>${
+      file.factors.passkeys.length
+        ? `<ul class="plain">${file.factors.passkeys.map((p) => `<li>${e(t.passkeyLine(p.name, when(p.createdAt, t), when(p.lastUsedAt, t)))}</li>`).join('')}</ul>`
+        : e(t.noPasskeys)
+    }</dd>
+</dl></section>
 <section aria-labelledby="sessions"><h2 id="sessions">${e(t.sessions)}</h2>
 ${sessions}</section>
 ${actions || changeEmail || remove ? `<section aria-labelledby="actions"><h2 id="actions">${e(t.actions)}</h2><div class="buttons">${actions}</div>${changeEmail}${remove}</section>` : ''}
@@ -197,7 +234,7 @@ function eventTable(t: Texts, lang: Frame['lang'], events: StoredAuditEvent[], n
     const u = names.get(id);
     return u ? `<a href="${e(href(lang, `/admin/accounts/${u.uuid}`))}">${e(label(u))}</a>` : `#${id}`;
   };
-  return `<div class="scroll"><table>
+  return `<div class="scroll" role="region" tabindex="0" aria-label="${e(t.audit)}"><table>
 <caption class="visually-hidden">${e(t.audit)}</caption>
 <thead><tr><th scope="col">${e(t.when)}</th><th scope="col">${e(t.event)}</th><th scope="col">${e(t.account)}</th><th scope="col">${e(t.actor)}</th><th scope="col">${e(t.address)}</th><th scope="col">${e(t.detail)}</th></tr></thead>
 <tbody>
@@ -270,7 +307,7 @@ export function healthPage(frame: Frame, checks: CheckResult[], numbers: Headlin
 <section aria-labelledby="hour"><h2 id="hour">${e(t.lastHour)}</h2>
 <dl class="metrics">${metric(t.logins, numbers.logins)}${metric(t.loginFailures, numbers.failures)}${metric(t.lockouts, numbers.lockouts)}${metric(t.serverErrors, numbers.serverErrors)}</dl></section>
 <section aria-labelledby="checks"><h2 id="checks">${e(t.checks)}</h2>
-<div class="scroll"><table>
+<div class="scroll" role="region" tabindex="0" aria-label="${e(t.checks)}"><table>
 <caption class="visually-hidden">${e(t.checks)}</caption>
 <thead><tr><th scope="col">${e(t.check)}</th><th scope="col">${e(t.result)}</th><th scope="col">${e(t.detail)}</th></tr></thead>
 <tbody>

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { generateSync } from 'otplib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { User } from '../../../src/core/ports/user-store.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
@@ -141,6 +142,34 @@ describe('the staff console in Chromium', {
     await staffPage.context().close();
   });
 
+  test('a staff member with an authenticator app signs in in two steps (axe at both widths); ticket "lost my second factor": a superuser resets them', async () => {
+    const member = await makeAccount(server, 'staff');
+    const { secret } = await server.core.secondFactors.beginTotp(member);
+    await server.core.secondFactors.confirmTotp(member, generateSync({ secret, epoch: Math.floor(server.clock.now() / 1000) }));
+    for (const size of ['phone', 'desktop'] as const) {
+      server.clock.advance(30_000);
+      const context = await browser.newContext({ viewport: WIDTHS[size], locale: 'en-US' });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/admin/sign-in`);
+      await page.fill('#login', member.email!);
+      await page.fill('#password', PASSWORD);
+      await page.click('button[type="submit"]');
+      await page.waitForSelector('#code');
+      await check(page, `console-second-step-${size}`);
+      await page.fill('#code', generateSync({ secret, epoch: Math.floor(server.clock.now() / 1000) }));
+      await page.click('button[type="submit"]');
+      await page.waitForURL(/\/admin\?/);
+      await context.close();
+    }
+    const page = await signIn(superuser);
+    await page.goto(`${server.url}/admin/accounts/${member.uuid}`);
+    assert.match((await page.locator('section[aria-labelledby="factors"]').textContent()) ?? '', /active/);
+    await press(page, 'Reset second factors');
+    assert.match((await page.locator('.flash').textContent()) ?? '', /enrols again/);
+    assert.match((await page.locator('section[aria-labelledby="factors"]').textContent()) ?? '', /none/);
+    await page.context().close();
+  });
+
   test('ticket "locked out": staff see the lock, lift it, and the customer logs in', async () => {
     const user = await customer();
     for (let i = 0; i < 5; i++) await server.core.login.login({ by: 'email', identifier: user.email!, password: 'wrong-guess', accessTtl: 60 }).catch(() => {});
@@ -148,7 +177,7 @@ describe('the staff console in Chromium', {
     await page.fill('#q', user.email!);
     await page.click('form.search button');
     await page.click(`a[href^="/admin/accounts/${user.uuid}"]`);
-    assert.match((await page.locator('.facts').textContent()) ?? '', /locked until/);
+    assert.match((await page.locator('section[aria-labelledby="profile"] .facts').textContent()) ?? '', /locked until/);
     await press(page, 'Lift lockout');
     assert.match((await page.locator('.flash').textContent()) ?? '', /lock is lifted/);
     assert.equal((await server.http('POST', '/api/users/login', { body: { email: user.email, password: PASSWORD } })).status, 200);

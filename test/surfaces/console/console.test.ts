@@ -5,6 +5,7 @@
 // PostgreSQL + Redis (GATEHOUSE_TEST_BACKEND).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { generateSync } from 'otplib';
 import type { User } from '../../../src/core/ports/user-store.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD, waitForResetToken, waitForVerification } from '../../helpers/users.ts';
@@ -105,6 +106,65 @@ describe('console: signing in', () => {
   });
 });
 
+/** Enrols an authenticator app for `user`; returns how to make its codes and the recovery codes. */
+async function enrolTotp(user: User) {
+  const { secret } = await server.core.secondFactors.beginTotp(user);
+  const codeAt = (ms: number) => generateSync({ secret, epoch: Math.floor(ms / 1000) });
+  const recovery = await server.core.secondFactors.confirmTotp(user, codeAt(server.clock.now()));
+  return { codeAt, recovery };
+}
+
+describe('console: signing in with a second factor', () => {
+  test('an enrolled staff member gives the code after the password; a wrong code is refused; a recovery code works too', async () => {
+    const member = await makeAccount(server, 'staff');
+    const { codeAt, recovery } = await enrolTotp(member);
+    const c = new ConsoleClient(server.url);
+    await c.get('/admin/sign-in');
+    const step = await c.post('/admin/sign-in', { login: member.email!, password: PASSWORD });
+    assert.equal(step.status, 200);
+    assert.match(step.text, /Second step/);
+    assert.equal(c.cookies.has('gh_console'), false, 'no console before the second factor');
+    const mfaToken = /name="mfa_token" value="([^"]+)"/.exec(step.text)![1]!;
+    c.csrf = /name="csrf" value="([^"]*)"/.exec(step.text)![1]!;
+    const wrong = await c.post('/admin/sign-in/second-step', { mfa_token: mfaToken, code: '000000' });
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.text, /not right/);
+    // The next 30-second step: the code of the enrolment's step is spent.
+    server.clock.advance(30_000);
+    const right = await c.post('/admin/sign-in/second-step', { mfa_token: mfaToken, code: codeAt(server.clock.now()) });
+    assert.equal(right.status, 303, right.text);
+    assert.equal((await c.get('/admin')).status, 200);
+    const again = new ConsoleClient(server.url);
+    await again.get('/admin/sign-in');
+    const second = await again.post('/admin/sign-in', { login: member.email!, password: PASSWORD });
+    again.csrf = /name="csrf" value="([^"]*)"/.exec(second.text)![1]!;
+    const byRecovery = await again.post('/admin/sign-in/second-step', {
+      mfa_token: /name="mfa_token" value="([^"]+)"/.exec(second.text)![1]!,
+      code: recovery[0]!,
+    });
+    assert.equal(byRecovery.status, 303);
+    assert.equal((await again.post('/admin/sign-in/second-step', { mfa_token: 'x'.repeat(43), code: '123456' })).status, 400, 'an unknown mfa_token');
+  });
+
+  test('ticket "lost my second factor": a superuser sees the factors and resets them; the owner signs in with the password alone; audited', async () => {
+    const user = await makeAccount(server, 'user');
+    await enrolTotp(user);
+    const refused = await server.http('POST', '/api/users/login', { body: { email: user.email, password: PASSWORD } });
+    assert.notEqual(refused.status, 200, 'an enrolled account needs its second factor');
+    const staffView = await (await signedIn(staff)).get(`/admin/accounts/${user.uuid}`);
+    assert.match(staffView.text, /Authenticator app \(TOTP\)<\/dt><dd>active/);
+    assert.doesNotMatch(staffView.text, /Reset second factors/, 'a superuser action');
+    const c = await signedIn(superuser);
+    const page = await c.get(`/admin/accounts/${user.uuid}`);
+    assert.match(page.text, /Recovery codes left<\/dt><dd>10/);
+    const r = await c.post(`/admin/accounts/${user.uuid}/reset-factors`);
+    assert.equal(r.status, 303);
+    assert.match((await c.get(r.location!)).text, /enrols again/);
+    assert.equal((await server.http('POST', '/api/users/login', { body: { email: user.email, password: PASSWORD } })).status, 200);
+    assert.equal((await lastEvent(user.id, 'mfa.reset'))?.actorId, superuser.id);
+  });
+});
+
 describe('console: authorisation', () => {
   const PAGES = (uuid: string) => ['/admin', `/admin/accounts/${uuid}`, '/admin/audit', '/admin/audit.csv', '/admin/health'];
   const ACTIONS = [
@@ -118,6 +178,7 @@ describe('console: authorisation', () => {
     'end-session',
     'end-sessions',
     'unlock',
+    'reset-factors',
     'delete',
   ];
 
@@ -147,7 +208,7 @@ describe('console: authorisation', () => {
     assert.equal(page.status, 200);
     assert.doesNotMatch(page.text, /Disable account|Change email|Delete account/);
     assert.match(page.text, /End all sessions/);
-    for (const action of ['disable', 'enable', 'change-email', 'delete']) {
+    for (const action of ['disable', 'enable', 'change-email', 'reset-factors', 'delete']) {
       const r = await c.post(`/admin/accounts/${target.user.uuid}/${action}`, { email: 'new@example.com', confirm: target.user.email! });
       assert.equal(r.status, 403, action);
     }
