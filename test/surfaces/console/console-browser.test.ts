@@ -95,7 +95,8 @@ describe('the staff console in Chromium', {
 
   async function check(page: Page, name: string) {
     assert.deepEqual(await audit(page, name), [], name);
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    // The Chinese pages are audited but not pictured: this machine's Chromium has no CJK font.
+    if (!name.endsWith('-zh')) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   }
 
   /** A customer with a live session from a phone app, and a second one from a laptop. */
