@@ -87,7 +87,7 @@ export class StaffService {
     if (actor.id === user.id) throw fail('FORBIDDEN', 'staff cannot do this to their own account');
   }
 
-  search(actor: User, text: string, limit: number, offset: number): Promise<User[]> {
+  async search(actor: User, text: string, limit: number, offset: number): Promise<User[]> {
     this.#assert(actor, 'read');
     return this.#users.search({ text, limit, offset });
   }
@@ -106,7 +106,7 @@ export class StaffService {
     return { user, ...lock, sessions: sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt), factors };
   }
 
-  auditTrail(actor: User, query: AuditQuery): Promise<StoredAuditEvent[]> {
+  async auditTrail(actor: User, query: AuditQuery): Promise<StoredAuditEvent[]> {
     this.#assert(actor, 'read');
     return this.#audit.query(query);
   }
@@ -125,7 +125,7 @@ export class StaffService {
     return this.#accounts.setStatus(user, status);
   }
 
-  setVerified(actor: User, user: User, channel: 'email' | 'phone'): Promise<User> {
+  async setVerified(actor: User, user: User, channel: 'email' | 'phone'): Promise<User> {
     this.#assert(actor, 'verify');
     if (!(channel === 'email' ? user.email : user.phone)) throw fail('VALIDATION_FAILED', `the account has no ${channel}`, channel);
     return this.#accounts.setVerified(user, channel, true);
@@ -147,7 +147,7 @@ export class StaffService {
     await this.#audit.record('reset.sent', user.id);
   }
 
-  resendVerification(actor: User, user: User): Promise<void> {
+  async resendVerification(actor: User, user: User): Promise<void> {
     this.#assert(actor, 'send-mail');
     return this.#verification.start(user, 'email');
   }

@@ -86,6 +86,36 @@ describe('console: signing in', () => {
     assert.equal((await c.get('/admin')).status, 303);
   });
 
+  test('the console answers on both listeners, with one sign-in working on either', async () => {
+    const c = new ConsoleClient(server.envelopeUrl);
+    await c.signIn(staff.email!);
+    assert.equal((await c.get('/admin')).status, 200);
+    const other = new ConsoleClient(server.url);
+    other.cookies.set('gh_console', c.cookies.get('gh_console')!);
+    assert.equal((await other.get('/admin')).status, 200);
+  });
+
+  test('behind HTTPS the cookies are __Host- prefixed and Secure', async () => {
+    const https = await startTestServer({ env: { PUBLIC_URL: 'https://login.example.com' } });
+    try {
+      const member = await makeAccount(https, 'staff');
+      const c = new ConsoleClient(https.url);
+      const form = await c.get('/admin/sign-in');
+      assert.ok(form.headers.getSetCookie().some((l) => l.startsWith('__Host-gh_csrf=') && /Secure/.test(l)));
+      const r = await c.post('/admin/sign-in', { login: member.email!, password: PASSWORD });
+      assert.equal(r.status, 303);
+      const line = r.headers.getSetCookie().find((l) => l.startsWith('__Host-gh_console='));
+      assert.ok(line, 'the __Host- console cookie');
+      assert.match(line!, /; Secure/);
+      assert.match(line!, /HttpOnly/);
+      assert.match(line!, /SameSite=Strict/);
+      assert.match(line!, /Path=\//);
+      assert.doesNotMatch(line!, /Domain=/);
+    } finally {
+      await https.close();
+    }
+  });
+
   test('a right password without staff rights is refused (403) and its session is ended at once', async () => {
     const { user } = await customer();
     const before = (await server.core.sessions.listForUser(user.id)).length;
