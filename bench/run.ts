@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     sessions: { type: 'string', default: '100000' },
+    // `--only signing`: just the ES256 against HS256 rows, printed (RESULTS.md is left as it is).
+    only: { type: 'string' },
   },
 });
 const USERS = Number(args.users);
@@ -321,6 +323,8 @@ async function mainRun() {
   const scaleOut = await benchScaleOut(healthz.rps, main, storm);
   rmSync(main.dataDir, { recursive: true, force: true });
 
+  await benchSigning();
+
   // memory with MEMORY_SESSIONS live sessions, every one of them used once
   const mem = await prepare(Math.min(USERS, MEMORY_SESSIONS), MEMORY_SESSIONS);
   const memServer = await startServer(envFor(mem.dataDir));
@@ -409,6 +413,68 @@ async function mainRun() {
   console.log(md);
 }
 
+/** Tokens used round-robin for the first-sight rows: twice what the verified-token cache keeps, so none is ever remembered. */
+const FIRST_SIGHT_TOKENS = 20_000;
+
+/**
+ * GET /api/users/me signed ES256 against HS256, in interleaved rounds: 1,000
+ * tokens used again and again (each signature checked once, then remembered),
+ * and {@link FIRST_SIGHT_TOKENS} tokens round-robin on a freshly started
+ * server, where every request checks a signature (and reads a session not read
+ * before). Each round starts each server afresh, so no round sees another's tokens.
+ */
+async function benchSigning(): Promise<Row[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-signing-'));
+  const users = 1000;
+  await seedUsers(join(dataDir, 'gatehouse.db'), users);
+  const algorithms = ['HS256', 'ES256'] as const;
+  const tokens: Record<string, string[]> = {};
+  for (const algorithm of algorithms) {
+    log(`signing: ${1000 + FIRST_SIGHT_TOKENS} sessions with ${algorithm} tokens`);
+    const core = await openCore(loadConfig(envFor(dataDir, { DEMO_DATA: 'false', JWT_ALGORITHM: algorithm })));
+    tokens[algorithm] = (await createSessions(core, users, 1000 + FIRST_SIGHT_TOKENS)).access;
+    await core.close();
+  }
+  const runs: Record<string, Figures[]> = {};
+  for (let round = 1; round <= ROUNDS; round++) {
+    log(`signing: round ${round} of ${ROUNDS}`);
+    for (const algorithm of algorithms) {
+      const server = await startServer(envFor(dataDir, { JWT_ALGORITHM: algorithm }));
+      const list = tokens[algorithm]!;
+      // The repeated row (with its warm-up) first: it warms the server up for the first-sight row, which has none.
+      (runs[`${algorithm} repeated`] ??= []).push(await load({ ...base(server.url), path: '/api/users/me', tokens: list.slice(0, 1000) }));
+      (runs[`${algorithm} first`] ??= []).push(await load({ ...base(server.url), path: '/api/users/me', tokens: list.slice(1000) }, false));
+      await stopServer(server.child);
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  const perRound = (name: string) => runs[name]!.map((f) => Math.round(f.rps).toLocaleString('en')).join(' / ');
+  notes.push(
+    `Signing rounds (req/s, in order): ${Object.keys(runs)
+      .map((name) => `${name} ${perRound(name)}`)
+      .join('; ')}.`,
+    '',
+  );
+  const hsRepeated = record(`GET /api/users/me, HS256, 1,000 tokens seen before (median of ${ROUNDS})`, medianRun(runs['HS256 repeated']!));
+  const esRepeated = medianRun(runs['ES256 repeated']!);
+  const hsFirst = record(
+    `GET /api/users/me, HS256, first sight of each token (${FIRST_SIGHT_TOKENS.toLocaleString('en')} round-robin, median of ${ROUNDS})`,
+    medianRun(runs['HS256 first']!),
+  );
+  const esFirst = medianRun(runs['ES256 first']!);
+  return [
+    hsRepeated,
+    record(`GET /api/users/me, ES256, 1,000 tokens seen before (median of ${ROUNDS})`, esRepeated, esRepeated.rps / hsRepeated.rps, 'HS256'),
+    hsFirst,
+    record(
+      `GET /api/users/me, ES256, first sight of each token (${FIRST_SIGHT_TOKENS.toLocaleString('en')} round-robin, median of ${ROUNDS})`,
+      esFirst,
+      esFirst.rps / hsFirst.rps,
+      'HS256',
+    ),
+  ];
+}
+
 /**
  * The same /me and login storm on PostgreSQL + Redis (one instance, pinned like
  * the SQLite runs), then through nginx to one and to two instances (unpinned:
@@ -480,4 +546,6 @@ async function benchScaleOut(sqliteHealthz: number, sqlite: { dataDir: string; t
   }
 }
 
-await mainRun();
+if (args.only === 'signing') await benchSigning();
+else if (args.only !== undefined) throw new Error(`--only knows one part: signing (got ${args.only})`);
+else await mainRun();

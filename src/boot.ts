@@ -16,7 +16,9 @@ import { OutboxMailer } from './store/mail/outbox-mailer.ts';
 import type { IdSource } from './core/ports/ids.ts';
 import type { Stores } from './core/ports/stores.ts';
 import { openStores, type StoreOptions } from './store/open-stores.ts';
-import { ENCRYPTION_KEY_FILE, loadOrCreateSecret } from './store/secret-file.ts';
+import { ENCRYPTION_KEY_FILE, loadOrCreateSecret, readSecret } from './store/secret-file.ts';
+import type { JwtAlgorithm } from './core/signing-keys.ts';
+import { StartupError } from './startup-error.ts';
 import { SecretBox } from './core/secret-box.ts';
 
 export interface BootOptions {
@@ -38,7 +40,8 @@ export interface BootOptions {
 
 /** Opens (and migrates) storage, resolves the signing secret and the encryption key, and wires the core. Shared by the server and the CLI. */
 export async function boot(config: Config, options: BootOptions = {}): Promise<Core> {
-  if (config.database.kind === 'postgres' && !config.jwtSecret) {
+  const algorithm = signingAlgorithm(config);
+  if (config.database.kind === 'postgres' && algorithm === 'HS256' && !config.jwtSecret) {
     // Several instances share one database: a secret generated per instance would make each reject the others' tokens.
     throw new ConfigError('JWT_SECRET must be set when DATABASE_URL is PostgreSQL (every instance must share it)');
   }
@@ -47,9 +50,12 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     throw new ConfigError('MFA_ENCRYPTION_KEY must be set when DATABASE_URL is PostgreSQL (every instance must share it)');
   }
   // Every file Gatehouse writes lives in DATA_DIR (the SQLite file by default, the generated secrets): check it first.
-  if (!options.stores && (config.database.kind === 'sqlite' || !config.jwtSecret || !config.encryptionKey)) ensureWritableFolder(config.dataDir, 'DATA_DIR');
+  const generates = (algorithm === 'HS256' && !config.jwtSecret) || !config.encryptionKey;
+  if (!options.stores && (config.database.kind === 'sqlite' || generates)) ensureWritableFolder(config.dataDir, 'DATA_DIR');
   const stores = options.stores ?? (await openStores(config.database, { ...storeOptions(config), observe: options.observeStore }));
-  const secret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir);
+  // HS256 signs with JWT_SECRET or the generated secret; after a switch to another algorithm, that secret still verifies the tokens it signed.
+  const secret =
+    config.jwtSecret ?? (algorithm === 'HS256' ? loadOrCreateSecret(config.dataDir) : config.database.kind === 'postgres' ? null : readSecret(config.dataDir));
   // The one place the key sealing secrets at rest is read.
   const secretBox = new SecretBox(config.encryptionKey ?? loadOrCreateSecret(config.dataDir, ENCRYPTION_KEY_FILE));
   const hash = options.hash ?? { ...DEFAULT_HASH_SETTINGS, algorithm: config.passwordHash };
@@ -65,9 +71,10 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     text: config.resetMailText ?? DEFAULT_RESET_MAIL.text,
   };
   const webhook = config.auditWebhookUrl;
-  return createCore({
+  const core = createCore({
     stores,
-    keys: { current: secret, previous: config.jwtPreviousSecrets },
+    keys: { current: secret, previous: config.jwtPreviousSecrets, algorithm },
+    longestTokenSeconds: Math.max(...Object.values(config.tokenTtl)),
     secretBox,
     clock,
     ids: options.ids,
@@ -85,6 +92,24 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     secondFactors: { legacyLogin: config.mfaLegacyLogin },
     onBackgroundError: (error, what) => log({ err: error }, `${what} failed`),
   });
+  try {
+    await core.start();
+  } catch (error) {
+    await core.close();
+    throw new StartupError(`signing keys: ${(error as Error).message}`, { cause: error });
+  }
+  return core;
+}
+
+/**
+ * JWT_ALGORITHM, or else HS256 for an installation that already has a JWT
+ * secret (its tokens and its operator's expectations stay as they were) and
+ * ES256 for a new one.
+ */
+export function signingAlgorithm(config: Config): JwtAlgorithm {
+  if (config.jwtAlgorithm) return config.jwtAlgorithm;
+  if (config.jwtSecret) return 'HS256';
+  return config.database.kind !== 'postgres' && readSecret(config.dataDir) !== null ? 'HS256' : 'ES256';
 }
 
 /** The storage settings of a config. */

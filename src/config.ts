@@ -28,6 +28,8 @@ export interface Config {
   storeTimeoutMs: V['STORE_TIMEOUT_MS'];
   /** How long to keep trying to reach PostgreSQL and Redis at start (s). */
   startupWaitSeconds: V['STARTUP_WAIT_SECONDS'];
+  /** null: ES256, or HS256 where a JWT secret exists (decided in boot.ts). */
+  jwtAlgorithm: V['JWT_ALGORITHM'];
   /** null: generate one and keep it in DATA_DIR. */
   jwtSecret: V['JWT_SECRET'];
   /** Old signing secrets still accepted for verification. */
@@ -114,6 +116,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     databasePoolSize: v.DATABASE_POOL_SIZE,
     storeTimeoutMs: v.STORE_TIMEOUT_MS,
     startupWaitSeconds: v.STARTUP_WAIT_SECONDS,
+    jwtAlgorithm: v.JWT_ALGORITHM,
     jwtSecret: v.JWT_SECRET,
     jwtPreviousSecrets: v.JWT_PREVIOUS_SECRETS,
     encryptionKey: v.MFA_ENCRYPTION_KEY,

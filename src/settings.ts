@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { HashAlgorithm } from './core/passwords.ts';
+import { JWT_ALGORITHMS, type JwtAlgorithm } from './core/signing-keys.ts';
 import type { DatabaseTarget } from './store/open-stores.ts';
 import { SURFACE_NAMES, type SurfaceName } from './surfaces/registry.ts';
 
@@ -221,10 +222,18 @@ export const SETTINGS = {
     default: '`$DATA_DIR/images`',
     meaning: 'catalog images (`IMAGE_DIR/catalog/...`)',
   },
+  JWT_ALGORITHM: {
+    parse: (raw: string | undefined, env: Env, name: string): JwtAlgorithm | null =>
+      raw === undefined ? null : oneOf(JWT_ALGORITHMS, 'ES256')(raw, env, name),
+    default: '`ES256`, or `HS256` where a JWT secret exists',
+    meaning:
+      'what tokens are signed with: `ES256`, `EdDSA` or `RS256` (keys kept in the database, public at `/.well-known/jwks.json`, `gatehouse keys`), or `HS256` with `JWT_SECRET`. Unset: `HS256` for an installation that has a JWT secret (set, or in `DATA_DIR/jwt-secret`), `ES256` for a new one',
+  },
   JWT_SECRET: {
     parse: secret,
     default: 'generated',
-    meaning: 'HS256 signing secret, at least 32 bytes. Unset: one is generated on first start and kept in `DATA_DIR/jwt-secret` (mode 0600)',
+    meaning:
+      'HS256 signing secret, at least 32 bytes. Unset with `HS256`: one is generated on first start and kept in `DATA_DIR/jwt-secret` (mode 0600). With another algorithm it only verifies tokens signed before the switch',
   },
   JWT_PREVIOUS_SECRETS: {
     parse: (raw: string | undefined) =>

@@ -12,10 +12,14 @@ describe('config', () => {
     assert.equal(c.port, 8000);
     assert.deepEqual(c.database, { kind: 'sqlite', path: resolve('data/gatehouse.db') });
     assert.equal(c.v1AuthStyle, 'plain');
-    assert.deepEqual([...c.surfaces], ['users', 'catalog', 'auth', 'v1-auth', 'v1-users', 'admin', 'pages', 'console']);
+    assert.deepEqual([...c.surfaces], ['users', 'catalog', 'auth', 'v1-auth', 'v1-users', 'admin', 'pages', 'jwks', 'oidc', 'console']);
     assert.equal(c.passwordHash, 'argon2id');
     assert.deepEqual(c.tokenTtl, { users: 10800, auth: 1800, v1Auth: 3600, envelope: 86400 });
     assert.equal(c.jwtSecret, null);
+    assert.equal(c.jwtAlgorithm, null, 'decided at start: ES256, or HS256 where a JWT secret exists');
+    assert.equal(c.encryptionKey, null);
+    assert.equal(loadConfig({ JWT_ALGORITHM: 'EdDSA' }).jwtAlgorithm, 'EdDSA');
+    assert.throws(() => loadConfig({ JWT_ALGORITHM: 'none' }), /JWT_ALGORITHM must be one of ES256, EdDSA, RS256, HS256/);
   });
 
   test('settings are read and checked', () => {

@@ -2,7 +2,7 @@ import { readEnvironment, type Config } from '../config.ts';
 import { installationChecks, runChecks } from '../health/installation-checks.ts';
 import { describeSettings } from '../settings.ts';
 import { openStores, type StoreOptions } from '../store/open-stores.ts';
-import { storeOptions } from '../boot.ts';
+import { signingAlgorithm, storeOptions } from '../boot.ts';
 
 /** `gatehouse doctor`: checks the installation and says what is wrong in plain words. Exit 1 when anything is. */
 export async function doctorCommand(_args: string[], config: Config): Promise<number> {
@@ -11,6 +11,7 @@ export async function doctorCommand(_args: string[], config: Config): Promise<nu
   const checks = installationChecks(config, {
     database: () => checkDatabase(config, { ...storeOptions(config), redisUrl: null }),
     redis: () => checkDatabase({ ...config, database: { kind: 'memory' } }, storeOptions(config)),
+    signingAlgorithm: signingAlgorithm(config),
   });
   const results = await runChecks(checks);
   for (const r of results) console.log(`${r.ok ? 'ok      ' : 'PROBLEM '} ${r.name}: ${r.text}`);

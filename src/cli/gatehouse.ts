@@ -21,6 +21,15 @@ Commands:
   users show USER [--json]
   sessions list USER [--json]   a user's live sessions
   sessions revoke USER          end every session of a user
+  clients add --name NAME --redirect-uri URI [--redirect-uri URI...] [--public]
+              [--id-token-alg RS256|ES256|EdDSA] [--json]
+                                register an app that signs users in with Gatehouse
+                                (OpenID Connect); the secret is shown once
+  clients list [--json] | clients remove ID | clients rotate-secret ID [--json]
+  keys list [--json]            signing keys: which signs, until when each verifies
+  keys rotate [--algorithm ES256|EdDSA|RS256]
+                                a new signing key; the old one verifies until its tokens expire
+  keys retire KID               refuse a key's tokens at once and drop it from the JWKS
   mail list [--limit N] [--json]  mail kept in the outbox (when SMTP_URL is unset)
   import legacy-sqlite PATH [--dry-run]
                                 users of the original FastAPI system, passwords kept
@@ -53,6 +62,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   copy: async () => (await import('./copy-command.ts')).copyCommand,
   import: async () => (await import('./import-command.ts')).importCommand,
   sessions: async () => (await import('./sessions-command.ts')).sessionsCommand,
+  clients: async () => (await import('./clients-command.ts')).clientsCommand,
+  keys: async () => (await import('./keys-command.ts')).keysCommand,
   doctor: async () => (await import('./doctor-command.ts')).doctorCommand,
   audit: async () => (await import('./audit-command.ts')).auditCommand,
 };

@@ -1,4 +1,5 @@
 import { AccountService } from './accounts.ts';
+import { AppService } from './apps.ts';
 import { Audit, type RequestOrigin } from './audit.ts';
 import { CatalogService } from './catalog.ts';
 import { DEFAULT_LOCKOUT_RULE, Lockout } from './lockout.ts';
@@ -20,10 +21,13 @@ import { DEFAULT_VERIFICATION, VerificationService, type VerificationSettings } 
 import type { SmsSender } from './ports/sms.ts';
 import type { SecretBox } from './secret-box.ts';
 import { DEFAULT_SECOND_FACTORS, SecondFactorService, type SecondFactorSettings } from './second-factors.ts';
+import { SigningKeys } from './signing-keys.ts';
 
 export interface CoreOptions {
   stores: Stores;
   keys: TokenKeys;
+  /** The longest lifetime of a token this instance signs (s); at least the refresh-token lifetime. */
+  longestTokenSeconds?: number;
   /** Seals secrets kept at rest (MFA_ENCRYPTION_KEY). */
   secretBox: SecretBox;
   clock?: Clock;
@@ -56,6 +60,8 @@ export interface CoreOptions {
 /** The services every surface is built on. */
 export interface Core {
   accounts: AccountService;
+  /** Apps that sign their users in with Gatehouse (OpenID Connect clients). */
+  apps: AppService;
   login: LoginService;
   resets: PasswordResetService;
   catalog: CatalogService;
@@ -69,12 +75,16 @@ export interface Core {
   secondFactors: SecondFactorService;
   hasher: PasswordHasher;
   tokens: TokenIssuer;
+  /** The signing keys: JWKS documents, rotation, retirement (`gatehouse keys`), the OpenID provider's private JWKS. */
+  signingKeys: SigningKeys;
   /** Seals and opens secrets kept at rest; the only holder of MFA_ENCRYPTION_KEY. */
   secretBox: SecretBox;
   clock: Clock;
   stores: Stores;
   /** Moves accounts in from another system (the original FastAPI database, an export). */
   importAccounts(accounts: Iterable<ForeignAccount>, options?: { dryRun?: boolean; onProgress?: (done: number) => void }): Promise<AccountImportReport>;
+  /** Loads the signing keys (making the first one on a new database) and starts following rotations. */
+  start(): Promise<void>;
   /** Closes storage; the core is unusable afterwards. */
   close(): Promise<void>;
 }
@@ -85,10 +95,22 @@ export function createCore(options: CoreOptions): Core {
   const ids = options.ids ?? randomIds;
   const { users } = options.stores;
   const hasher = new PasswordHasher(options.hash ?? DEFAULT_HASH_SETTINGS);
-  const tokens = new TokenIssuer(options.keys, clock);
+  const policy = options.sessionPolicy ?? DEFAULT_SESSION_POLICY;
+  const report = options.onBackgroundError ?? (() => {});
+  const { current = null, previous = [] } = options.keys;
+  const signingKeys = new SigningKeys({
+    store: options.stores.signingKeys,
+    box: options.secretBox,
+    clock,
+    algorithm: options.keys.algorithm ?? (current ? 'HS256' : 'ES256'),
+    secrets: { current, previous },
+    longestTokenSeconds: Math.max(options.longestTokenSeconds ?? 0, policy.refreshTtlSeconds),
+    onError: (error) => report(error, 'reading the signing keys'),
+  });
+  const tokens = new TokenIssuer(signingKeys, clock);
   const audit = new Audit({ log: options.stores.audit, clock, origin: options.origin, webhook: options.auditWebhook, observe: options.observeAudit });
   const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE);
-  const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit }, options.sessionPolicy ?? DEFAULT_SESSION_POLICY);
+  const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit }, policy);
   const accounts = new AccountService({ users, hasher, sessions, lockout, clock, ids, audit });
   const secondFactors = new SecondFactorService(
     {
@@ -127,7 +149,6 @@ export function createCore(options: CoreOptions): Core {
   );
   const staff = new StaffService({ accounts, users, sessions, lockout, resets, verification, secondFactors, audit });
   // A new email address gets a verification mail, after the answer that set it.
-  const report = options.onBackgroundError ?? (() => {});
   const background = new Set<Promise<void>>();
   accounts.onEmailSet = (user) => {
     const task = verification.start(user, 'email').catch((error: unknown) => report(error, 'verification mail'));
@@ -136,6 +157,7 @@ export function createCore(options: CoreOptions): Core {
   };
   return {
     accounts,
+    apps: new AppService({ store: options.stores.apps, clock, ids, audit }),
     login,
     resets,
     catalog,
@@ -147,11 +169,14 @@ export function createCore(options: CoreOptions): Core {
     secondFactors,
     hasher,
     tokens,
+    signingKeys,
     secretBox: options.secretBox,
     clock,
     stores: options.stores,
     importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids }, importOptions),
+    start: () => signingKeys.start(),
     close: async () => {
+      signingKeys.stop();
       // Mail already on its way (a verification after a registration) is finished first.
       await Promise.all(background);
       await options.stores.close();

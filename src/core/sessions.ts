@@ -121,7 +121,13 @@ export class SessionService {
    * handed out (clients that refresh and keep using the old token work).
    */
   async authenticate(token: string): Promise<Caller> {
-    const claims = this.#tokens.verify(token, 'access');
+    let claims: TokenClaims;
+    try {
+      claims = this.#tokens.verify(token, 'access');
+    } catch (error) {
+      // Off the hot path: only a refused token waits, in case it names a key made a moment ago elsewhere.
+      claims = await this.#tokens.verifyWithNewKeys(token, 'access', false, error);
+    }
     const session = await this.#liveSession(claims);
     const user = await this.#activeUser(session.userId);
     const now = this.#clock.now();
@@ -137,7 +143,7 @@ export class SessionService {
    * that session. Throws SESSION_ENDED when it has already ended.
    */
   async logout(token: string): Promise<void> {
-    const claims = this.#tokens.verify(token, 'access');
+    const claims = await this.#verify(token, 'access');
     const session = await this.#liveSession(claims);
     await this.#store.delete(session.id);
     await this.#audit.record('logout', session.userId);
@@ -148,6 +154,19 @@ export class SessionService {
     const session = await this.#store.get(sessionId);
     if (!session || session.userId !== userId) return false;
     return this.#store.delete(sessionId);
+  }
+
+  /**
+   * The account behind a session, or null when the session has ended (logout,
+   * revocation, reset, expiry) or the account is gone or disabled. What another
+   * protocol bound to a core session (OpenID Connect) checks before honouring it.
+   */
+  async liveUser(sessionId: string): Promise<User | null> {
+    const session = await this.#store.get(sessionId);
+    const now = this.#clock.now();
+    if (!session || session.expiresAt <= now || (this.policy.idleMs > 0 && now - session.lastSeenAt > this.policy.idleMs)) return null;
+    const user = await this.#users.findById(session.userId);
+    return user && user.status === 'active' ? user : null;
   }
 
   async end(sessionId: string): Promise<boolean> {
@@ -176,7 +195,7 @@ export class SessionService {
    *   taken as theft: the session ends, TOKEN_REUSED.
    */
   async refreshWithAccessToken(token: string, accessTtl: number, options: { mayBeExpired: boolean }): Promise<Grant & { user: User }> {
-    const claims = this.#tokens.verify(token, 'access', options.mayBeExpired);
+    const claims = await this.#verify(token, 'access', options.mayBeExpired);
     const session = await this.#liveSession(claims);
     const user = await this.#activeUser(session.userId);
     const expired = claims.exp * 1000 <= this.#clock.now();
@@ -197,7 +216,7 @@ export class SessionService {
    * and presenting it later ends the session (TOKEN_REUSED, audited).
    */
   async refreshWithRefreshToken(token: string, accessTtl: number, rotate: boolean): Promise<Grant & { user: User }> {
-    const claims = this.#tokens.verify(token, 'refresh');
+    const claims = await this.#verify(token, 'refresh');
     const presented = fingerprint(claims.jti);
     const successor = nextRefreshJti(claims.jti);
     // A concurrent refresh of another kind may move the access jti under us: try again then.
@@ -265,6 +284,15 @@ export class SessionService {
   #refreshToken(user: User, session: Session, jti: string, amr: readonly string[] | undefined): string {
     const remaining = Math.max(1, Math.floor((session.expiresAt - this.#clock.now()) / 1000));
     return this.#tokens.issue('refresh', user.uuid, session.id, jti, Math.min(this.policy.refreshTtlSeconds, remaining), amr).token;
+  }
+
+  /** Verifies a token, reading the key set again if it names a key not loaded yet. */
+  async #verify(token: string, type: 'access' | 'refresh', allowExpired = false): Promise<TokenClaims> {
+    try {
+      return this.#tokens.verify(token, type, allowExpired);
+    } catch (error) {
+      return this.#tokens.verifyWithNewKeys(token, type, allowExpired, error);
+    }
   }
 
   async #liveSession(claims: TokenClaims): Promise<Session> {

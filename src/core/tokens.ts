@@ -1,6 +1,6 @@
-import { createSigner, createVerifier } from 'fast-jwt';
-import { fail } from './errors.ts';
+import { fail, type GatehouseError } from './errors.ts';
 import type { Clock } from './ports/clock.ts';
+import type { JwtAlgorithm, SigningKeys } from './signing-keys.ts';
 
 export type TokenType = 'access' | 'refresh';
 
@@ -25,42 +25,40 @@ export interface IssuedToken {
 }
 
 export interface TokenKeys {
-  /** Signs new tokens and verifies. */
-  current: string;
+  /** The HS256 secret (JWT_SECRET): signs when the algorithm is HS256; verifies while configured. */
+  current?: string | null;
   /** Still accepted for verification (key rotation); never used to sign. */
-  previous?: string[];
+  previous?: readonly string[];
+  /** JWT_ALGORITHM; HS256 when only a secret is given, ES256 otherwise. */
+  algorithm?: JwtAlgorithm;
 }
 
 /**
- * Signs and verifies HS256 JWTs. Only HS256 is accepted: `alg: none` and any
- * other algorithm are refused by the verifier before the claims are read.
+ * Signs and verifies Gatehouse's JWTs with the keys of {@link SigningKeys}.
+ * Every token names its key in `kid`; the verifier of that key accepts only
+ * its own algorithm, so `alg: none`, algorithm confusion and foreign keys are
+ * refused before the claims are read. A token without a kid (signed before
+ * kids existed) is tried against the HS256 secrets only.
  * Expiry is checked here against the injected clock, not by the JWT library,
  * so tests can move time and refresh can read an expired token.
  */
 export class TokenIssuer {
   readonly #clock: Clock;
+  readonly #keys: SigningKeys;
   readonly #verified = new VerifiedTokens(VERIFIED_TOKENS_KEPT);
-  readonly #sign: (payload: Record<string, unknown>) => string;
-  readonly #verifiers: Array<(token: string) => Record<string, unknown>>;
 
-  constructor(keys: TokenKeys, clock: Clock) {
+  constructor(keys: SigningKeys, clock: Clock) {
     this.#clock = clock;
-    this.#sign = createSigner({ key: keys.current, algorithm: 'HS256' });
-    this.#verifiers = [keys.current, ...(keys.previous ?? [])].map((key) =>
-      createVerifier({
-        key,
-        algorithms: ['HS256'],
-        ignoreExpiration: true,
-        ignoreNotBefore: true,
-      }),
-    );
+    this.#keys = keys;
+    // A token remembered as verified must not outlive its key: forgetting all is rare (a key expires or is retired) and cheap.
+    keys.onKeyDropped = () => this.#verified.clear();
   }
 
   issue(type: TokenType, sub: string, sid: string, jti: string, ttlSeconds: number, amr?: readonly string[]): IssuedToken {
     const iat = Math.floor(this.#clock.now() / 1000);
     const claims: TokenClaims = { sub, sid, jti, type, iat, exp: iat + ttlSeconds, ...(amr ? { amr } : {}) };
     // iat and exp come from the injected clock; the signer keeps a given iat.
-    return { token: this.#sign({ ...claims }), claims };
+    return { token: this.#keys.signer().sign({ ...claims }), claims };
   }
 
   /**
@@ -75,16 +73,30 @@ export class TokenIssuer {
     return claims;
   }
 
+  /**
+   * What {@link verify} said, unless it refused a token naming a key this
+   * instance has not loaded yet (made a moment ago on another instance): then
+   * the key set is read again and the token verified once more. For the
+   * asynchronous paths, after `verify` threw `error`.
+   */
+  async verifyWithNewKeys(token: string, type: TokenType, allowExpired: boolean, error: unknown): Promise<TokenClaims> {
+    const kid = (error as GatehouseError).code === 'TOKEN_INVALID' ? headerKid(token) : undefined;
+    if (kid === undefined || this.#keys.verifier(kid) || !(await this.#keys.reloadForUnknownKid(kid))) throw error;
+    return this.verify(token, type, allowExpired);
+  }
+
   #decode(token: string): TokenClaims {
     const known = this.#verified.get(token);
     if (known) return known;
+    const kid = headerKid(token);
+    const verify = kid === undefined ? undefined : this.#keys.verifier(kid);
     let payload: Record<string, unknown> | undefined;
-    for (const verifier of this.#verifiers) {
+    for (const verifier of verify ? [verify] : kid === undefined ? this.#keys.legacyVerifiers : []) {
       try {
         payload = verifier(token);
         break;
       } catch {
-        // try the next key; none matching means the token is not ours
+        // try the next secret; none matching means the token is not ours
       }
     }
     if (!payload || !isClaims(payload)) throw fail('TOKEN_INVALID');
@@ -99,6 +111,18 @@ export class TokenIssuer {
     });
     this.#verified.add(token, claims);
     return claims;
+  }
+}
+
+/** The `kid` of a token's header; undefined when it has none or the header is not JSON (the verifier then refuses it). */
+function headerKid(token: string): string | undefined {
+  const dot = token.indexOf('.');
+  if (dot <= 0) return undefined;
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as { kid?: unknown };
+    return typeof header?.kid === 'string' ? header.kid : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -119,6 +143,10 @@ class VerifiedTokens {
 
   constructor(max: number) {
     this.#max = max;
+  }
+
+  clear(): void {
+    this.#claims.clear();
   }
 
   get(token: string): TokenClaims | undefined {

@@ -21,13 +21,16 @@ export interface CheckResult {
  * The checks of an installation, given how to reach its storage: the doctor
  * opens fresh connections; a running server asks the stores it already has.
  */
-export function installationChecks(config: Config, storage: { database: () => Promise<string>; redis?: () => Promise<string> }): Check[] {
+export function installationChecks(
+  config: Config,
+  storage: { database: () => Promise<string>; redis?: () => Promise<string> /** What signs tokens (boot.ts's signingAlgorithm). */; signingAlgorithm: string },
+): Check[] {
   return [
     { name: 'settings', run: async () => 'every setting is valid' },
     { name: 'database', run: storage.database },
     ...(config.redisUrl && storage.redis ? [{ name: 'redis', run: storage.redis }] : []),
     ...(config.smtpUrl ? [{ name: 'smtp', run: () => checkSmtp(config.smtpUrl!) }] : []),
-    { name: 'jwt secret', run: async () => checkSecret(config.jwtSecret, config.dataDir, SECRET_FILE) },
+    { name: 'signing', run: async () => checkSigning(config, storage.signingAlgorithm) },
     { name: 'encryption key', run: async () => checkSecret(config.encryptionKey, config.dataDir, ENCRYPTION_KEY_FILE) },
     { name: 'data folder', run: async () => checkDataDir(config) },
     { name: 'public url', run: async () => checkPublicUrl(config) },
@@ -57,6 +60,14 @@ async function checkSmtp(url: string): Promise<string> {
     transport.close();
   }
   return 'the SMTP server accepts connections';
+}
+
+/** What signs tokens: HS256 with the JWT secret, or keys kept in the database (an old secret then only verifies). */
+function checkSigning(config: Config, algorithm: string): string {
+  const keys = `${algorithm} with keys kept in the database (gatehouse keys list)`;
+  if (algorithm === 'HS256') return `HS256 with the JWT secret, ${checkSecret(config.jwtSecret, config.dataDir, SECRET_FILE)}`;
+  if (config.jwtSecret) return `${keys}; JWT_SECRET still verifies the tokens it signed`;
+  return existsSync(join(config.dataDir, SECRET_FILE)) ? `${keys}; ${join(config.dataDir, SECRET_FILE)} still verifies the tokens it signed` : keys;
 }
 
 /** A secret set in the environment, or generated into DATA_DIR (where it must be readable by its owner only). */

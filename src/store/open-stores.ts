@@ -6,6 +6,7 @@ import type { Dialect } from './migrations/dialect.ts';
 import { migrateToLatest } from './migrations/migrate.ts';
 import { connectPostgres } from './postgres/connect-postgres.ts';
 import { connectRedis } from './redis/connect-redis.ts';
+import { RedisOidcPayloadStore } from './redis/redis-oidc-payload-store.ts';
 import { RedisLockoutStore } from './redis/redis-lockout-store.ts';
 import { RedisMfaChallengeStore } from './redis/redis-mfa-challenge-store.ts';
 import { RedisResetStore } from './redis/redis-reset-store.ts';
@@ -100,6 +101,7 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
     lockouts: reportOutages(new RedisLockoutStore(redis, prefix), 'redis.lockouts', options.observe),
     resets: reportOutages(new RedisResetStore(redis, prefix), 'redis.resets', options.observe),
     mfaChallenges: reportOutages(new RedisMfaChallengeStore(redis, prefix), 'redis.mfa_challenges', options.observe),
+    oidcPayloads: reportOutages(new RedisOidcPayloadStore(redis, prefix), 'redis.oidc', options.observe),
     async ping() {
       await base.ping();
       await redis.ping().catch((error: unknown) => {
@@ -161,6 +163,9 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     verifications: reportOutages(stores.verifications, 'postgres.verifications', options.observe),
     factors: reportOutages(stores.factors, 'postgres.factors', options.observe),
     mfaChallenges: reportOutages(stores.mfaChallenges, 'postgres.mfa_challenges', options.observe),
+    oidcPayloads: reportOutages(stores.oidcPayloads, 'postgres.oidc', options.observe),
+    apps: reportOutages(stores.apps, 'postgres.apps', options.observe),
+    signingKeys: reportOutages(stores.signingKeys, 'postgres.signing_keys', options.observe),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The generated HS256 signing secret (JWT_SECRET unset). */
 export const SECRET_FILE = 'jwt-secret';
 /** The generated key of the secret box (MFA_ENCRYPTION_KEY unset). */
 export const ENCRYPTION_KEY_FILE = 'encryption-key';
+
+/** A secret kept in DATA_DIR, or null when there is none (nothing is written). */
+export function readSecret(dataDir: string, name: string = SECRET_FILE): string | null {
+  const file = join(dataDir, name);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
+}
 
 /**
  * A secret kept in DATA_DIR (the signing secret by default, or the

@@ -96,7 +96,7 @@ describe('operator commands', () => {
     const good = runCli(['doctor'], env);
     assert.equal(good.status, 0, good.stdout);
     assert.match(good.stdout, /ok +database: SQLite at .*gatehouse\.db, schema up to date/);
-    assert.match(good.stdout, /ok +jwt secret: generated, kept in .*jwt-secret \(mode 600\)/);
+    assert.match(good.stdout, /ok +signing: ES256 with keys kept in the database \(gatehouse keys list\)\n/);
     assert.match(good.stdout, /ok +encryption key: generated, kept in .*encryption-key \(mode 600\)/);
     assert.match(runCli(['doctor'], { ...env, MFA_ENCRYPTION_KEY: 'k'.repeat(40) }).stdout, /ok +encryption key: configured \(40 bytes\)/);
     const short = runCli(['doctor'], { ...env, MFA_ENCRYPTION_KEY: 'short' });
@@ -115,18 +115,26 @@ describe('operator commands', () => {
       /ok +public url: links in mail start with https:\/\/auth\.example\.com/,
     );
 
+    // An HS256 installation's generated secret, readable by others.
+    writeFileSync(join(dir, 'data', 'jwt-secret'), 'an-hs256-secret-of-at-least-32-bytes-long');
     chmodSync(join(dir, 'data', 'jwt-secret'), 0o644);
     chmodSync(join(dir, 'data', 'encryption-key'), 0o640);
     chmodSync(join(dir, 'data'), 0o777);
     const bad = runCli(['doctor'], { ...env, SMTP_URL: 'smtp://127.0.0.1:1' });
     assert.equal(bad.status, 1);
     assert.match(bad.stdout, /PROBLEM +smtp: the SMTP server does not answer/);
-    assert.match(bad.stdout, /PROBLEM +jwt secret: .*can be read by other users \(mode 644\): run chmod 600/);
+    assert.match(bad.stdout, /PROBLEM +signing: .*jwt-secret can be read by other users \(mode 644\): run chmod 600/);
     assert.match(bad.stdout, /PROBLEM +encryption key: .*encryption-key can be read by other users \(mode 640\): run chmod 600/);
     assert.match(bad.stdout, /PROBLEM +data folder: .*writable by every user/);
     assert.match(bad.stdout, /4 problems found/);
     chmodSync(join(dir, 'data'), 0o755);
     chmodSync(join(dir, 'data', 'jwt-secret'), 0o600);
+    assert.match(runCli(['doctor'], env).stdout, /ok +signing: HS256 with the JWT secret, generated, kept in .*jwt-secret \(mode 600\)/);
+    assert.match(
+      runCli(['doctor'], { ...env, JWT_ALGORITHM: 'ES256' }).stdout,
+      /ok +signing: ES256 with keys kept in the database \(gatehouse keys list\); .*jwt-secret still verifies the tokens it signed/,
+    );
+    rmSync(join(dir, 'data', 'jwt-secret'));
     chmodSync(join(dir, 'data', 'encryption-key'), 0o600);
 
     writeFileSync(join(dir, 'not-a-db'), 'hello');

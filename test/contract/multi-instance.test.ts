@@ -107,11 +107,13 @@ describe('several instances on PostgreSQL + Redis', { skip: backends ? false : N
     );
   });
 
-  test('an instance refuses to start on PostgreSQL without a configured JWT_SECRET', () => {
-    const r = runCli(['migrate'], { ...env, JWT_SECRET: '' });
+  test('an instance refuses to start on PostgreSQL with HS256 but without a configured JWT_SECRET', () => {
+    const r = runCli(['migrate'], { ...env, JWT_SECRET: '', JWT_ALGORITHM: 'HS256' });
     // migrate needs no secret; users does
     assert.equal(r.status, 0, r.stderr);
-    const users = runCli(['users', 'list'], { ...env, JWT_SECRET: '' });
+    // Without JWT_SECRET and JWT_ALGORITHM, a PostgreSQL installation signs ES256 with keys kept in the database.
+    assert.equal(runCli(['users', 'list'], { ...env, JWT_SECRET: '' }).status, 0);
+    const users = runCli(['users', 'list'], { ...env, JWT_SECRET: '', JWT_ALGORITHM: 'HS256' });
     assert.equal(users.status, 2);
     assert.match(users.stderr, /^gatehouse: JWT_SECRET must be set when DATABASE_URL is PostgreSQL/);
   });
@@ -121,5 +123,59 @@ describe('several instances on PostgreSQL + Redis', { skip: backends ? false : N
     const users = runCli(['users', 'list'], { ...env, MFA_ENCRYPTION_KEY: '' });
     assert.equal(users.status, 2);
     assert.match(users.stderr, /^gatehouse: MFA_ENCRYPTION_KEY must be set when DATABASE_URL is PostgreSQL \(every instance must share it\)$/m);
+  });
+});
+
+describe('signing keys shared by several instances on PostgreSQL', { skip: backends ? false : NO_BACKENDS }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-multi-keys-'));
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let env: Record<string, string>;
+  let drop: () => Promise<void>;
+
+  before(async () => {
+    const database = await freshDatabase(backends!.databaseUrl);
+    drop = database.drop;
+    // No JWT_SECRET: a new PostgreSQL installation signs ES256 with keys kept in the database.
+    env = { DATA_DIR: dataDir, DATABASE_URL: database.url, MFA_ENCRYPTION_KEY: 'shared-encryption-key-shared-encryption-key-8', LOG_LEVEL: 'warn' };
+    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await drop?.();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const kids = async (server: ServerProcess): Promise<string[]> =>
+    (await server.http('GET', '/.well-known/jwks.json')).body.keys.map((k: { kid: string }) => k.kid);
+  const login = async (server: ServerProcess, username: string) =>
+    (await server.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } })).body.access_token as string;
+  const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
+
+  test('a rotation made from the command line reaches both instances without a restart; tokens cross over at every moment', async () => {
+    const { username } = await registerV1(a.http);
+    const before = await login(a, username);
+    assert.equal((await b.http('GET', '/api/v1/auth/me', { token: before })).status, 200);
+    const rotated = runCli(['keys', 'rotate', '--algorithm', 'ES256'], env);
+    assert.equal(rotated.status, 0, rotated.stderr);
+    const newKid = /^new ES256 key (\S+):/.exec(rotated.stdout)?.[1];
+    assert.ok(newKid);
+    // Whichever instance reads the new key first, a token it signs works on the other at once.
+    // One round a second: two logins, well within the default rate limits, for as long as the instances take.
+    for (let i = 0; i < 60; i++) {
+      for (const [from, to] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        const token = await login(from, username);
+        assert.equal((await to.http('GET', '/api/v1/auth/me', { token })).status, 200, `signed by ${kidOf(token)}`);
+      }
+      if ((await kids(a))[0] === newKid && (await kids(b))[0] === newKid) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    assert.equal((await kids(a))[0], newKid);
+    assert.equal((await kids(b))[0], newKid);
+    assert.equal(kidOf(await login(b, username)), newKid);
+    assert.equal((await a.http('GET', '/api/v1/auth/me', { token: before })).status, 200, 'the old key still verifies');
   });
 });

@@ -51,12 +51,13 @@ test('seed 000: register → login → me → refresh → me → reset_password 
   }
 });
 
-test('a restart keeps the generated secret (mode 0600) and the sessions: tokens stay valid', async () => {
+test('a restart keeps the generated keys (encryption key mode 0600) and the sessions: tokens stay valid', async () => {
   const first = await startServerProcess({ DATA_DIR: dataDir });
   await first.http('POST', '/api/users/register', { body: { email: 'keep@example.com', password: 'string123', first_name: 'K' } });
   const login = await first.http('POST', '/api/users/login', { body: { email: 'keep@example.com', password: 'string123' } });
   assert.equal(await first.stop(), 0);
-  assert.equal(statSync(join(dataDir, 'jwt-secret')).mode & 0o777, 0o600);
+  // A new installation signs ES256 with a key kept in the database, sealed with the generated encryption key.
+  assert.equal(statSync(join(dataDir, 'encryption-key')).mode & 0o777, 0o600);
 
   const second = await startServerProcess({ DATA_DIR: dataDir });
   try {

@@ -5,7 +5,24 @@ import { createSigner } from 'fast-jwt';
 import { ManualClock } from '../../src/core/ports/clock.ts';
 import { TokenIssuer } from '../../src/core/tokens.ts';
 import type { GatehouseError } from '../../src/core/errors.ts';
-import { TEST_SECRET } from '../helpers/core.ts';
+import { TEST_ENCRYPTION_KEY, TEST_SECRET } from '../helpers/core.ts';
+import type { Clock } from '../../src/core/ports/clock.ts';
+import { SecretBox } from '../../src/core/secret-box.ts';
+import { SigningKeys } from '../../src/core/signing-keys.ts';
+import { MemorySigningKeyStore } from '../../src/store/memory/memory-signing-key-store.ts';
+
+/** An HS256 issuer: its secrets are settings, so it needs no start(). */
+function hs256Issuer(secrets: { current: string; previous?: string[] }, clock: Clock): TokenIssuer {
+  const keys = new SigningKeys({
+    store: new MemorySigningKeyStore(),
+    box: new SecretBox(TEST_ENCRYPTION_KEY),
+    clock,
+    algorithm: 'HS256',
+    secrets: { current: secrets.current, previous: secrets.previous ?? [] },
+    longestTokenSeconds: 3600,
+  });
+  return new TokenIssuer(keys, clock);
+}
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const code = (fn: () => unknown) => {
@@ -19,7 +36,7 @@ const code = (fn: () => unknown) => {
 
 describe('TokenIssuer', () => {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const tokens = new TokenIssuer({ current: TEST_SECRET }, clock);
+  const tokens = hs256Issuer({ current: TEST_SECRET }, clock);
   const now = Math.floor(clock.now() / 1000);
   const claims = { sub: 'u-1', sid: 's-1', jti: 'j-1', type: 'access', iat: now, exp: now + 60 };
 
@@ -30,7 +47,7 @@ describe('TokenIssuer', () => {
 
   test('expiry follows the injected clock', () => {
     const { token } = tokens.issue('access', 'u-1', 's-1', 'j-1', 60);
-    const later = new TokenIssuer({ current: TEST_SECRET }, { now: () => clock.now() + 60_000 });
+    const later = hs256Issuer({ current: TEST_SECRET }, { now: () => clock.now() + 60_000 });
     assert.equal(
       code(() => later.verify(token, 'access')),
       'TOKEN_EXPIRED',
@@ -104,8 +121,8 @@ describe('TokenIssuer', () => {
   });
 
   test('a previous key still verifies, but new tokens use the current one', () => {
-    const old = new TokenIssuer({ current: 'the-old-secret-of-at-least-32-bytes!!' }, clock);
-    const rotated = new TokenIssuer({ current: TEST_SECRET, previous: ['the-old-secret-of-at-least-32-bytes!!'] }, clock);
+    const old = hs256Issuer({ current: 'the-old-secret-of-at-least-32-bytes!!' }, clock);
+    const rotated = hs256Issuer({ current: TEST_SECRET, previous: ['the-old-secret-of-at-least-32-bytes!!'] }, clock);
     const oldToken = old.issue('access', 'u-1', 's-1', 'j-1', 60).token;
     assert.equal(rotated.verify(oldToken, 'access').sub, 'u-1');
     const fresh = rotated.issue('access', 'u-1', 's-1', 'j-1', 60).token;
@@ -114,7 +131,7 @@ describe('TokenIssuer', () => {
 
   test('a token seen before is still checked for expiry and type, and its altered copies are still refused', () => {
     const moving = new ManualClock(Date.UTC(2026, 0, 1));
-    const issuer = new TokenIssuer({ current: TEST_SECRET }, moving);
+    const issuer = hs256Issuer({ current: TEST_SECRET }, moving);
     const { token } = issuer.issue('access', 'u-1', 's-1', 'j-1', 60);
     assert.equal(issuer.verify(token, 'access').sub, 'u-1');
     assert.equal(issuer.verify(token, 'access').sub, 'u-1');

@@ -28,6 +28,8 @@ export interface TestServerOptions {
   stores?: Stores;
   /** Start the manual clock here (ms); defaults to the real now so tokens look current. */
   startAt?: number;
+  /** The main listener's port (default: any free one); for a PUBLIC_URL known before start (the OpenID Connect issuer). */
+  port?: number;
 }
 
 /**
@@ -73,7 +75,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const gatehouse = await buildServer({ config, clock, stores: options.stores, logStream });
   const urls: string[] = [];
   for (const listener of gatehouse.listeners) {
-    await listener.app.listen({ host: '127.0.0.1', port: 0 });
+    await listener.app.listen({ host: '127.0.0.1', port: listener.name === 'main' ? (options.port ?? 0) : 0 });
     const address = listener.app.server.address();
     if (!address || typeof address === 'string') throw new Error('no port');
     urls.push(`http://127.0.0.1:${address.port}`);

@@ -473,6 +473,32 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
     );
 
     test(
+      'oidc payloads: upsert, find, replace, expiry, and the uid and user-code lookups',
+      withStores(async ({ oidcPayloads }) => {
+        await oidcPayloads.upsert('Session', 's1', { payload: { jti: 's1', uid: 'u1', nested: { a: [1, 'b'] } }, expiresAt: T0 + 1000, uid: 'u1' });
+        assert.deepEqual(await oidcPayloads.find('Session', 's1', T0), {
+          payload: { jti: 's1', uid: 'u1', nested: { a: [1, 'b'] } },
+          expiresAt: T0 + 1000,
+          consumedAt: null,
+        });
+        assert.equal(await oidcPayloads.find('Grant', 's1', T0), null, 'models apart');
+        assert.equal((await oidcPayloads.findByUid('Session', 'u1', T0))?.payload.jti, 's1');
+        assert.equal(await oidcPayloads.findByUid('Session', 'u2', T0), null);
+        assert.equal(await oidcPayloads.find('Session', 's1', T0 + 1000), null, 'gone at its expiry');
+        await oidcPayloads.upsert('Session', 's1', { payload: { jti: 's1', v: 2 }, expiresAt: T0 + 5000 });
+        assert.deepEqual((await oidcPayloads.find('Session', 's1', T0 + 2000))?.payload, { jti: 's1', v: 2 }, 'replaced');
+        await oidcPayloads.upsert('DeviceCode', 'd1', { payload: { userCode: 'ABCD' }, expiresAt: null, userCode: 'ABCD' });
+        assert.deepEqual(await oidcPayloads.findByUserCode('DeviceCode', 'ABCD', T0 + 10 ** 9), {
+          payload: { userCode: 'ABCD' },
+          expiresAt: null,
+          consumedAt: null,
+        });
+        await oidcPayloads.destroy('DeviceCode', 'd1');
+        assert.equal(await oidcPayloads.find('DeviceCode', 'd1', T0), null);
+      }),
+    );
+
+    test(
       'audit: events keep their actor; filtered by account, type and time, newest first, paged by id; counted by type since a time',
       withStores(async ({ audit }) => {
         const event = (type: 'login.failed' | 'user.disabled', userId: number, at: number, actorId: number | null = null) =>
@@ -502,6 +528,31 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
           [all[2]!.id, all[3]!.id],
         );
         assert.deepEqual(await audit.countSince(T0 + 1000), { 'user.disabled': 1, 'login.failed': 2 });
+      }),
+    );
+
+    test(
+      'oidc payloads: a consumed code is still found, marked; a grant revocation removes every entry of the grant',
+      withStores(async ({ oidcPayloads }) => {
+        await oidcPayloads.upsert('AuthorizationCode', 'c1', { payload: { grantId: 'g1' }, expiresAt: T0 + 60_000, grantId: 'g1' });
+        await oidcPayloads.upsert('AccessToken', 'a1', { payload: { grantId: 'g1' }, expiresAt: T0 + 3_600_000, grantId: 'g1' });
+        await oidcPayloads.upsert('RefreshToken', 'r1', { payload: { grantId: 'g1' }, expiresAt: T0 + 86_400_000, grantId: 'g1' });
+        await oidcPayloads.upsert('AccessToken', 'a2', { payload: { grantId: 'g2' }, expiresAt: T0 + 3_600_000, grantId: 'g2' });
+        await oidcPayloads.consume('AuthorizationCode', 'c1', T0 + 5);
+        assert.equal((await oidcPayloads.find('AuthorizationCode', 'c1', T0 + 10))?.consumedAt, T0 + 5);
+        await oidcPayloads.consume('AuthorizationCode', 'unknown', T0 + 5);
+        assert.equal(await oidcPayloads.find('AuthorizationCode', 'unknown', T0 + 10), null, 'consuming nothing creates nothing');
+        await oidcPayloads.revokeByGrantId('g1', 'AccessToken');
+        assert.equal(await oidcPayloads.find('AccessToken', 'a1', T0), null, 'that model revoked');
+        assert.ok(await oidcPayloads.find('RefreshToken', 'r1', T0), 'the other models kept');
+        await oidcPayloads.revokeByGrantId('g1');
+        for (const [model, id] of [
+          ['AuthorizationCode', 'c1'],
+          ['AccessToken', 'a1'],
+          ['RefreshToken', 'r1'],
+        ] as const)
+          assert.equal(await oidcPayloads.find(model, id, T0), null, `${model} revoked`);
+        assert.ok(await oidcPayloads.find('AccessToken', 'a2', T0), 'another grant kept');
       }),
     );
 
@@ -577,6 +628,52 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
     );
 
     test(
+      'oidc payloads: purge removes what expired, keeps the rest',
+      withStores(async ({ oidcPayloads }) => {
+        await oidcPayloads.upsert('Interaction', 'i1', { payload: {}, expiresAt: T0 + 10 });
+        await oidcPayloads.upsert('Interaction', 'i2', { payload: {}, expiresAt: T0 + 10_000 });
+        await oidcPayloads.upsert('Client', 'forever', { payload: {}, expiresAt: null });
+        if (!traits.selfExpiring) assert.equal(await oidcPayloads.purge(T0 + 20), 1);
+        assert.equal(await oidcPayloads.find('Interaction', 'i1', T0 + 20), null);
+        assert.ok(await oidcPayloads.find('Interaction', 'i2', T0 + 20));
+        assert.ok(await oidcPayloads.find('Client', 'forever', T0 + 20));
+      }),
+    );
+
+    test(
+      'apps: create, find, list oldest first, new secret, remove',
+      withStores(async ({ apps }) => {
+        const a = {
+          clientId: 'app-a',
+          name: 'A',
+          secretHash: 'h1',
+          redirectUris: ['https://a.example/cb', 'http://127.0.0.1:9/cb'],
+          idTokenAlg: 'RS256' as const,
+          createdAt: T0,
+        };
+        const b = {
+          clientId: 'app-b',
+          name: '应用 B',
+          secretHash: null,
+          redirectUris: ['https://b.example/cb'],
+          idTokenAlg: 'EdDSA' as const,
+          createdAt: T0 + 1,
+        };
+        await apps.create(b);
+        await apps.create(a);
+        assert.deepEqual(await apps.find('app-a'), a);
+        assert.equal(await apps.find('nope'), null);
+        assert.deepEqual(await apps.list(), [a, b]);
+        assert.equal(await apps.setSecretHash('app-a', 'h2'), true);
+        assert.equal((await apps.find('app-a'))?.secretHash, 'h2');
+        assert.equal(await apps.setSecretHash('nope', 'h2'), false);
+        assert.equal(await apps.delete('app-b'), true);
+        assert.equal(await apps.delete('app-b'), false);
+        assert.deepEqual(await apps.list(), [{ ...a, secretHash: 'h2' }]);
+      }),
+    );
+
+    test(
       'mfa challenges: tries taken atomically, spent once; a TOTP step claimed once per account; ceremonies single use',
       withStores(async (stores) => {
         const user = await stores.users.create(newUser());
@@ -605,6 +702,36 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
         assert.deepEqual(await store.takeCeremony('c1', T0), { id: 'c1', challenge: 'abc', userId: user.id, expiresAt: T0 + 60_000 });
         assert.equal(await store.takeCeremony('c1', T0), null, 'single use');
         assert.equal(await store.takeCeremony('c2', T0 + 60_000), null, 'expired');
+      }),
+    );
+
+    test(
+      'signing keys: listed oldest first; a kid is added once; verify_until only moves forward; retired once',
+      withStores(async ({ signingKeys }) => {
+        const key = (kid: string, createdAt: number) => ({
+          kid,
+          alg: 'ES256' as const,
+          sealedPrivateJwk: `gh1.sealed.${kid}`,
+          publicJwk: JSON.stringify({ kty: 'EC', kid }),
+          createdAt,
+          verifyUntil: createdAt + 1000,
+          retiredAt: null,
+        });
+        assert.deepEqual(await signingKeys.list(), []);
+        await signingKeys.add(key('k-new', T0 + 10));
+        await signingKeys.add(key('k-old', T0));
+        await Promise.all([signingKeys.add({ ...key('k-old', T0 + 99), alg: 'RS256' }), signingKeys.add(key('k-old', T0))]);
+        assert.deepEqual(await signingKeys.list(), [key('k-old', T0), key('k-new', T0 + 10)], 'the first add of a kid stands');
+        await signingKeys.extend('k-old', T0 + 5000);
+        await signingKeys.extend('k-old', T0 + 2000);
+        await signingKeys.extend('nobody', T0 + 2000);
+        assert.equal((await signingKeys.list())[0]?.verifyUntil, T0 + 5000);
+        const retired = await Promise.all([signingKeys.retire('k-new', T0 + 20), signingKeys.retire('k-new', T0 + 30)]);
+        assert.deepEqual(retired.sort(), [false, true], 'exactly one retirement, however many race');
+        assert.equal(await signingKeys.retire('nobody', T0), false);
+        const [, newer] = await signingKeys.list();
+        assert.ok(newer?.retiredAt === T0 + 20 || newer?.retiredAt === T0 + 30);
+        assert.equal(newer?.sealedPrivateJwk, 'gh1.sealed.k-new');
       }),
     );
 

@@ -1,12 +1,15 @@
+import type { AppStore } from './app-store.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { FactorStore, MfaChallengeStore } from './factor-store.ts';
 import type { LockoutStore } from './lockout-store.ts';
 import type { OutboxStore } from './mailer.ts';
+import type { OidcPayloadStore } from './oidc-payload-store.ts';
 import type { ProductStore } from './product-store.ts';
 import type { ResetTokenStore } from './reset-token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import type { UserStore } from './user-store.ts';
 import type { VerificationStore } from './verification-store.ts';
+import type { SigningKeyStore } from './signing-key-store.ts';
 
 /** The storage a running Gatehouse is wired to. */
 export interface Stores {
@@ -22,6 +25,12 @@ export interface Stores {
   factors: FactorStore;
   /** mfa tokens, used TOTP steps, WebAuthn ceremonies (short-lived). */
   mfaChallenges: MfaChallengeStore;
+  /** The OpenID Connect provider's codes, tokens, grants and sessions. */
+  oidcPayloads: OidcPayloadStore;
+  /** Apps registered to sign in with Gatehouse. */
+  apps: AppStore;
+  /** Asymmetric signing keys (their private part sealed). */
+  signingKeys: SigningKeyStore;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,13 +1,16 @@
 import type { Stores } from '../../core/ports/stores.ts';
+import { MemoryAppStore } from './memory-app-store.ts';
 import { MemoryAuditLog } from './memory-audit-log.ts';
 import { MemoryFactorStore, MemoryMfaChallengeStore } from './memory-factor-store.ts';
 import { MemoryLockoutStore } from './memory-lockout-store.ts';
+import { MemoryOidcPayloadStore } from './memory-oidc-payload-store.ts';
 import { MemoryOutbox } from './memory-outbox.ts';
 import { MemoryProductStore } from './memory-product-store.ts';
 import { MemoryResetStore } from './memory-reset-store.ts';
 import { MemorySessionStore } from './memory-session-store.ts';
 import { MemoryUserStore } from './memory-user-store.ts';
 import { MemoryVerificationStore } from './memory-verification-store.ts';
+import { MemorySigningKeyStore } from './memory-signing-key-store.ts';
 
 /** Every port in process memory. Nothing survives a restart. */
 export function memoryStores(): Stores {
@@ -31,6 +34,9 @@ export function memoryStores(): Stores {
     verifications: new MemoryVerificationStore(),
     factors,
     mfaChallenges: new MemoryMfaChallengeStore(),
+    oidcPayloads: new MemoryOidcPayloadStore(),
+    apps: new MemoryAppStore(),
+    signingKeys: new MemorySigningKeyStore(),
     ping: async () => {},
     close: async () => {},
   };

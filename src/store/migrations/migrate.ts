@@ -6,9 +6,11 @@ import * as m0002 from './0002-password-resets-and-outbox.ts';
 import * as m0003 from './0003-products.ts';
 import * as m0004 from './0004-last-seen-and-audit.ts';
 import * as m0005 from './0005-verifications.ts';
-import * as m0010 from './0010-console-search-and-audit.ts';
 import * as m0006 from './0006-attempt-budgets.ts';
+import * as m0007 from './0007-signing-keys.ts';
+import * as m0008 from './0008-openid-connect.ts';
 import * as m0009 from './0009-second-factors.ts';
+import * as m0010 from './0010-console-search-and-audit.ts';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -22,9 +24,11 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003-products': m0003,
   '0004-last-seen-and-audit': m0004,
   '0005-verifications': m0005,
-  '0010-console-search-and-audit': m0010,
   '0006-attempt-budgets': m0006,
+  '0007-signing-keys': m0007,
+  '0008-openid-connect': m0008,
   '0009-second-factors': m0009,
+  '0010-console-search-and-audit': m0010,
 };
 
 /** Brings the database to the latest schema. Idempotent; safe to run at every start. */

@@ -16,6 +16,9 @@ export interface Database {
   mfa_challenges: MfaChallengesTable;
   totp_used_steps: TotpUsedStepsTable;
   webauthn_ceremonies: WebauthnCeremoniesTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_clients: OidcClientsTable;
+  signing_keys: SigningKeysTable;
 }
 
 export interface TotpFactorsTable {
@@ -63,6 +66,37 @@ export interface WebauthnCeremoniesTable {
   challenge: string;
   user_id: number | null;
   expires_at: number;
+}
+
+export interface OidcPayloadsTable {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface OidcClientsTable {
+  client_id: string;
+  name: string;
+  secret_hash: string | null;
+  /** A JSON array of strings. */
+  redirect_uris: string;
+  id_token_alg: string;
+  created_at: number;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  sealed_private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  verify_until: number;
+  retired_at: number | null;
 }
 
 export interface VerificationsTable {

@@ -3,15 +3,18 @@ import type { Stores } from '../../core/ports/stores.ts';
 import type { Dialect } from '../migrations/dialect.ts';
 import type { HotReads } from '../sqlite/hot-reads.ts';
 import type { Database } from './schema.ts';
+import { SqlAppStore } from './sql-app-store.ts';
 import { SqlAuditLog } from './sql-audit-log.ts';
 import { SqlFactorStore, SqlMfaChallengeStore } from './sql-factor-store.ts';
 import { SqlLockoutStore } from './sql-lockout-store.ts';
+import { SqlOidcPayloadStore } from './sql-oidc-payload-store.ts';
 import { SqlOutbox } from './sql-outbox.ts';
 import { SqlProductStore } from './sql-product-store.ts';
 import { SqlResetStore } from './sql-reset-store.ts';
 import { SqlSessionStore } from './sql-session-store.ts';
 import { SqlUserStore } from './sql-user-store.ts';
 import { SqlVerificationStore } from './sql-verification-store.ts';
+import { SqlSigningKeyStore } from './sql-signing-key-store.ts';
 
 /** Every port on one SQL database; `hot` answers the per-request reads directly where the driver allows (SQLite). */
 export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; hot?: HotReads } = {}): Stores {
@@ -27,6 +30,9 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     verifications: new SqlVerificationStore(db),
     factors: new SqlFactorStore(db),
     mfaChallenges: new SqlMfaChallengeStore(db),
+    oidcPayloads: new SqlOidcPayloadStore(db),
+    apps: new SqlAppStore(db),
+    signingKeys: new SqlSigningKeyStore(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -5,7 +5,7 @@ import { adminRoutes } from './routes.ts';
 /** The staff API: superusers list, disable and enable accounts and end their sessions. */
 export const admin = defineSurface({
   name: 'admin',
-  summary: 'staff API for superusers: list, search, disable, enable accounts, end their sessions',
+  summary: 'staff API for superusers: list, search, disable, enable accounts, end their sessions; register OpenID Connect apps',
   mounts: ['/api/admin'],
   settings: [],
   plugin: mountedAt('/api/admin', adminRoutes),

@@ -7,6 +7,7 @@ import { useErrors } from '../shared/documented-answers.ts';
 import { fastApiRenderer } from '../shared/fastapi-errors.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
 import { zuluOrNull, zuluUtc } from '../shared/timestamps.ts';
+import { clientRoutes } from './clients-routes.ts';
 import { ADMIN_ERRORS } from './errors.ts';
 
 const TAG = 'admin (staff API)';
@@ -49,9 +50,10 @@ const UserParams = Type.Object({ uuid: Type.String({ format: 'uuid' }) });
  * Staff API for superusers (`is_superuser`): list and search accounts, disable
  * or enable them, end their sessions. FastAPI-shaped errors.
  */
-export const adminRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core }) => {
+export const adminRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core, config, limits, style }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   useErrors(app, fastApiRenderer(ADMIN_ERRORS));
+  await app.register(clientRoutes, { core, config, limits, style });
 
   // Every route here is for superusers only (declared on each route: the authentication hook reads it when the route is added).
   const superusers = { auth: 'superuser' } as const;

@@ -431,7 +431,7 @@ export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
       await core.stores.ping();
       return 'reachable from this server';
     };
-    const checks = await runChecks(installationChecks(config, { database: ping, redis: ping }));
+    const checks = await runChecks(installationChecks(config, { database: ping, redis: ping, signingAlgorithm: core.signingKeys.algorithm }));
     const counts = await core.audit.countRecent(3600_000);
     return html(
       reply,

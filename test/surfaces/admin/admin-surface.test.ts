@@ -57,3 +57,47 @@ describe('/api/admin (superusers only)', () => {
     assert.deepEqual(doc.paths['/api/admin/users'].get.tags, ['admin (staff API)']);
   });
 });
+
+describe('/api/admin/clients (OpenID Connect apps)', () => {
+  test('register (secret shown once), list, rotate, remove; normal users refused; bad input 422', async () => {
+    const { username } = await registerV1(server.http);
+    const userToken = await loginV1(server.http, username);
+    assert.equal((await server.http('GET', '/api/admin/clients', { token: userToken })).status, 403);
+    const added = await server.http('POST', '/api/admin/clients', { token: adminToken, body: { name: 'Notes', redirect_uris: ['https://notes.example/cb'] } });
+    assert.equal(added.status, 201, added.text);
+    const { client_id, client_secret } = added.body;
+    assert.match(client_secret, /^[A-Za-z0-9_-]{43}$/);
+    const listed = await server.http('GET', '/api/admin/clients', { token: adminToken });
+    const entry = listed.body.items.find((a: { client_id: string }) => a.client_id === client_id);
+    assert.deepEqual(
+      { ...entry, created_at: undefined },
+      {
+        client_id,
+        name: 'Notes',
+        public: false,
+        redirect_uris: ['https://notes.example/cb'],
+        id_token_alg: 'RS256',
+        created_at: undefined,
+      },
+    );
+    assert.ok(!listed.text.includes(client_secret), 'the secret is never shown again');
+    const rotated = await server.http('POST', `/api/admin/clients/${client_id}/rotate-secret`, { token: adminToken });
+    assert.equal(rotated.status, 200);
+    assert.notEqual(rotated.body.client_secret, client_secret);
+    const pub = await server.http('POST', '/api/admin/clients', {
+      token: adminToken,
+      body: { name: 'SPA', redirect_uris: ['http://localhost:5173/cb'], public: true, id_token_alg: 'EdDSA' },
+    });
+    assert.deepEqual([pub.status, pub.body.client_secret], [201, null]);
+    assert.equal((await server.http('POST', `/api/admin/clients/${pub.body.client_id}/rotate-secret`, { token: adminToken })).status, 422);
+    assert.equal(
+      (await server.http('POST', '/api/admin/clients', { token: adminToken, body: { name: 'X', redirect_uris: ['http://evil.example/cb'] } })).status,
+      422,
+    );
+    assert.equal((await server.http('POST', '/api/admin/clients', { token: adminToken, body: { name: 'X', redirect_uris: [] } })).status, 422);
+    assert.equal((await server.http('DELETE', `/api/admin/clients/${client_id}`, { token: adminToken })).status, 204);
+    assert.equal((await server.http('DELETE', `/api/admin/clients/${client_id}`, { token: adminToken })).status, 404);
+    const events = (await server.core.audit.list(20)).map((e) => e.type);
+    for (const type of ['app.registered', 'app.secret_rotated', 'app.removed']) assert.ok(events.includes(type as never), type);
+  });
+});

@@ -17,6 +17,7 @@ const HARMLESS_BODIES: Record<string, unknown> = {
   'DELETE /api/v1/auth/mfa/totp': { password: 'password123' },
   'POST /api/v1/auth/mfa/recovery-codes': { password: 'password123' },
   'PATCH /api/admin/users/{uuid}': { is_email_verified: true },
+  'POST /api/admin/clients': { name: 'x', redirect_uris: ['https://x.example/cb'] },
 };
 
 /**

@@ -1,0 +1,55 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { App, AppStore, IdTokenAlg } from '../../core/ports/app-store.ts';
+import type { Database, OidcClientsTable } from './schema.ts';
+
+const toApp = (r: Selectable<OidcClientsTable>): App => ({
+  clientId: r.client_id,
+  name: r.name,
+  secretHash: r.secret_hash,
+  redirectUris: JSON.parse(r.redirect_uris) as string[],
+  idTokenAlg: r.id_token_alg as IdTokenAlg,
+  createdAt: Number(r.created_at),
+});
+
+/** Registered apps in SQL (`oidc_clients`). */
+export class SqlAppStore implements AppStore {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async create(app: App): Promise<void> {
+    await this.#db
+      .insertInto('oidc_clients')
+      .values({
+        client_id: app.clientId,
+        name: app.name,
+        secret_hash: app.secretHash,
+        redirect_uris: JSON.stringify(app.redirectUris),
+        id_token_alg: app.idTokenAlg,
+        created_at: app.createdAt,
+      })
+      .execute();
+  }
+
+  async find(clientId: string): Promise<App | null> {
+    const row = await this.#db.selectFrom('oidc_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    return row ? toApp(row) : null;
+  }
+
+  async list(): Promise<App[]> {
+    const rows = await this.#db.selectFrom('oidc_clients').selectAll().orderBy('created_at').orderBy('client_id').execute();
+    return rows.map(toApp);
+  }
+
+  async delete(clientId: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('oidc_clients').where('client_id', '=', clientId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async setSecretHash(clientId: string, secretHash: string): Promise<boolean> {
+    const result = await this.#db.updateTable('oidc_clients').set({ secret_hash: secretHash }).where('client_id', '=', clientId).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+}

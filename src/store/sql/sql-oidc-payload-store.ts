@@ -1,0 +1,76 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { OidcPayload, OidcPayloadStore } from '../../core/ports/oidc-payload-store.ts';
+import type { Database, OidcPayloadsTable } from './schema.ts';
+
+const toEntry = (r: Pick<Selectable<OidcPayloadsTable>, 'payload' | 'expires_at' | 'consumed_at'>): OidcPayload => ({
+  payload: JSON.parse(r.payload) as Record<string, unknown>,
+  expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+  consumedAt: r.consumed_at === null ? null : Number(r.consumed_at),
+});
+
+/** The provider's entries in SQL (`oidc_payloads`): every instance on the database sees the same codes, grants and sessions. */
+export class SqlOidcPayloadStore implements OidcPayloadStore {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async upsert(model: string, id: string, entry: Parameters<OidcPayloadStore['upsert']>[2]): Promise<void> {
+    const row = {
+      payload: JSON.stringify(entry.payload),
+      grant_id: entry.grantId ?? null,
+      user_code: entry.userCode ?? null,
+      uid: entry.uid ?? null,
+      expires_at: entry.expiresAt,
+      consumed_at: null,
+    };
+    await this.#db
+      .insertInto('oidc_payloads')
+      .values({ model, id, ...row })
+      .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(row))
+      .execute();
+  }
+
+  #live(model: string, now: number) {
+    return this.#db
+      .selectFrom('oidc_payloads')
+      .select(['payload', 'expires_at', 'consumed_at'])
+      .where('model', '=', model)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+  }
+
+  async find(model: string, id: string, now: number): Promise<OidcPayload | null> {
+    const row = await this.#live(model, now).where('id', '=', id).executeTakeFirst();
+    return row ? toEntry(row) : null;
+  }
+
+  async findByUid(model: string, uid: string, now: number): Promise<OidcPayload | null> {
+    const row = await this.#live(model, now).where('uid', '=', uid).executeTakeFirst();
+    return row ? toEntry(row) : null;
+  }
+
+  async findByUserCode(model: string, userCode: string, now: number): Promise<OidcPayload | null> {
+    const row = await this.#live(model, now).where('user_code', '=', userCode).executeTakeFirst();
+    return row ? toEntry(row) : null;
+  }
+
+  async consume(model: string, id: string, now: number): Promise<void> {
+    await this.#db.updateTable('oidc_payloads').set({ consumed_at: now }).where('model', '=', model).where('id', '=', id).execute();
+  }
+
+  async destroy(model: string, id: string): Promise<void> {
+    await this.#db.deleteFrom('oidc_payloads').where('model', '=', model).where('id', '=', id).execute();
+  }
+
+  async revokeByGrantId(grantId: string, model?: string): Promise<void> {
+    let query = this.#db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId);
+    if (model !== undefined) query = query.where('model', '=', model);
+    await query.execute();
+  }
+
+  async purge(now: number): Promise<number> {
+    const result = await this.#db.deleteFrom('oidc_payloads').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,23 @@
+import { defineSurface } from '../shared/surface.ts';
+import { oidcRoutes } from './routes.ts';
+
+/**
+ * Sign in with Gatehouse: an OpenID Connect provider (oidc-provider) at
+ * PUBLIC_URL/oidc, its sign-in being the core login.
+ */
+export const oidc = defineSurface({
+  name: 'oidc',
+  summary: 'OpenID Connect provider at /oidc (discovery at /oidc/.well-known/openid-configuration): sign in with Gatehouse',
+  mounts: ['/oidc'],
+  settings: ['PUBLIC_URL'],
+  // The core's signing keys: id_tokens RS256 by default, ES256 or EdDSA for the apps that ask.
+  plugin: oidcRoutes((core) => ({ privateJwks: () => core.signingKeys.privateJwks(['RS256', 'ES256', 'EdDSA']) })),
+  // HTML and the provider's own OAuth error bodies: no core code reaches a JSON map.
+  errors: {},
+  start: async (core) => {
+    // Expired codes, tokens and sessions are purged every ten minutes (Redis expires its own).
+    const timer = setInterval(() => void core.stores.oidcPayloads.purge(core.clock.now()).catch(() => {}), 600_000);
+    timer.unref();
+    return async () => clearInterval(timer);
+  },
+});

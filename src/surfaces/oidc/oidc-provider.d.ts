@@ -1,0 +1,57 @@
+// oidc-provider ships no type declarations: the part of its API Gatehouse uses, typed loosely.
+declare module 'oidc-provider' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+
+  export interface KoaContextWithOIDC {
+    oidc: {
+      route?: string;
+      session?: { uid?: string; accountId?: string; destroyed?: boolean };
+      entities: Record<string, { result?: Record<string, unknown>; sessionUid?: string } | undefined>;
+      params?: Record<string, unknown>;
+      client?: { clientId: string; redirectUris?: string[]; postLogoutRedirectUris?: string[] };
+      uid?: string;
+    };
+    type: string;
+    body: unknown;
+    status: number;
+    set(field: string, value: string): void;
+    req: IncomingMessage;
+  }
+
+  export interface Interaction {
+    uid: string;
+    prompt: { name: string; reasons: string[]; details: Record<string, unknown> };
+    params: Record<string, unknown>;
+    session?: { accountId: string; uid: string };
+    grantId?: string;
+    result?: Record<string, unknown>;
+    lastSubmission?: Record<string, unknown>;
+  }
+
+  export interface Grant {
+    addOIDCScope(scope: string): void;
+    addOIDCClaims(claims: string[]): void;
+    addResourceScope(resource: string, scope: string): void;
+    save(): Promise<string>;
+    destroy(): Promise<void>;
+  }
+
+  export class Provider {
+    constructor(issuer: string, configuration: Record<string, unknown>);
+    proxy: boolean;
+    Grant: { new (init: { accountId: string; clientId: string }): Grant; find(id: string): Promise<Grant | undefined> };
+    Client: { prototype: { compareClientSecret(actual: string): Promise<boolean> | boolean; clientSecret?: string } };
+    callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    use(middleware: (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>): void;
+    on(event: string, listener: (...args: unknown[]) => void): this;
+    interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>;
+    interactionResult(
+      req: IncomingMessage,
+      res: ServerResponse,
+      result: Record<string, unknown>,
+      options?: { mergeWithLastSubmission?: boolean },
+    ): Promise<string>;
+  }
+  export default Provider;
+  export const errors: Record<string, new (...args: unknown[]) => Error>;
+}

@@ -1,0 +1,121 @@
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import { secretMatches } from '../../core/apps.ts';
+import type { Core } from '../../core/core.ts';
+import type { User } from '../../core/ports/user-store.ts';
+import { adapterClass, SessionBinding } from './adapter.ts';
+import { sharedCookieKeys, type SigningKeySource } from './signing-keys.ts';
+
+/** Where the provider lives under PUBLIC_URL (see docs/decisions.md). */
+export const ISSUER_PATH = '/oidc';
+
+/** The claims of each scope, from the user base. */
+const CLAIMS = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+  profile: ['name', 'given_name', 'family_name', 'preferred_username'],
+};
+
+function claimsOf(user: User): Record<string, unknown> {
+  const name = user.fullName ?? ([user.firstName, user.lastName].filter(Boolean).join(' ') || undefined);
+  return {
+    sub: user.uuid,
+    email: user.email ?? undefined,
+    email_verified: user.email ? user.isEmailVerified : undefined,
+    phone_number: user.phone ?? undefined,
+    phone_number_verified: user.phone ? user.isPhoneVerified : undefined,
+    name,
+    given_name: user.firstName ?? undefined,
+    family_name: user.lastName ?? undefined,
+    preferred_username: user.username ?? undefined,
+  };
+}
+
+export interface OidcPages {
+  logout(ctx: KoaContextWithOIDC, form: string): Promise<void>;
+  loggedOut(ctx: KoaContextWithOIDC): Promise<void>;
+  error(ctx: KoaContextWithOIDC, out: Record<string, string>): Promise<void>;
+}
+
+export interface BuiltProvider {
+  provider: Provider;
+  binding: SessionBinding;
+}
+
+/**
+ * The OpenID Connect provider (oidc-provider): authorization code with PKCE
+ * S256 for every client, refresh tokens, userinfo, RP-initiated logout,
+ * revocation, introspection, client_credentials. Its storage is the
+ * OidcPayloadStore port; its accounts are the core's, honoured only while the
+ * core session of the sign-in lives (adapter.ts).
+ */
+export async function buildProvider(core: Core, issuer: string, keys: SigningKeySource, pages: OidcPages, trustProxy: boolean): Promise<BuiltProvider> {
+  const now = () => core.clock.now();
+  const deps = { store: core.stores.oidcPayloads, apps: core.apps, sessions: core.sessions, now };
+  const binding = new SessionBinding(deps);
+  const jwks = await keys.privateJwks();
+  const provider = new Provider(issuer, {
+    adapter: adapterClass(deps, binding),
+    jwks,
+    cookies: { keys: await sharedCookieKeys(core.stores.oidcPayloads, now) },
+    claims: CLAIMS,
+    // The id_token carries the granted scopes' claims too: apps that read only the id_token see the email and name.
+    conformIdTokenClaims: false,
+    scopes: ['openid', 'offline_access', 'email', 'phone', 'profile'],
+    // OAuth 2.1: PKCE for every client, public or confidential, S256 only.
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      userinfo: { enabled: true },
+      clientCredentials: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource: pages.logout, postLogoutSuccessSource: pages.loggedOut },
+    },
+    enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA'], userinfoSigningAlgValues: ['RS256', 'ES256', 'EdDSA'] },
+    responseTypes: ['code'],
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${ISSUER_PATH}/interaction/${interaction.uid}` },
+    renderError: pages.error,
+    // An account is found only while the core session of the sign-in lives.
+    findAccount: async (ctx: KoaContextWithOIDC, sub: string, token?: { sessionUid?: string }) => {
+      let user: User | null = null;
+      const sessionUid = token ? token.sessionUid : ctx.oidc.session?.uid;
+      const fresh = ctx.oidc.entities.Interaction?.result?.gatehouse as { sid: string; expiresAt: number } | undefined;
+      if (!token && fresh && sessionUid) {
+        // The sign-in that just finished: bind the provider session to the core session it created.
+        await binding.bind(sessionUid, fresh.sid, fresh.expiresAt);
+        user = await core.sessions.liveUser(fresh.sid);
+      } else if (sessionUid) {
+        user = await binding.liveUser(sessionUid);
+      }
+      if (!user || user.uuid !== sub) return undefined;
+      const claims = claimsOf(user);
+      return { accountId: sub, claims: async () => claims };
+    },
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      ClientCredentials: 3600,
+      IdToken: 3600,
+      Interaction: 3600,
+      Grant: 14 * 24 * 3600,
+      RefreshToken: 14 * 24 * 3600,
+      Session: 14 * 24 * 3600,
+    },
+  });
+  provider.proxy = trustProxy;
+  // Stored is the secret's hash (apps.ts): compare the presented secret against it.
+  provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
+    return secretMatches(this.clientSecret ?? null, actual);
+  };
+  // RP-initiated logout ends the core session of that sign-in too: one logout ends them all.
+  provider.use(async (ctx, next) => {
+    await next();
+    const session = ctx.oidc?.session;
+    if (ctx.oidc?.route === 'end_session_confirm' && session?.destroyed && session.uid) {
+      const sid = await binding.coreSessionOf(session.uid);
+      if (sid) await core.sessions.end(sid);
+    }
+  });
+  return { provider, binding };
+}

@@ -1,0 +1,140 @@
+// What the OpenID Connect tests share: a free port for a PUBLIC_URL known before
+// start, the relying party's callback server, Chromium, and the browser's walk
+// through the sign-in and consent pages.
+import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import * as client from 'openid-client';
+
+/** A port free a moment ago (the kernel does not hand it out again at once). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The app's redirect target: answers 200 to whatever lands there. */
+export async function callbackServer(): Promise<{ url: string; close(): Promise<void>; server: Server }> {
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('app'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/cb`, server, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export function chromiumPath(): string | undefined {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A relying party's view of the provider: discovery over plain HTTP (tests run on loopback). */
+export async function relyingParty(issuer: string, clientId: string, secret: string | null): Promise<client.Configuration> {
+  return client.discovery(new URL(issuer), clientId, undefined, secret === null ? client.None() : client.ClientSecretBasic(secret), {
+    execute: [client.allowInsecureRequests],
+  });
+}
+
+export interface Authorization {
+  url: URL;
+  verifier: string;
+  state: string;
+  nonce: string;
+}
+
+/** An authorization request with PKCE S256, state and nonce. */
+export async function authorizationRequest(config: client.Configuration, redirectUri: string, extra: Record<string, string> = {}): Promise<Authorization> {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: 'openid email profile phone offline_access',
+    prompt: 'consent',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...extra,
+  });
+  return { url, verifier, state, nonce };
+}
+
+export interface Walk {
+  /** The pages the browser was shown on the way, by their first heading. */
+  shown: string[];
+  /** Where the browser ended: the app's callback with code and state. */
+  callback: URL;
+}
+
+/**
+ * The browser follows the authorization URL and answers whatever page comes:
+ * sign-in with these credentials, consent with Allow, until it is back at the
+ * app's callback. `onPage` sees each page first (axe, screenshots).
+ */
+export async function walk(
+  page: Page,
+  url: URL,
+  credentials: { login: string; password: string },
+  callbackPrefix: string,
+  onPage?: (page: Page, heading: string) => Promise<void>,
+): Promise<Walk> {
+  const shown: string[] = [];
+  await page.goto(url.href);
+  for (let step = 0; step < 5; step++) {
+    if (page.url().startsWith(callbackPrefix)) return { shown, callback: new URL(page.url()) };
+    const heading = (await page.locator('h1').first().textContent())?.trim() ?? '';
+    shown.push(heading);
+    await onPage?.(page, heading);
+    if (await page.locator('#password').count()) {
+      await page.fill('#login', credentials.login);
+      await page.fill('#password', credentials.password);
+    } else if (!(await page.locator('form[action*="/consent"]').count())) {
+      throw new Error(`unexpected page: ${heading}`);
+    }
+    const from = page.url();
+    await Promise.all([page.waitForURL((u) => u.href !== from, { timeout: 30_000 }), page.locator('form button[type="submit"]').first().click()]);
+  }
+  throw new Error(`never reached the app: ${shown.join(' > ')}`);
+}
+
+export async function newPage(browser: Browser, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale, extraHTTPHeaders: { 'accept-language': locale } });
+  return { context, page: await context.newPage() };
+}
+
+/** Asserts that a relying-party call fails with this OAuth error code (RFC 6749 §5.2, RFC 6750 §3.1). */
+export async function refusedWith(call: Promise<unknown>, code: string): Promise<void> {
+  let failure: unknown;
+  try {
+    await call;
+  } catch (error) {
+    failure = error;
+  }
+  if (!failure) throw new Error(`expected ${code}, but the call succeeded`);
+  const e = failure as { error?: string; cause?: { error?: string }; code?: string };
+  // A 401 from userinfo carries the code in WWW-Authenticate: openid-client exposes it as the error's cause.
+  const challenges = (failure as { cause?: Array<{ parameters?: { error?: string } }> }).cause;
+  const got = e.error ?? e.cause?.error ?? (Array.isArray(challenges) ? challenges[0]?.parameters?.error : undefined);
+  if (got !== code) throw new Error(`expected ${code}, got ${got ?? String(failure)}`);
+}
