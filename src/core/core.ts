@@ -147,7 +147,8 @@ export function createCore(options: CoreOptions): Core {
     { accounts, store: options.stores.verifications, mailer, sms, clock, ids, audit },
     options.verification ?? DEFAULT_VERIFICATION,
   );
-  const staff = new StaffService({ accounts, users, sessions, lockout, resets, verification, secondFactors, audit });
+  const apps = new AppService({ store: options.stores.apps, clock, ids, audit });
+  const staff = new StaffService({ accounts, users, sessions, lockout, resets, verification, secondFactors, audit, apps, signingKeys });
   // A new email address gets a verification mail, after the answer that set it.
   const background = new Set<Promise<void>>();
   accounts.onEmailSet = (user) => {
@@ -157,7 +158,7 @@ export function createCore(options: CoreOptions): Core {
   };
   return {
     accounts,
-    apps: new AppService({ store: options.stores.apps, clock, ids, audit }),
+    apps,
     login,
     resets,
     catalog,

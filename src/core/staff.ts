@@ -1,13 +1,16 @@
 import type { AccountService } from './accounts.ts';
+import type { AppService, NewApp } from './apps.ts';
 import type { Audit } from './audit.ts';
 import { fail } from './errors.ts';
 import type { Lockout } from './lockout.ts';
 import type { PasswordResetService } from './password-reset.ts';
+import type { App } from './ports/app-store.ts';
 import type { AuditQuery, StoredAuditEvent } from './ports/audit-log.ts';
 import type { Session } from './ports/session-store.ts';
 import type { User, UserStore } from './ports/user-store.ts';
 import type { SecondFactorService, SecondFactorStatus } from './second-factors.ts';
 import type { SessionService } from './sessions.ts';
+import type { KeyStatus, SigningKeys } from './signing-keys.ts';
 import type { VerificationService } from './verification.ts';
 
 /**
@@ -17,7 +20,18 @@ import type { VerificationService } from './verification.ts';
  * Superusers also disable, enable, change the email, reset second factors and
  * delete.
  */
-export type StaffAction = 'read' | 'end-sessions' | 'send-mail' | 'verify' | 'unlock' | 'set-status' | 'change-email' | 'reset-factors' | 'delete';
+export type StaffAction =
+  | 'read'
+  | 'end-sessions'
+  | 'send-mail'
+  | 'verify'
+  | 'unlock'
+  | 'set-status'
+  | 'change-email'
+  | 'reset-factors'
+  | 'delete'
+  | 'manage-apps'
+  | 'rotate-keys';
 
 const STAFF_ACTIONS: ReadonlySet<StaffAction> = new Set(['read', 'end-sessions', 'send-mail', 'verify', 'unlock']);
 
@@ -57,6 +71,8 @@ export class StaffService {
   readonly #verification: VerificationService;
   readonly #factors: Pick<SecondFactorService, 'status' | 'reset'>;
   readonly #audit: Audit;
+  readonly #apps: AppService;
+  readonly #keys: Pick<SigningKeys, 'list' | 'rotate'>;
 
   constructor(deps: {
     accounts: AccountService;
@@ -67,7 +83,11 @@ export class StaffService {
     verification: VerificationService;
     secondFactors: Pick<SecondFactorService, 'status' | 'reset'>;
     audit: Audit;
+    apps: AppService;
+    signingKeys: Pick<SigningKeys, 'list' | 'rotate'>;
   }) {
+    this.#apps = deps.apps;
+    this.#keys = deps.signingKeys;
     this.#factors = deps.secondFactors;
     this.#accounts = deps.accounts;
     this.#users = deps.users;
@@ -179,5 +199,53 @@ export class StaffService {
     this.#notSelf(actor, user);
     if (typed.trim() !== deleteConfirmation(user)) throw fail('VALIDATION_FAILED', 'the confirmation does not match', 'confirm');
     await this.#accounts.delete(user);
+  }
+
+  async apps(actor: User): Promise<App[]> {
+    this.#assert(actor, 'read');
+    return this.#apps.list();
+  }
+
+  async app(actor: User, clientId: string): Promise<App> {
+    this.#assert(actor, 'read');
+    const app = await this.#apps.find(clientId);
+    if (!app) throw fail('NOT_FOUND', 'no app has this client id');
+    return app;
+  }
+
+  /** Registers an app; its secret (null for a public app) is in the answer only: shown once. */
+  async addApp(actor: User, input: NewApp): Promise<{ app: App; secret: string | null }> {
+    this.#assert(actor, 'manage-apps');
+    return this.#apps.register(input);
+  }
+
+  async setRedirectUris(actor: User, clientId: string, uris: readonly string[]): Promise<App> {
+    this.#assert(actor, 'manage-apps');
+    return this.#apps.setRedirectUris(clientId, uris);
+  }
+
+  /** A new secret, shown once; the old one stops working at once. */
+  async rotateAppSecret(actor: User, clientId: string): Promise<string> {
+    this.#assert(actor, 'manage-apps');
+    return this.#apps.rotateSecret(clientId);
+  }
+
+  /** Removes the app when `typed` is its client id. */
+  async removeApp(actor: User, clientId: string, typed: string): Promise<void> {
+    this.#assert(actor, 'manage-apps');
+    if (typed.trim() !== clientId) throw fail('VALIDATION_FAILED', 'the confirmation does not match', 'confirm');
+    await this.#apps.remove(clientId);
+  }
+
+  async keys(actor: User): Promise<KeyStatus[]> {
+    this.#assert(actor, 'read');
+    return this.#keys.list();
+  }
+
+  /** New signing keys for the algorithms in use; the old ones keep verifying what they signed until it expires. */
+  async rotateKeys(actor: User): Promise<void> {
+    this.#assert(actor, 'rotate-keys');
+    const made = await this.#keys.rotate();
+    await this.#audit.record('keys.rotated', null, made.map((k) => `${k.alg} ${k.kid}`).join(', ') || null);
   }
 }

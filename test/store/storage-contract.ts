@@ -667,9 +667,12 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
         assert.equal(await apps.setSecretHash('app-a', 'h2'), true);
         assert.equal((await apps.find('app-a'))?.secretHash, 'h2');
         assert.equal(await apps.setSecretHash('nope', 'h2'), false);
+        assert.equal(await apps.setRedirectUris('app-a', ['https://a.example/cb', 'https://a.example/cb2']), true);
+        assert.deepEqual((await apps.find('app-a'))?.redirectUris, ['https://a.example/cb', 'https://a.example/cb2']);
+        assert.equal(await apps.setRedirectUris('nope', ['https://a.example/cb']), false);
         assert.equal(await apps.delete('app-b'), true);
         assert.equal(await apps.delete('app-b'), false);
-        assert.deepEqual(await apps.list(), [{ ...a, secretHash: 'h2' }]);
+        assert.deepEqual(await apps.list(), [{ ...a, secretHash: 'h2', redirectUris: ['https://a.example/cb', 'https://a.example/cb2'] }]);
       }),
     );
 

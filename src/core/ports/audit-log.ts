@@ -24,6 +24,8 @@ export const AUDIT_TYPES = [
   'app.registered',
   'app.removed',
   'app.secret_rotated',
+  'app.redirect_uris_changed',
+  'keys.rotated',
   'oidc.signed_in',
   'oidc.signed_out',
   'account.unlocked',

@@ -34,7 +34,7 @@ export interface Frame {
   csrf?: string;
   /** The page the language switch returns to (without `lang`). */
   here?: string;
-  current?: 'accounts' | 'audit' | 'health';
+  current?: 'accounts' | 'audit' | 'health' | 'apps' | 'keys';
 }
 
 /**
@@ -44,7 +44,7 @@ export interface Frame {
  */
 export function consolePage(frame: Frame, title: string, main: string): string {
   const { lang, t } = frame;
-  const link = (key: 'accounts' | 'audit' | 'health', path: string) =>
+  const link = (key: 'accounts' | 'audit' | 'health' | 'apps' | 'keys', path: string) =>
     `<li><a href="${e(href(lang, path))}"${frame.current === key ? ' aria-current="page"' : ''}>${e(t[key])}</a></li>`;
   const here = frame.here ?? '/admin';
   const switchTo = (to: Lang, label: string) => {
@@ -53,7 +53,7 @@ export function consolePage(frame: Frame, title: string, main: string): string {
     return `<a href="${e(url.pathname + url.search)}" lang="${to === 'zh' ? 'zh-CN' : 'en'}">${label}</a>`;
   };
   const nav = frame.who
-    ? `<nav aria-label="${e(t.console)}"><ul class="nav">${link('accounts', '/admin')}${link('audit', '/admin/audit')}${link('health', '/admin/health')}</ul></nav>
+    ? `<nav aria-label="${e(t.console)}"><ul class="nav">${link('accounts', '/admin')}${link('audit', '/admin/audit')}${link('apps', '/admin/apps')}${link('keys', '/admin/keys')}${link('health', '/admin/health')}</ul></nav>
 <div class="who"><span>${e(frame.who)}</span>${form(href(lang, '/admin/sign-out'), frame.csrf ?? '', `<button type="submit" class="link">${e(t.signOut)}</button>`)}</div>`
     : '';
   return `<!doctype html>

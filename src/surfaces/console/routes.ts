@@ -4,6 +4,7 @@ import { type Static, Type } from 'typebox';
 import type { Core } from '../../core/core.ts';
 import { type ErrorCode, isGatehouseError } from '../../core/errors.ts';
 import { SecondFactorRequired } from '../../core/second-factors.ts';
+import { ID_TOKEN_ALGS, type IdTokenAlg } from '../../core/ports/app-store.ts';
 import { AUDIT_TYPES, type AuditQuery, type AuditType, type StoredAuditEvent } from '../../core/ports/audit-log.ts';
 import { type User, UUID_TEXT } from '../../core/ports/user-store.ts';
 import type { Caller } from '../../core/sessions.ts';
@@ -16,6 +17,7 @@ import { html } from '../shared/html/reply.ts';
 import { actAs } from '../shared/request-origin.ts';
 import { serverErrorsInLastHour } from '../shared/server-errors.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
+import { appPage, appsPage, keysPage } from './app-views.ts';
 import { auditCsv } from './csv.ts';
 import { ACCOUNT_ACTIONS, type AccountAction, TEXT, type Texts } from './i18n.ts';
 import { type Frame, href } from './layout.ts';
@@ -85,6 +87,23 @@ const SecondStepForm = Type.Object({
   mfa_token: Type.String({ maxLength: 128 }),
   code: Type.String({ maxLength: 64 }),
 });
+const AppParams = Type.Object({ clientId: Type.String({ maxLength: 64 }) });
+const AppForm = Type.Object({
+  csrf: Type.Optional(Type.String({ maxLength: 128 })),
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  redirect_uris: Type.Optional(Type.String({ maxLength: 4000 })),
+  id_token_alg: Type.Optional(Type.String({ maxLength: 16 })),
+  public: Type.Optional(Type.String({ maxLength: 8 })),
+  confirm: Type.Optional(Type.String({ maxLength: 64 })),
+});
+const DoneQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })), done: Type.Optional(Type.String({ maxLength: 32 })) });
+/** The redirect URIs of a textarea: one a line, blanks dropped. */
+const lines = (text: string | undefined) =>
+  (text ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+
 const AuditQueryString = Type.Object({
   lang: Type.Optional(Type.String({ maxLength: 8 })),
   account: Type.Optional(Type.String({ maxLength: 254 })),
@@ -443,5 +462,87 @@ export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
         serverErrors: serverErrorsInLastHour(Date.now()),
       }),
     );
+  });
+  // Apps (OpenID Connect clients) and signing keys: staff read, superusers change.
+  const appDone = (frame: Frame, done: string | undefined) =>
+    done === 'redirect-uris' || done === 'removed' || done === 'rotated' ? frame.t.appDone[done] : undefined;
+
+  app.get('/admin/apps', { schema: { ...hidden, querystring: DoneQuery } }, async (request, reply) => {
+    const caller = await staffOnly(request, reply);
+    if (!caller) return reply;
+    const frame = frameOf(request, reply, caller);
+    const apps = await core.staff.apps(caller.user);
+    return html(reply, 200, appsPage(frame, apps, staffMay(caller.user, 'manage-apps'), appDone(frame, request.query.done)));
+  });
+
+  app.post('/admin/apps', { schema: { ...hidden, querystring: LangQuery, body: AppForm } }, async (request, reply) => {
+    const caller = await staffForm(request, reply, request.body.csrf);
+    if (!caller) return reply;
+    const alg = request.body.id_token_alg ?? 'RS256';
+    const { app: made, secret } = await core.staff.addApp(caller.user, {
+      name: request.body.name ?? '',
+      redirectUris: lines(request.body.redirect_uris),
+      isPublic: request.body.public === '1',
+      idTokenAlg: (ID_TOKEN_ALGS as readonly string[]).includes(alg) ? (alg as IdTokenAlg) : ('none' as IdTokenAlg),
+    });
+    // The secret is in this answer and nowhere else (not in a URL): no redirect.
+    const frame = frameOf(request, reply, caller);
+    return html(reply, 201, appPage(frame, made, true, frame.t.appAdded, secret));
+  });
+
+  app.get('/admin/apps/:clientId', { schema: { ...hidden, params: AppParams, querystring: DoneQuery } }, async (request, reply) => {
+    const caller = await staffOnly(request, reply);
+    if (!caller) return reply;
+    const frame = frameOf(request, reply, caller);
+    const found = await core.staff.app(caller.user, request.params.clientId);
+    return html(reply, 200, appPage(frame, found, staffMay(caller.user, 'manage-apps'), appDone(frame, request.query.done)));
+  });
+
+  app.post(
+    '/admin/apps/:clientId/:action',
+    {
+      schema: {
+        ...hidden,
+        params: Type.Object({ clientId: Type.String({ maxLength: 64 }), action: Type.String({ maxLength: 32 }) }),
+        querystring: LangQuery,
+        body: AppForm,
+      },
+    },
+    async (request, reply) => {
+      const caller = await staffForm(request, reply, request.body.csrf);
+      if (!caller) return reply;
+      const { clientId, action } = request.params;
+      const lang = requestLang(request);
+      if (action === 'redirect-uris') {
+        await core.staff.setRedirectUris(caller.user, clientId, lines(request.body.redirect_uris));
+        return reply.redirect(href(lang, `/admin/apps/${clientId}`, { done: 'redirect-uris' }), 303);
+      }
+      if (action === 'rotate-secret') {
+        const secret = await core.staff.rotateAppSecret(caller.user, clientId);
+        const frame = frameOf(request, reply, caller);
+        return html(reply, 200, appPage(frame, await core.staff.app(caller.user, clientId), true, undefined, secret));
+      }
+      if (action === 'remove') {
+        await core.staff.removeApp(caller.user, clientId, request.body.confirm ?? '');
+        return reply.redirect(href(lang, '/admin/apps', { done: 'removed' }), 303);
+      }
+      const frame = frameOf(request, reply, caller);
+      return html(reply, 404, messagePage(frame, frame.t.notFound, frame.t.notFoundText));
+    },
+  );
+
+  app.get('/admin/keys', { schema: { ...hidden, querystring: DoneQuery } }, async (request, reply) => {
+    const caller = await staffOnly(request, reply);
+    if (!caller) return reply;
+    const frame = frameOf(request, reply, caller);
+    const keys = await core.staff.keys(caller.user);
+    return html(reply, 200, keysPage(frame, keys, staffMay(caller.user, 'rotate-keys'), appDone(frame, request.query.done)));
+  });
+
+  app.post('/admin/keys/rotate', { schema: { ...hidden, querystring: LangQuery, body: Csrf } }, async (request, reply) => {
+    const caller = await staffForm(request, reply, request.body.csrf);
+    if (!caller) return reply;
+    await core.staff.rotateKeys(caller.user);
+    return reply.redirect(href(requestLang(request), '/admin/keys', { done: 'rotated' }), 303);
   });
 };

@@ -196,7 +196,16 @@ describe('console: signing in with a second factor', () => {
 });
 
 describe('console: authorisation', () => {
-  const PAGES = (uuid: string) => ['/admin', `/admin/accounts/${uuid}`, '/admin/audit', '/admin/audit.csv', '/admin/health'];
+  const PAGES = (uuid: string) => [
+    '/admin',
+    `/admin/accounts/${uuid}`,
+    '/admin/audit',
+    '/admin/audit.csv',
+    '/admin/health',
+    '/admin/apps',
+    '/admin/apps/x',
+    '/admin/keys',
+  ];
   const ACTIONS = [
     'disable',
     'enable',
@@ -225,6 +234,9 @@ describe('console: authorisation', () => {
       assert.equal(r.status, 403, action);
     }
     assert.equal((await c.post('/admin/sign-out')).status, 403);
+    assert.equal((await c.post('/admin/apps', { name: 'X', redirect_uris: 'https://x.example/cb' })).status, 403);
+    for (const action of ['redirect-uris', 'rotate-secret', 'remove']) assert.equal((await c.post(`/admin/apps/x/${action}`)).status, 403, action);
+    assert.equal((await c.post('/admin/keys/rotate')).status, 403);
     assert.equal((await me(target.token)).status, 200, 'the target is untouched');
     assert.equal((await server.core.accounts.findById(target.user.id))?.status, 'active');
     assert.equal((await me(token)).status, 200);
@@ -424,6 +436,68 @@ describe('console: accounts', () => {
   });
 });
 
+describe('console: apps and signing keys', () => {
+  test('a superuser adds an app and sees its secret once, edits its redirect URIs, rotates the secret, removes it; each audited with the superuser', async () => {
+    const c = await signedIn(superuser);
+    assert.equal((await c.get('/admin/apps')).status, 200);
+    const added = await c.post('/admin/apps', { name: 'Shop', redirect_uris: 'https://shop.example/cb\n\nhttps://shop.example/cb2', id_token_alg: 'ES256' });
+    assert.equal(added.status, 201, added.text);
+    const secret = /<code id="client-secret">([^<]+)<\/code>/.exec(added.text)?.[1];
+    assert.ok(secret, 'the secret, shown once');
+    const clientId = /Client id<\/dt><dd><code>([^<]+)<\/code>/.exec(added.text)![1]!;
+    const [app] = (await server.core.apps.list()).filter((a) => a.clientId === clientId);
+    assert.deepEqual(app?.redirectUris, ['https://shop.example/cb', 'https://shop.example/cb2']);
+    assert.equal(app?.idTokenAlg, 'ES256');
+    const page = await c.get(`/admin/apps/${clientId}`);
+    assert.doesNotMatch(page.text, new RegExp(secret!), 'never shown again');
+    assert.equal((await c.post(`/admin/apps/${clientId}/redirect-uris`, { redirect_uris: 'https://shop.example/new' })).status, 303);
+    assert.deepEqual((await server.core.apps.find(clientId))?.redirectUris, ['https://shop.example/new']);
+    assert.equal((await c.post(`/admin/apps/${clientId}/redirect-uris`, { redirect_uris: 'javascript:alert(1)' })).status, 400);
+    const rotated = await c.post(`/admin/apps/${clientId}/rotate-secret`);
+    assert.equal(rotated.status, 200);
+    const second = /<code id="client-secret">([^<]+)<\/code>/.exec(rotated.text)?.[1];
+    assert.ok(second && second !== secret);
+    assert.equal((await c.post(`/admin/apps/${clientId}/remove`, { confirm: 'no' })).status, 400);
+    assert.equal((await c.post(`/admin/apps/${clientId}/remove`, { confirm: clientId })).status, 303);
+    assert.equal(await server.core.apps.find(clientId), null);
+    const events = await server.core.audit.query({ limit: 50 });
+    for (const type of ['app.registered', 'app.redirect_uris_changed', 'app.secret_rotated', 'app.removed'])
+      assert.equal(events.find((e) => e.type === type && e.detail === clientId)?.actorId, superuser.id, type);
+  });
+
+  test('staff see apps and keys but cannot change them', async () => {
+    const { app } = await server.core.apps.register({ name: 'Blog', redirectUris: ['https://blog.example/cb'] });
+    const c = await signedIn(staff);
+    const list = await c.get('/admin/apps');
+    assert.match(list.text, /Blog/);
+    assert.doesNotMatch(list.text, /Add an app/);
+    assert.equal((await c.post('/admin/apps', { name: 'X', redirect_uris: 'https://x.example/cb' })).status, 403);
+    for (const action of ['redirect-uris', 'rotate-secret', 'remove'])
+      assert.equal(
+        (await c.post(`/admin/apps/${app.clientId}/${action}`, { redirect_uris: 'https://x.example/cb', confirm: app.clientId })).status,
+        403,
+        action,
+      );
+    assert.ok(await server.core.apps.find(app.clientId));
+    assert.equal((await c.get('/admin/keys')).status, 200);
+    assert.equal((await c.post('/admin/keys/rotate')).status, 403);
+  });
+
+  test('a superuser rotates the signing keys: a new key signs, the old one still verifies; audited', async () => {
+    const c = await signedIn(superuser);
+    const before = await server.core.signingKeys.list();
+    const page = await c.get('/admin/keys');
+    assert.equal(page.status, 200);
+    const r = await c.post('/admin/keys/rotate');
+    assert.equal(r.status, 303);
+    assert.match((await c.get(r.location!)).text, /New signing keys sign/);
+    const after = await server.core.signingKeys.list();
+    assert.ok(after.length > before.length, 'a new key');
+    const rotated = (await server.core.audit.query({ limit: 20, type: 'keys.rotated' }))[0];
+    assert.equal(rotated?.actorId, superuser.id);
+  });
+});
+
 describe('console: audit trail and health', () => {
   test('ticket "who changed my password?": the trail filtered by account and event shows when and from where; the CSV holds the same', async () => {
     const { user } = await customer();
@@ -465,7 +539,8 @@ describe('console: audit trail and health', () => {
     const c = await signedIn(staff);
     const r = await c.get('/admin/health');
     assert.equal(r.status, 200);
-    for (const check of ['settings', 'database', 'signing', 'encryption key', 'data folder', 'public url']) assert.match(r.text, new RegExp(`<td>${check}</td>`));
+    for (const check of ['settings', 'database', 'signing', 'encryption key', 'data folder', 'public url'])
+      assert.match(r.text, new RegExp(`<td>${check}</td>`));
     const logins = Number(/<dt>Logins<\/dt><dd>(\d+)<\/dd>/.exec(r.text)?.[1]);
     assert.ok(logins >= 2, `logins counted (${logins})`);
     assert.match(r.text, /Failed logins/);
