@@ -171,6 +171,39 @@ describe('the staff console in Chromium', {
     await page.context().close();
   });
 
+  test('apps and signing keys: add an app (secret shown once), edit its redirect URIs, rotate its secret, remove it; rotate the keys; axe at both widths', async () => {
+    const page = await signIn(superuser);
+    await page.goto(`${server.url}/admin/apps`);
+    await page.fill('#name', 'Shop');
+    await page.fill('#redirect_uris', 'https://shop.example/callback');
+    await page.selectOption('#id_token_alg', 'ES256');
+    await page.getByRole('button', { name: 'Add app' }).click();
+    await page.waitForSelector('#client-secret');
+    await check(page, 'console-app-added-desktop');
+    const clientId = (await page.locator('.facts code').first().textContent())!;
+    await page.fill('#redirect_uris', 'https://shop.example/callback\nhttps://shop.example/other');
+    await press(page, 'Save redirect URIs');
+    assert.deepEqual((await server.core.apps.find(clientId))?.redirectUris, ['https://shop.example/callback', 'https://shop.example/other']);
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.waitForSelector('#client-secret');
+    await page.goto(`${server.url}/admin/apps`);
+    await check(page, 'console-apps-desktop');
+    await page.goto(`${server.url}/admin/apps/${clientId}`);
+    await page.fill('#confirm', clientId);
+    await press(page, 'Remove app');
+    assert.equal(await server.core.apps.find(clientId), null);
+    await page.goto(`${server.url}/admin/keys`);
+    await press(page, 'Rotate signing keys');
+    await check(page, 'console-keys-desktop');
+    await page.context().close();
+    const phone = await signIn(superuser, 'phone');
+    for (const path of ['apps', 'keys']) {
+      await phone.goto(`${server.url}/admin/${path}`);
+      await check(phone, `console-${path}-phone`);
+    }
+    await phone.context().close();
+  });
+
   test('ticket "locked out": staff see the lock, lift it, and the customer logs in', async () => {
     const user = await customer();
     for (let i = 0; i < 5; i++) await server.core.login.login({ by: 'email', identifier: user.email!, password: 'wrong-guess', accessTtl: 60 }).catch(() => {});
