@@ -21,7 +21,8 @@ import { appPage, appsPage, keysPage } from './app-views.ts';
 import { auditCsv } from './csv.ts';
 import { ACCOUNT_ACTIONS, type AccountAction, TEXT, type Texts } from './i18n.ts';
 import { type Frame, href } from './layout.ts';
-import { CONSOLE_TTL_SECONDS, consoleSession } from './session.ts';
+import { PAGE_SESSION_SECONDS } from '../shared/html/page-session.ts';
+import { consoleSession } from './session.ts';
 import { accountPage, accountsPage, auditPage, healthPage, messagePage, secondStepPage, signInPage } from './views.ts';
 
 /** Each core failure as the console's status; total, so a new code fails the type check until it is placed. */
@@ -115,7 +116,7 @@ const AuditQueryString = Type.Object({
 
 type Grant = Awaited<ReturnType<Core['login']['login']>>;
 
-const startOptions = (request: FastifyRequest) => ({ accessTtl: CONSOLE_TTL_SECONDS, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
+const startOptions = (request: FastifyRequest) => ({ accessTtl: PAGE_SESSION_SECONDS, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -285,7 +286,7 @@ export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
       await core.sessions.end(grant.session.id);
       return html(reply, 403, messagePage(frame, frame.t.noAccess, frame.t.noAccessText));
     }
-    session.set(reply, grant.accessToken);
+    session.set(reply, grant);
     return reply.redirect(href(frame.lang, '/admin'), 303);
   }
 

@@ -58,7 +58,7 @@ describe('console: signing in', () => {
     assert.equal(wrong.status, 401);
     assert.match(wrong.text, /wrong password/);
     await c.signIn(staff.email!);
-    const cookie = [...c.cookies.keys()].find((k) => k === 'gh_console');
+    const cookie = [...c.cookies.keys()].find((k) => k === 'gh_session');
     assert.ok(cookie, 'the console cookie is set');
     const home = await c.get('/admin');
     assert.equal(home.status, 200);
@@ -70,13 +70,13 @@ describe('console: signing in', () => {
     assert.equal((await c.get('/admin')).status, 303, 'signed out when the core session ends');
   });
 
-  test('the cookie is HttpOnly and SameSite=Strict; sign-out ends the core session', async () => {
+  test('the cookie is the one of every page (HttpOnly, SameSite=Lax); sign-out ends the core session', async () => {
     const c = new ConsoleClient(server.url);
     await c.get('/admin/sign-in');
     const r = await c.post('/admin/sign-in', { login: staff.email!, password: PASSWORD });
-    const line = r.headers.getSetCookie().find((l) => l.startsWith('gh_console='))!;
+    const line = r.headers.getSetCookie().find((l) => l.startsWith('gh_session='))!;
     assert.match(line, /HttpOnly/);
-    assert.match(line, /SameSite=Strict/);
+    assert.match(line, /SameSite=Lax/);
     assert.match(line, /Path=\//);
     await c.get('/admin');
     const before = (await server.core.sessions.listForUser(staff.id)).length;
@@ -91,7 +91,7 @@ describe('console: signing in', () => {
     await c.signIn(staff.email!);
     assert.equal((await c.get('/admin')).status, 200);
     const other = new ConsoleClient(server.url);
-    other.cookies.set('gh_console', c.cookies.get('gh_console')!);
+    other.cookies.set('gh_session', c.cookies.get('gh_session')!);
     assert.equal((await other.get('/admin')).status, 200);
   });
 
@@ -104,11 +104,11 @@ describe('console: signing in', () => {
       assert.ok(form.headers.getSetCookie().some((l) => l.startsWith('__Host-gh_csrf=') && /Secure/.test(l)));
       const r = await c.post('/admin/sign-in', { login: member.email!, password: PASSWORD });
       assert.equal(r.status, 303);
-      const line = r.headers.getSetCookie().find((l) => l.startsWith('__Host-gh_console='));
+      const line = r.headers.getSetCookie().find((l) => l.startsWith('__Host-gh_session='));
       assert.ok(line, 'the __Host- console cookie');
       assert.match(line!, /; Secure/);
       assert.match(line!, /HttpOnly/);
-      assert.match(line!, /SameSite=Strict/);
+      assert.match(line!, /SameSite=Lax/);
       assert.match(line!, /Path=\//);
       assert.doesNotMatch(line!, /Domain=/);
     } finally {
@@ -123,7 +123,7 @@ describe('console: signing in', () => {
     await c.get('/admin/sign-in');
     const r = await c.post('/admin/sign-in', { login: user.email!, password: PASSWORD });
     assert.equal(r.status, 403);
-    assert.equal(c.cookies.has('gh_console'), false);
+    assert.equal(c.cookies.has('gh_session'), false);
     assert.equal((await server.core.sessions.listForUser(user.id)).length, before);
   });
 
@@ -132,7 +132,7 @@ describe('console: signing in', () => {
     await c.get('/admin/sign-in');
     const r = await c.post('/admin/sign-in', { login: staff.email!, password: PASSWORD }, null);
     assert.equal(r.status, 403);
-    assert.equal(c.cookies.has('gh_console'), false);
+    assert.equal(c.cookies.has('gh_session'), false);
   });
 });
 
@@ -153,7 +153,7 @@ describe('console: signing in with a second factor', () => {
     const step = await c.post('/admin/sign-in', { login: member.email!, password: PASSWORD });
     assert.equal(step.status, 200);
     assert.match(step.text, /Second step/);
-    assert.equal(c.cookies.has('gh_console'), false, 'no console before the second factor');
+    assert.equal(c.cookies.has('gh_session'), false, 'no console before the second factor');
     const mfaToken = /name="mfa_token" value="([^"]+)"/.exec(step.text)![1]!;
     c.csrf = /name="csrf" value="([^"]*)"/.exec(step.text)![1]!;
     const wrong = await c.post('/admin/sign-in/second-step', { mfa_token: mfaToken, code: '000000' });
@@ -227,7 +227,7 @@ describe('console: authorisation', () => {
     const c = new ConsoleClient(server.url);
     await c.get('/admin/sign-in');
     // Its own access token in the console's cookie: a live core session, but no rights.
-    c.cookies.set('gh_console', token);
+    c.cookies.set('gh_session', token);
     for (const path of PAGES(target.user.uuid)) assert.equal((await c.get(path)).status, 403, path);
     for (const action of ACTIONS) {
       const r = await c.post(`/admin/accounts/${target.user.uuid}/${action}`, { email: 'x@example.com', confirm: target.user.email!, session: 'x' });
