@@ -89,7 +89,12 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     sms: config.smsWebhookUrl ? new WebhookSms(config.smsWebhookUrl, config.storeTimeoutMs) : undefined,
     verification: { ...DEFAULT_VERIFICATION, emailUrlTemplate: config.verifyUrlTemplate },
     requireVerifiedEmail: config.requireVerifiedEmail,
-    secondFactors: { legacyLogin: config.mfaLegacyLogin },
+    secondFactors: {
+      legacyLogin: config.mfaLegacyLogin,
+      required: config.mfaRequired,
+      // Passkeys belong to the host people reach this server at.
+      webauthn: { rpId: new URL(config.publicUrl).hostname, rpName: 'Gatehouse', origins: [new URL(config.publicUrl).origin] },
+    },
     onBackgroundError: (error, what) => log({ err: error }, `${what} failed`),
   });
   try {

@@ -47,6 +47,7 @@ export interface Config {
   verifyUrlTemplate: V['VERIFY_URL_TEMPLATE'];
   requireVerifiedEmail: V['REQUIRE_VERIFIED_EMAIL'];
   mfaLegacyLogin: V['MFA_LEGACY_LOGIN'];
+  mfaRequired: V['MFA_REQUIRED'];
   smsWebhookUrl: V['SMS_WEBHOOK_URL'];
   resetMailSubject: V['RESET_MAIL_SUBJECT'];
   /** The reset mail's text; `{link}`, `{token}` and `{minutes}` are replaced. null: the built-in bilingual text. */
@@ -128,6 +129,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     verifyUrlTemplate: v.VERIFY_URL_TEMPLATE,
     requireVerifiedEmail: v.REQUIRE_VERIFIED_EMAIL,
     mfaLegacyLogin: v.MFA_LEGACY_LOGIN,
+    mfaRequired: v.MFA_REQUIRED,
     smsWebhookUrl: v.SMS_WEBHOOK_URL,
     resetMailSubject: v.RESET_MAIL_SUBJECT,
     resetMailText: v.RESET_MAIL_TEXT,

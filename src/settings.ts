@@ -303,6 +303,12 @@ export const SETTINGS = {
     default: '`off`',
     meaning: "`on`: an account with an unverified email cannot log in (403, in each surface's shape)",
   },
+  MFA_REQUIRED: {
+    parse: oneOf(['off', 'staff', 'all'] as const, 'off'),
+    default: '`off`',
+    meaning:
+      '`staff` (`is_staff` or superuser accounts) or `all`: accounts covered must set up a second factor at their next sign-in on `/account` before anything else; until then every API login answers 403',
+  },
   MFA_LEGACY_LOGIN: {
     parse: oneOf(['refuse', 'allow'] as const, 'refuse'),
     default: '`refuse`',

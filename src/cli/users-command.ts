@@ -9,7 +9,7 @@ import { UsageError } from './usage-error.ts';
 /** `gatehouse users ...`: operator actions on accounts. */
 export async function usersCommand(args: string[], config: Config): Promise<number> {
   const [action, ...rest] = args;
-  if (!action) throw new UsageError('users needs an action: list, show, create, disable, enable, delete, set-password');
+  if (!action) throw new UsageError('users needs an action: list, show, create, disable, enable, delete, set-password, mfa, mfa-reset');
   const run = ACTIONS[action];
   if (!run) throw new UsageError(`users: unknown action "${action}"`);
   const core = await boot(config);
@@ -109,6 +109,29 @@ const ACTIONS: Record<string, Action> = {
     const user = await resolveUser(core, positionals);
     await core.accounts.setPassword(user, values.password as string);
     console.log(`password set for user ${user.id}; their sessions have ended`);
+    return 0;
+  },
+  async mfa(args, core) {
+    const { values, positionals } = parse(args, { json: { type: 'boolean' } }, true);
+    const user = await resolveUser(core, positionals);
+    const status = await core.secondFactors.status(user.id);
+    const view = {
+      totp: status.totp,
+      recovery_codes_left: status.recoveryCodesLeft,
+      passkeys: status.passkeys.map((p) => ({ id: p.id, name: p.name, created_at: new Date(p.createdAt).toISOString() })),
+    };
+    if (values.json) console.log(JSON.stringify(view));
+    else {
+      console.log(`totp: ${view.totp}`);
+      console.log(`recovery codes left: ${view.recovery_codes_left}`);
+      console.log(`passkeys: ${view.passkeys.length === 0 ? 'none' : view.passkeys.map((p) => `${p.name} (${p.created_at})`).join(', ')}`);
+    }
+    return 0;
+  },
+  async 'mfa-reset'(args, core) {
+    const user = await resolveUser(core, parse(args, {}, true).positionals);
+    await core.secondFactors.reset(user.id);
+    console.log(`second factors of user ${user.id} removed; the password alone logs in until they enrol again`);
     return 0;
   },
 };

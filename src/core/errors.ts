@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   MFA_REQUIRED: 'the password was right, and the account also needs its second factor (TOTP, recovery code or passkey)',
   MFA_TOKEN_INVALID: 'the mfa_token is unknown, expired, used, or out of tries: log in again',
   MFA_CODE_INVALID: 'the second-factor code or recovery code is wrong, or was already used',
+  MFA_ENROLMENT_REQUIRED: 'MFA_REQUIRED covers this account and it has no second factor yet: it must enrol at the hosted sign-in (/account) first',
   MFA_STATE_CONFLICT: 'the second factor is not in the state this needs (already enrolled, nothing pending, or not enrolled)',
 } as const;
 

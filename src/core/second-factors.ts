@@ -8,7 +8,9 @@ import type { Clock } from './ports/clock.ts';
 import type { FactorStore, MfaChallengeStore, Passkey } from './ports/factor-store.ts';
 import type { IdSource } from './ports/ids.ts';
 import type { User, UserStore } from './ports/user-store.ts';
+import { keyAmr, type PasskeyAssertion, PasskeyCeremonies, type WebAuthnSettings } from './passkeys.ts';
 import type { SecretBox } from './secret-box.ts';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Grant, SessionService, StartOptions } from './sessions.ts';
 
 /** What a login may finish with, in the order clients should offer them. */
@@ -17,17 +19,30 @@ export type SecondFactorMethod = 'totp' | 'recovery_code' | 'webauthn';
 /** MFA_LEGACY_LOGIN: what the login paths without a second step do for an enrolled account. */
 export type LegacyLoginPolicy = 'refuse' | 'allow';
 
+/** MFA_REQUIRED: which accounts must have a second factor (staff: `is_staff` or `is_superuser`). */
+export type RequiredPolicy = 'off' | 'staff' | 'all';
+
 export interface SecondFactorSettings {
   /** The issuer authenticator apps show beside the account (otpauth URI). */
   issuer: string;
   legacyLogin: LegacyLoginPolicy;
+  required: RequiredPolicy;
+  /** Passkeys: the relying party (PUBLIC_URL's host) and the allowed origins. */
+  webauthn: WebAuthnSettings;
   /** How long an mfa_token lives, ms (5 minutes). */
   challengeTtlMs: number;
   /** Codes an mfa_token accepts before it dies (5). */
   challengeTries: number;
 }
 
-export const DEFAULT_SECOND_FACTORS: SecondFactorSettings = { issuer: 'Gatehouse', legacyLogin: 'refuse', challengeTtlMs: 300_000, challengeTries: 5 };
+export const DEFAULT_SECOND_FACTORS: SecondFactorSettings = {
+  issuer: 'Gatehouse',
+  legacyLogin: 'refuse',
+  required: 'off',
+  webauthn: { rpId: 'localhost', rpName: 'Gatehouse', origins: ['http://localhost'] },
+  challengeTtlMs: 300_000,
+  challengeTries: 5,
+};
 
 /**
  * MFA_REQUIRED: the password was right and the account needs its second
@@ -49,6 +64,8 @@ export class SecondFactorRequired extends GatehouseError {
 export interface SecondStepRequest {
   /** This path can ask for a second factor (an mfa_token round trip); without it, MFA_LEGACY_LOGIN decides. */
   askSecondFactor?: boolean;
+  /** The hosted sign-in (the account page): an account MFA_REQUIRED covers may sign in there to enrol, and nowhere else. */
+  hostedSignIn?: boolean;
   rememberMe?: boolean;
 }
 
@@ -88,6 +105,8 @@ export class SecondFactorService {
   readonly #clock: Clock;
   readonly #ids: IdSource;
   readonly settings: SecondFactorSettings;
+  /** The WebAuthn ceremonies behind passkeys. */
+  readonly #passkeys: PasskeyCeremonies;
 
   constructor(
     deps: {
@@ -115,6 +134,7 @@ export class SecondFactorService {
     this.#clock = deps.clock;
     this.#ids = deps.ids;
     this.settings = settings;
+    this.#passkeys = new PasskeyCeremonies(deps, settings.webauthn);
   }
 
   /** The methods an account can finish a login with; empty when it has no second factor. */
@@ -133,13 +153,22 @@ export class SecondFactorService {
    */
   async gate(user: User, request: SecondStepRequest): Promise<string[]> {
     const methods = await this.methods(user.id);
-    if (methods.length === 0) return ['pwd'];
+    if (methods.length === 0) {
+      if (this.mustEnrol(user) && !request.hostedSignIn) throw fail('MFA_ENROLMENT_REQUIRED');
+      return ['pwd'];
+    }
     if (request.askSecondFactor) throw new SecondFactorRequired(await this.#challenge(user.id, request.rememberMe ?? false), methods);
     if (this.settings.legacyLogin === 'allow') {
       await this.#audit.record('mfa.legacy_login', user.id, 'password alone (MFA_LEGACY_LOGIN=allow)');
       return ['pwd'];
     }
     throw new SecondFactorRequired(null, methods);
+  }
+
+  /** Whether MFA_REQUIRED covers the account (it must enrol before anything else; check `methods` for whether it has). */
+  mustEnrol(user: User): boolean {
+    const { required } = this.settings;
+    return required === 'all' || (required === 'staff' && (user.isStaff || user.isSuperuser));
   }
 
   /** Starts a second step for an account (the mfa_token); the account page and OpenID Connect sign-in use it too. */
@@ -260,8 +289,19 @@ export class SecondFactorService {
       confirmedAt: null,
     });
     if (!stored) throw fail('MFA_STATE_CONFLICT', 'TOTP is already enrolled: remove it first');
-    const label = user.email ?? user.username ?? String(user.uuid);
-    return { secret, otpauthUri: generateURI({ issuer: this.settings.issuer, label, secret }) };
+    return { secret, otpauthUri: this.#uri(user, secret) };
+  }
+
+  /** The pending enrolment's secret again (a setup page shown anew after a wrong code); null when none is pending. */
+  async pendingTotp(user: User): Promise<{ secret: string; otpauthUri: string } | null> {
+    const factor = await this.#factors.getTotp(user.id);
+    if (!factor || factor.confirmedAt !== null) return null;
+    const secret = this.#box.open(factor.sealedSecret, totpContext(user.id));
+    return { secret, otpauthUri: this.#uri(user, secret) };
+  }
+
+  #uri(user: User, secret: string): string {
+    return generateURI({ issuer: this.settings.issuer, label: user.email ?? user.username ?? String(user.uuid), secret });
   }
 
   /** Confirms a pending TOTP with a right code; returns the account's 10 new recovery codes (shown once). */
@@ -300,6 +340,70 @@ export class SecondFactorService {
       this.#factors.listPasskeys(userId),
     ]);
     return { totp: totp === null ? 'none' : totp.confirmedAt === null ? 'pending' : 'active', recoveryCodesLeft, passkeys };
+  }
+
+  /** Starts adding a passkey to the account. */
+  passkeyRegistrationOptions(user: User) {
+    return this.#passkeys.registrationOptions(user);
+  }
+
+  /** Finishes adding a passkey: the browser's answer to the ceremony, checked, then stored under `name`. */
+  async addPasskey(user: User, ceremonyId: string, response: RegistrationResponseJSON, name: string): Promise<Passkey> {
+    const passkey = await this.#passkeys.verifyRegistration(user, ceremonyId, response, name.trim().slice(0, 64) || 'Passkey');
+    await this.#factors.addPasskey(passkey);
+    await this.#audit.record('mfa.enrolled', user.id, 'passkey');
+    return passkey;
+  }
+
+  async renamePasskey(user: User, id: string, name: string): Promise<void> {
+    if (!(await this.#factors.renamePasskey(user.id, id, name.trim().slice(0, 64) || 'Passkey'))) throw fail('NOT_FOUND');
+  }
+
+  /** Removes one of the account's passkeys, after its password. */
+  async removePasskey(user: User, id: string, password: string): Promise<void> {
+    await this.#checkPassword(user, password);
+    if (!(await this.#factors.deletePasskey(user.id, id))) throw fail('NOT_FOUND');
+    await this.#audit.record('mfa.removed', user.id, 'passkey');
+  }
+
+  /** Starts a passkey ceremony, for a sign-in with the passkey alone or for the second step of a login. */
+  passkeyOptions() {
+    return this.#passkeys.authenticationOptions();
+  }
+
+  /** The second step with a passkey of the account: judged like a code (tries, lockout budgets). */
+  async verifyPasskey(mfaToken: string, ceremonyId: string, response: AuthenticationResponseJSON, start: StartOptions): Promise<SecondStepGrant> {
+    const tokenHash = sha256(mfaToken);
+    const challenge = await this.#challenges.takeTry(tokenHash, this.#clock.now());
+    if (!challenge) throw fail('MFA_TOKEN_INVALID');
+    const user = await this.#users.findById(challenge.userId);
+    if (!user) throw fail('MFA_TOKEN_INVALID');
+    if (user.status !== 'active') throw fail('USER_DISABLED');
+    let assertion: PasskeyAssertion | null = null;
+    const ok = await this.#judged(user.id, async () => {
+      assertion = await this.#passkeys.verifyAuthentication(ceremonyId, response);
+      return assertion?.passkey.userId === user.id;
+    });
+    if (!ok || !assertion) {
+      if (challenge.attemptsLeft <= 0) await this.#challenges.consume(tokenHash);
+      throw fail('MFA_CODE_INVALID');
+    }
+    if (!(await this.#challenges.consume(tokenHash))) throw fail('MFA_TOKEN_INVALID');
+    return this.#finish(user, { ...start, rememberMe: challenge.rememberMe }, ['pwd', keyAmr((assertion as PasskeyAssertion).passkey), 'mfa']);
+  }
+
+  /**
+   * A sign-in with a passkey alone (discoverable credential): a full login when
+   * the authenticator verified its user (PIN or biometrics): the key and that
+   * check are two factors.
+   */
+  async signInWithPasskey(ceremonyId: string, response: AuthenticationResponseJSON, start: StartOptions): Promise<SecondStepGrant> {
+    const assertion = await this.#passkeys.verifyAuthentication(ceremonyId, response);
+    if (!assertion?.userVerified) throw fail('INVALID_CREDENTIALS');
+    const user = await this.#users.findById(assertion.passkey.userId);
+    if (!user) throw fail('INVALID_CREDENTIALS');
+    if (user.status !== 'active') throw fail('USER_DISABLED');
+    return this.#finish(user, start, [keyAmr(assertion.passkey), 'mfa']);
   }
 
   /** Operator reset (`gatehouse users mfa-reset`, the admin API): every factor and recovery code goes. */

@@ -1,6 +1,7 @@
 import { admin } from './admin/index.ts';
 import { auth } from './auth/index.ts';
 import { catalog } from './catalog/index.ts';
+import { account } from './account/index.ts';
 import { staffConsole } from './console/index.ts';
 import { oidc } from './oidc/index.ts';
 import { jwks } from './jwks/index.ts';
@@ -14,7 +15,7 @@ import { v1Users } from './v1-users/index.ts';
  * contract is one folder under `src/surfaces/` and one entry here: `SURFACES`
  * values, the README table and the server follow from this list.
  */
-export const SURFACES = [users, catalog, auth, v1Auth, v1Users, admin, pages, jwks, oidc, staffConsole] as const;
+export const SURFACES = [users, catalog, auth, v1Auth, v1Users, admin, pages, account, jwks, oidc, staffConsole] as const;
 
 export type SurfaceName = (typeof SURFACES)[number]['name'];
 

@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { generateSync } from 'otplib';
 import { runCli, startServerProcess } from '../helpers/process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-operator-'));
@@ -10,6 +11,29 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const env = { DATA_DIR: join(dir, 'data') };
 
 describe('operator commands', () => {
+  test('users mfa shows what an account enrolled; users mfa-reset removes it', async () => {
+    const menv = { DATA_DIR: join(dir, 'mfa-data') };
+    assert.equal(runCli(['users', 'create', '--email', 'two@example.com', '--password', 'two-step-pass-1'], menv).status, 0);
+    assert.deepEqual(JSON.parse(runCli(['users', 'mfa', 'two@example.com', '--json'], menv).stdout), { totp: 'none', recovery_codes_left: 0, passkeys: [] });
+    const server = await startServerProcess(menv);
+    try {
+      const login = () => server.http('POST', '/api/v1/auth/login/json', { body: { username: 'two@example.com', password: 'two-step-pass-1' } });
+      const token = (await login()).body.access_token;
+      const { secret } = (await server.http('POST', '/api/v1/auth/mfa/totp', { token })).body;
+      const confirm = await server.http('POST', '/api/v1/auth/mfa/totp/confirm', { token, body: { code: generateSync({ secret }) } });
+      assert.equal(confirm.status, 200, confirm.text);
+      const shown = runCli(['users', 'mfa', 'two@example.com'], menv);
+      assert.equal(shown.stdout, 'totp: active\nrecovery codes left: 10\npasskeys: none\n');
+      assert.equal((await login()).status, 403);
+      const reset = runCli(['users', 'mfa-reset', 'two@example.com'], menv);
+      assert.equal(reset.status, 0, reset.stderr);
+      assert.equal((await login()).status, 200);
+    } finally {
+      await server.stop();
+    }
+    assert.equal(runCli(['users', 'mfa', 'nobody@example.com'], menv).status, 2);
+  });
+
   test('sessions list and revoke', async () => {
     assert.equal(runCli(['users', 'create', '--email', 'ops@example.com', '--password', 'operator-pass-1', '--first-name', 'O'], env).status, 0);
     const server = await startServerProcess(env);

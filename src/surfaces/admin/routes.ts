@@ -44,6 +44,14 @@ const view = (u: User) => ({
   login_count: u.loginCount,
 });
 
+const AdminMfa = Type.Object({
+  totp: Type.String({ description: 'none, pending or active' }),
+  recovery_codes_left: Type.Integer(),
+  passkeys: Type.Array(
+    Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String(), last_used_at: Type.Union([Type.String(), Type.Null()]) }),
+  ),
+});
+
 const UserParams = Type.Object({ uuid: Type.String({ format: 'uuid' }) });
 
 /**
@@ -144,5 +152,38 @@ export const adminRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, {
       config: superusers,
     },
     async (request) => ({ ended: await core.sessions.endAllForUser((await target(request.params.uuid)).id) }),
+  );
+
+  app.get(
+    '/users/:uuid/mfa',
+    {
+      schema: { tags: [TAG], summary: 'What second factors an account has enrolled', params: UserParams, response: { 200: AdminMfa } },
+      config: superusers,
+    },
+    async (request) => {
+      const status = await core.secondFactors.status((await target(request.params.uuid)).id);
+      return {
+        totp: status.totp,
+        recovery_codes_left: status.recoveryCodesLeft,
+        passkeys: status.passkeys.map((p) => ({ id: p.id, name: p.name, created_at: zuluUtc(p.createdAt), last_used_at: zuluOrNull(p.lastUsedAt) })),
+      };
+    },
+  );
+
+  app.delete(
+    '/users/:uuid/mfa',
+    {
+      schema: {
+        tags: [TAG],
+        summary: 'Remove every second factor of an account (lost device): the password alone logs in until it enrols again; audited',
+        params: UserParams,
+        response: { 200: Type.Object({ reset: Type.Literal(true) }) },
+      },
+      config: superusers,
+    },
+    async (request) => {
+      await core.secondFactors.reset((await target(request.params.uuid)).id);
+      return { reset: true as const };
+    },
   );
 };

@@ -55,6 +55,7 @@ const STATUS: Record<ErrorCode, number> = {
   MFA_CODE_INVALID: 400,
   MFA_STATE_CONFLICT: 409,
   MFA_TOKEN_INVALID: 400,
+  MFA_ENROLMENT_REQUIRED: 403,
 };
 
 const PAGE_SIZE = 25;
@@ -199,6 +200,15 @@ export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
       await html(reply, 403, messagePage(frame, frame.t.noAccess, frame.t.noAccessText));
       return null;
     }
+    // Signed in on the account page to enrol (MFA_REQUIRED) but not enrolled yet: enrolment first.
+    if (core.secondFactors.mustEnrol(caller.user) && (await core.secondFactors.methods(caller.user.id)).length === 0) {
+      if (request.method === 'GET') await reply.redirect(`/account?lang=${requestLang(request)}`, 303);
+      else {
+        const frame = frameOf(request, reply, caller);
+        await html(reply, 403, messagePage(frame, frame.t.noAccess, frame.t.noAccessText));
+      }
+      return null;
+    }
     return caller;
   }
 
@@ -252,6 +262,8 @@ export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
       if (error instanceof SecondFactorRequired && error.mfaToken) return html(reply, 200, secondStepPage(frame, forms.issue(request, reply), error.mfaToken));
       if (isGatehouseError(error) && error.code === 'INVALID_CREDENTIALS') return again(401, t.wrongCredentials);
       if (isGatehouseError(error) && error.code === 'ACCOUNT_LOCKED') return again(423, t.lockedOut);
+      // MFA_REQUIRED covers this account and it has no second factor: it enrols on the account page first.
+      if (isGatehouseError(error) && error.code === 'MFA_ENROLMENT_REQUIRED') return reply.redirect(`/account?lang=${frame.lang}`, 303);
       throw error;
     }
     return finishSignIn(request, reply, grant);

@@ -64,6 +64,7 @@ export const CHINESE_ACCOUNT_ROWS = {
   NOT_FOUND: [404, '资源不存在', 'NOT_FOUND'],
   FORBIDDEN: [403, '权限不足', 'FORBIDDEN'],
   MFA_REQUIRED: [403, '需要两步验证', 'MFA_REQUIRED'],
+  MFA_ENROLMENT_REQUIRED: [403, '请先在 /account 页面设置两步验证', 'MFA_ENROLMENT_REQUIRED'],
   MFA_TOKEN_INVALID: [401, '两步验证令牌无效或已过期，请重新登录', 'INVALID_MFA_TOKEN'],
   MFA_CODE_INVALID: [400, '验证码错误或已使用', 'INVALID_MFA_CODE'],
   MFA_STATE_CONFLICT: [409, '两步验证当前状态不允许此操作', 'MFA_STATE_CONFLICT'],

@@ -57,6 +57,7 @@ export const FASTAPI_ACCOUNT_ROWS = {
   FORBIDDEN: [403, 'Not enough privileges'],
   // These documents have no second step: an enrolled account is told where to log in instead.
   MFA_REQUIRED: [403, 'Two-step verification is required for this account: log in through /api/v1/auth/login or the /account page'],
+  MFA_ENROLMENT_REQUIRED: [403, 'Two-step verification must be set up first: sign in at the /account page'],
   MFA_TOKEN_INVALID: [401, 'Invalid or expired two-step verification token: log in again'],
   MFA_CODE_INVALID: [400, 'Invalid verification code'],
   MFA_STATE_CONFLICT: [409, 'Two-step verification is not in a state that allows this'],

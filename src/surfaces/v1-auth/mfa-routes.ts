@@ -8,7 +8,20 @@ import type { ErrorOverrides, MappedCode } from '../shared/error-map.ts';
 import { qrSvg } from '../shared/qr-svg.ts';
 import type { RateLimits } from '../shared/rate-limits.ts';
 import { zuluOrNull, zuluUtc } from '../shared/timestamps.ts';
-import { MfaStatus, MfaVerifyBody, PasswordBody, RecoveryCodes, TotpCodeBody, TotpSetup } from './mfa-schemas.ts';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import {
+  CeremonyStart,
+  MfaStatus,
+  MfaVerifyBody,
+  PasskeyParams,
+  PasskeyRegisterBody,
+  PasskeySignInBody,
+  PasskeyView,
+  PasswordBody,
+  RecoveryCodes,
+  TotpCodeBody,
+  TotpSetup,
+} from './mfa-schemas.ts';
 import type { Style } from './styles.ts';
 
 interface MfaDeps {
@@ -111,6 +124,73 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
     async (request) => {
       const codes = await core.secondFactors.regenerateRecoveryCodes(request.caller.user, request.body.password);
       return style.data('恢复码已重新生成，请妥善保存', { recovery_codes: codes });
+    },
+  );
+
+  // Passkeys (WebAuthn, RP ID from PUBLIC_URL): adding one (Bearer), and signing in with one, alone or as the second step.
+  app.post(
+    '/mfa/passkeys/register/options',
+    { schema: { tags, summary: '开始添加通行密钥（passkey）：浏览器的注册选项', response: { 200: style.Data(CeremonyStart) } }, config: { auth: 'caller' } },
+    async (request) => {
+      const { ceremonyId, options } = await core.secondFactors.passkeyRegistrationOptions(request.caller.user);
+      return style.data('请在浏览器中完成通行密钥注册', { ceremony_id: ceremonyId, options });
+    },
+  );
+  app.post(
+    '/mfa/passkeys/register/verify',
+    {
+      schema: { tags, summary: '完成添加通行密钥', body: PasskeyRegisterBody, response: { 200: style.Data(PasskeyView) } },
+      config: { auth: 'caller', errors: answers('MFA_TOKEN_INVALID', 'MFA_CODE_INVALID') },
+    },
+    async (request) => {
+      const { ceremony_id, credential, name } = request.body;
+      const passkey = await core.secondFactors.addPasskey(request.caller.user, ceremony_id, credential as unknown as RegistrationResponseJSON, name ?? '');
+      return style.data('通行密钥已添加', { id: passkey.id, name: passkey.name, created_at: zuluUtc(passkey.createdAt) });
+    },
+  );
+  app.delete(
+    '/mfa/passkeys/:id',
+    {
+      schema: { tags, summary: '删除一个通行密钥（需要密码）', params: PasskeyParams, body: PasswordBody, response: { 200: style.Said } },
+      config: { auth: 'caller', errors: { NOT_FOUND: [404, '通行密钥不存在', 'PASSKEY_NOT_FOUND'] } },
+    },
+    async (request) => {
+      await core.secondFactors.removePasskey(request.caller.user, request.params.id, request.body.password);
+      return style.said('通行密钥已删除');
+    },
+  );
+  app.post(
+    '/mfa/passkeys/authenticate/options',
+    {
+      schema: { tags, summary: '开始用通行密钥登录（单独登录，或作为两步验证）', response: { 200: style.Data(CeremonyStart) } },
+      preHandler: limits.perIp('login'),
+    },
+    async () => {
+      const { ceremonyId, options } = await core.secondFactors.passkeyOptions();
+      return style.data('请在浏览器中完成通行密钥验证', { ceremony_id: ceremonyId, options });
+    },
+  );
+  app.post(
+    '/mfa/passkeys/authenticate/verify',
+    {
+      schema: {
+        tags,
+        summary: '完成通行密钥登录：带 mfa_token 时为两步验证，否则为单独登录；答复与登录成功相同',
+        body: PasskeySignInBody,
+        response: { 200: style.login.Answer },
+      },
+      config: { errors: answers('MFA_TOKEN_INVALID', 'MFA_CODE_INVALID') },
+      preHandler: limits.perIp('login'),
+    },
+    async (request) => {
+      const { ceremony_id, credential, mfa_token } = request.body;
+      const response = credential as unknown as AuthenticationResponseJSON;
+      const start = { accessTtl, withRefreshToken: style.issuesRefreshTokens, ...clientMeta(request) };
+      const grant =
+        mfa_token === undefined
+          ? await core.secondFactors.signInWithPasskey(ceremony_id, response, start)
+          : await core.secondFactors.verifyPasskey(mfa_token, ceremony_id, response, start);
+      return style.login.view(grant, accessTtl);
     },
   );
 }

@@ -54,3 +54,29 @@ export const EnvelopeLogin403 = Type.Object({
   code: Type.String(),
   data: Type.Optional(Type.Object(SecondStep)),
 });
+
+/** A WebAuthn ceremony to run in the browser (`startRegistration` / `startAuthentication` of @simplewebauthn/browser). */
+export const CeremonyStart = Type.Object({ ceremony_id: Type.String(), options: Type.Unknown({ description: 'PublicKeyCredential options JSON' }) });
+
+const Credential = Type.Object({ id: Type.String({ maxLength: 1024 }) }, { additionalProperties: true, description: 'what the browser library returned' });
+
+export const PasskeyRegisterBody = Type.Object({
+  ceremony_id: Type.String({ minLength: 1, maxLength: 128 }),
+  credential: Credential,
+  name: Type.Optional(Type.String({ maxLength: 64 })),
+});
+
+export const PasskeySignInBody = Type.Object({
+  ceremony_id: Type.String({ minLength: 1, maxLength: 128 }),
+  credential: Credential,
+  mfa_token: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: "the login's mfa_token: the passkey as its second step; without it, a sign-in with the passkey alone",
+    }),
+  ),
+});
+
+export const PasskeyView = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String({ format: 'date-time' }) });
+export const PasskeyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { generateSync } from 'otplib';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { loginV1, registerV1 } from '../../helpers/users.ts';
 
@@ -50,6 +51,28 @@ describe('/api/admin (superusers only)', () => {
     const missing = await server.http('POST', '/api/admin/users/00000000-0000-4000-8000-000000000000/disable', { token: adminToken });
     assert.deepEqual([missing.status, missing.body], [404, { detail: 'User not found' }]);
     assert.equal((await server.http('POST', '/api/admin/users/not-a-uuid/disable', { token: adminToken })).status, 422);
+  });
+
+  test('second factors: what an account has enrolled, and an audited reset that lets the password alone in again', async () => {
+    const { username, user } = await registerV1(server.http);
+    const token = await loginV1(server.http, username);
+    const { secret } = (await server.http('POST', '/api/v1/auth/mfa/totp', { token })).body;
+    const code = generateSync({ secret, epoch: Math.floor(server.clock.now() / 1000) });
+    assert.equal((await server.http('POST', '/api/v1/auth/mfa/totp/confirm', { token, body: { code } })).status, 200);
+    const uuid = (await server.core.accounts.findById(user.id))!.uuid;
+    const shown = await server.http('GET', `/api/admin/users/${uuid}/mfa`, { token: adminToken });
+    assert.deepEqual([shown.status, shown.body], [200, { totp: 'active', recovery_codes_left: 10, passkeys: [] }]);
+    assert.equal((await server.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } })).status, 403);
+    assert.equal((await server.http('DELETE', `/api/admin/users/${uuid}/mfa`, { token })).status, 403, 'not for a normal user');
+    const reset = await server.http('DELETE', `/api/admin/users/${uuid}/mfa`, { token: adminToken });
+    assert.deepEqual([reset.status, reset.body], [200, { reset: true }]);
+    assert.equal((await server.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } })).status, 200);
+    assert.deepEqual((await server.http('GET', `/api/admin/users/${uuid}/mfa`, { token: adminToken })).body, {
+      totp: 'none',
+      recovery_codes_left: 0,
+      passkeys: [],
+    });
+    assert.ok((await server.core.audit.list(20, user.id)).some((e) => e.type === 'mfa.reset'));
   });
 
   test('documented in /openapi.json', async () => {

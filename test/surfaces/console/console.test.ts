@@ -176,6 +176,27 @@ describe('console: signing in with a second factor', () => {
     assert.equal((await again.post('/admin/sign-in/second-step', { mfa_token: 'x'.repeat(43), code: '123456' })).status, 400, 'an unknown mfa_token');
   });
 
+  test('MFA_REQUIRED=staff: a staff member without a second factor is sent to enrol on the account page before the console opens', async () => {
+    const covered = await startTestServer({ env: { MFA_REQUIRED: 'staff' } });
+    try {
+      const member = await makeAccount(covered, 'staff');
+      const c = new ConsoleClient(covered.url);
+      await c.get('/admin/sign-in');
+      const r = await c.post('/admin/sign-in', { login: member.email!, password: PASSWORD });
+      assert.equal(r.status, 303);
+      assert.match(r.location ?? '', /^\/account/);
+      // Signed in on the account page (where enrolment happens), the console still waits for the factor.
+      await c.get('/account');
+      assert.equal((await c.post('/account/sign-in', { login: member.email!, password: PASSWORD })).status, 303);
+      const page = await c.get('/admin');
+      assert.equal(page.status, 303);
+      assert.match(page.location ?? '', /^\/account/);
+      assert.equal((await c.post('/admin/keys/rotate')).status, 403);
+    } finally {
+      await covered.close();
+    }
+  });
+
   test('ticket "lost my second factor": a superuser sees the factors and resets them; the owner signs in with the password alone; audited', async () => {
     const user = await makeAccount(server, 'user');
     await enrolTotp(user);

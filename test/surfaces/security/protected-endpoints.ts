@@ -16,6 +16,8 @@ const HARMLESS_BODIES: Record<string, unknown> = {
   'POST /api/v1/auth/mfa/totp/confirm': { code: '123456' },
   'DELETE /api/v1/auth/mfa/totp': { password: 'password123' },
   'POST /api/v1/auth/mfa/recovery-codes': { password: 'password123' },
+  'POST /api/v1/auth/mfa/passkeys/register/verify': { ceremony_id: 'x', credential: { id: 'x' } },
+  'DELETE /api/v1/auth/mfa/passkeys/{id}': { password: 'password123' },
   'PATCH /api/admin/users/{uuid}': { is_email_verified: true },
   'POST /api/admin/clients': { name: 'x', redirect_uris: ['https://x.example/cb'] },
 };

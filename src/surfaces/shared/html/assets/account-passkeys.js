@@ -1,0 +1,44 @@
+// The passkey ceremonies of the account page: the only part of it that needs
+// JavaScript (WebAuthn is a browser API). The blocks stay hidden without it, or
+// when the browser has no WebAuthn; everything else works without this file.
+document.addEventListener('DOMContentLoaded', () => {
+  const lib = window.SimpleWebAuthnBrowser;
+  if (!lib?.browserSupportsWebAuthn()) return;
+  const csrf = document.querySelector('input[name="csrf"]')?.value ?? '';
+  const lang = document.documentElement.lang.startsWith('zh') ? 'zh' : 'en';
+  const post = async (path, body) => {
+    const response = await fetch(`${path}?lang=${lang}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ csrf, ...body }),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(answer.error ?? response.statusText);
+    return answer;
+  };
+  for (const block of document.querySelectorAll('[data-passkey-block]')) block.hidden = false;
+  for (const button of document.querySelectorAll('button[data-passkey]')) {
+    button.addEventListener('click', async () => {
+      const error = document.querySelector('#passkey-error');
+      button.disabled = true;
+      try {
+        if (button.dataset.passkey === 'add') {
+          const { ceremony_id, options } = await post('/account/passkeys/register-options', {});
+          const credential = await lib.startRegistration({ optionsJSON: options });
+          await post('/account/passkeys/register', { ceremony_id, credential, name: document.querySelector('#passkey-name')?.value ?? '' });
+        } else {
+          const { ceremony_id, options } = await post('/account/passkeys/options', {});
+          const credential = await lib.startAuthentication({ optionsJSON: options });
+          await post('/account/passkeys/sign-in', { ceremony_id, credential, mfa_token: button.dataset.mfaToken });
+        }
+        location.assign(`/account?lang=${lang}`);
+      } catch (failure) {
+        if (error) {
+          error.textContent = failure.message;
+          error.hidden = false;
+        }
+        button.disabled = false;
+      }
+    });
+  }
+});
