@@ -21,6 +21,7 @@ import { installSecurityHeaders, MAX_HEADER_BYTES, REQUEST_TIMEOUT_MS } from './
 import { installJsonParser, refuseOtherMediaTypes } from './surfaces/shared/json-body.ts';
 import { installRateLimits } from './surfaces/shared/rate-limits.ts';
 import { currentOrigin, trackRequestOrigins } from './surfaces/shared/request-origin.ts';
+import { countServerError } from './surfaces/shared/server-errors.ts';
 import { installNotFound } from './surfaces/shared/not-found.ts';
 import { refuseNulCharacters } from './surfaces/shared/nul-characters.ts';
 import type { V1AuthStyle } from './surfaces/shared/surface.ts';
@@ -172,6 +173,7 @@ function installRequestLog(app: FastifyInstance, logger: FastifyBaseLogger | und
     const route = request.routeOptions.url ?? 'unmatched';
     const ms = reply.elapsedTime;
     metrics?.request(request.method, route, reply.statusCode, ms / 1000);
+    if (reply.statusCode >= 500) countServerError(Date.now());
     access?.info(
       { reqId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(ms * 10) / 10, userId: request.caller?.user.id },
       'request',

@@ -1,40 +1,21 @@
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import nodemailer from 'nodemailer';
 import { readEnvironment, type Config } from '../config.ts';
+import { installationChecks, runChecks } from '../health/installation-checks.ts';
 import { describeSettings } from '../settings.ts';
 import { openStores, type StoreOptions } from '../store/open-stores.ts';
-import { ENCRYPTION_KEY_FILE, SECRET_FILE } from '../store/secret-file.ts';
 import { signingAlgorithm, storeOptions } from '../boot.ts';
-
-interface Check {
-  name: string;
-  run(): Promise<string>;
-}
 
 /** `gatehouse doctor`: checks the installation and says what is wrong in plain words. Exit 1 when anything is. */
 export async function doctorCommand(_args: string[], config: Config): Promise<number> {
   // Every setting, from the same table the README's is written from.
   for (const line of describeSettings(readEnvironment())) console.log(`setting  ${line}`);
-  const checks: Check[] = [
-    { name: 'settings', run: async () => 'every setting is valid' },
-    { name: 'database', run: () => checkDatabase(config, { ...storeOptions(config), redisUrl: null }) },
-    ...(config.redisUrl ? [{ name: 'redis', run: () => checkDatabase({ ...config, database: { kind: 'memory' } }, storeOptions(config)) }] : []),
-    ...(config.smtpUrl ? [{ name: 'smtp', run: () => checkSmtp(config.smtpUrl!) }] : []),
-    { name: 'signing', run: async () => checkSigning(config) },
-    { name: 'encryption key', run: async () => checkSecret(config.encryptionKey, config.dataDir, ENCRYPTION_KEY_FILE) },
-    { name: 'data folder', run: async () => checkDataDir(config) },
-    { name: 'public url', run: async () => checkPublicUrl(config) },
-  ];
-  let problems = 0;
-  for (const check of checks) {
-    try {
-      console.log(`ok       ${check.name}: ${await check.run()}`);
-    } catch (error) {
-      problems++;
-      console.log(`PROBLEM  ${check.name}: ${(error as Error).message}`);
-    }
-  }
+  const checks = installationChecks(config, {
+    database: () => checkDatabase(config, { ...storeOptions(config), redisUrl: null }),
+    redis: () => checkDatabase({ ...config, database: { kind: 'memory' } }, storeOptions(config)),
+    signingAlgorithm: signingAlgorithm(config),
+  });
+  const results = await runChecks(checks);
+  for (const r of results) console.log(`${r.ok ? 'ok      ' : 'PROBLEM '} ${r.name}: ${r.text}`);
+  const problems = results.filter((r) => !r.ok).length;
   console.log(problems === 0 ? 'all checks passed' : `${problems} problem${problems === 1 ? '' : 's'} found`);
   return problems === 0 ? 0 : 1;
 }
@@ -52,57 +33,4 @@ async function checkDatabase(config: Config, options: StoreOptions): Promise<str
     : config.database.kind === 'postgres'
       ? 'PostgreSQL reachable, schema up to date'
       : 'in memory (nothing is kept)';
-}
-
-async function checkSmtp(url: string): Promise<string> {
-  const transport = nodemailer.createTransport(url);
-  try {
-    await transport.verify();
-  } catch (error) {
-    throw new Error(`the SMTP server does not answer as expected (${(error as Error).message})`);
-  } finally {
-    transport.close();
-  }
-  return 'the SMTP server accepts connections';
-}
-
-/** What signs tokens: HS256 with the JWT secret, or keys kept in the database (an old secret then only verifies). */
-function checkSigning(config: Config): string {
-  const algorithm = signingAlgorithm(config);
-  const keys = `${algorithm} with keys kept in the database (gatehouse keys list)`;
-  if (algorithm === 'HS256') return `HS256 with the JWT secret, ${checkSecret(config.jwtSecret, config.dataDir, SECRET_FILE)}`;
-  if (config.jwtSecret) return `${keys}; JWT_SECRET still verifies the tokens it signed`;
-  return existsSync(join(config.dataDir, SECRET_FILE)) ? `${keys}; ${join(config.dataDir, SECRET_FILE)} still verifies the tokens it signed` : keys;
-}
-
-/** A secret set in the environment, or generated into DATA_DIR (where it must be readable by its owner only). */
-function checkSecret(configured: string | null, dataDir: string, name: string): string {
-  if (configured) return `configured (${Buffer.byteLength(configured)} bytes)`;
-  const file = join(dataDir, name);
-  if (!existsSync(file)) return 'not set yet: one will be generated at first start';
-  const mode = statSync(file).mode & 0o777;
-  if (mode & 0o077) throw new Error(`${file} can be read by other users (mode ${mode.toString(8)}): run chmod 600 ${file}`);
-  return `generated, kept in ${file} (mode 600)`;
-}
-
-function checkDataDir(config: Config): string {
-  if (!existsSync(config.dataDir)) return `${config.dataDir} does not exist yet: it is created at first start`;
-  const mode = statSync(config.dataDir).mode & 0o777;
-  if (mode & 0o002) throw new Error(`${config.dataDir} is writable by every user (mode ${mode.toString(8)}): run chmod o-w ${config.dataDir}`);
-  return `${config.dataDir} (mode ${mode.toString(8)})`;
-}
-
-const LOOPBACK_HOST = /^(localhost|127(\.\d+){3}|\[::1\]|::1)$/;
-
-/** The links in mail must reach people: a loopback PUBLIC_URL on a server listening for others is a mistake. */
-function checkPublicUrl(config: Config): string {
-  const host = new URL(config.publicUrl).hostname;
-  if (LOOPBACK_HOST.test(host) && !LOOPBACK_HOST.test(config.host)) {
-    throw new Error(
-      `PUBLIC_URL is ${config.publicUrl}, a loopback address, while HOST is ${config.host}: links in mail will not open for anyone else. Set PUBLIC_URL to the address people use.`,
-    );
-  }
-  if (/^(0\.0\.0\.0|\[::\])$/.test(host))
-    throw new Error(`PUBLIC_URL is ${config.publicUrl}, which no browser can open (it follows HOST when unset). Set PUBLIC_URL to the address people use.`);
-  return `links in mail start with ${config.publicUrl}`;
 }

@@ -67,6 +67,16 @@ export class AppService {
     await this.#audit.record('app.removed', null, clientId);
   }
 
+  /** Replaces an app's redirect URIs (1 to 20, each checked as at registration). */
+  async setRedirectUris(clientId: string, redirectUris: readonly string[]): Promise<App> {
+    if (redirectUris.length === 0 || redirectUris.length > 20) throw fail('VALIDATION_FAILED', 'give 1 to 20 redirect URIs', 'redirect_uri');
+    for (const uri of redirectUris) checkRedirectUri(uri);
+    const uris = [...new Set(redirectUris)];
+    if (!(await this.#store.setRedirectUris(clientId, uris))) throw fail('NOT_FOUND', 'no app has this client id');
+    await this.#audit.record('app.redirect_uris_changed', null, clientId);
+    return (await this.#store.find(clientId))!;
+  }
+
   /** A new secret for a confidential app; the old one stops working at once. */
   async rotateSecret(clientId: string): Promise<string> {
     const app = await this.#store.find(clientId);

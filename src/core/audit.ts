@@ -1,10 +1,12 @@
-import type { AuditLog, AuditType, StoredAuditEvent, AuditEvent } from './ports/audit-log.ts';
+import type { AuditLog, AuditQuery, AuditType, StoredAuditEvent, AuditEvent } from './ports/audit-log.ts';
 import type { Clock } from './ports/clock.ts';
 
 /** The client behind the current request, when there is one. */
 export interface RequestOrigin {
   ip: string | null;
   userAgent: string | null;
+  /** The staff member acting through the console in this request, once known. */
+  actorId?: number | null;
 }
 
 /**
@@ -36,7 +38,15 @@ export class Audit {
 
   async record(type: AuditType, userId: number | null, detail: string | null = null): Promise<void> {
     const origin = this.#origin();
-    const event = { at: this.#clock.now(), type, userId, ip: origin?.ip ?? null, userAgent: origin?.userAgent ?? null, detail };
+    const event = {
+      at: this.#clock.now(),
+      type,
+      userId,
+      ip: origin?.ip ?? null,
+      userAgent: origin?.userAgent ?? null,
+      actorId: origin?.actorId ?? null,
+      detail,
+    };
     this.#observe?.(event);
     await this.#log.add(event).catch(() => {
       // the audit store being away must not turn a login into an error
@@ -49,5 +59,15 @@ export class Audit {
   /** Events newest first; optionally one user's. */
   list(limit: number, userId?: number): Promise<StoredAuditEvent[]> {
     return this.#log.list(limit, userId);
+  }
+
+  /** Events newest first, filtered by account, type and time. */
+  query(query: AuditQuery): Promise<StoredAuditEvent[]> {
+    return this.#log.query(query);
+  }
+
+  /** Events of each type in the last `ms` milliseconds. */
+  countRecent(ms: number): Promise<Partial<Record<AuditType, number>>> {
+    return this.#log.countSince(this.#clock.now() - ms);
   }
 }

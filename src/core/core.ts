@@ -15,6 +15,7 @@ import { randomIds, type IdSource } from './ports/ids.ts';
 import type { LockoutRule } from './ports/lockout-store.ts';
 import type { Stores } from './ports/stores.ts';
 import { DEFAULT_SESSION_POLICY, SessionService, type SessionPolicy } from './sessions.ts';
+import { StaffService } from './staff.ts';
 import { TokenIssuer, type TokenKeys } from './tokens.ts';
 import { importAccounts, type AccountImportReport, type ForeignAccount } from './user-import.ts';
 import { DEFAULT_VERIFICATION, VerificationService, type VerificationSettings } from './verification.ts';
@@ -69,6 +70,8 @@ export interface Core {
   verification: VerificationService;
   sessions: SessionService;
   lockout: Lockout;
+  /** The staff console's actions, rights checked. */
+  staff: StaffService;
   /** TOTP, recovery codes, passkeys, and the second step of a login. */
   secondFactors: SecondFactorService;
   hasher: PasswordHasher;
@@ -154,6 +157,8 @@ export function createCore(options: CoreOptions): Core {
     { accounts, store: options.stores.verifications, mailer, sms, clock, ids, audit, lockout },
     options.verification ?? DEFAULT_VERIFICATION,
   );
+  const apps = new AppService({ store: options.stores.apps, clock, ids, audit });
+  const staff = new StaffService({ accounts, users, sessions, lockout, resets, verification, secondFactors, audit, apps, signingKeys });
   // A new email address gets a verification mail, after the answer that set it.
   const background = new Set<Promise<void>>();
   accounts.onEmailSet = (user) => {
@@ -166,7 +171,7 @@ export function createCore(options: CoreOptions): Core {
   };
   return {
     accounts,
-    apps: new AppService({ store: options.stores.apps, clock, ids, audit }),
+    apps,
     login,
     resets,
     catalog,
@@ -174,6 +179,7 @@ export function createCore(options: CoreOptions): Core {
     verification,
     sessions,
     lockout,
+    staff,
     secondFactors,
     hasher,
     tokens,

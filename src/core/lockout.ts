@@ -138,6 +138,13 @@ export class Lockout {
     return ok;
   }
 
+  /** An account's password budget: counted failures and, while it lasts, the end of its lock (staff see it on the account's page). */
+  async state(userId: number): Promise<{ failures: number; lockedUntil: number | null }> {
+    const state = await this.#store.get(`password:${userId}`);
+    const locked = state?.lockedUntil != null && state.lockedUntil > this.#clock.now();
+    return { failures: state?.count ?? 0, lockedUntil: locked ? state!.lockedUntil : null };
+  }
+
   /** Forgets a budget (a password reset forgets the password failures). */
   clear(kind: AttemptKind, subject: number | string): Promise<void> {
     return this.#store.clear(`${kind}:${subject}`);

@@ -3,6 +3,7 @@ import { auth } from './auth/index.ts';
 import { catalog } from './catalog/index.ts';
 import { account } from './account/index.ts';
 import type { SURFACE_NAMES } from './names.ts';
+import { staffConsole } from './console/index.ts';
 import { oidc } from './oidc/index.ts';
 import { jwks } from './jwks/index.ts';
 import { pages } from './pages/index.ts';
@@ -15,7 +16,7 @@ import { v1Users } from './v1-users/index.ts';
  * contract is one folder under `src/surfaces/`, its name in `names.ts` and one
  * entry here: `SURFACES` values, the README table and the server follow.
  */
-export const SURFACES = [users, catalog, auth, v1Auth, v1Users, admin, pages, account, jwks, oidc] as const;
+export const SURFACES = [users, catalog, auth, v1Auth, v1Users, admin, pages, account, jwks, oidc, staffConsole] as const;
 
 // The compiler holds this list and names.ts to the same names in the same order.
 type Names<T extends readonly { name: string }[]> = { [I in keyof T]: T[I]['name'] };

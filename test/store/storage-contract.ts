@@ -720,6 +720,61 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
     );
 
     test(
+      'users: search matches a uuid exactly, or a prefix of email, username (any case) or phone; by id, paginated',
+      withStores(async ({ users }) => {
+        const a = await users.create(newUser({ email: 'kim.lee@example.com', username: 'KimL', phone: '+8613800000001' }));
+        const b = await users.create(newUser({ email: 'kimberly@example.org', username: 'berry', phone: '+8613900000002' }));
+        const c = await users.create(newUser({ email: 'zed@example.com', username: 'Kimchi', phone: null }));
+        await users.create(newUser({ email: 'akim@example.com', username: 'x_kim' }));
+        const ids = (list: { id: number }[]) => list.map((u) => u.id);
+        assert.deepEqual(ids(await users.search({ text: 'kim', limit: 10, offset: 0 })), [a.id, b.id, c.id], 'prefixes only, never a substring');
+        assert.deepEqual(ids(await users.search({ text: 'KIMBERLY@', limit: 10, offset: 0 })), [b.id], 'email any case');
+        assert.deepEqual(ids(await users.search({ text: 'kimc', limit: 10, offset: 0 })), [c.id], 'username any case');
+        assert.deepEqual(ids(await users.search({ text: '+86139', limit: 10, offset: 0 })), [b.id], 'phone');
+        assert.deepEqual(ids(await users.search({ text: b.uuid.toUpperCase(), limit: 10, offset: 0 })), [b.id], 'uuid exactly');
+        assert.deepEqual(ids(await users.search({ text: 'kim', limit: 2, offset: 2 })), [c.id], 'second page');
+        assert.deepEqual(await users.search({ text: 'nobody', limit: 10, offset: 0 }), []);
+        assert.deepEqual(await users.search({ text: '%', limit: 10, offset: 0 }), [], 'no wildcards');
+        assert.equal((await users.search({ text: '', limit: 10, offset: 0 })).length, 4, 'empty text: every account');
+        const found = (await users.search({ text: 'kim.lee@example.com', limit: 10, offset: 0 }))[0];
+        assert.deepEqual(found, await users.findById(a.id), 'whole records');
+      }),
+    );
+
+    test(
+      'audit: events keep their actor; filtered by account, type and time, newest first, paged by id; counted by type since a time',
+      withStores(async ({ audit }) => {
+        const event = (type: 'login.failed' | 'user.disabled', userId: number, at: number, actorId: number | null = null) =>
+          audit.add({ at, type, userId, ip: '127.0.0.1', userAgent: 'test', actorId, detail: null });
+        await event('login.failed', 1, T0);
+        await event('user.disabled', 1, T0 + 1000, 9);
+        await event('login.failed', 2, T0 + 2000);
+        await event('login.failed', 1, T0 + 3000);
+        const all = await audit.query({ limit: 10 });
+        assert.deepEqual(
+          all.map((e) => [e.type, e.userId, e.at, e.actorId]),
+          [
+            ['login.failed', 1, T0 + 3000, null],
+            ['login.failed', 2, T0 + 2000, null],
+            ['user.disabled', 1, T0 + 1000, 9],
+            ['login.failed', 1, T0, null],
+          ],
+        );
+        assert.equal((await audit.query({ limit: 10, userId: 1, type: 'login.failed' })).length, 2);
+        assert.deepEqual(
+          (await audit.query({ limit: 10, from: T0 + 1000, to: T0 + 3000 })).map((e) => e.at),
+          [T0 + 2000, T0 + 1000],
+        );
+        const page = await audit.query({ limit: 10, beforeId: all[1]!.id });
+        assert.deepEqual(
+          page.map((e) => e.id),
+          [all[2]!.id, all[3]!.id],
+        );
+        assert.deepEqual(await audit.countSince(T0 + 1000), { 'user.disabled': 1, 'login.failed': 2 });
+      }),
+    );
+
+    test(
       'ping answers',
       withStores(async (stores) => {
         await stores.ping();

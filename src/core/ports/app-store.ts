@@ -24,4 +24,6 @@ export interface AppStore {
   delete(clientId: string): Promise<boolean>;
   /** Whether the app exists (and now has this secret). */
   setSecretHash(clientId: string, secretHash: string): Promise<boolean>;
+  /** Whether the app exists (and now has these redirect URIs). */
+  setRedirectUris(clientId: string, redirectUris: string[]): Promise<boolean>;
 }

@@ -1,31 +1,41 @@
+/** Every kind of event, in one list (the console's filter offers them all). */
+export const AUDIT_TYPES = [
+  'user.registered',
+  'verification.sent',
+  'email.verified',
+  'phone.verified',
+  'login.succeeded',
+  'login.failed',
+  'account.locked',
+  'logout',
+  'password.changed',
+  'password.reset',
+  'session.reuse_detected',
+  'user.disabled',
+  'user.enabled',
+  'user.deleted',
+  'mfa.enrolled',
+  'mfa.removed',
+  'mfa.failed',
+  'mfa.recovery_code_used',
+  'mfa.recovery_codes_regenerated',
+  'mfa.reset',
+  'mfa.legacy_login',
+  'app.registered',
+  'app.removed',
+  'app.secret_rotated',
+  'app.redirect_uris_changed',
+  'keys.rotated',
+  'oidc.signed_in',
+  'oidc.signed_out',
+  'account.unlocked',
+  'email.changed',
+  'reset.sent',
+  'sessions.ended',
+] as const;
+
 /** What happened. */
-export type AuditType =
-  | 'user.registered'
-  | 'verification.sent'
-  | 'email.verified'
-  | 'phone.verified'
-  | 'login.succeeded'
-  | 'login.failed'
-  | 'account.locked'
-  | 'logout'
-  | 'password.changed'
-  | 'password.reset'
-  | 'session.reuse_detected'
-  | 'user.disabled'
-  | 'user.enabled'
-  | 'user.deleted'
-  | 'mfa.enrolled'
-  | 'mfa.removed'
-  | 'mfa.failed'
-  | 'mfa.recovery_code_used'
-  | 'mfa.recovery_codes_regenerated'
-  | 'mfa.reset'
-  | 'mfa.legacy_login'
-  | 'app.registered'
-  | 'app.removed'
-  | 'app.secret_rotated'
-  | 'oidc.signed_in'
-  | 'oidc.signed_out';
+export type AuditType = (typeof AUDIT_TYPES)[number];
 
 export interface AuditEvent {
   at: number;
@@ -33,6 +43,8 @@ export interface AuditEvent {
   userId: number | null;
   ip: string | null;
   userAgent: string | null;
+  /** The staff member who acted on the account (the console), or null when the account's owner or the system did. */
+  actorId: number | null;
   /** A short free text (e.g. the surface path, or the reason). Never a secret. */
   detail: string | null;
 }
@@ -41,9 +53,26 @@ export interface StoredAuditEvent extends AuditEvent {
   id: number;
 }
 
+/** Which events to read: every field narrows; newest first. */
+export interface AuditQuery {
+  limit: number;
+  userId?: number;
+  type?: AuditType;
+  /** From this time on (epoch ms, inclusive). */
+  from?: number;
+  /** Before this time (epoch ms, exclusive). */
+  to?: number;
+  /** Only events older than this id: the next page after the last one seen. */
+  beforeId?: number;
+}
+
 /** Persistence of audit events (append-only). */
 export interface AuditLog {
   add(event: AuditEvent): Promise<void>;
   /** Newest first; optionally one user's. */
   list(limit: number, userId?: number): Promise<StoredAuditEvent[]>;
+  /** Newest first, filtered. */
+  query(query: AuditQuery): Promise<StoredAuditEvent[]>;
+  /** How many events of each type happened from `since` on (types with none are absent). */
+  countSince(since: number): Promise<Partial<Record<AuditType, number>>>;
 }

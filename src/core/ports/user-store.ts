@@ -61,6 +61,21 @@ export interface UserListQuery {
   search?: string;
 }
 
+/**
+ * The staff console's account search. A text shaped like a uuid matches that
+ * account's uuid exactly; any other text matches accounts whose email, username
+ * (case-insensitively) or phone number starts with it. Prefixes, not substrings:
+ * every branch is an index range, so a search stays fast at millions of accounts.
+ */
+export interface UserSearch {
+  text: string;
+  limit: number;
+  offset: number;
+}
+
+/** A uuid as typed by staff (any case). */
+export const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Persistence of accounts. Every method is atomic on its own. */
 export interface UserStore {
   /** Inserts; throws {@link UniqueViolation} when email or username is taken. */
@@ -78,4 +93,6 @@ export interface UserStore {
   /** Returns whether a user was deleted. The user's sessions go with it. */
   delete(id: number): Promise<boolean>;
   list(query: UserListQuery): Promise<User[]>;
+  /** Accounts matching {@link UserSearch}, by id. */
+  search(query: UserSearch): Promise<User[]>;
 }

@@ -191,5 +191,6 @@ export function cachedUsers(inner: UserStore, cache: AuthReadCache, notices: Cha
       return deleted;
     },
     list: (query) => inner.list(query),
+    search: (query) => inner.search(query),
   };
 }

@@ -27,4 +27,11 @@ export class MemoryAppStore implements AppStore {
     app.secretHash = secretHash;
     return true;
   }
+
+  async setRedirectUris(clientId: string, redirectUris: string[]): Promise<boolean> {
+    const app = this.#apps.get(clientId);
+    if (!app) return false;
+    app.redirectUris = [...redirectUris];
+    return true;
+  }
 }

@@ -1,4 +1,13 @@
-import { UniqueViolation, type NewUser, type User, type UserListQuery, type UserPatch, type UserStore } from '../../core/ports/user-store.ts';
+import {
+  UniqueViolation,
+  type NewUser,
+  type User,
+  type UserListQuery,
+  type UserPatch,
+  type UserSearch,
+  type UserStore,
+  UUID_TEXT,
+} from '../../core/ports/user-store.ts';
 import { userDefaults } from '../user-defaults.ts';
 
 /** Accounts in a Map; for unit tests and throwaway runs. */
@@ -63,6 +72,22 @@ export class MemoryUserStore implements UserStore {
     const needle = query.search?.toLowerCase();
     return [...this.#byId.values()]
       .filter((u) => !needle || u.email?.includes(needle) || u.username?.toLowerCase().includes(needle))
+      .sort((a, b) => a.id - b.id)
+      .slice(query.offset, query.offset + query.limit)
+      .map((u) => structuredClone(u));
+  }
+
+  async search(query: UserSearch): Promise<User[]> {
+    const text = query.text.trim();
+    const lower = text.toLowerCase();
+    const matches =
+      text === ''
+        ? () => true
+        : UUID_TEXT.test(text)
+          ? (u: User) => u.uuid === lower
+          : (u: User) => !!u.email?.startsWith(lower) || !!u.username?.toLowerCase().startsWith(lower) || !!u.phone?.startsWith(text);
+    return [...this.#byId.values()]
+      .filter(matches)
       .sort((a, b) => a.id - b.id)
       .slice(query.offset, query.offset + query.limit)
       .map((u) => structuredClone(u));

@@ -10,6 +10,7 @@ import * as m0006 from './0006-attempt-budgets.ts';
 import * as m0007 from './0007-signing-keys.ts';
 import * as m0008 from './0008-openid-connect.ts';
 import * as m0009 from './0009-second-factors.ts';
+import * as m0010 from './0010-console-search-and-audit.ts';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0007-signing-keys': m0007,
   '0008-openid-connect': m0008,
   '0009-second-factors': m0009,
+  '0010-console-search-and-audit': m0010,
 };
 
 /** Brings the database to the latest schema. Idempotent; safe to run at every start. */

@@ -117,6 +117,7 @@ export interface AuditEventsTable {
   user_id: number | null;
   ip: string | null;
   user_agent: string | null;
+  actor_id: number | null;
   detail: string | null;
 }
 

@@ -52,4 +52,13 @@ export class SqlAppStore implements AppStore {
     const result = await this.#db.updateTable('oidc_clients').set({ secret_hash: secretHash }).where('client_id', '=', clientId).executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
+
+  async setRedirectUris(clientId: string, redirectUris: string[]): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('oidc_clients')
+      .set({ redirect_uris: JSON.stringify(redirectUris) })
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
 }

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { NewUser, User, UserListQuery, UserPatch, UserStore } from '../../core/ports/user-store.ts';
+import { type NewUser, type User, type UserListQuery, type UserPatch, type UserSearch, type UserStore, UUID_TEXT } from '../../core/ports/user-store.ts';
 import type { Database, UsersTable } from './schema.ts';
 import type { Dialect } from '../migrations/dialect.ts';
 import type { HotReads } from '../sqlite/hot-reads.ts';
@@ -89,4 +89,22 @@ export class SqlUserStore implements UserStore {
     }
     return (await q.execute()).map(rowToUser);
   }
+
+  async search(query: UserSearch): Promise<User[]> {
+    const text = query.text.trim();
+    let q = this.#db.selectFrom('users').selectAll().orderBy('id').limit(query.limit).offset(query.offset);
+    if (UUID_TEXT.test(text)) q = q.where('uuid', '=', text.toLowerCase());
+    else if (text !== '') {
+      // Each branch is a range over an index (migration 0010): byte order on SQLite, the "C" collation on PostgreSQL.
+      const c = this.#dialect === 'postgres' ? sql.raw(' COLLATE "C"') : sql.raw('');
+      const range = (column: 'email' | 'username_key' | 'phone', prefix: string) =>
+        sql<boolean>`(${sql.ref(column)}${c} >= ${prefix} AND ${sql.ref(column)}${c} < ${prefix + PAST_EVERY_CHARACTER})`;
+      const lower = text.toLowerCase();
+      q = q.where((eb) => eb.or([range('email', lower), range('username_key', lower), range('phone', text)]));
+    }
+    return (await q.execute()).map(rowToUser);
+  }
 }
+
+/** Sorts after any character that may follow a prefix (U+10FFFF, the last code point), in byte and code-point order alike. */
+const PAST_EVERY_CHARACTER = '\u{10FFFF}';

@@ -18,3 +18,12 @@ export function trackRequestOrigins(app: FastifyInstance): void {
     origins.run({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null }, done);
   });
 }
+
+/**
+ * Names the staff member acting in the current (non-GET) request, so every
+ * audit event the request causes records who did it.
+ */
+export function actAs(actorId: number): void {
+  const origin = origins.getStore();
+  if (origin) origin.actorId = actorId;
+}

@@ -15,6 +15,7 @@ const file = (path: string, type: string): Asset => ({ type, body: readFileSync(
  */
 const ASSETS: ReadonlyMap<string, Asset> = new Map([
   ['pages.css', file('./assets/pages.css', 'text/css; charset=utf-8')],
+  ['console.css', file('./assets/console.css', 'text/css; charset=utf-8')],
   ['pages.js', file('./assets/pages.js', 'text/javascript; charset=utf-8')],
   // The passkey ceremonies of /account: SimpleWebAuthn's browser bundle (served from here, not a CDN) and the page's script.
   ['simplewebauthn-browser.js', file('../../../../node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js', 'text/javascript; charset=utf-8')],

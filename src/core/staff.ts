@@ -1,0 +1,251 @@
+import type { AccountService } from './accounts.ts';
+import type { AppService, NewApp } from './apps.ts';
+import type { Audit } from './audit.ts';
+import { fail } from './errors.ts';
+import type { Lockout } from './lockout.ts';
+import type { PasswordResetService } from './password-reset.ts';
+import type { App } from './ports/app-store.ts';
+import type { AuditQuery, StoredAuditEvent } from './ports/audit-log.ts';
+import type { Session } from './ports/session-store.ts';
+import type { User, UserStore } from './ports/user-store.ts';
+import type { SecondFactorService, SecondFactorStatus } from './second-factors.ts';
+import type { SessionService } from './sessions.ts';
+import type { KeyStatus, SigningKeys } from './signing-keys.ts';
+import type { VerificationService } from './verification.ts';
+
+/**
+ * What staff may do. Staff (`is_staff`) read everything, end sessions, send
+ * mail (reset, verification), mark addresses verified and lift a lockout: the
+ * help-desk actions that take nothing away from the account's owner.
+ * Superusers also disable, enable, change the email, reset second factors and
+ * delete.
+ */
+export type StaffAction =
+  | 'read'
+  | 'end-sessions'
+  | 'send-mail'
+  | 'verify'
+  | 'unlock'
+  | 'set-status'
+  | 'change-email'
+  | 'reset-factors'
+  | 'delete'
+  | 'manage-apps'
+  | 'rotate-keys';
+
+const STAFF_ACTIONS: ReadonlySet<StaffAction> = new Set(['read', 'end-sessions', 'send-mail', 'verify', 'unlock']);
+
+/** Whether this account may do this in the console. */
+export function staffMay(actor: User, action: StaffAction): boolean {
+  if (actor.status !== 'active') return false;
+  if (actor.isSuperuser) return true;
+  return actor.isStaff && STAFF_ACTIONS.has(action);
+}
+
+/** Whether this account may use the console at all. */
+export const isStaffMember = (user: User): boolean => staffMay(user, 'read');
+
+/** What staff type to confirm a deletion: the account's email, else its username, else its uuid. */
+export const deleteConfirmation = (user: User): string => user.email ?? user.username ?? user.uuid;
+
+/** An account as staff see it: the record, its lock state and its live sessions. */
+export interface AccountFile {
+  user: User;
+  failures: number;
+  lockedUntil: number | null;
+  sessions: Session[];
+  factors: SecondFactorStatus;
+}
+
+/**
+ * The staff console's actions on accounts. Each checks the actor's rights,
+ * then calls the service every other surface uses; each leaves an audit event
+ * (the actor is recorded from the request, see RequestOrigin.actorId).
+ */
+export class StaffService {
+  readonly #accounts: AccountService;
+  readonly #users: UserStore;
+  readonly #sessions: SessionService;
+  readonly #lockout: Lockout;
+  readonly #resets: PasswordResetService;
+  readonly #verification: VerificationService;
+  readonly #factors: Pick<SecondFactorService, 'status' | 'reset'>;
+  readonly #audit: Audit;
+  readonly #apps: AppService;
+  readonly #keys: Pick<SigningKeys, 'list' | 'rotate'>;
+
+  constructor(deps: {
+    accounts: AccountService;
+    users: UserStore;
+    sessions: SessionService;
+    lockout: Lockout;
+    resets: PasswordResetService;
+    verification: VerificationService;
+    secondFactors: Pick<SecondFactorService, 'status' | 'reset'>;
+    audit: Audit;
+    apps: AppService;
+    signingKeys: Pick<SigningKeys, 'list' | 'rotate'>;
+  }) {
+    this.#apps = deps.apps;
+    this.#keys = deps.signingKeys;
+    this.#factors = deps.secondFactors;
+    this.#accounts = deps.accounts;
+    this.#users = deps.users;
+    this.#sessions = deps.sessions;
+    this.#lockout = deps.lockout;
+    this.#resets = deps.resets;
+    this.#verification = deps.verification;
+    this.#audit = deps.audit;
+  }
+
+  #assert(actor: User, action: StaffAction): void {
+    if (!staffMay(actor, action)) throw fail('FORBIDDEN');
+  }
+
+  /** Superuser actions that take an account away are never done to oneself (a console locked from inside). */
+  #notSelf(actor: User, user: User): void {
+    if (actor.id === user.id) throw fail('FORBIDDEN', 'staff cannot do this to their own account');
+  }
+
+  async search(actor: User, text: string, limit: number, offset: number): Promise<User[]> {
+    this.#assert(actor, 'read');
+    return this.#users.search({ text, limit, offset });
+  }
+
+  /** The account by uuid; USER_NOT_FOUND when there is none. */
+  async find(actor: User, uuid: string): Promise<User> {
+    this.#assert(actor, 'read');
+    const user = await this.#accounts.findByUuid(uuid.toLowerCase());
+    if (!user) throw fail('USER_NOT_FOUND');
+    return user;
+  }
+
+  async file(actor: User, user: User): Promise<AccountFile> {
+    this.#assert(actor, 'read');
+    const [lock, sessions, factors] = await Promise.all([this.#lockout.state(user.id), this.#sessions.listForUser(user.id), this.#factors.status(user.id)]);
+    return { user, ...lock, sessions: sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt), factors };
+  }
+
+  async auditTrail(actor: User, query: AuditQuery): Promise<StoredAuditEvent[]> {
+    this.#assert(actor, 'read');
+    return this.#audit.query(query);
+  }
+
+  async unlock(actor: User, user: User): Promise<void> {
+    this.#assert(actor, 'unlock');
+    // The password lock and the second-factor budget: a locked-out owner gets every try back.
+    await this.#lockout.clear('password', user.id);
+    await this.#lockout.clear('second-factor', user.id);
+    await this.#audit.record('account.unlocked', user.id);
+  }
+
+  async setStatus(actor: User, user: User, status: User['status']): Promise<User> {
+    this.#assert(actor, 'set-status');
+    this.#notSelf(actor, user);
+    return this.#accounts.setStatus(user, status);
+  }
+
+  async setVerified(actor: User, user: User, channel: 'email' | 'phone'): Promise<User> {
+    this.#assert(actor, 'verify');
+    if (!(channel === 'email' ? user.email : user.phone)) throw fail('VALIDATION_FAILED', `the account has no ${channel}`, channel);
+    return this.#accounts.setVerified(user, channel, true);
+  }
+
+  /** A new address, unverified until the link mailed to it is opened (the mail goes out after this returns). */
+  async changeEmail(actor: User, user: User, email: string): Promise<User> {
+    this.#assert(actor, 'change-email');
+    const updated = await this.#accounts.updateProfile(user, { email });
+    if (updated.email !== user.email) await this.#audit.record('email.changed', user.id);
+    return updated;
+  }
+
+  async sendReset(actor: User, user: User): Promise<void> {
+    this.#assert(actor, 'send-mail');
+    if (!user.email) throw fail('VALIDATION_FAILED', 'the account has no email address', 'email');
+    if (user.status !== 'active') throw fail('USER_DISABLED');
+    await this.#resets.request(user.email);
+    await this.#audit.record('reset.sent', user.id);
+  }
+
+  async resendVerification(actor: User, user: User): Promise<void> {
+    this.#assert(actor, 'send-mail');
+    return this.#verification.start(user, 'email');
+  }
+
+  /** Ends one session of this account; false when it was not this account's or had ended. */
+  async endSession(actor: User, user: User, sessionId: string): Promise<boolean> {
+    this.#assert(actor, 'end-sessions');
+    const ended = await this.#sessions.endOwn(user.id, sessionId);
+    if (ended) await this.#audit.record('sessions.ended', user.id, 'one');
+    return ended;
+  }
+
+  async endAllSessions(actor: User, user: User): Promise<number> {
+    this.#assert(actor, 'end-sessions');
+    const ended = await this.#sessions.endAllForUser(user.id);
+    await this.#audit.record('sessions.ended', user.id, `all (${ended})`);
+    return ended;
+  }
+
+  /** "I lost my second factor": every factor and recovery code goes; the owner signs in with the password and enrols again. */
+  async resetFactors(actor: User, user: User): Promise<void> {
+    this.#assert(actor, 'reset-factors');
+    await this.#factors.reset(user.id);
+  }
+
+  /** Deletes the account when `typed` is its {@link deleteConfirmation}; VALIDATION_FAILED otherwise. */
+  async delete(actor: User, user: User, typed: string): Promise<void> {
+    this.#assert(actor, 'delete');
+    this.#notSelf(actor, user);
+    if (typed.trim() !== deleteConfirmation(user)) throw fail('VALIDATION_FAILED', 'the confirmation does not match', 'confirm');
+    await this.#accounts.delete(user);
+  }
+
+  async apps(actor: User): Promise<App[]> {
+    this.#assert(actor, 'read');
+    return this.#apps.list();
+  }
+
+  async app(actor: User, clientId: string): Promise<App> {
+    this.#assert(actor, 'read');
+    const app = await this.#apps.find(clientId);
+    if (!app) throw fail('NOT_FOUND', 'no app has this client id');
+    return app;
+  }
+
+  /** Registers an app; its secret (null for a public app) is in the answer only: shown once. */
+  async addApp(actor: User, input: NewApp): Promise<{ app: App; secret: string | null }> {
+    this.#assert(actor, 'manage-apps');
+    return this.#apps.register(input);
+  }
+
+  async setRedirectUris(actor: User, clientId: string, uris: readonly string[]): Promise<App> {
+    this.#assert(actor, 'manage-apps');
+    return this.#apps.setRedirectUris(clientId, uris);
+  }
+
+  /** A new secret, shown once; the old one stops working at once. */
+  async rotateAppSecret(actor: User, clientId: string): Promise<string> {
+    this.#assert(actor, 'manage-apps');
+    return this.#apps.rotateSecret(clientId);
+  }
+
+  /** Removes the app when `typed` is its client id. */
+  async removeApp(actor: User, clientId: string, typed: string): Promise<void> {
+    this.#assert(actor, 'manage-apps');
+    if (typed.trim() !== clientId) throw fail('VALIDATION_FAILED', 'the confirmation does not match', 'confirm');
+    await this.#apps.remove(clientId);
+  }
+
+  async keys(actor: User): Promise<KeyStatus[]> {
+    this.#assert(actor, 'read');
+    return this.#keys.list();
+  }
+
+  /** New signing keys for the algorithms in use; the old ones keep verifying what they signed until it expires. */
+  async rotateKeys(actor: User): Promise<void> {
+    this.#assert(actor, 'rotate-keys');
+    const made = await this.#keys.rotate();
+    await this.#audit.record('keys.rotated', null, made.map((k) => `${k.alg} ${k.kid}`).join(', ') || null);
+  }
+}
