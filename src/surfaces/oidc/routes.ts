@@ -5,6 +5,7 @@ import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { Type } from 'typebox';
 import type { Core } from '../../core/core.ts';
 import { isGatehouseError } from '../../core/errors.ts';
+import { SecondFactorRequired } from '../../core/second-factors.ts';
 import { clientMeta } from '../shared/authentication.ts';
 import { classifyError } from '../shared/classify-error.ts';
 import { createCsrf } from '../shared/html/csrf.ts';
@@ -14,12 +15,17 @@ import { PAGE_HEADERS } from '../shared/http-hardening.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
 import { buildProvider, ISSUER_PATH, type OidcPages } from './provider.ts';
 import type { SigningKeySource } from './signing-keys.ts';
-import { consentPage, logoutPage, messagePage, signInPage, texts } from './views.ts';
+import { consentPage, logoutPage, messagePage, secondStepPage, signInPage, texts } from './views.ts';
 
 const Uid = Type.Object({ uid: Type.String({ maxLength: 64 }) });
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })) });
 const LoginForm = Type.Object({ csrf: Type.String({ maxLength: 128 }), login: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 1024 }) });
 const CsrfForm = Type.Object({ csrf: Type.String({ maxLength: 128 }) });
+const SecondFactorForm = Type.Object({
+  csrf: Type.String({ maxLength: 128 }),
+  mfa_token: Type.String({ maxLength: 128 }),
+  code: Type.String({ maxLength: 64 }),
+});
 
 /** The core session a sign-in creates also carries an access token nobody sees; it lives this long. */
 const UNUSED_ACCESS_TTL = 60;
@@ -186,9 +192,17 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
             identifier: request.body.login,
             password: request.body.password,
             accessTtl: UNUSED_ACCESS_TTL,
+            // A hosted sign-in has a second step: an enrolled account gets an mfa_token, never a session, here.
+            askSecondFactor: true,
+            hostedSignIn: true,
             ...clientMeta(request),
           });
         } catch (error) {
+          if (error instanceof SecondFactorRequired && error.mfaToken)
+            return reply
+              .code(200)
+              .headers(htmlHeaders(csp))
+              .send(secondStepPage(lang, { uid: interaction.uid, csrf: forms.issue(request, reply), mfaToken: error.mfaToken }));
           if (!isGatehouseError(error)) throw error;
           const words: Partial<Record<string, string>> = {
             INVALID_CREDENTIALS: t.invalid,
@@ -202,10 +216,55 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
           if (!said) throw error;
           return again(error.code === 'RATE_LIMITED' ? 429 : error.code === 'ACCOUNT_LOCKED' ? 423 : 401, said);
         }
-        // ── SECOND FACTOR GOES HERE ──
-        // The password was right and the core session exists. A second step (TOTP,
-        // passkey) is inserted here: keep `signedIn.session` pending, render the
-        // factor page, and call `finishSignIn` only once the factor is verified.
+        // An account MFA_REQUIRED covers, with no second factor yet, enrols on /account first: apps get nothing before.
+        if (core.secondFactors.mustEnrol(signedIn.user)) {
+          await core.sessions.end(signedIn.session.id);
+          return again(403, t.enrolFirst);
+        }
+        return finishSignIn(request, reply, signedIn.user.uuid, signedIn.session.id, signedIn.session.expiresAt);
+      },
+    );
+
+    // The second step: the core checks the code against the mfa_token (tries, replay, lockout) and starts the session.
+    app.post(
+      `${base}/second-factor`,
+      { schema: { hide: true, params: Uid, querystring: LangQuery, body: SecondFactorForm }, preHandler: limits.perIp('login') },
+      async (request, reply) => {
+        const lang = requestLang(request);
+        const t = texts(lang);
+        const interaction = await details(request, reply, request.params.uid);
+        const csp = cspAllowing(interaction.params.redirect_uri);
+        const { mfa_token: mfaToken, code } = request.body;
+        const again = (status: number, error: string) =>
+          reply
+            .code(status)
+            .headers(htmlHeaders(csp))
+            .send(secondStepPage(lang, { uid: interaction.uid, csrf: forms.issue(request, reply), mfaToken, error }));
+        if (!forms.holds(request, request.body.csrf)) return again(403, t.formExpired);
+        if (interaction.prompt.name !== 'login') return failurePage(request, reply, 400);
+        const typed = code.replace(/\s+/g, '');
+        let signedIn: Awaited<ReturnType<Core['secondFactors']['verify']>>;
+        try {
+          signedIn = await core.secondFactors.verify(mfaToken, /^\d{6}$/.test(typed) ? { code: typed } : { recoveryCode: typed }, {
+            accessTtl: UNUSED_ACCESS_TTL,
+            ...clientMeta(request),
+          });
+        } catch (error) {
+          if (!isGatehouseError(error)) throw error;
+          if (error.code === 'MFA_CODE_INVALID') return again(401, t.wrongCode);
+          const words: Partial<Record<string, string>> = {
+            MFA_TOKEN_INVALID: t.restart,
+            ACCOUNT_LOCKED: t.locked,
+            USER_DISABLED: t.disabled,
+            RATE_LIMITED: t.tooMany,
+          };
+          const said = words[error.code];
+          if (!said) throw error;
+          return reply
+            .code(error.code === 'RATE_LIMITED' ? 429 : error.code === 'ACCOUNT_LOCKED' ? 423 : 401)
+            .headers(htmlHeaders(csp))
+            .send(messagePage(lang, 'error', t.errorTitle, said));
+        }
         return finishSignIn(request, reply, signedIn.user.uuid, signedIn.session.id, signedIn.session.expiresAt);
       },
     );

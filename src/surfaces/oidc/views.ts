@@ -34,6 +34,13 @@ const TEXT = {
     unverified: 'Verify your email address first: follow the link in the mail we sent.',
     tooMany: 'Too many attempts. Wait a minute and try again.',
     formExpired: 'The form expired. Please try again.',
+    secondStepTitle: 'Two-step verification',
+    secondStepIntro: 'Enter the 6-digit code from your authenticator app, or one of your recovery codes.',
+    code: 'Code',
+    verify: 'Continue',
+    wrongCode: 'That code is wrong or was already used.',
+    restart: 'This sign-in has expired or had too many tries. Start again from the app.',
+    enrolFirst: 'This account must set up two-step verification before signing in to apps: open /account, set it up, then try again.',
   },
   zh: {
     signInTitle: '登录',
@@ -67,6 +74,13 @@ const TEXT = {
     unverified: '请先验证邮箱：点击我们发送的邮件中的链接。',
     tooMany: '尝试次数过多，请一分钟后再试。',
     formExpired: '表单已过期，请重试。',
+    secondStepTitle: '两步验证',
+    secondStepIntro: '请输入验证器应用中的 6 位验证码，或一个恢复码。',
+    code: '验证码',
+    verify: '继续',
+    wrongCode: '验证码错误或已被使用。',
+    restart: '此次登录已过期或尝试次数过多，请从应用重新开始。',
+    enrolFirst: '此账号需要先设置两步验证才能登录应用：请打开 /account 完成设置后再试。',
   },
 };
 
@@ -91,6 +105,31 @@ export function signInPage(lang: Lang, form: { uid: string; app: string; csrf: s
   <input id="password" name="password" type="password" autocomplete="current-password" maxlength="1024" required>
   ${error}
   <button type="submit">${escapeHtml(t.signIn)}</button>
+</form>
+<form method="post" action="${action}/abort?lang=${lang}">
+  <input type="hidden" name="csrf" value="${escapeHtml(form.csrf)}">
+  <button type="submit" class="secondary">${escapeHtml(t.cancel)}</button>
+</form>`,
+  );
+}
+
+/** The second step of a sign-in: a TOTP or recovery code for the mfa_token the core login handed out. */
+export function secondStepPage(lang: Lang, form: { uid: string; csrf: string; mfaToken: string; error?: string }): string {
+  const t = texts(lang);
+  const error = form.error ? `<p class="error" role="alert" id="form-error">${escapeHtml(form.error)}</p>` : '';
+  const action = `/oidc/interaction/${encodeURIComponent(form.uid)}`;
+  return page(
+    lang,
+    t.secondStepTitle,
+    `<h1>${escapeHtml(t.secondStepTitle)}</h1>
+<p>${escapeHtml(t.secondStepIntro)}</p>
+<form method="post" action="${action}/second-factor?lang=${lang}">
+  <input type="hidden" name="csrf" value="${escapeHtml(form.csrf)}">
+  <input type="hidden" name="mfa_token" value="${escapeHtml(form.mfaToken)}">
+  <label for="code">${escapeHtml(t.code)}</label>
+  <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required${form.error ? ' aria-invalid="true" aria-describedby="form-error"' : ''}>
+  ${error}
+  <button type="submit">${escapeHtml(t.verify)}</button>
 </form>
 <form method="post" action="${action}/abort?lang=${lang}">
   <input type="hidden" name="csrf" value="${escapeHtml(form.csrf)}">
