@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HashAlgorithm } from './core/passwords.ts';
-import { JWT_ALGORITHMS, type JwtAlgorithm } from './core/signing-keys.ts';
+import { JWT_ALGORITHMS, type JwtAlgorithm } from './core/jwt-algorithms.ts';
 import type { DatabaseTarget } from './store/open-stores.ts';
 import { SURFACE_NAMES, type SurfaceName } from './surfaces/names.ts';
 
@@ -421,6 +421,13 @@ export const SETTINGS = {
     default: '`off`',
     meaning:
       '`staff` (`is_staff` or superuser accounts) or `all`: accounts covered must set up a second factor at their next sign-in on `/account` before anything else; until then every API login answers 403',
+  },
+  CONSOLE_MFA: {
+    field: 'consoleMfa',
+    parse: boolean(true),
+    default: '`on`',
+    meaning:
+      'the staff console (`/admin`) opens only to a sign-in with a second factor (TOTP, recovery code or passkey): staff without one are sent to `/account` to set it up; `off`: a password is enough there (`MFA_REQUIRED` still applies)',
   },
   MFA_LEGACY_LOGIN: {
     field: 'mfaLegacyLogin',

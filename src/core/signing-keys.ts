@@ -5,8 +5,9 @@ import type { Clock } from './ports/clock.ts';
 import type { AsymmetricAlgorithm, SigningKeyRecord, SigningKeyStore } from './ports/signing-key-store.ts';
 import type { SecretBox } from './secret-box.ts';
 
-export type JwtAlgorithm = AsymmetricAlgorithm | 'HS256';
-export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['ES256', 'EdDSA', 'RS256', 'HS256'];
+import type { JwtAlgorithm } from './jwt-algorithms.ts';
+
+export type { JwtAlgorithm } from './jwt-algorithms.ts';
 
 type Payload = Record<string, unknown>;
 type Verify = (token: string) => Payload;

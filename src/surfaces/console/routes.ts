@@ -130,6 +130,9 @@ const utc = (value: string | undefined) => (value ? Date.parse(`${value.length =
  * a signed-in staff member; every form carries the CSRF value; every action is
  * audited with the staff member who took it.
  */
+/** The `amr` values of a sign-in that had a second factor (core/second-factors.ts, core/passkeys.ts). */
+const SECOND_FACTOR_AMR = new Set(['otp', 'mfa', 'hwk', 'swk']);
+
 export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core, config, limits }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const forms = createCsrf(config.publicUrl);
@@ -200,10 +203,17 @@ export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
       await html(reply, 403, messagePage(frame, frame.t.noAccess, frame.t.noAccessText));
       return null;
     }
-    // Signed in on the account page to enrol (MFA_REQUIRED) but not enrolled yet: enrolment first.
-    if (core.secondFactors.mustEnrol(caller.user) && (await core.secondFactors.methods(caller.user.id)).length === 0) {
-      if (request.method === 'GET') await reply.redirect(`/account?lang=${requestLang(request)}`, 303);
-      else {
+    // CONSOLE_MFA (on by default) covers every staff member here, MFA_REQUIRED whoever it names: a session
+    // signed in without a second factor does not open the console. Without one enrolled, enrolment comes first
+    // (the account page shares this sign-in); with one, a sign-in that asks for it.
+    const covered = config.consoleMfa || core.secondFactors.mustEnrol(caller.user);
+    if (covered && !caller.claims.amr?.some((method) => SECOND_FACTOR_AMR.has(method))) {
+      const enrolled = (await core.secondFactors.methods(caller.user.id)).length > 0;
+      if (request.method === 'GET') {
+        const lang = requestLang(request);
+        if (enrolled) await session.end(request, reply);
+        await reply.redirect(enrolled ? href(lang, '/admin/sign-in') : `/account?lang=${lang}`, 303);
+      } else {
         const frame = frameOf(request, reply, caller);
         await html(reply, 403, messagePage(frame, frame.t.noAccess, frame.t.noAccessText));
       }

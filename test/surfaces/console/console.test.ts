@@ -15,7 +15,9 @@ let server: TestServer;
 let superuser: User;
 let staff: User;
 before(async () => {
-  server = await startTestServer();
+  // CONSOLE_MFA off here only: these tests are about the console's pages, rights and actions, signed in with a
+  // password; the default (a second factor for every staff member) has its own tests below, on a default server.
+  server = await startTestServer({ env: { CONSOLE_MFA: 'off' } });
   superuser = await makeAccount(server, 'superuser');
   staff = await makeAccount(server, 'staff');
 });
@@ -96,7 +98,7 @@ describe('console: signing in', () => {
   });
 
   test('behind HTTPS the cookies are __Host- prefixed and Secure', async () => {
-    const https = await startTestServer({ env: { PUBLIC_URL: 'https://login.example.com' } });
+    const https = await startTestServer({ env: { PUBLIC_URL: 'https://login.example.com', CONSOLE_MFA: 'off' } });
     try {
       const member = await makeAccount(https, 'staff');
       const c = new ConsoleClient(https.url);
@@ -174,6 +176,33 @@ describe('console: signing in with a second factor', () => {
     });
     assert.equal(byRecovery.status, 303);
     assert.equal((await again.post('/admin/sign-in/second-step', { mfa_token: 'x'.repeat(43), code: '123456' })).status, 400, 'an unknown mfa_token');
+  });
+
+  test('by default (CONSOLE_MFA=on) the console opens only to a sign-in with a second factor: staff without one enrol first', async () => {
+    const defaults = await startTestServer();
+    try {
+      const member = await makeAccount(defaults, 'staff');
+      const c = new ConsoleClient(defaults.url);
+      await c.signIn(member.email!);
+      const page = await c.get('/admin');
+      assert.equal(page.status, 303, 'a password alone does not open the console');
+      assert.match(page.location ?? '', /^\/account/);
+      assert.equal((await c.post('/admin/keys/rotate')).status, 403);
+      // Enrolled, the same member signs in with the code and the console opens.
+      const { secret } = await defaults.core.secondFactors.beginTotp(member);
+      await defaults.core.secondFactors.confirmTotp(member, generateSync({ secret, epoch: Math.floor(defaults.clock.now() / 1000) }));
+      defaults.clock.advance(30_000);
+      const d = new ConsoleClient(defaults.url);
+      await d.get('/admin/sign-in');
+      const step = await d.post('/admin/sign-in', { login: member.email!, password: PASSWORD });
+      d.csrf = /name="csrf" value="([^"]*)"/.exec(step.text)![1]!;
+      const mfaToken = /name="mfa_token" value="([^"]+)"/.exec(step.text)![1]!;
+      const code = generateSync({ secret, epoch: Math.floor(defaults.clock.now() / 1000) });
+      assert.equal((await d.post('/admin/sign-in/second-step', { mfa_token: mfaToken, code })).status, 303);
+      assert.equal((await d.get('/admin')).status, 200);
+    } finally {
+      await defaults.close();
+    }
   });
 
   test('MFA_REQUIRED=staff: a staff member without a second factor is sent to enrol on the account page before the console opens', async () => {
