@@ -101,6 +101,9 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
       return built;
     };
     const handlers = new WeakMap<Provider, ReturnType<Provider['callback']>>();
+    // A rotation, here or on another instance (the key set is polled every 5 s), makes the next request build
+    // the provider again with the new keys; its state (codes, sessions, cookie keys) lives in the store.
+    core.signingKeys.onChange(() => providers.delete(core));
 
     // The provider's routes: no body parsing here (the provider parses its own), the raw request as it came.
     await fastify.register(async (raw) => {

@@ -4,7 +4,7 @@
 // single sign-on on a second authorization.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
@@ -118,6 +118,21 @@ describe('sign in with Gatehouse (OpenID Connect)', { skip: executablePath ? fal
       assert.equal(protectedHeader.alg, alg);
       await context.close();
     }
+  });
+
+  test('after a key rotation the provider signs id_tokens with the new key, without a restart; the old key still verifies', async () => {
+    const first = await signIn();
+    const before = decodeProtectedHeader(first.tokens.id_token!).kid;
+    await first.context.close();
+    const [made] = await server.core.signingKeys.rotate(['RS256']);
+    const second = await signIn();
+    const header = decodeProtectedHeader(second.tokens.id_token!);
+    await second.context.close();
+    assert.equal(header.kid, made!.kid, 'signed with the rotated-in key');
+    assert.notEqual(header.kid, before);
+    const published = await fetch(`${server.url}/.well-known/jwks.json`).then((r) => r.json() as Promise<{ keys: { kid: string }[] }>);
+    const kids = published.keys.map((k) => k.kid);
+    assert.ok(kids.includes(made!.kid) && kids.includes(before!), 'both keys published while the old one may still verify');
   });
 
   test('client_credentials: a service token for a confidential app', async () => {
