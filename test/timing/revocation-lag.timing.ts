@@ -27,6 +27,7 @@ describe('revocation lag across two instances on PostgreSQL + Redis', { skip: ba
       REDIS_URL: backends!.redisUrl,
       REDIS_PREFIX: freshPrefix(),
       JWT_SECRET: 'shared-secret-shared-secret-shared-secret-42',
+      MFA_ENCRYPTION_KEY: 'shared-encryption-key-shared-encryption-key-4',
       LOG_LEVEL: 'warn',
     };
     [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);

@@ -44,7 +44,12 @@ describe('two instances: a change that cannot be announced is not acknowledged',
     await admin.call('ACL', 'SETUSER', redisUser, 'on', '>pw-for-the-test', '~*', '&*', '+@all');
     const database = await freshDatabase(backends!.databaseUrl);
     drop = database.drop;
-    const shared = { DATABASE_URL: database.url, REDIS_PREFIX: freshPrefix(), JWT_SECRET: 'shared-secret-shared-secret-shared-secret-42' };
+    const shared = {
+      DATABASE_URL: database.url,
+      REDIS_PREFIX: freshPrefix(),
+      JWT_SECRET: 'shared-secret-shared-secret-shared-secret-42',
+      MFA_ENCRYPTION_KEY: 'shared-encryption-key-shared-encryption-key-4',
+    };
     const aUrl = new URL(backends!.redisUrl);
     aUrl.username = redisUser;
     aUrl.password = 'pw-for-the-test';

@@ -53,7 +53,12 @@ describe('NUL characters in path parameters, PostgreSQL without Redis', () => {
     if (!urls) return;
     database = await freshDatabase(urls.databaseUrl);
     server = await startTestServer({
-      env: { DATABASE_URL: database.url, REDIS_URL: '', JWT_SECRET: 'test-secret-for-postgres-without-redis-0123456789' },
+      env: {
+        DATABASE_URL: database.url,
+        REDIS_URL: '',
+        JWT_SECRET: 'test-secret-for-postgres-without-redis-0123456789',
+        MFA_ENCRYPTION_KEY: 'test-encryption-key-for-postgres-without-redis-01',
+      },
     });
     await server.core.accounts.register({ username: 'boss', email: 'boss@example.com', password: 'password123', isSuperuser: true });
   });

@@ -20,7 +20,12 @@ const setups: Array<{ name: string; skip: string | false; env: () => Promise<{ e
     env: async () => {
       const database = await freshDatabase(urls!.databaseUrl);
       return {
-        env: { DATABASE_URL: database.url, REDIS_URL: '', JWT_SECRET: 'test-secret-for-postgres-without-redis-0123456789' },
+        env: {
+          DATABASE_URL: database.url,
+          REDIS_URL: '',
+          JWT_SECRET: 'test-secret-for-postgres-without-redis-0123456789',
+          MFA_ENCRYPTION_KEY: 'test-encryption-key-for-postgres-without-redis-01',
+        },
         drop: database.drop,
       };
     },
