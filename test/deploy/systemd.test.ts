@@ -24,7 +24,7 @@ describe('deploy/gatehouse.service', () => {
   });
 
   test("starts the project's own Node with the server's flags, stops it with SIGTERM, does not restart on a configuration error", () => {
-    assert.equal(settings.get('ExecStart'), '/opt/gatehouse/node_modules/node/bin/node --max-semi-space-size=4 src/cli/gatehouse.ts serve');
+    assert.equal(settings.get('ExecStart'), '/opt/gatehouse/node_modules/node/bin/node --max-semi-space-size=4 bin/gatehouse.js serve');
     assert.equal(settings.get('WorkingDirectory'), '/opt/gatehouse');
     assert.equal(settings.get('KillSignal'), 'SIGTERM');
     assert.equal(settings.get('RestartPreventExitStatus'), '2');

@@ -39,7 +39,7 @@ describe('sqlite specifics', () => {
       await assert.rejects(stores.sessions.create(session), /FOREIGN KEY/);
       assert.equal(await stores.sessions.get('dangling-session'), null);
       await assert.rejects(
-        sql`INSERT INTO login_failures (user_id, window_start, count, locked_until) VALUES (987654, 0, 1, NULL)`.execute(opened.db),
+        sql`INSERT INTO password_resets (token_hash, user_id, created_at, expires_at, used_at) VALUES ('h', 987654, 0, 1, NULL)`.execute(opened.db),
         /FOREIGN KEY/,
       );
     } finally {

@@ -8,7 +8,7 @@ import { oidcRoutes } from './routes.ts';
 export const oidc = defineSurface({
   name: 'oidc',
   summary: 'OpenID Connect provider at /oidc (discovery at /oidc/.well-known/openid-configuration): sign in with Gatehouse',
-  mounts: ['/oidc', '/oidc/*'],
+  mounts: ['/oidc/*'],
   // The core's signing keys: id_tokens RS256 by default, ES256 or EdDSA for the apps that ask.
   plugin: oidcRoutes((core) => ({ privateJwks: () => core.signingKeys.privateJwks(['RS256', 'ES256', 'EdDSA']) })),
   // HTML and the provider's own OAuth error bodies: no core code reaches a JSON map.

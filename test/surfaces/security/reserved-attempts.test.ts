@@ -60,10 +60,10 @@ const CASES: Case[] = [
     wrong: 401,
   },
   {
-    name: 'v1-auth envelope, form',
+    name: 'v1-auth envelope, JSON',
     http: () => server.envelopeHttp,
     path: '/api/v1/auth/login',
-    send: (http, a) => http('POST', '/api/v1/auth/login', { form: { username: a.username, password: 'wrong-password' } }),
+    send: json('/api/v1/auth/login', (a) => ({ username: a.username, password: 'wrong-password' })),
     wrong: 401,
   },
   {
