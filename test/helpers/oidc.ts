@@ -1,10 +1,9 @@
 // What the OpenID Connect tests share: a free port for a PUBLIC_URL known before
 // start, the relying party's callback server, Chromium, and the browser's walk
 // through the sign-in and consent pages.
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as client from 'openid-client';
 
 /** A port free a moment ago (the kernel does not hand it out again at once). */
@@ -24,31 +23,6 @@ export async function callbackServer(): Promise<{ url: string; close(): Promise<
   return { url: `http://127.0.0.1:${port}/cb`, server, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-export function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function launchChromium(executablePath: string): Promise<Browser> {
-  return chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
-
-/** A relying party's view of the provider: discovery over plain HTTP (tests run on loopback). */
 export async function relyingParty(issuer: string, clientId: string, secret: string | null): Promise<client.Configuration> {
   return client.discovery(new URL(issuer), clientId, undefined, secret === null ? client.None() : client.ClientSecretBasic(secret), {
     execute: [client.allowInsecureRequests],

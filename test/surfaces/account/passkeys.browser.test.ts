@@ -4,21 +4,12 @@
 // with the passkey alone. The page is served at http://localhost:PORT, which is
 // PUBLIC_URL: the relying party is `localhost`.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, requireChromium } from '../../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { registerV1 } from '../../helpers/users.ts';
-
-function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A port free right now (the server must know its PUBLIC_URL before it listens). */
 async function freePort(): Promise<number> {
@@ -29,8 +20,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const executablePath = chromiumPath();
-if (!executablePath && process.env.CI) throw new Error('CI is set but Chromium is not installed (.ci/run installs the chromium package)');
+const executablePath = requireChromium();
 
 describe('passkeys in Chromium (virtual authenticator)', { skip: executablePath ? false : 'Chromium is not installed' }, () => {
   let server: TestServer;
@@ -40,10 +30,7 @@ describe('passkeys in Chromium (virtual authenticator)', { skip: executablePath 
     const port = await freePort();
     origin = `http://localhost:${port}`;
     server = await startTestServer({ port, env: { PUBLIC_URL: origin } });
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium(executablePath!);
   });
   after(async () => {
     await browser?.close();

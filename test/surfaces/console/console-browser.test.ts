@@ -5,38 +5,24 @@
 // widths, in English and Chinese. With UPDATE_SCREENSHOTS=1 the screenshots are
 // written to docs/screenshots.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generateSync } from 'otplib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { User } from '../../../src/core/ports/user-store.ts';
+import { AXE_SOURCE, launchChromium, NO_CHROMIUM, requireChromium, screenshotFolder, WIDTHS } from '../../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD, waitForResetToken, waitForVerification } from '../../helpers/users.ts';
 import { makeAccount } from './console-client.ts';
 
-function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const executablePath = chromiumPath();
-if (!executablePath && process.env.CI) throw new Error('CI is set but Chromium is not installed (.ci/run installs the chromium package)');
-const AXE = readFileSync(new URL('../../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
-const SHOTS = process.env.UPDATE_SCREENSHOTS
-  ? new URL('../../../docs/screenshots/', import.meta.url).pathname
-  : mkdtempSync(join(tmpdir(), 'gatehouse-console-shots-'));
-const WIDTHS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } } as const;
+const executablePath = requireChromium();
+const AXE = AXE_SOURCE;
+const SHOTS = screenshotFolder('console');
 type Size = keyof typeof WIDTHS;
 
 describe('the staff console in Chromium', {
-  skip: executablePath ? false : 'Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH)',
+  skip: executablePath ? false : NO_CHROMIUM,
 }, () => {
   let server: TestServer;
   let browser: Browser;
@@ -45,23 +31,11 @@ describe('the staff console in Chromium', {
   const cspViolations: string[] = [];
   const axeFindings: Record<string, string[]> = {};
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     // CONSOLE_MFA off: these pages are walked signed in with a password; the default's rule is tested in console.test.ts.
     server = await startTestServer({ env: { CONSOLE_MFA: 'off' } });
     superuser = await makeAccount(server, 'superuser');
     staff = await makeAccount(server, 'staff');
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(executablePath!);
   });
   after(async () => {
     await browser?.close();

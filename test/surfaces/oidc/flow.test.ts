@@ -9,7 +9,8 @@ import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD, registerAndLogin } from '../../helpers/users.ts';
-import { authorizationRequest, callbackServer, chromiumPath, freePort, launchChromium, newPage, refusedWith, relyingParty, walk } from '../../helpers/oidc.ts';
+import { authorizationRequest, callbackServer, freePort, newPage, refusedWith, relyingParty, walk } from '../../helpers/oidc.ts';
+import { chromiumPath, launchChromium } from '../../helpers/browser.ts';
 
 const executablePath = chromiumPath();
 if (!executablePath && process.env.CI) throw new Error('CI is set but Chromium is not installed');

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
-import { authorizationRequest, callbackServer, chromiumPath, freePort, launchChromium, relyingParty, walk } from '../../helpers/oidc.ts';
+import { authorizationRequest, callbackServer, freePort, relyingParty, walk } from '../../helpers/oidc.ts';
+import { chromiumPath, launchChromium } from '../../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD, registerAndLogin } from '../../helpers/users.ts';
 

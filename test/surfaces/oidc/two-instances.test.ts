@@ -10,7 +10,8 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { backendUrls, freshDatabase, freshPrefix, NO_BACKENDS } from '../../helpers/backends.ts';
-import { authorizationRequest, callbackServer, chromiumPath, freePort, launchChromium, newPage, refusedWith, relyingParty, walk } from '../../helpers/oidc.ts';
+import { authorizationRequest, callbackServer, freePort, newPage, refusedWith, relyingParty, walk } from '../../helpers/oidc.ts';
+import { chromiumPath, launchChromium } from '../../helpers/browser.ts';
 import { runCli, startServerProcess, type ServerProcess } from '../../helpers/process.ts';
 import { PASSWORD, registerAndLogin } from '../../helpers/users.ts';
 
