@@ -535,6 +535,9 @@ describe('console: apps and signing keys', () => {
 
   test('a superuser rotates the signing keys: a new key signs, the old one still verifies; audited', async () => {
     const c = await signedIn(superuser);
+    // The PostgreSQL runs set JWT_SECRET, so they sign HS256: an asymmetric key exists there once
+    // OpenID Connect signs an id_token (RS256), which is what this asks for.
+    await server.core.signingKeys.privateJwks(['RS256']);
     const before = await server.core.signingKeys.list();
     const page = await c.get('/admin/keys');
     assert.equal(page.status, 200);
