@@ -41,8 +41,23 @@ describe('two instances behind nginx (scripts/local-cluster.sh)', { skip }, () =
   const env = { ...process.env, CLUSTER_DIR: dir };
   const http = client(`http://127.0.0.1:${port}`);
 
-  before(() => {
+  before(async () => {
     execFileSync('scripts/local-cluster.sh', ['start', '2', String(port)], { cwd: ROOT, env, stdio: 'pipe' });
+    // As a load balancer's health check would: both instances answer /readyz through nginx before traffic
+    // (on a busy machine an instance may say it listens a moment before its storage answers).
+    for (let tries = 0; tries < 300; tries++) {
+      const answers = await Promise.all(
+        [0, 1].map(() =>
+          fetch(`http://127.0.0.1:${port}/readyz`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        ),
+      );
+      if (answers.every((status) => status === 200)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`nginx at ${port} never answered /readyz: ${readFileSync(join(dir, 'instance-1.log'), 'utf8').slice(-2000)}`);
   });
   after(() => {
     spawnSync('scripts/local-cluster.sh', ['stop'], { cwd: ROOT, env });
