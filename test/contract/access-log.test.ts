@@ -34,6 +34,7 @@ describe('no access-log line is lost', () => {
     test(`log to a pipe, stopped with ${signal}`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'gatehouse-access-log-'));
       try {
+        // One listener (ENVELOPE_PORT=off): every line counted comes from the requests this test sends to it.
         const server = await startServerProcess({ DATA_DIR: dir, ENVELOPE_PORT: 'off' });
         await requests(server.url, 500);
         assert.equal(await server.stop(signal), 0);
@@ -52,6 +53,7 @@ describe('no access-log line is lost', () => {
     const fd = openSync(file, 'a');
     const child = spawn(process.execPath, [CLI, 'serve'], {
       cwd: ROOT,
+      // One listener (ENVELOPE_PORT=off): the lines in the file are this test's requests and nothing else.
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ENVELOPE_PORT: 'off', DATA_DIR: dir },
       stdio: ['ignore', fd, 'inherit'],
     });

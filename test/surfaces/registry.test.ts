@@ -16,6 +16,7 @@ async function routedPaths(surfaces: string): Promise<Set<string>> {
   const watch = ({ fastify }: { fastify: FastifyInstance }) => fastify.addHook('onRoute', (route) => void paths.add(route.url));
   diagnostics.subscribe('fastify.initialization', watch as (message: unknown) => void);
   try {
+    // ENVELOPE_PORT=off: the routes are read from one listener's apps; the second would register them again.
     const gatehouse = await buildServer({ config: loadConfig({ DATABASE_URL: 'memory:', SURFACES: surfaces, ENVELOPE_PORT: 'off', LOG_LEVEL: 'silent' }) });
     await gatehouse.close();
   } finally {
