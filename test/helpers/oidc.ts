@@ -5,6 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as client from 'openid-client';
+import { launchChromium } from './browser.ts';
+import { startTestServer, type TestServer } from './test-server.ts';
 
 /** A port free a moment ago (the kernel does not hand it out again at once). */
 export async function freePort(): Promise<number> {
@@ -111,4 +113,39 @@ export async function refusedWith(call: Promise<unknown>, code: string): Promise
   const challenges = (failure as { cause?: Array<{ parameters?: { error?: string } }> }).cause;
   const got = e.error ?? e.cause?.error ?? (Array.isArray(challenges) ? challenges[0]?.parameters?.error : undefined);
   if (got !== code) throw new Error(`expected ${code}, got ${got ?? String(failure)}`);
+}
+
+/** A Gatehouse whose PUBLIC_URL is its own address, one registered confidential app, its relying party, and Chromium. */
+export interface OidcFixture {
+  server: TestServer;
+  browser: Browser;
+  rp: Awaited<ReturnType<typeof callbackServer>>;
+  issuer: string;
+  app: { clientId: string; secret: string };
+  config: client.Configuration;
+  close(): Promise<void>;
+}
+
+export async function startOidcFixture(executablePath: string, env: Record<string, string> = {}): Promise<OidcFixture> {
+  const port = await freePort();
+  const server = await startTestServer({ port, env: { PUBLIC_URL: `http://127.0.0.1:${port}`, ...env } });
+  const issuer = `http://127.0.0.1:${port}/oidc`;
+  const rp = await callbackServer();
+  const registered = await server.core.apps.register({ name: 'Notes', redirectUris: [rp.url] });
+  const app = { clientId: registered.app.clientId, secret: registered.secret! };
+  const config = await relyingParty(issuer, app.clientId, app.secret);
+  const browser = await launchChromium(executablePath);
+  return {
+    server,
+    browser,
+    rp,
+    issuer,
+    app,
+    config,
+    async close() {
+      await browser.close();
+      await rp.close();
+      await server.close();
+    },
+  };
 }

@@ -7,10 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD, registerAndLogin } from '../../helpers/users.ts';
-import { authorizationRequest, callbackServer, freePort, newPage, refusedWith, relyingParty, walk } from '../../helpers/oidc.ts';
-import { chromiumPath, launchChromium } from '../../helpers/browser.ts';
+import { authorizationRequest, type callbackServer, newPage, type OidcFixture, refusedWith, relyingParty, startOidcFixture, walk } from '../../helpers/oidc.ts';
+import { chromiumPath } from '../../helpers/browser.ts';
 
 const executablePath = chromiumPath();
 if (!executablePath && process.env.CI) throw new Error('CI is set but Chromium is not installed');
@@ -23,21 +23,12 @@ describe('sign in with Gatehouse (OpenID Connect)', { skip: executablePath ? fal
   let app: { clientId: string; secret: string };
   let config: client.Configuration;
 
+  let fixture: OidcFixture | undefined;
   before(async () => {
-    const port = await freePort();
-    server = await startTestServer({ port, env: { PUBLIC_URL: `http://127.0.0.1:${port}` } });
-    issuer = `http://127.0.0.1:${port}/oidc`;
-    rp = await callbackServer();
-    const registered = await server.core.apps.register({ name: 'Notes', redirectUris: [rp.url] });
-    app = { clientId: registered.app.clientId, secret: registered.secret! };
-    config = await relyingParty(issuer, app.clientId, app.secret);
-    browser = await launchChromium(executablePath!);
+    fixture = await startOidcFixture(executablePath!);
+    ({ server, browser, rp, issuer, app, config } = fixture);
   });
-  after(async () => {
-    await browser?.close();
-    await rp?.close();
-    await server?.close();
-  });
+  after(() => fixture?.close());
 
   /** A fresh user and a browser that signs them in through the pages; the tokens the app gets. */
   async function signIn(options: { email?: string; extra?: Record<string, string> } = {}) {

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD, registerAndLogin, waitForResetToken } from '../../helpers/users.ts';
-import { authorizationRequest, callbackServer, freePort, newPage, refusedWith, relyingParty, walk } from '../../helpers/oidc.ts';
-import { chromiumPath, launchChromium } from '../../helpers/browser.ts';
+import { authorizationRequest, type callbackServer, newPage, type OidcFixture, refusedWith, relyingParty, startOidcFixture, walk } from '../../helpers/oidc.ts';
+import { chromiumPath } from '../../helpers/browser.ts';
 
 const executablePath = chromiumPath();
 if (!executablePath && process.env.CI) throw new Error('CI is set but Chromium is not installed');
@@ -20,21 +20,12 @@ describe('OpenID Connect refusals', { skip: executablePath ? false : 'Chromium i
   let app: { clientId: string; secret: string };
   let config: client.Configuration;
 
+  let fixture: OidcFixture | undefined;
   before(async () => {
-    const port = await freePort();
-    server = await startTestServer({ port, env: { PUBLIC_URL: `http://127.0.0.1:${port}` } });
-    issuer = `http://127.0.0.1:${port}/oidc`;
-    rp = await callbackServer();
-    const registered = await server.core.apps.register({ name: 'Notes', redirectUris: [rp.url] });
-    app = { clientId: registered.app.clientId, secret: registered.secret! };
-    config = await relyingParty(issuer, app.clientId, app.secret);
-    browser = await launchChromium(executablePath!);
+    fixture = await startOidcFixture(executablePath!);
+    ({ server, browser, rp, issuer, app, config } = fixture);
   });
-  after(async () => {
-    await browser?.close();
-    await rp?.close();
-    await server?.close();
-  });
+  after(() => fixture?.close());
 
   /** A user signed in through the pages; the code the app got, not yet exchanged, and the browser. */
   async function codeFor(email?: string) {
