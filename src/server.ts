@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import { pino, type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
 import { Metrics } from './metrics.ts';
 import { metricsRoute } from './surfaces/metrics-route.ts';
 import type { Config } from './config.ts';
@@ -25,6 +24,7 @@ import { countServerError } from './surfaces/shared/server-errors.ts';
 import { installNotFound } from './surfaces/shared/not-found.ts';
 import { refuseNulCharacters } from './surfaces/shared/nul-characters.ts';
 import type { V1AuthStyle } from './surfaces/shared/surface.ts';
+import { serializerCompiler } from './surfaces/shared/serializers.ts';
 import { validatorCompiler } from './surfaces/shared/validators.ts';
 import { lazyChildLogger } from './lazy-logger.ts';
 import { bufferedStdout, type LogOutput } from './log-destination.ts';
@@ -76,7 +76,10 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
       // Belt and braces: nothing should ever log these, but if it does they are masked.
       redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.access_token', '*.refresh_token', '*.passwordHash'],
     },
-    options.logStream ?? output?.stream ?? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
+    options.logStream ??
+      output?.stream ??
+      // Loaded only for a terminal, so a service never carries it.
+      (await import('pino-pretty')).default({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
   ) as FastifyBaseLogger;
   let hasher: Core['hasher'] | undefined;
   const metrics = config.metrics ? new Metrics(() => hasher?.queueLength ?? 0) : undefined;
@@ -228,6 +231,7 @@ async function buildApp(
     },
   });
   app.setValidatorCompiler(validatorCompiler());
+  app.setSerializerCompiler(serializerCompiler);
   installNotFound(app, style);
   installJsonParser(app);
   refuseOtherMediaTypes(app);

@@ -1,10 +1,8 @@
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
@@ -13,6 +11,11 @@ import type { Clock } from './ports/clock.ts';
 import type { FactorStore, MfaChallengeStore, Passkey } from './ports/factor-store.ts';
 import type { IdSource } from './ports/ids.ts';
 import type { User } from './ports/user-store.ts';
+
+// Loaded at the first ceremony, not at start: the library and its ASN.1/X.509 stack cost ~0.1 s of start-up and
+// several MiB that a server whose users never add a passkey would carry for nothing (docs/performance.md).
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webauthn = () => (library ??= import('@simplewebauthn/server'));
 
 /** Where passkeys are valid: the relying party (PUBLIC_URL's host) and the origins a browser may use. */
 export interface WebAuthnSettings {
@@ -72,7 +75,7 @@ export class PasskeyCeremonies {
   /** Options for adding a passkey: a discoverable credential (it can sign in alone), none already registered. */
   async registrationOptions(user: User): Promise<CeremonyStart<PublicKeyCredentialCreationOptionsJSON>> {
     const existing = await this.#factors.listPasskeys(user.id);
-    const options = await generateRegistrationOptions({
+    const options = await (await webauthn()).generateRegistrationOptions({
       rpName: this.#settings.rpName,
       rpID: this.#settings.rpId,
       userName: user.email ?? user.username ?? user.uuid,
@@ -90,7 +93,7 @@ export class PasskeyCeremonies {
     if (ceremony.userId !== user.id) throw fail('MFA_TOKEN_INVALID', 'the passkey ceremony was started for another account');
     let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
     try {
-      verified = await verifyRegistrationResponse({
+      verified = await (await webauthn()).verifyRegistrationResponse({
         response,
         expectedChallenge: ceremony.challenge,
         expectedOrigin: this.#settings.origins,
@@ -117,7 +120,7 @@ export class PasskeyCeremonies {
 
   /** Options for signing in or for the second step: the browser offers the account's discoverable passkeys. */
   async authenticationOptions(): Promise<CeremonyStart<PublicKeyCredentialRequestOptionsJSON>> {
-    const options = await generateAuthenticationOptions({ rpID: this.#settings.rpId, userVerification: 'preferred' });
+    const options = await (await webauthn()).generateAuthenticationOptions({ rpID: this.#settings.rpId, userVerification: 'preferred' });
     return { ceremonyId: await this.#remember(options.challenge, null), options };
   }
 
@@ -128,7 +131,7 @@ export class PasskeyCeremonies {
     if (!passkey) return null;
     let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
     try {
-      verified = await verifyAuthenticationResponse({
+      verified = await (await webauthn()).verifyAuthenticationResponse({
         response,
         expectedChallenge: ceremony.challenge,
         expectedOrigin: this.#settings.origins,

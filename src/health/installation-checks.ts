@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
 import type { Config } from '../config.ts';
 import { ENCRYPTION_KEY_FILE, SECRET_FILE } from '../store/secret-file.ts';
 
@@ -51,6 +50,8 @@ export async function runChecks(checks: Check[]): Promise<CheckResult[]> {
 }
 
 async function checkSmtp(url: string): Promise<string> {
+  // Loaded when the check runs (doctor, the console's health page), not with the server.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport(url);
   try {
     await transport.verify();

@@ -3,10 +3,8 @@ import { secretMatches } from '../../core/apps.ts';
 import type { Core } from '../../core/core.ts';
 import type { User } from '../../core/ports/user-store.ts';
 import { adapterClass, SessionBinding } from './adapter.ts';
+import { ISSUER_PATH } from './issuer-path.ts';
 import { sharedCookieKeys, type SigningKeySource } from './signing-keys.ts';
-
-/** Where the provider lives under PUBLIC_URL (see docs/decisions.md). */
-export const ISSUER_PATH = '/oidc';
 
 /** The claims of each scope, from the user base. */
 const CLAIMS = {

@@ -13,7 +13,8 @@ import { chooseLang, type Lang, requestLang } from '../shared/html/lang.ts';
 import { PAGE_CSP } from '../shared/html/reply.ts';
 import { PAGE_HEADERS } from '../shared/http-hardening.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
-import { buildProvider, ISSUER_PATH, type OidcPages } from './provider.ts';
+import { ISSUER_PATH } from './issuer-path.ts';
+import type { OidcPages } from './provider.ts';
 import type { SigningKeySource } from './signing-keys.ts';
 import { consentPage, logoutPage, messagePage, secondStepPage, signInPage, texts } from './views.ts';
 
@@ -89,11 +90,14 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
     const getProvider = (): Promise<Provider> => {
       let built = providers.get(core);
       if (!built) {
-        built = buildProvider(core, `${config.publicUrl}${ISSUER_PATH}`, keys(core), providerPages(), Boolean(config.trustProxy)).then(({ provider }) => {
-          // The provider's own unexpected failures reach the log once, never as a bare stack on stderr.
-          provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'OpenID provider failure'));
-          return provider;
-        });
+        // oidc-provider (and Koa under it) is loaded here too: ~0.1 s of start-up and its memory only once it is used.
+        built = import('./provider.ts')
+          .then(({ buildProvider }) => buildProvider(core, `${config.publicUrl}${ISSUER_PATH}`, keys(core), providerPages(), Boolean(config.trustProxy)))
+          .then(({ provider }) => {
+            // The provider's own unexpected failures reach the log once, never as a bare stack on stderr.
+            provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'OpenID provider failure'));
+            return provider;
+          });
         // A failed build (storage down) is tried again by the next request.
         built.catch(() => providers.delete(core));
         providers.set(core, built);
