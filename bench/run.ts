@@ -155,6 +155,18 @@ function medianRun(runs: Figures[]): Figures {
   return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
 }
 
+/**
+ * The ratio of two scenarios measured in interleaved rounds: the median of their
+ * ratios round by round. A slow moment of the VM slows both runs of its round
+ * alike, where the ratio of two medians may compare a fast round of one with a
+ * slow round of the other (in one run on this VM the rounds of one scenario
+ * ranged from 71 to 95 req/s).
+ */
+function pairedRatio(runs: Figures[], baselines: Figures[]): number {
+  const ratios = runs.map((f, i) => f.rps / baselines[i]!.rps).sort((a, b) => a - b);
+  return ratios[Math.floor(ratios.length / 2)]!;
+}
+
 function record(scenario: string, figures: Figures, ratio?: number, ratioTo?: string): Row {
   const row = { scenario, ...figures, ratio, ratioTo };
   rows.push(row);
@@ -235,22 +247,28 @@ async function mainRun() {
       .map((f) => Math.round(f.rps).toLocaleString('en'))
       .join(' / ');
   notes.push(`Rounds (req/s, in order): ${compared.map(([name]) => `${name} ${perRound(name)}`).join('; ')}.`, '');
-  const barePing = record(`bare Fastify GET /ping (baseline, median of ${ROUNDS})`, median('ping'));
-  const minimalMe = record(`minimal Fastify GET /me: fast-jwt (cached) + one primary-key read (baseline, median of ${ROUNDS})`, median('minimal'));
+  record(`bare Fastify GET /ping (baseline, median of ${ROUNDS})`, median('ping'));
+  record(`minimal Fastify GET /me: fast-jwt (cached) + one primary-key read (baseline, median of ${ROUNDS})`, median('minimal'));
   const healthz = record(`GET /healthz (median of ${ROUNDS})`, median('healthz'), undefined);
-  healthz.ratio = healthz.rps / barePing.rps;
+  healthz.ratio = pairedRatio(rounds.get('healthz')!, rounds.get('ping')!);
   healthz.ratioTo = 'bare /ping';
   const ratio = (f: Figures) => f.rps / healthz.rps;
+  const paired = (name: string, baseline: string) => pairedRatio(rounds.get(name)!, rounds.get(baseline)!);
 
   const me: Record<string, Figures> = {};
   for (const path of mePaths) {
     me[path] = median(path);
-    record(`GET ${path} (1,000 tokens, ${USERS.toLocaleString('en')} users, median of ${ROUNDS})`, me[path], me[path].rps / minimalMe.rps, 'minimal /me');
+    record(
+      `GET ${path} (1,000 tokens, ${USERS.toLocaleString('en')} users, median of ${ROUNDS})`,
+      me[path],
+      pairedRatio(rounds.get(path)!, rounds.get('minimal')!),
+      'minimal /me',
+    );
   }
   const shippedMe = record(
     `GET /api/users/me as npm start ships it: access log on, to a file (median of ${ROUNDS})`,
     median('shipped'),
-    median('shipped').rps / me['/api/users/me']!.rps,
+    pairedRatio(rounds.get('shipped')!, rounds.get('/api/users/me')!),
     '/me with the log off',
   );
   await stopServer(shipped.child);
@@ -288,7 +306,11 @@ async function mainRun() {
   );
   const ceiling = ceilingRun.rps;
   const { storm, watch } = storms.find((s) => s.storm === medianRun(storms.map((s) => s.storm)))!;
-  record(`POST /api/users/login storm (20 connections, median of ${ROUNDS})`, storm, storm.rps / ceiling, 'argon2 ceiling');
+  const loginRatio = pairedRatio(
+    storms.map((s) => s.storm),
+    ceilingRuns,
+  );
+  record(`POST /api/users/login storm (20 connections, median of ${ROUNDS})`, storm, loginRatio, 'argon2 ceiling');
   record('GET /healthz during that login storm (1 connection, 50 req/s)', watch);
   notes.push(
     `Login rounds (req/s, in order): argon2 ceiling ${ceilingRuns.map((f) => f.rps.toFixed(1)).join(' / ')}; Gatehouse ${storms.map((s) => s.storm.rps.toFixed(1)).join(' / ')}.`,
@@ -374,17 +396,17 @@ async function mainRun() {
     { target: '/healthz ≥ 0.90× bare Fastify /ping', value: `${healthz.ratio!.toFixed(2)}×`, met: healthz.ratio! >= 0.9 },
     {
       target: 'GET /api/users/me ≥ 1.0× the minimal /me, p99 ≤ 10 ms',
-      value: `${(usersMe.rps / minimalMe.rps).toFixed(2)}×, p99 ${usersMe.p99} ms`,
-      met: usersMe.rps >= minimalMe.rps && usersMe.p99 <= 10,
+      value: `${paired('/api/users/me', 'minimal').toFixed(2)}×, p99 ${usersMe.p99} ms`,
+      met: paired('/api/users/me', 'minimal') >= 1 && usersMe.p99 <= 10,
     },
     ...Object.entries(me)
       .filter(([path]) => path !== '/api/users/me')
-      .map(([path, f]) => ({
+      .map(([path]) => ({
         target: `GET ${path} within 10% of /api/users/me`,
-        value: `${(f.rps / usersMe.rps).toFixed(2)}×`,
-        met: f.rps / usersMe.rps >= 0.9,
+        value: `${paired(path, '/api/users/me').toFixed(2)}×`,
+        met: paired(path, '/api/users/me') >= 0.9,
       })),
-    { target: 'login ≥ 0.90× of the argon2 ceiling', value: `${(storm.rps / ceiling).toFixed(2)}×`, met: storm.rps / ceiling >= 0.9 },
+    { target: 'login ≥ 0.90× of the argon2 ceiling', value: `${loginRatio.toFixed(2)}×`, met: loginRatio >= 0.9 },
     { target: '/healthz p99 ≤ 20 ms during the login storm', value: `${watch.p99} ms`, met: watch.p99 <= 20 },
     {
       target: `/me at ${USERS.toLocaleString('en')} users ≥ 0.90× /me at 1,000`,
@@ -398,8 +420,8 @@ async function mainRun() {
     },
     {
       target: '/api/users/me as shipped ≥ 1.0× the minimal /me',
-      value: `${(shippedMe.rps / minimalMe.rps).toFixed(2)}×`,
-      met: shippedMe.rps >= minimalMe.rps,
+      value: `${paired('shipped', 'minimal').toFixed(2)}×`,
+      met: paired('shipped', 'minimal') >= 1,
     },
     { target: '≤ 110 MiB resident at idle (after a forced settle)', value: `${idleRss.toFixed(0)} MiB`, met: idleRss <= 110 },
     {
@@ -436,7 +458,7 @@ async function mainRun() {
     '# Benchmark results',
     '',
     `Latest \`npm run bench\` (${results.date.slice(0, 10)}, ${results.seconds} s): ${machine}.`,
-    `${USERS.toLocaleString('en')} users, ${CONNECTIONS} connections, ${DURATION} s per scenario (after 1 s of unrecorded warm-up). The baselines, /healthz and the four /me rows are the median of ${ROUNDS} interleaved rounds; ratios compare figures measured in this same run.`,
+    `${USERS.toLocaleString('en')} users, ${CONNECTIONS} connections, ${DURATION} s per scenario (after 1 s of unrecorded warm-up). The baselines, /healthz, the four /me rows and the login storm are the median of ${ROUNDS} interleaved rounds; a ratio between two of them is the median of their round-by-round ratios (a slow moment of the VM slows both runs of its round alike). Every ratio compares figures measured in this same run.`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | errors | non-2xx | ratio |',
     '|---|---:|---:|---:|---:|---:|---|',
@@ -526,12 +548,17 @@ async function benchSigning(): Promise<Row[]> {
   const esFirst = medianRun(runs['ES256 first']!);
   return [
     hsRepeated,
-    record(`GET /api/users/me, ES256, 1,000 tokens seen before (median of ${ROUNDS})`, esRepeated, esRepeated.rps / hsRepeated.rps, 'HS256'),
+    record(
+      `GET /api/users/me, ES256, 1,000 tokens seen before (median of ${ROUNDS})`,
+      esRepeated,
+      pairedRatio(runs['ES256 repeated']!, runs['HS256 repeated']!),
+      'HS256',
+    ),
     hsFirst,
     record(
       `GET /api/users/me, ES256, first sight of each token (${FIRST_SIGHT_TOKENS.toLocaleString('en')} round-robin, median of ${ROUNDS})`,
       esFirst,
-      esFirst.rps / hsFirst.rps,
+      pairedRatio(runs['ES256 first']!, runs['HS256 first']!),
       'HS256',
     ),
   ];
@@ -571,9 +598,9 @@ async function benchScaleOut(sqliteHealthz: number, sqlite: { dataDir: string; t
       sqliteRuns.push(await load({ ...base(onSqlite.url), path: '/api/users/me', tokens: sqlite.tokens.access }));
     }
     await stopServer(onSqlite.child);
-    const sqliteMe = record(`GET /api/users/me on SQLite (beside PostgreSQL + Redis, median of ${ROUNDS})`, medianRun(sqliteRuns));
+    record(`GET /api/users/me on SQLite (beside PostgreSQL + Redis, median of ${ROUNDS})`, medianRun(sqliteRuns));
     const pgMe = medianRun(pgRuns);
-    record(`GET /api/users/me on PostgreSQL + Redis (median of ${ROUNDS})`, pgMe, pgMe.rps / sqliteMe.rps, '/me on SQLite');
+    record(`GET /api/users/me on PostgreSQL + Redis (median of ${ROUNDS})`, pgMe, pairedRatio(pgRuns, sqliteRuns), '/me on SQLite');
     const pgLogin = await load(loginStorm(one.url));
     record('POST /api/users/login storm on PostgreSQL + Redis', pgLogin, pgLogin.rps / sqliteLogin.rps, 'login on SQLite');
     await stopServer(one.child);
