@@ -1,6 +1,7 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { compileWhenUsed } from './compile-when-used.ts';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
@@ -19,16 +20,19 @@ function makeAjv(options: Options): Ajv {
  * One pair of Ajv instances for the process: both listeners' apps register the
  * same routes with the same schema objects, and Ajv keeps what it compiled by
  * schema object, so each schema is compiled once, not once per app (about a
- * tenth of start-up, and the memory of the second copy).
+ * tenth of start-up, and the memory of the second copy). Each is compiled at
+ * its route's first request (compile-when-used.ts).
  */
 export function validatorCompiler(): FastifySchemaCompiler<unknown> {
   compilers ??= { strict: makeAjv({ coerceTypes: false }), coercing: makeAjv({ coerceTypes: true }) };
   const { strict, coercing } = compilers;
   return ({ schema, httpPart }) => {
-    if (httpPart === 'body') return strict.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+    if (httpPart === 'body') return compileWhenUsed(() => strict.compile(schema as object) as Validate) as ReturnType<FastifySchemaCompiler<unknown>>;
     let checked = checkedParameters.get(schema as object);
     if (!checked) {
-      checked = decimalIntegersOnly(schema as JsonObject, coercing.compile(schema as object));
+      checked = compileWhenUsed(() => decimalIntegersOnly(schema as JsonObject, coercing.compile(schema as object)) as Validate) as ReturnType<
+        FastifySchemaCompiler<unknown>
+      >;
       checkedParameters.set(schema as object, checked);
     }
     return checked;
