@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, type TestContext, test } from 'node:test';
 import { startServerProcess, type ServerProcess } from '../helpers/process.ts';
 import { registerV1, uniqueName } from '../helpers/users.ts';
 
@@ -62,29 +62,48 @@ async function compare(a: Call, b: Call, status: number, warmUp = 20): Promise<[
 
 const within20 = (a: number, b: number) => Math.abs(a - b) <= 0.2 * Math.max(a, b);
 
-test('login: an unknown account and a wrong password take the same time (median of 50, within 20%)', async (t) => {
-  // one wrong try per account, so the lockout never kicks in and shortcuts the hash
-  const accounts: string[] = [];
+/**
+ * Runs a comparison in batches until two agree within 20% (passes) or two do not
+ * (fails). A real difference in the work shows in every batch. On a machine whose
+ * cores other processes keep busy, a request preempted midway waits out a time
+ * slice, as long as the request itself, and that can move one batch's median by
+ * more than 20% (seen once in a run with two busy loops: 3.36 against 2.38 ms,
+ * where the other runs agreed within 5%).
+ */
+async function twoBatchesAgree(t: TestContext, names: [string, string], measure: () => Promise<[number, number]>): Promise<void> {
+  const batches: Array<[number, number]> = [];
+  while (batches.filter(([a, b]) => within20(a, b)).length < 2 && batches.filter(([a, b]) => !within20(a, b)).length < 2) {
+    const [a, b] = await measure();
+    t.diagnostic(`median: ${names[0]} ${a.toFixed(2)} ms, ${names[1]} ${b.toFixed(2)} ms`);
+    batches.push([a, b]);
+  }
+  const agreeing = batches.filter(([a, b]) => within20(a, b)).length;
+  assert.equal(agreeing, 2, `${names[0]} against ${names[1]}: ${batches.map(([a, b]) => `${a.toFixed(2)} vs ${b.toFixed(2)} ms`).join('; ')}`);
+}
+
+test('login: an unknown account and a wrong password take the same time (medians of 50, within 20%, in two batches)', async (t) => {
   const WARM_UP = 5;
-  for (let i = 0; i < ROUNDS + WARM_UP; i++) accounts.push((await registerV1(server.http)).username);
-  let n = 0;
-  const [unknown, wrong] = await compare(
-    () => server.http('POST', '/api/v1/auth/login/json', { body: { username: uniqueName('ghost'), password: 'password999' } }),
-    () => server.http('POST', '/api/v1/auth/login/json', { body: { username: accounts[n++]!, password: 'password999' } }),
-    401,
-    WARM_UP,
-  );
-  t.diagnostic(`median: unknown account ${unknown.toFixed(2)} ms, wrong password ${wrong.toFixed(2)} ms`);
-  assert.ok(within20(unknown, wrong), `unknown ${unknown.toFixed(2)} ms vs wrong password ${wrong.toFixed(2)} ms`);
+  await twoBatchesAgree(t, ['unknown account', 'wrong password'], async () => {
+    // one wrong try per account, so the lockout never kicks in and shortcuts the hash
+    const accounts: string[] = [];
+    for (let i = 0; i < ROUNDS + WARM_UP; i++) accounts.push((await registerV1(server.http)).username);
+    let n = 0;
+    return compare(
+      () => server.http('POST', '/api/v1/auth/login/json', { body: { username: uniqueName('ghost'), password: 'password999' } }),
+      () => server.http('POST', '/api/v1/auth/login/json', { body: { username: accounts[n++]!, password: 'password999' } }),
+      401,
+      WARM_UP,
+    );
+  });
 });
 
-test('forgot-password: a known and an unknown email take the same time (median of 50, within 20%)', async (t) => {
+test('forgot-password: a known and an unknown email take the same time (medians of 50, within 20%, in two batches)', async (t) => {
   const { email } = await registerV1(server.http);
-  const [known, unknown] = await compare(
-    () => server.http('POST', '/api/v1/auth/forgot-password', { body: { email } }),
-    () => server.http('POST', '/api/v1/auth/forgot-password', { body: { email: `${uniqueName('ghost')}@example.com` } }),
-    200,
+  await twoBatchesAgree(t, ['known email', 'unknown email'], () =>
+    compare(
+      () => server.http('POST', '/api/v1/auth/forgot-password', { body: { email } }),
+      () => server.http('POST', '/api/v1/auth/forgot-password', { body: { email: `${uniqueName('ghost')}@example.com` } }),
+      200,
+    ),
   );
-  t.diagnostic(`median: known email ${known.toFixed(2)} ms, unknown email ${unknown.toFixed(2)} ms`);
-  assert.ok(within20(known, unknown), `known ${known.toFixed(2)} ms vs unknown ${unknown.toFixed(2)} ms`);
 });
