@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { type Config, ConfigError, type Env, PROJECT_DIR, readConfig } from './settings.ts';
+import { PROJECT_DIR } from './project-dir.ts';
+import { type Config, ConfigError, type Env, readConfig } from './settings.ts';
 
 export { ConfigError, parseDatabaseUrl } from './settings.ts';
 /** Every setting's value, typed and named by its row in `settings.ts` (the one place a setting is declared). */

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { HashAlgorithm } from './core/passwords.ts';
 import { JWT_ALGORITHMS, type JwtAlgorithm } from './core/jwt-algorithms.ts';
+import { PROJECT_DIR } from './project-dir.ts';
 import type { DatabaseTarget } from './store/open-stores.ts';
 import { SURFACE_NAMES, type SurfaceName } from './surfaces/names.ts';
 
@@ -88,13 +88,6 @@ function url(protocols: string[]) {
 }
 
 const minutes = (fallback: number) => (raw: string | undefined, env: Env, name: string) => integer(fallback, 1, 525_600)(raw, env, name) * 60;
-
-/**
- * The project folder (where package.json and .env are). Relative paths in
- * settings are resolved against it, not against the working directory: started
- * from another folder, Gatehouse must not create an empty database there.
- */
-export const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /** DATA_DIR, which other defaults follow. */
 const dataDir = (raw: string | undefined) => resolve(PROJECT_DIR, raw ?? 'data');

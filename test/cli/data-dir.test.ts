@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
-import { PROJECT_DIR } from '../../src/settings.ts';
+import { PROJECT_DIR } from '../../src/project-dir.ts';
 import { CLI, ROOT, startServerProcess } from '../helpers/process.ts';
 import { spawnSync } from 'node:child_process';
 
@@ -16,7 +16,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a relative DATA_DIR', () => {
   test('is taken from the project folder, whatever the working directory', () => {
-    assert.equal(PROJECT_DIR, ROOT);
+    assert.equal(join(PROJECT_DIR, '/'), ROOT);
     const elsewhere = process.cwd();
     try {
       process.chdir(dir);

@@ -34,10 +34,11 @@ export interface ServerProcess {
 /**
  * Starts `gatehouse serve` in its own process with the production defaults
  * (rate limits on, both listeners) on free ports, and waits until every
- * listener listens.
+ * listener listens. `entry` runs another build of the command (the bundle)
+ * instead of the sources.
  */
-export async function startServerProcess(env: Record<string, string>, options: { cwd?: string } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+export async function startServerProcess(env: Record<string, string>, options: { cwd?: string; entry?: string } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [options.entry ?? CLI, 'serve'], {
     cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ENVELOPE_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
