@@ -2,7 +2,7 @@
 // docs/performance.md), so every way of starting it must pass the same flags.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -45,27 +45,38 @@ test('the gatehouse command runs as an executable through its shebang', () => {
   assert.match(run.stdout, /serve +start the HTTP server/);
 });
 
-test('the build runs: imports rewritten, the launcher takes it', () => {
+test("the build runs: imports rewritten, the bundle beside it, the launcher takes the bundle, else tsc's JavaScript", () => {
   const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
   // A project of its own inside this one (node_modules is found by walking up): a build, empty sources, the launcher.
   const project = mkdtempSync(join(ROOT, '.build-test-'));
   try {
     const build = spawnSync(process.execPath, ['scripts/build.js', `${basename(project)}/dist`], { cwd: ROOT, encoding: 'utf8', env });
     assert.equal(build.status, 0, build.stderr);
-    const run = spawnSync(process.execPath, [join(project, 'dist/cli/gatehouse.js'), '--help'], { cwd: ROOT, encoding: 'utf8', env });
-    assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^Usage: gatehouse <command>/);
-    // the launcher takes dist/ when it is no older than the sources: with type stripping off, only the JavaScript can run
+    for (const entry of ['dist/cli/gatehouse.js', 'dist/bundle/gatehouse.js']) {
+      const run = spawnSync(process.execPath, [join(project, entry), '--help'], { cwd: ROOT, encoding: 'utf8', env });
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /^Usage: gatehouse <command>/);
+    }
+    // The launcher takes a build no older than the sources: with type stripping off, only JavaScript can run.
     mkdirSync(join(project, 'src'));
     mkdirSync(join(project, 'bin'));
     copyFileSync(join(ROOT, 'bin/gatehouse.js'), join(project, 'bin/gatehouse.js'));
-    const launched = spawnSync(process.execPath, ['--no-experimental-strip-types', join(project, 'bin/gatehouse.js'), '--help'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env,
-    });
-    assert.equal(launched.status, 0, launched.stderr);
-    assert.match(launched.stdout, /^Usage: gatehouse <command>/);
+    const launch = () => {
+      const launched = spawnSync(process.execPath, ['--no-experimental-strip-types', join(project, 'bin/gatehouse.js'), '--help'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env,
+      });
+      assert.equal(launched.status, 0, launched.stderr);
+      assert.match(launched.stdout, /^Usage: gatehouse <command>/);
+    };
+    // The bundle needs nothing else from dist/: with tsc's JavaScript moved away, the launcher runs the bundle...
+    renameSync(join(project, 'dist/cli'), join(project, 'cli-away'));
+    launch();
+    // ...and without the bundle, tsc's JavaScript.
+    renameSync(join(project, 'cli-away'), join(project, 'dist/cli'));
+    rmSync(join(project, 'dist/bundle'), { recursive: true });
+    launch();
   } finally {
     rmSync(project, { recursive: true, force: true });
   }
