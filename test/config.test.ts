@@ -119,14 +119,14 @@ describe('settings are declared once', () => {
     assert.deepEqual(readers, []);
   });
 
-  test('settings.ts is a leaf: what it loads at run time is Node and modules of names (surfaces, signing algorithms) that load nothing', async () => {
+  test('settings.ts is a leaf: what it loads at run time is Node and modules of names (surfaces, signing algorithms) and the project folder that load nothing', async () => {
     const { readFileSync } = await import('node:fs');
     const loads = (path: string) =>
       [...readFileSync(new URL(path, import.meta.url), 'utf8').matchAll(/^import (?!type )[^;]*from '([^']+)'/gm)]
         .map((m) => m[1]!)
         .filter((from) => !from.startsWith('node:'));
     const loaded = loads('../src/settings.ts');
-    assert.deepEqual(loaded, ['./core/jwt-algorithms.ts', './surfaces/names.ts']);
+    assert.deepEqual(loaded, ['./core/jwt-algorithms.ts', './project-dir.ts', './surfaces/names.ts']);
     for (const module of loaded) assert.deepEqual(loads(`../src/${module.slice(2)}`), [], `${module} loads nothing`);
   });
 
