@@ -93,9 +93,11 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     sms: config.smsWebhookUrl ? new WebhookSms(config.smsWebhookUrl, config.storeTimeoutMs) : undefined,
     verification: { ...DEFAULT_VERIFICATION, emailUrlTemplate: config.verifyUrlTemplate },
     requireVerifiedEmail: config.requireVerifiedEmail,
+    consoleMfa: config.consoleMfa,
     secondFactors: {
       legacyLogin: config.mfaLegacyLogin,
       required: config.mfaRequired,
+      stepUpMaxAgeMs: config.stepUpMaxAgeSeconds * 1000,
       // Passkeys belong to the host people reach this server at.
       webauthn: { rpId: new URL(config.publicUrl).hostname, rpName: 'Gatehouse', origins: [new URL(config.publicUrl).origin] },
     },

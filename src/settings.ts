@@ -413,14 +413,14 @@ export const SETTINGS = {
     parse: oneOf(['off', 'staff', 'all'] as const, 'off'),
     default: '`off`',
     meaning:
-      '`staff` (`is_staff` or superuser accounts) or `all`: accounts covered must set up a second factor at their next sign-in on `/account` before anything else; until then every API login answers 403',
+      '`staff` (`is_staff` or superuser accounts) or `all`: accounts covered must set up a second factor at their next sign-in on `/account` before anything else (that sign-in can do nothing else), and cannot remove their last one; until then every API login answers 403',
   },
   CONSOLE_MFA: {
     field: 'consoleMfa',
     parse: boolean(true),
     default: '`on`',
     meaning:
-      'the staff console (`/admin`) opens only to a sign-in with a second factor (TOTP, recovery code or passkey): staff without one are sent to `/account` to set it up; `off`: a password is enough there (`MFA_REQUIRED` still applies)',
+      'staff power — the console (`/admin`) and the staff API (`/api/admin`) — needs a sign-in with a second factor (TOTP, recovery code or passkey): staff without one are sent to `/account` to set it up, an admin token from a password-only login gets 403; `off`: a password is enough there (`MFA_REQUIRED` still applies)',
   },
   MFA_LEGACY_LOGIN: {
     field: 'mfaLegacyLogin',
@@ -428,6 +428,13 @@ export const SETTINGS = {
     default: '`refuse`',
     meaning:
       '`/api/users/login` and `/api/auth/login` have no second step: `refuse` answers 403 (two-step verification required) for an account with a second factor; `allow` lets it in with the password alone (each such login audited), for a migration',
+  },
+  STEP_UP_MAX_AGE_SECONDS: {
+    field: 'stepUpMaxAgeSeconds',
+    parse: integer(300, 0, 86_400),
+    default: '`300`',
+    meaning:
+      'a change to how an account is protected (a factor added or removed, new recovery codes, a new password or email) needs the password and, with an authenticator app, a code — unless the session signed in with a second factor at most this long ago',
   },
   SMS_WEBHOOK_URL: {
     field: 'smsWebhookUrl',

@@ -19,6 +19,8 @@ Commands:
                                 change the email; a verification mail goes to it
   users set-password USER --password P
   users show USER [--json]
+  users staff|superuser USER [--undo]
+                                give (or take) is_staff / is_superuser; audited, at once
   sessions list USER [--json]   a user's live sessions
   sessions revoke USER          end every session of a user
   clients add --name NAME --redirect-uri URI [--redirect-uri URI...] [--public]

@@ -9,7 +9,7 @@ import { UsageError } from './usage-error.ts';
 /** `gatehouse users ...`: operator actions on accounts. */
 export async function usersCommand(args: string[], config: Config): Promise<number> {
   const [action, ...rest] = args;
-  if (!action) throw new UsageError('users needs an action: list, show, create, disable, enable, delete, set-password, mfa, mfa-reset');
+  if (!action) throw new UsageError('users needs an action: list, show, create, disable, enable, delete, set-password, staff, superuser, mfa, mfa-reset');
   const run = ACTIONS[action];
   if (!run) throw new UsageError(`users: unknown action "${action}"`);
   const core = await boot(config);
@@ -132,6 +132,8 @@ const ACTIONS: Record<string, Action> = {
     }
     return 0;
   },
+  staff: (args, core) => setRole(args, core, 'staff'),
+  superuser: (args, core) => setRole(args, core, 'superuser'),
   async 'mfa-reset'(args, core) {
     const user = await resolveUser(core, parse(args, {}, true).positionals);
     await core.secondFactors.reset(user.id);
@@ -139,6 +141,16 @@ const ACTIONS: Record<string, Action> = {
     return 0;
   },
 };
+
+/** `users staff|superuser USER [--undo]`: gives or takes the flag, audited, effective at once on every instance. */
+async function setRole(args: string[], core: Core, role: 'staff' | 'superuser'): Promise<number> {
+  const { values, positionals } = parse(args, { undo: { type: 'boolean' } }, true);
+  const user = await resolveUser(core, positionals);
+  await core.staff.setRole(null, user, role, !values.undo);
+  const flag = role === 'staff' ? 'is_staff' : 'is_superuser';
+  console.log(`${flag} ${values.undo ? 'taken from' : 'given to'} user ${user.id}`);
+  return 0;
+}
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 

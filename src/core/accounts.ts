@@ -7,7 +7,8 @@ import type { IdSource } from './ports/ids.ts';
 import type { ResetTokenStore } from './ports/reset-token-store.ts';
 import { UniqueViolation, type NewUser, type User, type UserPatch, type UserStore } from './ports/user-store.ts';
 import type { VerificationStore } from './ports/verification-store.ts';
-import type { SessionService } from './sessions.ts';
+import type { StepUp } from './second-factors/step-up.ts';
+import type { Caller, SessionService } from './sessions.ts';
 
 export interface Registration {
   email?: string | null;
@@ -83,6 +84,7 @@ export class AccountService {
   readonly #ids: IdSource;
   readonly #audit: Audit;
   readonly #pending: PendingSecrets;
+  readonly #stepUp: Pick<StepUp, 'secondFactorFor' | 'legacyChange'>;
 
   constructor(deps: {
     users: UserStore;
@@ -93,7 +95,9 @@ export class AccountService {
     ids: IdSource;
     audit: Audit;
     pending: PendingSecrets;
+    stepUp: Pick<StepUp, 'secondFactorFor' | 'legacyChange'>;
   }) {
+    this.#stepUp = deps.stepUp;
     this.#audit = deps.audit;
     this.#pending = deps.pending;
     this.#users = deps.users;
@@ -221,17 +225,20 @@ export class AccountService {
 
   /**
    * A logged-in user changes their profile and, optionally, their password, in
-   * one write: every rule is checked before anything is stored. A new password
+   * one write (`PUT /api/user/me`, whose contract asks for nothing but the
+   * token): every rule is checked before anything is stored. A new password
    * ends every other session of the user; `keepSessionId` (the caller's own)
-   * keeps working.
+   * keeps working. A new password or email of an account with a second factor
+   * needs that factor, which this contract has no field for: refused (step-up).
    */
   async updateSelf(user: User, changes: ProfileChanges, newPassword: string | undefined, keepSessionId: string, rules: PasswordRules = {}): Promise<User> {
     if (newPassword !== undefined) checkPasswordPolicy(newPassword, rules, 'password');
+    // The stored address, not the caller's copy (which a cache may hold from before the last change).
+    const newEmail = changes.email != null && normalizeEmail(changes.email) !== (await this.#users.findById(user.id))?.email;
+    if (newPassword !== undefined || newEmail) await this.#stepUp.legacyChange(user, newPassword !== undefined ? 'password' : 'email');
     // Each answer to a new email tells whether the address is taken: a user's own changes are
     // counted (10 an hour), so an account cannot probe for addresses or farm verification mails.
-    // The stored address, not the caller's copy (which a cache may hold from before the last change).
-    if (changes.email != null && normalizeEmail(changes.email) !== (await this.#users.findById(user.id))?.email)
-      await this.#lockout.reserve('email-change', user.id);
+    if (newEmail) await this.#lockout.reserve('email-change', user.id);
     const patch = await this.#profilePatch(user, changes);
     if (newPassword !== undefined) patch.passwordHash = await this.#hasher.hash(newPassword);
     const updated = await this.#save(user.id, patch);
@@ -244,36 +251,61 @@ export class AccountService {
   }
 
   /**
-   * Changes a password after checking the current one. A wrong current password
-   * counts as a failed login. With `keepSessionId`, that session survives;
-   * otherwise every session of the user ends.
+   * A signed-in user changes their password: the current one, and — when the
+   * account has an authenticator app and the session is not a fresh two-step
+   * sign-in — a code of it (core/second-factors/step-up.ts). A wrong current
+   * password counts as a failed login. The caller's session survives; every
+   * other session of the user ends.
    */
-  async changePassword(user: User, oldPassword: string, newPassword: string, keepSessionId?: string, rules: PasswordRules = {}): Promise<void> {
+  async changePassword(caller: Caller, oldPassword: string, newPassword: string, code: string | undefined, rules: PasswordRules = {}): Promise<void> {
     checkPasswordPolicy(newPassword, rules, 'new_password');
-    const ok = await this.#lockout.guard(
-      'password',
-      user.id,
-      async () => (await this.#hasher.verify(user.passwordHash, oldPassword)).ok,
-      () => this.#audit.record('account.locked', user.id),
-    );
-    if (!ok) {
-      await this.#audit.record('login.failed', user.id, 'wrong current password');
-      throw fail('PASSWORD_INCORRECT');
-    }
-    await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
-    await this.#cancelPending(user.id);
-    await this.#sessions.endAllForUser(user.id, keepSessionId);
-    await this.#audit.record('password.changed', user.id);
+    const secondFactor = await this.#stepUp.secondFactorFor(caller, code);
+    await this.#checkCurrentPassword(caller.user, oldPassword);
+    await secondFactor?.();
+    await this.#storeNewPassword(caller.user, newPassword, caller.session.id);
   }
 
-  /** Seed 000's reset_password: email plus old password, no session. Ends every session of the user. */
+  /**
+   * Seed 000's reset_password: email plus old password, no session. Ends every
+   * session of the user. An account with a second factor is refused after the
+   * password (the contract has no field for the code), as its login is.
+   */
   async resetWithOldPassword(email: string, oldPassword: string, newPassword: string): Promise<void> {
     const user = await this.findByEmail(email);
     if (!user) {
       await this.#hasher.verifyDummy(oldPassword);
       throw fail('USER_NOT_FOUND');
     }
-    await this.changePassword(user, oldPassword, newPassword);
+    checkPasswordPolicy(newPassword, {}, 'new_password');
+    await this.#checkCurrentPassword(user, oldPassword);
+    await this.#stepUp.legacyChange(user, 'password');
+    await this.#storeNewPassword(user, newPassword);
+  }
+
+  async #checkCurrentPassword(user: User, password: string): Promise<void> {
+    const ok = await this.#lockout.guard(
+      'password',
+      user.id,
+      async () => (await this.#hasher.verify(user.passwordHash, password)).ok,
+      () => this.#audit.record('account.locked', user.id),
+    );
+    if (!ok) {
+      await this.#audit.record('login.failed', user.id, 'wrong current password');
+      throw fail('PASSWORD_INCORRECT');
+    }
+  }
+
+  /** A new password: pending resets and codes end, and every session but `keepSessionId`. */
+  async #storeNewPassword(user: User, newPassword: string, keepSessionId?: string): Promise<void> {
+    await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
+    await this.#cancelPending(user.id);
+    await this.#sessions.endAllForUser(user.id, keepSessionId);
+    await this.#audit.record('password.changed', user.id);
+  }
+
+  /** Operator or superuser action: gives or takes `is_staff` or `is_superuser` (core/staff.ts audits it). */
+  async setRole(user: User, role: 'staff' | 'superuser', on: boolean): Promise<User> {
+    return this.#save(user.id, role === 'staff' ? { isStaff: on, updatedAt: this.#clock.now() } : { isSuperuser: on, updatedAt: this.#clock.now() });
   }
 
   /** Operator action: set a password without knowing the old one. Ends every session. */
@@ -286,10 +318,16 @@ export class AccountService {
     await this.#audit.record('password.reset', user.id);
   }
 
-  /** Disabled accounts cannot log in, and their live tokens are refused. */
+  /**
+   * Disabled accounts cannot log in, and their live tokens are refused (403
+   * "User is disabled" where the contracts say so). Enabling the account again
+   * ends every session it had: no token, refresh token or cookie handed out
+   * before the account was disabled comes back to life.
+   */
   async setStatus(user: User, status: User['status']): Promise<User> {
     const updated = await this.#save(user.id, { status, updatedAt: this.#clock.now() });
     if (status !== 'active') await this.#cancelPending(user.id);
+    else if (user.status !== 'active') await this.#sessions.endAllForUser(user.id);
     await this.#audit.record(status === 'disabled' ? 'user.disabled' : 'user.enabled', user.id);
     return updated;
   }

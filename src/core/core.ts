@@ -1,4 +1,5 @@
 import { AccountService } from './accounts.ts';
+import { Admission } from './admission.ts';
 import { isGatehouseError } from './errors.ts';
 import { AppService } from './apps.ts';
 import { Audit, type RequestOrigin } from './audit.ts';
@@ -21,7 +22,8 @@ import { importAccounts, type AccountImportReport, type ForeignAccount } from '.
 import { DEFAULT_VERIFICATION, VerificationService, type VerificationSettings } from './verification.ts';
 import type { SmsSender } from './ports/sms.ts';
 import type { SecretBox } from './secret-box.ts';
-import { DEFAULT_SECOND_FACTORS, SecondFactorService, type SecondFactorSettings } from './second-factors.ts';
+import { SecondFactors } from './second-factors/second-factors.ts';
+import { DEFAULT_SECOND_FACTORS, type SecondFactorSettings } from './second-factors/settings.ts';
 import { SigningKeys } from './signing-keys.ts';
 
 export interface CoreOptions {
@@ -52,6 +54,8 @@ export interface CoreOptions {
   verification?: VerificationSettings;
   /** REQUIRE_VERIFIED_EMAIL. */
   requireVerifiedEmail?: boolean;
+  /** CONSOLE_MFA: staff power (the console, the admin API) needs a sign-in with a second factor (default on). */
+  consoleMfa?: boolean;
   /** Second factors: otpauth issuer, MFA_LEGACY_LOGIN, mfa_token lifetime and tries. */
   secondFactors?: Partial<SecondFactorSettings>;
   /** Where background failures (a verification mail that could not be sent) are reported. */
@@ -72,8 +76,8 @@ export interface Core {
   lockout: Lockout;
   /** The staff console's actions, rights checked. */
   staff: StaffService;
-  /** TOTP, recovery codes, passkeys, and the second step of a login. */
-  secondFactors: SecondFactorService;
+  /** The second step of a login, TOTP and recovery codes, passkeys, and the step-up every change to them needs. */
+  secondFactors: SecondFactors;
   hasher: PasswordHasher;
   tokens: TokenIssuer;
   /** The signing keys: JWKS documents, rotation, retirement (`gatehouse keys`), the OpenID provider's private JWKS. */
@@ -112,17 +116,9 @@ export function createCore(options: CoreOptions): Core {
   const audit = new Audit({ log: options.stores.audit, clock, origin: options.origin, webhook: options.auditWebhook, observe: options.observeAudit });
   const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE);
   const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit }, policy);
-  const accounts = new AccountService({
-    users,
-    hasher,
-    sessions,
-    lockout,
-    clock,
-    ids,
-    audit,
-    pending: { resets: options.stores.resets, verifications: options.stores.verifications },
-  });
-  const secondFactors = new SecondFactorService(
+  const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
+  const admission = new Admission(options.requireVerifiedEmail ?? false);
+  const secondFactors = new SecondFactors(
     {
       factors: options.stores.factors,
       challenges: options.stores.mfaChallenges,
@@ -132,11 +128,25 @@ export function createCore(options: CoreOptions): Core {
       hasher,
       box: options.secretBox,
       audit,
+      mailer,
+      admission,
       clock,
       ids,
+      report,
     },
     { ...DEFAULT_SECOND_FACTORS, ...options.secondFactors },
   );
+  const accounts = new AccountService({
+    users,
+    hasher,
+    sessions,
+    lockout,
+    clock,
+    ids,
+    audit,
+    pending: { resets: options.stores.resets, verifications: options.stores.verifications },
+    stepUp: secondFactors.stepUp,
+  });
   const login = new LoginService({
     accounts,
     users,
@@ -145,10 +155,9 @@ export function createCore(options: CoreOptions): Core {
     sessions,
     clock,
     audit,
-    requireVerifiedEmail: options.requireVerifiedEmail,
-    secondFactors,
+    admission,
+    secondFactors: secondFactors.step,
   });
-  const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
   const resets = new PasswordResetService({ accounts, resets: options.stores.resets, mailer, clock, ids, lockout }, options.resetMail ?? DEFAULT_RESET_MAIL);
   const catalog = new CatalogService(options.stores.products, options.images);
   // Without an SMS gateway, texts are kept in the outbox like mail (`gatehouse mail list`).
@@ -158,7 +167,19 @@ export function createCore(options: CoreOptions): Core {
     options.verification ?? DEFAULT_VERIFICATION,
   );
   const apps = new AppService({ store: options.stores.apps, clock, ids, audit });
-  const staff = new StaffService({ accounts, users, sessions, lockout, resets, verification, secondFactors, audit, apps, signingKeys });
+  const staff = new StaffService({
+    accounts,
+    users,
+    sessions,
+    lockout,
+    resets,
+    verification,
+    secondFactors,
+    audit,
+    apps,
+    signingKeys,
+    staffNeedSecondFactor: options.consoleMfa,
+  });
   // A new email address gets a verification mail, after the answer that set it.
   const background = new Set<Promise<void>>();
   accounts.onEmailSet = (user) => {

@@ -33,6 +33,10 @@ export const ERROR_CODES = {
   MFA_CODE_INVALID: 'the second-factor code or recovery code is wrong, or was already used',
   MFA_ENROLMENT_REQUIRED: 'MFA_REQUIRED covers this account and it has no second factor yet: it must enrol at the hosted sign-in (/account) first',
   MFA_STATE_CONFLICT: 'the second factor is not in the state this needs (already enrolled, nothing pending, or not enrolled)',
+  STEP_UP_REQUIRED:
+    'this changes how the account is protected: it needs a fresh proof (the password and, with an authenticator app, a code; or a sign-in with a second factor within STEP_UP_MAX_AGE_SECONDS)',
+  LAST_FACTOR_REQUIRED: 'MFA_REQUIRED covers this account: its last second factor cannot be removed',
+  STAFF_SECOND_FACTOR_REQUIRED: 'staff power needs a sign-in with a second factor (CONSOLE_MFA, MFA_REQUIRED): sign in with the password and the code',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

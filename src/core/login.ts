@@ -1,11 +1,12 @@
 import type { AccountService } from './accounts.ts';
+import type { Admission } from './admission.ts';
 import { fail } from './errors.ts';
 import type { Audit } from './audit.ts';
 import type { Lockout } from './lockout.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { User, UserStore } from './ports/user-store.ts';
-import type { SecondFactorService, SecondStepRequest } from './second-factors.ts';
+import type { SecondStep, SecondStepRequest } from './second-factors/second-step.ts';
 import type { Grant, SessionService, StartOptions } from './sessions.ts';
 
 /** How a surface names the account: seed 000 by email, seed 002 by username, seed 004 by either. */
@@ -31,9 +32,8 @@ export class LoginService {
   readonly #sessions: SessionService;
   readonly #clock: Clock;
   readonly #audit: Audit;
-  /** REQUIRE_VERIFIED_EMAIL: an account with an email must have verified it to log in. */
-  readonly #requireVerifiedEmail: boolean;
-  readonly #secondFactors: Pick<SecondFactorService, 'gate'> | undefined;
+  readonly #admission: Admission;
+  readonly #secondFactors: Pick<SecondStep, 'gate'>;
 
   constructor(deps: {
     accounts: AccountService;
@@ -43,12 +43,12 @@ export class LoginService {
     sessions: SessionService;
     clock: Clock;
     audit: Audit;
-    requireVerifiedEmail?: boolean;
-    secondFactors?: Pick<SecondFactorService, 'gate'>;
+    admission: Admission;
+    secondFactors: Pick<SecondStep, 'gate'>;
   }) {
     this.#secondFactors = deps.secondFactors;
     this.#audit = deps.audit;
-    this.#requireVerifiedEmail = deps.requireVerifiedEmail ?? false;
+    this.#admission = deps.admission;
     this.#accounts = deps.accounts;
     this.#users = deps.users;
     this.#hasher = deps.hasher;
@@ -57,7 +57,12 @@ export class LoginService {
     this.#clock = deps.clock;
   }
 
-  async login(request: LoginRequest): Promise<Grant & { user: User }> {
+  /**
+   * `enrolment` says the session is an enrolment session (an account
+   * MFA_REQUIRED covers, with no factor yet, on the hosted sign-in): it may set
+   * up the first factor and do nothing else (core/sessions.ts).
+   */
+  async login(request: LoginRequest): Promise<Grant & { user: User; enrolment: boolean }> {
     const user = await this.#find(request.by, request.identifier);
     if (!user) {
       await this.#hasher.verifyDummy(request.password);
@@ -81,19 +86,18 @@ export class LoginService {
       throw fail('INVALID_CREDENTIALS');
     }
     await attempt.succeeded();
-    if (user.status !== 'active') throw fail('USER_DISABLED');
     // Only after the right password: the answer tells nothing to someone without it.
-    if (this.#requireVerifiedEmail && user.email && !user.isEmailVerified) throw fail('EMAIL_NOT_VERIFIED');
-    // Second factor: the one gate every login path passes (second-factors.ts). An enrolled account
-    // stops here with MFA_REQUIRED (and an mfa_token where the path has a second step).
-    const amr = this.#secondFactors ? await this.#secondFactors.gate(user, request) : ['pwd'];
+    this.#admission.check(user);
+    // Second factor: the one gate every login path passes (second-factors/second-step.ts). An enrolled
+    // account stops here with MFA_REQUIRED (and an mfa_token where the path has a second step).
+    const { amr, enrolment } = await this.#secondFactors.gate(user, request);
     const now = this.#clock.now();
     const newHash = result.needsRehash ? await this.#hasher.hash(request.password) : undefined;
     await this.#users.recordLogin(user.id, now, newHash);
     const updated: User = { ...user, lastLoginAt: now, loginCount: user.loginCount + 1, passwordHash: newHash ?? user.passwordHash };
-    const grant = await this.#sessions.start(updated, { ...request, amr });
-    await this.#audit.record('login.succeeded', user.id);
-    return { ...grant, user: updated };
+    const grant = await this.#sessions.start(updated, { ...request, amr, enrolment });
+    await this.#audit.record('login.succeeded', user.id, enrolment ? 'enrolment session' : null);
+    return { ...grant, user: updated, enrolment };
   }
 
   #find(by: LoginBy, identifier: string): Promise<User | null> {

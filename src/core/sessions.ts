@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { fail } from './errors.ts';
+import { fail, isGatehouseError } from './errors.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdSource } from './ports/ids.ts';
 import type { Session, SessionStore } from './ports/session-store.ts';
 import type { User, UserStore } from './ports/user-store.ts';
-import type { TokenClaims, TokenIssuer } from './tokens.ts';
+import type { TokenClaims, TokenIssuer, TokenType } from './tokens.ts';
 import type { Audit } from './audit.ts';
+import { ENROLMENT_SECONDS } from './second-factors/settings.ts';
 
 export interface SessionPolicy {
   /** Session lifetime without remember-me, ms (7 days). */
@@ -41,6 +42,13 @@ export interface StartOptions {
   userAgent?: string | null;
   /** How the user got in, carried by every token of the session (refreshes copy it forward). */
   amr?: readonly string[];
+  /**
+   * An enrolment session: an account MFA_REQUIRED covers, signed in to set up
+   * its first factor and nothing else. It lives ENROLMENT_SECONDS, its token
+   * is of type `enrolment` (refused wherever an access token is asked for: no
+   * bearer use, no refresh) and it carries no refresh token.
+   */
+  enrolment?: boolean;
 }
 
 export interface Grant {
@@ -88,7 +96,8 @@ export class SessionService {
 
   async start(user: User, options: StartOptions): Promise<Grant> {
     const now = this.#clock.now();
-    const lifetime = options.rememberMe ? this.policy.rememberLifetimeMs : this.policy.lifetimeMs;
+    const enrolment = options.enrolment ?? false;
+    const lifetime = enrolment ? ENROLMENT_SECONDS * 1000 : options.rememberMe ? this.policy.rememberLifetimeMs : this.policy.lifetimeMs;
     const session: Session = {
       id: this.#ids.token(16),
       userId: user.id,
@@ -104,14 +113,15 @@ export class SessionService {
       lastSeenAt: now,
     };
     let refreshToken: string | undefined;
-    if (options.withRefreshToken) {
+    if (options.withRefreshToken && !enrolment) {
       const refresh = this.#issueRefresh(user, session, options.amr);
       session.refreshHash = refresh.hash;
       refreshToken = refresh.token;
     }
     await this.#store.create(session);
-    const access = this.#tokens.issue('access', user.uuid, session.id, session.accessJti, options.accessTtl, options.amr);
-    return { session, accessToken: access.token, accessTtl: options.accessTtl, refreshToken };
+    const accessTtl = enrolment ? ENROLMENT_SECONDS : options.accessTtl;
+    const access = this.#tokens.issue(enrolment ? 'enrolment' : 'access', user.uuid, session.id, session.accessJti, accessTtl, options.amr);
+    return { session, accessToken: access.token, accessTtl, refreshToken };
   }
 
   /**
@@ -128,6 +138,27 @@ export class SessionService {
       // Off the hot path: only a refused token waits, in case it names a key made a moment ago elsewhere.
       claims = await this.#tokens.verifyWithNewKeys(token, 'access', false, error);
     }
+    return this.#caller(claims);
+  }
+
+  /**
+   * {@link authenticate}, also accepting an enrolment session's token: for the
+   * account page's enrolment, the one place such a session may act.
+   */
+  async authenticateOrEnrolment(token: string): Promise<Caller> {
+    return this.#caller(await this.#accessOrEnrolment(token));
+  }
+
+  async #accessOrEnrolment(token: string): Promise<TokenClaims> {
+    try {
+      return await this.#verify(token, 'access');
+    } catch (error) {
+      if (!isGatehouseError(error) || error.code !== 'TOKEN_WRONG_TYPE') throw error;
+      return this.#verify(token, 'enrolment');
+    }
+  }
+
+  async #caller(claims: TokenClaims): Promise<Caller> {
     const session = await this.#liveSession(claims);
     const user = await this.#activeUser(session.userId);
     const now = this.#clock.now();
@@ -142,7 +173,7 @@ export class SessionService {
    * that session. Throws SESSION_ENDED when it has already ended.
    */
   async logout(token: string): Promise<void> {
-    const claims = await this.#verify(token, 'access');
+    const claims = await this.#accessOrEnrolment(token);
     const session = await this.#liveSession(claims);
     await this.#store.delete(session.id);
     await this.#audit.record('logout', session.userId);
@@ -286,7 +317,7 @@ export class SessionService {
   }
 
   /** Verifies a token, reading the key set again if it names a key not loaded yet. */
-  async #verify(token: string, type: 'access' | 'refresh', allowExpired = false): Promise<TokenClaims> {
+  async #verify(token: string, type: TokenType, allowExpired = false): Promise<TokenClaims> {
     try {
       return this.#tokens.verify(token, type, allowExpired);
     } catch (error) {

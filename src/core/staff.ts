@@ -8,8 +8,9 @@ import type { App } from './ports/app-store.ts';
 import type { AuditQuery, StoredAuditEvent } from './ports/audit-log.ts';
 import type { Session } from './ports/session-store.ts';
 import type { User, UserStore } from './ports/user-store.ts';
-import type { SecondFactorService, SecondFactorStatus } from './second-factors.ts';
-import type { SessionService } from './sessions.ts';
+import { showsSecondFactor } from './second-factors/amr.ts';
+import type { SecondFactors, SecondFactorStatus } from './second-factors/second-factors.ts';
+import type { Caller, SessionService } from './sessions.ts';
 import type { KeyStatus, SigningKeys } from './signing-keys.ts';
 import type { VerificationService } from './verification.ts';
 
@@ -31,7 +32,8 @@ export type StaffAction =
   | 'reset-factors'
   | 'delete'
   | 'manage-apps'
-  | 'rotate-keys';
+  | 'rotate-keys'
+  | 'set-role';
 
 const STAFF_ACTIONS: ReadonlySet<StaffAction> = new Set(['read', 'end-sessions', 'send-mail', 'verify', 'unlock']);
 
@@ -44,6 +46,19 @@ export function staffMay(actor: User, action: StaffAction): boolean {
 
 /** Whether this account may use the console at all. */
 export const isStaffMember = (user: User): boolean => staffMay(user, 'read');
+
+/** Where staff power is used: the console (staff and superusers) or the admin API (superusers only). */
+export type StaffDoor = 'console' | 'api';
+
+/**
+ * Why a signed-in account may not use staff power here: not staff (or not a
+ * superuser, for the API); or CONSOLE_MFA / MFA_REQUIRED cover it and its
+ * sign-in had no second factor — `enrol-first` when it has none yet.
+ */
+export type StaffRefusal = 'not-staff' | 'second-factor' | 'enrol-first';
+
+/** The flags `gatehouse users staff|superuser` and the console set. */
+export type StaffRole = 'staff' | 'superuser';
 
 /** What staff type to confirm a deletion: the account's email, else its username, else its uuid. */
 export const deleteConfirmation = (user: User): string => user.email ?? user.username ?? user.uuid;
@@ -69,7 +84,9 @@ export class StaffService {
   readonly #lockout: Lockout;
   readonly #resets: PasswordResetService;
   readonly #verification: VerificationService;
-  readonly #factors: Pick<SecondFactorService, 'status' | 'reset'>;
+  readonly #factors: Pick<SecondFactors, 'status' | 'reset' | 'methods' | 'mustEnrol'>;
+  /** CONSOLE_MFA: staff power needs a sign-in with a second factor, whatever MFA_REQUIRED says. */
+  readonly #staffNeedSecondFactor: boolean;
   readonly #audit: Audit;
   readonly #apps: AppService;
   readonly #keys: Pick<SigningKeys, 'list' | 'rotate'>;
@@ -81,11 +98,14 @@ export class StaffService {
     lockout: Lockout;
     resets: PasswordResetService;
     verification: VerificationService;
-    secondFactors: Pick<SecondFactorService, 'status' | 'reset'>;
+    secondFactors: Pick<SecondFactors, 'status' | 'reset' | 'methods' | 'mustEnrol'>;
     audit: Audit;
     apps: AppService;
     signingKeys: Pick<SigningKeys, 'list' | 'rotate'>;
+    /** CONSOLE_MFA (default on). */
+    staffNeedSecondFactor?: boolean;
   }) {
+    this.#staffNeedSecondFactor = deps.staffNeedSecondFactor ?? true;
     this.#apps = deps.apps;
     this.#keys = deps.signingKeys;
     this.#factors = deps.secondFactors;
@@ -96,6 +116,46 @@ export class StaffService {
     this.#resets = deps.resets;
     this.#verification = deps.verification;
     this.#audit = deps.audit;
+  }
+
+  /**
+   * The one rule for staff power, wherever it is used: the console admits
+   * staff and superusers, the admin API superusers; and wherever CONSOLE_MFA
+   * or MFA_REQUIRED covers the account, only a session whose sign-in had a
+   * second factor (its `amr`) — a password-only token of a superuser is not
+   * enough to disable accounts or register apps.
+   */
+  async refusal(caller: Caller, door: StaffDoor): Promise<StaffRefusal | null> {
+    const { user } = caller;
+    if (door === 'console' ? !isStaffMember(user) : !(user.isSuperuser && user.status === 'active')) return 'not-staff';
+    // An enrolment session (core/sessions.ts) may set up a first factor and nothing else.
+    if (caller.claims.type !== 'access') return 'enrol-first';
+    const covered = this.#staffNeedSecondFactor || this.#factors.mustEnrol(user);
+    if (!covered || showsSecondFactor(caller.claims.amr)) return null;
+    return (await this.#factors.methods(user.id)).length > 0 ? 'second-factor' : 'enrol-first';
+  }
+
+  /** The admin API's check: FORBIDDEN for anyone but a superuser, STAFF_SECOND_FACTOR_REQUIRED for a sign-in without the second factor it needs. */
+  async admitApi(caller: Caller): Promise<void> {
+    const refused = await this.refusal(caller, 'api');
+    if (refused === 'not-staff') throw fail('FORBIDDEN');
+    if (refused) throw fail('STAFF_SECOND_FACTOR_REQUIRED');
+  }
+
+  /**
+   * Gives or takes `is_staff` / `is_superuser`; audited. `actor` null: the
+   * operator's CLI. Takes effect at once on every instance (the account is
+   * read on every request). A superuser never takes their own superuser flag.
+   */
+  async setRole(actor: User | null, user: User, role: StaffRole, on: boolean): Promise<User> {
+    if (actor) {
+      this.#assert(actor, 'set-role');
+      if (!on && actor.id === user.id) throw fail('FORBIDDEN', 'staff cannot take their own role away');
+    }
+    const updated = await this.#accounts.setRole(user, role, on);
+    if (updated.isSuperuser !== user.isSuperuser || updated.isStaff !== user.isStaff)
+      await this.#audit.record('user.role_changed', user.id, `${role === 'staff' ? 'is_staff' : 'is_superuser'} ${on ? 'given' : 'taken away'}`);
+    return updated;
   }
 
   #assert(actor: User, action: StaffAction): void {

@@ -2,7 +2,12 @@ import { fail, type GatehouseError } from './errors.ts';
 import type { Clock } from './ports/clock.ts';
 import type { JwtAlgorithm, SigningKeys } from './signing-keys.ts';
 
-export type TokenType = 'access' | 'refresh';
+/**
+ * `access` and `refresh` as every surface knows them; `enrolment`: the
+ * confined session of an account MFA_REQUIRED covers, which only the account
+ * page's enrolment accepts (every other check asks for `access` and refuses it).
+ */
+export type TokenType = 'access' | 'refresh' | 'enrolment';
 
 /** The claims Gatehouse puts in every token it signs. */
 export interface TokenClaims {
@@ -166,7 +171,7 @@ function isClaims(p: Record<string, unknown>): p is TokenClaims & Record<string,
     typeof p.sub === 'string' &&
     typeof p.sid === 'string' &&
     typeof p.jti === 'string' &&
-    (p.type === 'access' || p.type === 'refresh') &&
+    (p.type === 'access' || p.type === 'refresh' || p.type === 'enrolment') &&
     typeof p.iat === 'number' &&
     typeof p.exp === 'number' &&
     (p.amr === undefined || (Array.isArray(p.amr) && p.amr.every((m) => typeof m === 'string')))

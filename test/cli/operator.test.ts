@@ -19,7 +19,7 @@ describe('operator commands', () => {
     try {
       const login = () => server.http('POST', '/api/v1/auth/login/json', { body: { username: 'two@example.com', password: 'two-step-pass-1' } });
       const token = (await login()).body.access_token;
-      const { secret } = (await server.http('POST', '/api/v1/auth/mfa/totp', { token })).body;
+      const { secret } = (await server.http('POST', '/api/v1/auth/mfa/totp', { token, body: { password: 'two-step-pass-1' } })).body;
       const confirm = await server.http('POST', '/api/v1/auth/mfa/totp/confirm', { token, body: { code: generateSync({ secret }) } });
       assert.equal(confirm.status, 200, confirm.text);
       const shown = runCli(['users', 'mfa', 'two@example.com'], menv);
@@ -91,9 +91,38 @@ describe('operator commands', () => {
       assert.equal(runCli(['users', 'disable', 'rev@example.com'], renv).status, 0);
       assert.deepEqual((await server.http('GET', '/api/users/me', { token })).body, { detail: 'User is disabled' });
       assert.equal(runCli(['users', 'enable', 'rev@example.com'], renv).status, 0);
-      assert.equal((await server.http('GET', '/api/users/me', { token })).status, 200);
+      assert.equal((await server.http('GET', '/api/users/me', { token })).status, 401, 'enabling again revives no token from before');
+      const again = (await server.http('POST', '/api/users/login', { body: { email: 'rev@example.com', password: 'revoked-pass-1' } })).body.access_token;
+      assert.equal((await server.http('GET', '/api/users/me', { token: again })).status, 200);
       assert.equal(runCli(['sessions', 'revoke', 'rev@example.com'], renv).status, 0);
-      assert.equal((await server.http('GET', '/api/users/me', { token })).status, 401);
+      assert.equal((await server.http('GET', '/api/users/me', { token: again })).status, 401);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('users staff|superuser [--undo]: given and taken away by the CLI, audited, honoured at once by the running server', async () => {
+    // CONSOLE_MFA=off: the staff API takes a password-only token here, so the flag alone decides.
+    const senv = { DATA_DIR: join(dir, 'roles'), CONSOLE_MFA: 'off' };
+    assert.equal(runCli(['users', 'create', '--email', 'ops@example.com', '--password', 'operator-pass-1'], senv).status, 0);
+    const server = await startServerProcess(senv);
+    try {
+      const token = (await server.http('POST', '/api/users/login', { body: { email: 'ops@example.com', password: 'operator-pass-1' } })).body.access_token;
+      const admin = () => server.http('GET', '/api/admin/users', { token });
+      assert.equal((await admin()).status, 403);
+      const given = runCli(['users', 'superuser', 'ops@example.com'], senv);
+      assert.match(given.stdout, /is_superuser given to user \d+/);
+      assert.equal((await admin()).status, 200, 'at once, the same token');
+      assert.equal(runCli(['users', 'staff', 'ops@example.com'], senv).status, 0);
+      const shown = JSON.parse(runCli(['users', 'show', 'ops@example.com', '--json'], senv).stdout);
+      assert.deepEqual([shown.isSuperuser, shown.isStaff], [true, true]);
+      assert.match(runCli(['users', 'superuser', 'ops@example.com', '--undo'], senv).stdout, /is_superuser taken from user \d+/);
+      assert.equal((await admin()).status, 403, 'taken away at once');
+      const trail = runCli(['audit', '--limit', '20'], senv).stdout;
+      assert.equal(trail.match(/user\.role_changed/g)?.length, 3);
+      assert.match(trail, /is_superuser taken away/);
+      const unknown = runCli(['users', 'superuser', 'nobody@example.com'], senv);
+      assert.equal(unknown.status, 2);
     } finally {
       await server.stop();
     }

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { generateSync, stringToBytes } from 'otplib';
 import type { GatehouseError } from '../../src/core/errors.ts';
-import { SecondFactorRequired, type SecondFactorSettings } from '../../src/core/second-factors.ts';
+import { SecondFactorRequired } from '../../src/core/second-factors/second-step.ts';
+import type { SecondFactorSettings } from '../../src/core/second-factors/settings.ts';
 import { SecretBox } from '../../src/core/secret-box.ts';
 import { TEST_ENCRYPTION_KEY, testCore } from '../helpers/core.ts';
+import { callerFor } from '../helpers/factors.ts';
 
 // RFC 6238 Appendix B: the SHA-1 seed "12345678901234567890", 8-digit codes.
 const RFC_SEED = '12345678901234567890';
@@ -19,6 +21,12 @@ const RFC_VECTORS: Array<[seconds: number, code: string]> = [
 ];
 const PASSWORD = 'correct-horse-42';
 const START = { accessTtl: 3600 };
+
+/** The caller a fresh password sign-in of this account makes (as a surface's authentication would). */
+async function signedIn(core: ReturnType<typeof testCore>, login: string) {
+  const grant = await core.login.login({ by: 'either', identifier: login, password: PASSWORD, ...START });
+  return core.sessions.authenticate(grant.accessToken);
+}
 
 const rejects = async (promise: Promise<unknown>, code: string) =>
   assert.rejects(promise, (e: GatehouseError) => {
@@ -52,7 +60,7 @@ describe('TOTP (RFC 6238)', () => {
       assert.equal(generateSync({ secret: stringToBytes(RFC_SEED), epoch: seconds, digits: 8 }), code, `T=${seconds}`);
       const { core, token } = await enrolled();
       core.clock.set(seconds * 1000);
-      const grant = await core.secondFactors.verify(await token(), { code: code.slice(-6) }, START);
+      const grant = await core.secondFactors.step.verify(await token(), code.slice(-6), START);
       assert.deepEqual(core.tokens.verify(grant.accessToken, 'access').amr, ['pwd', 'otp', 'mfa']);
     }
   });
@@ -60,13 +68,13 @@ describe('TOTP (RFC 6238)', () => {
   test('the step before and after are accepted, two steps away is not; a step is accepted once (replay refused)', async () => {
     const { core, codeAt, token } = await enrolled();
     const now = core.clock.now();
-    await core.secondFactors.verify(await token(), { code: codeAt(now - 30_000) }, START);
-    await core.secondFactors.verify(await token(), { code: codeAt(now + 30_000) }, START);
-    await rejects(core.secondFactors.verify(await token(), { code: codeAt(now - 60_000) }, START), 'MFA_CODE_INVALID');
-    await rejects(core.secondFactors.verify(await token(), { code: codeAt(now + 90_000) }, START), 'MFA_CODE_INVALID');
+    await core.secondFactors.step.verify(await token(), codeAt(now - 30_000), START);
+    await core.secondFactors.step.verify(await token(), codeAt(now + 30_000), START);
+    await rejects(core.secondFactors.step.verify(await token(), codeAt(now - 60_000), START), 'MFA_CODE_INVALID');
+    await rejects(core.secondFactors.step.verify(await token(), codeAt(now + 90_000), START), 'MFA_CODE_INVALID');
     const code = codeAt(now);
-    await core.secondFactors.verify(await token(), { code }, START);
-    await rejects(core.secondFactors.verify(await token(), { code }, START), 'MFA_CODE_INVALID');
+    await core.secondFactors.step.verify(await token(), code, START);
+    await rejects(core.secondFactors.step.verify(await token(), code, START), 'MFA_CODE_INVALID');
   });
 
   test('the same right code sent 6 times at once with 6 mfa tokens logs in once', async () => {
@@ -75,7 +83,7 @@ describe('TOTP (RFC 6238)', () => {
     // Logged in one after another: parallel password checks of one account are bounded by its lockout budget.
     const tokens: string[] = [];
     for (let i = 0; i < 6; i++) tokens.push(await token());
-    const results = await Promise.allSettled(tokens.map((t) => core.secondFactors.verify(t, { code }, START)));
+    const results = await Promise.allSettled(tokens.map((t) => core.secondFactors.step.verify(t, code, START)));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
   });
 });
@@ -101,27 +109,27 @@ describe('the second step of a login', () => {
     const { core, codeAt, token } = await enrolled();
     const expiring = await token();
     core.clock.advance(300_000);
-    await rejects(core.secondFactors.verify(expiring, { code: codeAt(core.clock.now()) }, START), 'MFA_TOKEN_INVALID');
+    await rejects(core.secondFactors.step.verify(expiring, codeAt(core.clock.now()), START), 'MFA_TOKEN_INVALID');
     const used = await token();
-    await core.secondFactors.verify(used, { code: codeAt(core.clock.now()) }, START);
-    await rejects(core.secondFactors.verify(used, { code: codeAt(core.clock.now() + 30_000) }, START), 'MFA_TOKEN_INVALID');
-    await rejects(core.secondFactors.verify('not-a-token', { code: '123456' }, START), 'MFA_TOKEN_INVALID');
+    await core.secondFactors.step.verify(used, codeAt(core.clock.now()), START);
+    await rejects(core.secondFactors.step.verify(used, codeAt(core.clock.now() + 30_000), START), 'MFA_TOKEN_INVALID');
+    await rejects(core.secondFactors.step.verify('not-a-token', '123456', START), 'MFA_TOKEN_INVALID');
   });
 
   test('5 wrong codes at once kill the mfa_token: the right code is refused after them', async () => {
     const { core, codeAt, token } = await enrolled();
     const mfaToken = await token();
     const wrong = String((Number(codeAt(core.clock.now())) + 500_000) % 1_000_000).padStart(6, '0');
-    const results = await Promise.allSettled(Array.from({ length: 5 }, () => core.secondFactors.verify(mfaToken, { code: wrong }, START)));
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => core.secondFactors.step.verify(mfaToken, wrong, START)));
     assert.ok(results.every((r) => r.status === 'rejected'));
-    await rejects(core.secondFactors.verify(mfaToken, { code: codeAt(core.clock.now()) }, START), 'MFA_TOKEN_INVALID');
+    await rejects(core.secondFactors.step.verify(mfaToken, codeAt(core.clock.now()), START), 'MFA_TOKEN_INVALID');
   });
 
   test('wrong codes count toward the account lockout like wrong passwords', async () => {
     const { core, user, codeAt, token } = await enrolled();
     const wrong = String((Number(codeAt(core.clock.now())) + 1) % 1_000_000).padStart(6, '0');
     const mfaToken = await token();
-    for (let i = 0; i < 5; i++) await rejects(core.secondFactors.verify(mfaToken, { code: wrong }, START), 'MFA_CODE_INVALID');
+    for (let i = 0; i < 5; i++) await rejects(core.secondFactors.step.verify(mfaToken, wrong, START), 'MFA_CODE_INVALID');
     await rejects(core.login.login({ by: 'either', identifier: 'tess', password: PASSWORD, askSecondFactor: true, ...START }), 'ACCOUNT_LOCKED');
     const events = (await core.audit.list(50, user.id)).map((e) => e.type);
     assert.equal(events.filter((t) => t === 'mfa.failed').length, 5);
@@ -133,16 +141,16 @@ describe('the second step of a login', () => {
     const wrong = String((Number(codeAt(core.clock.now())) + 1) % 1_000_000).padStart(6, '0');
     for (const guesses of [4, 4, 2]) {
       const mfaToken = await token();
-      for (let i = 0; i < guesses; i++) await rejects(core.secondFactors.verify(mfaToken, { code: wrong }, START), 'MFA_CODE_INVALID');
+      for (let i = 0; i < guesses; i++) await rejects(core.secondFactors.step.verify(mfaToken, wrong, START), 'MFA_CODE_INVALID');
     }
-    await rejects(core.secondFactors.verify(await token(), { code: codeAt(core.clock.now()) }, START), 'RATE_LIMITED');
+    await rejects(core.secondFactors.step.verify(await token(), codeAt(core.clock.now()), START), 'RATE_LIMITED');
     core.clock.advance(3600_000);
-    await core.secondFactors.verify(await token(), { code: codeAt(core.clock.now()) }, START);
+    await core.secondFactors.step.verify(await token(), codeAt(core.clock.now()), START);
   });
 
   test('a recovery code sent 8 times at once logs in once, then never again; the rest still work', async () => {
-    const { core, user } = await enrolled();
-    const codes = await core.secondFactors.regenerateRecoveryCodes(user, PASSWORD);
+    const { core, user, codeAt } = await enrolled();
+    const codes = await core.secondFactors.totp.regenerateRecoveryCodes(await callerFor(core, user), { password: PASSWORD, code: codeAt(core.clock.now()) });
     assert.equal(codes.length, 10);
     assert.equal(new Set(codes).size, 10);
     const { token } = {
@@ -155,11 +163,11 @@ describe('the second step of a login', () => {
     };
     const tokens: string[] = [];
     for (let i = 0; i < 8; i++) tokens.push(await token());
-    const results = await Promise.allSettled(tokens.map((t) => core.secondFactors.verify(t, { recoveryCode: codes[0]! }, START)));
+    const results = await Promise.allSettled(tokens.map((t) => core.secondFactors.step.verify(t, codes[0]!, START)));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-    await rejects(core.secondFactors.verify(await token(), { recoveryCode: codes[0]! }, START), 'MFA_CODE_INVALID');
+    await rejects(core.secondFactors.step.verify(await token(), codes[0]!, START), 'MFA_CODE_INVALID');
     // Typed the way people type them: upper case, without the dash.
-    await core.secondFactors.verify(await token(), { recoveryCode: codes[1]!.toUpperCase().replace('-', '') }, START);
+    await core.secondFactors.step.verify(await token(), codes[1]!.toUpperCase().replace('-', ''), START);
     assert.equal((await core.secondFactors.status(user.id)).recoveryCodesLeft, 8);
     assert.ok((await core.audit.list(50, user.id)).some((e) => e.type === 'mfa.recovery_code_used'));
   });
@@ -176,23 +184,30 @@ describe('the second step of a login', () => {
 });
 
 describe('enrolment', () => {
-  test('begin, confirm with a right code, recovery codes; remove needs the password; the secret is sealed at rest', async () => {
+  test('begin (after the password), confirm with a right code, recovery codes; remove needs the password and a code; the secret is sealed at rest', async () => {
     const core = testCore();
     const user = await core.accounts.register({ email: 'e@example.com', password: PASSWORD });
-    const { secret, otpauthUri } = await core.secondFactors.beginTotp(user);
+    const caller = await signedIn(core, 'e@example.com');
+    await rejects(core.secondFactors.totp.begin(caller, {}), 'STEP_UP_REQUIRED');
+    await rejects(core.secondFactors.totp.begin(caller, { password: 'wrong-password' }), 'PASSWORD_INCORRECT');
+    const { secret, otpauthUri } = await core.secondFactors.totp.begin(caller, { password: PASSWORD });
     assert.match(secret, /^[A-Z2-7]{32}$/);
     assert.equal(otpauthUri, `otpauth://totp/Gatehouse:e%40example.com?secret=${secret}&issuer=Gatehouse`);
     const stored = await core.stores.factors.getTotp(user.id);
     assert.ok(stored && !stored.sealedSecret.includes(secret), 'the store never holds the secret in clear');
     assert.deepEqual(await core.secondFactors.methods(user.id), [], 'pending: not asked at login yet');
-    await rejects(core.secondFactors.confirmTotp(user, '000000'), 'MFA_CODE_INVALID');
+    const wrong = String((Number(generateSync({ secret, epoch: Math.floor(core.clock.now() / 1000) })) + 1) % 1_000_000).padStart(6, '0');
+    await rejects(core.secondFactors.totp.confirm(caller, wrong, START), 'MFA_CODE_INVALID');
     const code = generateSync({ secret, epoch: Math.floor(core.clock.now() / 1000) });
-    const codes = await core.secondFactors.confirmTotp(user, code);
-    assert.equal(codes.length, 10);
+    const { recoveryCodes } = await core.secondFactors.totp.confirm(caller, code, START);
+    assert.equal(recoveryCodes.length, 10);
     assert.deepEqual(await core.secondFactors.methods(user.id), ['totp', 'recovery_code']);
-    await rejects(core.secondFactors.beginTotp(user), 'MFA_STATE_CONFLICT');
-    await rejects(core.secondFactors.removeTotp(user, 'wrong-password'), 'PASSWORD_INCORRECT');
-    await core.secondFactors.removeTotp(user, PASSWORD);
+    await rejects(core.secondFactors.totp.begin(caller, { password: PASSWORD }), 'MFA_STATE_CONFLICT');
+    core.clock.advance(30_000);
+    const next = generateSync({ secret, epoch: Math.floor(core.clock.now() / 1000) });
+    await rejects(core.secondFactors.totp.remove(caller, { password: PASSWORD }), 'STEP_UP_REQUIRED');
+    await rejects(core.secondFactors.totp.remove(caller, { password: 'wrong-password', code: next }), 'PASSWORD_INCORRECT');
+    await core.secondFactors.totp.remove(caller, { password: PASSWORD, code: next });
     assert.deepEqual(await core.secondFactors.status(user.id), { totp: 'none', recoveryCodesLeft: 0, passkeys: [] });
     const events = (await core.audit.list(20, user.id)).map((e) => e.type);
     assert.ok(events.includes('mfa.enrolled') && events.includes('mfa.removed'));

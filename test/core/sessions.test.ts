@@ -131,14 +131,15 @@ describe('sessions', () => {
     await rejects(core.sessions.refreshWithRefreshToken(grant.accessToken, 60, false), 'TOKEN_WRONG_TYPE');
   });
 
-  test('a deleted user is reported as such; a disabled one is refused', async () => {
+  test("a disabled account's tokens are refused; enabling it again revives none of them; a deleted user is reported as such", async () => {
     const { core, user, grant } = await loggedIn();
     await core.accounts.setStatus(user, 'disabled');
     await rejects(core.sessions.authenticate(grant.accessToken), 'USER_DISABLED');
-    await core.accounts.setStatus(user, 'active');
-    await core.sessions.authenticate(grant.accessToken);
+    await core.accounts.setStatus({ ...user, status: 'disabled' }, 'active');
+    await rejects(core.sessions.authenticate(grant.accessToken), 'SESSION_ENDED');
+    const again = await core.login.login({ by: 'email', identifier: 'a@example.com', password: 'correct-horse-42', accessTtl: 60 });
     await core.accounts.delete(user);
-    await rejects(core.sessions.authenticate(grant.accessToken), 'ACCOUNT_GONE');
+    await rejects(core.sessions.authenticate(again.accessToken), 'ACCOUNT_GONE');
   });
 });
 
@@ -171,9 +172,9 @@ describe('login', () => {
   });
 
   test('changing the password ends the other sessions but keeps the current one', async () => {
-    const { core, user, grant } = await loggedIn();
+    const { core, grant } = await loggedIn();
     const other = await core.login.login({ by: 'email', identifier: 'a@example.com', password: 'correct-horse-42', accessTtl: 60 });
-    await core.accounts.changePassword(user, 'correct-horse-42', 'new-horse-4242', grant.session.id);
+    await core.accounts.changePassword(await core.sessions.authenticate(grant.accessToken), 'correct-horse-42', 'new-horse-4242', undefined);
     await core.sessions.authenticate(grant.accessToken);
     await rejects(core.sessions.authenticate(other.accessToken), 'SESSION_ENDED');
   });

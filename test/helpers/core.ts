@@ -3,7 +3,7 @@ import type { HashSettings } from '../../src/core/passwords.ts';
 import { ManualClock } from '../../src/core/ports/clock.ts';
 import type { Stores } from '../../src/core/ports/stores.ts';
 import { SecretBox } from '../../src/core/secret-box.ts';
-import type { SecondFactorSettings } from '../../src/core/second-factors.ts';
+import type { SecondFactorSettings } from '../../src/core/second-factors/settings.ts';
 import { memoryStores } from '../../src/store/memory/memory-stores.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';

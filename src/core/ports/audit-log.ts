@@ -32,6 +32,7 @@ export const AUDIT_TYPES = [
   'email.changed',
   'reset.sent',
   'sessions.ended',
+  'user.role_changed',
 ] as const;
 
 /** What happened. */

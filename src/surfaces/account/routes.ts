@@ -2,7 +2,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { type ErrorCode, isGatehouseError } from '../../core/errors.ts';
-import { SecondFactorRequired } from '../../core/second-factors.ts';
+import { SecondFactorRequired } from '../../core/second-factors/second-step.ts';
+import type { TotpSetup } from '../../core/second-factors/totp.ts';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Caller } from '../../core/sessions.ts';
 import { clientMeta } from '../shared/authentication.ts';
@@ -22,10 +23,11 @@ const Csrf = Type.Object({ csrf: field(128) });
 const SignIn = Type.Object({ csrf: field(128), login: field(254), password: field(1024) });
 const SecondStep = Type.Object({ csrf: field(128), mfa_token: field(256), code: Type.Optional(field(16)), recovery_code: Type.Optional(field(64)) });
 const Code = Type.Object({ csrf: field(128), code: field(16) });
-const Password = Type.Object({ csrf: field(128), password: field(1024) });
-const ChangePassword = Type.Object({ csrf: field(128), old_password: field(1024), new_password: field(1024) });
+/** A change to how the account is protected: the fresh proof core/second-factors/step-up.ts asks for. */
+const StepUp = Type.Object({ csrf: field(128), password: Type.Optional(field(1024)), code: Type.Optional(field(64)) });
+const ChangePassword = Type.Object({ csrf: field(128), old_password: field(1024), new_password: field(1024), code: Type.Optional(field(64)) });
 const EndSession = Type.Object({ csrf: field(128), id: field(64) });
-const RemovePasskey = Type.Object({ csrf: field(128), id: field(1024), password: field(1024) });
+const RemovePasskey = Type.Object({ csrf: field(128), id: field(1024), password: Type.Optional(field(1024)), code: Type.Optional(field(64)) });
 const Credential = Type.Object({ id: field(1024) }, { additionalProperties: true });
 const PasskeyJson = Type.Object({
   csrf: field(128),
@@ -33,6 +35,8 @@ const PasskeyJson = Type.Object({
   credential: Type.Optional(Credential),
   name: Type.Optional(field(64)),
   mfa_token: Type.Optional(field(256)),
+  password: Type.Optional(field(1024)),
+  code: Type.Optional(field(64)),
 });
 
 /** The notices a redirect after a change names (`?done=`), so a reload repeats nothing. */
@@ -55,6 +59,8 @@ function sentence(t: Texts, code: ErrorCode): string | undefined {
     PASSWORD_INCORRECT: t.wrongPassword,
     VALIDATION_FAILED: t.tooShort,
     RATE_LIMITED: t.tooMany,
+    STEP_UP_REQUIRED: t.stepUpNeeded,
+    LAST_FACTOR_REQUIRED: t.lastFactor,
   };
   return words[code];
 }
@@ -97,17 +103,20 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
 
   /** MFA_REQUIRED covers the account and it has no second factor yet: enrolment comes before anything else. */
   const mustEnrol = async (caller: Caller) => core.secondFactors.mustEnrol(caller.user) && (await core.secondFactors.methods(caller.user.id)).length === 0;
-  const setupPage = async (request: FastifyRequest, reply: FastifyReply, caller: Caller, status: number, error?: string) => {
+  const enrolling = (caller: Caller) => caller.claims.type === 'enrolment';
+  const setupPage = async (request: FastifyRequest, reply: FastifyReply, caller: Caller, setup: TotpSetup, status: number, error?: string) => {
     const c = context(request, reply);
-    const setup = (await core.secondFactors.pendingTotp(caller.user)) ?? (await core.secondFactors.beginTotp(caller.user));
-    return html(
-      reply,
-      status,
-      totpSetupPage(c, { ...setup, qrSvg: await qrSvg(setup.otpauthUri) }, error, (await mustEnrol(caller)) ? c.t.mustEnrol : undefined),
-    );
+    return html(reply, status, totpSetupPage(c, { ...setup, qrSvg: await qrSvg(setup.otpauthUri) }, error, enrolling(caller) ? c.t.mustEnrol : undefined));
   };
+  /** An enrolment session's page: the set-up it began (while it may be confirmed), else a new one (the session is its proof). */
+  const enrolmentPage = async (request: FastifyRequest, reply: FastifyReply, caller: Caller, status = 200, error?: string) =>
+    setupPage(request, reply, caller, (await core.secondFactors.totp.pending(caller.user)) ?? (await core.secondFactors.totp.begin(caller, {})), status, error);
 
-  /** A signed-in form: CSRF checked, the caller known (otherwise the sign-in page), enrolment first where MFA_REQUIRED says. */
+  /**
+   * A signed-in form: CSRF checked, the caller known (otherwise the sign-in page). An enrolment session
+   * reaches only the routes that set up its first factor; a normal session of an account MFA_REQUIRED
+   * covers without a factor (signed in before the rule, or reset since) signs in again to enrol.
+   */
   const guarded =
     <B extends { csrf: string }>(
       handle: (request: FastifyRequest<{ Body: B }>, reply: FastifyReply, caller: Caller) => Promise<unknown>,
@@ -116,9 +125,10 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
     async (request: FastifyRequest<{ Body: B }>, reply: FastifyReply) => {
       const c = context(request, reply);
       if (!forms.holds(request, (request.body as B).csrf)) return html(reply, 403, signInPage(c, c.t.formExpired));
-      const caller = await signedIn.read(request);
+      const caller = await signedIn.read(request, { enrolment: true });
       if (!caller) return html(reply, 401, signInPage(c));
-      if (!options.whileEnrolling && (await mustEnrol(caller))) return back(request, reply);
+      if (enrolling(caller) && !options.whileEnrolling) return back(request, reply);
+      if (!enrolling(caller) && (await mustEnrol(caller))) return enrolAgain(request, reply);
       try {
         return await handle(request, reply, caller);
       } catch (error) {
@@ -129,12 +139,19 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
     };
   const back = (request: FastifyRequest, reply: FastifyReply, done?: keyof typeof NOTICES) =>
     reply.redirect(`/account?lang=${requestLang(request)}${done ? `&done=${done}` : ''}`, 303);
+  /** A normal session of an account that must enrol: it ends, and the sign-in (which starts an enrolment session) says why. */
+  const enrolAgain = async (request: FastifyRequest, reply: FastifyReply) => {
+    await signedIn.end(request, reply);
+    const c = context(request, reply);
+    return html(reply, 200, signInPage(c, c.t.signInToEnrol));
+  };
 
   app.get('/account', { schema: { ...hide, querystring: Lang } }, async (request, reply) => {
-    const caller = await signedIn.read(request);
+    const caller = await signedIn.read(request, { enrolment: true });
     const c = context(request, reply);
     if (!caller) return html(reply, 200, signInPage(c));
-    if (await mustEnrol(caller)) return setupPage(request, reply, caller, 200);
+    if (enrolling(caller)) return enrolmentPage(request, reply, caller);
+    if (await mustEnrol(caller)) return enrolAgain(request, reply);
     const done = request.query.done as keyof typeof NOTICES | undefined;
     return dashboard(request, reply, caller, 200, done && Object.hasOwn(NOTICES, done) ? c.t[NOTICES[done]] : undefined);
   });
@@ -168,9 +185,10 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
     const c = context(request, reply);
     const { csrf, mfa_token, code, recovery_code } = request.body;
     if (!forms.holds(request, csrf)) return html(reply, 403, signInPage(c, c.t.formExpired));
-    const proof = code?.trim() ? { code: code.trim() } : { recoveryCode: recovery_code ?? '' };
+    // One field takes either code; the old recovery_code field is still read, for one release.
+    const proof = code?.trim() ? code : (recovery_code ?? '');
     try {
-      signedIn.start(reply, await core.secondFactors.verify(mfa_token, proof, start(request)));
+      signedIn.start(reply, await core.secondFactors.step.verify(mfa_token, proof, start(request)));
       return back(request, reply);
     } catch (error) {
       if (isGatehouseError(error) && error.code === 'MFA_CODE_INVALID') return html(reply, 400, secondStepPage(c, mfa_token, c.t.wrongCode));
@@ -190,8 +208,8 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
   app.post(
     '/account/password',
     { schema: { ...hide, body: ChangePassword, querystring: Lang }, preHandler: limits.perIp('password') },
-    guarded<{ csrf: string; old_password: string; new_password: string }>(async (request, reply, caller) => {
-      await core.accounts.changePassword(caller.user, request.body.old_password, request.body.new_password, caller.session.id);
+    guarded<{ csrf: string; old_password: string; new_password: string; code?: string }>(async (request, reply, caller) => {
+      await core.accounts.changePassword(caller, request.body.old_password, request.body.new_password, request.body.code);
       return back(request, reply, 'password');
     }),
   );
@@ -205,10 +223,19 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
     }),
   );
 
+  type StepUpForm = { csrf: string; password?: string; code?: string };
+  const proofOf = (body: StepUpForm) => ({ password: body.password, code: body.code });
+
   app.post(
     '/account/totp',
-    { schema: { ...hide, body: Csrf, querystring: Lang } },
-    guarded(async (request, reply, caller) => setupPage(request, reply, caller, 200), { whileEnrolling: true }),
+    { schema: { ...hide, body: StepUp, querystring: Lang }, preHandler: limits.perIp('password') },
+    guarded<StepUpForm>(
+      async (request, reply, caller) =>
+        enrolling(caller)
+          ? enrolmentPage(request, reply, caller)
+          : setupPage(request, reply, caller, await core.secondFactors.totp.begin(caller, proofOf(request.body)), 200),
+      { whileEnrolling: true },
+    ),
   );
 
   app.post(
@@ -218,10 +245,13 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
       async (request, reply, caller) => {
         const c = context(request, reply);
         try {
-          const codes = await core.secondFactors.confirmTotp(caller.user, request.body.code.trim());
-          return html(reply, 200, recoveryCodesPage(c, codes, c.t.totpEnabled));
+          const { recoveryCodes, grant } = await core.secondFactors.totp.confirm(caller, request.body.code.trim(), start(request));
+          // An enrolment session is replaced by a normal one whose amr shows the code just confirmed.
+          if (grant) signedIn.start(reply, grant);
+          return html(reply, 200, recoveryCodesPage(c, recoveryCodes, c.t.totpEnabled));
         } catch (error) {
-          if (isGatehouseError(error) && error.code === 'MFA_CODE_INVALID') return setupPage(request, reply, caller, 400, c.t.wrongCode);
+          const pending = await core.secondFactors.totp.pending(caller.user);
+          if (isGatehouseError(error) && error.code === 'MFA_CODE_INVALID' && pending) return setupPage(request, reply, caller, pending, 400, c.t.wrongCode);
           throw error;
         }
       },
@@ -231,49 +261,58 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
 
   app.post(
     '/account/totp/remove',
-    { schema: { ...hide, body: Password, querystring: Lang }, preHandler: limits.perIp('password') },
-    guarded<{ csrf: string; password: string }>(async (request, reply, caller) => {
-      await core.secondFactors.removeTotp(caller.user, request.body.password);
+    { schema: { ...hide, body: StepUp, querystring: Lang }, preHandler: limits.perIp('password') },
+    guarded<StepUpForm>(async (request, reply, caller) => {
+      await core.secondFactors.totp.remove(caller, proofOf(request.body));
       return back(request, reply, 'removed');
     }),
   );
 
   app.post(
     '/account/recovery-codes',
-    { schema: { ...hide, body: Password, querystring: Lang }, preHandler: limits.perIp('password') },
-    guarded<{ csrf: string; password: string }>(async (request, reply, caller) => {
-      const codes = await core.secondFactors.regenerateRecoveryCodes(caller.user, request.body.password);
+    { schema: { ...hide, body: StepUp, querystring: Lang }, preHandler: limits.perIp('password') },
+    guarded<StepUpForm>(async (request, reply, caller) => {
+      const codes = await core.secondFactors.totp.regenerateRecoveryCodes(caller, proofOf(request.body));
       return html(reply, 200, recoveryCodesPage(context(request, reply), codes));
     }),
   );
 
   // The passkey ceremonies (JSON, from account-passkeys.js): the same CSRF token as the forms.
-  type PasskeyBody = { csrf: string; ceremony_id?: string; credential?: { id: string }; name?: string; mfa_token?: string };
+  type PasskeyBody = StepUpForm & { ceremony_id?: string; credential?: { id: string }; name?: string; mfa_token?: string };
   const json = { ...hide, body: PasskeyJson, querystring: Lang };
   const refused = (reply: FastifyReply, status: number, text: string) => reply.code(status).header('cache-control', 'no-store').send({ error: text });
   const passkeyFailure = (reply: FastifyReply, t: Texts, error: unknown) => {
     const code = isGatehouseError(error) ? error.code : undefined;
     if (code === 'RATE_LIMITED' || code === 'STORE_UNAVAILABLE' || code === undefined) throw error;
+    if (code === 'STEP_UP_REQUIRED' || code === 'PASSWORD_INCORRECT' || code === 'MFA_CODE_INVALID' || code === 'ACCOUNT_LOCKED')
+      return refused(reply, code === 'STEP_UP_REQUIRED' ? 403 : code === 'ACCOUNT_LOCKED' ? 423 : 400, sentence(t, code) ?? t.passkeyFailed);
     return refused(reply, 400, code === 'MFA_TOKEN_INVALID' ? t.stepExpired : code === 'USER_DISABLED' ? t.disabled : t.passkeyFailed);
   };
 
   app.post('/account/passkeys/register-options', { schema: json }, async (request, reply) => {
     const t = TEXT[requestLang(request)];
-    if (!forms.holds(request, request.body.csrf)) return refused(reply, 403, t.formExpired);
-    const caller = await signedIn.read(request);
+    const body = request.body as PasskeyBody;
+    if (!forms.holds(request, body.csrf)) return refused(reply, 403, t.formExpired);
+    const caller = await signedIn.read(request, { enrolment: true });
     if (!caller) return refused(reply, 401, t.formExpired);
-    const { ceremonyId, options } = await core.secondFactors.passkeyRegistrationOptions(caller.user);
-    return { ceremony_id: ceremonyId, options };
+    try {
+      const { ceremonyId, options } = await core.secondFactors.passkeys.registrationOptions(caller, proofOf(body));
+      return { ceremony_id: ceremonyId, options };
+    } catch (error) {
+      return passkeyFailure(reply, t, error);
+    }
   });
 
   app.post('/account/passkeys/register', { schema: json }, async (request, reply) => {
     const t = TEXT[requestLang(request)];
     const body = request.body as PasskeyBody;
     if (!forms.holds(request, body.csrf)) return refused(reply, 403, t.formExpired);
-    const caller = await signedIn.read(request);
+    const caller = await signedIn.read(request, { enrolment: true });
     if (!caller) return refused(reply, 401, t.formExpired);
     try {
-      await core.secondFactors.addPasskey(caller.user, body.ceremony_id ?? '', body.credential as unknown as RegistrationResponseJSON, body.name ?? '');
+      const response = body.credential as unknown as RegistrationResponseJSON;
+      const { grant } = await core.secondFactors.passkeys.add(caller, body.ceremony_id ?? '', response, body.name ?? '', start(request));
+      if (grant) signedIn.start(reply, grant);
     } catch (error) {
       return passkeyFailure(reply, t, error);
     }
@@ -283,7 +322,7 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
   app.post('/account/passkeys/options', { schema: json, preHandler: limits.perIp('login') }, async (request, reply) => {
     const t = TEXT[requestLang(request)];
     if (!forms.holds(request, request.body.csrf)) return refused(reply, 403, t.formExpired);
-    const { ceremonyId, options } = await core.secondFactors.passkeyOptions();
+    const { ceremonyId, options } = await core.secondFactors.step.passkeyOptions();
     return { ceremony_id: ceremonyId, options };
   });
 
@@ -294,8 +333,8 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
     const response = body.credential as unknown as AuthenticationResponseJSON;
     try {
       const grant = body.mfa_token
-        ? await core.secondFactors.verifyPasskey(body.mfa_token, body.ceremony_id ?? '', response, start(request))
-        : await core.secondFactors.signInWithPasskey(body.ceremony_id ?? '', response, start(request));
+        ? await core.secondFactors.step.verifyPasskey(body.mfa_token, body.ceremony_id ?? '', response, start(request))
+        : await core.secondFactors.step.signInWithPasskey(body.ceremony_id ?? '', response, start(request));
       signedIn.start(reply, grant);
     } catch (error) {
       return passkeyFailure(reply, t, error);
@@ -306,8 +345,8 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
   app.post(
     '/account/passkeys/remove',
     { schema: { ...hide, body: RemovePasskey, querystring: Lang }, preHandler: limits.perIp('password') },
-    guarded<{ csrf: string; id: string; password: string }>(async (request, reply, caller) => {
-      await core.secondFactors.removePasskey(caller.user, request.body.id, request.body.password);
+    guarded<StepUpForm & { id: string }>(async (request, reply, caller) => {
+      await core.secondFactors.passkeys.remove(caller, request.body.id, proofOf(request.body));
       return back(request, reply, 'passkeyRemoved');
     }),
   );

@@ -1,6 +1,6 @@
 import type { Session } from '../../core/ports/session-store.ts';
 import type { User } from '../../core/ports/user-store.ts';
-import type { SecondFactorStatus } from '../../core/second-factors.ts';
+import type { SecondFactorStatus } from '../../core/second-factors/second-factors.ts';
 import type { Lang } from '../shared/html/lang.ts';
 import { escapeHtml as e, page } from '../shared/html/layout.ts';
 import type { Texts } from './i18n.ts';
@@ -58,10 +58,8 @@ ${alert(error)}
 <form method="post" action="${action(c, '/account/second-step')}">
   ${hidden(c)}
   <input type="hidden" name="mfa_token" value="${e(mfaToken)}">
-  <label for="code">${e(c.t.code)}</label>
-  <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6">
-  <label for="recovery_code">${e(c.t.recoveryCode)}</label>
-  <input id="recovery_code" name="recovery_code" autocomplete="off" maxlength="64">
+  <label for="code">${e(c.t.codeOrRecovery)}</label>
+  <input id="code" name="code" autocomplete="one-time-code" maxlength="64" required>
   <button type="submit">${e(c.t.verify)}</button>
 </form>
 ${
@@ -91,26 +89,35 @@ const status = (t: Texts, value: string | null, verified: boolean) =>
 /** The signed-in page: profile, two-step verification, devices, password, sign out. */
 export function dashboardPage(c: FormContext, d: Dashboard): string {
   const { t } = c;
-  const passwordField = (id: string) =>
-    `<label for="${id}">${e(t.confirmWithPassword)}</label>
-  <input id="${id}" name="password" type="password" autocomplete="current-password" required maxlength="1024">`;
-  const twoStep =
-    d.factors.totp === 'active'
-      ? `<p>${e(t.totpActive)}</p>
+  const withCode = d.factors.totp === 'active';
+  // Every change to how the account is protected asks for the password and, with an authenticator app, a code
+  // (core/second-factors/step-up.ts); each form's fields are labelled by the action they confirm.
+  const codeField = (id: string, what: string) =>
+    withCode
+      ? `<label for="${id}-code">${e(t.confirmCode)} (${e(what)})</label>
+  <input id="${id}-code" name="code" autocomplete="one-time-code" maxlength="64" required>`
+      : '';
+  const stepUp = (id: string, what: string) =>
+    `<label for="${id}-password">${e(t.confirmWithPassword)} (${e(what)})</label>
+  <input id="${id}-password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
+  ${codeField(id, what)}`;
+  const twoStep = withCode
+    ? `<p>${e(t.totpActive)}</p>
 <p>${e(t.recoveryLeft(d.factors.recoveryCodesLeft))}</p>
 <form method="post" action="${action(c, '/account/recovery-codes')}">
   ${hidden(c)}
-  ${passwordField('password-codes')}
+  ${stepUp('codes', t.regenerate)}
   <button type="submit">${e(t.regenerate)}</button>
 </form>
 <form method="post" action="${action(c, '/account/totp/remove')}">
   ${hidden(c)}
-  ${passwordField('password-remove')}
+  ${stepUp('remove-totp', t.removeTotp)}
   <button type="submit" class="secondary">${e(t.removeTotp)}</button>
 </form>`
-      : `<p>${e(t.totpOff)}</p>
+    : `<p>${e(t.totpOff)}</p>
 <form method="post" action="${action(c, '/account/totp')}">
   ${hidden(c)}
+  ${stepUp('set-up-totp', t.setUpTotp)}
   <button type="submit">${e(t.setUpTotp)}</button>
 </form>`;
   const sessions = d.sessions
@@ -154,8 +161,7 @@ ${d.factors.passkeys
   <form method="post" action="${action(c, '/account/passkeys/remove')}">
     ${hidden(c)}
     <input type="hidden" name="id" value="${e(p.id)}">
-    <label for="password-passkey-${e(p.id)}">${e(t.confirmWithPassword)}</label>
-    <input id="password-passkey-${e(p.id)}" name="password" type="password" autocomplete="current-password" required maxlength="1024">
+    ${stepUp(`passkey-${e(p.id)}`, `${t.removePasskey}: ${p.name}`)}
     <button type="submit" class="secondary">${e(t.removePasskey)}</button>
   </form></li>`,
   )
@@ -165,6 +171,9 @@ ${d.factors.passkeys
   ${passkeyError}
   <label for="passkey-name">${e(t.passkeyName)}</label>
   <input id="passkey-name" maxlength="64" value="${e(t.passkeyDefaultName)}">
+  <label for="add-passkey-password">${e(t.confirmWithPassword)} (${e(t.addPasskey)})</label>
+  <input id="add-passkey-password" type="password" autocomplete="current-password" maxlength="1024" data-step-up="password">
+  ${withCode ? `<label for="add-passkey-code">${e(t.confirmCode)} (${e(t.addPasskey)})</label>\n  <input id="add-passkey-code" autocomplete="one-time-code" maxlength="64" data-step-up="code">` : ''}
   <button type="button" data-passkey="add">${e(t.addPasskey)}</button>
 </div>
 </section>
@@ -182,6 +191,7 @@ ${sessions}
   <input id="old_password" name="old_password" type="password" autocomplete="current-password" required maxlength="1024">
   <label for="new_password">${e(t.newPassword)}</label>
   <input id="new_password" name="new_password" type="password" autocomplete="new-password" required minlength="8" maxlength="128">
+  ${codeField('change-password', t.changePassword)}
   <button type="submit">${e(t.change)}</button>
 </form>
 </section>

@@ -14,6 +14,10 @@ export const ACCOUNT_ACTIONS = [
   'end-sessions',
   'unlock',
   'reset-factors',
+  'grant-staff',
+  'revoke-staff',
+  'grant-superuser',
+  'revoke-superuser',
   'delete',
 ] as const;
 export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
@@ -51,6 +55,7 @@ const EVENTS_EN: Record<AuditType, string> = {
   'email.changed': 'email changed',
   'reset.sent': 'reset mail sent',
   'sessions.ended': 'sessions ended',
+  'user.role_changed': 'role changed',
 };
 
 const EVENTS_ZH: Record<AuditType, string> = {
@@ -86,6 +91,7 @@ const EVENTS_ZH: Record<AuditType, string> = {
   'email.changed': '更换邮箱',
   'reset.sent': '已发送重置邮件',
   'sessions.ended': '结束会话',
+  'user.role_changed': '角色变更',
 };
 
 const DONE_EN: Record<AccountAction | 'signed-in', string> = {
@@ -100,6 +106,10 @@ const DONE_EN: Record<AccountAction | 'signed-in', string> = {
   'end-sessions': 'Every session of the account has ended.',
   unlock: 'The lock is lifted; failed logins are forgotten.',
   'reset-factors': 'Every second factor and recovery code is removed; the owner signs in with the password and enrols again.',
+  'grant-staff': 'The account is staff now.',
+  'revoke-staff': 'The account is no longer staff.',
+  'grant-superuser': 'The account is a superuser now.',
+  'revoke-superuser': 'The account is no longer a superuser.',
   delete: 'The account is deleted.',
   'signed-in': 'Signed in.',
 };
@@ -116,6 +126,10 @@ const DONE_ZH: Record<AccountAction | 'signed-in', string> = {
   'end-sessions': '该账户的所有会话均已结束。',
   unlock: '锁定已解除，失败记录已清除。',
   'reset-factors': '所有第二重验证和恢复码已移除；用户可用密码登录后重新设置。',
+  'grant-staff': '该账户现在是工作人员。',
+  'revoke-staff': '该账户已不再是工作人员。',
+  'grant-superuser': '该账户现在是超级用户。',
+  'revoke-superuser': '该账户已不再是超级用户。',
   delete: '账户已删除。',
   'signed-in': '已登录。',
 };
@@ -191,6 +205,12 @@ export const TEXT = {
     noPasskeys: 'none',
     passkeyLine: (name: string, created: string, used: string) => `${name} (added ${created}, last used ${used})`,
     resetFactors: 'Reset second factors',
+    roleActions: {
+      'grant-staff': 'Make staff',
+      'revoke-staff': 'Remove staff role',
+      'grant-superuser': 'Make superuser',
+      'revoke-superuser': 'Remove superuser role',
+    },
     secondStepTitle: 'Second step',
     secondStepIntro: 'Type the 6-digit code from your authenticator app, or one of your recovery codes.',
     code: 'Code',
@@ -345,6 +365,12 @@ export const TEXT = {
     noPasskeys: '无',
     passkeyLine: (name: string, created: string, used: string) => `${name}（添加于 ${created}，最近使用 ${used}）`,
     resetFactors: '重置第二重验证',
+    roleActions: {
+      'grant-staff': '设为工作人员',
+      'revoke-staff': '取消工作人员身份',
+      'grant-superuser': '设为超级用户',
+      'revoke-superuser': '取消超级用户身份',
+    },
     secondStepTitle: '第二步验证',
     secondStepIntro: '请输入身份验证器应用中的 6 位验证码，或一个恢复码。',
     code: '验证码',

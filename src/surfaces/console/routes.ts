@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
 import type { Core } from '../../core/core.ts';
 import { type ErrorCode, isGatehouseError } from '../../core/errors.ts';
-import { SecondFactorRequired } from '../../core/second-factors.ts';
+import { SecondFactorRequired } from '../../core/second-factors/second-step.ts';
 import { ID_TOKEN_ALGS, type IdTokenAlg } from '../../core/ports/app-store.ts';
 import { AUDIT_TYPES, type AuditQuery, type AuditType, type StoredAuditEvent } from '../../core/ports/audit-log.ts';
 import { type User, UUID_TEXT } from '../../core/ports/user-store.ts';
@@ -56,6 +56,9 @@ const STATUS: Record<ErrorCode, number> = {
   MFA_STATE_CONFLICT: 409,
   MFA_TOKEN_INVALID: 400,
   MFA_ENROLMENT_REQUIRED: 403,
+  STEP_UP_REQUIRED: 403,
+  LAST_FACTOR_REQUIRED: 409,
+  STAFF_SECOND_FACTOR_REQUIRED: 403,
 };
 
 const PAGE_SIZE = 25;
@@ -115,7 +118,7 @@ const AuditQueryString = Type.Object({
   before: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 
-type Grant = Awaited<ReturnType<Core['login']['login']>>;
+type Grant = Awaited<ReturnType<Core['secondFactors']['step']['verify']>>;
 
 const startOptions = (request: FastifyRequest) => ({ accessTtl: PAGE_SESSION_SECONDS, ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
@@ -130,9 +133,6 @@ const utc = (value: string | undefined) => (value ? Date.parse(`${value.length =
  * a signed-in staff member; every form carries the CSRF value; every action is
  * audited with the staff member who took it.
  */
-/** The `amr` values of a sign-in that had a second factor (core/second-factors.ts, core/passkeys.ts). */
-const SECOND_FACTOR_AMR = new Set(['otp', 'mfa', 'hwk', 'swk']);
-
 export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core, config, limits }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const forms = createCsrf(config.publicUrl);
@@ -198,17 +198,17 @@ export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
       }
       return null;
     }
-    if (!isStaffMember(caller.user)) {
+    // The one rule for staff power (core/staff.ts): staff only, and wherever CONSOLE_MFA (on by default) or
+    // MFA_REQUIRED covers them, a sign-in with a second factor. Without one enrolled, enrolment comes first
+    // (the account page shares this sign-in); with one, a sign-in that asks for it.
+    const refused = await core.staff.refusal(caller, 'console');
+    if (refused === 'not-staff') {
       const frame = frameOf(request, reply, caller);
       await html(reply, 403, messagePage(frame, frame.t.noAccess, frame.t.noAccessText));
       return null;
     }
-    // CONSOLE_MFA (on by default) covers every staff member here, MFA_REQUIRED whoever it names: a session
-    // signed in without a second factor does not open the console. Without one enrolled, enrolment comes first
-    // (the account page shares this sign-in); with one, a sign-in that asks for it.
-    const covered = config.consoleMfa || core.secondFactors.mustEnrol(caller.user);
-    if (covered && !caller.claims.amr?.some((method) => SECOND_FACTOR_AMR.has(method))) {
-      const enrolled = (await core.secondFactors.methods(caller.user.id)).length > 0;
+    if (refused) {
+      const enrolled = refused === 'second-factor';
       if (request.method === 'GET') {
         const lang = requestLang(request);
         if (enrolled) await session.end(request, reply);
@@ -289,7 +289,7 @@ export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
       const code = request.body.code.trim();
       let grant: Grant;
       try {
-        grant = await core.secondFactors.verify(request.body.mfa_token, /^\d{6}$/.test(code) ? { code } : { recoveryCode: code }, startOptions(request));
+        grant = await core.secondFactors.step.verify(request.body.mfa_token, code, startOptions(request));
       } catch (error) {
         const failed = isGatehouseError(error) ? error.code : undefined;
         if (failed === 'MFA_CODE_INVALID') return html(reply, 401, secondStepPage(frame, forms.issue(request, reply), request.body.mfa_token, t.wrongCode));
@@ -403,6 +403,12 @@ export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
           break;
         case 'reset-factors':
           await core.staff.resetFactors(actor, user);
+          break;
+        case 'grant-staff':
+        case 'revoke-staff':
+        case 'grant-superuser':
+        case 'revoke-superuser':
+          await core.staff.setRole(actor, user, action.endsWith('superuser') ? 'superuser' : 'staff', action.startsWith('grant'));
           break;
         case 'delete':
           await core.staff.delete(actor, user, body.confirm ?? '');

@@ -21,5 +21,10 @@ export interface ConsoleSession {
 
 export function consoleSession(core: Core, publicUrl: string): ConsoleSession {
   const pages = createPageSession(core, publicUrl);
-  return { caller: (request) => pages.read(request), set: (reply, grant) => pages.start(reply, grant), end: (request, reply) => pages.end(request, reply) };
+  // An enrolment session is read too, so that the staff rule (core/staff.ts) sends it to set up its factor.
+  return {
+    caller: (request) => pages.read(request, { enrolment: true }),
+    set: (reply, grant) => pages.start(reply, grant),
+    end: (request, reply) => pages.end(request, reply),
+  };
 }

@@ -163,6 +163,12 @@ ${file.sessions
     may('verify') && user.email && !user.isEmailVerified ? button('verify-email', t.verifyEmail) : '',
     may('verify') && user.phone && !user.isPhoneVerified ? button('verify-phone', t.verifyPhone) : '',
     may('set-status') ? (user.status === 'active' ? button('disable', t.disable, true) : button('enable', t.enable)) : '',
+    may('set-role') ? (user.isStaff ? button('revoke-staff', t.roleActions['revoke-staff'], true) : button('grant-staff', t.roleActions['grant-staff'])) : '',
+    may('set-role')
+      ? user.isSuperuser
+        ? button('revoke-superuser', t.roleActions['revoke-superuser'], true)
+        : button('grant-superuser', t.roleActions['grant-superuser'], true)
+      : '',
   ]
     .filter(Boolean)
     .join('\n');

@@ -5,7 +5,7 @@ import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { Type } from 'typebox';
 import type { Core } from '../../core/core.ts';
 import { isGatehouseError } from '../../core/errors.ts';
-import { SecondFactorRequired } from '../../core/second-factors.ts';
+import { SecondFactorRequired } from '../../core/second-factors/second-step.ts';
 import { clientMeta } from '../shared/authentication.ts';
 import { classifyError } from '../shared/classify-error.ts';
 import { createCsrf } from '../shared/html/csrf.ts';
@@ -224,7 +224,7 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
           return again(error.code === 'RATE_LIMITED' ? 429 : error.code === 'ACCOUNT_LOCKED' ? 423 : 401, said);
         }
         // An account MFA_REQUIRED covers, with no second factor yet, enrols on /account first: apps get nothing before.
-        if (core.secondFactors.mustEnrol(signedIn.user)) {
+        if (signedIn.enrolment) {
           await core.sessions.end(signedIn.session.id);
           return again(403, t.enrolFirst);
         }
@@ -250,9 +250,9 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
         if (!forms.holds(request, request.body.csrf)) return again(403, t.formExpired);
         if (interaction.prompt.name !== 'login') return failurePage(request, reply, 400);
         const typed = code.replace(/\s+/g, '');
-        let signedIn: Awaited<ReturnType<Core['secondFactors']['verify']>>;
+        let signedIn: Awaited<ReturnType<Core['secondFactors']['step']['verify']>>;
         try {
-          signedIn = await core.secondFactors.verify(mfaToken, /^\d{6}$/.test(typed) ? { code: typed } : { recoveryCode: typed }, {
+          signedIn = await core.secondFactors.step.verify(mfaToken, typed, {
             accessTtl: UNUSED_ACCESS_TTL,
             ...clientMeta(request),
           });

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Core } from '../../core/core.ts';
-import { fail } from '../../core/errors.ts';
 import type { Caller } from '../../core/sessions.ts';
 import { bearerToken } from './bearer.ts';
 import { answering, TOKEN_CODES } from './documented-answers.ts';
@@ -38,10 +37,11 @@ export function installAuthentication(app: FastifyInstance, core: Core): void {
     route.schema = { ...route.schema, security: BEARER_SECURITY };
     const authenticate: preHandlerAsyncHookHandler = async (request: FastifyRequest) => {
       const caller = await core.sessions.authenticate(bearerToken(request.headers.authorization));
-      if (need === 'superuser' && !caller.user.isSuperuser) throw fail('FORBIDDEN');
+      // Staff power: the one rule in core (superusers, and a second factor where CONSOLE_MFA / MFA_REQUIRED say).
+      if (need === 'superuser') await core.staff.admitApi(caller);
       request.caller = caller;
     };
-    answering(need === 'superuser' ? [...TOKEN_CODES, 'FORBIDDEN'] : TOKEN_CODES, authenticate);
+    answering(need === 'superuser' ? [...TOKEN_CODES, 'FORBIDDEN', 'STAFF_SECOND_FACTOR_REQUIRED'] : TOKEN_CODES, authenticate);
     const own = route.preHandler === undefined ? [] : [route.preHandler].flat();
     route.preHandler = [...own, authenticate];
   });

@@ -68,4 +68,7 @@ export const CHINESE_ACCOUNT_ROWS = {
   MFA_TOKEN_INVALID: [401, '两步验证令牌无效或已过期，请重新登录', 'INVALID_MFA_TOKEN'],
   MFA_CODE_INVALID: [400, '验证码错误或已使用', 'INVALID_MFA_CODE'],
   MFA_STATE_CONFLICT: [409, '两步验证当前状态不允许此操作', 'MFA_STATE_CONFLICT'],
+  STEP_UP_REQUIRED: [403, '此操作需要重新验证身份：请提供密码（已启用身份验证器时还需验证码），或使用两步验证重新登录', 'STEP_UP_REQUIRED'],
+  LAST_FACTOR_REQUIRED: [409, '此账户必须保留至少一种两步验证方式', 'LAST_FACTOR_REQUIRED'],
+  STAFF_SECOND_FACTOR_REQUIRED: [403, '管理权限需要使用两步验证登录（CONSOLE_MFA / MFA_REQUIRED）', 'STAFF_SECOND_FACTOR_REQUIRED'],
 } as const satisfies ErrorOverrides;

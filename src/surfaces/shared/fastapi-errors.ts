@@ -61,6 +61,15 @@ export const FASTAPI_ACCOUNT_ROWS = {
   MFA_TOKEN_INVALID: [401, 'Invalid or expired two-step verification token: log in again'],
   MFA_CODE_INVALID: [400, 'Invalid verification code'],
   MFA_STATE_CONFLICT: [409, 'Two-step verification is not in a state that allows this'],
+  STEP_UP_REQUIRED: [
+    403,
+    'This account has two-step verification: changing its password or email needs the second factor, on the /account page or through /api/v1/auth',
+  ],
+  LAST_FACTOR_REQUIRED: [409, 'This account must keep at least one second factor'],
+  STAFF_SECOND_FACTOR_REQUIRED: [
+    403,
+    'Staff power needs a sign-in with a second factor (CONSOLE_MFA, MFA_REQUIRED): log in with /api/v1/auth/login and /api/v1/auth/mfa/verify',
+  ],
 } as const satisfies ErrorOverrides;
 
 /** FastAPI's OAuth2 answers for token failures (`/api/user/me`, and the staff API). */

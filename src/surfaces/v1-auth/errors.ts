@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { describeFailureZh } from '../shared/chinese-validation.ts';
 import { DETAIL_BODY } from '../shared/fastapi-errors.ts';
 import type { GatehouseError } from '../../core/errors.ts';
-import { SecondFactorRequired } from '../../core/second-factors.ts';
+import { SecondFactorRequired } from '../../core/second-factors/second-step.ts';
 import { CHINESE_ACCOUNT_ROWS, ENVELOPE_COMMON_ROWS, envelopeRenderer } from '../shared/envelope.ts';
 import { bearerChallenge, CHINESE_SERVICE_ROWS, everyTokenFailure, type ErrorMap, type ErrorRenderer } from '../shared/error-map.ts';
 

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Core } from '../../core/core.ts';
 import { fail } from '../../core/errors.ts';
-import type { SecondFactorStatus } from '../../core/second-factors.ts';
+import type { SecondFactorStatus } from '../../core/second-factors/second-factors.ts';
+import type { StartOptions } from '../../core/sessions.ts';
 import { clientMeta } from '../shared/authentication.ts';
 import type { ErrorOverrides, MappedCode } from '../shared/error-map.ts';
 import { qrSvg } from '../shared/qr-svg.ts';
@@ -17,8 +18,8 @@ import {
   PasskeyRegisterBody,
   PasskeySignInBody,
   PasskeyView,
-  PasswordBody,
   RecoveryCodes,
+  StepUpBody,
   TotpCodeBody,
   TotpSetup,
 } from './mfa-schemas.ts';
@@ -42,6 +43,17 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // The answers these routes add to the surface's usual ones (listed in the OpenAPI document).
   const answers = (...codes: MappedCode[]): ErrorOverrides => Object.fromEntries(codes.map((c) => [c, style.renderer.map[c]]));
+  // Every change to how the account is protected asks for a fresh proof (core/second-factors/step-up.ts).
+  const STEP_UP: MappedCode[] = ['STEP_UP_REQUIRED', 'PASSWORD_INCORRECT', 'MFA_CODE_INVALID'];
+  // A request without a body asks for a step-up with nothing to show: the answer says what is needed (403), not "body must be object".
+  const noBodyIsEmpty = async (request: { body: unknown }) => {
+    request.body ??= {};
+  };
+  const startOf = (request: Parameters<typeof clientMeta>[0]): StartOptions => ({
+    accessTtl,
+    withRefreshToken: style.issuesRefreshTokens,
+    ...clientMeta(request),
+  });
 
   app.post(
     '/mfa/verify',
@@ -58,8 +70,7 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
     async (request) => {
       const { mfa_token, code, recovery_code } = request.body;
       if ((code === undefined) === (recovery_code === undefined)) throw fail('VALIDATION_FAILED', '需要 code 或 recovery_code 之一', 'code');
-      const proof = code !== undefined ? { code } : { recoveryCode: recovery_code! };
-      const grant = await core.secondFactors.verify(mfa_token, proof, { accessTtl, withRefreshToken: style.issuesRefreshTokens, ...clientMeta(request) });
+      const grant = await core.secondFactors.step.verify(mfa_token, code ?? recovery_code ?? '', startOf(request));
       return style.login.view(grant, accessTtl);
     },
   );
@@ -77,11 +88,17 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
   app.post(
     '/mfa/totp',
     {
-      schema: { tags, summary: '开始绑定身份验证器（TOTP）：密钥、otpauth URI 与二维码（确认前不生效）', response: { 200: style.Data(TotpSetup) } },
-      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT') },
+      schema: {
+        tags,
+        summary: '开始绑定身份验证器（TOTP）：密钥、otpauth URI 与二维码（确认前不生效）；需要重新验证身份（密码，已有身份验证器时加验证码）',
+        body: StepUpBody,
+        response: { 200: style.Data(TotpSetup) },
+      },
+      preValidation: noBodyIsEmpty,
+      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT', ...STEP_UP) },
     },
     async (request) => {
-      const { secret, otpauthUri } = await core.secondFactors.beginTotp(request.caller.user);
+      const { secret, otpauthUri } = await core.secondFactors.totp.begin(request.caller, request.body);
       return style.data('请用身份验证器扫描二维码，然后提交验证码确认', { secret, otpauth_uri: otpauthUri, qr_svg: await qrSvg(otpauthUri) });
     },
   );
@@ -98,19 +115,20 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
       config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT', 'MFA_CODE_INVALID') },
     },
     async (request) => {
-      const codes = await core.secondFactors.confirmTotp(request.caller.user, request.body.code);
-      return style.data('两步验证已启用，请妥善保存恢复码', { recovery_codes: codes });
+      const { recoveryCodes } = await core.secondFactors.totp.confirm(request.caller, request.body.code, startOf(request));
+      return style.data('两步验证已启用，请妥善保存恢复码', { recovery_codes: recoveryCodes });
     },
   );
 
   app.delete(
     '/mfa/totp',
     {
-      schema: { tags, summary: '解除身份验证器（需要密码）；恢复码随之失效', body: PasswordBody, response: { 200: style.Said } },
-      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT') },
+      schema: { tags, summary: '解除身份验证器（需要密码和验证码）；恢复码随之失效', body: StepUpBody, response: { 200: style.Said } },
+      preValidation: noBodyIsEmpty,
+      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT', 'LAST_FACTOR_REQUIRED', ...STEP_UP) },
     },
     async (request) => {
-      await core.secondFactors.removeTotp(request.caller.user, request.body.password);
+      await core.secondFactors.totp.remove(request.caller, request.body);
       return style.said('身份验证器已解除');
     },
   );
@@ -118,11 +136,17 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
   app.post(
     '/mfa/recovery-codes',
     {
-      schema: { tags, summary: '重新生成 10 个恢复码（需要密码）；旧的恢复码立即失效', body: PasswordBody, response: { 200: style.Data(RecoveryCodes) } },
-      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT') },
+      schema: {
+        tags,
+        summary: '重新生成 10 个恢复码（需要密码和验证码）；旧的恢复码立即失效',
+        body: StepUpBody,
+        response: { 200: style.Data(RecoveryCodes) },
+      },
+      preValidation: noBodyIsEmpty,
+      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT', ...STEP_UP) },
     },
     async (request) => {
-      const codes = await core.secondFactors.regenerateRecoveryCodes(request.caller.user, request.body.password);
+      const codes = await core.secondFactors.totp.regenerateRecoveryCodes(request.caller, request.body);
       return style.data('恢复码已重新生成，请妥善保存', { recovery_codes: codes });
     },
   );
@@ -130,9 +154,18 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
   // Passkeys (WebAuthn, RP ID from PUBLIC_URL): adding one (Bearer), and signing in with one, alone or as the second step.
   app.post(
     '/mfa/passkeys/register/options',
-    { schema: { tags, summary: '开始添加通行密钥（passkey）：浏览器的注册选项', response: { 200: style.Data(CeremonyStart) } }, config: { auth: 'caller' } },
+    {
+      schema: {
+        tags,
+        summary: '开始添加通行密钥（passkey）：浏览器的注册选项；需要重新验证身份（密码，已有身份验证器时加验证码）',
+        body: StepUpBody,
+        response: { 200: style.Data(CeremonyStart) },
+      },
+      preValidation: noBodyIsEmpty,
+      config: { auth: 'caller', errors: answers(...STEP_UP) },
+    },
     async (request) => {
-      const { ceremonyId, options } = await core.secondFactors.passkeyRegistrationOptions(request.caller.user);
+      const { ceremonyId, options } = await core.secondFactors.passkeys.registrationOptions(request.caller, request.body);
       return style.data('请在浏览器中完成通行密钥注册', { ceremony_id: ceremonyId, options });
     },
   );
@@ -144,18 +177,28 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
     },
     async (request) => {
       const { ceremony_id, credential, name } = request.body;
-      const passkey = await core.secondFactors.addPasskey(request.caller.user, ceremony_id, credential as unknown as RegistrationResponseJSON, name ?? '');
+      const { passkey } = await core.secondFactors.passkeys.add(
+        request.caller,
+        ceremony_id,
+        credential as unknown as RegistrationResponseJSON,
+        name ?? '',
+        startOf(request),
+      );
       return style.data('通行密钥已添加', { id: passkey.id, name: passkey.name, created_at: zuluUtc(passkey.createdAt) });
     },
   );
   app.delete(
     '/mfa/passkeys/:id',
     {
-      schema: { tags, summary: '删除一个通行密钥（需要密码）', params: PasskeyParams, body: PasswordBody, response: { 200: style.Said } },
-      config: { auth: 'caller', errors: { NOT_FOUND: [404, '通行密钥不存在', 'PASSKEY_NOT_FOUND'] } },
+      schema: { tags, summary: '删除一个通行密钥（需要重新验证身份）', params: PasskeyParams, body: StepUpBody, response: { 200: style.Said } },
+      preValidation: noBodyIsEmpty,
+      config: {
+        auth: 'caller',
+        errors: { ...answers('LAST_FACTOR_REQUIRED', ...STEP_UP), NOT_FOUND: [404, '通行密钥不存在', 'PASSKEY_NOT_FOUND'] },
+      },
     },
     async (request) => {
-      await core.secondFactors.removePasskey(request.caller.user, request.params.id, request.body.password);
+      await core.secondFactors.passkeys.remove(request.caller, request.params.id, request.body);
       return style.said('通行密钥已删除');
     },
   );
@@ -166,7 +209,7 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
       preHandler: limits.perIp('login'),
     },
     async () => {
-      const { ceremonyId, options } = await core.secondFactors.passkeyOptions();
+      const { ceremonyId, options } = await core.secondFactors.step.passkeyOptions();
       return style.data('请在浏览器中完成通行密钥验证', { ceremony_id: ceremonyId, options });
     },
   );
@@ -185,11 +228,11 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
     async (request) => {
       const { ceremony_id, credential, mfa_token } = request.body;
       const response = credential as unknown as AuthenticationResponseJSON;
-      const start = { accessTtl, withRefreshToken: style.issuesRefreshTokens, ...clientMeta(request) };
+      const start = startOf(request);
       const grant =
         mfa_token === undefined
-          ? await core.secondFactors.signInWithPasskey(ceremony_id, response, start)
-          : await core.secondFactors.verifyPasskey(mfa_token, ceremony_id, response, start);
+          ? await core.secondFactors.step.signInWithPasskey(ceremony_id, response, start)
+          : await core.secondFactors.step.verifyPasskey(mfa_token, ceremony_id, response, start);
       return style.login.view(grant, accessTtl);
     },
   );

@@ -13,7 +13,23 @@ export const MfaVerifyBody = Type.Object(
 );
 
 export const TotpCodeBody = Type.Object({ code: SIX_DIGITS }, { examples: [{ code: '123456' }] });
-export const PasswordBody = Type.Object({ password: Type.String({ minLength: 1, maxLength: 1024 }) }, { examples: [{ password: 'password123' }] });
+
+/** The fresh proof a change to the account's protection needs (core/second-factors/step-up.ts). */
+const STEP_UP_FIELDS = {
+  password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: "the account's password" })),
+  code: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'an authenticator code or a recovery code, when the account has an authenticator app',
+    }),
+  ),
+};
+export const StepUpBody = Type.Object(STEP_UP_FIELDS, {
+  description:
+    'Not needed when this session signed in with a second factor within STEP_UP_MAX_AGE_SECONDS; otherwise the password, and a code when the account has an authenticator app (403 STEP_UP_REQUIRED without them)',
+  examples: [{ password: 'password123', code: '123456' }],
+});
 
 export const TotpSetup = Type.Object({
   secret: Type.String({ description: 'base32, for typing into an authenticator app' }),

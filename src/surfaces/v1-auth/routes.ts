@@ -136,12 +136,11 @@ export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
     '/change-password',
     {
       schema: { tags, summary: '修改密码（其他会话将被登出）', body: ChangePasswordBody, response: { 200: style.Said } },
-      config: { auth: 'caller' },
+      config: { auth: 'caller', errors: { STEP_UP_REQUIRED: style.renderer.map.STEP_UP_REQUIRED, MFA_CODE_INVALID: style.renderer.map.MFA_CODE_INVALID } },
       preHandler: limits.perIp('password'),
     },
     async (request) => {
-      const { user, session } = request.caller;
-      await core.accounts.changePassword(user, request.body.old_password, request.body.new_password, session.id);
+      await core.accounts.changePassword(request.caller, request.body.old_password, request.body.new_password, request.body.code);
       return style.said('密码修改成功');
     },
   );

@@ -45,7 +45,18 @@ export const JsonLoginBody = Type.Object(
 
 export const RefreshBody = Type.Object({ refresh_token: Type.Optional(Type.String({ maxLength: 4096 })) });
 export const ChangePasswordBody = Type.Object(
-  { old_password: Type.String({ maxLength: 1024 }), new_password: PASSWORD },
+  {
+    old_password: Type.String({ maxLength: 1024 }),
+    new_password: PASSWORD,
+    code: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          'an authenticator or recovery code: needed when the account has an authenticator app, unless this session signed in with it within STEP_UP_MAX_AGE_SECONDS',
+      }),
+    ),
+  },
   { examples: [{ old_password: 'oldpassword123', new_password: 'newpassword123' }] },
 );
 export const ForgotPasswordBody = Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) }, { examples: [{ email: 'test@example.com' }] });

@@ -68,6 +68,9 @@ async function signedIn(): Promise<{ browser: Browser; username: string; userId:
 /** Sets up TOTP through the page; returns the secret and the recovery codes shown. */
 async function enrolThroughPage(browser: Browser) {
   await browser.post('/account/totp?lang=en');
+  assert.equal(browser.status, 400, 'setting up a factor needs the password (step-up)');
+  assert.match(browser.page, /confirm it is you/);
+  await browser.post('/account/totp?lang=en', { password: PASSWORD });
   assert.equal(browser.status, 200);
   assert.match(browser.page, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/, 'the QR code inline');
   const uri = /<code class="uri">([^<]+)<\/code>/.exec(browser.page)![1]!;
@@ -129,17 +132,22 @@ describe('/account', () => {
     assert.match(third.page, /Recovery codes left: 9/);
   });
 
-  test('recovery codes regenerate with the password; removing TOTP needs the password', async () => {
+  test('recovery codes regenerate with the password and a code; removing TOTP needs them too', async () => {
     const { browser } = await signedIn();
-    await enrolThroughPage(browser);
+    const { secret } = await enrolThroughPage(browser);
+    const code = () => generateSync({ secret, epoch: Math.floor(server.clock.now() / 1000) });
     await browser.request('GET', '/account?lang=en');
-    await browser.post('/account/recovery-codes?lang=en', { password: 'wrong-password' });
+    await browser.post('/account/recovery-codes?lang=en', { password: 'wrong-password', code: code() });
     assert.equal(browser.status, 400);
     assert.match(browser.page, /Wrong password/);
     await browser.post('/account/recovery-codes?lang=en', { password: PASSWORD });
+    assert.equal(browser.status, 400);
+    assert.match(browser.page, /confirm it is you/, 'the password alone is not enough once an authenticator app is set up');
+    await browser.post('/account/recovery-codes?lang=en', { password: PASSWORD, code: code() });
     assert.equal([...browser.page.matchAll(/<li><code>/g)].length, 10);
+    server.clock.advance(30_000);
     await browser.request('GET', '/account?lang=en');
-    await browser.post('/account/totp/remove?lang=en', { password: PASSWORD });
+    await browser.post('/account/totp/remove?lang=en', { password: PASSWORD, code: code() });
     assert.match(browser.page, /The authenticator app was removed/);
     assert.match(browser.page, /Authenticator app: off/);
   });
@@ -211,9 +219,35 @@ describe('MFA_REQUIRED=staff', () => {
     assert.match(page.page, /<svg/);
     await page.post('/account/password?lang=en', { old_password: PASSWORD, new_password: 'password456' });
     assert.match(page.page, /must use two-step verification/, 'nothing else before enrolment');
+    // The enrolment session is confined: its cookie is no token anywhere else (no bearer use, no refresh, no console).
+    const enrolmentCookie = page.cookies.get('gh_session')!;
+    for (const [method, path] of [
+      ['GET', '/api/users/me'],
+      ['GET', '/api/v1/auth/me'],
+      ['POST', '/api/users/refresh_token'],
+      ['POST', '/api/v1/auth/refresh'],
+      ['GET', '/api/v1/auth/sessions'],
+      ['GET', '/api/admin/users'],
+    ] as const) {
+      const r = await strict.http(method, path, { token: enrolmentCookie });
+      assert.equal(r.status, 401, `${method} ${path}: ${r.text}`);
+    }
+    const envelopeRefresh = await strict.envelopeHttp('POST', '/api/v1/auth/refresh', { body: { refresh_token: enrolmentCookie } });
+    assert.equal(envelopeRefresh.status, 401);
+    const consoleVisit = await fetch(`${strict.url}/admin`, { redirect: 'manual', headers: { cookie: `gh_session=${enrolmentCookie}` } });
+    assert.equal(consoleVisit.status, 303);
+    assert.match(consoleVisit.headers.get('location') ?? '', /\/admin\/sign-in/);
     const secret = /secret=([A-Z2-7]+)/.exec(page.page)![1]!;
     await page.post('/account/totp/confirm?lang=en', { code: generateSync({ secret, epoch: Math.floor(strict.clock.now() / 1000) }) });
     assert.equal([...page.page.matchAll(/<li><code>/g)].length, 10);
+    // Confirming the factor replaced the enrolment session with a normal one whose amr shows the code.
+    const normal = page.cookies.get('gh_session')!;
+    assert.notEqual(normal, enrolmentCookie);
+    const claims = JSON.parse(Buffer.from(normal.split('.')[1]!, 'base64url').toString());
+    assert.deepEqual([claims.type, claims.amr], ['access', ['pwd', 'otp', 'mfa']]);
+    assert.equal((await strict.http('GET', '/api/users/me', { token: normal })).status, 200);
+    const old = await fetch(`${strict.url}/account?lang=en`, { headers: { cookie: `gh_session=${enrolmentCookie}` } });
+    assert.match(await old.text(), /Sign in to your account/, 'the enrolment session has ended');
     await page.request('GET', '/account?lang=en');
     assert.match(page.page, /Your account/);
     const after = await strict.http('POST', '/api/v1/auth/login/json', { body: { username: 'staff_member', password: PASSWORD } });

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateSync } from 'otplib';
+import { enrolTotp, twoStepToken } from '../../helpers/factors.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { loginV1, registerV1 } from '../../helpers/users.ts';
 
 let server: TestServer;
 let adminToken: string;
+/** The superuser's token from a password-only login: not enough for staff power while CONSOLE_MFA is on (the default). */
+let passwordOnlyToken: string;
 before(async () => {
   server = await startTestServer();
-  await server.core.accounts.register({ username: 'root_admin', email: 'root@example.com', password: 'admin-password-1', isSuperuser: true });
-  adminToken = await loginV1(server.http, 'root_admin', 'admin-password-1');
+  const root = await server.core.accounts.register({ username: 'root_admin', email: 'root@example.com', password: 'admin-password-1', isSuperuser: true });
+  passwordOnlyToken = await loginV1(server.http, 'root_admin', 'admin-password-1');
+  const { codeAt } = await enrolTotp(server.core, root, 'admin-password-1');
+  adminToken = await twoStepToken(server.http, server.clock, 'root_admin', 'admin-password-1', codeAt);
 });
 after(() => server.close());
 
@@ -20,6 +25,26 @@ describe('/api/admin (superusers only)', () => {
     const token = await loginV1(server.http, username);
     const r = await server.http('GET', '/api/admin/users', { token });
     assert.deepEqual([r.status, r.body], [403, { detail: 'Not enough privileges' }]);
+  });
+
+  test('staff power needs the second factor: a superuser token from a password-only login gets 403 naming the rule, for every route', async () => {
+    // (Enrolling its factor ended that session; a password-only session started now is what an old admin script would hold.)
+    const stale = await server.http('GET', '/api/admin/users', { token: passwordOnlyToken });
+    assert.equal(stale.status, 401, 'the first factor ended the sessions from before it');
+    const root = (await server.core.accounts.findByUsername('root_admin'))!;
+    const grant = await server.core.sessions.start(root, { accessTtl: 600, amr: ['pwd'] });
+    for (const [method, path] of [
+      ['GET', '/api/admin/users'],
+      ['POST', `/api/admin/users/${root.uuid}/disable`],
+      ['DELETE', `/api/admin/users/${root.uuid}/mfa`],
+      ['POST', '/api/admin/clients'],
+    ] as const) {
+      const body = path === '/api/admin/clients' ? { name: 'Evil', redirect_uris: ['https://evil.example/cb'] } : undefined;
+      const r = await server.http(method, path, { token: grant.accessToken, body });
+      assert.equal(r.status, 403, `${method} ${path}`);
+      assert.match(r.body.detail, /^Staff power needs a sign-in with a second factor \(CONSOLE_MFA, MFA_REQUIRED\)/);
+    }
+    assert.equal((await server.http('GET', '/api/admin/users', { token: adminToken })).status, 200, 'a two-step token works');
   });
 
   test('list pages and searches', async () => {
@@ -44,10 +69,11 @@ describe('/api/admin (superusers only)', () => {
     assert.equal(disabled.body.status, 'disabled');
     assert.equal((await server.http('GET', '/api/v1/auth/me', { token })).status, 403);
     assert.equal((await server.http('POST', `/api/admin/users/${uuid}/enable`, { token: adminToken })).body.status, 'active');
-    assert.equal((await server.http('GET', '/api/v1/auth/me', { token })).status, 200);
+    assert.equal((await server.http('GET', '/api/v1/auth/me', { token })).status, 401, 'enabling again revives no session from before');
+    const again = await loginV1(server.http, username);
     const ended = await server.http('DELETE', `/api/admin/users/${uuid}/sessions`, { token: adminToken });
     assert.deepEqual(ended.body, { ended: 1 });
-    assert.equal((await server.http('GET', '/api/v1/auth/me', { token })).status, 401);
+    assert.equal((await server.http('GET', '/api/v1/auth/me', { token: again })).status, 401);
     const missing = await server.http('POST', '/api/admin/users/00000000-0000-4000-8000-000000000000/disable', { token: adminToken });
     assert.deepEqual([missing.status, missing.body], [404, { detail: 'User not found' }]);
     assert.equal((await server.http('POST', '/api/admin/users/not-a-uuid/disable', { token: adminToken })).status, 422);
@@ -56,7 +82,7 @@ describe('/api/admin (superusers only)', () => {
   test('second factors: what an account has enrolled, and an audited reset that lets the password alone in again', async () => {
     const { username, user } = await registerV1(server.http);
     const token = await loginV1(server.http, username);
-    const { secret } = (await server.http('POST', '/api/v1/auth/mfa/totp', { token })).body;
+    const { secret } = (await server.http('POST', '/api/v1/auth/mfa/totp', { token, body: { password: 'password123' } })).body;
     const code = generateSync({ secret, epoch: Math.floor(server.clock.now() / 1000) });
     assert.equal((await server.http('POST', '/api/v1/auth/mfa/totp/confirm', { token, body: { code } })).status, 200);
     const uuid = (await server.core.accounts.findById(user.id))!.uuid;
@@ -122,5 +148,25 @@ describe('/api/admin/clients (OpenID Connect apps)', () => {
     assert.equal((await server.http('DELETE', `/api/admin/clients/${client_id}`, { token: adminToken })).status, 404);
     const events = (await server.core.audit.list(20)).map((e) => e.type);
     for (const type of ['app.registered', 'app.secret_rotated', 'app.removed']) assert.ok(events.includes(type as never), type);
+  });
+});
+
+describe('/api/admin with CONSOLE_MFA=off', () => {
+  test('a password-only superuser token works (the documented way for admin scripts), unless MFA_REQUIRED covers the account', async () => {
+    for (const [env, expected] of [
+      [{ CONSOLE_MFA: 'off' }, 200],
+      [{ CONSOLE_MFA: 'off', MFA_REQUIRED: 'staff' }, 403],
+    ] as const) {
+      const other = await startTestServer({ env });
+      try {
+        const root = await other.core.accounts.register({ username: 'ops', email: 'ops@example.com', password: 'admin-password-1', isSuperuser: true });
+        // MFA_REQUIRED=staff would refuse its API login until it enrols; the token of a password session stands in for it.
+        const grant = await other.core.sessions.start(root, { accessTtl: 600, amr: ['pwd'] });
+        const r = await other.http('GET', '/api/admin/users', { token: grant.accessToken });
+        assert.equal(r.status, expected, `${JSON.stringify(env)}: ${r.text}`);
+      } finally {
+        await other.close();
+      }
+    }
   });
 });

@@ -12,6 +12,7 @@ import { generateSync } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import type { User } from '../../../src/core/ports/user-store.ts';
 import { AXE_SOURCE, launchChromium, NO_CHROMIUM, requireChromium, screenshotFolder, WIDTHS } from '../../helpers/browser.ts';
+import { enrolTotp } from '../../helpers/factors.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD, waitForResetToken, waitForVerification } from '../../helpers/users.ts';
 import { makeAccount } from './console-client.ts';
@@ -120,8 +121,7 @@ describe('the staff console in Chromium', {
 
   test('a staff member with an authenticator app signs in in two steps (axe at both widths); ticket "lost my second factor": a superuser resets them', async () => {
     const member = await makeAccount(server, 'staff');
-    const { secret } = await server.core.secondFactors.beginTotp(member);
-    await server.core.secondFactors.confirmTotp(member, generateSync({ secret, epoch: Math.floor(server.clock.now() / 1000) }));
+    const { secret } = await enrolTotp(server.core, member, PASSWORD);
     for (const size of ['phone', 'desktop'] as const) {
       server.clock.advance(30_000);
       const context = await browser.newContext({ viewport: WIDTHS[size], locale: 'en-US' });

@@ -41,7 +41,7 @@ describe('OpenID Connect sign-in with a second factor', { skip: executablePath ?
   /** A user with TOTP enrolled through the API; the secret and the recovery codes. */
   async function enrolled() {
     const { email, token } = await registerAndLogin(server.http);
-    const setup = await server.http('POST', '/api/v1/auth/mfa/totp', { token });
+    const setup = await server.http('POST', '/api/v1/auth/mfa/totp', { token, body: { password: PASSWORD } });
     assert.equal(setup.status, 200, setup.text);
     const confirm = await server.http('POST', '/api/v1/auth/mfa/totp/confirm', { token, body: { code: codeFor(setup.body.secret) } });
     assert.equal(confirm.status, 200, confirm.text);

@@ -50,7 +50,8 @@ async function enrolled(style: StyleCase) {
   const first = await http('POST', style.loginPath, { body: { username, password: PASSWORD } });
   assert.equal(first.status, 200, first.text);
   const token = style.data(first.body).access_token as string;
-  const setup = await http('POST', '/api/v1/auth/mfa/totp', { token });
+  // Setting up a factor is a change to how the account is protected: the password confirms it (step-up).
+  const setup = await http('POST', '/api/v1/auth/mfa/totp', { token, body: { password: PASSWORD } });
   assert.equal(setup.status, 200, setup.text);
   const { secret, otpauth_uri, qr_svg } = style.data(setup.body);
   const confirm = await http('POST', '/api/v1/auth/mfa/totp/confirm', { token, body: { code: codeFor(secret) } });
@@ -88,7 +89,7 @@ for (const style of STYLES) {
       const status = await http('GET', '/api/v1/auth/mfa', { token });
       assert.equal(status.status, 200);
       assert.deepEqual(style.data(status.body), { methods: ['totp', 'recovery_code'], totp: 'active', recovery_codes_left: 10, passkeys: [] });
-      const again = await http('POST', '/api/v1/auth/mfa/totp', { token });
+      const again = await http('POST', '/api/v1/auth/mfa/totp', { token, body: { password: PASSWORD, code: codeFor(secret) } });
       assert.equal(again.status, 409, 'a second enrolment over an active one is refused');
     });
 
@@ -165,8 +166,8 @@ for (const style of STYLES) {
       );
     });
 
-    test('a recovery code sent 8 times at once works once; GET /mfa counts it; regenerating needs the password and retires the old codes', async () => {
-      const { http, username, token, recoveryCodes } = await enrolled(style);
+    test('a recovery code sent 8 times at once works once; GET /mfa counts it; regenerating needs the password and a code and retires the old codes', async () => {
+      const { http, username, token, recoveryCodes, secret } = await enrolled(style);
       const tokens: string[] = [];
       for (let i = 0; i < 8; i++) tokens.push(await firstStep(style, http, username));
       const answers = await Promise.all(
@@ -178,9 +179,11 @@ for (const style of STYLES) {
       // Spent codes presented are wrong codes: they may have locked the account like wrong passwords; let that pass.
       server.clock.advance(15 * 60_000 + 1000);
       assert.equal(style.data((await http('GET', '/api/v1/auth/mfa', { token })).body).recovery_codes_left, 9);
-      const refused = await http('POST', '/api/v1/auth/mfa/recovery-codes', { token, body: { password: 'wrong-password' } });
+      const refused = await http('POST', '/api/v1/auth/mfa/recovery-codes', { token, body: { password: 'wrong-password', code: codeFor(secret) } });
       assert.equal(refused.status, 400);
-      const fresh = await http('POST', '/api/v1/auth/mfa/recovery-codes', { token, body: { password: PASSWORD } });
+      const noCode = await http('POST', '/api/v1/auth/mfa/recovery-codes', { token, body: { password: PASSWORD } });
+      assert.equal(noCode.status, 403, 'the password alone does not confirm it');
+      const fresh = await http('POST', '/api/v1/auth/mfa/recovery-codes', { token, body: { password: PASSWORD, code: codeFor(secret) } });
       assert.equal(fresh.status, 200);
       assert.equal(style.data(fresh.body).recovery_codes.length, 10);
       const old = await http('POST', '/api/v1/auth/mfa/verify', {
@@ -198,10 +201,11 @@ for (const style of STYLES) {
       }
     });
 
-    test('removing TOTP needs the password; then the password alone logs in again', async () => {
-      const { http, username, token } = await enrolled(style);
-      assert.equal((await http('DELETE', '/api/v1/auth/mfa/totp', { token, body: { password: 'wrong-password' } })).status, 400);
-      const removed = await http('DELETE', '/api/v1/auth/mfa/totp', { token, body: { password: PASSWORD } });
+    test('removing TOTP needs the password and a code; then the password alone logs in again', async () => {
+      const { http, username, token, secret } = await enrolled(style);
+      assert.equal((await http('DELETE', '/api/v1/auth/mfa/totp', { token, body: { password: 'wrong-password', code: codeFor(secret) } })).status, 400);
+      assert.equal((await http('DELETE', '/api/v1/auth/mfa/totp', { token, body: { password: PASSWORD } })).status, 403);
+      const removed = await http('DELETE', '/api/v1/auth/mfa/totp', { token, body: { password: PASSWORD, code: codeFor(secret) } });
       assert.equal(removed.status, 200, removed.text);
       const r = await http('POST', style.loginPath, { body: { username, password: PASSWORD } });
       assert.equal(r.status, 200);
@@ -247,7 +251,7 @@ describe('MFA_LEGACY_LOGIN=allow', () => {
     const { username, email } = await registerV1(allowing.http);
     const login = await allowing.http('POST', '/api/v1/auth/login/json', { body: { username, password: PASSWORD } });
     const token = login.body.access_token as string;
-    const { secret } = (await allowing.http('POST', '/api/v1/auth/mfa/totp', { token })).body;
+    const { secret } = (await allowing.http('POST', '/api/v1/auth/mfa/totp', { token, body: { password: PASSWORD } })).body;
     const code = generateSync({ secret, epoch: Math.floor(allowing.clock.now() / 1000) });
     assert.equal((await allowing.http('POST', '/api/v1/auth/mfa/totp/confirm', { token, body: { code } })).status, 200);
     const users = await allowing.http('POST', '/api/users/login', { body: { email, password: PASSWORD } });

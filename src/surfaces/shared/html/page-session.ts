@@ -8,8 +8,13 @@ import { readCookie } from './cookies.ts';
 export const PAGE_SESSION_SECONDS = 12 * 3600;
 
 export interface PageSession {
-  /** The caller behind the request's cookie, or null (no cookie, or its core session ended). */
-  read(request: FastifyRequest): Promise<Caller | null>;
+  /**
+   * The caller behind the request's cookie, or null (no cookie, or its core
+   * session ended). An enrolment session (an account MFA_REQUIRED covers,
+   * signed in to set up its first factor) is a caller only where the read
+   * says `enrolment: true` — the account page's enrolment.
+   */
+  read(request: FastifyRequest, options?: { enrolment?: boolean }): Promise<Caller | null>;
   /** Signs the browser in with a grant the core's login handed out. */
   start(reply: FastifyReply, grant: Grant): void;
   /** Ends the core session behind the cookie (if live) and clears the cookie. */
@@ -34,11 +39,11 @@ export function createPageSession(core: Core, publicUrl: string): PageSession {
   const token = (request: FastifyRequest) => readCookie(request.headers.cookie, name);
   const clear = (reply: FastifyReply) => void reply.header('set-cookie', `${name}=; ${attributes}; Max-Age=0`);
   return {
-    async read(request) {
+    async read(request, options) {
       const value = token(request);
       if (!value) return null;
       try {
-        return await core.sessions.authenticate(value);
+        return await (options?.enrolment ? core.sessions.authenticateOrEnrolment(value) : core.sessions.authenticate(value));
       } catch (error) {
         // An ended, expired or forged session is simply "signed out"; an outage is not.
         if (isGatehouseError(error) && error.code !== 'STORE_UNAVAILABLE') return null;

@@ -23,7 +23,10 @@ document.addEventListener('DOMContentLoaded', () => {
       button.disabled = true;
       try {
         if (button.dataset.passkey === 'add') {
-          const { ceremony_id, options } = await post('/account/passkeys/register-options', {});
+          // Adding a factor is confirmed with the password (and a code when an authenticator app is set up).
+          const proof = {};
+          for (const input of document.querySelectorAll('[data-step-up]')) if (input.value) proof[input.dataset.stepUp] = input.value;
+          const { ceremony_id, options } = await post('/account/passkeys/register-options', proof);
           const credential = await lib.startRegistration({ optionsJSON: options });
           await post('/account/passkeys/register', { ceremony_id, credential, name: document.querySelector('#passkey-name')?.value ?? '' });
         } else {

@@ -6,11 +6,11 @@ import type {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { fail } from './errors.ts';
-import type { Clock } from './ports/clock.ts';
-import type { FactorStore, MfaChallengeStore, Passkey } from './ports/factor-store.ts';
-import type { IdSource } from './ports/ids.ts';
-import type { User } from './ports/user-store.ts';
+import { fail } from '../errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { FactorStore, MfaChallengeStore, Passkey } from '../ports/factor-store.ts';
+import type { IdSource } from '../ports/ids.ts';
+import type { User } from '../ports/user-store.ts';
 
 // Loaded at the first ceremony, not at start: the library and its ASN.1/X.509 stack cost ~0.1 s of start-up and
 // several MiB that a server whose users never add a passkey would carry for nothing (docs/performance.md).
@@ -43,7 +43,7 @@ const CEREMONY_MS = 300_000;
  * The WebAuthn ceremonies (@simplewebauthn/server): options with a one-time
  * challenge kept server-side, and the checks of what the browser sends back.
  * What a checked credential or assertion means for a login is decided in
- * second-factors.ts.
+ * second-step.ts and passkeys.ts.
  */
 export class PasskeyCeremonies {
   readonly #factors: FactorStore;

@@ -1,0 +1,81 @@
+import type { Audit } from '../audit.ts';
+import type { Mailer } from '../ports/mailer.ts';
+import type { User } from '../ports/user-store.ts';
+import type { Caller, Grant, SessionService, StartOptions } from '../sessions.ts';
+
+/** What kind of factor changed, in the audit trail and the owner's mail. */
+export type FactorKind = 'totp' | 'passkey';
+
+const NAMES: Record<FactorKind, [zh: string, en: string]> = {
+  totp: ['身份验证器', 'an authenticator app'],
+  passkey: ['通行密钥', 'a passkey'],
+};
+
+/** The mail an account's owner gets when a factor is added or removed: whoever did it, the owner hears of it. */
+function notice(kind: FactorKind, change: 'added' | 'removed'): { subject: string; text: string } {
+  const [zh, en] = NAMES[kind];
+  const zhDone = change === 'added' ? `您的账户添加了${zh}作为两步验证方式。` : `您的账户移除了${zh}（两步验证方式）。`;
+  const enDone = change === 'added' ? `${en} was added to your account as a second factor.` : `${en} was removed from your account's second factors.`;
+  return {
+    subject: '账户安全提醒 / Security notice',
+    text:
+      `您好，\n\n${zhDone}如果这不是您本人的操作，请立即修改密码并联系管理员。\n\n` +
+      `Hello,\n\n${enDone} If this was not you, change your password now and contact your administrator.\n`,
+  };
+}
+
+/**
+ * What follows every change to an account's factors, in one place: the audit
+ * event, the owner's mail, and — when the first factor is added — the end of
+ * the account's other sessions (as a password change ends them): a session
+ * signed in before the account was protected does not outlive that moment.
+ */
+export class FactorChanges {
+  readonly #sessions: SessionService;
+  readonly #audit: Audit;
+  readonly #mailer: Mailer;
+  readonly #report: (error: unknown, what: string) => void;
+
+  constructor(deps: { sessions: SessionService; audit: Audit; mailer: Mailer; report: (error: unknown, what: string) => void }) {
+    this.#sessions = deps.sessions;
+    this.#audit = deps.audit;
+    this.#mailer = deps.mailer;
+    this.#report = deps.report;
+  }
+
+  /**
+   * A factor was added by `caller`. The first factor ends every other session;
+   * an enrolment session (core/sessions.ts) ends too and is replaced by a
+   * normal session whose `amr` shows the new factor (returned, for the cookie).
+   */
+  async added(caller: Caller, kind: FactorKind, first: boolean, amr: readonly string[], start: StartOptions): Promise<Grant | null> {
+    await this.#audit.record('mfa.enrolled', caller.user.id, kind);
+    await this.#mail(caller.user, kind, 'added');
+    if (!first) return null;
+    if (caller.claims.type === 'enrolment') {
+      await this.#sessions.endAllForUser(caller.user.id);
+      return this.#sessions.start(caller.user, { ...start, amr });
+    }
+    await this.#sessions.endAllForUser(caller.user.id, caller.session.id);
+    return null;
+  }
+
+  async removed(user: User, kind: FactorKind): Promise<void> {
+    await this.#audit.record('mfa.removed', user.id, kind);
+    await this.#mail(user, kind, 'removed');
+  }
+
+  async recoveryCodesRegenerated(user: User): Promise<void> {
+    await this.#audit.record('mfa.recovery_codes_regenerated', user.id);
+  }
+
+  /** Sent after the change is stored; a failed send is reported, never undoing or refusing the change. */
+  async #mail(user: User, kind: FactorKind, change: 'added' | 'removed'): Promise<void> {
+    if (!user.email) return;
+    try {
+      await this.#mailer.send({ to: user.email, ...notice(kind, change) });
+    } catch (error) {
+      this.#report(error, 'security notice mail');
+    }
+  }
+}
