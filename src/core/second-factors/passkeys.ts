@@ -72,8 +72,8 @@ export class PasskeyFactors {
     const { user } = caller;
     const owned = (await this.#factors.listPasskeys(user.id)).some((p) => p.id === id);
     if (!owned) throw fail('NOT_FOUND');
-    await this.#stepUp.require(caller, 'remove-factor', proof);
     await this.#count.keepOne(user, 'passkey');
+    await this.#stepUp.require(caller, 'remove-factor', proof);
     if (!(await this.#factors.deletePasskey(user.id, id))) throw fail('NOT_FOUND');
     await this.#changes.removed(user, 'passkey');
   }

@@ -112,8 +112,9 @@ export class TotpFactors {
     const { user } = caller;
     const factor = await this.#factors.getTotp(user.id);
     if (factor?.confirmedAt == null) throw fail('MFA_STATE_CONFLICT', 'TOTP is not enrolled');
-    await this.#stepUp.require(caller, 'remove-factor', proof);
+    // Refused before the proof is judged: a code is spent only on a change that can happen.
     await this.#count.keepOne(user, 'totp');
+    await this.#stepUp.require(caller, 'remove-factor', proof);
     if (!(await this.#factors.deleteTotp(user.id))) throw fail('MFA_STATE_CONFLICT', 'TOTP is not enrolled');
     await this.#factors.replaceRecoveryCodes(user.id, [], this.#clock.now());
     await this.#changes.removed(user, 'totp');
