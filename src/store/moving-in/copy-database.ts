@@ -26,7 +26,6 @@ export class CopyStopped extends Error {
   }
 }
 
-const BATCH = 500;
 // The copy names tables from its plan, not from a query: the loose view lets one loop read and write them all.
 type AnyDatabase = Kysely<Record<string, Row>>;
 
@@ -43,6 +42,8 @@ export async function copyDatabase(
   from: Exclude<DatabaseTarget, { kind: 'memory' }>,
   to: Exclude<DatabaseTarget, { kind: 'memory' }>,
   keys: { from: CopyKey; to: CopyKey },
+  /** Rows read and inserted at a time (tests make it small to cross batch boundaries). */
+  batch = 500,
 ): Promise<CopyReport> {
   const source = await openDatabase(from);
   try {
@@ -59,7 +60,7 @@ export async function copyDatabase(
           (target.db as unknown as AnyDatabase).transaction().execute(async (writing) => {
             await mustBeEmpty(writing);
             const counts: CopyReport = {};
-            for (const table of COPIED) counts[table.name] = await copyTable(reading, writing, table, keys);
+            for (const table of COPIED) counts[table.name] = await copyTable(reading, writing, table, keys, batch);
             if (target.dialect === 'postgres') {
               // Explicit ids do not move PostgreSQL's sequences: the next row must not take a copied id.
               for (const table of COPIED.filter((t) => t.serial)) {
@@ -99,6 +100,7 @@ async function copyTable(
   to: Transaction<Record<string, Row>>,
   table: CopiedTable,
   keys: { from: CopyKey; to: CopyKey },
+  batch: number,
 ) {
   let copied = 0;
   let last: Row | undefined;
@@ -113,7 +115,7 @@ async function copyTable(
           : query.where((eb) => eb(eb.refTuple(table.key[0]!, table.key[1]!), '>', eb.tuple(after[table.key[0]!], after[table.key[1]!])));
     }
     for (const column of table.key) query = query.orderBy(column);
-    const rows = await query.limit(BATCH).execute();
+    const rows = await query.limit(batch).execute();
     if (rows.length === 0) return copied;
     const values = rows.map((row) => (table.sealed ? reseal(table, row, keys) : row));
     await insertBatch(to, table, values);
