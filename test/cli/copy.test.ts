@@ -118,6 +118,7 @@ async function checkTarget(target: TestServer, planted: Planted, cliEnv: Record<
   const first = await http('POST', '/api/v1/auth/login/json', { body: { username: enrolled.username, password: PASSWORD } });
   assert.equal(first.status, 403, `the password alone must not sign an enrolled user in: ${first.text}`);
   assert.equal(first.body.mfa_required, true);
+  assert.ok(first.body.methods.includes('totp') && first.body.methods.includes('recovery_code'), `the authenticator app is still asked for: ${first.text}`);
   const verified = await http('POST', '/api/v1/auth/mfa/verify', { body: { mfa_token: first.body.mfa_token, code: codeAt(target, enrolled.secret) } });
   assert.equal(verified.status, 200, verified.text);
   const token = verified.body.access_token as string;
