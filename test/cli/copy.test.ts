@@ -224,21 +224,22 @@ describe('gatehouse copy between SQLite and PostgreSQL', { skip: backends ? fals
     assert.match(runCli(['migrate'], { DATA_DIR: dir, DATABASE_URL: db.url }).stdout, /up to date/);
   });
 
-  test('SQLite → PostgreSQL under another key: a wrong key or a row PostgreSQL refuses stops it with one line and nothing copied; then everything works on the target', async () => {
+  test('SQLite → PostgreSQL under another key, as docs/operations.md does it: a wrong key, no key, or a row PostgreSQL refuses stops it with one line and nothing copied; then everything works on the target', async () => {
     // The source: a default SQLite installation, its key generated into DATA_DIR/encryption-key.
     const source = await startTestServer();
     cleanups.push(() => source.close());
     const planted = await plant(source);
     const db = await freshDatabase(backends!.databaseUrl);
     cleanups.push(db.drop);
+    const from = `sqlite:${join(source.dataDir, 'gatehouse.db')}`;
+    // As docs/operations.md has it: the settings are the new installation's (its MFA_ENCRYPTION_KEY); the old key is a file.
     const targetKey = newKey();
-    writeFileSync(join(dir, 'pg-key'), `${targetKey}\n`, { mode: 0o600 });
-    const args = ['copy', '--from', `sqlite:${join(source.dataDir, 'gatehouse.db')}`, '--to', db.url, '--to-encryption-key-file', join(dir, 'pg-key')];
-    const cliEnv = { DATA_DIR: source.dataDir };
+    const cliEnv = { DATA_DIR: join(dir, 'cli'), DATABASE_URL: db.url, MFA_ENCRYPTION_KEY: targetKey };
+    const args = ['copy', '--from', from, '--to', db.url, '--from-encryption-key-file', join(source.dataDir, 'encryption-key')];
 
     // Another installation's key: the first sealed row says so, and nothing is copied.
     writeFileSync(join(dir, 'wrong-key'), newKey());
-    const wrongKey = runCli([...args, '--from-encryption-key-file', join(dir, 'wrong-key')], cliEnv);
+    const wrongKey = runCli(['copy', '--from', from, '--to', db.url, '--from-encryption-key-file', join(dir, 'wrong-key')], cliEnv);
     assert.equal(wrongKey.status, 2, wrongKey.stdout);
     assert.equal(wrongKey.stderr.trim().split('\n').length, 1, wrongKey.stderr);
     assert.match(
@@ -248,13 +249,23 @@ describe('gatehouse copy between SQLite and PostgreSQL', { skip: backends ? fals
         'm',
       ),
     );
+    // No key at all (a DATA_DIR without one, no MFA_ENCRYPTION_KEY): nothing is generated, the copy stops.
+    const noKey = runCli(['copy', '--from', from, '--to', db.url], { DATA_DIR: join(dir, 'keyless') });
+    assert.equal(noKey.status, 2, noKey.stdout);
+    assert.match(
+      noKey.stderr,
+      /^gatehouse: copy failed: totp_factors row user_id \d+: its secret is sealed and there is no source key to open it \(MFA_ENCRYPTION_KEY is unset and .*encryption-key does not exist; give --from-encryption-key-file\); nothing was copied\n$/,
+    );
+    // Without options both sides take the key the settings resolve: here the source's own DATA_DIR/encryption-key.
+    const sameKey = runCli(['copy', '--from', from, '--to', `sqlite:${join(dir, 'same-key.db')}`], { DATA_DIR: source.dataDir });
+    assert.equal(sameKey.status, 0, sameKey.stderr);
 
     // A text PostgreSQL cannot hold (SQLite keeps a NUL character; PostgreSQL refuses it): the row is named.
     const file = new DatabaseSync(join(source.dataDir, 'gatehouse.db'));
-    const last = file.prepare('SELECT MAX(id) AS id FROM audit_events').get() as { id: number };
+    const last = file.prepare('SELECT id, detail FROM audit_events ORDER BY id DESC LIMIT 1').get() as { id: number; detail: string | null };
     file.prepare("UPDATE audit_events SET detail = 'a' || char(0) || 'b' WHERE id = ?").run(last.id);
     const refused = runCli(args, cliEnv);
-    file.prepare('UPDATE audit_events SET detail = NULL WHERE id = ?').run(last.id);
+    file.prepare('UPDATE audit_events SET detail = ? WHERE id = ?').run(last.detail, last.id);
     file.close();
     assert.equal(refused.status, 2, refused.stdout);
     assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
@@ -280,10 +291,9 @@ describe('gatehouse copy between SQLite and PostgreSQL', { skip: backends ? fals
     assert.equal(again.status, 2);
     assert.match(again.stderr, /^gatehouse: copy failed: the target is not empty \(users: 3 rows\)/);
 
-    const targetEnv = { DATABASE_URL: db.url, MFA_ENCRYPTION_KEY: targetKey };
-    const target = await startTestServer({ env: targetEnv });
+    const target = await startTestServer({ env: { DATABASE_URL: db.url, MFA_ENCRYPTION_KEY: targetKey } });
     try {
-      await checkTarget(target, planted, { ...targetEnv, DATA_DIR: target.dataDir });
+      await checkTarget(target, planted, cliEnv);
     } finally {
       await target.close();
     }
