@@ -40,9 +40,15 @@ Commands:
   audit [--user USER] [--limit N] [--json]
                                 security events (logins, lockouts, logouts, password changes, token theft)
   doctor                        check settings, database, Redis, SMTP, secret and files
-  copy --from sqlite:PATH --to postgres://URL
-                                move users, products and the outbox to another
-                                database (sessions are not copied)
+  copy --from sqlite:PATH|postgres://URL --to sqlite:PATH|postgres://URL
+       [--from-encryption-key-file FILE] [--to-encryption-key-file FILE] [--json]
+                                move an installation to another, empty database:
+                                accounts, second factors, passkeys, apps, signing
+                                keys, audit trail, products, outbox (not sessions:
+                                users sign in again); sealed secrets re-sealed
+                                under the target's key (each side's key: the file
+                                given, else MFA_ENCRYPTION_KEY, else
+                                DATA_DIR/encryption-key)
   products import FILE [--strict] [--format csv|json]
                                 upsert products by id from CSV or JSON (columns:
                                 id, model, quantity, image, price, name,
