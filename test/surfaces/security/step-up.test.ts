@@ -178,7 +178,7 @@ describe('step-up: an enrolled account', () => {
       const r = await server.http('POST', '/api/v1/auth/mfa/verify', { body: { mfa_token: first.body.mfa_token, recovery_code: typed } });
       assert.equal(r.status, 400, typed);
     }
-    server.core.clock.advance(3600_000);
+    server.clock.advance(3600_000);
     const first = await server.http('POST', '/api/v1/auth/login/json', { body: { username: a.username, password: PASSWORD } });
     const r = await server.http('POST', '/api/v1/auth/mfa/verify', { body: { mfa_token: first.body.mfa_token, recovery_code: code } });
     assert.equal(r.status, 200, r.text);
