@@ -45,7 +45,7 @@ async function plant(source: TestServer): Promise<Planted> {
   const login = await source.http('POST', '/api/v1/auth/login/json', { body: { username, password: PASSWORD } });
   assert.equal(login.status, 200, login.text);
   const token = login.body.access_token as string;
-  const setup = await source.http('POST', '/api/v1/auth/mfa/totp', { token });
+  const setup = await source.http('POST', '/api/v1/auth/mfa/totp', { token, body: { password: PASSWORD } });
   assert.equal(setup.status, 200, setup.text);
   const secret = setup.body.secret as string;
   const confirm = await source.http('POST', '/api/v1/auth/mfa/totp/confirm', { token, body: { code: codeAt(source, secret) } });
