@@ -148,6 +148,22 @@ describe('the second step of a login', () => {
     await core.secondFactors.step.verify(await token(), codeAt(core.clock.now()), START);
   });
 
+  test('40 wrong codes at once over 8 mfa tokens: at most 5 are compared (a slot is reserved before a code is judged)', async () => {
+    const { core, codeAt, token } = await enrolled();
+    let judged = 0;
+    const open = core.secretBox.open.bind(core.secretBox);
+    core.secretBox.open = (sealed, context) => {
+      if (context.startsWith('totp:')) judged++;
+      return open(sealed, context);
+    };
+    const tokens: string[] = [];
+    for (let i = 0; i < 8; i++) tokens.push(await token());
+    const wrong = String((Number(codeAt(core.clock.now())) + 1) % 1_000_000).padStart(6, '0');
+    const results = await Promise.allSettled(tokens.flatMap((t) => Array.from({ length: 5 }, () => core.secondFactors.step.verify(t, wrong, START))));
+    assert.ok(results.every((r) => r.status === 'rejected'));
+    assert.ok(judged <= 5, `${judged} codes were compared`);
+  });
+
   test('a recovery code sent 8 times at once logs in once, then never again; the rest still work', async () => {
     const { core, user, codeAt } = await enrolled();
     const codes = await core.secondFactors.totp.regenerateRecoveryCodes(await callerFor(core, user), { password: PASSWORD, code: codeAt(core.clock.now()) });

@@ -191,6 +191,19 @@ describe('lockout', () => {
   const attempt = (core: ReturnType<typeof testCore>, password: string) =>
     core.login.login({ by: 'email', identifier: 'a@example.com', password, accessTtl: 60 });
 
+  test('40 wrong passwords at once: at most 5 hashes run (a slot is reserved before the hash, not after)', async () => {
+    const { core } = await loggedIn();
+    let hashes = 0;
+    const verify = core.hasher.verify.bind(core.hasher);
+    core.hasher.verify = (...args) => {
+      hashes++;
+      return verify(...args);
+    };
+    const results = await Promise.allSettled(Array.from({ length: 40 }, () => attempt(core, 'wrong-horse-42')));
+    assert.ok(results.every((r) => r.status === 'rejected'));
+    assert.ok(hashes <= 5, `${hashes} password hashes ran for one account's 40 parallel guesses`);
+  });
+
   test('5 failures lock for 15 minutes, even for the right password; then it opens again', async () => {
     const { core } = await loggedIn();
     for (let i = 0; i < 5; i++) await rejects(attempt(core, 'wrong-password'), 'INVALID_CREDENTIALS');

@@ -85,7 +85,13 @@ export class SoftwareAuthenticator {
       id,
       Buffer.from(cose),
     ]);
-    const attestationObject = isoCBOR.encode(new Map<string, unknown>([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]) as never);
+    const attestationObject = isoCBOR.encode(
+      new Map<string, unknown>([
+        ['fmt', 'none'],
+        ['attStmt', new Map()],
+        ['authData', authData],
+      ]) as never,
+    );
     this.credentials.push({ id, privateKey, publicKey, userHandle: options.user.id, counter: 0, backedUp: flags.backedUp ?? false });
     return {
       id: b64url(id),

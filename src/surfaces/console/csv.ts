@@ -2,7 +2,9 @@ import type { StoredAuditEvent } from '../../core/ports/audit-log.ts';
 import type { User } from '../../core/ports/user-store.ts';
 
 /**
- * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+ * One CSV field (RFC 4180): quoted when it holds a comma, a semicolon (the
+ * separator spreadsheets use in many locales: `Mozilla;=1+1` would otherwise
+ * open as a second cell holding a formula), a tab, a quote or a line break.
  * A text a spreadsheet would run as a formula (=, +, -, @ first) is prefixed
  * with a quote mark: the trail holds text strangers typed (user agents).
  */
@@ -10,7 +12,7 @@ function field(value: string | number | null): string {
   if (value === null) return '';
   let text = String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return /[",;\t\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 const HEADER = ['id', 'at', 'event', 'account_id', 'account', 'actor_id', 'actor', 'ip', 'user_agent', 'detail'];

@@ -115,7 +115,8 @@ const AuditQueryString = Type.Object({
   type: Type.Optional(Type.String({ maxLength: 64 })),
   from: Type.Optional(Type.String({ maxLength: 32 })),
   to: Type.Optional(Type.String({ maxLength: 32 })),
-  before: Type.Optional(Type.Integer({ minimum: 1 })),
+  // Event ids are the database's 32-bit integers: a larger one is bad input (400), not a query PostgreSQL refuses.
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
 });
 
 type Grant = Awaited<ReturnType<Core['secondFactors']['step']['verify']>>;

@@ -67,6 +67,8 @@ describe('the account page in Chromium', {
       await page.click('button[type="submit"]');
       await page.waitForSelector('#two-step');
       await check(page, `account-${size}`);
+      // Setting up a factor is confirmed with the password (step-up).
+      await page.fill('#set-up-totp-password', 'password123');
       await page.click('form[action^="/account/totp"] button');
       await page.waitForSelector('.qr svg');
       const secret = (await page.locator('.secret').textContent())!.replaceAll(' ', '');

@@ -69,6 +69,8 @@ describe('passkeys in Chromium (virtual authenticator)', { skip: executablePath 
     await signInWithPassword(page, username);
     await page.waitForSelector('#two-step');
     await page.fill('#passkey-name', 'Test laptop');
+    // Adding a factor is confirmed with the password (step-up).
+    await page.fill('#add-passkey-password', 'password123');
     await page.click('button[data-passkey="add"]');
     await page.waitForSelector('text=Test laptop');
     const user = (await server.core.accounts.findByUsername(username))!;
@@ -106,6 +108,7 @@ describe('passkeys in Chromium (virtual authenticator)', { skip: executablePath 
     const page = await withAuthenticator();
     await signInWithPassword(page, username);
     await page.waitForSelector('#two-step');
+    await page.fill('#add-passkey-password', 'password123');
     await page.click('button[data-passkey="add"]');
     await page.waitForSelector('form[action^="/account/passkeys/remove"]');
     const login = await server.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'password123' } });

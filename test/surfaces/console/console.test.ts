@@ -157,6 +157,10 @@ describe('console: signing in with a second factor', () => {
     assert.equal(c.cookies.has('gh_session'), false, 'no console before the second factor');
     const mfaToken = /name="mfa_token" value="([^"]+)"/.exec(step.text)![1]!;
     c.csrf = /name="csrf" value="([^"]*)"/.exec(step.text)![1]!;
+    // The second step is a form like any other: without its CSRF value it is refused before the code is looked at.
+    const forged = await c.post('/admin/sign-in/second-step', { mfa_token: mfaToken, code: codeAt(server.clock.now() + 30_000) }, null);
+    assert.equal(forged.status, 403);
+    assert.equal(c.cookies.has('gh_session'), false);
     const wrong = await c.post('/admin/sign-in/second-step', { mfa_token: mfaToken, code: '000000' });
     assert.equal(wrong.status, 401);
     assert.match(wrong.text, /not right/);
@@ -298,7 +302,8 @@ describe('console: authorisation', () => {
     assert.equal(page.status, 200);
     assert.doesNotMatch(page.text, /Disable account|Change email|Delete account/);
     assert.match(page.text, /End all sessions/);
-    for (const action of ['disable', 'enable', 'change-email', 'reset-factors', 'delete']) {
+    assert.doesNotMatch(page.text, /Make staff|Make superuser/);
+    for (const action of ['disable', 'enable', 'change-email', 'reset-factors', 'grant-staff', 'grant-superuser', 'delete']) {
       const r = await c.post(`/admin/accounts/${target.user.uuid}/${action}`, { email: 'new@example.com', confirm: target.user.email! });
       assert.equal(r.status, 403, action);
     }
@@ -307,6 +312,23 @@ describe('console: authorisation', () => {
     assert.equal(still?.email, target.user.email);
     assert.equal((await c.post(`/admin/accounts/${target.user.uuid}/verify-phone`)).status, 303, 'staff may verify');
     assert.equal((await server.core.accounts.findById(target.user.id))?.isPhoneVerified, true);
+  });
+
+  test('a superuser makes an account staff, then takes the role away: audited with the superuser, effective at once', async () => {
+    const target = await customer();
+    const c = await signedIn(superuser);
+    assert.match((await c.get(`/admin/accounts/${target.user.uuid}`)).text, /Make staff/);
+    const made = await c.post(`/admin/accounts/${target.user.uuid}/grant-staff`);
+    assert.equal(made.status, 303);
+    assert.match((await c.get(made.location!)).text, /The account is staff now/);
+    assert.equal((await server.core.accounts.findById(target.user.id))?.isStaff, true);
+    const theirs = await signedIn(target.user);
+    assert.equal((await theirs.get('/admin')).status, 200, 'the new staff member opens the console');
+    assert.equal((await c.post(`/admin/accounts/${target.user.uuid}/revoke-staff`)).status, 303);
+    assert.equal((await theirs.get('/admin')).status, 403, 'and no longer, at once');
+    const event = await lastEvent(target.user.id, 'user.role_changed');
+    assert.deepEqual([event?.actorId, event?.detail], [superuser.id, 'is_staff taken away']);
+    assert.equal((await c.post(`/admin/accounts/${superuser.uuid}/revoke-superuser`)).status, 403, 'never from oneself');
   });
 
   test('a forged form without the CSRF value (or with another) is refused, and does nothing', async () => {
@@ -552,6 +574,8 @@ describe('console: apps and signing keys', () => {
 describe('console: audit trail and health', () => {
   test('ticket "who changed my password?": the trail filtered by account and event shows when and from where; the CSV holds the same', async () => {
     const { user } = await customer();
+    // A second address: a user agent built for a spreadsheet that splits on ';' (many European locales).
+    await server.http('POST', '/api/users/login', { headers: { 'user-agent': 'Mozilla;=1+1' }, body: { email: user.email, password: 'wrong-password-0' } });
     const changed = await server.http('POST', '/api/users/reset_password', {
       headers: { 'user-agent': '=cmd|calc' },
       body: { email: user.email, old_password: PASSWORD, new_password: 'a-brand-new-password-1' },
@@ -570,10 +594,17 @@ describe('console: audit trail and health', () => {
     assert.equal(lines[0], 'id,at,event,account_id,account,actor_id,actor,ip,user_agent,detail');
     assert.ok(lines.some((l) => l.includes(',password.changed,') && l.includes(user.email!)));
     assert.ok(lines.some((l) => l.includes(",'=cmd|calc,")) && lines.every((l) => !l.includes(',=cmd')), 'a formula-like cell is defused');
+    assert.ok(
+      lines.some((l) => l.includes(',"Mozilla;=1+1",')),
+      'a field holding the other separator is quoted whole',
+    );
+    assert.ok(lines.every((l) => !/(^|[^"])Mozilla;=/.test(l)));
   });
 
   test('the trail filters by time and pages to older events', async () => {
     const c = await signedIn(staff);
+    // An event id past what the database's integer column holds is refused as bad input, never a 500.
+    for (const before of ['2147483648', '9007199254740993']) assert.equal((await c.get(`/admin/audit?before=${before}`)).status, 400, before);
     const future = new Date(server.clock.now() + 3600_000).toISOString().slice(0, 16);
     const none = await c.get(`/admin/audit?from=${future}`);
     assert.equal(none.status, 200);

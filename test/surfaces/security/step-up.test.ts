@@ -47,7 +47,7 @@ async function twoStep(username: string, secret: string): Promise<string> {
 }
 
 describe('step-up: a bearer token alone adds no second factor', () => {
-  test('setting up an authenticator app or a passkey with the token alone: 403 STEP_UP_REQUIRED in each listener\'s shape; a wrong password 400', async () => {
+  test("setting up an authenticator app or a passkey with the token alone: 403 STEP_UP_REQUIRED in each listener's shape; a wrong password 400", async () => {
     const { token } = await account();
     for (const path of ['/api/v1/auth/mfa/totp', '/api/v1/auth/mfa/passkeys/register/options']) {
       const plain = await server.http('POST', path, { token });
@@ -63,7 +63,7 @@ describe('step-up: a bearer token alone adds no second factor', () => {
     assert.deepEqual([status.body.totp, status.body.passkeys], ['none', []], 'nothing was started');
   });
 
-  test('the first factor ends the account\'s other sessions: a refresh token from before it mints nothing more', async () => {
+  test("the first factor ends the account's other sessions: a refresh token from before it mints nothing more", async () => {
     const a = await account();
     const before = await server.envelopeHttp('POST', '/api/v1/auth/login', { body: { username: a.username, password: PASSWORD } });
     const other = before.body.data as { access_token: string; refresh_token: string };
@@ -116,7 +116,7 @@ describe('step-up: an enrolled account', () => {
     assert.equal(refreshed.status, 200);
     const renewed = refreshed.body.data.access_token as string;
     const stale = await server.http('POST', '/api/v1/auth/mfa/recovery-codes', { token: renewed, body: {} });
-    assert.equal(stale.status, 403, 'the sign-in is 5 minutes and 1 second old, whatever the new token\'s iat says');
+    assert.equal(stale.status, 403, "the sign-in is 5 minutes and 1 second old, whatever the new token's iat says");
   });
 
   test('a password change needs a code too (both listeners); without the app, the old password alone as before', async () => {
@@ -149,7 +149,9 @@ describe('step-up: an enrolled account', () => {
     assert.equal((await me({ nickname: 'still fine' })).status, 200, 'other changes as before');
     const reset = await server.http('POST', '/api/users/reset_password', { body: { email: a.email, old_password: PASSWORD, new_password: 'password456' } });
     assert.equal(reset.status, 403, reset.text);
-    const wrong = await server.http('POST', '/api/users/reset_password', { body: { email: a.email, old_password: 'not-it-at-all', new_password: 'password456' } });
+    const wrong = await server.http('POST', '/api/users/reset_password', {
+      body: { email: a.email, old_password: 'not-it-at-all', new_password: 'password456' },
+    });
     assert.equal(wrong.status, 400, 'a wrong password is still just a wrong password');
     assert.equal((await server.http('POST', '/api/v1/auth/login/json', { body: { username: a.username, password: PASSWORD } })).status, 403);
     const b = await account();
@@ -221,7 +223,7 @@ describe('MFA_LEGACY_LOGIN=allow', () => {
   });
   after(() => allowing.close());
 
-  test('the contract routes change an enrolled account\'s password with the old password alone, each audited', async () => {
+  test("the contract routes change an enrolled account's password with the old password alone, each audited", async () => {
     const { username, email, user } = await registerV1(allowing.http);
     const token = (await allowing.http('POST', '/api/v1/auth/login/json', { body: { username, password: PASSWORD } })).body.access_token;
     const setup = await allowing.http('POST', '/api/v1/auth/mfa/totp', { token, body: { password: PASSWORD } });

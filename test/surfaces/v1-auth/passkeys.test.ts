@@ -26,7 +26,11 @@ async function account(http: Client = server.http) {
 }
 
 /** Adds a passkey to the account (the step-up with its password); returns the verify answer. */
-async function addPasskey(a: Awaited<ReturnType<typeof account>>, flags: Parameters<SoftwareAuthenticator['register']>[1] = {}, proof: object = { password: PASSWORD }) {
+async function addPasskey(
+  a: Awaited<ReturnType<typeof account>>,
+  flags: Parameters<SoftwareAuthenticator['register']>[1] = {},
+  proof: object = { password: PASSWORD },
+) {
   const start = await server.http('POST', '/api/v1/auth/mfa/passkeys/register/options', { token: a.token, body: proof });
   assert.equal(start.status, 200, start.text);
   const credential = a.device.register(start.body.options, flags);
