@@ -30,7 +30,7 @@ describe('OpenID Connect sign-in under MFA_REQUIRED=staff', { skip: executablePa
         page.locator('form button[type="submit"]').first().click(),
       ]);
       assert.equal(answer.status(), 403);
-      assert.match(await page.locator('body').innerText(), /must set up two-step verification before signing in to apps/);
+      assert.match((await page.locator('body').textContent()) ?? '', /must set up two-step verification before signing in to apps/);
       assert.equal(page.url().startsWith(fixture.rp.url), false, 'never back at the app');
       assert.deepEqual(await fixture.server.core.sessions.listForUser(staff.id), [], 'the sign-in left no session behind');
     } finally {
