@@ -46,13 +46,15 @@ export class FactorChanges {
   /**
    * A factor was added by `caller`. The first factor ends every other session;
    * an enrolment session (core/sessions.ts) ends too and is replaced by a
-   * normal session whose `amr` shows the new factor (returned, for the cookie).
+   * normal session whose `amr` shows the new factor (returned, for the
+   * cookie) — as is any session whose page asks for it (`renew`): the step-up
+   * and the factor just proven are the two factors of that sign-in.
    */
-  async added(caller: Caller, kind: FactorKind, first: boolean, amr: readonly string[], start: StartOptions): Promise<Grant | null> {
+  async added(caller: Caller, kind: FactorKind, first: boolean, amr: readonly string[], start: StartOptions & { renew?: boolean }): Promise<Grant | null> {
     await this.#audit.record('mfa.enrolled', caller.user.id, kind);
     await this.#mail(caller.user, kind, 'added');
     if (!first) return null;
-    if (caller.claims.type === 'enrolment') {
+    if (caller.claims.type === 'enrolment' || start.renew) {
       await this.#sessions.endAllForUser(caller.user.id);
       return this.#sessions.start(caller.user, { ...start, amr });
     }

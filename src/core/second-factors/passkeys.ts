@@ -47,7 +47,13 @@ export class PasskeyFactors {
    * this account, checked, then stored. A credential id already registered (to
    * any account) is refused like an answer that does not verify.
    */
-  async add(caller: Caller, ceremonyId: string, response: RegistrationResponseJSON, name: string, start: StartOptions): Promise<PasskeyAdded> {
+  async add(
+    caller: Caller,
+    ceremonyId: string,
+    response: RegistrationResponseJSON,
+    name: string,
+    start: StartOptions & { renew?: boolean },
+  ): Promise<PasskeyAdded> {
     const { user } = caller;
     const passkey = await this.#ceremonies.verifyRegistration(user, ceremonyId, response, passkeyName(name));
     const first = (await this.#count.methods(user.id)).length === 0;

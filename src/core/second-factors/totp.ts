@@ -94,7 +94,7 @@ export class TotpFactors {
    * enrolment session is replaced by a normal one (`grant`, signed in with
    * `start`'s lifetime) whose `amr` shows the code.
    */
-  async confirm(caller: Caller, code: string, start: StartOptions): Promise<TotpConfirmed> {
+  async confirm(caller: Caller, code: string, start: StartOptions & { renew?: boolean }): Promise<TotpConfirmed> {
     const { user } = caller;
     const factor = await this.#factors.getTotp(user.id);
     if (!factor || factor.confirmedAt !== null || this.#clock.now() - factor.createdAt > PENDING_MS)

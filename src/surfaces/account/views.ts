@@ -1,77 +1,61 @@
 import type { Session } from '../../core/ports/session-store.ts';
 import type { User } from '../../core/ports/user-store.ts';
 import type { SecondFactorStatus } from '../../core/second-factors/second-factors.ts';
-import type { Lang } from '../shared/html/lang.ts';
-import { escapeHtml as e, page } from '../shared/html/layout.ts';
-import type { Texts } from './i18n.ts';
+import type { AccountTexts } from '../../texts/account.ts';
+import type { CommonTexts, Lang, Refusal } from '../../texts/common.ts';
+import { describeDevice } from '../shared/html/device.ts';
+import { alert, postForm } from '../shared/html/forms.ts';
+import { page } from '../shared/html/shell.ts';
+import { passwordForm, SIGN_IN_SCRIPTS, secondStepForm, type SignInForms } from '../shared/html/sign-in/views.ts';
+import { type Html, html, trusted } from '../shared/html/template.ts';
 
-/** What every form of the page carries. */
-export interface FormContext {
-  t: Texts;
+/** What every page of /account is drawn with. */
+export interface AccountPage {
   lang: Lang;
+  t: AccountTexts;
+  common: CommonTexts;
   csrf: string;
 }
 
-const hidden = (c: FormContext) => `<input type="hidden" name="csrf" value="${e(c.csrf)}">`;
-const action = (c: FormContext, path: string) => `${path}?lang=${c.lang}`;
-const alert = (text: string | undefined, kind: 'error' | 'ok' = 'error') =>
-  text ? `<p class="${kind === 'error' ? 'error' : 'ok-title'}" role="${kind === 'error' ? 'alert' : 'status'}">${e(text)}</p>` : '';
-const otherLang = (c: FormContext) =>
-  `<p class="lang"><a href="/account?lang=${c.lang === 'zh' ? 'en' : 'zh'}" lang="${c.lang === 'zh' ? 'en' : 'zh-CN'}">${e(c.t.switchLang)}</a></p>`;
+/** A path of this page in its language. */
+export const at = (c: Pick<AccountPage, 'lang'>, path: string, query = '') => `${path}?lang=${c.lang}${query}`;
 
-/** The scripts of the passkey ceremonies (the pages work without them). */
-const PASSKEY_SCRIPTS = ['simplewebauthn-browser.js', 'account-passkeys.js'] as const;
-const passkeyError = '<p class="error" role="alert" id="passkey-error" hidden></p>';
+const otherLang = (c: AccountPage) =>
+  html`<p class="lang"><a href="/account?lang=${c.lang === 'zh' ? 'en' : 'zh'}" lang="${c.lang === 'zh' ? 'en' : 'zh-CN'}">${c.common.page.switchLang}</a></p>`;
 
-/** Password first; the second step follows when the account has one. */
-export function signInPage(c: FormContext, error?: string, login = ''): string {
-  return page(
-    c.lang,
-    c.t.signInTitle,
-    `<h1>${e(c.t.signInTitle)}</h1>
-${alert(error)}
-<form method="post" action="${action(c, '/account/sign-in')}">
-  ${hidden(c)}
-  <label for="login">${e(c.t.login)}</label>
-  <input id="login" name="login" autocomplete="username webauthn" required maxlength="254" value="${e(login)}">
-  <label for="password">${e(c.t.password)}</label>
-  <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
-  <button type="submit">${e(c.t.signIn)}</button>
-</form>
-<div data-passkey-block hidden>
-  ${passkeyError}
-  <button type="button" class="secondary" data-passkey="sign-in">${e(c.t.passkeySignIn)}</button>
-</div>
-${otherLang(c)}`,
-    PASSKEY_SCRIPTS,
-  );
+/** The sign-in's forms as this page posts them: the shared flow (surfaces/shared/html/sign-in), with passkeys. */
+export function signInForms(c: AccountPage): SignInForms {
+  return {
+    t: c.common,
+    csrf: c.csrf,
+    passwordAction: at(c, '/account/sign-in'),
+    secondStepAction: at(c, '/account/second-step'),
+    passkey: { options: '/account/passkeys/options', finish: '/account/passkeys/sign-in' },
+  };
 }
 
-/** The second step: a TOTP code or a recovery code, with the mfa_token of the first step. */
-export function secondStepPage(c: FormContext, mfaToken: string, error?: string, withPasskey = false): string {
-  return page(
-    c.lang,
-    c.t.secondStepTitle,
-    `<h1>${e(c.t.secondStepTitle)}</h1>
-<p>${e(c.t.secondStepIntro)}</p>
-${alert(error)}
-<form method="post" action="${action(c, '/account/second-step')}">
-  ${hidden(c)}
-  <input type="hidden" name="mfa_token" value="${e(mfaToken)}">
-  <label for="code">${e(c.t.codeOrRecovery)}</label>
-  <input id="code" name="code" autocomplete="one-time-code" maxlength="64" required>
-  <button type="submit">${e(c.t.verify)}</button>
-</form>
-${
-  withPasskey
-    ? `<div data-passkey-block hidden>
-  ${passkeyError}
-  <button type="button" class="secondary" data-passkey="second-step" data-mfa-token="${e(mfaToken)}">${e(c.t.usePasskey)}</button>
-</div>`
-    : ''
-}`,
-    PASSKEY_SCRIPTS,
-  );
+/** Password first; the second step follows when the account has one. */
+export function signInPage(c: AccountPage, refusal?: Refusal, login = '', notice?: string): Html {
+  return page({
+    lang: c.lang,
+    title: c.t.signInTitle,
+    main: html`<h1>${c.t.signInTitle}</h1>
+${notice ? html`<p>${notice}</p>` : ''}
+${passwordForm(signInForms(c), { login, refusal })}
+${otherLang(c)}`,
+    scripts: SIGN_IN_SCRIPTS,
+  });
+}
+
+/** The second step: one code field (authenticator or recovery code), a passkey where the account has one. */
+export function secondStepPage(c: AccountPage, mfaToken: string, passkey: boolean, refusal?: Refusal): Html {
+  return page({
+    lang: c.lang,
+    title: c.common.secondStep.title,
+    main: html`<h1>${c.common.secondStep.title}</h1>
+${secondStepForm(signInForms(c), { mfaToken, passkey, refusal })}`,
+    scripts: SIGN_IN_SCRIPTS,
+  });
 }
 
 export interface Dashboard {
@@ -80,164 +64,201 @@ export interface Dashboard {
   sessions: Session[];
   currentSessionId: string;
   notice?: string;
-  error?: string;
+  refusal?: Refusal;
 }
 
-const status = (t: Texts, value: string | null, verified: boolean) =>
-  value ? `${e(value)} <span class="hint">(${e(verified ? t.verified : t.unverified)})</span>` : e(t.none);
+const status = (t: AccountTexts, value: string | null, verified: boolean) =>
+  value ? html`${value} <span class="hint">(${verified ? t.verified : t.unverified})</span>` : html`${t.none}`;
 
-/** The signed-in page: profile, two-step verification, devices, password, sign out. */
-export function dashboardPage(c: FormContext, d: Dashboard): string {
+/** A session's device in words ("Chrome on Linux"), the raw user agent on hover. */
+function device(t: AccountTexts, s: Session): Html {
+  const named = describeDevice(s.userAgent);
+  return html`<span title="${s.userAgent ?? ''}">${named ? t.device(named.browser, named.os) : t.unknownDevice}</span>`;
+}
+
+/**
+ * The fresh proof a change to the account's protection asks for
+ * (core/second-factors/step-up.ts): the password and, with an authenticator
+ * app, a code — each labelled with the action it confirms.
+ */
+function stepUpFields(c: AccountPage, id: string, action: string, withCode: boolean): Html {
+  return html`<label for="${id}-password">${c.t.confirmWithPassword(action)}</label>
+<input id="${id}-password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
+${
+  withCode &&
+  html`<label for="${id}-code">${c.t.confirmCode(action)}</label>
+<input id="${id}-code" name="code" autocomplete="one-time-code" required maxlength="64">`
+}`;
+}
+
+function twoStepSection(c: AccountPage, d: Dashboard): Html {
+  const { t } = c;
+  if (d.factors.totp !== 'active')
+    return html`<p>${t.totpOff}</p>
+${postForm(at(c, '/account/totp'), c.csrf, html`${stepUpFields(c, 'set-up-totp', t.setUpTotp, false)}<button type="submit">${t.setUpTotp}</button>`, 'stack')}`;
+  return html`<p>${t.totpActive}</p>
+<p>${t.recoveryLeft(d.factors.recoveryCodesLeft)}</p>
+${postForm(at(c, '/account/recovery-codes'), c.csrf, html`${stepUpFields(c, 'codes', t.regenerate, true)}<button type="submit">${t.regenerate}</button>`, 'stack')}
+${postForm(
+  at(c, '/account/totp/remove'),
+  c.csrf,
+  html`${stepUpFields(c, 'remove-totp', t.removeTotp, true)}<button type="submit" class="secondary">${t.removeTotp}</button>`,
+  'stack',
+)}`;
+}
+
+function passkeySection(c: AccountPage, d: Dashboard): Html {
   const { t } = c;
   const withCode = d.factors.totp === 'active';
-  // Every change to how the account is protected asks for the password and, with an authenticator app, a code
-  // (core/second-factors/step-up.ts); each form's fields are labelled by the action they confirm.
-  const codeField = (id: string, what: string) =>
-    withCode
-      ? `<label for="${id}-code">${e(t.confirmCode)} (${e(what)})</label>
-  <input id="${id}-code" name="code" autocomplete="one-time-code" maxlength="64" required>`
-      : '';
-  const stepUp = (id: string, what: string) =>
-    `<label for="${id}-password">${e(t.confirmWithPassword)} (${e(what)})</label>
-  <input id="${id}-password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
-  ${codeField(id, what)}`;
-  const twoStep = withCode
-    ? `<p>${e(t.totpActive)}</p>
-<p>${e(t.recoveryLeft(d.factors.recoveryCodesLeft))}</p>
-<form method="post" action="${action(c, '/account/recovery-codes')}">
-  ${hidden(c)}
-  ${stepUp('codes', t.regenerate)}
-  <button type="submit">${e(t.regenerate)}</button>
-</form>
-<form method="post" action="${action(c, '/account/totp/remove')}">
-  ${hidden(c)}
-  ${stepUp('remove-totp', t.removeTotp)}
-  <button type="submit" class="secondary">${e(t.removeTotp)}</button>
-</form>`
-    : `<p>${e(t.totpOff)}</p>
-<form method="post" action="${action(c, '/account/totp')}">
-  ${hidden(c)}
-  ${stepUp('set-up-totp', t.setUpTotp)}
-  <button type="submit">${e(t.setUpTotp)}</button>
-</form>`;
-  const sessions = d.sessions
-    .map(
-      (s) =>
-        `<li>${e(s.userAgent ?? '—')} · ${e(s.ip ?? '—')} · ${e(t.lastSeen)} ${e(new Date(s.lastSeenAt).toISOString().slice(0, 16).replace('T', ' '))} UTC${
-          s.id === d.currentSessionId
-            ? ` <strong>(${e(t.thisDevice)})</strong>`
-            : `
-  <form method="post" action="${action(c, '/account/sessions/end')}" class="inline">
-    ${hidden(c)}
-    <input type="hidden" name="id" value="${e(s.id)}">
-    <button type="submit" class="secondary">${e(t.endSession)}</button>
-  </form>`
-        }</li>`,
-    )
-    .join('\n');
-  return page(
-    c.lang,
-    t.accountTitle,
-    `<h1>${e(t.accountTitle)}</h1>
-${alert(d.notice, 'ok')}${alert(d.error)}
+  const items = d.factors.passkeys.map(
+    (p, i) => html`<li><strong>${p.name}</strong>
+${postForm(
+  at(c, '/account/passkeys/rename'),
+  c.csrf,
+  html`<input type="hidden" name="id" value="${p.id}">
+<label for="rename-${i}">${t.renamePasskey(p.name)}</label>
+<div class="row"><input id="rename-${i}" name="name" maxlength="64" required value="${p.name}"><button type="submit" class="secondary">${t.rename}</button></div>`,
+  'stack',
+)}
+${postForm(
+  at(c, '/account/passkeys/remove'),
+  c.csrf,
+  html`<input type="hidden" name="id" value="${p.id}">
+${stepUpFields(c, `passkey-${i}`, t.removePasskey(p.name), withCode)}
+<button type="submit" class="secondary">${t.removePasskey(p.name)}</button>`,
+  'stack',
+)}</li>`,
+  );
+  return html`<ul class="sessions">
+${items}
+</ul>
+<div data-passkey-block hidden>
+<p class="error" role="alert" id="passkey-error" hidden></p>
+<label for="passkey-name">${t.passkeyName}</label>
+<input id="passkey-name" maxlength="64" value="${t.passkeyDefaultName}">
+<label for="add-passkey-password">${t.confirmWithPassword(t.addPasskey)}</label>
+<input id="add-passkey-password" type="password" autocomplete="current-password" maxlength="1024" data-step-up="password">
+${
+  withCode &&
+  html`<label for="add-passkey-code">${t.confirmCode(t.addPasskey)}</label>
+<input id="add-passkey-code" autocomplete="one-time-code" maxlength="64" data-step-up="code">`
+}
+<button type="button" data-passkey="add">${t.addPasskey}</button>
+</div>`;
+}
+
+function sessionsSection(c: AccountPage, d: Dashboard): Html {
+  const { t } = c;
+  const items = d.sessions.map(
+    (s) =>
+      html`<li>${device(t, s)} · ${s.ip ?? '—'} · ${t.lastSeen} ${new Date(s.lastSeenAt).toISOString().slice(0, 16).replace('T', ' ')} UTC${
+        s.id === d.currentSessionId
+          ? html` <strong>(${t.thisDevice})</strong>`
+          : postForm(
+              at(c, '/account/sessions/end'),
+              c.csrf,
+              html`<input type="hidden" name="id" value="${s.id}"><button type="submit" class="secondary">${t.endSession}</button>`,
+              'inline',
+            )
+      }</li>`,
+  );
+  return html`<ul class="sessions">
+${items}
+</ul>`;
+}
+
+/** The signed-in page: profile, two-step verification, passkeys, devices, password, sign out. */
+export function dashboardPage(c: AccountPage, d: Dashboard): Html {
+  const { t } = c;
+  return page({
+    lang: c.lang,
+    title: t.accountTitle,
+    main: html`<h1>${t.accountTitle}</h1>
+${alert(d.notice, 'ok')}${alert(d.refusal && c.common.refusals[d.refusal])}
 <section aria-labelledby="profile">
-<h2 id="profile">${e(t.profile)}</h2>
+<h2 id="profile">${t.profile}</h2>
 <dl>
-  <dt>${e(t.username)}</dt><dd>${e(d.user.username ?? t.none)}</dd>
-  <dt>${e(t.email)}</dt><dd>${status(t, d.user.email, d.user.isEmailVerified)}</dd>
-  <dt>${e(t.phone)}</dt><dd>${status(t, d.user.phone, d.user.isPhoneVerified)}</dd>
+<dt>${t.username}</dt><dd>${d.user.username ?? t.none}</dd>
+<dt>${t.email}</dt><dd>${status(t, d.user.email, d.user.isEmailVerified)}</dd>
+<dt>${t.phone}</dt><dd>${status(t, d.user.phone, d.user.isPhoneVerified)}</dd>
 </dl>
 </section>
 <section aria-labelledby="two-step">
-<h2 id="two-step">${e(t.twoStep)}</h2>
-${twoStep}
+<h2 id="two-step">${t.twoStep}</h2>
+${twoStepSection(c, d)}
 </section>
 <section aria-labelledby="passkeys">
-<h2 id="passkeys">${e(t.passkeys)}</h2>
-<ul class="sessions">
-${d.factors.passkeys
-  .map(
-    (p) => `<li>${e(p.name)}
-  <form method="post" action="${action(c, '/account/passkeys/remove')}">
-    ${hidden(c)}
-    <input type="hidden" name="id" value="${e(p.id)}">
-    ${stepUp(`passkey-${e(p.id)}`, `${t.removePasskey}: ${p.name}`)}
-    <button type="submit" class="secondary">${e(t.removePasskey)}</button>
-  </form></li>`,
-  )
-  .join('\n')}
-</ul>
-<div data-passkey-block hidden>
-  ${passkeyError}
-  <label for="passkey-name">${e(t.passkeyName)}</label>
-  <input id="passkey-name" maxlength="64" value="${e(t.passkeyDefaultName)}">
-  <label for="add-passkey-password">${e(t.confirmWithPassword)} (${e(t.addPasskey)})</label>
-  <input id="add-passkey-password" type="password" autocomplete="current-password" maxlength="1024" data-step-up="password">
-  ${withCode ? `<label for="add-passkey-code">${e(t.confirmCode)} (${e(t.addPasskey)})</label>\n  <input id="add-passkey-code" autocomplete="one-time-code" maxlength="64" data-step-up="code">` : ''}
-  <button type="button" data-passkey="add">${e(t.addPasskey)}</button>
-</div>
+<h2 id="passkeys">${t.passkeys}</h2>
+${passkeySection(c, d)}
 </section>
 <section aria-labelledby="devices">
-<h2 id="devices">${e(t.sessions)}</h2>
-<ul class="sessions">
-${sessions}
-</ul>
+<h2 id="devices">${t.sessions}</h2>
+${sessionsSection(c, d)}
 </section>
 <section aria-labelledby="change-password">
-<h2 id="change-password">${e(t.changePassword)}</h2>
-<form method="post" action="${action(c, '/account/password')}">
-  ${hidden(c)}
-  <label for="old_password">${e(t.oldPassword)}</label>
-  <input id="old_password" name="old_password" type="password" autocomplete="current-password" required maxlength="1024">
-  <label for="new_password">${e(t.newPassword)}</label>
-  <input id="new_password" name="new_password" type="password" autocomplete="new-password" required minlength="8" maxlength="128">
-  ${codeField('change-password', t.changePassword)}
-  <button type="submit">${e(t.change)}</button>
-</form>
+<h2 id="change-password">${t.changePassword}</h2>
+${postForm(
+  at(c, '/account/password'),
+  c.csrf,
+  html`<label for="old_password">${t.oldPassword}</label>
+<input id="old_password" name="old_password" type="password" autocomplete="current-password" required maxlength="1024">
+<label for="new_password">${t.newPassword}</label>
+<input id="new_password" name="new_password" type="password" autocomplete="new-password" required minlength="8" maxlength="128">
+${
+  d.factors.totp === 'active' &&
+  html`<label for="change-password-code">${t.confirmCode(t.changePassword)}</label>
+<input id="change-password-code" name="code" autocomplete="one-time-code" required maxlength="64">`
+}
+<button type="submit">${t.change}</button>`,
+  'stack',
+)}
 </section>
-<form method="post" action="${action(c, '/account/sign-out')}">
-  ${hidden(c)}
-  <button type="submit" class="secondary">${e(t.signOut)}</button>
-</form>
+${postForm(at(c, '/account/sign-out'), c.csrf, html`<button type="submit" class="secondary">${t.signOut}</button>`)}
 ${otherLang(c)}`,
-    PASSKEY_SCRIPTS,
-  );
+    scripts: SIGN_IN_SCRIPTS,
+  });
 }
 
-/** TOTP setup: the QR code inline (SVG), the key as text, the otpauth URI, and the confirming code. */
-export function totpSetupPage(c: FormContext, setup: { secret: string; otpauthUri: string; qrSvg: string }, error?: string, required?: string): string {
+/** Setting up the authenticator app: the QR code inline (SVG), the key as text, the otpauth URI, and the confirming code. */
+export function totpSetupPage(
+  c: AccountPage,
+  setup: { secret: string; otpauthUri: string; qrSvg: string },
+  options: { refusal?: Refusal; required?: string } = {},
+): Html {
   const { t } = c;
-  return page(
-    c.lang,
-    t.setupTitle,
-    `<h1>${e(t.setupTitle)}</h1>
-${required ? `<p><strong>${e(required)}</strong></p>` : ''}
-<p>${e(t.setupIntro)}</p>
-${alert(error)}
-<figure class="qr" role="img" aria-label="${e(t.uri)}">${setup.qrSvg}</figure>
-<p>${e(t.secret)}: <code class="secret">${e(setup.secret.replace(/(.{4})/g, '$1 ').trim())}</code></p>
-<p class="hint">${e(t.uri)}: <code class="uri">${e(setup.otpauthUri)}</code></p>
-<form method="post" action="${action(c, '/account/totp/confirm')}">
-  ${hidden(c)}
-  <label for="code">${e(t.code)}</label>
-  <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
-  <button type="submit">${e(t.confirm)}</button>
-</form>`,
-  );
+  return page({
+    lang: c.lang,
+    title: t.setupTitle,
+    main: html`<h1>${t.setupTitle}</h1>
+${options.required && html`<p><strong>${options.required}</strong></p>`}
+<p>${t.setupIntro}</p>
+${alert(options.refusal && c.common.refusals[options.refusal])}
+<figure class="qr" role="img" aria-label="${t.uri}">${trusted(setup.qrSvg)}</figure>
+<p>${t.secret}: <code class="secret">${setup.secret.replace(/(.{4})/g, '$1 ').trim()}</code></p>
+<p class="hint">${t.uri}: <code class="uri">${setup.otpauthUri}</code></p>
+${postForm(
+  at(c, '/account/totp/confirm'),
+  c.csrf,
+  html`<label for="code">${t.code}</label>
+<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
+<button type="submit">${t.confirm}</button>`,
+  'stack',
+)}`,
+  });
 }
 
-/** Recovery codes, shown this once. */
-export function recoveryCodesPage(c: FormContext, codes: string[], notice?: string): string {
+/** Recovery codes, shown this once; `next` is where to go on (the console, for staff sent here to enrol). */
+export function recoveryCodesPage(c: AccountPage, codes: string[], notice?: string, next?: { href: string; label: string }): Html {
   const { t } = c;
-  return page(
-    c.lang,
-    t.codesTitle,
-    `<h1>${e(t.codesTitle)}</h1>
+  return page({
+    lang: c.lang,
+    title: t.codesTitle,
+    main: html`<h1>${t.codesTitle}</h1>
 ${alert(notice, 'ok')}
-<p>${e(t.codesIntro)}</p>
+<p>${t.codesIntro}</p>
 <ol class="codes">
-${codes.map((code) => `<li><code>${e(code)}</code></li>`).join('\n')}
+${codes.map((code) => html`<li><code>${code}</code></li>`)}
 </ol>
-<p><a href="/account?lang=${c.lang}">${e(t.continue)}</a></p>`,
-  );
+<p><a href="${next?.href ?? at(c, '/account')}">${next?.label ?? t.continue}</a></p>`,
+  });
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { useCookies } from '../shared/html/cookies.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
 import type { Core } from '../../core/core.ts';
@@ -135,6 +136,7 @@ const utc = (value: string | undefined) => (value ? Date.parse(`${value.length =
  * audited with the staff member who took it.
  */
 export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core, config, limits }) => {
+  await useCookies(fastify);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const forms = createCsrf(config.publicUrl);
   const session = consoleSession(core, config.publicUrl);

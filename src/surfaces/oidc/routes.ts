@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { useCookies } from '../shared/html/cookies.ts';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
@@ -84,6 +85,7 @@ const providers = new WeakMap<Core, Promise<Provider>>();
  */
 export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPluginAsync<SurfaceOptions> {
   return async (fastify, { core, config, limits }) => {
+    await useCookies(fastify);
     // Built at the first OpenID Connect request, not at start: a server nobody signs in to through
     // OpenID Connect makes no RS256, ES256 or EdDSA key (an HS256 installation's JWKS stays empty).
     const log = fastify.log;

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { useCookies } from '../shared/html/cookies.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { isGatehouseError } from '../../core/errors.ts';
@@ -45,6 +46,7 @@ function failurePage(request: FastifyRequest, reply: FastifyReply, error: unknow
  * links first); only the form's POST does, guarded against cross-site forgery.
  */
 export const pageRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core, config, limits, style }) => {
+  await useCookies(fastify);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler((error, request, reply) => failurePage(request, reply, error));
   const forms = createCsrf(config.publicUrl);

@@ -1,12 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { readCookie } from './cookies.ts';
+import { cookieNames } from './cookies.ts';
 
 /** The token's shape: 32 random bytes, base64url. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface Csrf {
-  /** Sets (or keeps) the cookie and returns the value for the form's hidden field. */
+  /** Sets (or keeps) the cookie and returns the value for the form's hidden field (forms.ts, `csrfField`). */
   issue(request: FastifyRequest, reply: FastifyReply): string;
   /** Whether a form POST carries the cookie's value and, when the browser says, comes from this server. */
   holds(request: FastifyRequest, field: unknown): boolean;
@@ -20,17 +20,18 @@ export interface Csrf {
  * request came to, or PUBLIC_URL's (never a header the client may write, such
  * as X-Forwarded-Host). Behind HTTPS the cookie is `__Host-` prefixed, so no
  * sibling subdomain can plant one; over plain HTTP (development) browsers
- * refuse that prefix, so the plain name is used.
+ * refuse that prefix, so the plain name is used. Cookies through
+ * @fastify/cookie (cookies.ts), registered by each HTML surface.
  */
 export function createCsrf(publicUrl: string): Csrf {
-  const secure = publicUrl.startsWith('https:');
-  const name = secure ? '__Host-gh_csrf' : 'gh_csrf';
+  const { secure, prefix } = cookieNames(publicUrl);
+  const name = `${prefix}gh_csrf`;
   const publicHost = new URL(publicUrl).host;
   return {
     issue(request, reply) {
-      const existing = readCookie(request.headers.cookie, name);
+      const existing = request.cookies[name];
       const value = existing && TOKEN.test(existing) ? existing : randomBytes(32).toString('base64url');
-      reply.header('set-cookie', `${name}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600${secure ? '; Secure' : ''}`);
+      reply.setCookie(name, value, { path: '/', httpOnly: true, sameSite: 'strict', maxAge: 3600, secure });
       return value;
     },
     holds(request, field) {
@@ -44,7 +45,7 @@ export function createCsrf(publicUrl: string): Csrf {
         }
         if (host !== request.headers.host && host !== publicHost) return false;
       }
-      const cookie = readCookie(request.headers.cookie, name);
+      const cookie = request.cookies[name];
       if (!cookie || !TOKEN.test(cookie) || typeof field !== 'string') return false;
       // Compared as bytes: a field as long as the cookie in characters but not in bytes is simply unequal.
       const a = Buffer.from(cookie);

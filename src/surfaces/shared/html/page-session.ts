@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../../core/core.ts';
 import { isGatehouseError } from '../../../core/errors.ts';
 import type { Caller, Grant } from '../../../core/sessions.ts';
-import { readCookie } from './cookies.ts';
+import { cookieNames } from './cookies.ts';
 
 /** How long a signed-in page stays signed in (the access token's life; the core session may end it sooner). */
 export const PAGE_SESSION_SECONDS = 12 * 3600;
@@ -30,14 +30,15 @@ export interface PageSession {
  * (`gatehouse sessions revoke`, a password change) or the session's expiry
  * signs the page out too. HttpOnly (no script reads it), SameSite=Lax (sent on
  * a top-level visit from a mail link, never on cross-site posts; the forms
- * carry CSRF tokens besides), and behind HTTPS `__Host-` + Secure.
+ * carry CSRF tokens besides), and behind HTTPS `__Host-` + Secure. Written and
+ * read through @fastify/cookie (cookies.ts).
  */
 export function createPageSession(core: Core, publicUrl: string): PageSession {
-  const secure = publicUrl.startsWith('https:');
-  const name = secure ? '__Host-gh_session' : 'gh_session';
-  const attributes = `Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
-  const token = (request: FastifyRequest) => readCookie(request.headers.cookie, name);
-  const clear = (reply: FastifyReply) => void reply.header('set-cookie', `${name}=; ${attributes}; Max-Age=0`);
+  const { secure, prefix } = cookieNames(publicUrl);
+  const name = `${prefix}gh_session`;
+  const attributes = { path: '/', httpOnly: true, sameSite: 'lax', secure } as const;
+  const token = (request: FastifyRequest) => request.cookies[name];
+  const clear = (reply: FastifyReply) => void reply.setCookie(name, '', { ...attributes, maxAge: 0 });
   return {
     async read(request, options) {
       const value = token(request);
@@ -51,7 +52,7 @@ export function createPageSession(core: Core, publicUrl: string): PageSession {
       }
     },
     start(reply, grant) {
-      reply.header('set-cookie', `${name}=${grant.accessToken}; ${attributes}; Max-Age=${grant.accessTtl}`);
+      reply.setCookie(name, grant.accessToken, { ...attributes, maxAge: grant.accessTtl });
     },
     async end(request, reply) {
       const value = token(request);

@@ -7,7 +7,7 @@ document.addEventListener('DOMContentLoaded', () => {
   const csrf = document.querySelector('input[name="csrf"]')?.value ?? '';
   const lang = document.documentElement.lang.startsWith('zh') ? 'zh' : 'en';
   const post = async (path, body) => {
-    const response = await fetch(`${path}?lang=${lang}`, {
+    const response = await fetch(`${path}${path.includes('?') ? '&' : '?'}lang=${lang}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ csrf, ...body }),
@@ -29,12 +29,14 @@ document.addEventListener('DOMContentLoaded', () => {
           const { ceremony_id, options } = await post('/account/passkeys/register-options', proof);
           const credential = await lib.startRegistration({ optionsJSON: options });
           await post('/account/passkeys/register', { ceremony_id, credential, name: document.querySelector('#passkey-name')?.value ?? '' });
+          location.assign(`/account?lang=${lang}`);
         } else {
-          const { ceremony_id, options } = await post('/account/passkeys/options', {});
+          // The sign-in's passkey (shared/html/sign-in/views.ts): the page names its two endpoints.
+          const { ceremony_id, options } = await post(button.dataset.options, {});
           const credential = await lib.startAuthentication({ optionsJSON: options });
-          await post('/account/passkeys/sign-in', { ceremony_id, credential, mfa_token: button.dataset.mfaToken });
+          const done = await post(button.dataset.finish, { ceremony_id, credential, mfa_token: button.dataset.mfaToken });
+          location.assign(done.redirect ?? `/account?lang=${lang}`);
         }
-        location.assign(`/account?lang=${lang}`);
       } catch (failure) {
         if (error) {
           error.textContent = failure.message;

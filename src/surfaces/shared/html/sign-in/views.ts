@@ -1,0 +1,64 @@
+import type { CommonTexts, Refusal } from '../../../../texts/common.ts';
+import { alert, invalidWhen, postForm } from '../forms.ts';
+import { type Html, html } from '../template.ts';
+
+/** What the sign-in's forms need from the page they stand on. */
+export interface SignInForms {
+  t: CommonTexts;
+  csrf: string;
+  /** Where the password form posts; the second step posts to `secondStepAction`. */
+  passwordAction: string;
+  secondStepAction: string;
+  /** The passkey ceremony's two JSON endpoints (account-passkeys.js posts to them), when this page offers passkeys. */
+  passkey?: { options: string; finish: string };
+}
+
+/** The scripts a page with the sign-in's passkey button loads (it works without them, passkeys aside). */
+export const SIGN_IN_SCRIPTS = ['simplewebauthn-browser.js', 'account-passkeys.js'] as const;
+
+/** The passkey button: hidden until the script finds WebAuthn in the browser. */
+function passkeyButton(forms: SignInForms, label: string, mfaToken?: string): Html {
+  if (!forms.passkey) return html``;
+  return html`<div data-passkey-block hidden>
+<p class="error" role="alert" id="passkey-error" hidden></p>
+<button type="button" class="secondary" data-passkey="sign-in" data-options="${forms.passkey.options}" data-finish="${forms.passkey.finish}"${mfaToken ? html` data-mfa-token="${mfaToken}"` : ''}>${label}</button>
+</div>`;
+}
+
+/** The password form (and, where the page offers them, a passkey alone); the same fields on every page. */
+export function passwordForm(forms: SignInForms, options: { login?: string; refusal?: Refusal; after?: Html } = {}): Html {
+  const { t } = forms;
+  const refused = options.refusal !== undefined;
+  return html`${postForm(
+    forms.passwordAction,
+    forms.csrf,
+    html`<label for="login">${t.signIn.login}</label>
+<input id="login" name="login" autocomplete="username webauthn" required maxlength="254" value="${options.login ?? ''}"${invalidWhen(refused)}>
+<label for="password">${t.signIn.password}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
+${alert(refused ? t.refusals[options.refusal as Refusal] : undefined)}
+<button type="submit">${t.signIn.submit}</button>`,
+    'stack',
+  )}
+${passkeyButton(forms, t.signIn.passkey)}
+${options.after}`;
+}
+
+/** The second step: one field for an authenticator or recovery code, and the passkey where the account has one. */
+export function secondStepForm(forms: SignInForms, options: { mfaToken: string; passkey: boolean; refusal?: Refusal }): Html {
+  const { t } = forms;
+  const refused = options.refusal !== undefined;
+  return html`<p id="code-hint">${t.secondStep.intro}</p>
+${postForm(
+  forms.secondStepAction,
+  forms.csrf,
+  html`<input type="hidden" name="mfa_token" value="${options.mfaToken}">
+${options.passkey && html`<input type="hidden" name="passkey" value="1">`}
+<label for="code">${t.secondStep.code}</label>
+<input id="code" name="code" autocomplete="one-time-code" required maxlength="64" aria-describedby="code-hint"${refused ? html` aria-invalid="true" aria-errormessage="form-error"` : ''}>
+${alert(refused ? t.refusals[options.refusal as Refusal] : undefined)}
+<button type="submit">${t.secondStep.submit}</button>`,
+  'stack',
+)}
+${options.passkey ? passkeyButton(forms, t.secondStep.passkey, options.mfaToken) : html``}`;
+}

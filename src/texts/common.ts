@@ -1,0 +1,128 @@
+/**
+ * The words every HTML page shares: the sign-in and its second step (the same
+ * on /account, /admin and the OpenID sign-in), and one sentence for each way a
+ * form can be refused. Chinese in one tone: 您, 账户.
+ *
+ * The JSON APIs' messages are contracts and live with their surfaces; only the
+ * pages and the mails speak from src/texts/.
+ */
+
+/** The languages the pages and mails speak. */
+export type Lang = 'zh' | 'en';
+
+/** Why a form was refused; each has one sentence, the same on every page. */
+export type Refusal =
+  | 'wrongCredentials'
+  | 'wrongCode'
+  | 'locked'
+  | 'tooMany'
+  | 'stepExpired'
+  | 'disabled'
+  | 'unverified'
+  | 'enrolFirst'
+  | 'formExpired'
+  | 'unavailable'
+  | 'failed'
+  | 'wrongPassword'
+  | 'badInput'
+  | 'stepUpNeeded'
+  | 'lastFactor'
+  | 'factorState'
+  | 'noAccess'
+  | 'notFound'
+  | 'emailTaken'
+  | 'passkeyFailed';
+
+const en = {
+  signIn: {
+    title: 'Sign in',
+    login: 'Username or email',
+    password: 'Password',
+    submit: 'Sign in',
+    passkey: 'Sign in with a passkey',
+    cancel: 'Cancel',
+  },
+  secondStep: {
+    title: 'Two-step verification',
+    intro: 'Enter the 6-digit code your authenticator app shows, or one of your recovery codes.',
+    code: 'Code or recovery code',
+    submit: 'Verify',
+    passkey: 'Use a passkey instead',
+  },
+  refusals: {
+    wrongCredentials: 'Wrong username or password.',
+    wrongCode: 'The code is wrong or was already used.',
+    locked: 'Too many failed attempts: the account is locked for a while. Try again later.',
+    tooMany: 'Too many attempts. Wait a minute and try again.',
+    stepExpired: 'This sign-in has expired or had too many tries. Sign in again.',
+    disabled: 'This account is disabled.',
+    unverified: 'Verify your email address first: follow the link in the mail we sent.',
+    enrolFirst: 'This account must set up two-step verification first: sign in on the account page and set it up.',
+    formExpired: 'This page expired. Please try again.',
+    unavailable: 'The service is unavailable for a moment. Try again shortly.',
+    failed: 'Something went wrong. Try again later.',
+    wrongPassword: 'Wrong password.',
+    badInput: 'Some of what was entered is not valid.',
+    stepUpNeeded:
+      'This change needs you to confirm it is you: your password, and a code when an authenticator app is set up. With passkeys only, sign in again with your passkey first.',
+    lastFactor: 'This account must keep at least one second factor.',
+    factorState: 'Two-step verification is not in a state that allows this.',
+    noAccess: 'This account may not do this.',
+    notFound: 'There is nothing here.',
+    emailTaken: 'Another account already uses this email address.',
+    passkeyFailed: 'The passkey could not be verified.',
+  } satisfies Record<Refusal, string>,
+  page: {
+    switchLang: '中文',
+    back: 'Back',
+  },
+};
+
+/** The shared words, in both languages. */
+export type CommonTexts = typeof en;
+
+const zh: CommonTexts = {
+  signIn: {
+    title: '登录',
+    login: '用户名或邮箱',
+    password: '密码',
+    submit: '登录',
+    passkey: '使用通行密钥登录',
+    cancel: '取消',
+  },
+  secondStep: {
+    title: '两步验证',
+    intro: '请输入身份验证器应用显示的 6 位验证码，或者一个恢复码。',
+    code: '验证码或恢复码',
+    submit: '验证',
+    passkey: '改用通行密钥',
+  },
+  refusals: {
+    wrongCredentials: '用户名或密码错误。',
+    wrongCode: '验证码错误或已使用。',
+    locked: '失败次数过多，账户已暂时锁定，请稍后再试。',
+    tooMany: '尝试次数过多，请一分钟后再试。',
+    stepExpired: '此次登录已过期或尝试次数过多，请重新登录。',
+    disabled: '此账户已停用。',
+    unverified: '请先验证邮箱：请点击我们发送的邮件中的链接。',
+    enrolFirst: '此账户必须先启用两步验证：请在账户页面登录并完成设置。',
+    formExpired: '页面已过期，请重试。',
+    unavailable: '服务暂时不可用，请稍后再试。',
+    failed: '出错了，请稍后再试。',
+    wrongPassword: '密码错误。',
+    badInput: '填写的内容有误。',
+    stepUpNeeded: '此更改需要确认是您本人：请输入密码（已启用身份验证器时还需验证码）。仅使用通行密钥的账户请先用通行密钥重新登录。',
+    lastFactor: '此账户必须保留至少一种两步验证方式。',
+    factorState: '两步验证当前的状态不允许此操作。',
+    noAccess: '此账户无权进行此操作。',
+    notFound: '这里什么也没有。',
+    emailTaken: '此邮箱地址已被其他账户使用。',
+    passkeyFailed: '通行密钥验证失败。',
+  },
+  page: {
+    switchLang: 'English',
+    back: '返回',
+  },
+};
+
+export const COMMON: Record<Lang, CommonTexts> = { en, zh };
