@@ -4,12 +4,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { isGatehouseError } from '../../core/errors.ts';
 import { classifyError } from '../shared/classify-error.ts';
+import { COMMON } from '../../texts/common.ts';
+import { PAGES } from '../../texts/pages.ts';
 import { createCsrf } from '../shared/html/csrf.ts';
-import { type Lang, requestLang } from '../shared/html/lang.ts';
-import { html } from '../shared/html/reply.ts';
+import { requestLang } from '../shared/html/lang.ts';
+import { sendPage } from '../shared/html/reply.ts';
+import { PAGE_REFUSALS } from '../shared/html/sign-in/refusals.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
-import { TEXT, type Texts } from './i18n.ts';
-import { home, message, resetForm, verifyForm } from './views.ts';
+import { home, message, type PagesPage, resetForm, verifyForm } from './views.ts';
 
 const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 512 })), lang: Type.Optional(Type.String({ maxLength: 8 })) });
 const LangQuery = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })) });
@@ -21,23 +23,21 @@ const ResetForm = Type.Object({
 });
 const VerifyForm = Type.Object({ token: Type.String({ maxLength: 512 }), csrf: Type.String({ maxLength: 128 }) });
 
-type Lookup = { lang: Lang; t: Texts };
-const lookup = (request: FastifyRequest): Lookup => {
+const lookup = (request: FastifyRequest): PagesPage => {
   const lang = requestLang(request);
-  return { lang, t: TEXT[lang] };
+  return { lang, t: PAGES[lang], common: COMMON[lang] };
 };
 
-/** A failure as a page: the core's code decides the words, never a stack trace. */
+/** A failure as a page: the core's code decides the status and the words (the pages' one table), never a stack trace. */
 function failurePage(request: FastifyRequest, reply: FastifyReply, error: unknown) {
-  const { lang, t } = lookup(request);
+  const c = lookup(request);
   const failure = classifyError(error);
-  const code = failure.kind === 'core' ? failure.error.code : undefined;
-  if (code === 'RATE_LIMITED') return html(reply, 429, message(t, lang, 'error', t.tooMany, t.tooManyText));
-  if (code === 'STORE_UNAVAILABLE') return html(reply.header('retry-after', '1'), 503, message(t, lang, 'error', t.unavailable, t.unavailableText));
   if (failure.kind === 'validation' || failure.kind === 'malformed-body' || failure.kind === 'http')
-    return html(reply, 400, message(t, lang, 'error', t.linkInvalid, t.linkInvalidText));
+    return sendPage(reply, 400, message(c, 'error', c.t.linkInvalid, c.t.linkInvalidText));
   if (failure.kind === 'internal') request.log.error({ err: error }, 'unexpected failure');
-  return html(reply, failure.kind === 'internal' ? 500 : 400, message(t, lang, 'error', t.failed, t.failedText));
+  const [status, refusal] = failure.kind === 'core' ? PAGE_REFUSALS[failure.error.code] : ([500, 'failed'] as const);
+  if (status === 503) reply.header('retry-after', '1');
+  return sendPage(reply, status, message(c, 'error', c.t.failedTitle, c.common.refusals[refusal]));
 }
 
 /**
@@ -53,51 +53,51 @@ export const pageRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { 
   const hidden = { hide: true };
 
   app.get('/', { schema: { ...hidden, querystring: LangQuery } }, async (request, reply) => {
-    const { lang, t } = lookup(request);
-    return html(reply, 200, home(t, lang, style));
+    return sendPage(reply, 200, home(lookup(request), style));
   });
 
   app.get('/reset-password', { schema: { ...hidden, querystring: TokenQuery } }, async (request, reply) => {
-    const { lang, t } = lookup(request);
+    const c = lookup(request);
     const token = request.query.token;
     // A used or expired link says so at once, not after the password was typed twice; checking spends nothing.
-    if (!token || !(await core.resets.isUsable(token))) return html(reply, 400, message(t, lang, 'error', t.linkInvalid, t.linkInvalidText));
-    return html(reply, 200, resetForm(t, lang, { token, csrf: forms.issue(request, reply) }));
+    if (!token || !(await core.resets.isUsable(token))) return sendPage(reply, 400, message(c, 'error', c.t.linkInvalid, c.t.linkInvalidText));
+    return sendPage(reply, 200, resetForm(c, { token, csrf: forms.issue(request, reply) }));
   });
 
   app.post('/reset-password', { schema: { ...hidden, body: ResetForm, querystring: LangQuery }, preHandler: limits.perIp('reset') }, async (request, reply) => {
-    const { lang, t } = lookup(request);
+    const c = lookup(request);
+    const { t } = c;
     const { token, password, confirm, csrf } = request.body;
-    if (!forms.holds(request, csrf)) return html(reply, 403, message(t, lang, 'error', t.formExpired, t.formExpiredText));
-    const again = (error: string) => html(reply, 400, resetForm(t, lang, { token, csrf: forms.issue(request, reply), error }));
+    if (!forms.holds(request, csrf)) return sendPage(reply, 403, message(c, 'error', t.failedTitle, c.common.refusals.formExpired));
+    const again = (error: string) => sendPage(reply, 400, resetForm(c, { token, csrf: forms.issue(request, reply), error }));
     if (password !== confirm) return again(t.mismatch);
     try {
       await core.resets.reset(token, password);
     } catch (error) {
       if (isGatehouseError(error) && error.code === 'VALIDATION_FAILED') return again(password.length < 8 ? t.tooShort : t.tooLong);
-      if (isGatehouseError(error) && error.code === 'RESET_TOKEN_INVALID') return html(reply, 400, message(t, lang, 'error', t.linkInvalid, t.linkInvalidText));
+      if (isGatehouseError(error) && error.code === 'RESET_TOKEN_INVALID') return sendPage(reply, 400, message(c, 'error', t.linkInvalid, t.linkInvalidText));
       throw error;
     }
-    return html(reply, 200, message(t, lang, 'ok', t.resetDone, t.resetDoneText));
+    return sendPage(reply, 200, message(c, 'ok', t.resetDone, t.resetDoneText));
   });
 
   app.get('/verify-email', { schema: { ...hidden, querystring: TokenQuery } }, async (request, reply) => {
-    const { lang, t } = lookup(request);
+    const c = lookup(request);
     const token = request.query.token;
-    if (!token) return html(reply, 400, message(t, lang, 'error', t.linkInvalid, t.linkInvalidText));
-    return html(reply, 200, verifyForm(t, lang, { token, csrf: forms.issue(request, reply) }));
+    if (!token) return sendPage(reply, 400, message(c, 'error', c.t.linkInvalid, c.t.linkInvalidText));
+    return sendPage(reply, 200, verifyForm(c, { token, csrf: forms.issue(request, reply) }));
   });
 
   app.post('/verify-email', { schema: { ...hidden, body: VerifyForm, querystring: LangQuery }, preHandler: limits.perIp('reset') }, async (request, reply) => {
-    const { lang, t } = lookup(request);
-    if (!forms.holds(request, request.body.csrf)) return html(reply, 403, message(t, lang, 'error', t.formExpired, t.formExpiredText));
+    const c = lookup(request);
+    const { t } = c;
+    if (!forms.holds(request, request.body.csrf)) return sendPage(reply, 403, message(c, 'error', t.failedTitle, c.common.refusals.formExpired));
     try {
       await core.verification.confirmToken(request.body.token);
     } catch (error) {
-      if (isGatehouseError(error) && error.code === 'VERIFICATION_INVALID')
-        return html(reply, 400, message(t, lang, 'error', t.linkInvalid, t.linkInvalidText));
+      if (isGatehouseError(error) && error.code === 'VERIFICATION_INVALID') return sendPage(reply, 400, message(c, 'error', t.linkInvalid, t.linkInvalidText));
       throw error;
     }
-    return html(reply, 200, message(t, lang, 'ok', t.verifyDone, t.verifyDoneText));
+    return sendPage(reply, 200, message(c, 'ok', t.verifyDone, t.verifyDoneText));
   });
 };
