@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { RESET_MAIL } from '../texts/mail.ts';
 import type { AccountService } from './accounts.ts';
 import { fail, isGatehouseError } from './errors.ts';
 import type { Lockout } from './lockout.ts';
@@ -19,11 +20,7 @@ export interface ResetMailSettings {
 
 export const DEFAULT_RESET_MAIL: ResetMailSettings = {
   urlTemplate: 'http://127.0.0.1:8000/reset-password?token={token}',
-  subject: '重置密码 / Reset your password',
-  text:
-    '您好，\n\n请打开以下链接重置密码（{minutes} 分钟内有效，只能使用一次）：\n{link}\n\n' +
-    'Hello,\n\nOpen this link to reset your password (valid for {minutes} minutes, once):\n{link}\n\n' +
-    'Reset token: {token}\n\n如果这不是您本人的操作，请忽略本邮件。 If you did not ask for this, ignore this mail.\n',
+  ...RESET_MAIL,
 };
 
 /** 30 minutes. */

@@ -1,4 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
+import { verificationMail, verificationSms } from '../texts/mail.ts';
 import type { AccountService } from './accounts.ts';
 import type { Audit } from './audit.ts';
 import { fail, isGatehouseError } from './errors.ts';
@@ -30,19 +31,6 @@ export const isE164 = (phone: string) => /^\+[1-9]\d{7,14}$/.test(phone);
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 const codeHash = (userId: number, channel: VerificationChannel, code: string) => sha256(`${userId}:${channel}:${code}`);
-
-/** The mail and SMS texts as sent (Chinese and English in one message, like the reset mail). */
-export function verificationMail(link: string, code: string, hours: number) {
-  return {
-    subject: '验证邮箱 / Verify your email address',
-    text:
-      `您好，\n\n请打开以下链接验证您的邮箱（${hours} 小时内有效）：\n${link}\n\n或在应用中输入验证码：${code}\n\n` +
-      `Hello,\n\nOpen this link to verify your email address (valid for ${hours} hours):\n${link}\n\nor enter this code in the app: ${code}\n\n` +
-      '如果这不是您本人的操作，请忽略本邮件。 If you did not ask for this, ignore this mail.\n',
-  };
-}
-
-export const verificationSms = (code: string) => `验证码 ${code}（24 小时内有效）。Your verification code: ${code}`;
 
 /**
  * Email and phone verification: a mailed link (32 random bytes) and a 6-digit

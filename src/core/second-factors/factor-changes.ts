@@ -1,28 +1,11 @@
 import type { Audit } from '../audit.ts';
+import { factorNotice } from '../../texts/mail.ts';
 import type { Mailer } from '../ports/mailer.ts';
 import type { User } from '../ports/user-store.ts';
 import type { Caller, Grant, SessionService, StartOptions } from '../sessions.ts';
 
 /** What kind of factor changed, in the audit trail and the owner's mail. */
 export type FactorKind = 'totp' | 'passkey';
-
-const NAMES: Record<FactorKind, [zh: string, en: string]> = {
-  totp: ['身份验证器', 'an authenticator app'],
-  passkey: ['通行密钥', 'a passkey'],
-};
-
-/** The mail an account's owner gets when a factor is added or removed: whoever did it, the owner hears of it. */
-function notice(kind: FactorKind, change: 'added' | 'removed'): { subject: string; text: string } {
-  const [zh, en] = NAMES[kind];
-  const zhDone = change === 'added' ? `您的账户添加了${zh}作为两步验证方式。` : `您的账户移除了${zh}（两步验证方式）。`;
-  const enDone = change === 'added' ? `${en} was added to your account as a second factor.` : `${en} was removed from your account's second factors.`;
-  return {
-    subject: '账户安全提醒 / Security notice',
-    text:
-      `您好，\n\n${zhDone}如果这不是您本人的操作，请立即修改密码并联系管理员。\n\n` +
-      `Hello,\n\n${enDone} If this was not you, change your password now and contact your administrator.\n`,
-  };
-}
 
 /**
  * What follows every change to an account's factors, in one place: the audit
@@ -75,7 +58,7 @@ export class FactorChanges {
   async #mail(user: User, kind: FactorKind, change: 'added' | 'removed'): Promise<void> {
     if (!user.email) return;
     try {
-      await this.#mailer.send({ to: user.email, ...notice(kind, change) });
+      await this.#mailer.send({ to: user.email, ...factorNotice({ kind, change }) });
     } catch (error) {
       this.#report(error, 'security notice mail');
     }

@@ -1,0 +1,47 @@
+/**
+ * What Gatehouse mails and texts, Chinese and English in one message (a mail
+ * goes to an address, not a browser with a language): the reset mail's
+ * default, verification, and the security notice a factor change sends. The
+ * core sends them; the words live here with the pages' (one tone: 您, 账户).
+ */
+
+/** The reset mail, until RESET_MAIL_SUBJECT / RESET_MAIL_TEXT say otherwise: `{link}`, `{token}`, `{minutes}` are replaced. */
+export const RESET_MAIL = {
+  subject: '重置密码 / Reset your password',
+  text:
+    '您好，\n\n请打开以下链接重置密码（{minutes} 分钟内有效，只能使用一次）：\n{link}\n\n' +
+    'Hello,\n\nOpen this link to reset your password (valid for {minutes} minutes, once):\n{link}\n\n' +
+    'Reset token: {token}\n\n如果这不是您本人的操作，请忽略本邮件。 If you did not ask for this, ignore this mail.\n',
+};
+
+/** The verification mail: a link and a 6-digit code. */
+export function verificationMail(link: string, code: string, hours: number) {
+  return {
+    subject: '验证邮箱 / Verify your email address',
+    text:
+      `您好，\n\n请打开以下链接验证您的邮箱（${hours} 小时内有效）：\n${link}\n\n或在应用中输入验证码：${code}\n\n` +
+      `Hello,\n\nOpen this link to verify your email address (valid for ${hours} hours):\n${link}\n\nor enter this code in the app: ${code}\n\n` +
+      '如果这不是您本人的操作，请忽略本邮件。 If you did not ask for this, ignore this mail.\n',
+  };
+}
+
+/** The verification text message. */
+export const verificationSms = (code: string) => `验证码 ${code}（24 小时内有效）。Your verification code: ${code}`;
+
+/** What changed, as the owner's notice names it. */
+export type FactorNotice = { kind: 'totp' | 'passkey'; change: 'added' | 'removed' };
+
+const FACTOR_NAMES = { totp: ['身份验证器', 'an authenticator app'], passkey: ['通行密钥', 'a passkey'] } as const;
+
+/** The mail an account's owner gets when a second factor is added or removed, whoever did it. */
+export function factorNotice({ kind, change }: FactorNotice): { subject: string; text: string } {
+  const [zh, en] = FACTOR_NAMES[kind];
+  const zhDone = change === 'added' ? `您的账户添加了${zh}作为两步验证方式。` : `您的账户移除了${zh}（两步验证方式）。`;
+  const enDone = change === 'added' ? `${en} was added to your account as a second factor.` : `${en} was removed from your account's second factors.`;
+  return {
+    subject: '账户安全提醒 / Security notice',
+    text:
+      `您好，\n\n${zhDone}如果这不是您本人的操作，请立即修改密码并联系管理员。\n\n` +
+      `Hello,\n\n${enDone} If this was not you, change your password now and contact your administrator.\n`,
+  };
+}
