@@ -110,6 +110,9 @@ describe('error maps against real answers: every way a bearer token fails, on ev
       if (route.superuser) {
         const plain = await account(false);
         await expectAnswer('FORBIDDEN', `Bearer ${plain.token}`);
+        // A superuser signed in with the password alone: staff power needs the second factor (CONSOLE_MFA, on by default).
+        const passwordOnly = await account(true);
+        await expectAnswer('STAFF_SECOND_FACTOR_REQUIRED', `Bearer ${passwordOnly.token}`);
       }
     });
   }

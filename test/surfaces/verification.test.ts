@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { superuserToken } from '../helpers/factors.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { loginV1, registerV1, uniqueName, waitForVerification } from '../helpers/users.ts';
 
@@ -56,8 +57,7 @@ describe('email verification endpoints', () => {
   });
 
   test('the admin API shows and sets the flags, and an email it changes is mailed', async () => {
-    await server.core.accounts.register({ email: 'boss@example.com', password: 'password123', isSuperuser: true });
-    const boss = (await server.http('POST', '/api/users/login', { body: { email: 'boss@example.com', password: 'password123' } })).body.access_token;
+    const boss = await superuserToken(server, { email: 'boss@example.com' });
     const { email } = await registerV1(server.http);
     const target = (await server.core.accounts.findByEmail(email))!;
     const set = await server.http('PATCH', `/api/admin/users/${target.uuid}`, { token: boss, body: { is_email_verified: true, is_phone_verified: true } });

@@ -5,6 +5,7 @@
 // on PostgreSQL + Redis.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { superuserToken } from '../../helpers/factors.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { loginV1, registerV1, uniqueName, waitForVerification } from '../../helpers/users.ts';
 
@@ -98,9 +99,7 @@ describe('email changes on PUT /api/user/me are limited per account', () => {
 
 describe('every path that issues a code takes from the same per-account budget', () => {
   test("an operator moving an address back and forth (admin API) mails at most the account's 5 an hour; the moves themselves are not refused", async () => {
-    await server.core.accounts.register({ email: `boss.${process.pid}@example.com`, password: 'password123', isSuperuser: true });
-    const boss = (await server.http('POST', '/api/users/login', { body: { email: `boss.${process.pid}@example.com`, password: 'password123' } })).body
-      .access_token;
+    const boss = await superuserToken(server, { email: `boss.${process.pid}@example.com` });
     const { email } = await registerV1(server.http);
     const target = (await server.core.accounts.findByEmail(email))!;
     for (let i = 0; i < 8; i++) {

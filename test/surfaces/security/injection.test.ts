@@ -1,6 +1,7 @@
 // Input that looks like SQL or like the Redis protocol is data: stored and returned as given, or refused.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { superuserToken } from '../../helpers/factors.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { loginV1, registerV1 } from '../../helpers/users.ts';
 
@@ -67,8 +68,7 @@ test('nasty strings as login names and emails are refused or simply not found', 
 });
 
 test('search text with SQL wildcards and quotes matches literally (admin API)', async () => {
-  await server.core.accounts.register({ username: 'boss', email: 'boss@example.com', password: 'password123', isSuperuser: true });
-  const token = await loginV1(server.http, 'boss');
+  const token = await superuserToken(server, { username: 'boss', email: 'boss@example.com' });
   for (const search of ["'", '%', '_', "%' OR 1=1 --", '\\']) {
     const r = await server.http('GET', `/api/admin/users?search=${encodeURIComponent(search)}`, { token });
     assert.equal(r.status, 200, search);
