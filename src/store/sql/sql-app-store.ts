@@ -8,6 +8,7 @@ const toApp = (r: Selectable<OidcClientsTable>): App => ({
   secretHash: r.secret_hash,
   redirectUris: JSON.parse(r.redirect_uris) as string[],
   idTokenAlg: r.id_token_alg as IdTokenAlg,
+  scopes: JSON.parse(r.scopes) as string[],
   createdAt: Number(r.created_at),
 });
 
@@ -28,6 +29,7 @@ export class SqlAppStore implements AppStore {
         secret_hash: app.secretHash,
         redirect_uris: JSON.stringify(app.redirectUris),
         id_token_alg: app.idTokenAlg,
+        scopes: JSON.stringify(app.scopes),
         created_at: app.createdAt,
       })
       .execute();
