@@ -1,4 +1,5 @@
 import type { AppService } from '../../core/apps.ts';
+import { API_SCOPES_METADATA } from './api-resource.ts';
 import type { App } from '../../core/ports/app-store.ts';
 import type { OidcPayloadStore } from '../../core/ports/oidc-payload-store.ts';
 import type { SessionService } from '../../core/sessions.ts';
@@ -62,6 +63,7 @@ export function clientMetadata(app: App): Record<string, unknown> {
     token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
     ...(confidential ? { client_secret: app.secretHash } : {}),
     id_token_signed_response_alg: app.idTokenAlg,
+    [API_SCOPES_METADATA]: app.scopes,
   };
 }
 

@@ -53,5 +53,6 @@ declare module 'oidc-provider' {
     ): Promise<string>;
   }
   export default Provider;
-  export const errors: Record<string, new (...args: unknown[]) => Error>;
+  type ProviderError = new (description?: string, detail?: string) => Error;
+  export const errors: { InvalidTarget: ProviderError; InvalidScope: ProviderError } & Record<string, ProviderError>;
 }

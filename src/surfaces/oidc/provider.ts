@@ -3,6 +3,7 @@ import { secretMatches } from '../../core/apps.ts';
 import type { Core } from '../../core/core.ts';
 import type { User } from '../../core/ports/user-store.ts';
 import { adapterClass, SessionBinding } from './adapter.ts';
+import { API_SCOPES_METADATA, API_TOKEN_TTL, apiResourceIndicators } from './api-resource.ts';
 import { ISSUER_PATH } from './issuer-path.ts';
 import { sharedCookieKeys, type SigningKeySource } from './signing-keys.ts';
 
@@ -49,7 +50,14 @@ export interface BuiltProvider {
  * OidcPayloadStore port; its accounts are the core's, honoured only while the
  * core session of the sign-in lives (adapter.ts).
  */
-export async function buildProvider(core: Core, issuer: string, keys: SigningKeySource, pages: OidcPages, trustProxy: boolean): Promise<BuiltProvider> {
+export async function buildProvider(
+  core: Core,
+  issuer: string,
+  apiResource: string,
+  keys: SigningKeySource,
+  pages: OidcPages,
+  trustProxy: boolean,
+): Promise<BuiltProvider> {
   const now = () => core.clock.now();
   const deps = { store: core.stores.oidcPayloads, apps: core.apps, sessions: core.sessions, now };
   const binding = new SessionBinding(deps);
@@ -62,6 +70,11 @@ export async function buildProvider(core: Core, issuer: string, keys: SigningKey
     // The id_token carries the granted scopes' claims too: apps that read only the id_token see the email and name.
     conformIdTokenClaims: false,
     scopes: ['openid', 'offline_access', 'email', 'phone', 'profile'],
+    // An app's API scopes (client_credentials), from its registration; see api-resource.ts.
+    extraClientMetadata: { properties: [API_SCOPES_METADATA] },
+    // A secret only in the Authorization header (client_secret_basic), or none (public apps, PKCE): a secret in the
+    // body is not read at all, so the request is unauthenticated and refused (invalid_client).
+    clientAuthMethods: ['client_secret_basic', 'none'],
     // OAuth 2.1: PKCE for every client, public or confidential, S256 only.
     pkce: { required: () => true },
     features: {
@@ -71,6 +84,8 @@ export async function buildProvider(core: Core, issuer: string, keys: SigningKey
       introspection: { enabled: true, allowedPolicy: ownToken },
       userinfo: { enabled: true },
       clientCredentials: { enabled: true },
+      // client_credentials gives RFC 9068 JWT access tokens for the API resource; the user flows are unchanged.
+      resourceIndicators: apiResourceIndicators(apiResource),
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logout, postLogoutSuccessSource: pages.loggedOut },
     },
     enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA'], userinfoSigningAlgValues: ['RS256', 'ES256', 'EdDSA'] },
@@ -96,7 +111,7 @@ export async function buildProvider(core: Core, issuer: string, keys: SigningKey
     ttl: {
       AccessToken: 3600,
       AuthorizationCode: 60,
-      ClientCredentials: 3600,
+      ClientCredentials: API_TOKEN_TTL,
       IdToken: 3600,
       Interaction: 3600,
       Grant: 14 * 24 * 3600,

@@ -13,7 +13,7 @@ import { chooseLang, type Lang, requestLang } from '../shared/html/lang.ts';
 import { PAGE_CSP } from '../shared/html/reply.ts';
 import { PAGE_HEADERS } from '../shared/http-hardening.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
-import { ISSUER_PATH } from './issuer-path.ts';
+import { API_RESOURCE_PATH, ISSUER_PATH } from './issuer-path.ts';
 import type { OidcPages } from './provider.ts';
 import type { SigningKeySource } from './signing-keys.ts';
 import { consentPage, logoutPage, messagePage, secondStepPage, signInPage, texts } from './views.ts';
@@ -92,7 +92,16 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
       if (!built) {
         // oidc-provider (and Koa under it) is loaded here too: ~0.1 s of start-up and its memory only once it is used.
         built = import('./provider.ts')
-          .then(({ buildProvider }) => buildProvider(core, `${config.publicUrl}${ISSUER_PATH}`, keys(core), providerPages(), Boolean(config.trustProxy)))
+          .then(({ buildProvider }) =>
+            buildProvider(
+              core,
+              `${config.publicUrl}${ISSUER_PATH}`,
+              `${config.publicUrl}${API_RESOURCE_PATH}`,
+              keys(core),
+              providerPages(),
+              Boolean(config.trustProxy),
+            ),
+          )
           .then(({ provider }) => {
             // The provider's own unexpected failures reach the log once, never as a bare stack on stderr.
             provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'OpenID provider failure'));
