@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
+import type { Interaction, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { Type } from 'typebox';
 import type { Core } from '../../core/core.ts';
 import { isGatehouseError } from '../../core/errors.ts';
@@ -13,6 +13,7 @@ import { chooseLang, type Lang, requestLang } from '../shared/html/lang.ts';
 import { PAGE_CSP } from '../shared/html/reply.ts';
 import { PAGE_HEADERS } from '../shared/http-hardening.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
+import { ACR_MFA, acrOf, demandsSecondFactor } from './acr.ts';
 import { API_RESOURCE_PATH, ISSUER_PATH } from './issuer-path.ts';
 import type { OidcPages } from './provider.ts';
 import type { SigningKeySource } from './signing-keys.ts';
@@ -27,6 +28,9 @@ const SecondFactorForm = Type.Object({
   mfa_token: Type.String({ maxLength: 128 }),
   code: Type.String({ maxLength: 64 }),
 });
+
+/** What a finished core sign-in (password, or the second step) hands over. */
+type SignedIn = Awaited<ReturnType<Core['login']['login']>>;
 
 /** The core session a sign-in creates also carries an access token nobody sees; it lives this long. */
 const UNUSED_ACCESS_TTL = 60;
@@ -237,7 +241,7 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
           await core.sessions.end(signedIn.session.id);
           return again(403, t.enrolFirst);
         }
-        return finishSignIn(request, reply, signedIn.user.uuid, signedIn.session.id, signedIn.session.expiresAt);
+        return finishSignIn(request, reply, interaction, signedIn);
       },
     );
 
@@ -281,18 +285,37 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
             .headers(htmlHeaders(csp))
             .send(messagePage(lang, 'error', t.errorTitle, said));
         }
-        return finishSignIn(request, reply, signedIn.user.uuid, signedIn.session.id, signedIn.session.expiresAt);
+        return finishSignIn(request, reply, interaction, signedIn);
       },
     );
 
-    /** Hands the signed-in account to the provider, bound to the core session (findAccount binds it). */
-    async function finishSignIn(request: FastifyRequest, reply: FastifyReply, sub: string, sid: string, expiresAt: number) {
+    /**
+     * Hands the signed-in account to the provider, bound to the core session (findAccount binds it), with how it
+     * signed in: `amr` the core sign-in's, `acr` from it, and `ts` the core session's start (what `max_age` measures).
+     * An app that demands the second factor (`acr_values`) from an account without one gets
+     * `unmet_authentication_requirements`, and the core session just started ends.
+     */
+    async function finishSignIn(request: FastifyRequest, reply: FastifyReply, interaction: Interaction, signedIn: SignedIn) {
       const provider = await getProvider();
+      const { user, session } = signedIn;
+      // The core sign-in's amr rides on the session's first access token (a refresh copies it forward).
+      const amr = [...(core.tokens.verify(signedIn.accessToken, 'access').amr ?? ['pwd'])];
+      const acr = acrOf(amr);
+      if (demandsSecondFactor(interaction.params.acr_values) && acr !== ACR_MFA) {
+        await core.sessions.end(session.id);
+        const returnTo = await provider.interactionResult(
+          request.raw,
+          reply.raw,
+          { error: 'unmet_authentication_requirements', error_description: 'a sign-in with a second factor was asked for; this account has none' },
+          { mergeWithLastSubmission: false },
+        );
+        return reply.redirect(returnTo, 303);
+      }
       const returnTo = await provider.interactionResult(request.raw, reply.raw, {
-        login: { accountId: sub, remember: true },
-        gatehouse: { sid, expiresAt },
+        login: { accountId: user.uuid, acr, amr, ts: Math.floor(session.createdAt / 1000), remember: true },
+        gatehouse: { sid: session.id, expiresAt: session.expiresAt },
       });
-      await core.audit.record('oidc.signed_in', null, sub);
+      await core.audit.record('oidc.signed_in', null, user.uuid);
       return reply.redirect(returnTo, 303);
     }
 
