@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { OidcPayload, OidcPayloadStore } from '../../core/ports/oidc-payload-store.ts';
+import type { HotReads } from '../sqlite/hot-reads.ts';
 import type { Database, OidcPayloadsTable } from './schema.ts';
 
 const toEntry = (r: Pick<Selectable<OidcPayloadsTable>, 'payload' | 'expires_at' | 'consumed_at'>): OidcPayload => ({
@@ -11,9 +12,11 @@ const toEntry = (r: Pick<Selectable<OidcPayloadsTable>, 'payload' | 'expires_at'
 /** The provider's entries in SQL (`oidc_payloads`): every instance on the database sees the same codes, grants and sessions. */
 export class SqlOidcPayloadStore implements OidcPayloadStore {
   readonly #db: Kysely<Database>;
+  readonly #hot: HotReads | undefined;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, hot?: HotReads) {
     this.#db = db;
+    this.#hot = hot;
   }
 
   async upsert(model: string, id: string, entry: Parameters<OidcPayloadStore['upsert']>[2]): Promise<void> {
@@ -41,6 +44,11 @@ export class SqlOidcPayloadStore implements OidcPayloadStore {
   }
 
   async find(model: string, id: string, now: number): Promise<OidcPayload | null> {
+    if (this.#hot) {
+      // Every token, userinfo and authorization request reads two to four entries: one synchronous statement each.
+      const row = this.#hot.oidcPayload(model, id);
+      return row && (row.expires_at === null || Number(row.expires_at) > now) ? toEntry(row) : null;
+    }
     const row = await this.#live(model, now).where('id', '=', id).executeTakeFirst();
     return row ? toEntry(row) : null;
   }

@@ -39,6 +39,8 @@ declare module 'oidc-provider' {
   }
 
   export class Provider {
+    /** The request oidc-provider is handling (its AsyncLocalStorage), undefined outside one. */
+    static readonly ctx: KoaContextWithOIDC | undefined;
     constructor(issuer: string, configuration: Record<string, unknown>);
     proxy: boolean;
     Grant: { new (init: { accountId: string; clientId: string }): Grant; find(id: string): Promise<Grant | undefined> };
