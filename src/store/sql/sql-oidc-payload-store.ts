@@ -14,25 +14,34 @@ export class SqlOidcPayloadStore implements OidcPayloadStore {
   readonly #db: Kysely<Database>;
   readonly #hot: HotReads | undefined;
 
+  /** The upsert, compiled once: every token the provider stores (a refresh's access token, a code) is one. */
+  readonly #upsertQuery;
+
   constructor(db: Kysely<Database>, hot?: HotReads) {
     this.#db = db;
     this.#hot = hot;
+    const sample = { model: '', id: '', payload: '', grant_id: '', user_code: '', uid: '', expires_at: 0, consumed_at: 0 };
+    this.#upsertQuery = db
+      .insertInto('oidc_payloads')
+      .values(sample)
+      .onConflict((oc) =>
+        oc.columns(['model', 'id']).doUpdateSet((eb) => ({
+          payload: eb.ref('excluded.payload'),
+          grant_id: eb.ref('excluded.grant_id'),
+          user_code: eb.ref('excluded.user_code'),
+          uid: eb.ref('excluded.uid'),
+          expires_at: eb.ref('excluded.expires_at'),
+          consumed_at: eb.ref('excluded.consumed_at'),
+        })),
+      )
+      .compile();
+    // The parameters are the sample's values, in its order: the order upsert gives them in.
+    if (this.#upsertQuery.parameters.length !== Object.keys(sample).length) throw new Error('oidc_payloads upsert: unexpected parameters');
   }
 
   async upsert(model: string, id: string, entry: Parameters<OidcPayloadStore['upsert']>[2]): Promise<void> {
-    const row = {
-      payload: JSON.stringify(entry.payload),
-      grant_id: entry.grantId ?? null,
-      user_code: entry.userCode ?? null,
-      uid: entry.uid ?? null,
-      expires_at: entry.expiresAt,
-      consumed_at: null,
-    };
-    await this.#db
-      .insertInto('oidc_payloads')
-      .values({ model, id, ...row })
-      .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(row))
-      .execute();
+    const parameters = [model, id, JSON.stringify(entry.payload), entry.grantId ?? null, entry.userCode ?? null, entry.uid ?? null, entry.expiresAt, null];
+    await this.#db.executeQuery({ ...this.#upsertQuery, parameters });
   }
 
   #live(model: string, now: number) {
