@@ -5,7 +5,7 @@ import { ID_TOKEN_ALGS, type IdTokenAlg } from '../core/ports/app-store.ts';
 import { UsageError } from './usage-error.ts';
 
 const ACTIONS =
-  'add --name NAME --redirect-uri URI [--redirect-uri URI...] [--public] [--id-token-alg RS256|ES256|EdDSA] [--json], list [--json], remove ID, rotate-secret ID [--json]';
+  'add --name NAME --redirect-uri URI [--redirect-uri URI...] [--public] [--id-token-alg RS256|ES256|EdDSA] [--scope S...] [--json], list [--json], remove ID, rotate-secret ID [--json]';
 
 /** `gatehouse clients ...`: the apps that sign their users in with Gatehouse (OpenID Connect). */
 export async function clientsCommand(args: string[], config: Config): Promise<number> {
@@ -20,6 +20,7 @@ export async function clientsCommand(args: string[], config: Config): Promise<nu
         'redirect-uri': { type: 'string', multiple: true },
         public: { type: 'boolean' },
         'id-token-alg': { type: 'string' },
+        scope: { type: 'string', multiple: true },
         json: { type: 'boolean' },
       },
       allowPositionals: true,
@@ -41,6 +42,7 @@ export async function clientsCommand(args: string[], config: Config): Promise<nu
         redirectUris: values['redirect-uri']!,
         isPublic: values.public ?? false,
         idTokenAlg: alg as IdTokenAlg | undefined,
+        scopes: values.scope ?? [],
       });
       if (values.json) console.log(JSON.stringify({ client_id: app.clientId, client_secret: secret }));
       else {
@@ -57,11 +59,23 @@ export async function clientsCommand(args: string[], config: Config): Promise<nu
         public: a.secretHash === null,
         redirect_uris: a.redirectUris,
         id_token_alg: a.idTokenAlg,
+        scopes: a.scopes,
         created_at: new Date(a.createdAt).toISOString(),
       }));
       if (values.json) console.log(JSON.stringify(view));
       else if (view.length === 0) console.log('no clients registered');
-      else for (const a of view) console.log([a.client_id, a.name, a.public ? 'public' : 'confidential', a.id_token_alg, a.redirect_uris.join(' ')].join('\t'));
+      else
+        for (const a of view)
+          console.log(
+            [
+              a.client_id,
+              a.name,
+              a.public ? 'public' : 'confidential',
+              a.id_token_alg,
+              a.redirect_uris.join(' '),
+              a.scopes.join(' ') || '(no API scopes)',
+            ].join('\t'),
+          );
       return 0;
     }
     const clientId = positionals[0]!;

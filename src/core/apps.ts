@@ -12,7 +12,15 @@ export interface NewApp {
   isPublic?: boolean;
   /** RS256 (the default, what every relying party accepts), ES256 or EdDSA. */
   idTokenAlg?: IdTokenAlg;
+  /** The API scopes `client_credentials` may grant it; none by default. */
+  scopes?: readonly string[];
 }
+
+/** The scopes that speak for a signed-in user: never an app's own (client_credentials) scope. */
+export const USER_SCOPES: ReadonlySet<string> = new Set(['openid', 'offline_access', 'email', 'phone', 'profile', 'address']);
+
+/** A scope token (RFC 6749 §3.3: printable ASCII but space, double quote and backslash), at most 64 characters. */
+const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
 
 /**
  * The apps that sign their users in with Gatehouse (OpenID Connect clients).
@@ -40,6 +48,10 @@ export class AppService {
     for (const uri of input.redirectUris) checkRedirectUri(uri);
     const idTokenAlg = input.idTokenAlg ?? 'RS256';
     if (!ID_TOKEN_ALGS.includes(idTokenAlg)) throw fail('VALIDATION_FAILED', `the id_token algorithm is one of ${ID_TOKEN_ALGS.join(', ')}`, 'id_token_alg');
+    const scopes = [...new Set(input.scopes ?? [])];
+    if (scopes.length > 20) throw fail('VALIDATION_FAILED', 'give at most 20 scopes', 'scope');
+    for (const scope of scopes) checkApiScope(scope);
+    if (scopes.length > 0 && input.isPublic) throw fail('VALIDATION_FAILED', 'a public app has no secret, so no client_credentials and no API scopes', 'scope');
     const secret = input.isPublic ? null : this.#ids.token(32);
     const app: App = {
       clientId: this.#ids.token(16),
@@ -47,6 +59,7 @@ export class AppService {
       secretHash: secret === null ? null : hashSecret(secret),
       redirectUris: [...new Set(input.redirectUris)],
       idTokenAlg,
+      scopes,
       createdAt: this.#clock.now(),
     };
     await this.#store.create(app);
@@ -99,6 +112,12 @@ export function secretMatches(secretHash: string | null, secret: string): boolea
 
 function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('base64url');
+}
+
+/** An API scope: a scope token that is not one of the user's. */
+function checkApiScope(scope: string): void {
+  if (!SCOPE.test(scope)) throw fail('VALIDATION_FAILED', `not a scope (1 to 64 printable characters, no space, quote or backslash): ${scope}`, 'scope');
+  if (USER_SCOPES.has(scope)) throw fail('VALIDATION_FAILED', `${scope} is a user's scope, not an API scope`, 'scope');
 }
 
 /** An absolute http(s) URL without a fragment (OAuth 2.0 §3.1.2); plain http only for loopback, as OAuth 2.1 allows for native apps. */

@@ -149,3 +149,70 @@ export async function startOidcFixture(executablePath: string, env: Record<strin
     },
   };
 }
+
+/** The cookies a browser would keep for the provider's pages (the last value of each name; paths ignored). */
+export class CookieJar {
+  readonly #cookies = new Map<string, string>();
+  take(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      const value = pair.slice(eq + 1).trim();
+      if (value) this.#cookies.set(pair.slice(0, eq).trim(), value);
+      else this.#cookies.delete(pair.slice(0, eq).trim());
+    }
+  }
+  header(): string {
+    return [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+/**
+ * A browser without Chromium for the sign-in and consent pages (plain HTML
+ * forms): follows the authorization URL, answers the sign-in page with the
+ * credentials, the second step with `code()`, consent with Allow, and stops at
+ * the app's callback. `shown` lists the pages' headings; the jar keeps the
+ * provider's cookies, so a second walk with it is the same browser (SSO).
+ */
+export async function formWalk(
+  jar: CookieJar,
+  url: URL,
+  credentials: { login: string; password: string; code?: () => string },
+  callbackPrefix: string,
+): Promise<Walk> {
+  const shown: string[] = [];
+  let next = url.href;
+  let form: { action: string; fields: Record<string, string> } | undefined;
+  for (let step = 0; step < 20; step++) {
+    if (next.startsWith(callbackPrefix)) return { shown, callback: new URL(next) };
+    const response = await fetch(next, {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: { cookie: jar.header(), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      body: form ? new URLSearchParams(form.fields) : undefined,
+    });
+    jar.take(response);
+    form = undefined;
+    const location = response.headers.get('location');
+    if (location) {
+      next = new URL(location, next).href;
+      continue;
+    }
+    const html = await response.text();
+    const heading = /<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1]?.trim() ?? `(${response.status})`;
+    shown.push(heading);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+    const actions = [...html.matchAll(/<form method="post" action="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+    const action = (name: string) => actions.find((a) => a.includes(`/${name}?`));
+    let fields: Record<string, string> | undefined;
+    let target: string | undefined;
+    if (html.includes('id="password"') && (target = action('login'))) fields = { login: credentials.login, password: credentials.password };
+    else if (html.includes('name="mfa_token"') && (target = action('second-factor')) && credentials.code)
+      fields = { mfa_token: /name="mfa_token" value="([^"]+)"/.exec(html)![1]!, code: credentials.code() };
+    else if ((target = action('consent'))) fields = {};
+    if (!fields || !target || !csrf) throw new Error(`unexpected page (${response.status}): ${heading} after ${shown.join(' > ')}`);
+    form = { action: target, fields: { csrf, ...fields } };
+    next = new URL(target, next).href;
+  }
+  throw new Error(`never reached the app: ${shown.join(' > ')}`);
+}

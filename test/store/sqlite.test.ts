@@ -15,6 +15,26 @@ let n = 0;
 storageContract('sqlite', () => openStores({ kind: 'sqlite', path: join(dir, `contract-${++n}.db`) }));
 
 describe('sqlite specifics', () => {
+  test("the OpenID provider's lookups by grant, uid and user code use their (partial) indexes", async () => {
+    const path = join(dir, 'oidc-indexes.db');
+    const stores = await openStores({ kind: 'sqlite', path });
+    await stores.close();
+    const db = new DatabaseSync(path);
+    try {
+      const plan = (query: string, ...args: Array<string | number>) =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${query}`).all(...args) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+      const live = 'AND (expires_at IS NULL OR expires_at > ?)';
+      assert.match(plan(`SELECT payload FROM oidc_payloads WHERE model = ? AND uid = ? ${live}`, 'Session', 'u', 1), /USING INDEX oidc_payloads_uid/);
+      assert.match(
+        plan(`SELECT payload FROM oidc_payloads WHERE model = ? AND user_code = ? ${live}`, 'DeviceCode', 'c', 1),
+        /USING INDEX oidc_payloads_user_code/,
+      );
+      assert.match(plan('DELETE FROM oidc_payloads WHERE grant_id = ? AND model = ?', 'g', 'AccessToken'), /USING INDEX oidc_payloads_grant/);
+    } finally {
+      db.close();
+    }
+  });
+
   test("Gatehouse's connections have foreign keys on: a dangling reference is refused", async () => {
     const path = join(dir, 'foreign-keys.db');
     const stores = await openStores({ kind: 'sqlite', path });

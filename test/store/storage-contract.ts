@@ -657,7 +657,7 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
     );
 
     test(
-      'apps: create, find, list oldest first, new secret, remove',
+      'apps: create, find, list oldest first, new secret, remove; API scopes kept in order',
       withStores(async ({ apps }) => {
         const a = {
           clientId: 'app-a',
@@ -665,6 +665,7 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
           secretHash: 'h1',
           redirectUris: ['https://a.example/cb', 'http://127.0.0.1:9/cb'],
           idTokenAlg: 'RS256' as const,
+          scopes: ['notes:write', 'notes:read', 'billing.read'],
           createdAt: T0,
         };
         const b = {
@@ -673,6 +674,7 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
           secretHash: null,
           redirectUris: ['https://b.example/cb'],
           idTokenAlg: 'EdDSA' as const,
+          scopes: [],
           createdAt: T0 + 1,
         };
         await apps.create(b);

@@ -11,6 +11,8 @@ export interface App {
   redirectUris: string[];
   /** How its id_tokens are signed: RS256 unless the app asked for ES256 or EdDSA. */
   idTokenAlg: IdTokenAlg;
+  /** The API scopes `client_credentials` may grant it (never a user scope such as `openid` or `email`); empty for none. */
+  scopes: string[];
   createdAt: number;
 }
 

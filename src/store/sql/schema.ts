@@ -87,6 +87,8 @@ export interface OidcClientsTable {
   redirect_uris: string;
   id_token_alg: string;
   created_at: number;
+  /** A JSON array of strings: the API scopes `client_credentials` may grant (migration 0011). */
+  scopes: string;
 }
 
 export interface SigningKeysTable {

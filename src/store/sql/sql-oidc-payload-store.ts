@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { OidcPayload, OidcPayloadStore } from '../../core/ports/oidc-payload-store.ts';
+import type { HotReads } from '../sqlite/hot-reads.ts';
 import type { Database, OidcPayloadsTable } from './schema.ts';
 
 const toEntry = (r: Pick<Selectable<OidcPayloadsTable>, 'payload' | 'expires_at' | 'consumed_at'>): OidcPayload => ({
@@ -11,25 +12,36 @@ const toEntry = (r: Pick<Selectable<OidcPayloadsTable>, 'payload' | 'expires_at'
 /** The provider's entries in SQL (`oidc_payloads`): every instance on the database sees the same codes, grants and sessions. */
 export class SqlOidcPayloadStore implements OidcPayloadStore {
   readonly #db: Kysely<Database>;
+  readonly #hot: HotReads | undefined;
 
-  constructor(db: Kysely<Database>) {
+  /** The upsert, compiled once: every token the provider stores (a refresh's access token, a code) is one. */
+  readonly #upsertQuery;
+
+  constructor(db: Kysely<Database>, hot?: HotReads) {
     this.#db = db;
+    this.#hot = hot;
+    const sample = { model: '', id: '', payload: '', grant_id: '', user_code: '', uid: '', expires_at: 0, consumed_at: 0 };
+    this.#upsertQuery = db
+      .insertInto('oidc_payloads')
+      .values(sample)
+      .onConflict((oc) =>
+        oc.columns(['model', 'id']).doUpdateSet((eb) => ({
+          payload: eb.ref('excluded.payload'),
+          grant_id: eb.ref('excluded.grant_id'),
+          user_code: eb.ref('excluded.user_code'),
+          uid: eb.ref('excluded.uid'),
+          expires_at: eb.ref('excluded.expires_at'),
+          consumed_at: eb.ref('excluded.consumed_at'),
+        })),
+      )
+      .compile();
+    // The parameters are the sample's values, in its order: the order upsert gives them in.
+    if (this.#upsertQuery.parameters.length !== Object.keys(sample).length) throw new Error('oidc_payloads upsert: unexpected parameters');
   }
 
   async upsert(model: string, id: string, entry: Parameters<OidcPayloadStore['upsert']>[2]): Promise<void> {
-    const row = {
-      payload: JSON.stringify(entry.payload),
-      grant_id: entry.grantId ?? null,
-      user_code: entry.userCode ?? null,
-      uid: entry.uid ?? null,
-      expires_at: entry.expiresAt,
-      consumed_at: null,
-    };
-    await this.#db
-      .insertInto('oidc_payloads')
-      .values({ model, id, ...row })
-      .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(row))
-      .execute();
+    const parameters = [model, id, JSON.stringify(entry.payload), entry.grantId ?? null, entry.userCode ?? null, entry.uid ?? null, entry.expiresAt, null];
+    await this.#db.executeQuery({ ...this.#upsertQuery, parameters });
   }
 
   #live(model: string, now: number) {
@@ -41,6 +53,11 @@ export class SqlOidcPayloadStore implements OidcPayloadStore {
   }
 
   async find(model: string, id: string, now: number): Promise<OidcPayload | null> {
+    if (this.#hot) {
+      // Every token, userinfo and authorization request reads two to four entries: one synchronous statement each.
+      const row = this.#hot.oidcPayload(model, id);
+      return row && (row.expires_at === null || Number(row.expires_at) > now) ? toEntry(row) : null;
+    }
     const row = await this.#live(model, now).where('id', '=', id).executeTakeFirst();
     return row ? toEntry(row) : null;
   }

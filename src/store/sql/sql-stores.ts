@@ -30,8 +30,8 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     verifications: new SqlVerificationStore(db),
     factors: new SqlFactorStore(db),
     mfaChallenges: new SqlMfaChallengeStore(db),
-    oidcPayloads: new SqlOidcPayloadStore(db),
-    apps: new SqlAppStore(db),
+    oidcPayloads: new SqlOidcPayloadStore(db, hot),
+    apps: new SqlAppStore(db, hot),
     signingKeys: new SqlSigningKeyStore(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db);

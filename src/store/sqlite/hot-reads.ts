@@ -1,12 +1,16 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Selectable } from 'kysely';
-import type { ProductsTable, SessionsTable, UsersTable } from '../sql/schema.ts';
+import type { OidcClientsTable, OidcPayloadsTable, ProductsTable, SessionsTable, UsersTable } from '../sql/schema.ts';
 
 /** Primary-key reads on the per-request path, answered without Kysely's async pipeline. */
 export interface HotReads {
   userById(id: number): Selectable<UsersTable> | undefined;
   sessionById(id: string): Selectable<SessionsTable> | undefined;
   productById(id: number): Selectable<ProductsTable> | undefined;
+  /** An OpenID provider entry (expired or not: the store decides). */
+  oidcPayload(model: string, id: string): Pick<Selectable<OidcPayloadsTable>, 'payload' | 'expires_at' | 'consumed_at'> | undefined;
+  /** A registered app: the OpenID provider reads it on every token, userinfo and authorization request. */
+  appById(clientId: string): Selectable<OidcClientsTable> | undefined;
   /** SQLite's `PRAGMA data_version`: changes when another connection (another process) commits. */
   dataVersion(): number;
 }
@@ -24,6 +28,8 @@ export function sqliteHotReads(db: DatabaseSync): HotReads {
   let user: StatementSync | undefined;
   let session: StatementSync | undefined;
   let product: StatementSync | undefined;
+  let payload: StatementSync | undefined;
+  let app: StatementSync | undefined;
   const version = db.prepare('PRAGMA data_version');
   // Prepared on first use: the tables exist only after migrations ran.
   return {
@@ -31,5 +37,10 @@ export function sqliteHotReads(db: DatabaseSync): HotReads {
     sessionById: (id) => (session ??= db.prepare('SELECT * FROM sessions WHERE id = ?')).get(id) as Selectable<SessionsTable> | undefined,
     dataVersion: () => (version.get() as { data_version: number }).data_version,
     productById: (id) => (product ??= db.prepare('SELECT * FROM products WHERE id = ?')).get(id) as Selectable<ProductsTable> | undefined,
+    oidcPayload: (model, id) =>
+      (payload ??= db.prepare('SELECT payload, expires_at, consumed_at FROM oidc_payloads WHERE model = ? AND id = ?')).get(model, id) as
+        | Pick<Selectable<OidcPayloadsTable>, 'payload' | 'expires_at' | 'consumed_at'>
+        | undefined,
+    appById: (clientId) => (app ??= db.prepare('SELECT * FROM oidc_clients WHERE client_id = ?')).get(clientId) as Selectable<OidcClientsTable> | undefined,
   };
 }

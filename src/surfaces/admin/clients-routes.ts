@@ -14,6 +14,8 @@ const AppView = Type.Object({
   public: Type.Boolean(),
   redirect_uris: Type.Array(Type.String()),
   id_token_alg: Type.String(),
+  /** The API scopes client_credentials may grant. */
+  scopes: Type.Array(Type.String()),
   created_at: Type.String(),
 });
 const Secret = Type.Object({ client_id: Type.String(), client_secret: Type.Union([Type.String(), Type.Null()]) });
@@ -25,6 +27,7 @@ const view = (a: App) => ({
   public: a.secretHash === null,
   redirect_uris: a.redirectUris,
   id_token_alg: a.idTokenAlg,
+  scopes: a.scopes,
   created_at: zuluUtc(a.createdAt),
 });
 
@@ -53,6 +56,8 @@ export const clientRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
             redirect_uris: Type.Array(Type.String({ maxLength: 2048 }), { minItems: 1, maxItems: 20 }),
             public: Type.Optional(Type.Boolean()),
             id_token_alg: Type.Optional(Type.Union(ID_TOKEN_ALGS.map((alg) => Type.Literal(alg)))),
+            // The API scopes client_credentials may grant (never openid, email, profile, phone, offline_access).
+            scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 })),
           },
           { additionalProperties: false },
         ),
@@ -61,8 +66,8 @@ export const clientRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
       config: superusers,
     },
     async (request, reply) => {
-      const { name, redirect_uris, public: isPublic, id_token_alg } = request.body;
-      const { app: registered, secret } = await core.apps.register({ name, redirectUris: redirect_uris, isPublic, idTokenAlg: id_token_alg });
+      const { name, redirect_uris, public: isPublic, id_token_alg, scopes } = request.body;
+      const { app: registered, secret } = await core.apps.register({ name, redirectUris: redirect_uris, isPublic, idTokenAlg: id_token_alg, scopes });
       return reply.code(201).send({ client_id: registered.clientId, client_secret: secret });
     },
   );

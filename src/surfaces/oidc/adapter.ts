@@ -1,4 +1,6 @@
+import Provider from 'oidc-provider';
 import type { AppService } from '../../core/apps.ts';
+import { API_SCOPES_METADATA } from './api-resource.ts';
 import type { App } from '../../core/ports/app-store.ts';
 import type { OidcPayloadStore } from '../../core/ports/oidc-payload-store.ts';
 import type { SessionService } from '../../core/sessions.ts';
@@ -27,6 +29,11 @@ export interface AdapterDeps {
  */
 export class SessionBinding {
   readonly #deps: AdapterDeps;
+  /**
+   * What `liveUser` answered, per provider request (`Provider.ctx`, oidc-provider's AsyncLocalStorage): a userinfo or
+   * refresh request asks twice (the token's read and `findAccount`), and one answer per request is exact.
+   */
+  readonly #answered = new WeakMap<object, Map<string, Promise<User | null>>>();
 
   constructor(deps: AdapterDeps) {
     this.#deps = deps;
@@ -34,6 +41,8 @@ export class SessionBinding {
 
   /** Binds a provider session (by its uid) to a core session until `expiresAt`. */
   async bind(sessionUid: string, coreSessionId: string, expiresAt: number): Promise<void> {
+    const ctx = Provider.ctx;
+    if (ctx) this.#answered.get(ctx)?.delete(sessionUid);
     await this.#deps.store.upsert(BINDING, sessionUid, { payload: { sid: coreSessionId }, expiresAt });
   }
 
@@ -43,7 +52,17 @@ export class SessionBinding {
   }
 
   /** The account behind a provider session while its core session lives, else null. */
-  async liveUser(sessionUid: string): Promise<User | null> {
+  liveUser(sessionUid: string): Promise<User | null> {
+    const ctx = Provider.ctx;
+    if (!ctx) return this.#liveUser(sessionUid);
+    let answers = this.#answered.get(ctx);
+    if (!answers) this.#answered.set(ctx, (answers = new Map()));
+    let answer = answers.get(sessionUid);
+    if (!answer) answers.set(sessionUid, (answer = this.#liveUser(sessionUid)));
+    return answer;
+  }
+
+  async #liveUser(sessionUid: string): Promise<User | null> {
     const sid = await this.coreSessionOf(sessionUid);
     return sid ? this.#deps.sessions.liveUser(sid) : null;
   }
@@ -62,6 +81,7 @@ export function clientMetadata(app: App): Record<string, unknown> {
     token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
     ...(confidential ? { client_secret: app.secretHash } : {}),
     id_token_signed_response_alg: app.idTokenAlg,
+    [API_SCOPES_METADATA]: app.scopes,
   };
 }
 

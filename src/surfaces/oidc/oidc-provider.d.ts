@@ -6,6 +6,8 @@ declare module 'oidc-provider' {
     oidc: {
       route?: string;
       session?: { uid?: string; accountId?: string; destroyed?: boolean };
+      /** The signed-in session's acr (the provider session's). */
+      acr?: string;
       entities: Record<string, { result?: Record<string, unknown>; sessionUid?: string } | undefined>;
       params?: Record<string, unknown>;
       client?: { clientId: string; redirectUris?: string[]; postLogoutRedirectUris?: string[] };
@@ -37,6 +39,8 @@ declare module 'oidc-provider' {
   }
 
   export class Provider {
+    /** The request oidc-provider is handling (its AsyncLocalStorage), undefined outside one. */
+    static readonly ctx: KoaContextWithOIDC | undefined;
     constructor(issuer: string, configuration: Record<string, unknown>);
     proxy: boolean;
     Grant: { new (init: { accountId: string; clientId: string }): Grant; find(id: string): Promise<Grant | undefined> };
@@ -53,5 +57,21 @@ declare module 'oidc-provider' {
     ): Promise<string>;
   }
   export default Provider;
-  export const errors: Record<string, new (...args: unknown[]) => Error>;
+
+  export namespace interactionPolicy {
+    class Check {
+      static REQUEST_PROMPT: true;
+      static NO_NEED_TO_PROMPT: false;
+      constructor(reason: string, description: string, error: string, check: (ctx: KoaContextWithOIDC) => boolean | Promise<boolean>);
+    }
+    interface Prompt {
+      checks: { add(check: Check, index?: number): void };
+    }
+    interface Policy {
+      get(name: string): Prompt | undefined;
+    }
+    function base(): Policy;
+  }
+  type ProviderError = new (description?: string, detail?: string) => Error;
+  export const errors: { InvalidTarget: ProviderError; InvalidScope: ProviderError } & Record<string, ProviderError>;
 }

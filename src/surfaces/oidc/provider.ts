@@ -1,14 +1,19 @@
-import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { secretMatches } from '../../core/apps.ts';
 import type { Core } from '../../core/core.ts';
 import type { User } from '../../core/ports/user-store.ts';
+import { ACR_MFA, ACR_VALUES, demandsSecondFactor } from './acr.ts';
 import { adapterClass, SessionBinding } from './adapter.ts';
+import { API_SCOPES_METADATA, API_TOKEN_TTL, apiResourceIndicators } from './api-resource.ts';
 import { ISSUER_PATH } from './issuer-path.ts';
 import { sharedCookieKeys, type SigningKeySource } from './signing-keys.ts';
 
-/** The claims of each scope, from the user base. */
+/**
+ * The claims of each scope, from the user base. `openid` also gives how and when the user signed in (`acr`, `amr`,
+ * `auth_time`): the sign-in's, so they reach the id_token (userinfo answers the account's claims only).
+ */
 const CLAIMS = {
-  openid: ['sub'],
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
   profile: ['name', 'given_name', 'family_name', 'preferred_username'],
@@ -27,6 +32,27 @@ function claimsOf(user: User): Record<string, unknown> {
     family_name: user.lastName ?? undefined,
     preferred_username: user.username ?? undefined,
   };
+}
+
+/**
+ * oidc-provider's interaction policy with one check more on the login prompt:
+ * an app whose `acr_values` demand the second factor sends a session signed
+ * in without one through the sign-in again (or gets `login_required` with
+ * `prompt=none`). `max_age` is the library's own check, against the core
+ * sign-in's time (routes.ts gives it as the login's `ts`).
+ */
+function interactionPolicyWithAcr() {
+  const policy = interactionPolicy.base();
+  policy
+    .get('login')!
+    .checks.add(
+      new interactionPolicy.Check('gatehouse_second_factor', 'the app asks for a sign-in with a second factor', 'login_required', (ctx) =>
+        demandsSecondFactor(ctx.oidc.params?.acr_values) && ctx.oidc.acr !== ACR_MFA
+          ? interactionPolicy.Check.REQUEST_PROMPT
+          : interactionPolicy.Check.NO_NEED_TO_PROMPT,
+      ),
+    );
+  return policy;
 }
 
 const ownToken = async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId;
@@ -49,7 +75,14 @@ export interface BuiltProvider {
  * OidcPayloadStore port; its accounts are the core's, honoured only while the
  * core session of the sign-in lives (adapter.ts).
  */
-export async function buildProvider(core: Core, issuer: string, keys: SigningKeySource, pages: OidcPages, trustProxy: boolean): Promise<BuiltProvider> {
+export async function buildProvider(
+  core: Core,
+  issuer: string,
+  apiResource: string,
+  keys: SigningKeySource,
+  pages: OidcPages,
+  trustProxy: boolean,
+): Promise<BuiltProvider> {
   const now = () => core.clock.now();
   const deps = { store: core.stores.oidcPayloads, apps: core.apps, sessions: core.sessions, now };
   const binding = new SessionBinding(deps);
@@ -62,6 +95,11 @@ export async function buildProvider(core: Core, issuer: string, keys: SigningKey
     // The id_token carries the granted scopes' claims too: apps that read only the id_token see the email and name.
     conformIdTokenClaims: false,
     scopes: ['openid', 'offline_access', 'email', 'phone', 'profile'],
+    // An app's API scopes (client_credentials), from its registration; see api-resource.ts.
+    extraClientMetadata: { properties: [API_SCOPES_METADATA] },
+    // A secret only in the Authorization header (client_secret_basic), or none (public apps, PKCE): a secret in the
+    // body is not read at all, so the request is unauthenticated and refused (invalid_client).
+    clientAuthMethods: ['client_secret_basic', 'none'],
     // OAuth 2.1: PKCE for every client, public or confidential, S256 only.
     pkce: { required: () => true },
     features: {
@@ -71,11 +109,18 @@ export async function buildProvider(core: Core, issuer: string, keys: SigningKey
       introspection: { enabled: true, allowedPolicy: ownToken },
       userinfo: { enabled: true },
       clientCredentials: { enabled: true },
+      // client_credentials gives RFC 9068 JWT access tokens for the API resource; the user flows are unchanged.
+      resourceIndicators: apiResourceIndicators(apiResource),
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logout, postLogoutSuccessSource: pages.loggedOut },
     },
     enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA'], userinfoSigningAlgValues: ['RS256', 'ES256', 'EdDSA'] },
     responseTypes: ['code'],
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${ISSUER_PATH}/interaction/${interaction.uid}` },
+    // id_tokens say how the user signed in: acr (one of these) and amr (the core sign-in's).
+    acrValues: ACR_VALUES,
+    interactions: {
+      policy: interactionPolicyWithAcr(),
+      url: (_ctx: unknown, interaction: { uid: string }) => `${ISSUER_PATH}/interaction/${interaction.uid}`,
+    },
     renderError: pages.error,
     // An account is found only while the core session of the sign-in lives.
     findAccount: async (ctx: KoaContextWithOIDC, sub: string, token?: { sessionUid?: string }) => {
@@ -96,7 +141,7 @@ export async function buildProvider(core: Core, issuer: string, keys: SigningKey
     ttl: {
       AccessToken: 3600,
       AuthorizationCode: 60,
-      ClientCredentials: 3600,
+      ClientCredentials: API_TOKEN_TTL,
       IdToken: 3600,
       Interaction: 3600,
       Grant: 14 * 24 * 3600,

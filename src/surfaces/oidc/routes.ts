@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { useCookies } from '../shared/html/cookies.ts';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
+import type { Interaction, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { Type } from 'typebox';
 import type { Core } from '../../core/core.ts';
 import { isGatehouseError } from '../../core/errors.ts';
@@ -14,7 +14,8 @@ import { chooseLang, type Lang, requestLang } from '../shared/html/lang.ts';
 import { PAGE_CSP } from '../shared/html/reply.ts';
 import { PAGE_HEADERS } from '../shared/http-hardening.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
-import { ISSUER_PATH } from './issuer-path.ts';
+import { ACR_MFA, acrOf, demandsSecondFactor } from './acr.ts';
+import { API_RESOURCE_PATH, ISSUER_PATH } from './issuer-path.ts';
 import type { OidcPages } from './provider.ts';
 import type { SigningKeySource } from './signing-keys.ts';
 import { consentPage, logoutPage, messagePage, secondStepPage, signInPage, texts } from './views.ts';
@@ -28,6 +29,9 @@ const SecondFactorForm = Type.Object({
   mfa_token: Type.String({ maxLength: 128 }),
   code: Type.String({ maxLength: 64 }),
 });
+
+/** What a finished core sign-in (password, or the second step) hands over. */
+type SignedIn = Awaited<ReturnType<Core['secondFactors']['step']['verify']>>;
 
 /** The core session a sign-in creates also carries an access token nobody sees; it lives this long. */
 const UNUSED_ACCESS_TTL = 60;
@@ -94,7 +98,16 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
       if (!built) {
         // oidc-provider (and Koa under it) is loaded here too: ~0.1 s of start-up and its memory only once it is used.
         built = import('./provider.ts')
-          .then(({ buildProvider }) => buildProvider(core, `${config.publicUrl}${ISSUER_PATH}`, keys(core), providerPages(), Boolean(config.trustProxy)))
+          .then(({ buildProvider }) =>
+            buildProvider(
+              core,
+              `${config.publicUrl}${ISSUER_PATH}`,
+              `${config.publicUrl}${API_RESOURCE_PATH}`,
+              keys(core),
+              providerPages(),
+              Boolean(config.trustProxy),
+            ),
+          )
           .then(({ provider }) => {
             // The provider's own unexpected failures reach the log once, never as a bare stack on stderr.
             provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'OpenID provider failure'));
@@ -230,7 +243,7 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
           await core.sessions.end(signedIn.session.id);
           return again(403, t.enrolFirst);
         }
-        return finishSignIn(request, reply, signedIn.user.uuid, signedIn.session.id, signedIn.session.expiresAt);
+        return finishSignIn(request, reply, interaction, signedIn);
       },
     );
 
@@ -274,18 +287,37 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
             .headers(htmlHeaders(csp))
             .send(messagePage(lang, 'error', t.errorTitle, said));
         }
-        return finishSignIn(request, reply, signedIn.user.uuid, signedIn.session.id, signedIn.session.expiresAt);
+        return finishSignIn(request, reply, interaction, signedIn);
       },
     );
 
-    /** Hands the signed-in account to the provider, bound to the core session (findAccount binds it). */
-    async function finishSignIn(request: FastifyRequest, reply: FastifyReply, sub: string, sid: string, expiresAt: number) {
+    /**
+     * Hands the signed-in account to the provider, bound to the core session (findAccount binds it), with how it
+     * signed in: `amr` the core sign-in's, `acr` from it, and `ts` the core session's start (what `max_age` measures).
+     * An app that demands the second factor (`acr_values`) from an account without one gets
+     * `unmet_authentication_requirements`, and the core session just started ends.
+     */
+    async function finishSignIn(request: FastifyRequest, reply: FastifyReply, interaction: Interaction, signedIn: SignedIn) {
       const provider = await getProvider();
+      const { user, session } = signedIn;
+      // The core sign-in's amr rides on the session's first access token (a refresh copies it forward).
+      const amr = [...(core.tokens.verify(signedIn.accessToken, 'access').amr ?? ['pwd'])];
+      const acr = acrOf(amr);
+      if (demandsSecondFactor(interaction.params.acr_values) && acr !== ACR_MFA) {
+        await core.sessions.end(session.id);
+        const returnTo = await provider.interactionResult(
+          request.raw,
+          reply.raw,
+          { error: 'unmet_authentication_requirements', error_description: 'a sign-in with a second factor was asked for; this account has none' },
+          { mergeWithLastSubmission: false },
+        );
+        return reply.redirect(returnTo, 303);
+      }
       const returnTo = await provider.interactionResult(request.raw, reply.raw, {
-        login: { accountId: sub, remember: true },
-        gatehouse: { sid, expiresAt },
+        login: { accountId: user.uuid, acr, amr, ts: Math.floor(session.createdAt / 1000), remember: true },
+        gatehouse: { sid: session.id, expiresAt: session.expiresAt },
       });
-      await core.audit.record('oidc.signed_in', null, sub);
+      await core.audit.record('oidc.signed_in', null, user.uuid);
       return reply.redirect(returnTo, 303);
     }
 

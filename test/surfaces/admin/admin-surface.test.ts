@@ -126,6 +126,7 @@ describe('/api/admin/clients (OpenID Connect apps)', () => {
         public: false,
         redirect_uris: ['https://notes.example/cb'],
         id_token_alg: 'RS256',
+        scopes: [],
         created_at: undefined,
       },
     );
@@ -148,6 +149,25 @@ describe('/api/admin/clients (OpenID Connect apps)', () => {
     assert.equal((await server.http('DELETE', `/api/admin/clients/${client_id}`, { token: adminToken })).status, 404);
     const events = (await server.core.audit.list(20)).map((e) => e.type);
     for (const type of ['app.registered', 'app.secret_rotated', 'app.removed']) assert.ok(events.includes(type as never), type);
+  });
+
+  test('an app registered with API scopes shows them; a user scope or a public app with scopes is 422', async () => {
+    const added = await server.http('POST', '/api/admin/clients', {
+      token: adminToken,
+      body: { name: 'Billing job', redirect_uris: ['https://billing.example/cb'], scopes: ['invoices:read', 'invoices:write'] },
+    });
+    assert.equal(added.status, 201, added.text);
+    const listed = await server.http('GET', '/api/admin/clients', { token: adminToken });
+    const entry = listed.body.items.find((a: { client_id: string }) => a.client_id === added.body.client_id);
+    assert.deepEqual(entry.scopes, ['invoices:read', 'invoices:write']);
+    for (const body of [
+      { name: 'X', redirect_uris: ['https://x.example/cb'], scopes: ['openid'] },
+      { name: 'X', redirect_uris: ['https://x.example/cb'], scopes: ['profile'] },
+      { name: 'X', redirect_uris: ['https://x.example/cb'], scopes: ['two words'] },
+      { name: 'X', redirect_uris: ['https://x.example/cb'], scopes: ['a:b'], public: true },
+    ]) {
+      assert.equal((await server.http('POST', '/api/admin/clients', { token: adminToken, body })).status, 422, JSON.stringify(body));
+    }
   });
 });
 
