@@ -65,7 +65,7 @@ describe('acr and amr in id_tokens; acr_values demands the second factor', () =>
   /** A user with TOTP enrolled through the API; a code for the next step comes from `code()`. */
   async function enrolledUser() {
     const { email, token } = await registerAndLogin(s.server.http);
-    const setup = await s.server.http('POST', '/api/v1/auth/mfa/totp', { token });
+    const setup = await s.server.http('POST', '/api/v1/auth/mfa/totp', { token, body: { password: PASSWORD } });
     assert.equal(setup.status, 200, setup.text);
     const confirm = await s.server.http('POST', '/api/v1/auth/mfa/totp/confirm', { token, body: { code: totp(setup.body.secret)() } });
     assert.equal(confirm.status, 200, confirm.text);
@@ -127,12 +127,13 @@ describe('acr and amr in id_tokens; acr_values demands the second factor', () =>
     const { email, token } = await registerAndLogin(s.server.http);
     const jar = new CookieJar();
     assert.equal((await (await authorize(s, jar, { email })).exchange()).claims()!.acr, PWD);
-    const setup = await s.server.http('POST', '/api/v1/auth/mfa/totp', { token });
+    const setup = await s.server.http('POST', '/api/v1/auth/mfa/totp', { token, body: { password: PASSWORD } });
     const code = totp(setup.body.secret as string);
     assert.equal((await s.server.http('POST', '/api/v1/auth/mfa/totp/confirm', { token, body: { code: code() } })).status, 200);
     s.server.clock.advance(30_000);
     const stepped = await authorize(s, jar, { email, code }, { acr_values: MFA });
-    assert.deepEqual(stepped.shown, ['Sign in', 'Two-step verification']);
+    // Setting up the first factor ended the account's other sessions, the provider's and the grant bound to it with them.
+    assert.deepEqual(stepped.shown, ['Sign in', 'Two-step verification', 'Allow access']);
     const claims = (await stepped.exchange()).claims()!;
     assert.deepEqual([claims.acr, claims.amr], [MFA, ['pwd', 'otp', 'mfa']]);
   });
