@@ -328,7 +328,8 @@ export const SETTINGS = {
         .map((s) => s.trim())
         .filter(Boolean),
     default: '—',
-    meaning: 'comma-separated old secrets still accepted for verification (key rotation)',
+    meaning:
+      'comma-separated old HS256 secrets still accepted for verification: after a rotation, or after a move to another `JWT_ALGORITHM` until the tokens they signed expire',
   },
   MFA_ENCRYPTION_KEY: {
     field: 'encryptionKey',
