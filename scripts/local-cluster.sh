@@ -9,8 +9,11 @@
 #
 # Needs: apt-get install postgresql redis-server nginx openssl; npm install.
 # State lives in ./cluster (override with CLUSTER_DIR). With DATABASE_URL and
-# REDIS_URL set, the instances use those servers instead of starting their own;
-# JWT_SECRET and MFA_ENCRYPTION_KEY, when set, are the shared secrets (otherwise random ones).
+# REDIS_URL set, the instances use those servers instead of starting their own.
+# The instances sign ES256 with keys kept in PostgreSQL (published at
+# /.well-known/jwks.json), sealed with MFA_ENCRYPTION_KEY (when set, the one
+# given; otherwise a random one). JWT_PREVIOUS_SECRETS, when set, still
+# verifies the HS256 tokens of a cluster that signed with that secret before.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${CLUSTER_DIR:-$PWD/cluster}
@@ -25,23 +28,23 @@ start() {
   else
     eval "$($node test/support/services.ts start "$dir/services")"
   fi
-  local secret=${JWT_SECRET:-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')}
   local tls_port=$((port + 25))
   # TLS at nginx: links in mail and the pages' cookies follow PUBLIC_URL (https);
   # the instances trust nginx's X-Forwarded-For by its address.
   mkdir -p "$dir/tls"
   [ -f "$dir/tls/cert.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
     -keyout "$dir/tls/key.pem" -out "$dir/tls/cert.pem" 2>/dev/null
-  # What the instances share, for the gatehouse command: set -a; . cluster/cluster.env; set +a
-  printf 'DATABASE_URL=%s\nREDIS_URL=%s\nJWT_SECRET=%s\nPUBLIC_URL=%s\n' "$GATEHOUSE_TEST_DATABASE_URL" "$GATEHOUSE_TEST_REDIS_URL" "$secret" \
-    "https://127.0.0.1:$tls_port" > "$dir/cluster.env"
-  chmod 600 "$dir/cluster.env"
   local encryption_key=${MFA_ENCRYPTION_KEY:-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')}
+  # What the instances share, for the gatehouse command: set -a; . cluster/cluster.env; set +a
+  printf 'DATABASE_URL=%s\nREDIS_URL=%s\nJWT_ALGORITHM=ES256\nMFA_ENCRYPTION_KEY=%s\nPUBLIC_URL=%s\n' "$GATEHOUSE_TEST_DATABASE_URL" "$GATEHOUSE_TEST_REDIS_URL" \
+    "$encryption_key" "https://127.0.0.1:$tls_port" > "$dir/cluster.env"
+  [ -z "${JWT_PREVIOUS_SECRETS:-}" ] || printf 'JWT_PREVIOUS_SECRETS=%s\n' "$JWT_PREVIOUS_SECRETS" >> "$dir/cluster.env"
+  chmod 600 "$dir/cluster.env"
   local upstreams="" envelope_upstreams=""
   for i in $(seq 1 "$count"); do
     local p=$((port + i)) e=$((port + 50 + i))
     DATA_DIR="$dir/instance-$i" DATABASE_URL="$GATEHOUSE_TEST_DATABASE_URL" REDIS_URL="$GATEHOUSE_TEST_REDIS_URL" \
-      JWT_SECRET="$secret" MFA_ENCRYPTION_KEY="$encryption_key" PUBLIC_URL="https://127.0.0.1:$tls_port" PORT=$p ENVELOPE_PORT=$e HOST=127.0.0.1 TRUST_PROXY=127.0.0.1 RATE_LIMIT="${RATE_LIMIT:-on}" LOG_LEVEL="${LOG_LEVEL:-warn}" \
+      JWT_ALGORITHM=ES256 JWT_PREVIOUS_SECRETS="${JWT_PREVIOUS_SECRETS:-}" MFA_ENCRYPTION_KEY="$encryption_key" PUBLIC_URL="https://127.0.0.1:$tls_port" PORT=$p ENVELOPE_PORT=$e HOST=127.0.0.1 TRUST_PROXY=127.0.0.1 RATE_LIMIT="${RATE_LIMIT:-on}" LOG_LEVEL="${LOG_LEVEL:-warn}" \
       nohup $node --max-semi-space-size=4 bin/gatehouse.js serve > "$dir/instance-$i.log" 2>&1 &
     echo $! > "$dir/instance-$i.pid"
     upstreams+="    server 127.0.0.1:$p max_fails=1 fail_timeout=2s;"$'\n'

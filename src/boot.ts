@@ -30,6 +30,8 @@ export interface BootOptions {
   hash?: HashSettings;
   /** Where notices (e.g. "mail kept in the outbox") are logged. */
   log?: (fields: Record<string, unknown>, message: string) => void;
+  /** Where start-up warnings are logged (the server's log at `warn`). */
+  warn?: (fields: Record<string, unknown>, message: string) => void;
   /** The client of the current request, for audit events. */
   origin?: () => RequestOrigin | undefined;
   /** Sees every audit event (log lines, metrics). */
@@ -113,7 +115,31 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
       cause: error,
     });
   }
+  announceSigning(core, config, options);
   return core;
+}
+
+/**
+ * One start-up line: what signs the tokens and whether /.well-known/jwks.json
+ * publishes anything. HS256 is a warning: app backends (docs/verify-tokens.md)
+ * cannot verify its tokens, and a cluster that copied an old example would not know.
+ */
+function announceSigning(core: Core, config: Config, options: BootOptions): void {
+  const { algorithm } = core.signingKeys;
+  const published = core.signingKeys.publicJwks().keys.length;
+  if (algorithm === 'HS256') {
+    const source = config.jwtSecret ? 'JWT_SECRET' : `${config.dataDir}/jwt-secret`;
+    (options.warn ?? options.log)?.(
+      { algorithm, jwksKeys: published },
+      `signing tokens with HS256 (${source}): /.well-known/jwks.json ${published === 0 ? 'is empty' : `has only ${published} older key${published === 1 ? '' : 's'}`}, so app backends cannot verify these tokens with public keys; set JWT_ALGORITHM=ES256 to sign with published keys (docs/operations.md, "Signing keys")`,
+    );
+    return;
+  }
+  const { kid } = core.signingKeys.signer();
+  options.log?.(
+    { algorithm, kid, jwksKeys: published },
+    `signing tokens with ${algorithm} (key ${kid}, kept in the database); /.well-known/jwks.json publishes ${published} key${published === 1 ? '' : 's'}`,
+  );
 }
 
 /**

@@ -86,6 +86,7 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
   const core = await boot(config, {
     ...options,
     log: (fields, message) => logger.info(fields, message),
+    warn: (fields, message) => logger.warn(fields, message),
     origin: currentOrigin,
     observeAudit: (event) => {
       metrics?.auditEvent(event);

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { HashAlgorithm } from './core/passwords.ts';
 import { JWT_ALGORITHMS, type JwtAlgorithm } from './core/jwt-algorithms.ts';
 import { PROJECT_DIR } from './project-dir.ts';
@@ -105,10 +106,16 @@ function databaseTarget(raw: string | undefined, dataDir: string): DatabaseTarge
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') throw new ConfigError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/gatehouse.db');
-    return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(PROJECT_DIR, path) };
+    if (path === ':memory:') return { kind: 'sqlite', path };
+    const file = resolve(PROJECT_DIR, path);
+    // A mistyped folder would otherwise become a new, empty installation without a word; DATA_DIR is
+    // the one folder Gatehouse creates (and says so).
+    if (!existsSync(dirname(file)) && dirname(file) !== dataDir)
+      throw new ConfigError(`DATABASE_URL: the folder ${dirname(file)} does not exist (create it first, or correct the path in ${raw})`);
+    return { kind: 'sqlite', path: file };
   }
   if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) return { kind: 'postgres', url: raw };
-  throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
+  throw new ConfigError('DATABASE_URL: must start with sqlite: or postgres:// (or be memory: for a throwaway run)');
 }
 
 /** Parses a DATABASE_URL value (`sqlite:<path>`, `postgres://...`, `memory:`). */
@@ -182,8 +189,19 @@ function secret(raw: string | undefined, _env: Env, name: string): string | null
   return raw;
 }
 
+/** 0.0.0.0, ::, [::] and the like: every address of the machine, none that a browser can open. */
+function isWildcard(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  return bare === '0.0.0.0' || (isIP(bare) === 6 && /^[0:]+$/.test(bare));
+}
+
 function publicUrl(raw: string | undefined, env: Env): string {
-  if (raw === undefined) return `http://${clean(env.HOST) ?? HOST_DEFAULT}:${clean(env.PORT) ?? '8000'}`;
+  const host = clean(env.HOST) ?? HOST_DEFAULT;
+  if (raw === undefined && isWildcard(host)) {
+    // The OpenID issuer, the links in mail and passkeys' origin are all built from it: http://0.0.0.0 would break each.
+    throw new ConfigError(`PUBLIC_URL: must be set when HOST is ${host}: the address people and apps reach this server at, e.g. https://auth.example.com`);
+  }
+  if (raw === undefined) return `http://${host}:${clean(env.PORT) ?? '8000'}`;
   let parsed: URL;
   try {
     parsed = new URL(raw);
@@ -310,7 +328,8 @@ export const SETTINGS = {
         .map((s) => s.trim())
         .filter(Boolean),
     default: '—',
-    meaning: 'comma-separated old secrets still accepted for verification (key rotation)',
+    meaning:
+      'comma-separated old HS256 secrets still accepted for verification: after a rotation, or after a move to another `JWT_ALGORITHM` until the tokens they signed expire',
   },
   MFA_ENCRYPTION_KEY: {
     field: 'encryptionKey',
@@ -388,7 +407,8 @@ export const SETTINGS = {
     field: 'publicUrl',
     parse: publicUrl,
     default: '`http://$HOST:$PORT`',
-    meaning: 'where people reach this server: the links in mail are built from it (its `/reset-password` and `/verify-email` pages)',
+    meaning:
+      'where people reach this server: the links in mail (its `/reset-password` and `/verify-email` pages), the OpenID issuer and passkeys are built from it; required when `HOST` is `0.0.0.0` or `::`',
   },
   RESET_URL_TEMPLATE: {
     field: 'resetUrlTemplate',

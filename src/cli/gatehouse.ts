@@ -55,7 +55,8 @@ Commands:
                                 description, featured_rank, status)
 
 USER is an email, a username, a uuid or a numeric id.
-Settings come from the environment and ./.env (see README).`;
+Settings come from the environment, or from a .env file in the project folder
+(the environment wins), wherever Gatehouse is started from (see README).`;
 
 type Command = (args: string[], config: Config) => Promise<number>;
 

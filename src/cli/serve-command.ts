@@ -34,7 +34,7 @@ async function listen(listener: Listener, host: string): Promise<string> {
     // Most often a second instance on the same host: each needs ports of its own.
     if (code === 'EADDRINUSE')
       throw new StartupError(
-        `${listener.setting}: port ${listener.port} on ${host} is already in use (each instance on a host needs its own PORT and ENVELOPE_PORT)`,
+        `${listener.setting}: port ${listener.port} on ${host} is already in use (each instance on a host needs its own PORT and ENVELOPE_PORT, or ENVELOPE_PORT=off)`,
       );
     if (code === 'EACCES') throw new StartupError(`${listener.setting}: not allowed to listen on port ${listener.port}`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new StartupError(`HOST: cannot listen on "${host}" (${code})`);

@@ -188,10 +188,10 @@ export async function migrateAtStart(
   }
 }
 
-/** PostgreSQL's own refusals at connection time: authentication (28xxx), a missing database (3D000), TLS. */
+/** PostgreSQL's own refusals at connection time: authentication (class 28: 28000, a wrong password 28P01), a missing database (3D000), TLS. */
 function isServerRefusal(error: unknown): boolean {
   const { code, message } = error as { code?: string; message?: string };
-  return /^(28\d{3}|3D000)$/.test(code ?? '') || /SSL|TLS|certificate/i.test(message ?? '');
+  return /^(28[0-9A-Z]{3}|3D000)$/.test(code ?? '') || /SSL|TLS|certificate/i.test(message ?? '');
 }
 
 async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions): Promise<{ stores: Stores; hot?: HotReads }> {

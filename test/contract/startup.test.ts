@@ -4,7 +4,7 @@
 // compose-style start (the database comes up after Gatehouse) waits for it.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,14 +17,81 @@ const dir = mkdtempSync(join(tmpdir(), 'gatehouse-startup-'));
 mkdirSync(join(dir, 'data'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+const serveEnv = (env: Record<string, string>) => ({
+  PATH: process.env.PATH ?? '',
+  HOST: '127.0.0.1',
+  PORT: '0',
+  ENVELOPE_PORT: '0',
+  LOG_LEVEL: 'warn',
+  DATA_DIR: join(dir, 'data'),
+  ...env,
+});
+
 function serve(env: Record<string, string>) {
-  const r = spawnSync(process.execPath, [CLI, 'serve'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ENVELOPE_PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: join(dir, 'data'), ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = spawnSync(process.execPath, [CLI, 'serve'], { cwd: ROOT, env: serveEnv(env), encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stderr: r.stderr };
+}
+
+/** The same, without blocking this process (which may be playing the database server). */
+async function serveAsync(env: Record<string, string>): Promise<ReturnType<typeof serve>> {
+  const child = spawn(process.execPath, [CLI, 'serve'], { cwd: ROOT, env: serveEnv(env), stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { status, stderr };
+}
+
+/**
+ * Speaks just enough of PostgreSQL's protocol to ask for a password and refuse it,
+ * with PostgreSQL's own error (severity FATAL, code 28P01).
+ */
+async function refusingPostgres(): Promise<{ port: number; passwordsAsked(): number; close(): Promise<void> }> {
+  const message = (type: string, body: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeInt32BE(body.length + 4);
+    return Buffer.concat([Buffer.from(type), length, body]);
+  };
+  const field = (type: string, value: string) => Buffer.from(`${type}${value}\0`);
+  let asked = 0;
+  const server = createServer((socket) => {
+    let pending = Buffer.alloc(0);
+    let started = false;
+    socket.on('error', () => {});
+    socket.on('data', (data) => {
+      pending = Buffer.concat([pending, data]);
+      if (!started) {
+        if (pending.length < 8 || pending.length < pending.readInt32BE(0)) return;
+        const code = pending.readInt32BE(4);
+        pending = pending.subarray(pending.readInt32BE(0));
+        // An SSLRequest: no TLS here, as a server without it answers.
+        if (code === 80877103) return void socket.write('N');
+        started = true;
+        asked++;
+        const cleartext = Buffer.alloc(4);
+        cleartext.writeInt32BE(3);
+        return void socket.write(message('R', cleartext));
+      }
+      if (pending[0] === 0x70 /* p: the password */)
+        socket.end(
+          message(
+            'E',
+            Buffer.concat([
+              field('S', 'FATAL'),
+              field('V', 'FATAL'),
+              field('C', '28P01'),
+              field('M', 'password authentication failed for user "gatehouse"'),
+              Buffer.from([0]),
+            ]),
+          ),
+        );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    passwordsAsked: () => asked,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 function assertOneLine(r: ReturnType<typeof serve>, setting: string, cause: RegExp) {
@@ -59,13 +126,53 @@ describe('start-up failures are one line naming the setting, exit 2', () => {
     assertOneLine(serve({ DATA_DIR: '/proc/gatehouse-nope' }), 'DATA_DIR', /cannot create/);
   });
 
-  test('PORT and ENVELOPE_PORT already in use', () => {
+  test('PORT and ENVELOPE_PORT already in use (the envelope listener can be switched off)', () => {
     assertOneLine(serve({ PORT: String(busyPort) }), 'PORT', new RegExp(`port ${busyPort} .* already in use`));
     assertOneLine(
       serve({ ENVELOPE_PORT: String(busyPort) }),
       'ENVELOPE_PORT',
-      /already in use \(each instance on a host needs its own PORT and ENVELOPE_PORT\)/,
+      /already in use \(each instance on a host needs its own PORT and ENVELOPE_PORT, or ENVELOPE_PORT=off\)/,
     );
+  });
+
+  test('HOST 0.0.0.0 or :: without PUBLIC_URL, whatever SURFACES is: the issuer, links and passkeys would name an address no one can open', () => {
+    for (const [host, surfaces] of [
+      ['0.0.0.0', undefined],
+      ['::', undefined],
+      ['[::]', 'users'],
+      ['0.0.0.0', 'catalog'],
+    ] as const) {
+      const r = serve({ HOST: host, ...(surfaces ? { SURFACES: surfaces } : {}) });
+      assertOneLine(r, 'PUBLIC_URL', new RegExp(`must be set when HOST is ${host.replace(/[[\]]/g, '\\$&')}`));
+    }
+  });
+
+  test('DATABASE_URL: a sqlite: file in a folder that does not exist (no new, empty installation made there)', () => {
+    const missing = join(dir, 'no-such-folder', 'gatehouse.db');
+    assertOneLine(serve({ DATABASE_URL: `sqlite:${missing}` }), 'DATABASE_URL', /the folder .*no-such-folder does not exist/);
+    assert.ok(!existsSync(join(dir, 'no-such-folder')), 'the folder was not created');
+  });
+
+  test('DATABASE_URL of another kind names every accepted form, memory: included', () => {
+    assertOneLine(serve({ DATABASE_URL: 'mysql://gatehouse@127.0.0.1/gatehouse' }), 'DATABASE_URL', /sqlite: or postgres:\/\/ \(or be memory:/);
+  });
+
+  test('a wrong PostgreSQL password (28P01) ends the start at once: one line, exit 2, so the unit does not restart it', async () => {
+    // The test PostgreSQL trusts every local connection, so a password is never checked there: a
+    // server of this test's own asks for one and refuses it as PostgreSQL does (ErrorResponse, 28P01).
+    const fake = await refusingPostgres();
+    try {
+      const r = await serveAsync({
+        DATABASE_URL: `postgres://gatehouse:wrong-password@127.0.0.1:${fake.port}/gatehouse`,
+        MFA_ENCRYPTION_KEY: 'startup-encryption-key-startup-encryption-1',
+        STARTUP_WAIT_SECONDS: '600',
+      });
+      assertOneLine(r, 'DATABASE_URL', /refused: password authentication failed for user "gatehouse"/);
+      assert.doesNotMatch(r.stderr, /wrong-password/);
+      assert.ok(fake.passwordsAsked() >= 1, 'the server asked for the password');
+    } finally {
+      await fake.close();
+    }
   });
 
   test('TRUST_PROXY=true (any client could choose its address) names the safe forms', () => {
@@ -152,7 +259,9 @@ describe('start-up talks: it says what it waits for, and stops at once on what n
       await new Promise<void>((resolve) => forwarder!.listen(port, '127.0.0.1', resolve));
       while (child.exitCode === null && (out.match(/Gatehouse listening/g) ?? []).length < 2) await new Promise((r) => setTimeout(r, 100));
       assert.equal((out.match(/Gatehouse listening/g) ?? []).length, 2, out);
-      assert.doesNotMatch(out, /password|secret/i);
+      // Settings are named (the signing line names JWT_SECRET), their values never.
+      assert.doesNotMatch(out, /password/i);
+      for (const value of [secret, key]) assert.ok(!out.includes(value), 'a secret in the output');
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));

@@ -27,7 +27,7 @@ const services = compose.services;
 const instances = Object.keys(services).filter((name) => name.startsWith('gatehouse-'));
 
 /** `${NAME:-default}` and `${NAME:?message}` as compose fills them in, from a .env a deployer would write. */
-const dotEnv: Record<string, string> = { POSTGRES_PASSWORD: 'a-database-password', JWT_SECRET: 'x'.repeat(48), MFA_ENCRYPTION_KEY: 'y'.repeat(48) };
+const dotEnv: Record<string, string> = { POSTGRES_PASSWORD: 'a-database-password', MFA_ENCRYPTION_KEY: 'y'.repeat(48) };
 const interpolate = (value: string) =>
   value.replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_, name: string, kind: string | undefined, rest: string) => {
     if (dotEnv[name] !== undefined) return dotEnv[name];
@@ -47,7 +47,7 @@ describe('compose.yaml', () => {
     assert.ok(services.nginx!.depends_on?.every((name) => services[name]));
   });
 
-  test("each instance's environment is a configuration Gatehouse accepts: the shared PostgreSQL, Redis and secret, a trusted hop, https links", () => {
+  test("each instance's environment is a configuration Gatehouse accepts: the shared PostgreSQL and Redis, ES256 with keys in the database, a trusted hop, https links", () => {
     assert.equal(imageEnv.DATA_DIR, '/data');
     for (const name of instances) {
       const service = services[name]!;
@@ -57,7 +57,14 @@ describe('compose.yaml', () => {
       assert.equal(config.database.kind, 'postgres');
       assert.ok(config.database.kind === 'postgres' && new URL(config.database.url).hostname === 'postgres');
       assert.equal(new URL(config.redisUrl!).hostname, 'redis');
-      assert.equal(config.jwtSecret, dotEnv.JWT_SECRET);
+      // Keys in the shared database, published at /.well-known/jwks.json; no HS256 secret (whose JWKS is empty).
+      assert.equal(config.jwtAlgorithm, 'ES256');
+      assert.equal(config.jwtSecret, null);
+      assert.deepEqual(config.jwtPreviousSecrets, []);
+      // An installation moving from HS256 keeps its old secret as a verifier only.
+      dotEnv.JWT_PREVIOUS_SECRETS = 'z'.repeat(48);
+      assert.deepEqual(loadConfig({ ...imageEnv, ...environmentOf(service) }).jwtPreviousSecrets, ['z'.repeat(48)]);
+      delete dotEnv.JWT_PREVIOUS_SECRETS;
       // Without it an instance on PostgreSQL refuses to start (the sealed secrets must open everywhere).
       assert.equal(config.encryptionKey, dotEnv.MFA_ENCRYPTION_KEY);
       assert.match(env.TRUST_PROXY!, /^\d+$/, 'TRUST_PROXY is a hop count (nginx is one hop)');
@@ -73,8 +80,8 @@ describe('compose.yaml', () => {
   test('a missing secret is refused with the message compose prints', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own syntax, not a template
     assert.throws(() => interpolate('${UNSET_IN_TEST:?set it}'), /requires UNSET_IN_TEST/);
-    assert.match(JSON.stringify(services['gatehouse-1']!.environment), /JWT_SECRET:\?/);
     assert.match(JSON.stringify(services['gatehouse-1']!.environment), /MFA_ENCRYPTION_KEY:\?/);
+    assert.doesNotMatch(JSON.stringify(services['gatehouse-1']!.environment), /"JWT_SECRET"/);
   });
 
   test("nginx's upstreams are the instances' listeners; the files it mounts exist", () => {
