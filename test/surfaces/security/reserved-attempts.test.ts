@@ -144,7 +144,13 @@ describe('40 concurrent wrong passwords for one account: at most 5 are checked',
       ),
     );
     const statuses = answers.map((r) => r.status);
-    const checked = statuses.filter((s) => s !== 423 && s !== 429).length;
+    // 400: the password was checked and wrong. 423/429: held back by the budget. 503: the store did not answer in time
+    // (a machine under heavy load): nothing was checked. Anything else would be a failure of its own.
+    assert.ok(
+      statuses.every((s) => [400, 423, 429, 503].includes(s)),
+      statuses.join(','),
+    );
+    const checked = statuses.filter((s) => s === 400).length;
     assert.ok(checked >= 1 && checked <= 5, `${checked} checked: ${statuses.join(',')}`);
   });
 });
