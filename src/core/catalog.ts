@@ -1,6 +1,6 @@
 import { fail } from './errors.ts';
 import type { ImageFile, ImageFiles } from './ports/image-files.ts';
-import type { Product, ProductStore } from './ports/product-store.ts';
+import type { Product, ProductInput, ProductStore, UpsertResult } from './ports/product-store.ts';
 
 /**
  * Counts product views in memory and writes them in batches, so a product
@@ -61,6 +61,16 @@ export class CatalogService {
     this.#store = store;
     this.#images = images;
     this.views = views;
+  }
+
+  /** Whether the catalog has no product yet (the demo catalog fills only an empty one). */
+  async isEmpty(): Promise<boolean> {
+    return (await this.#store.count()) === 0;
+  }
+
+  /** Adds or replaces products by their code (the demo catalog, `gatehouse products import`). */
+  upsertMany(products: ProductInput[], at: number): Promise<UpsertResult> {
+    return this.#store.upsertMany(products, at);
   }
 
   /** The image file at a path below the catalog's image folder, or null (missing, or outside it). */

@@ -6,6 +6,7 @@ import { Audit, type RequestOrigin } from './audit.ts';
 import { CatalogService } from './catalog.ts';
 import { DEFAULT_LOCKOUT_RULE, Lockout } from './lockout.ts';
 import { LoginService } from './login.ts';
+import { OidcService } from './oidc.ts';
 import { DEFAULT_RESET_MAIL, PasswordResetService, type ResetMailSettings } from './password-reset.ts';
 import type { AuditEvent } from './ports/audit-log.ts';
 import type { ImageFiles } from './ports/image-files.ts';
@@ -67,6 +68,8 @@ export interface Core {
   accounts: AccountService;
   /** Apps that sign their users in with Gatehouse (OpenID Connect clients). */
   apps: AppService;
+  /** The OpenID provider's rules that are Gatehouse's: its sessions bound to core sessions, its cookie keys, purging. */
+  oidc: OidcService;
   login: LoginService;
   resets: PasswordResetService;
   catalog: CatalogService;
@@ -90,6 +93,8 @@ export interface Core {
   importAccounts(accounts: Iterable<ForeignAccount>, options?: { dryRun?: boolean; onProgress?: (done: number) => void }): Promise<AccountImportReport>;
   /** Loads the signing keys (making the first one on a new database) and starts following rotations. */
   start(): Promise<void>;
+  /** Whether every storage backend answers now (the health checks, the console's health page); throws otherwise. */
+  ping(): Promise<void>;
   /** Closes storage; the core is unusable afterwards. */
   close(): Promise<void>;
 }
@@ -167,6 +172,7 @@ export function createCore(options: CoreOptions): Core {
     options.verification ?? DEFAULT_VERIFICATION,
   );
   const apps = new AppService({ store: options.stores.apps, clock, ids, audit });
+  const oidc = new OidcService({ store: options.stores.oidcPayloads, sessions, clock });
   const staff = new StaffService({
     accounts,
     users,
@@ -193,6 +199,7 @@ export function createCore(options: CoreOptions): Core {
   return {
     accounts,
     apps,
+    oidc,
     login,
     resets,
     catalog,
@@ -210,6 +217,7 @@ export function createCore(options: CoreOptions): Core {
     stores: options.stores,
     importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids }, importOptions),
     start: () => signingKeys.start(),
+    ping: () => options.stores.ping(),
     close: async () => {
       signingKeys.stop();
       // Mail already on its way (a verification after a registration) is finished first.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ProductStore } from '../core/ports/product-store.ts';
+import type { CatalogService } from '../core/catalog.ts';
 import { demoProducts } from './demo-products.ts';
 import { encodePng, type Rgb } from './png.ts';
 
@@ -28,8 +28,8 @@ function productImage(model: string, pins: number): Buffer {
  * below `imageDir` (made here, nothing downloaded). Does nothing when the
  * catalog already has products. Returns how many products were loaded.
  */
-export async function loadDemoCatalog(store: ProductStore, imageDir: string, at: number): Promise<number> {
-  if ((await store.count()) > 0) return 0;
+export async function loadDemoCatalog(catalog: Pick<CatalogService, 'isEmpty' | 'upsertMany'>, imageDir: string, at: number): Promise<number> {
+  if (!(await catalog.isEmpty())) return 0;
   const products = demoProducts();
   for (const p of products) {
     const file = join(imageDir, p.image);
@@ -38,6 +38,6 @@ export async function loadDemoCatalog(store: ProductStore, imageDir: string, at:
     const pins = Number(/(\d+) Pin/.exec(p.name)?.[1] ?? 6);
     writeFileSync(file, productImage(p.model, pins));
   }
-  await store.upsertMany(products, at);
+  await catalog.upsertMany(products, at);
   return products.length;
 }

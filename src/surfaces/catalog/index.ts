@@ -18,7 +18,7 @@ export const catalog = defineSurface({
   errors: { catalog: CATALOG_ERRORS },
   async start(core, config, log) {
     if (config.demoData) {
-      const loaded = await loadDemoCatalog(core.stores.products, config.imageDir, core.clock.now());
+      const loaded = await loadDemoCatalog(core.catalog, config.imageDir, core.clock.now());
       if (loaded > 0) log.info({ products: loaded, imageDir: config.imageDir }, 'empty catalog: demo products loaded');
     }
     core.catalog.views.start(VIEW_FLUSH_MS);

@@ -2,69 +2,45 @@ import Provider from 'oidc-provider';
 import type { AppService } from '../../core/apps.ts';
 import { API_SCOPES_METADATA } from './api-resource.ts';
 import type { App } from '../../core/ports/app-store.ts';
-import type { OidcPayloadStore } from '../../core/ports/oidc-payload-store.ts';
-import type { SessionService } from '../../core/sessions.ts';
+import type { OidcService } from '../../core/oidc.ts';
 import type { User } from '../../core/ports/user-store.ts';
 
-/** The entries that hold a user's authorization: each one names the provider session it came from. */
-const BOUND_MODELS = new Set(['AuthorizationCode', 'AccessToken', 'RefreshToken', 'Session']);
-
-/** The model under which a provider session's core session is kept. */
-const BINDING = 'GatehouseBinding';
-
 export interface AdapterDeps {
-  store: OidcPayloadStore;
+  oidc: OidcService;
   apps: AppService;
-  sessions: SessionService;
   now: () => number;
 }
 
 /**
- * One account, one set of sessions: every provider session is bound to the core
- * session its sign-in created, and every code, token and provider session is
- * honoured only while that core session lives. When it has ended (a logout on
- * any surface, a revocation, a password reset, a disable, a delete), the
- * provider session is gone for that browser and the grant's tokens are revoked
- * at their next use — whichever instance and whichever process ended it.
+ * The core's binding rule (core/oidc.ts), answered once per provider request:
+ * a userinfo or refresh request asks twice (the token's read and `findAccount`),
+ * and one answer per request (`Provider.ctx`, oidc-provider's AsyncLocalStorage)
+ * is exact.
  */
 export class SessionBinding {
-  readonly #deps: AdapterDeps;
-  /**
-   * What `liveUser` answered, per provider request (`Provider.ctx`, oidc-provider's AsyncLocalStorage): a userinfo or
-   * refresh request asks twice (the token's read and `findAccount`), and one answer per request is exact.
-   */
+  readonly #oidc: OidcService;
   readonly #answered = new WeakMap<object, Map<string, Promise<User | null>>>();
 
-  constructor(deps: AdapterDeps) {
-    this.#deps = deps;
+  constructor(oidc: OidcService) {
+    this.#oidc = oidc;
   }
 
   /** Binds a provider session (by its uid) to a core session until `expiresAt`. */
   async bind(sessionUid: string, coreSessionId: string, expiresAt: number): Promise<void> {
     const ctx = Provider.ctx;
     if (ctx) this.#answered.get(ctx)?.delete(sessionUid);
-    await this.#deps.store.upsert(BINDING, sessionUid, { payload: { sid: coreSessionId }, expiresAt });
-  }
-
-  async coreSessionOf(sessionUid: string): Promise<string | null> {
-    const found = await this.#deps.store.find(BINDING, sessionUid, this.#deps.now());
-    return typeof found?.payload.sid === 'string' ? found.payload.sid : null;
+    await this.#oidc.bind(sessionUid, coreSessionId, expiresAt);
   }
 
   /** The account behind a provider session while its core session lives, else null. */
   liveUser(sessionUid: string): Promise<User | null> {
     const ctx = Provider.ctx;
-    if (!ctx) return this.#liveUser(sessionUid);
+    if (!ctx) return this.#oidc.liveUser(sessionUid);
     let answers = this.#answered.get(ctx);
     if (!answers) this.#answered.set(ctx, (answers = new Map()));
     let answer = answers.get(sessionUid);
-    if (!answer) answers.set(sessionUid, (answer = this.#liveUser(sessionUid)));
+    if (!answer) answers.set(sessionUid, (answer = this.#oidc.liveUser(sessionUid)));
     return answer;
-  }
-
-  async #liveUser(sessionUid: string): Promise<User | null> {
-    const sid = await this.coreSessionOf(sessionUid);
-    return sid ? this.#deps.sessions.liveUser(sid) : null;
   }
 }
 
@@ -92,7 +68,8 @@ type Payload = Record<string, unknown>;
  * instance per model. `Client` is read from the registered apps.
  */
 export function adapterClass(deps: AdapterDeps, binding: SessionBinding) {
-  const { store, now } = deps;
+  const { now } = deps;
+  const store = deps.oidc.entries;
   return class GatehouseAdapter {
     readonly name: string;
 
@@ -143,20 +120,9 @@ export function adapterClass(deps: AdapterDeps, binding: SessionBinding) {
       await store.revokeByGrantId(grantId, this.name);
     }
 
-    /**
-     * Whether an entry is still backed by a live core session. A signed-in
-     * provider session or a user's code or token whose core session has ended
-     * is not honoured; the tokens of its grant are revoked on the spot.
-     */
-    async #honoured(id: string, payload: Payload): Promise<boolean> {
-      if (!BOUND_MODELS.has(this.name)) return true;
-      const sessionUid = this.name === 'Session' ? payload.uid : payload.sessionUid;
-      // Unsigned-in provider sessions and client_credentials tokens belong to no user.
-      if (typeof sessionUid !== 'string' || typeof payload.accountId !== 'string') return true;
-      if (await binding.liveUser(sessionUid)) return true;
-      if (typeof payload.grantId === 'string') await store.revokeByGrantId(payload.grantId);
-      await store.destroy(this.name, id);
-      return false;
+    /** Whether the entry is still backed by a live core session (the core's rule, core/oidc.ts). */
+    #honoured(id: string, payload: Payload): Promise<boolean> {
+      return deps.oidc.honoured(this.name, id, payload, (uid) => binding.liveUser(uid));
     }
   };
 }

@@ -14,9 +14,8 @@ export const oidc = defineSurface({
   // HTML and the provider's own OAuth error bodies: no core code reaches a JSON map.
   errors: {},
   start: async (core) => {
-    // Expired codes, tokens and sessions are purged every ten minutes (Redis expires its own).
-    const timer = setInterval(() => void core.stores.oidcPayloads.purge(core.clock.now()).catch(() => {}), 600_000);
-    timer.unref();
-    return async () => clearInterval(timer);
+    // Expired codes, tokens and sessions are purged every ten minutes (core/oidc.ts).
+    const stop = core.oidc.startPurging();
+    return async () => stop();
   },
 });

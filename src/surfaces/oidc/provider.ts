@@ -6,7 +6,7 @@ import { ACR_MFA, ACR_VALUES, demandsSecondFactor } from './acr.ts';
 import { adapterClass, SessionBinding } from './adapter.ts';
 import { API_SCOPES_METADATA, API_TOKEN_TTL, apiResourceIndicators } from './api-resource.ts';
 import { ISSUER_PATH } from './issuer-path.ts';
-import { sharedCookieKeys, type SigningKeySource } from './signing-keys.ts';
+import type { SigningKeySource } from './signing-keys.ts';
 
 /**
  * The claims of each scope, from the user base. `openid` also gives how and when the user signed in (`acr`, `amr`,
@@ -84,13 +84,13 @@ export async function buildProvider(
   trustProxy: boolean,
 ): Promise<BuiltProvider> {
   const now = () => core.clock.now();
-  const deps = { store: core.stores.oidcPayloads, apps: core.apps, sessions: core.sessions, now };
-  const binding = new SessionBinding(deps);
+  const deps = { oidc: core.oidc, apps: core.apps, now };
+  const binding = new SessionBinding(core.oidc);
   const jwks = await keys.privateJwks();
   const provider = new Provider(issuer, {
     adapter: adapterClass(deps, binding),
     jwks,
-    cookies: { keys: await sharedCookieKeys(core.stores.oidcPayloads, now) },
+    cookies: { keys: await core.oidc.cookieKeys() },
     claims: CLAIMS,
     // The id_token carries the granted scopes' claims too: apps that read only the id_token see the email and name.
     conformIdTokenClaims: false,
@@ -158,10 +158,7 @@ export async function buildProvider(
   provider.use(async (ctx, next) => {
     await next();
     const session = ctx.oidc?.session;
-    if (ctx.oidc?.route === 'end_session_confirm' && session?.destroyed && session.uid) {
-      const sid = await binding.coreSessionOf(session.uid);
-      if (sid) await core.sessions.end(sid);
-    }
+    if (ctx.oidc?.route === 'end_session_confirm' && session?.destroyed && session.uid) await core.oidc.signedOut(session.uid);
   });
   return { provider, binding };
 }
