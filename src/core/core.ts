@@ -178,6 +178,7 @@ export function createCore(options: CoreOptions): Core {
     audit,
     apps,
     signingKeys,
+    storage: options.stores,
     staffNeedSecondFactor: options.consoleMfa,
   });
   // A new email address gets a verification mail, after the answer that set it.
