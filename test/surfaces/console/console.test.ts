@@ -59,7 +59,7 @@ describe('console: signing in', () => {
     assert.match(form.headers.get('content-security-policy') ?? '', /default-src 'none'/);
     const wrong = await c.post('/admin/sign-in', { login: staff.email!, password: 'not-the-password' });
     assert.equal(wrong.status, 401);
-    assert.match(wrong.text, /wrong password/);
+    assert.match(wrong.text, /Wrong username or password\./);
     await c.signIn(staff.email!);
     const cookie = [...c.cookies.keys()].find((k) => k === 'gh_session');
     assert.ok(cookie, 'the console cookie is set');
@@ -153,7 +153,7 @@ describe('console: signing in with a second factor', () => {
     await c.get('/admin/sign-in');
     const step = await c.post('/admin/sign-in', { login: member.email!, password: PASSWORD });
     assert.equal(step.status, 200);
-    assert.match(step.text, /Second step/);
+    assert.match(step.text, /Two-step verification/);
     assert.equal(c.cookies.has('gh_session'), false, 'no console before the second factor');
     const mfaToken = /name="mfa_token" value="([^"]+)"/.exec(step.text)![1]!;
     c.csrf = /name="csrf" value="([^"]*)"/.exec(step.text)![1]!;
@@ -163,7 +163,7 @@ describe('console: signing in with a second factor', () => {
     assert.equal(c.cookies.has('gh_session'), false);
     const wrong = await c.post('/admin/sign-in/second-step', { mfa_token: mfaToken, code: '000000' });
     assert.equal(wrong.status, 401);
-    assert.match(wrong.text, /not right/);
+    assert.match(wrong.text, /The code is wrong or was already used\./);
     // The next 30-second step: the code of the enrolment's step is spent.
     server.clock.advance(30_000);
     const right = await c.post('/admin/sign-in/second-step', { mfa_token: mfaToken, code: codeAt(server.clock.now()) });
