@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateSync } from 'otplib';
+import { fail } from '../../../src/core/errors.ts';
 import type { User } from '../../../src/core/ports/user-store.ts';
+import { COMMON } from '../../../src/texts/common.ts';
 import { enrolTotp as enrolTotpThroughCore } from '../../helpers/factors.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD, waitForResetToken, waitForVerification } from '../../helpers/users.ts';
@@ -360,6 +362,22 @@ describe('console: authorisation', () => {
     assert.equal((await c.post(`/admin/accounts/${target.user.uuid}/change-email`, { email: 'not an email' })).status, 400);
     assert.equal((await c.post(`/admin/accounts/${superuser.uuid}/disable`)).status, 403, 'not oneself');
   });
+  test('an outage is 503 with Retry-After and its sentence, on the page it happened on', async () => {
+    const c = await signedIn(staff);
+    const search = server.core.staff.search;
+    // The storage going away in the middle of a search (as a dropped database connection reaches the page).
+    server.core.staff.search = async () => {
+      throw fail('STORE_UNAVAILABLE');
+    };
+    try {
+      const r = await c.get('/admin?q=someone');
+      assert.equal(r.status, 503);
+      assert.equal(r.headers.get('retry-after'), '1');
+      assert.ok(r.text.includes(COMMON.en.refusals.unavailable));
+    } finally {
+      server.core.staff.search = search;
+    }
+  });
 });
 
 describe('console: accounts', () => {
@@ -402,6 +420,16 @@ describe('console: accounts', () => {
     ])
       assert.ok(r.text.includes(text), text);
     assert.match(r.text, /<dt>Logins<\/dt><dd>1<\/dd>/);
+  });
+
+  test('sessions are named as people name devices ("Chrome on Linux", or in Chinese), with the raw user agent on hover', async () => {
+    const user = await makeAccount(server, 'user');
+    const agent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+    const login = await server.http('POST', '/api/users/login', { body: { email: user.email, password: PASSWORD }, headers: { 'user-agent': agent } });
+    assert.equal(login.status, 200);
+    const c = await signedIn(staff);
+    assert.ok((await c.get(`/admin/accounts/${user.uuid}`)).text.includes(`<span title="${agent}">Chrome on Linux</span>`));
+    assert.ok((await c.get(`/admin/accounts/${user.uuid}?lang=zh`)).text.includes(`<span title="${agent}">Linux 上的 Chrome</span>`));
   });
 
   test('ticket "locked out": staff see the lock and lift it; the owner logs in again; the event names the staff member', async () => {
