@@ -93,8 +93,6 @@ export interface Core {
   importAccounts(accounts: Iterable<ForeignAccount>, options?: { dryRun?: boolean; onProgress?: (done: number) => void }): Promise<AccountImportReport>;
   /** Loads the signing keys (making the first one on a new database) and starts following rotations. */
   start(): Promise<void>;
-  /** Whether every storage backend answers now (the health checks, the console's health page); throws otherwise. */
-  ping(): Promise<void>;
   /** Closes storage; the core is unusable afterwards. */
   close(): Promise<void>;
 }
@@ -184,6 +182,7 @@ export function createCore(options: CoreOptions): Core {
     audit,
     apps,
     signingKeys,
+    storage: options.stores,
     staffNeedSecondFactor: options.consoleMfa,
   });
   // A new email address gets a verification mail, after the answer that set it.
@@ -217,7 +216,6 @@ export function createCore(options: CoreOptions): Core {
     stores: options.stores,
     importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids }, importOptions),
     start: () => signingKeys.start(),
-    ping: () => options.stores.ping(),
     close: async () => {
       signingKeys.stop();
       // Mail already on its way (a verification after a registration) is finished first.

@@ -7,6 +7,7 @@ import type { PasswordResetService } from './password-reset.ts';
 import type { App } from './ports/app-store.ts';
 import type { AuditQuery, StoredAuditEvent } from './ports/audit-log.ts';
 import type { Session } from './ports/session-store.ts';
+import type { Stores } from './ports/stores.ts';
 import type { User, UserStore } from './ports/user-store.ts';
 import { showsSecondFactor } from './second-factors/amr.ts';
 import type { SecondFactors, SecondFactorStatus } from './second-factors/second-factors.ts';
@@ -90,6 +91,7 @@ export class StaffService {
   readonly #audit: Audit;
   readonly #apps: AppService;
   readonly #keys: Pick<SigningKeys, 'list' | 'rotate'>;
+  readonly #storage: Pick<Stores, 'ping'>;
 
   constructor(deps: {
     accounts: AccountService;
@@ -102,12 +104,15 @@ export class StaffService {
     audit: Audit;
     apps: AppService;
     signingKeys: Pick<SigningKeys, 'list' | 'rotate'>;
+    /** Whether storage answers (the console's health page). */
+    storage: Pick<Stores, 'ping'>;
     /** CONSOLE_MFA (default on). */
     staffNeedSecondFactor?: boolean;
   }) {
     this.#staffNeedSecondFactor = deps.staffNeedSecondFactor ?? true;
     this.#apps = deps.apps;
     this.#keys = deps.signingKeys;
+    this.#storage = deps.storage;
     this.#factors = deps.secondFactors;
     this.#accounts = deps.accounts;
     this.#users = deps.users;
@@ -300,6 +305,12 @@ export class StaffService {
   async keys(actor: User): Promise<KeyStatus[]> {
     this.#assert(actor, 'read');
     return this.#keys.list();
+  }
+
+  /** Whether storage (the database, Redis when configured) answers from this server: the console's health page. */
+  async ping(actor: User): Promise<void> {
+    this.#assert(actor, 'read');
+    await this.#storage.ping();
   }
 
   /** New signing keys for the algorithms in use; the old ones keep verifying what they signed until it expires. */

@@ -76,6 +76,11 @@ const en = {
     switchLang: '中文',
     back: 'Back',
   },
+  /** A session's device as people name it (shared/html/device.ts), on every page that lists sessions. */
+  device: {
+    named: (browser: string, os: string) => `${browser} on ${os}`,
+    unknown: 'An unknown device',
+  },
 };
 
 /** The shared words, in both languages. */
@@ -122,6 +127,10 @@ const zh: CommonTexts = {
   page: {
     switchLang: 'English',
     back: '返回',
+  },
+  device: {
+    named: (browser, os) => `${os} 上的 ${browser}`,
+    unknown: '未知设备',
   },
 };
 

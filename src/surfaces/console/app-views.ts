@@ -1,134 +1,101 @@
-import type { App } from '../../core/ports/app-store.ts';
-import { ID_TOKEN_ALGS } from '../../core/ports/app-store.ts';
-import type { KeyStatus } from '../../core/signing-keys.ts';
-import { consolePage, e, type Frame, form, href, when } from './layout.ts';
+import { type App, ID_TOKEN_ALGS } from '../../core/ports/app-store.ts';
+import { postForm } from '../shared/html/forms.ts';
+import { type Html, html } from '../shared/html/template.ts';
+import { type ConsolePage, consolePage, flash, href, when } from './layout.ts';
+import { dataTable } from './tables.ts';
 
-const flash = (text: string | undefined) => (text ? `<p class="flash" role="status">${e(text)}</p>` : '');
+const uriLines = (app: App) => html`${app.redirectUris.map((u, i) => (i ? html`<br>${u}` : html`${u}`))}`;
+const kind = (c: ConsolePage, app: App) => (app.secretHash === null ? c.t.publicApp : c.t.confidentialApp);
+
+/** The redirect URIs' textarea (one a line) with its hint. */
+function uriField(c: ConsolePage, rows: number, value = ''): Html {
+  return html`<label for="redirect_uris">${c.t.redirectUris}</label>
+<textarea id="redirect_uris" name="redirect_uris" rows="${rows}" required maxlength="4000" aria-describedby="uris-hint">${value}</textarea>
+<p class="hint" id="uris-hint">${c.t.redirectHint}</p>`;
+}
+
+/** The form that adds an app: name, redirect URIs, id_token algorithm, public or not. */
+function addForm(c: ConsolePage): Html {
+  const { t } = c;
+  return html`<h2 id="add">${t.addApp}</h2>
+${postForm(
+  href(c.lang, '/admin/apps'),
+  c.csrf,
+  html`<label for="name">${t.appName}</label>
+<input id="name" name="name" required maxlength="100">
+${uriField(c, 3)}
+<label for="id_token_alg">${t.idTokenAlg}</label>
+<select id="id_token_alg" name="id_token_alg">${ID_TOKEN_ALGS.map((alg) => html`<option value="${alg}">${alg}</option>`)}</select>
+<p class="check"><input id="public" name="public" type="checkbox" value="1"><label for="public">${t.isPublic}</label></p>
+<button type="submit">${t.addButton}</button>`,
+  'stack',
+)}`;
+}
 
 /** The apps (OpenID Connect clients), and for superusers the form that adds one. */
-export function appsPage(frame: Frame, apps: App[], mayManage: boolean, done?: string): string {
-  const { t, lang } = frame;
-  const rows = apps
-    .map(
-      (a) =>
-        `<tr><td><a href="${e(href(lang, `/admin/apps/${a.clientId}`))}">${e(a.name)}</a></td><td><code>${e(a.clientId)}</code></td><td>${e(
-          a.secretHash === null ? t.publicApp : t.confidentialApp,
-        )}</td><td>${a.redirectUris.map((u) => e(u)).join('<br>')}</td><td>${e(when(a.createdAt, t))}</td></tr>`,
-    )
-    .join('\n');
-  const add = mayManage
-    ? `<h2 id="add">${e(t.addApp)}</h2>
-${form(
-  href(lang, '/admin/apps'),
-  frame.csrf ?? '',
-  `<label for="name">${e(t.appName)}</label>
-<input id="name" name="name" required maxlength="100">
-<label for="redirect_uris">${e(t.redirectUris)}</label>
-<textarea id="redirect_uris" name="redirect_uris" rows="3" required maxlength="4000" aria-describedby="uris-hint"></textarea>
-<p class="hint" id="uris-hint">${e(t.redirectHint)}</p>
-<label for="id_token_alg">${e(t.idTokenAlg)}</label>
-<select id="id_token_alg" name="id_token_alg">${ID_TOKEN_ALGS.map((alg) => `<option value="${alg}">${alg}</option>`).join('')}</select>
-<p class="check"><input id="public" name="public" type="checkbox" value="1"><label for="public">${e(t.isPublic)}</label></p>
-<button type="submit">${e(t.addButton)}</button>`,
-  'stack',
-)}`
-    : '';
-  return consolePage(
-    { ...frame, current: 'apps' },
-    t.apps,
-    `<h1>${e(t.apps)}</h1>
+export function appsPage(c: ConsolePage, apps: App[], mayManage: boolean, done?: string): Html {
+  const { t, lang } = c;
+  const rows = apps.map((a) => [
+    html`<a href="${href(lang, `/admin/apps/${a.clientId}`)}">${a.name}</a>`,
+    html`<code>${a.clientId}</code>`,
+    kind(c, a),
+    uriLines(a),
+    when(a.createdAt, t),
+  ]);
+  return consolePage(c, {
+    title: t.apps,
+    current: 'apps',
+    main: html`<h1>${t.apps}</h1>
 ${flash(done)}
-${
-  apps.length
-    ? `<div class="scroll" role="region" tabindex="0" aria-label="${e(t.apps)}"><table>
-<caption class="visually-hidden">${e(t.apps)}</caption>
-<thead><tr><th scope="col">${e(t.appName)}</th><th scope="col">${e(t.clientId)}</th><th scope="col">${e(t.appType)}</th><th scope="col">${e(t.redirectUris)}</th><th scope="col">${e(t.created)}</th></tr></thead>
-<tbody>
-${rows}
-</tbody></table></div>`
-    : `<p>${e(t.noApps)}</p>`
-}
-${add}`,
-  );
+${apps.length ? dataTable(t.apps, [t.appName, t.clientId, t.appType, t.redirectUris, t.created], rows) : html`<p>${t.noApps}</p>`}
+${mayManage && addForm(c)}`,
+  });
 }
 
-/** One app: its facts, and for superusers the redirect URIs form, the secret's rotation and removal. */
-export function appPage(frame: Frame, app: App, mayManage: boolean, done?: string, secret?: string | null): string {
-  const { t, lang } = frame;
-  const csrf = frame.csrf ?? '';
-  const act = (what: string) => href(lang, `/admin/apps/${app.clientId}/${what}`);
-  const shown =
-    secret !== undefined
-      ? `<section class="secret" aria-labelledby="secret"><h2 id="secret">${e(t.secretOnce)}</h2>${
-          secret === null ? `<p>${e(t.noSecret)}</p>` : `<p><code id="client-secret">${e(secret)}</code></p><p>${e(t.secretOnceText)}</p>`
-        }</section>`
-      : '';
-  const manage = mayManage
-    ? `<h2 id="edit">${e(t.redirectUris)}</h2>
-${form(
-  act('redirect-uris'),
-  csrf,
-  `<label for="redirect_uris">${e(t.redirectUris)}</label>
-<textarea id="redirect_uris" name="redirect_uris" rows="4" required maxlength="4000" aria-describedby="uris-hint">${e(app.redirectUris.join('\n'))}</textarea>
-<p class="hint" id="uris-hint">${e(t.redirectHint)}</p>
-<button type="submit">${e(t.saveUris)}</button>`,
-  'stack',
-)}
-${app.secretHash !== null ? `<div class="buttons">${form(act('rotate-secret'), csrf, `<button type="submit">${e(t.rotateSecret)}</button>`)}</div>` : ''}
-<h2 id="remove">${e(t.removeApp)}</h2>
-${form(
+/** The secret of an app just added or rotated: shown on this answer only. */
+function secretShown(c: ConsolePage, secret: string | null): Html {
+  const { t } = c;
+  return html`<section class="secret" aria-labelledby="secret"><h2 id="secret">${t.secretOnce}</h2>${
+    secret === null ? html`<p>${t.noSecret}</p>` : html`<p><code id="client-secret">${secret}</code></p><p>${t.secretOnceText}</p>`
+  }</section>`;
+}
+
+/** For superusers: the redirect URIs, the secret's rotation, removal (the client id typed). */
+function manageForms(c: ConsolePage, app: App): Html {
+  const { t } = c;
+  const act = (what: string) => href(c.lang, `/admin/apps/${app.clientId}/${what}`);
+  const rotate = postForm(act('rotate-secret'), c.csrf, html`<button type="submit">${t.rotateSecret}</button>`, 'inline');
+  return html`<h2 id="edit">${t.redirectUris}</h2>
+${postForm(act('redirect-uris'), c.csrf, html`${uriField(c, 4, app.redirectUris.join('\n'))}\n<button type="submit">${t.saveUris}</button>`, 'stack')}
+${app.secretHash !== null && html`<div class="buttons">${rotate}</div>`}
+<h2 id="remove">${t.removeApp}</h2>
+${postForm(
   act('remove'),
-  csrf,
-  `<label for="confirm">${e(t.deleteConfirm)}</label>
-<p class="hint" id="confirm-hint">${e(t.removeHint)}</p>
-<div class="row"><input id="confirm" name="confirm" required maxlength="64" autocomplete="off" aria-describedby="confirm-hint"><button type="submit" class="danger">${e(t.removeApp)}</button></div>`,
+  c.csrf,
+  html`<label for="confirm">${t.deleteConfirm}</label>
+<p class="hint" id="confirm-hint">${t.removeHint}</p>
+<div class="row"><input id="confirm" name="confirm" required maxlength="64" autocomplete="off" aria-describedby="confirm-hint"><button type="submit" class="danger">${t.removeApp}</button></div>`,
   'stack',
-)}`
-    : '';
-  return consolePage(
-    { ...frame, current: 'apps' },
-    app.name,
-    `<p><a href="${e(href(lang, '/admin/apps'))}">${e(t.apps)}</a></p>
-<h1>${e(app.name)}</h1>
-${flash(done)}
-${shown}
-<dl class="facts">
-<dt>${e(t.clientId)}</dt><dd><code>${e(app.clientId)}</code></dd>
-<dt>${e(t.appType)}</dt><dd>${e(app.secretHash === null ? t.publicApp : t.confidentialApp)}</dd>
-<dt>${e(t.redirectUris)}</dt><dd>${app.redirectUris.map((u) => e(u)).join('<br>')}</dd>
-<dt>${e(t.idTokenAlg)}</dt><dd>${e(app.idTokenAlg)}</dd>
-<dt>${e(t.created)}</dt><dd>${e(when(app.createdAt, t))}</dd>
-</dl>
-${manage}`,
-  );
+)}`;
 }
 
-/** The signing keys: which signs, until when each verifies; superusers rotate them. */
-export function keysPage(frame: Frame, keys: KeyStatus[], mayRotate: boolean, done?: string): string {
-  const { t, lang } = frame;
-  const rows = keys
-    .map(
-      (k) =>
-        `<tr><td><code>${e(k.kid)}</code></td><td>${e(k.alg)}</td><td><span class="tag ${k.state === 'signing' ? 'ok' : k.state === 'verifying' ? 'ok' : 'warn'}">${e(
-          t.keyStates[k.state],
-        )}</span></td><td>${e(when(k.createdAt, t))}</td><td>${k.verifyUntil === null ? e(k.source ?? '—') : e(when(k.verifyUntil, t))}</td></tr>`,
-    )
-    .join('\n');
-  return consolePage(
-    { ...frame, current: 'keys' },
-    t.keys,
-    `<h1>${e(t.keys)}</h1>
-${flash(done)}
-${
-  keys.length
-    ? `<div class="scroll" role="region" tabindex="0" aria-label="${e(t.keys)}"><table>
-<caption class="visually-hidden">${e(t.keys)}</caption>
-<thead><tr><th scope="col">${e(t.kid)}</th><th scope="col">${e(t.alg)}</th><th scope="col">${e(t.state)}</th><th scope="col">${e(t.created)}</th><th scope="col">${e(t.verifyUntil)}</th></tr></thead>
-<tbody>
-${rows}
-</tbody></table></div>`
-    : `<p>${e(t.noKeys)}</p>`
-}
-${mayRotate ? `<p class="hint" id="rotate-hint">${e(t.rotateKeysHint)}</p>${form(href(lang, '/admin/keys/rotate'), frame.csrf ?? '', `<button type="submit" aria-describedby="rotate-hint">${e(t.rotateKeys)}</button>`)}` : ''}`,
-  );
+/** One app: its facts, the secret when just made, and for superusers the forms that change it. */
+export function appPage(c: ConsolePage, app: App, options: { mayManage: boolean; done?: string; secret?: string | null }): Html {
+  const { t, lang } = c;
+  return consolePage(c, {
+    title: app.name,
+    current: 'apps',
+    main: html`<p><a href="${href(lang, '/admin/apps')}">${t.apps}</a></p>
+<h1>${app.name}</h1>
+${flash(options.done)}
+${options.secret !== undefined && secretShown(c, options.secret)}
+<dl class="facts">
+<dt>${t.clientId}</dt><dd><code>${app.clientId}</code></dd>
+<dt>${t.appType}</dt><dd>${kind(c, app)}</dd>
+<dt>${t.redirectUris}</dt><dd>${uriLines(app)}</dd>
+<dt>${t.idTokenAlg}</dt><dd>${app.idTokenAlg}</dd>
+<dt>${t.created}</dt><dd>${when(app.createdAt, t)}</dd>
+</dl>
+${options.mayManage && manageForms(c, app)}`,
+  });
 }

@@ -7,6 +7,6 @@ export const staffConsole = defineSurface({
   summary: 'staff console (HTML): /admin — accounts, sessions, lockouts, the audit trail (CSV) and health, for staff and superusers',
   mounts: ['/admin', '/admin/*'],
   plugin: consoleRoutes,
-  // HTML answers: failures are pages, each core code placed in routes.ts (STATUS).
+  // HTML answers: failures are pages, each core code placed by the pages' one table (shared/html/sign-in/refusals.ts).
   errors: {},
 });

@@ -1,8 +1,31 @@
-import type { Lang } from '../shared/html/lang.ts';
-import { escapeHtml } from '../shared/html/layout.ts';
-import type { Texts } from './i18n.ts';
+import type { CommonTexts, Lang, Refusal } from '../../texts/common.ts';
+import type { ConsoleTexts } from '../../texts/console.ts';
+import { alert, postForm } from '../shared/html/forms.ts';
+import { page } from '../shared/html/shell.ts';
+import { type Html, html } from '../shared/html/template.ts';
 
-export const e = escapeHtml;
+/** What every console page is drawn with. */
+export interface ConsolePage {
+  lang: Lang;
+  t: ConsoleTexts;
+  common: CommonTexts;
+  csrf: string;
+  /** The page the language switch returns to (without `lang`). */
+  here: string;
+  /** The signed-in staff member's name: the bar shows the navigation and the sign-out only then. */
+  who?: string;
+}
+
+/** The console's parts, as the bar's navigation names them. */
+type Section = 'accounts' | 'audit' | 'apps' | 'keys' | 'health';
+
+const SECTIONS: ReadonlyArray<readonly [Section, string]> = [
+  ['accounts', '/admin'],
+  ['audit', '/admin/audit'],
+  ['apps', '/admin/apps'],
+  ['keys', '/admin/keys'],
+  ['health', '/admin/health'],
+];
 
 /** A console URL in the page's language. */
 export function href(lang: Lang, path: string, query: Record<string, string | number | undefined> = {}): string {
@@ -13,69 +36,60 @@ export function href(lang: Lang, path: string, query: Record<string, string | nu
 }
 
 /** Epoch ms as `2026-12-01 22:13 UTC`; staff across time zones read one clock. */
-export function when(ms: number | null, t: Texts): string {
+export function when(ms: number | null, t: ConsoleTexts): string {
   if (ms === null) return t.never;
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** A POST form with its CSRF field; `body` holds the other fields and the button. */
-export function form(action: string, csrf: string, body: string, className = 'inline'): string {
-  return `<form method="post" action="${e(action)}" class="${className}">
-<input type="hidden" name="csrf" value="${e(csrf)}">
-${body}
-</form>`;
-}
+/** A notice after a change (`?done=`), read out politely. */
+export const flash = (text: string | undefined): Html => alert(text, 'ok');
 
-export interface Frame {
-  lang: Lang;
-  t: Texts;
-  /** The signed-in staff member's name, when signed in. */
-  who?: string;
-  csrf?: string;
-  /** The page the language switch returns to (without `lang`). */
-  here?: string;
-  current?: 'accounts' | 'audit' | 'health' | 'apps' | 'keys';
+/** The bar above every page: the brand, for staff the navigation and the sign-out, both languages. */
+function bar(c: ConsolePage, current: Section | undefined): Html {
+  const switchTo = (to: Lang, label: string) => {
+    const url = new URL(c.here, 'http://x');
+    url.searchParams.set('lang', to);
+    return html`<a href="${url.pathname + url.search}" lang="${to === 'zh' ? 'zh-CN' : 'en'}">${label}</a>`;
+  };
+  const link = ([key, path]: readonly [Section, string]) =>
+    html`<li><a href="${href(c.lang, path)}"${current === key ? html` aria-current="page"` : ''}>${c.t[key]}</a></li>`;
+  const signOut = html`<button type="submit" class="link">${c.t.signOut}</button>`;
+  return html`<header class="bar">
+<p class="brand">Gatehouse · ${c.t.console}</p>
+${
+  c.who &&
+  html`<nav aria-label="${c.t.console}"><ul class="nav">${SECTIONS.map(link)}</ul></nav>
+<div class="who"><span>${c.who}</span>${postForm(href(c.lang, '/admin/sign-out'), c.csrf, signOut, 'inline')}</div>`
+}
+<p class="lang">${switchTo('zh', '中文')} · ${switchTo('en', 'English')}</p>
+</header>
+`;
 }
 
 /**
- * A whole console page: the navigation, then the main part. No inline script
- * or style (the strict CSP holds); JavaScript only keeps a button from being
- * pressed twice.
+ * A whole console page on the page kit's one shell (shared/html/shell.ts):
+ * the wide layout, the console's bar and style sheet. No inline script or
+ * style; JavaScript only keeps a button from being pressed twice (and runs the
+ * sign-in's passkey ceremony).
  */
-export function consolePage(frame: Frame, title: string, main: string): string {
-  const { lang, t } = frame;
-  const link = (key: 'accounts' | 'audit' | 'health' | 'apps' | 'keys', path: string) =>
-    `<li><a href="${e(href(lang, path))}"${frame.current === key ? ' aria-current="page"' : ''}>${e(t[key])}</a></li>`;
-  const here = frame.here ?? '/admin';
-  const switchTo = (to: Lang, label: string) => {
-    const url = new URL(here, 'http://x');
-    url.searchParams.set('lang', to);
-    return `<a href="${e(url.pathname + url.search)}" lang="${to === 'zh' ? 'zh-CN' : 'en'}">${label}</a>`;
-  };
-  const nav = frame.who
-    ? `<nav aria-label="${e(t.console)}"><ul class="nav">${link('accounts', '/admin')}${link('audit', '/admin/audit')}${link('apps', '/admin/apps')}${link('keys', '/admin/keys')}${link('health', '/admin/health')}</ul></nav>
-<div class="who"><span>${e(frame.who)}</span>${form(href(lang, '/admin/sign-out'), frame.csrf ?? '', `<button type="submit" class="link">${e(t.signOut)}</button>`)}</div>`
-    : '';
-  return `<!doctype html>
-<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(title)} · ${e(t.console)} · Gatehouse</title>
-<link rel="stylesheet" href="/assets/pages.css">
-<link rel="stylesheet" href="/assets/console.css">
-<script src="/assets/pages.js" defer></script>
-</head>
-<body class="console">
-<header class="bar">
-<p class="brand">Gatehouse · ${e(t.console)}</p>
-${nav}
-<p class="lang">${switchTo('zh', '中文')} · ${switchTo('en', 'English')}</p>
-</header>
-<main class="wide">
-${main}
-</main>
-</body>
-</html>
-`;
+export function consolePage(c: ConsolePage, slots: { title: string; main: Html; current?: Section; scripts?: readonly string[] }): Html {
+  return page({
+    lang: c.lang,
+    title: `${slots.title} · ${c.t.console}`,
+    header: bar(c, slots.current),
+    layout: 'wide',
+    styles: ['console.css'],
+    scripts: slots.scripts,
+    main: slots.main,
+  });
+}
+
+/** A refusal in its one sentence (src/texts/common.ts), with the way back. */
+export function messagePage(c: ConsolePage, refusal: Refusal): Html {
+  const text = c.common.refusals[refusal];
+  return consolePage(c, {
+    title: text,
+    main: html`<h1 class="error-title">${text}</h1>
+<p><a href="${href(c.lang, '/admin')}">${c.common.page.back}</a></p>`,
+  });
 }

@@ -243,7 +243,7 @@ describe('the staff console in Chromium', {
     assert.equal((await server.core.accounts.findById(user.id))?.status, 'active');
     await page.fill('#confirm', 'not it');
     await press(page, 'Delete account for good');
-    assert.match((await page.locator('h1').textContent()) ?? '', /not accepted/);
+    assert.match((await page.locator('h1').textContent()) ?? '', /is not valid/);
     await page.goBack();
     await page.fill('#confirm', user.email!);
     await press(page, 'Delete account for good');

@@ -58,6 +58,23 @@ export class ConsoleClient {
     return { status: r.status, text: await r.text(), location: r.headers.get('location'), headers: r.headers };
   }
 
+  /** POSTs JSON as the pages' passkey script does (account-passkeys.js): the CSRF value in the body, `?lang=` on the path. */
+  async postJson(path: string, body: object = {}, csrf: string | null = this.csrf): Promise<Answer & { json: Record<string, unknown> }> {
+    const r = await fetch(`${this.#base}${path}?lang=en`, {
+      method: 'POST',
+      headers: { cookie: this.cookieHeader, 'content-type': 'application/json', 'accept-language': 'en' },
+      body: JSON.stringify(csrf === null ? body : { csrf, ...body }),
+      redirect: 'manual',
+    });
+    this.#remember(r);
+    const text = await r.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    return { status: r.status, text, location: r.headers.get('location'), headers: r.headers, json };
+  }
+
   /** Signs in through the console's form; asserts it worked. */
   async signIn(login: string, password = PASSWORD): Promise<void> {
     await this.get('/admin/sign-in');

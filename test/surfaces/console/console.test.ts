@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateSync } from 'otplib';
+import { fail } from '../../../src/core/errors.ts';
 import type { User } from '../../../src/core/ports/user-store.ts';
+import { COMMON } from '../../../src/texts/common.ts';
 import { enrolTotp as enrolTotpThroughCore } from '../../helpers/factors.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD, waitForResetToken, waitForVerification } from '../../helpers/users.ts';
@@ -59,7 +61,7 @@ describe('console: signing in', () => {
     assert.match(form.headers.get('content-security-policy') ?? '', /default-src 'none'/);
     const wrong = await c.post('/admin/sign-in', { login: staff.email!, password: 'not-the-password' });
     assert.equal(wrong.status, 401);
-    assert.match(wrong.text, /wrong password/);
+    assert.match(wrong.text, /Wrong username or password\./);
     await c.signIn(staff.email!);
     const cookie = [...c.cookies.keys()].find((k) => k === 'gh_session');
     assert.ok(cookie, 'the console cookie is set');
@@ -153,7 +155,7 @@ describe('console: signing in with a second factor', () => {
     await c.get('/admin/sign-in');
     const step = await c.post('/admin/sign-in', { login: member.email!, password: PASSWORD });
     assert.equal(step.status, 200);
-    assert.match(step.text, /Second step/);
+    assert.match(step.text, /Two-step verification/);
     assert.equal(c.cookies.has('gh_session'), false, 'no console before the second factor');
     const mfaToken = /name="mfa_token" value="([^"]+)"/.exec(step.text)![1]!;
     c.csrf = /name="csrf" value="([^"]*)"/.exec(step.text)![1]!;
@@ -163,7 +165,7 @@ describe('console: signing in with a second factor', () => {
     assert.equal(c.cookies.has('gh_session'), false);
     const wrong = await c.post('/admin/sign-in/second-step', { mfa_token: mfaToken, code: '000000' });
     assert.equal(wrong.status, 401);
-    assert.match(wrong.text, /not right/);
+    assert.match(wrong.text, /The code is wrong or was already used\./);
     // The next 30-second step: the code of the enrolment's step is spent.
     server.clock.advance(30_000);
     const right = await c.post('/admin/sign-in/second-step', { mfa_token: mfaToken, code: codeAt(server.clock.now()) });
@@ -360,6 +362,22 @@ describe('console: authorisation', () => {
     assert.equal((await c.post(`/admin/accounts/${target.user.uuid}/change-email`, { email: 'not an email' })).status, 400);
     assert.equal((await c.post(`/admin/accounts/${superuser.uuid}/disable`)).status, 403, 'not oneself');
   });
+  test('an outage is 503 with Retry-After and its sentence, on the page it happened on', async () => {
+    const c = await signedIn(staff);
+    const search = server.core.staff.search;
+    // The storage going away in the middle of a search (as a dropped database connection reaches the page).
+    server.core.staff.search = async () => {
+      throw fail('STORE_UNAVAILABLE');
+    };
+    try {
+      const r = await c.get('/admin?q=someone');
+      assert.equal(r.status, 503);
+      assert.equal(r.headers.get('retry-after'), '1');
+      assert.ok(r.text.includes(COMMON.en.refusals.unavailable));
+    } finally {
+      server.core.staff.search = search;
+    }
+  });
 });
 
 describe('console: accounts', () => {
@@ -402,6 +420,16 @@ describe('console: accounts', () => {
     ])
       assert.ok(r.text.includes(text), text);
     assert.match(r.text, /<dt>Logins<\/dt><dd>1<\/dd>/);
+  });
+
+  test('sessions are named as people name devices ("Chrome on Linux", or in Chinese), with the raw user agent on hover', async () => {
+    const user = await makeAccount(server, 'user');
+    const agent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+    const login = await server.http('POST', '/api/users/login', { body: { email: user.email, password: PASSWORD }, headers: { 'user-agent': agent } });
+    assert.equal(login.status, 200);
+    const c = await signedIn(staff);
+    assert.ok((await c.get(`/admin/accounts/${user.uuid}`)).text.includes(`<span title="${agent}">Chrome on Linux</span>`));
+    assert.ok((await c.get(`/admin/accounts/${user.uuid}?lang=zh`)).text.includes(`<span title="${agent}">Linux 上的 Chrome</span>`));
   });
 
   test('ticket "locked out": staff see the lock and lift it; the owner logs in again; the event names the staff member', async () => {
