@@ -15,13 +15,13 @@ const Lang = Type.Object({
   done: Type.Optional(Type.String({ maxLength: 32 })),
   from: Type.Optional(Type.String({ maxLength: 16 })),
 });
-const Code = Type.Object({ csrf: field(128), code: field(16) });
+const Code = Type.Object({ csrf: Type.Optional(field(128)), code: field(16) });
 /** A change to how the account is protected: the fresh proof core/second-factors/step-up.ts asks for. */
-const StepUp = Type.Object({ csrf: field(128), password: Type.Optional(field(1024)), code: Type.Optional(field(64)) });
-const RemovePasskey = Type.Object({ csrf: field(128), id: field(1024), password: Type.Optional(field(1024)), code: Type.Optional(field(64)) });
-const RenamePasskey = Type.Object({ csrf: field(128), id: field(1024), name: field(64) });
+const StepUp = Type.Object({ csrf: Type.Optional(field(128)), password: Type.Optional(field(1024)), code: Type.Optional(field(64)) });
+const RemovePasskey = Type.Object({ csrf: Type.Optional(field(128)), id: field(1024), password: Type.Optional(field(1024)), code: Type.Optional(field(64)) });
+const RenamePasskey = Type.Object({ csrf: Type.Optional(field(128)), id: field(1024), name: field(64) });
 const AddPasskey = Type.Object({
-  csrf: field(128),
+  csrf: Type.Optional(field(128)),
   ceremony_id: Type.Optional(field(128)),
   credential: Type.Optional(Type.Object({ id: field(1024) }, { additionalProperties: true })),
   name: Type.Optional(field(64)),
@@ -29,7 +29,7 @@ const AddPasskey = Type.Object({
   code: Type.Optional(field(64)),
 });
 
-type StepUpForm = { csrf: string; password?: string; code?: string };
+type StepUpForm = { csrf?: string; password?: string; code?: string };
 const proofOf = (body: StepUpForm) => ({ password: body.password, code: body.code });
 
 /**
@@ -58,7 +58,7 @@ export function accountFactorRoutes(fastify: FastifyInstance, context: AccountCo
   app.post(
     '/account/totp/confirm',
     { schema: { ...hide, body: Code, querystring: Lang }, preHandler: limits.perIp('password') },
-    guarded<{ csrf: string; code: string }>(
+    guarded<{ csrf?: string; code: string }>(
       async (request, reply, caller) => {
         const c = page(request, reply);
         try {
@@ -110,7 +110,7 @@ export function accountFactorRoutes(fastify: FastifyInstance, context: AccountCo
   app.post(
     '/account/passkeys/rename',
     { schema: { ...hide, body: RenamePasskey, querystring: Lang } },
-    guarded<{ csrf: string; id: string; name: string }>(async (request, reply, caller) => {
+    guarded<{ csrf?: string; id: string; name: string }>(async (request, reply, caller) => {
       await core.secondFactors.passkeys.rename(caller, request.body.id, request.body.name);
       return context.back(request, reply, 'passkeyRenamed');
     }),

@@ -12,8 +12,8 @@ const Lang = Type.Object({
   done: Type.Optional(Type.String({ maxLength: 32 })),
   from: Type.Optional(Type.String({ maxLength: 16 })),
 });
-const ChangePassword = Type.Object({ csrf: field(128), old_password: field(1024), new_password: field(1024), code: Type.Optional(field(64)) });
-const EndSession = Type.Object({ csrf: field(128), id: field(64) });
+const ChangePassword = Type.Object({ csrf: Type.Optional(field(128)), old_password: field(1024), new_password: field(1024), code: Type.Optional(field(64)) });
+const EndSession = Type.Object({ csrf: Type.Optional(field(128)), id: field(64) });
 
 /** The notices a redirect after a change names (`?done=`), so a reload repeats nothing. */
 const NOTICES = {
@@ -54,7 +54,7 @@ export function accountPageRoutes(fastify: FastifyInstance, context: AccountCont
   app.post(
     '/account/password',
     { schema: { ...hide, body: ChangePassword, querystring: Lang }, preHandler: limits.perIp('password') },
-    guarded<{ csrf: string; old_password: string; new_password: string; code?: string }>(async (request, reply, caller) => {
+    guarded<{ csrf?: string; old_password: string; new_password: string; code?: string }>(async (request, reply, caller) => {
       await core.accounts.changePassword(caller, request.body.old_password, request.body.new_password, request.body.code);
       return context.back(request, reply, 'password');
     }),
@@ -63,7 +63,7 @@ export function accountPageRoutes(fastify: FastifyInstance, context: AccountCont
   app.post(
     '/account/sessions/end',
     { schema: { ...hide, body: EndSession, querystring: Lang } },
-    guarded<{ csrf: string; id: string }>(async (request, reply, caller) => {
+    guarded<{ csrf?: string; id: string }>(async (request, reply, caller) => {
       await core.sessions.endOwn(caller.user.id, request.body.id);
       return context.back(request, reply, 'session');
     }),

@@ -49,7 +49,7 @@ export function accountPages(context: AccountContext) {
    * refusal of the core (a wrong password, a step-up missing) is the dashboard with its sentence.
    */
   const guarded =
-    <B extends { csrf: string }>(
+    <B extends { csrf?: string }>(
       handle: (request: FastifyRequest<{ Body: B }>, reply: FastifyReply, caller: Caller) => Promise<unknown>,
       options: { whileEnrolling?: boolean } = {},
     ) =>

@@ -12,19 +12,19 @@ import { type AccountPage, secondStepPage, signInPage } from './views.ts';
 
 const field = (max: number) => Type.String({ maxLength: max });
 const Lang = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })) });
-const SignIn = Type.Object({ csrf: field(128), login: field(254), password: field(1024) });
+const SignIn = Type.Object({ csrf: Type.Optional(field(128)), login: field(254), password: field(1024) });
 // One field, `code`, takes an authenticator or a recovery code; `recovery_code` is still read for one release.
 const SecondStep = Type.Object({
-  csrf: field(128),
+  csrf: Type.Optional(field(128)),
   mfa_token: field(256),
   code: Type.Optional(field(64)),
   recovery_code: Type.Optional(field(64)),
   // The page offered a passkey (the account has one): offered again after a wrong code.
   passkey: Type.Optional(field(1)),
 });
-const Csrf = Type.Object({ csrf: field(128) });
+const Csrf = Type.Object({ csrf: Type.Optional(field(128)) });
 const PasskeyJson = Type.Object({
-  csrf: field(128),
+  csrf: Type.Optional(field(128)),
   ceremony_id: Type.Optional(field(128)),
   credential: Type.Optional(Type.Object({ id: field(1024) }, { additionalProperties: true })),
   mfa_token: Type.Optional(field(256)),

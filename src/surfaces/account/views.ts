@@ -71,9 +71,9 @@ const status = (t: AccountTexts, value: string | null, verified: boolean) =>
   value ? html`${value} <span class="hint">(${verified ? t.verified : t.unverified})</span>` : html`${t.none}`;
 
 /** A session's device in words ("Chrome on Linux"), the raw user agent on hover. */
-function device(t: AccountTexts, s: Session): Html {
+function device(c: AccountPage, s: Session): Html {
   const named = describeDevice(s.userAgent);
-  return html`<span title="${s.userAgent ?? ''}">${named ? t.device(named.browser, named.os) : t.unknownDevice}</span>`;
+  return html`<span title="${s.userAgent ?? ''}">${named ? c.common.device.named(named.browser, named.os) : c.common.device.unknown}</span>`;
 }
 
 /**
@@ -151,7 +151,7 @@ function sessionsSection(c: AccountPage, d: Dashboard): Html {
   const { t } = c;
   const items = d.sessions.map(
     (s) =>
-      html`<li>${device(t, s)} · ${s.ip ?? '—'} · ${t.lastSeen} ${new Date(s.lastSeenAt).toISOString().slice(0, 16).replace('T', ' ')} UTC${
+      html`<li>${device(c, s)} · ${s.ip ?? '—'} · ${t.lastSeen} ${new Date(s.lastSeenAt).toISOString().slice(0, 16).replace('T', ' ')} UTC${
         s.id === d.currentSessionId
           ? html` <strong>(${t.thisDevice})</strong>`
           : postForm(

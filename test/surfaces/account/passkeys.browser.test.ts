@@ -84,8 +84,9 @@ describe('passkeys in Chromium (virtual authenticator)', { skip: executablePath 
     await page.click('form[action^="/account/sign-out"] button');
     await page.waitForSelector('#login');
     await signInWithPassword(page, username);
-    await page.waitForSelector('button[data-passkey="second-step"]:visible');
-    await page.click('button[data-passkey="second-step"]');
+    // The second step's passkey button: the sign-in's, carrying the step's mfa_token.
+    await page.waitForSelector('button[data-passkey="sign-in"][data-mfa-token]:visible');
+    await page.click('button[data-passkey="sign-in"][data-mfa-token]');
     await page.waitForSelector('#two-step');
     const afterSecondStep = await server.core.sessions.listForUser(user.id);
     assert.ok(afterSecondStep.length >= 1);

@@ -16,8 +16,3 @@ export function sendPage(reply: FastifyReply, status: number, body: Html, csp?: 
     .headers(csp ? { ...HTML_HEADERS, 'content-security-policy': csp } : HTML_HEADERS)
     .send(body.toString());
 }
-
-/** Sends one HTML document given as text, with the pages' headers. */
-export function html(reply: FastifyReply, status: number, body: string) {
-  return reply.code(status).headers(HTML_HEADERS).send(body);
-}
