@@ -118,7 +118,7 @@ describe('the OpenID Connect pages in Chromium', { skip: executablePath ? false 
     await page.fill('#password', 'not-the-password');
     await page.locator('form button[type="submit"]').first().click();
     await page.waitForSelector('#form-error');
-    assert.equal(await page.locator('#form-error').textContent(), 'Unknown account or wrong password.');
+    assert.equal(await page.locator('#form-error').textContent(), 'Wrong username or password.');
     await check(page, 'oidc-sign-in-error-phone');
     const bad = await authorizationRequest(config, 'https://elsewhere.example/cb');
     await page.goto(bad.url.href);
@@ -140,7 +140,7 @@ describe('the OpenID Connect pages in Chromium', { skip: executablePath ? false 
       page.locator('form button[type="submit"]').first().click(),
     ]);
     assert.equal(response.status(), 403);
-    assert.equal(await page.locator('#form-error').textContent(), 'The form expired. Please try again.');
+    assert.equal(await page.locator('#form-error').textContent(), 'This page expired. Please try again.');
     await context.close();
   });
 
