@@ -31,7 +31,11 @@ const view = (a: App) => ({
   created_at: zuluUtc(a.createdAt),
 });
 
-/** `/api/admin/clients`: the apps that sign their users in with Gatehouse (OpenID Connect), for superusers. A secret is shown once. */
+/**
+ * `/api/admin/clients`: the apps that sign their users in with Gatehouse
+ * (OpenID Connect), for superusers. A secret is shown once. Through the core's
+ * staff service, as the console's apps are: the same rights, audited with the actor.
+ */
 export const clientRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -41,7 +45,7 @@ export const clientRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
       schema: { tags: [TAG], summary: 'List the registered OpenID Connect apps', response: { 200: Type.Object({ items: Type.Array(AppView) }) } },
       config: superusers,
     },
-    async () => ({ items: (await core.apps.list()).map(view) }),
+    async (request) => ({ items: (await core.staff.apps(request.caller.user)).map(view) }),
   );
 
   app.post(
@@ -67,7 +71,8 @@ export const clientRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
     },
     async (request, reply) => {
       const { name, redirect_uris, public: isPublic, id_token_alg, scopes } = request.body;
-      const { app: registered, secret } = await core.apps.register({ name, redirectUris: redirect_uris, isPublic, idTokenAlg: id_token_alg, scopes });
+      const input = { name, redirectUris: redirect_uris, isPublic, idTokenAlg: id_token_alg, scopes };
+      const { app: registered, secret } = await core.staff.addApp(request.caller.user, input);
       return reply.code(201).send({ client_id: registered.clientId, client_secret: secret });
     },
   );
@@ -76,7 +81,8 @@ export const clientRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
     '/clients/:client_id',
     { schema: { tags: [TAG], summary: 'Remove an app', params: ClientParams, response: { 204: Type.Null() } }, config: superusers },
     async (request, reply) => {
-      await core.apps.remove(request.params.client_id);
+      // The path names the app: the API's counterpart of the console's typed confirmation.
+      await core.staff.removeApp(request.caller.user, request.params.client_id, request.params.client_id);
       return reply.code(204).send(null);
     },
   );
@@ -87,6 +93,9 @@ export const clientRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
       schema: { tags: [TAG], summary: 'A new secret for an app; the old one stops working at once', params: ClientParams, response: { 200: Secret } },
       config: superusers,
     },
-    async (request) => ({ client_id: request.params.client_id, client_secret: await core.apps.rotateSecret(request.params.client_id) }),
+    async (request) => ({
+      client_id: request.params.client_id,
+      client_secret: await core.staff.rotateAppSecret(request.caller.user, request.params.client_id),
+    }),
   );
 };

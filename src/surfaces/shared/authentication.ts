@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import type { Core } from '../../core/core.ts';
 import type { Caller } from '../../core/sessions.ts';
 import { bearerToken } from './bearer.ts';
+import { actAs } from './request-origin.ts';
 import { answering, TOKEN_CODES } from './documented-answers.ts';
 
 /** What a route needs of its caller: a live access token, or one of a superuser. */
@@ -38,7 +39,11 @@ export function installAuthentication(app: FastifyInstance, core: Core): void {
     const authenticate: preHandlerAsyncHookHandler = async (request: FastifyRequest) => {
       const caller = await core.sessions.authenticate(bearerToken(request.headers.authorization));
       // Staff power: the one rule in core (superusers, and a second factor where CONSOLE_MFA / MFA_REQUIRED say).
-      if (need === 'superuser') await core.staff.admitApi(caller);
+      if (need === 'superuser') {
+        await core.staff.admitApi(caller);
+        // What the staff API does is audited as the superuser's, as the console's actions are.
+        actAs(caller.user.id);
+      }
       request.caller = caller;
     };
     answering(need === 'superuser' ? [...TOKEN_CODES, 'FORBIDDEN', 'STAFF_SECOND_FACTOR_REQUIRED'] : TOKEN_CODES, authenticate);
