@@ -5,7 +5,7 @@ import type { HashAlgorithm } from './core/passwords.ts';
 import { JWT_ALGORITHMS, type JwtAlgorithm } from './core/jwt-algorithms.ts';
 import { PROJECT_DIR } from './project-dir.ts';
 import type { DatabaseTarget } from './store/open-stores.ts';
-import { SURFACE_NAMES, type SurfaceName } from './surfaces/names.ts';
+import { SURFACE_NAMES, type SurfaceName, surfaceRequires } from './surfaces/names.ts';
 
 /** A setting has a value Gatehouse cannot use. The message names the setting. */
 export class ConfigError extends Error {
@@ -247,7 +247,13 @@ export const SETTINGS = {
     default: '`plain`',
     meaning: 'the style of `/api/v1/auth` on the main listener: `plain` (Chinese `{detail}` messages) or `envelope`',
   },
-  SURFACES: { field: 'surfaces', parse: surfaces, default: `\`${SURFACE_NAMES.join(',')}\``, meaning: 'comma list of the surfaces to serve' },
+  SURFACES: {
+    field: 'surfaces',
+    parse: surfaces,
+    default: `\`${SURFACE_NAMES.join(',')}\``,
+    meaning:
+      "comma list of the surfaces to serve; one that sends people to another's page needs it too (`console` needs `account`; `oidc` needs `account` with `MFA_REQUIRED`; what mails a link needs `pages` unless both link templates point elsewhere)",
+  },
   DEMO_DATA: { field: 'demoData', parse: boolean(true), default: '`true`', meaning: 'load the demo catalog into an empty database at start' },
   LOG_LEVEL: {
     field: 'logLevel',
@@ -523,7 +529,19 @@ export function readConfig(env: Env): Config {
     else config[group] = value;
   }
   for (const [group, on] of switches) if (!on) config[group] = null;
+  checkSurfaceNeeds(config as Config, env);
   return config as Config;
+}
+
+/** Every surface served has the surfaces it sends people to (surfaces/names.ts): one line naming both otherwise. */
+function checkSurfaceNeeds(config: Config, env: Env): void {
+  const needs = {
+    mfaRequired: config.mfaRequired,
+    mailLinksElsewhere: clean(env.RESET_URL_TEMPLATE) !== undefined && clean(env.VERIFY_URL_TEMPLATE) !== undefined,
+  };
+  for (const name of config.surfaces)
+    for (const { surface, why } of surfaceRequires(name, needs))
+      if (!config.surfaces.has(surface)) throw new ConfigError(`SURFACES: ${name} needs ${surface} (${why}); add it to SURFACES`);
 }
 
 /** The README's settings table, written from {@link SETTINGS}. */

@@ -22,11 +22,28 @@ describe('config', () => {
     assert.throws(() => loadConfig({ JWT_ALGORITHM: 'none' }), /JWT_ALGORITHM must be one of ES256, EdDSA, RS256, HS256/);
   });
 
+  test("SURFACES: a surface that sends people to another one's page needs it served too: one line naming both", () => {
+    assert.throws(() => loadConfig({ SURFACES: 'console,pages' }), /^ConfigError: SURFACES: console needs account \(staff set up their second factor there\)/);
+    assert.throws(() => loadConfig({ SURFACES: 'oidc', MFA_REQUIRED: 'staff' }), /SURFACES: oidc needs account/);
+    assert.doesNotThrow(() => loadConfig({ SURFACES: 'oidc' }), 'without MFA_REQUIRED the OpenID sign-in sends nobody to /account');
+    assert.throws(() => loadConfig({ SURFACES: 'users' }), /SURFACES: users needs pages \(the links it mails open \/reset-password/);
+    assert.doesNotThrow(
+      () =>
+        loadConfig({
+          SURFACES: 'users',
+          RESET_URL_TEMPLATE: 'https://app.example/reset?t={token}',
+          VERIFY_URL_TEMPLATE: 'https://app.example/verify?t={token}',
+        }),
+      "the links point at the app's own pages",
+    );
+    assert.doesNotThrow(() => loadConfig({ SURFACES: 'console,account,pages' }));
+  });
+
   test('settings are read and checked', () => {
     const c = loadConfig({
       PORT: '9000',
       DATABASE_URL: 'sqlite:/tmp/x.db',
-      SURFACES: 'users, auth',
+      SURFACES: 'users, auth, pages',
       V1_AUTH_STYLE: 'envelope',
       PASSWORD_HASH: 'argon2i',
       REDIS_URL: 'redis://127.0.0.1:6379',
@@ -34,7 +51,7 @@ describe('config', () => {
     });
     assert.equal(c.port, 9000);
     assert.deepEqual(c.database, { kind: 'sqlite', path: '/tmp/x.db' });
-    assert.deepEqual([...c.surfaces], ['users', 'auth']);
+    assert.deepEqual([...c.surfaces], ['users', 'auth', 'pages']);
     assert.equal(c.v1AuthStyle, 'envelope');
     assert.equal(c.passwordHash, 'argon2i');
     assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
