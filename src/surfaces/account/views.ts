@@ -6,7 +6,7 @@ import type { CommonTexts, Lang, Refusal } from '../../texts/common.ts';
 import { describeDevice } from '../shared/html/device.ts';
 import { alert, postForm } from '../shared/html/forms.ts';
 import { page } from '../shared/html/shell.ts';
-import { passwordForm, SIGN_IN_SCRIPTS, secondStepForm, type SignInForms } from '../shared/html/sign-in/views.ts';
+import { passwordForm, SIGN_IN_SCRIPTS, type SignInForms, secondStepPage as sharedSecondStep } from '../shared/html/sign-in/views.ts';
 import { type Html, html, trusted } from '../shared/html/template.ts';
 
 /** What every page of /account is drawn with. */
@@ -49,13 +49,7 @@ ${otherLang(c)}`,
 
 /** The second step: one code field (authenticator or recovery code), a passkey where the account has one. */
 export function secondStepPage(c: AccountPage, mfaToken: string, passkey: boolean, refusal?: Refusal): Html {
-  return page({
-    lang: c.lang,
-    title: c.common.secondStep.title,
-    main: html`<h1>${c.common.secondStep.title}</h1>
-${secondStepForm(signInForms(c), { mfaToken, passkey, refusal })}`,
-    scripts: SIGN_IN_SCRIPTS,
-  });
+  return sharedSecondStep(c.lang, signInForms(c), { mfaToken, passkey, refusal });
 }
 
 export interface Dashboard {

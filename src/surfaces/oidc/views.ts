@@ -2,7 +2,7 @@ import type { CommonTexts, Lang, Refusal } from '../../texts/common.ts';
 import type { OidcTexts } from '../../texts/oidc.ts';
 import { postForm } from '../shared/html/forms.ts';
 import { page } from '../shared/html/shell.ts';
-import { passwordForm, SIGN_IN_SCRIPTS, secondStepForm, type SignInForms } from '../shared/html/sign-in/views.ts';
+import { passwordForm, SIGN_IN_SCRIPTS, type SignInForms, secondStepPage as sharedSecondStep } from '../shared/html/sign-in/views.ts';
 import { type Html, html, trusted } from '../shared/html/template.ts';
 
 /** What the OpenID sign-in's pages are drawn with; `uid` names the provider's interaction they belong to. */
@@ -45,16 +45,9 @@ ${passwordForm(signInForms(c), { login, refusal, after: cancel(c, c.common.signI
   });
 }
 
-/** The second step: one code field, a passkey where the account has one. */
+/** The second step: one code field, a passkey where the account has one; going back to the app below. */
 export function secondStepPage(c: OidcPage, mfaToken: string, passkey: boolean, refusal?: Refusal): Html {
-  return page({
-    lang: c.lang,
-    title: c.common.secondStep.title,
-    main: html`<h1>${c.common.secondStep.title}</h1>
-${secondStepForm(signInForms(c), { mfaToken, passkey, refusal })}
-${cancel(c, c.common.signIn.cancel)}`,
-    scripts: SIGN_IN_SCRIPTS,
-  });
+  return sharedSecondStep(c.lang, signInForms(c), { mfaToken, passkey, refusal, after: cancel(c, c.common.signIn.cancel) });
 }
 
 /** The consent page: what the app asks for, in words; allow or deny. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { TSchema } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Core } from '../../core/core.ts';
 import { fail } from '../../core/errors.ts';
@@ -49,6 +50,12 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
   const noBodyIsEmpty = async (request: { body: unknown }) => {
     request.body ??= {};
   };
+  /** A route that changes how the account is protected: the step-up body, and the answers the step-up adds. */
+  const stepUp = (summary: string, response: TSchema, ...codes: MappedCode[]) => ({
+    schema: { tags, summary, body: StepUpBody, response: { 200: response } },
+    preValidation: noBodyIsEmpty,
+    config: { auth: 'caller' as const, errors: answers(...codes, ...STEP_UP) },
+  });
   const startOf = (request: Parameters<typeof clientMeta>[0]): StartOptions => ({
     accessTtl,
     withRefreshToken: style.issuesRefreshTokens,
@@ -87,16 +94,11 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
 
   app.post(
     '/mfa/totp',
-    {
-      schema: {
-        tags,
-        summary: '开始绑定身份验证器（TOTP）：密钥、otpauth URI 与二维码（确认前不生效）；需要重新验证身份（密码，已有身份验证器时加验证码）',
-        body: StepUpBody,
-        response: { 200: style.Data(TotpSetup) },
-      },
-      preValidation: noBodyIsEmpty,
-      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT', ...STEP_UP) },
-    },
+    stepUp(
+      '开始绑定身份验证器（TOTP）：密钥、otpauth URI 与二维码（确认前不生效）；需要重新验证身份（密码，已有身份验证器时加验证码）',
+      style.Data(TotpSetup),
+      'MFA_STATE_CONFLICT',
+    ),
     async (request) => {
       const { secret, otpauthUri } = await core.secondFactors.totp.begin(request.caller, request.body);
       return style.data('请用身份验证器扫描二维码，然后提交验证码确认', { secret, otpauth_uri: otpauthUri, qr_svg: await qrSvg(otpauthUri) });
@@ -122,11 +124,7 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
 
   app.delete(
     '/mfa/totp',
-    {
-      schema: { tags, summary: '解除身份验证器（需要密码和验证码）；恢复码随之失效', body: StepUpBody, response: { 200: style.Said } },
-      preValidation: noBodyIsEmpty,
-      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT', 'LAST_FACTOR_REQUIRED', ...STEP_UP) },
-    },
+    stepUp('解除身份验证器（需要密码和验证码）；恢复码随之失效', style.Said, 'MFA_STATE_CONFLICT', 'LAST_FACTOR_REQUIRED'),
     async (request) => {
       await core.secondFactors.totp.remove(request.caller, request.body);
       return style.said('身份验证器已解除');
@@ -135,16 +133,7 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
 
   app.post(
     '/mfa/recovery-codes',
-    {
-      schema: {
-        tags,
-        summary: '重新生成 10 个恢复码（需要密码和验证码）；旧的恢复码立即失效',
-        body: StepUpBody,
-        response: { 200: style.Data(RecoveryCodes) },
-      },
-      preValidation: noBodyIsEmpty,
-      config: { auth: 'caller', errors: answers('MFA_STATE_CONFLICT', ...STEP_UP) },
-    },
+    stepUp('重新生成 10 个恢复码（需要密码和验证码）；旧的恢复码立即失效', style.Data(RecoveryCodes), 'MFA_STATE_CONFLICT'),
     async (request) => {
       const codes = await core.secondFactors.totp.regenerateRecoveryCodes(request.caller, request.body);
       return style.data('恢复码已重新生成，请妥善保存', { recovery_codes: codes });
@@ -154,16 +143,7 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
   // Passkeys (WebAuthn, RP ID from PUBLIC_URL): adding one (Bearer), and signing in with one, alone or as the second step.
   app.post(
     '/mfa/passkeys/register/options',
-    {
-      schema: {
-        tags,
-        summary: '开始添加通行密钥（passkey）：浏览器的注册选项；需要重新验证身份（密码，已有身份验证器时加验证码）',
-        body: StepUpBody,
-        response: { 200: style.Data(CeremonyStart) },
-      },
-      preValidation: noBodyIsEmpty,
-      config: { auth: 'caller', errors: answers(...STEP_UP) },
-    },
+    stepUp('开始添加通行密钥（passkey）：浏览器的注册选项；需要重新验证身份（密码，已有身份验证器时加验证码）', style.Data(CeremonyStart)),
     async (request) => {
       const { ceremonyId, options } = await core.secondFactors.passkeys.registrationOptions(request.caller, request.body);
       return style.data('请在浏览器中完成通行密钥注册', { ceremony_id: ceremonyId, options });

@@ -1,5 +1,7 @@
 import type { CommonTexts, Refusal } from '../../../../texts/common.ts';
+import type { Lang } from '../../../../texts/common.ts';
 import { alert, invalidWhen, postForm } from '../forms.ts';
+import { page } from '../shell.ts';
 import { type Html, html } from '../template.ts';
 
 /** What the sign-in's forms need from the page they stand on. */
@@ -61,4 +63,16 @@ ${alert(refused ? t.refusals[options.refusal as Refusal] : undefined)}
   'stack',
 )}
 ${options.passkey ? passkeyButton(forms, t.secondStep.passkey, options.mfaToken) : html``}`;
+}
+
+/** The second step as a whole page (/account, the OpenID sign-in; the console draws it in its own shell); `after` below the form. */
+export function secondStepPage(lang: Lang, forms: SignInForms, options: { mfaToken: string; passkey: boolean; refusal?: Refusal; after?: Html }): Html {
+  return page({
+    lang,
+    title: forms.t.secondStep.title,
+    main: html`<h1>${forms.t.secondStep.title}</h1>
+${secondStepForm(forms, options)}
+${options.after}`,
+    scripts: SIGN_IN_SCRIPTS,
+  });
 }
