@@ -35,13 +35,19 @@ interface MfaDeps {
 }
 
 /**
- * `/api/v1/auth/mfa/*`: the second step of a login (`/mfa/verify`), and a
- * user's own second factors for apps that draw their own screens (Bearer).
+ * `/api/v1/auth/mfa/*`: the second step of a login (`/mfa/verify`, a passkey
+ * alone or as the second step), and a user's own second factors for apps that
+ * draw their own screens (Bearer; every change behind the core's step-up).
  */
 // The Bearer routes have no per-address limit: they need a live session, and every code or
 // password they check takes a slot of the account's lockout budgets (atomic, every instance).
-export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, tags, limits }: MfaDeps): void {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+export function mfaRoutes(fastify: FastifyInstance, deps: MfaDeps): void {
+  mfaSecondStepRoutes(fastify, deps);
+  mfaFactorRoutes(fastify, deps);
+}
+
+/** What the routes of both parts share: the answers they add to the surface's, the step-up route shape, a session's start. */
+function shared({ style, accessTtl, tags }: MfaDeps) {
   // The answers these routes add to the surface's usual ones (listed in the OpenAPI document).
   const answers = (...codes: MappedCode[]): ErrorOverrides => Object.fromEntries(codes.map((c) => [c, style.renderer.map[c]]));
   // Every change to how the account is protected asks for a fresh proof (core/second-factors/step-up.ts).
@@ -62,6 +68,14 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
     ...clientMeta(request),
   });
 
+  return { answers, STEP_UP, stepUp, startOf, noBodyIsEmpty };
+}
+
+/** The second step of a login (a code, or a passkey) and a sign-in with a passkey alone: each answered as a login. */
+function mfaSecondStepRoutes(fastify: FastifyInstance, deps: MfaDeps): void {
+  const { core, style, tags, limits, accessTtl } = deps;
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { answers, startOf } = shared(deps);
   app.post(
     '/mfa/verify',
     {
@@ -82,6 +96,47 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
     },
   );
 
+  app.post(
+    '/mfa/passkeys/authenticate/options',
+    {
+      schema: { tags, summary: '开始用通行密钥登录（单独登录，或作为两步验证）', response: { 200: style.Data(CeremonyStart) } },
+      preHandler: limits.perIp('login'),
+    },
+    async () => {
+      const { ceremonyId, options } = await core.secondFactors.step.passkeyOptions();
+      return style.data('请在浏览器中完成通行密钥验证', { ceremony_id: ceremonyId, options });
+    },
+  );
+  app.post(
+    '/mfa/passkeys/authenticate/verify',
+    {
+      schema: {
+        tags,
+        summary: '完成通行密钥登录：带 mfa_token 时为两步验证，否则为单独登录；答复与登录成功相同',
+        body: PasskeySignInBody,
+        response: { 200: style.login.Answer },
+      },
+      config: { errors: answers('MFA_TOKEN_INVALID', 'MFA_CODE_INVALID') },
+      preHandler: limits.perIp('login'),
+    },
+    async (request) => {
+      const { ceremony_id, credential, mfa_token } = request.body;
+      const response = credential as unknown as AuthenticationResponseJSON;
+      const start = startOf(request);
+      const grant =
+        mfa_token === undefined
+          ? await core.secondFactors.step.signInWithPasskey(ceremony_id, response, start)
+          : await core.secondFactors.step.verifyPasskey(mfa_token, ceremony_id, response, start);
+      return style.login.view(grant, accessTtl);
+    },
+  );
+}
+
+/** A user's own factors (Bearer): what is enrolled, the authenticator app and its recovery codes, passkeys. */
+function mfaFactorRoutes(fastify: FastifyInstance, deps: MfaDeps): void {
+  const { core, style, tags } = deps;
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { answers, STEP_UP, stepUp, startOf, noBodyIsEmpty } = shared(deps);
   app.get(
     '/mfa',
     { schema: { tags, summary: '当前用户的两步验证：已启用的方式与剩余恢复码数量', response: { 200: style.Data(MfaStatus) } }, config: { auth: 'caller' } },
@@ -180,40 +235,6 @@ export function mfaRoutes(fastify: FastifyInstance, { core, style, accessTtl, ta
     async (request) => {
       await core.secondFactors.passkeys.remove(request.caller, request.params.id, request.body);
       return style.said('通行密钥已删除');
-    },
-  );
-  app.post(
-    '/mfa/passkeys/authenticate/options',
-    {
-      schema: { tags, summary: '开始用通行密钥登录（单独登录，或作为两步验证）', response: { 200: style.Data(CeremonyStart) } },
-      preHandler: limits.perIp('login'),
-    },
-    async () => {
-      const { ceremonyId, options } = await core.secondFactors.step.passkeyOptions();
-      return style.data('请在浏览器中完成通行密钥验证', { ceremony_id: ceremonyId, options });
-    },
-  );
-  app.post(
-    '/mfa/passkeys/authenticate/verify',
-    {
-      schema: {
-        tags,
-        summary: '完成通行密钥登录：带 mfa_token 时为两步验证，否则为单独登录；答复与登录成功相同',
-        body: PasskeySignInBody,
-        response: { 200: style.login.Answer },
-      },
-      config: { errors: answers('MFA_TOKEN_INVALID', 'MFA_CODE_INVALID') },
-      preHandler: limits.perIp('login'),
-    },
-    async (request) => {
-      const { ceremony_id, credential, mfa_token } = request.body;
-      const response = credential as unknown as AuthenticationResponseJSON;
-      const start = startOf(request);
-      const grant =
-        mfa_token === undefined
-          ? await core.secondFactors.step.signInWithPasskey(ceremony_id, response, start)
-          : await core.secondFactors.step.verifyPasskey(mfa_token, ceremony_id, response, start);
-      return style.login.view(grant, accessTtl);
     },
   );
 }
