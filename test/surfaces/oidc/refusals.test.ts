@@ -56,6 +56,25 @@ describe('OpenID Connect refusals', { skip: executablePath ? false : 'Chromium i
     assert.doesNotMatch(body, /evil\.example/);
   });
 
+  test('a redirect_uri that only starts like the registered one (a longer path, a query, a fragment, another port): refused the same way', async () => {
+    const registered = new URL(rp.url);
+    const lookalikes = [
+      `${rp.url}x`,
+      `${rp.url}/../evil`,
+      `${rp.url}?next=https://evil.example`,
+      `${rp.url}#x`,
+      `${registered.protocol}//${registered.hostname}:${Number(registered.port) + 1}${registered.pathname}`,
+      rp.url.replace('http://', 'https://'),
+    ];
+    for (const uri of lookalikes) {
+      const request = await authorizationRequest(config, uri);
+      const response = await fetch(request.url, { redirect: 'manual' });
+      assert.equal(response.status, 400, uri);
+      assert.equal(response.headers.get('location'), null, uri);
+      assert.match(await response.text(), /invalid_redirect_uri|invalid_request/, uri);
+    }
+  });
+
   test('an authorization request without a PKCE challenge is refused (PKCE is required for every client, confidential too)', async () => {
     const url = client.buildAuthorizationUrl(config, { redirect_uri: rp.url, scope: 'openid', state: 's1' });
     const response = await fetch(url, { redirect: 'manual' });
