@@ -20,6 +20,8 @@ import { ENCRYPTION_KEY_FILE, loadOrCreateSecret, readSecret } from './store/sec
 import type { JwtAlgorithm } from './core/signing-keys.ts';
 import { StartupError } from './startup-error.ts';
 import { SecretBox } from './core/secret-box.ts';
+import type { AttemptOutcome } from './core/webhook-delivery.ts';
+import { HttpWebhookSender } from './store/webhooks/http-sender.ts';
 
 export interface BootOptions {
   /** Use these stores instead of opening the configured database. */
@@ -38,6 +40,8 @@ export interface BootOptions {
   observeAudit?: (event: AuditEvent) => void;
   /** Times every PostgreSQL and Redis store call. */
   observeStore?: StoreObserver;
+  /** Sees every finished webhook delivery attempt. */
+  observeDelivery?: (outcome: AttemptOutcome, seconds: number) => void;
 }
 
 /** Opens (and migrates) storage, resolves the signing secret and the encryption key, and wires the core. Shared by the server and the CLI. */
@@ -104,6 +108,9 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
       webauthn: { rpId: new URL(config.publicUrl).hostname, rpName: 'Gatehouse', origins: [new URL(config.publicUrl).origin] },
     },
     onBackgroundError: (error, what) => log({ err: error }, `${what} failed`),
+    webhookSender: new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate }),
+    delivery: { retrySeconds: config.webhookRetrySeconds },
+    observeDelivery: options.observeDelivery,
   });
   try {
     await core.start();

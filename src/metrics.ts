@@ -34,6 +34,18 @@ export class Metrics {
     labelNames: ['store'],
     registers: [this.registry],
   });
+  readonly #webhookAttempts = new Counter({
+    name: 'gatehouse_webhook_attempts_total',
+    help: 'Webhook delivery attempts, by outcome: delivered (a 2xx), retrying (no 2xx, another attempt is scheduled), failed (out of attempts, or 410)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly #webhookLatency = new Histogram({
+    name: 'gatehouse_webhook_attempt_duration_seconds',
+    help: 'Time of a webhook delivery attempt, answer included',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   readonly #fallbacks = new Counter({
     name: 'gatehouse_rate_limit_local_fallback_total',
     help: 'Rate-limit hits counted in this process because Redis was unreachable',
@@ -64,6 +76,27 @@ export class Metrics {
   storeCall(store: string, method: string, seconds: number, unavailable: boolean): void {
     this.#storeLatency.observe({ store, method }, seconds);
     if (unavailable) this.#outages.inc({ store });
+  }
+
+  webhookAttempt(outcome: 'delivered' | 'retrying' | 'failed', seconds: number): void {
+    this.#webhookAttempts.inc({ outcome });
+    this.#webhookLatency.observe(seconds);
+  }
+
+  /** `gatehouse_webhook_outbox_depth`: deliveries waiting, read from the database when scraped (every instance sees the same). */
+  watchOutbox(pending: () => Promise<number>): void {
+    new Gauge({
+      name: 'gatehouse_webhook_outbox_depth',
+      help: 'Webhook deliveries waiting for an attempt (all instances: read from the database)',
+      registers: [this.registry],
+      async collect() {
+        // A database that does not answer leaves the last value, rather than failing the whole scrape.
+        await pending().then(
+          (n) => this.set(n),
+          () => {},
+        );
+      },
+    });
   }
 
   rateLimitFallback(): void {

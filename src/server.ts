@@ -95,8 +95,12 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
       logger[level]({ audit: event.type, userId: event.userId, ip: event.ip }, `audit: ${event.type}`);
     },
     observeStore: metrics ? (store, method, seconds, unavailable) => metrics.storeCall(store, method, seconds, unavailable) : undefined,
+    observeDelivery: metrics ? (outcome, seconds) => metrics.webhookAttempt(outcome, seconds) : undefined,
   });
   hasher = core.hasher;
+  metrics?.watchOutbox(() => core.webhooks.pending());
+  // Webhooks are delivered in the background, never on a request's path; core.close() stops the loop.
+  core.deliveries.start();
   const { stores } = core;
 
   const redisUrl = config.rateLimit ? config.redisUrl : null;

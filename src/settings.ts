@@ -88,6 +88,17 @@ function url(protocols: string[]) {
   };
 }
 
+/** A comma list of whole seconds (WEBHOOK_RETRY_SECONDS): the waits between attempts. */
+function secondsList(fallback: readonly number[]) {
+  return (raw: string | undefined, _env: Env, name: string): number[] => {
+    if (raw === undefined) return [...fallback];
+    const parts = raw.split(',').map((p) => p.trim());
+    if (parts.length > 20 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 604_800))
+      throw new ConfigError(`${name} must be a comma list of at most 20 whole seconds, each from 1 to 604800 (got "${raw}")`);
+    return parts.map(Number);
+  };
+}
+
 const minutes = (fallback: number) => (raw: string | undefined, env: Env, name: string) => integer(fallback, 1, 525_600)(raw, env, name) * 60;
 
 /** DATA_DIR, which other defaults follow. */
@@ -495,7 +506,22 @@ export const SETTINGS = {
     secret: true,
     parse: url(['http:', 'https:']),
     default: '—',
-    meaning: 'every audit event is also POSTed here as JSON',
+    meaning:
+      'deprecated (kept for one release): every audit event is also POSTed here as JSON, once, unsigned; use a webhook endpoint subscribed to every event instead (`gatehouse webhooks add`, docs/webhooks.md)',
+  },
+  WEBHOOK_RETRY_SECONDS: {
+    field: 'webhookRetrySeconds',
+    parse: secondsList([5, 300, 1800, 7200, 18000, 36000, 36000]),
+    default: '`5,300,1800,7200,18000,36000,36000`',
+    meaning:
+      'the waits (seconds, each spread by ±10%) between the attempts of a webhook delivery that got no 2xx; after the last, it has failed. The default is the Standard Webhooks schedule: over 27 hours of tries',
+  },
+  WEBHOOK_ALLOW_PRIVATE: {
+    field: 'webhookAllowPrivate',
+    parse: boolean(false),
+    default: '`off`',
+    meaning:
+      '`on`: webhooks may be delivered to private, loopback and link-local addresses (tests, receivers inside your network); `off`: such addresses are refused, as resolved when each attempt connects',
   },
 } as const satisfies Record<string, Setting<unknown>>;
 

@@ -1,5 +1,7 @@
 import { fail } from './errors.ts';
 import type { Audit } from './audit.ts';
+import type { EventType, Events } from './events.ts';
+import type { EventsOf } from './ports/webhook-store.ts';
 import type { Lockout } from './lockout.ts';
 import { checkPasswordPolicy, type PasswordHasher, type PasswordRules } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
@@ -85,6 +87,7 @@ export class AccountService {
   readonly #audit: Audit;
   readonly #pending: PendingSecrets;
   readonly #stepUp: Pick<StepUp, 'secondFactorFor' | 'legacyChange'>;
+  readonly #events: Events;
 
   constructor(deps: {
     users: UserStore;
@@ -96,8 +99,11 @@ export class AccountService {
     audit: Audit;
     pending: PendingSecrets;
     stepUp: Pick<StepUp, 'secondFactorFor' | 'legacyChange'>;
+    /** Webhook events, written with the change they tell of. */
+    events: Events;
   }) {
     this.#stepUp = deps.stepUp;
+    this.#events = deps.events;
     this.#audit = deps.audit;
     this.#pending = deps.pending;
     this.#users = deps.users;
@@ -133,7 +139,7 @@ export class AccountService {
     };
     let user: User;
     try {
-      user = await this.#users.create(record);
+      user = await this.#users.create(record, this.#events.of('user.created'));
     } catch (error) {
       throw translateUnique(error);
     }
@@ -150,9 +156,13 @@ export class AccountService {
 
   /** Operator or verification: marks the account's email (or phone) as verified, or not. */
   async setVerified(user: User, channel: 'email' | 'phone', verified: boolean): Promise<User> {
+    const flag = channel === 'email' ? 'isEmailVerified' : 'isPhoneVerified';
+    const event: EventType = channel === 'email' ? 'email.verified' : 'phone.verified';
     const updated = await this.#save(
       user.id,
-      channel === 'email' ? { isEmailVerified: verified, updatedAt: this.#clock.now() } : { isPhoneVerified: verified, updatedAt: this.#clock.now() },
+      { [flag]: verified, updatedAt: this.#clock.now() },
+      // A flag taken back is a change like any other; a flag given is the verification itself.
+      user[flag] === verified ? undefined : verified ? this.#events.of(event) : this.#events.of(['user.updated', { changed: [FIELD_NAMES[flag]] }]),
     );
     if (verified) await this.#audit.record(channel === 'email' ? 'email.verified' : 'phone.verified', user.id);
     return updated;
@@ -188,7 +198,18 @@ export class AccountService {
 
   /** Applies profile changes. Throws EMAIL_TAKEN when the new email is someone else's. A new email is unverified. */
   async updateProfile(user: User, changes: ProfileChanges): Promise<User> {
-    return this.#emailChanged(user, await this.#save(user.id, await this.#profilePatch(user, changes)));
+    const patch = await this.#profilePatch(user, changes);
+    return this.#emailChanged(user, await this.#save(user.id, patch, this.#updated(user, patch)));
+  }
+
+  /** `user.updated` naming the fields a patch changes (in the API's names), or nothing when it changes none. */
+  #updated(user: User, patch: UserPatch, also: EventType[] = []): EventsOf<User> | undefined {
+    const changed = Object.entries(patch)
+      .filter(([key, value]) => key !== 'updatedAt' && key !== 'passwordHash' && JSON.stringify(value) !== JSON.stringify(user[key as keyof User]))
+      .map(([key]) => FIELD_NAMES[key] ?? key);
+    const events: Array<EventType | [EventType, Record<string, unknown>]> = [...also];
+    if (changed.length > 0) events.unshift(['user.updated', { changed }]);
+    return events.length > 0 ? this.#events.of(...events) : undefined;
   }
 
   async #emailChanged(before: User, after: User): Promise<User> {
@@ -241,7 +262,7 @@ export class AccountService {
     if (newEmail) await this.#lockout.reserve('email-change', user.id);
     const patch = await this.#profilePatch(user, changes);
     if (newPassword !== undefined) patch.passwordHash = await this.#hasher.hash(newPassword);
-    const updated = await this.#save(user.id, patch);
+    const updated = await this.#save(user.id, patch, this.#updated(user, patch, newPassword !== undefined ? ['password.changed'] : []));
     if (newPassword !== undefined) {
       if (updated.email === user.email) await this.#cancelPending(user.id);
       await this.#sessions.endAllForUser(user.id, keepSessionId);
@@ -297,7 +318,7 @@ export class AccountService {
 
   /** A new password: pending resets and codes end, and every session but `keepSessionId`. */
   async #storeNewPassword(user: User, newPassword: string, keepSessionId?: string): Promise<void> {
-    await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
+    await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() }, this.#events.of('password.changed'));
     await this.#cancelPending(user.id);
     await this.#sessions.endAllForUser(user.id, keepSessionId);
     await this.#audit.record('password.changed', user.id);
@@ -305,13 +326,15 @@ export class AccountService {
 
   /** Operator or superuser action: gives or takes `is_staff` or `is_superuser` (core/staff.ts audits it). */
   async setRole(user: User, role: 'staff' | 'superuser', on: boolean): Promise<User> {
-    return this.#save(user.id, role === 'staff' ? { isStaff: on, updatedAt: this.#clock.now() } : { isSuperuser: on, updatedAt: this.#clock.now() });
+    const patch: UserPatch = role === 'staff' ? { isStaff: on, updatedAt: this.#clock.now() } : { isSuperuser: on, updatedAt: this.#clock.now() };
+    const unchanged = role === 'staff' ? user.isStaff === on : user.isSuperuser === on;
+    return this.#save(user.id, patch, unchanged ? undefined : this.#updated(user, patch));
   }
 
   /** Operator action: set a password without knowing the old one. Ends every session. */
   async setPassword(user: User, newPassword: string): Promise<void> {
     checkPasswordPolicy(newPassword);
-    await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
+    await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() }, this.#events.of('password.changed'));
     await this.#cancelPending(user.id);
     await this.#sessions.endAllForUser(user.id);
     await this.#lockout.clear('password', user.id);
@@ -325,7 +348,8 @@ export class AccountService {
    * before the account was disabled comes back to life.
    */
   async setStatus(user: User, status: User['status']): Promise<User> {
-    const updated = await this.#save(user.id, { status, updatedAt: this.#clock.now() });
+    const events = user.status === status ? undefined : this.#events.of(status === 'disabled' ? 'user.disabled' : 'user.enabled');
+    const updated = await this.#save(user.id, { status, updatedAt: this.#clock.now() }, events);
     if (status !== 'active') await this.#cancelPending(user.id);
     else if (user.status !== 'active') await this.#sessions.endAllForUser(user.id);
     await this.#audit.record(status === 'disabled' ? 'user.disabled' : 'user.enabled', user.id);
@@ -337,15 +361,15 @@ export class AccountService {
     await this.#sessions.endAllForUser(user.id);
     await this.#cancelPending(user.id);
     await this.#lockout.clear('password', user.id);
-    const deleted = await this.#users.delete(user.id);
+    const deleted = await this.#users.delete(user.id, this.#events.of('user.deleted'));
     if (deleted) await this.#audit.record('user.deleted', user.id);
     return deleted;
   }
 
-  async #save(id: number, patch: UserPatch): Promise<User> {
+  async #save(id: number, patch: UserPatch, events?: EventsOf<User>): Promise<User> {
     let updated: User | null;
     try {
-      updated = await this.#users.update(id, patch);
+      updated = await this.#users.update(id, patch, events);
     } catch (error) {
       throw translateUnique(error);
     }
@@ -353,6 +377,31 @@ export class AccountService {
     return updated;
   }
 }
+
+/** The staff API's names of the fields a change can touch (`data.changed` of `user.updated`). */
+const FIELD_NAMES: Record<string, string> = {
+  email: 'email',
+  username: 'username',
+  nickname: 'nickname',
+  fullName: 'full_name',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  phone: 'phone_number',
+  gender: 'gender',
+  age: 'age',
+  birthDate: 'birth_date',
+  avatarUrl: 'avatar_url',
+  bio: 'bio',
+  language: 'language',
+  timezone: 'timezone',
+  theme: 'theme',
+  notifications: 'notifications',
+  isEmailVerified: 'is_email_verified',
+  isPhoneVerified: 'is_phone_verified',
+  isStaff: 'is_staff',
+  isSuperuser: 'is_superuser',
+  status: 'status',
+};
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -26,6 +26,11 @@ import type { SecretBox } from './secret-box.ts';
 import { SecondFactors } from './second-factors/second-factors.ts';
 import { DEFAULT_SECOND_FACTORS, type SecondFactorSettings } from './second-factors/settings.ts';
 import { SigningKeys } from './signing-keys.ts';
+import { Events } from './events.ts';
+import { rfc3339 } from './user-view.ts';
+import type { WebhookSender } from './ports/webhook-sender.ts';
+import { type AttemptOutcome, DEFAULT_DELIVERY, type DeliverySettings, WebhookDeliveries } from './webhook-delivery.ts';
+import { WebhookService } from './webhooks.ts';
 
 export interface CoreOptions {
   stores: Stores;
@@ -61,6 +66,12 @@ export interface CoreOptions {
   secondFactors?: Partial<SecondFactorSettings>;
   /** Where background failures (a verification mail that could not be sent) are reported. */
   onBackgroundError?: (error: unknown, what: string) => void;
+  /** How webhooks are POSTed (store/webhooks/http-sender.ts); without one, every attempt fails. */
+  webhookSender?: WebhookSender;
+  /** The retry schedule (WEBHOOK_RETRY_SECONDS) and the delivery loop's limits. */
+  delivery?: Partial<DeliverySettings>;
+  /** Sees every finished delivery attempt (metrics). */
+  observeDelivery?: (outcome: AttemptOutcome, seconds: number) => void;
 }
 
 /** The services every surface is built on. */
@@ -87,6 +98,10 @@ export interface Core {
   signingKeys: SigningKeys;
   /** Seals and opens secrets kept at rest; the only holder of MFA_ENCRYPTION_KEY. */
   secretBox: SecretBox;
+  /** Webhook endpoints: add, list, remove, rotate secrets, test, deliveries and replay. */
+  webhooks: WebhookService;
+  /** The webhook delivery loop: started by a server (`gatehouse serve`), not by the other commands. */
+  deliveries: WebhookDeliveries;
   clock: Clock;
   stores: Stores;
   /** Moves accounts in from another system (the original FastAPI database, an export). */
@@ -117,8 +132,15 @@ export function createCore(options: CoreOptions): Core {
   });
   const tokens = new TokenIssuer(signingKeys, clock);
   const audit = new Audit({ log: options.stores.audit, clock, origin: options.origin, webhook: options.auditWebhook, observe: options.observeAudit });
+  const events = new Events({ ids, clock, store: options.stores.webhooks });
+  const webhookSender = options.webhookSender ?? NO_SENDER;
   const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE);
-  const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit }, policy);
+  const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit, events }, policy);
+  lockout.onLocked = async (userId) => {
+    const user = await users.findById(userId);
+    const { lockedUntil } = await lockout.state(userId);
+    if (user) await events.publish(events.about('user.locked', user, { locked_until: lockedUntil === null ? null : rfc3339(lockedUntil) }));
+  };
   const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
   const admission = new Admission(options.requireVerifiedEmail ?? false);
   const secondFactors = new SecondFactors(
@@ -132,6 +154,7 @@ export function createCore(options: CoreOptions): Core {
       box: options.secretBox,
       audit,
       mailer,
+      events,
       admission,
       clock,
       ids,
@@ -149,6 +172,7 @@ export function createCore(options: CoreOptions): Core {
     audit,
     pending: { resets: options.stores.resets, verifications: options.stores.verifications },
     stepUp: secondFactors.stepUp,
+    events,
   });
   const login = new LoginService({
     accounts,
@@ -185,6 +209,22 @@ export function createCore(options: CoreOptions): Core {
     storage: options.stores,
     staffNeedSecondFactor: options.consoleMfa,
   });
+  const webhooks = new WebhookService({ store: options.stores.webhooks, box: options.secretBox, clock, ids, audit, events, sender: webhookSender });
+  const deliveries = new WebhookDeliveries(
+    {
+      store: options.stores.webhooks,
+      sender: webhookSender,
+      box: options.secretBox,
+      clock,
+      ids,
+      audit,
+      mailer,
+      users,
+      report,
+      observe: options.observeDelivery,
+    },
+    { ...DEFAULT_DELIVERY, ...options.delivery },
+  );
   // A new email address gets a verification mail, after the answer that set it.
   const background = new Set<Promise<void>>();
   accounts.onEmailSet = (user) => {
@@ -212,15 +252,24 @@ export function createCore(options: CoreOptions): Core {
     tokens,
     signingKeys,
     secretBox: options.secretBox,
+    webhooks,
+    deliveries,
     clock,
     stores: options.stores,
-    importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids }, importOptions),
+    importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids, events }, importOptions),
     start: () => signingKeys.start(),
     close: async () => {
       signingKeys.stop();
+      await deliveries.stop();
       // Mail already on its way (a verification after a registration) is finished first.
       await Promise.all(background);
       await options.stores.close();
     },
   };
 }
+
+/** Without a sender (unit tests), every attempt fails and is tried again later. */
+const NO_SENDER: WebhookSender = {
+  refusal: (url) => (/^https?:\/\//.test(url) ? null : 'only http:// and https:// URLs'),
+  post: () => Promise.reject(new Error('no webhook sender is configured')),
+};

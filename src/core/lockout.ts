@@ -80,6 +80,12 @@ export class Lockout {
   readonly #clock: Clock;
   readonly rule: LockoutRule;
   readonly #rules: Record<AttemptKind, LockoutRule>;
+  /**
+   * Called once when a failure locks an account's password budget, before the
+   * failure is answered (the core publishes `user.locked`: the lock may live in
+   * Redis, outside the database's transactions).
+   */
+  onLocked: ((userId: number) => Promise<void>) | undefined;
 
   constructor(store: LockoutStore, clock: Clock, rule: LockoutRule = DEFAULT_LOCKOUT_RULE, rules: Partial<Record<AttemptKind, LockoutRule>> = {}) {
     this.#store = store;
@@ -114,7 +120,11 @@ export class Lockout {
       };
     return {
       succeeded: once(() => this.#store.clear(key), undefined),
-      failed: once(() => this.#store.fail(key, this.#clock.now(), rule), false),
+      failed: once(async () => {
+        const locked = await this.#store.fail(key, this.#clock.now(), rule);
+        if (locked && kind === 'password' && typeof subject === 'number') await this.onLocked?.(subject);
+        return locked;
+      }, false),
       release: once(() => this.#store.release(key), undefined),
     };
   }

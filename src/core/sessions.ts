@@ -6,6 +6,7 @@ import type { Session, SessionStore } from './ports/session-store.ts';
 import type { User, UserStore } from './ports/user-store.ts';
 import type { TokenClaims, TokenIssuer, TokenType } from './tokens.ts';
 import type { Audit } from './audit.ts';
+import type { Events } from './events.ts';
 import { ENROLMENT_SECONDS } from './second-factors/settings.ts';
 
 export interface SessionPolicy {
@@ -80,12 +81,14 @@ export class SessionService {
   readonly policy: SessionPolicy;
 
   readonly #audit: Audit;
+  readonly #events: Events;
 
   constructor(
-    deps: { sessions: SessionStore; users: UserStore; tokens: TokenIssuer; clock: Clock; ids: IdSource; audit: Audit },
+    deps: { sessions: SessionStore; users: UserStore; tokens: TokenIssuer; clock: Clock; ids: IdSource; audit: Audit; events: Events },
     policy = DEFAULT_SESSION_POLICY,
   ) {
     this.#audit = deps.audit;
+    this.#events = deps.events;
     this.#store = deps.sessions;
     this.#users = deps.users;
     this.#tokens = deps.tokens;
@@ -203,9 +206,18 @@ export class SessionService {
     return this.#store.delete(sessionId);
   }
 
-  /** Ends every session of a user, but `exceptId`. */
-  endAllForUser(userId: number, exceptId?: string): Promise<number> {
-    return this.#store.deleteForUser(userId, exceptId);
+  /**
+   * Ends every session of a user, but `exceptId`. When any ended, `session.revoked`
+   * is published before this returns (sessions may live in Redis, outside the
+   * database's transactions).
+   */
+  async endAllForUser(userId: number, exceptId?: string): Promise<number> {
+    const ended = await this.#store.deleteForUser(userId, exceptId);
+    if (ended > 0) {
+      const user = await this.#users.findById(userId);
+      if (user) await this.#events.publish(this.#events.about('session.revoked', user, { sessions_ended: ended, current_kept: exceptId !== undefined }));
+    }
+    return ended;
   }
 
   listForUser(userId: number): Promise<Session[]> {

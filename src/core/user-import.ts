@@ -1,4 +1,5 @@
 import { normalizeEmail } from './accounts.ts';
+import type { Events } from './events.ts';
 import { isSupportedHash } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdSource } from './ports/ids.ts';
@@ -33,12 +34,13 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * Creates accounts that keep their password hashes (argon2 or bcrypt), so
  * nobody has to reset a password; each is upgraded to the current hash setting
  * on its first login. Each account is one insert: it exists whole or not at
- * all. Running the same import again skips every account (already exists).
+ * all, with its `user.created` webhook event. Running the same import again
+ * skips every account (already exists).
  */
 export async function importAccounts(
   users: UserStore,
   accounts: Iterable<ForeignAccount>,
-  deps: { clock: Clock; ids: IdSource },
+  deps: { clock: Clock; ids: IdSource; events: Events },
   options: { dryRun?: boolean; onProgress?: (done: number) => void } = {},
 ): Promise<AccountImportReport> {
   const report: AccountImportReport = { imported: 0, skipped: [], renumbered: 0 };
@@ -85,19 +87,22 @@ export async function importAccounts(
     }
     const names = [account.firstName, account.lastName].filter((n): n is string => !!n && n.trim() !== '');
     try {
-      await users.create({
-        ...(account.id !== undefined ? { id: account.id } : {}),
-        uuid: deps.ids.uuid(),
-        email: account.email,
-        username: account.username || null,
-        passwordHash: account.passwordHash!,
-        firstName: account.firstName || null,
-        lastName: account.lastName || null,
-        phone: account.phone || null,
-        fullName: names.length ? names.join(' ') : null,
-        status: account.disabled ? 'disabled' : 'active',
-        createdAt: deps.clock.now(),
-      });
+      await users.create(
+        {
+          ...(account.id !== undefined ? { id: account.id } : {}),
+          uuid: deps.ids.uuid(),
+          email: account.email,
+          username: account.username || null,
+          passwordHash: account.passwordHash!,
+          firstName: account.firstName || null,
+          lastName: account.lastName || null,
+          phone: account.phone || null,
+          fullName: names.length ? names.join(' ') : null,
+          status: account.disabled ? 'disabled' : 'active',
+          createdAt: deps.clock.now(),
+        },
+        deps.events.of('user.created'),
+      );
       report.imported++;
     } catch (error) {
       if (!(error instanceof UniqueViolation)) throw error;

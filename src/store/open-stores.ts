@@ -218,6 +218,7 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     oidcPayloads: reportOutages(stores.oidcPayloads, 'postgres.oidc', options.observe),
     apps: reportOutages(stores.apps, 'postgres.apps', options.observe),
     signingKeys: reportOutages(stores.signingKeys, 'postgres.signing_keys', options.observe),
+    webhooks: reportOutages(stores.webhooks, 'postgres.webhooks', options.observe),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

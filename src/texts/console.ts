@@ -191,6 +191,13 @@ const en = {
     'reset.sent': 'reset mail sent',
     'sessions.ended': 'sessions ended',
     'user.role_changed': 'role changed',
+    'webhook.added': 'webhook endpoint added',
+    'webhook.removed': 'webhook endpoint removed',
+    'webhook.secret_rotated': 'webhook secret rotated',
+    'webhook.enabled': 'webhook endpoint enabled',
+    'webhook.disabled': 'webhook endpoint disabled',
+    'webhook.tested': 'webhook test sent',
+    'webhook.replayed': 'webhook delivery replayed',
   } satisfies Record<AuditType, string>,
 };
 
@@ -374,6 +381,13 @@ const zh: ConsoleTexts = {
     'reset.sent': '已发送重置邮件',
     'sessions.ended': '结束会话',
     'user.role_changed': '角色变更',
+    'webhook.added': '添加 Webhook 端点',
+    'webhook.removed': '删除 Webhook 端点',
+    'webhook.secret_rotated': '轮换 Webhook 密钥',
+    'webhook.enabled': '启用 Webhook 端点',
+    'webhook.disabled': '停用 Webhook 端点',
+    'webhook.tested': '发送 Webhook 测试',
+    'webhook.replayed': '重发 Webhook 投递',
   },
 };
 

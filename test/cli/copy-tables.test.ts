@@ -212,6 +212,59 @@ async function fill(place: Place, box: SecretBox): Promise<void> {
       .insertInto('outbox')
       .values([1, 2, 3].map((id) => ({ id, recipient: `u${id}@example.com`, subject: 's', body: 'b', created_at: at })))
       .execute();
+    const endpoints = ['ep_1', 'ep_2', 'ep_3'];
+    await loose
+      .insertInto('webhook_endpoints')
+      .values(
+        endpoints.map((id, i) => ({
+          id,
+          url: `https://hooks.example/${id}`,
+          description: '',
+          event_types: i === 0 ? '' : ',user.created,',
+          enabled: i === 2 ? 0 : 1,
+          disabled_reason: i === 2 ? 'gone' : null,
+          failing_since: i === 1 ? at : null,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .execute();
+    await loose
+      .insertInto('webhook_secrets')
+      .values(
+        ['wsk_1', 'wsk_2', 'wsk_3'].map((id, i) => ({
+          id,
+          endpoint_id: 'ep_1',
+          sealed_secret: box.seal(`whsec_${id}`, `webhook-secret:${id}`),
+          created_at: at + i,
+          expires_at: i === 2 ? null : at + 100,
+        })),
+      )
+      .execute();
+    await loose
+      .insertInto('webhook_events')
+      .values(['msg_1', 'msg_2', 'msg_3'].map((id) => ({ id, type: 'user.created', body: `{"id":"${id}"}`, created_at: at })))
+      .execute();
+    await loose
+      .insertInto('webhook_deliveries')
+      .values(
+        [1, 2, 3].map((id) => ({
+          id,
+          event_id: `msg_${id}`,
+          event_type: 'user.created',
+          endpoint_id: 'ep_1',
+          status: id === 1 ? 'delivered' : 'pending',
+          attempts: id - 1,
+          next_attempt_at: id === 1 ? null : at + id,
+          claim: null,
+          last_attempt_at: id === 1 ? at : null,
+          last_status: id === 1 ? 204 : null,
+          last_error: null,
+          last_duration_ms: id === 1 ? 12 : null,
+          created_at: at,
+        })),
+      )
+      .execute();
   } finally {
     await db.destroy();
   }
@@ -271,6 +324,15 @@ async function copiesEveryRow(from: Place, to: Place): Promise<void> {
       users: { uuid: 'uuid-new', email: 'new@example.com', password_hash: 'x', created_at: at, updated_at: at },
       audit_events: { at, type: 'login.succeeded' },
       outbox: { recipient: 'new@example.com', subject: 's', body: 'b', created_at: at },
+      webhook_deliveries: {
+        event_id: 'msg_1',
+        event_type: 'user.created',
+        endpoint_id: 'ep_1',
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: at,
+        created_at: at,
+      },
     };
     for (const table of COPIED.filter((t) => t.serial)) {
       const row = fresh[table.name as keyof typeof fresh];

@@ -32,6 +32,7 @@ interface Planted {
   app: { clientId: string; secret: string };
   audit: Array<{ id: number; type: string; at: number }>;
   signingKeys: number;
+  webhook: { id: string; secret: string };
 }
 
 /**
@@ -75,7 +76,11 @@ async function plant(source: TestServer): Promise<Planted> {
     [{ id: 7, model: 'M7', quantity: 1, image: 'catalog/7.png', price: 1.5, name: 'Seven', description: '', featuredRank: null, status: 'enabled' }],
     source.clock.now(),
   );
+  // A webhook endpoint (its secret sealed) with a test event not delivered yet: it wants only deletions, so nothing else is queued.
+  const hook = await source.core.webhooks.add({ url: 'https://hooks.example.com/copied', eventTypes: ['user.deleted'] });
+  await source.core.webhooks.test(hook.endpoint.id);
   return {
+    webhook: { id: hook.endpoint.id, secret: hook.secret },
     enrolled: { id, username, secret, recoveryCodes: confirm.body.recovery_codes, tokenBefore },
     pending: { email: pending.email, token: verifyToken },
     app: { clientId: app.clientId, secret: appSecret! },
@@ -104,6 +109,10 @@ function checkReport(tables: Record<string, number>, planted: Planted): void {
   assert.equal(tables.audit_events, planted.audit.length);
   assert.equal(tables.products, 1);
   assert.ok(tables.verifications! >= 1 && tables.outbox! >= 1);
+  assert.equal(tables.webhook_endpoints, 1);
+  assert.equal(tables.webhook_secrets, 1);
+  assert.equal(tables.webhook_deliveries, 1);
+  assert.ok(tables.webhook_events! >= 1);
 }
 
 /**
@@ -164,6 +173,15 @@ async function checkTarget(target: TestServer, planted: Planted, cliEnv: Record<
   assert.equal(link.status, 200, link.text);
 
   assert.equal((await http('GET', '/api/products/product/7')).body.name, 'Seven');
+
+  // The webhook endpoint's secret, sealed again under the target's key, is the one its receiver was given; its test event waits there.
+  const [hookSecret, ...others] = await target.stores.webhooks.secrets(planted.webhook.id, target.clock.now());
+  assert.equal(others.length, 0);
+  assert.equal(target.core.secretBox.open(hookSecret!.sealedSecret, `webhook-secret:${hookSecret!.id}`), planted.webhook.secret);
+  assert.deepEqual(
+    (await target.core.webhooks.deliveries(planted.webhook.id)).map((d) => d.eventType),
+    ['webhook.test'],
+  );
 
   // New rows take ids after the copied ones (PostgreSQL's sequences moved).
   const newcomer = await registerV1(http);

@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import type { ProductInput } from '../../src/core/ports/product-store.ts';
 import type { Session } from '../../src/core/ports/session-store.ts';
 import type { Stores } from '../../src/core/ports/stores.ts';
-import { UniqueViolation, type NewUser } from '../../src/core/ports/user-store.ts';
+import { UniqueViolation, type NewUser, type User } from '../../src/core/ports/user-store.ts';
+import type { OutboxEvent, WebhookEndpoint, WebhookSecret } from '../../src/core/ports/webhook-store.ts';
 
 // In the future of the real clock: Redis expires keys by real time.
 const T0 = Date.now() + 24 * 3600_000;
@@ -21,6 +22,39 @@ function newUser(overrides: Partial<NewUser> = {}): NewUser {
     ...overrides,
   };
 }
+
+function endpoint(id: string, overrides: Partial<WebhookEndpoint> = {}): WebhookEndpoint {
+  return {
+    id,
+    url: `https://hooks.example.com/${id}`,
+    description: '',
+    eventTypes: [],
+    enabled: true,
+    disabledReason: null,
+    failingSince: null,
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  };
+}
+
+const secretOf = (endpointId: string, id = `wsk_${endpointId}`, createdAt = T0): WebhookSecret => ({
+  id,
+  endpointId,
+  sealedSecret: `gh1.sealed.${id}`,
+  createdAt,
+  expiresAt: null,
+});
+
+function event(type: string, at = T0): OutboxEvent {
+  seq += 1;
+  return { id: `msg_${seq}`, type, createdAt: at, body: JSON.stringify({ type, n: seq }) };
+}
+
+/** The events of a user write: made from the row the store wrote. */
+const eventsFor =
+  (type: string) =>
+  (user: User): OutboxEvent[] => [{ ...event(type), body: JSON.stringify({ type, id: user.id, email: user.email }) }];
 
 function session(userId: number, overrides: Partial<Session> = {}): Session {
   seq += 1;
@@ -773,6 +807,195 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
           [all[2]!.id, all[3]!.id],
         );
         assert.deepEqual(await audit.countSince(T0 + 1000), { 'user.disabled': 1, 'login.failed': 2 });
+      }),
+    );
+
+    test(
+      'webhooks: endpoints are added with a secret, listed oldest first, enabled and disabled, removed with their secrets and deliveries',
+      withStores(async ({ webhooks }) => {
+        await webhooks.addEndpoint(endpoint('ep_b', { createdAt: T0 + 1, eventTypes: ['user.created', 'user.deleted'] }), secretOf('ep_b'));
+        await webhooks.addEndpoint(endpoint('ep_a'), secretOf('ep_a'));
+        assert.deepEqual(
+          (await webhooks.endpoints()).map((e) => [e.id, e.eventTypes]),
+          [
+            ['ep_a', []],
+            ['ep_b', ['user.created', 'user.deleted']],
+          ],
+        );
+        assert.deepEqual(await webhooks.endpoint('ep_a'), endpoint('ep_a'));
+        assert.equal(await webhooks.endpoint('nobody'), null);
+        assert.deepEqual(await webhooks.secrets('ep_a', T0), [secretOf('ep_a')]);
+        assert.equal(await webhooks.setEnabled('ep_a', false, 'operator', T0 + 5), true);
+        assert.deepEqual(await webhooks.endpoint('ep_a'), endpoint('ep_a', { enabled: false, disabledReason: 'operator', updatedAt: T0 + 5 }));
+        assert.deepEqual(
+          await Promise.all([webhooks.disableIfEnabled('ep_b', 'gone', T0), webhooks.disableIfEnabled('ep_b', 'gone', T0)]).then((r) => r.sort()),
+          [false, true],
+          'one caller disables (and reports it)',
+        );
+        assert.equal(await webhooks.setEnabled('nobody', true, null, T0), false);
+        await webhooks.setEnabled('ep_b', true, null, T0);
+        await webhooks.publish([event('user.created')]);
+        assert.equal((await webhooks.deliveries('ep_b', 10)).length, 1);
+        assert.equal(await webhooks.removeEndpoint('ep_b'), true);
+        assert.equal(await webhooks.removeEndpoint('ep_b'), false);
+        assert.deepEqual(await webhooks.deliveries('ep_b', 10), []);
+        assert.deepEqual(await webhooks.secrets('ep_b', T0), []);
+        assert.equal(await webhooks.pendingCount(), 0);
+      }),
+    );
+
+    test(
+      'webhooks: a user write with events puts them in the outbox with it, one delivery per enabled endpoint wanting the type; a refused write puts none',
+      withStores(async ({ users, webhooks }) => {
+        await webhooks.addEndpoint(endpoint('ep_all'), secretOf('ep_all'));
+        await webhooks.addEndpoint(endpoint('ep_deleted', { eventTypes: ['user.deleted'] }), secretOf('ep_deleted'));
+        await webhooks.addEndpoint(endpoint('ep_off', { enabled: false }), secretOf('ep_off'));
+        const made = await users.create(newUser({ email: 'w@example.com' }), eventsFor('user.created'));
+        await assert.rejects(users.create(newUser({ email: 'w@example.com' }), eventsFor('user.created')), UniqueViolation);
+        assert.equal(await users.update(made.id + 1000, { bio: 'x', updatedAt: T0 }, eventsFor('user.updated')), null);
+        await users.update(made.id, { bio: 'x', updatedAt: T0 }, eventsFor('user.updated'));
+        const other = await users.create(newUser());
+        await assert.rejects(users.update(other.id, { email: 'w@example.com', updatedAt: T0 }, eventsFor('user.updated')), UniqueViolation);
+        assert.equal(await users.delete(made.id, eventsFor('user.deleted')), true);
+        assert.equal(await users.delete(made.id, eventsFor('user.deleted')), false);
+        const claimed = await webhooks.claim(T0 + 1, T0 + 60_000, 100, 'c1');
+        const seen = claimed.map((d) => [d.endpointId, d.eventType, JSON.parse(d.body).id]).sort();
+        assert.deepEqual(seen, [
+          ['ep_all', 'user.created', made.id],
+          ['ep_all', 'user.deleted', made.id],
+          ['ep_all', 'user.updated', made.id],
+          ['ep_deleted', 'user.deleted', made.id],
+        ]);
+        const deleted = claimed.find((d) => d.eventType === 'user.deleted')!;
+        assert.equal(JSON.parse(deleted.body).email, 'w@example.com', "a deletion's events are made from the record as it was");
+        assert.equal(deleted.url, 'https://hooks.example.com/ep_all'.replace('ep_all', deleted.endpointId));
+        assert.deepEqual(await webhooks.deliveries('ep_off', 10), [], 'a disabled endpoint gets nothing');
+      }),
+    );
+
+    test(
+      'webhooks: a factor change with events writes them only when it changed something',
+      withStores(async ({ users, factors, webhooks }) => {
+        await webhooks.addEndpoint(endpoint('ep'), secretOf('ep'));
+        const u = await users.create(newUser());
+        assert.equal(await factors.confirmTotp(u.id, T0, [event('mfa.enrolled')]), false, 'nothing pending');
+        await factors.putPendingTotp({ userId: u.id, sealedSecret: 's', createdAt: T0, confirmedAt: null });
+        assert.equal(await factors.confirmTotp(u.id, T0, [event('mfa.enrolled')]), true);
+        await factors.addPasskey(
+          { id: 'pk1', userId: u.id, publicKey: 'k', counter: 0, transports: [], name: 'key', backedUp: false, createdAt: T0, lastUsedAt: null },
+          [event('mfa.enrolled')],
+        );
+        assert.equal(await factors.deletePasskey(u.id, 'nope', [event('mfa.removed')]), false);
+        assert.equal(await factors.deletePasskey(u.id, 'pk1', [event('mfa.removed')]), true);
+        assert.equal(await factors.deleteTotp(u.id, [event('mfa.removed')]), true);
+        assert.equal(await factors.deleteAllForUser(u.id, [event('mfa.removed')]), false, 'nothing left');
+        const types = (await webhooks.deliveries('ep', 10)).map((d) => d.eventType).sort();
+        assert.deepEqual(types, ['mfa.enrolled', 'mfa.enrolled', 'mfa.removed', 'mfa.removed']);
+      }),
+    );
+
+    test(
+      'webhooks: each due delivery is claimed by one caller; a claim lapses at its lease; only its holder settles it; replay makes it due',
+      withStores(async ({ webhooks }) => {
+        await webhooks.addEndpoint(endpoint('ep'), secretOf('ep'));
+        await webhooks.addEndpoint(endpoint('ep_off'), secretOf('ep_off'));
+        await webhooks.publish(Array.from({ length: 30 }, () => event('user.created')));
+        await webhooks.publish([event('user.created', T0 + 50_000)]);
+        await webhooks.setEnabled('ep_off', false, 'operator', T0);
+        assert.equal(await webhooks.pendingCount(), 62);
+        const claims = await Promise.all(['a', 'b', 'c'].map((c) => webhooks.claim(T0, T0 + 10_000, 25, c)));
+        const ids = claims.flat().map((d) => d.id);
+        assert.equal(ids.length, 30, 'every due delivery of the enabled endpoint, none not yet due');
+        assert.equal(new Set(ids).size, 30, 'none twice');
+        assert.deepEqual(await webhooks.claim(T0 + 9_999, T0 + 20_000, 100, 'd'), [], 'claimed ones wait for their lease');
+        const [first, second] = claims.flat();
+        const ok = { at: T0 + 1, status: 'delivered' as const, nextAttemptAt: null, responseStatus: 204, error: null, durationMs: 12.4 };
+        assert.equal(await webhooks.settle(first!.id, 'someone else', ok), false);
+        assert.equal(await webhooks.settle(first!.id, first!.claim, ok), true);
+        assert.equal(await webhooks.settle(first!.id, first!.claim, ok), false, 'settled once');
+        const again = { ...ok, status: 'pending' as const, nextAttemptAt: T0 + 5_000, responseStatus: null, error: 'ECONNREFUSED' };
+        assert.equal(await webhooks.settle(second!.id, second!.claim, again), true);
+        const done = await webhooks.delivery(first!.id);
+        assert.deepEqual([done?.status, done?.attempts, done?.lastStatus, done?.lastDurationMs, done?.nextAttemptAt], ['delivered', 1, 204, 12, null]);
+        const retry = await webhooks.delivery(second!.id);
+        assert.deepEqual([retry?.status, retry?.attempts, retry?.lastError, retry?.nextAttemptAt], ['pending', 1, 'ECONNREFUSED', T0 + 5_000]);
+        const lapsed = await webhooks.claim(T0 + 10_000, T0 + 20_000, 100, 'e');
+        assert.equal(lapsed.length, 28 + 1, 'lapsed claims and the retry that is due');
+        assert.equal(await webhooks.replay(first!.id, T0 + 10_000), true);
+        assert.equal(await webhooks.replay(999_999, T0), false);
+        const replayed = await webhooks.claim(T0 + 10_000, T0 + 20_000, 100, 'f');
+        assert.deepEqual(
+          replayed.map((d) => [d.id, d.attempts, d.eventId]),
+          [[first!.id, 1, first!.eventId]],
+        );
+        assert.deepEqual(
+          await webhooks.claim(T0 + 60_000, T0 + 70_000, 100, 'g').then((r) => r.some((d) => d.endpointId === 'ep_off')),
+          false,
+          "a disabled endpoint's deliveries wait",
+        );
+      }),
+    );
+
+    test(
+      'webhooks: a test event goes to the one endpoint named; a rotated secret signs beside the new one until it retires',
+      withStores(async ({ webhooks }) => {
+        await webhooks.addEndpoint(endpoint('ep1', { eventTypes: ['user.deleted'] }), secretOf('ep1'));
+        await webhooks.addEndpoint(endpoint('ep2'), secretOf('ep2'));
+        await webhooks.publish([event('webhook.test')], 'ep1');
+        assert.deepEqual(
+          (await webhooks.deliveries('ep1', 10)).map((d) => d.eventType),
+          ['webhook.test'],
+        );
+        assert.deepEqual(await webhooks.deliveries('ep2', 10), []);
+        const next = secretOf('ep1', 'wsk_2', T0 + 100);
+        assert.equal(await webhooks.rotateSecret(next, T0 + 1000), true);
+        assert.equal(await webhooks.rotateSecret(secretOf('nobody'), T0), false);
+        assert.deepEqual(
+          (await webhooks.secrets('ep1', T0 + 999)).map((s) => [s.id, s.expiresAt]),
+          [
+            ['wsk_2', null],
+            ['wsk_ep1', T0 + 1000],
+          ],
+        );
+        assert.deepEqual(
+          (await webhooks.secrets('ep1', T0 + 1000)).map((s) => s.id),
+          ['wsk_2'],
+        );
+        await webhooks.rotateSecret(secretOf('ep1', 'wsk_3', T0 + 2000), T0 + 3000);
+        assert.deepEqual(
+          (await webhooks.secrets('ep1', T0 + 2000)).map((s) => s.id),
+          ['wsk_3', 'wsk_2'],
+          'the expired one is gone',
+        );
+      }),
+    );
+
+    test(
+      'webhooks: purge forgets finished deliveries past their keep, and events no delivery refers to',
+      withStores(async ({ webhooks }) => {
+        await webhooks.addEndpoint(endpoint('ep', { eventTypes: ['user.created'] }), secretOf('ep'));
+        await webhooks.publish([event('user.created'), event('user.created'), event('user.deleted')]);
+        const claimed = await webhooks.claim(T0, T0 + 1000, 1, 'c');
+        assert.equal(claimed.length, 1, 'at most the limit');
+        const [a] = claimed;
+        await webhooks.settle(a!.id, 'c', { at: T0, status: 'delivered', nextAttemptAt: null, responseStatus: 200, error: null, durationMs: 1 });
+        assert.equal(await webhooks.purge(T0, T0), 0, 'nothing older');
+        assert.equal(await webhooks.purge(T0 + 1, T0 + 1), 3, 'the delivered one, its event, and the event no endpoint wanted');
+        assert.equal(await webhooks.pendingCount(), 1);
+        assert.equal((await webhooks.claim(T0, T0 + 1000, 10, 'd')).length, 1, 'a pending delivery and its event stay');
+      }),
+    );
+
+    test(
+      'users: superusers lists the active ones',
+      withStores(async ({ users }) => {
+        const a = await users.create(newUser({ isSuperuser: true }));
+        await users.create(newUser({ isSuperuser: true, status: 'disabled' }));
+        await users.create(newUser({ isStaff: true }));
+        assert.deepEqual(
+          (await users.superusers(10)).map((u) => u.id),
+          [a.id],
+        );
       }),
     );
 

@@ -33,6 +33,13 @@ export const AUDIT_TYPES = [
   'reset.sent',
   'sessions.ended',
   'user.role_changed',
+  'webhook.added',
+  'webhook.removed',
+  'webhook.secret_rotated',
+  'webhook.enabled',
+  'webhook.disabled',
+  'webhook.tested',
+  'webhook.replayed',
 ] as const;
 
 /** What happened. */

@@ -1,3 +1,5 @@
+import type { OutboxEvent } from './webhook-store.ts';
+
 /** A TOTP authenticator of one account; its secret only ever stored sealed (see second-factors.ts). */
 export interface TotpFactor {
   userId: number;
@@ -27,16 +29,17 @@ export interface Passkey {
 
 /**
  * The second factors an account has enrolled: durable, in the database beside
- * the account (deleted with it).
+ * the account (deleted with it). A change given `events` adds them to the
+ * webhook outbox in its transaction, only when it changed something.
  */
 export interface FactorStore {
   getTotp(userId: number): Promise<TotpFactor | null>;
   /** Stores a pending (unconfirmed) factor, replacing a pending one; never replaces a confirmed one (returns false). */
   putPendingTotp(factor: TotpFactor): Promise<boolean>;
   /** Confirms the pending factor; false when there is none. */
-  confirmTotp(userId: number, at: number): Promise<boolean>;
+  confirmTotp(userId: number, at: number, events?: readonly OutboxEvent[]): Promise<boolean>;
   /** Removes the factor, pending or confirmed; false when there was none. */
-  deleteTotp(userId: number): Promise<boolean>;
+  deleteTotp(userId: number, events?: readonly OutboxEvent[]): Promise<boolean>;
 
   /** Replaces every recovery code of the account with these hashes (the old ones stop working). */
   replaceRecoveryCodes(userId: number, hashes: string[], at: number): Promise<void>;
@@ -44,17 +47,17 @@ export interface FactorStore {
   useRecoveryCode(userId: number, hash: string): Promise<boolean>;
   countRecoveryCodes(userId: number): Promise<number>;
 
-  addPasskey(passkey: Passkey): Promise<void>;
+  addPasskey(passkey: Passkey, events?: readonly OutboxEvent[]): Promise<void>;
   listPasskeys(userId: number): Promise<Passkey[]>;
   /** A credential by its id, whoever owns it (passkey-only sign-in learns the account from it). */
   findPasskey(id: string): Promise<Passkey | null>;
   /** Records a use: the authenticator's new signature counter. */
   usePasskey(id: string, counter: number, at: number): Promise<void>;
   renamePasskey(userId: number, id: string, name: string): Promise<boolean>;
-  deletePasskey(userId: number, id: string): Promise<boolean>;
+  deletePasskey(userId: number, id: string, events?: readonly OutboxEvent[]): Promise<boolean>;
 
-  /** Removes every factor and recovery code of the account (operator reset). */
-  deleteAllForUser(userId: number): Promise<void>;
+  /** Removes every factor and recovery code of the account (operator reset); false when it had none. */
+  deleteAllForUser(userId: number, events?: readonly OutboxEvent[]): Promise<boolean>;
 }
 
 /** A login that passed the password and waits for its second factor (the `mfa_token`). */

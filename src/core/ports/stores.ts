@@ -10,6 +10,7 @@ import type { SessionStore } from './session-store.ts';
 import type { UserStore } from './user-store.ts';
 import type { VerificationStore } from './verification-store.ts';
 import type { SigningKeyStore } from './signing-key-store.ts';
+import type { WebhookStore } from './webhook-store.ts';
 
 /** The storage a running Gatehouse is wired to. */
 export interface Stores {
@@ -31,6 +32,8 @@ export interface Stores {
   apps: AppStore;
   /** Asymmetric signing keys (their private part sealed). */
   signingKeys: SigningKeyStore;
+  /** Webhook endpoints and the outbox of events to deliver (durable: never in Redis). */
+  webhooks: WebhookStore;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

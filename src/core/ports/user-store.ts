@@ -1,3 +1,5 @@
+import type { EventsOf } from './webhook-store.ts';
+
 /** The account record every surface shares. Times are epoch milliseconds (UTC). */
 export interface User {
   id: number;
@@ -76,10 +78,14 @@ export interface UserSearch {
 /** A uuid as typed by staff (any case). */
 export const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Persistence of accounts. Every method is atomic on its own. */
+/**
+ * Persistence of accounts. Every method is atomic on its own. A write given
+ * `events` adds them to the webhook outbox in the same transaction, made from
+ * the record as written (see ports/webhook-store.ts).
+ */
 export interface UserStore {
   /** Inserts; throws {@link UniqueViolation} when email or username is taken. */
-  create(user: NewUser): Promise<User>;
+  create(user: NewUser, events?: EventsOf<User>): Promise<User>;
   findById(id: number): Promise<User | null>;
   findByUuid(uuid: string): Promise<User | null>;
   /** `email` must already be lower-cased. */
@@ -87,12 +93,14 @@ export interface UserStore {
   /** Case-insensitive. */
   findByUsername(username: string): Promise<User | null>;
   /** Applies the patch and returns the new record, or null when the user is gone. Throws {@link UniqueViolation}. */
-  update(id: number, patch: UserPatch): Promise<User | null>;
+  update(id: number, patch: UserPatch, events?: EventsOf<User>): Promise<User | null>;
   /** Records a successful login: bumps `loginCount`, sets `lastLoginAt`, and optionally replaces the hash. */
   recordLogin(id: number, at: number, newPasswordHash?: string): Promise<void>;
-  /** Returns whether a user was deleted. The user's sessions go with it. */
-  delete(id: number): Promise<boolean>;
+  /** Returns whether a user was deleted. The user's sessions go with it; `events` are made from the record as it was. */
+  delete(id: number, events?: EventsOf<User>): Promise<boolean>;
   list(query: UserListQuery): Promise<User[]>;
   /** Accounts matching {@link UserSearch}, by id. */
   search(query: UserSearch): Promise<User[]>;
+  /** Active superusers, by id (whom an operator's notice goes to). */
+  superusers(limit: number): Promise<User[]>;
 }

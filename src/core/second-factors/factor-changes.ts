@@ -1,4 +1,6 @@
 import type { Audit } from '../audit.ts';
+import type { Events } from '../events.ts';
+import type { OutboxEvent } from '../ports/webhook-store.ts';
 import { factorNotice } from '../../texts/mail.ts';
 import type { Mailer } from '../ports/mailer.ts';
 import type { User } from '../ports/user-store.ts';
@@ -18,8 +20,10 @@ export class FactorChanges {
   readonly #audit: Audit;
   readonly #mailer: Mailer;
   readonly #report: (error: unknown, what: string) => void;
+  readonly #events: Events;
 
-  constructor(deps: { sessions: SessionService; audit: Audit; mailer: Mailer; report: (error: unknown, what: string) => void }) {
+  constructor(deps: { sessions: SessionService; audit: Audit; mailer: Mailer; events: Events; report: (error: unknown, what: string) => void }) {
+    this.#events = deps.events;
     this.#sessions = deps.sessions;
     this.#audit = deps.audit;
     this.#mailer = deps.mailer;
@@ -43,6 +47,11 @@ export class FactorChanges {
     }
     await this.#sessions.endAllForUser(caller.user.id, caller.session.id);
     return null;
+  }
+
+  /** The webhook event a factor store writes with the change (`mfa.enrolled`, `mfa.removed`). */
+  event(type: 'mfa.enrolled' | 'mfa.removed', user: User, factor: FactorKind | 'all'): OutboxEvent[] {
+    return [this.#events.about(type, user, { factor })];
   }
 
   async removed(user: User, kind: FactorKind): Promise<void> {

@@ -59,7 +59,7 @@ export class PasskeyFactors {
     const first = (await this.#count.methods(user.id)).length === 0;
     if (await this.#factors.findPasskey(passkey.id)) throw fail('MFA_CODE_INVALID', 'the passkey could not be verified');
     try {
-      await this.#factors.addPasskey(passkey);
+      await this.#factors.addPasskey(passkey, this.#changes.event('mfa.enrolled', user, 'passkey'));
     } catch (error) {
       // Registered at the same moment by another request: the same answer as above.
       if (await this.#factors.findPasskey(passkey.id)) throw fail('MFA_CODE_INVALID', 'the passkey could not be verified');
@@ -80,7 +80,7 @@ export class PasskeyFactors {
     if (!owned) throw fail('NOT_FOUND');
     await this.#count.keepOne(user, 'passkey');
     await this.#stepUp.require(caller, 'remove-factor', proof);
-    if (!(await this.#factors.deletePasskey(user.id, id))) throw fail('NOT_FOUND');
+    if (!(await this.#factors.deletePasskey(user.id, id, this.#changes.event('mfa.removed', user, 'passkey')))) throw fail('NOT_FOUND');
     await this.#changes.removed(user, 'passkey');
   }
 }

@@ -1,5 +1,6 @@
 import type { Admission } from '../admission.ts';
 import type { Audit } from '../audit.ts';
+import type { Events } from '../events.ts';
 import type { Lockout } from '../lockout.ts';
 import type { PasswordHasher } from '../passwords.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -40,6 +41,8 @@ export class SecondFactors {
   readonly #count: FactorCount;
   readonly #factors: FactorStore;
   readonly #audit: Audit;
+  readonly #users: UserStore;
+  readonly #changes: FactorChanges;
 
   constructor(
     deps: {
@@ -52,6 +55,7 @@ export class SecondFactors {
       box: SecretBox;
       audit: Audit;
       mailer: Mailer;
+      events: Events;
       admission: Admission;
       clock: Clock;
       ids: IdSource;
@@ -62,10 +66,12 @@ export class SecondFactors {
     this.settings = settings;
     this.#factors = deps.factors;
     this.#audit = deps.audit;
+    this.#users = deps.users;
     this.#count = new FactorCount(deps.factors, settings.required);
     const codes = new CodeCheck(deps);
     const ceremonies = new PasskeyCeremonies(deps, settings.webauthn);
     const changes = new FactorChanges(deps);
+    this.#changes = changes;
     this.stepUp = new StepUp({ ...deps, codes }, { maxAgeMs: settings.stepUpMaxAgeMs, legacyLogin: settings.legacyLogin });
     const parts = { ...deps, codes, ceremonies, changes, count: this.#count, stepUp: this.stepUp };
     this.step = new SecondStep(parts, settings);
@@ -94,7 +100,8 @@ export class SecondFactors {
 
   /** Operator reset (`gatehouse users mfa-reset`, the admin API, the console): every factor and recovery code goes. */
   async reset(userId: number): Promise<void> {
-    await this.#factors.deleteAllForUser(userId);
+    const user = await this.#users.findById(userId);
+    await this.#factors.deleteAllForUser(userId, user ? this.#changes.event('mfa.removed', user, 'all') : undefined);
     await this.#audit.record('mfa.reset', userId, 'by an operator');
   }
 }

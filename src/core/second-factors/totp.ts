@@ -101,7 +101,8 @@ export class TotpFactors {
       throw fail('MFA_STATE_CONFLICT', 'no TOTP enrolment is pending: begin again');
     const first = (await this.#count.methods(user.id)).length === 0;
     if (!(await this.#codes.judgePending(user.id, code))) throw fail('MFA_CODE_INVALID');
-    if (!(await this.#factors.confirmTotp(user.id, this.#clock.now()))) throw fail('MFA_STATE_CONFLICT', 'no TOTP enrolment is pending');
+    if (!(await this.#factors.confirmTotp(user.id, this.#clock.now(), this.#changes.event('mfa.enrolled', user, 'totp'))))
+      throw fail('MFA_STATE_CONFLICT', 'no TOTP enrolment is pending');
     const recoveryCodes = await newRecoveryCodes(this.#factors, this.#clock, user.id);
     const grant = await this.#changes.added(caller, 'totp', first, CODE_AMR, start);
     return { recoveryCodes, grant };
@@ -115,7 +116,7 @@ export class TotpFactors {
     // Refused before the proof is judged: a code is spent only on a change that can happen.
     await this.#count.keepOne(user, 'totp');
     await this.#stepUp.require(caller, 'remove-factor', proof);
-    if (!(await this.#factors.deleteTotp(user.id))) throw fail('MFA_STATE_CONFLICT', 'TOTP is not enrolled');
+    if (!(await this.#factors.deleteTotp(user.id, this.#changes.event('mfa.removed', user, 'totp')))) throw fail('MFA_STATE_CONFLICT', 'TOTP is not enrolled');
     await this.#factors.replaceRecoveryCodes(user.id, [], this.#clock.now());
     await this.#changes.removed(user, 'totp');
   }

@@ -167,15 +167,15 @@ export function cachedUsers(inner: UserStore, cache: AuthReadCache, notices: Cha
     await notices.user(id);
   };
   return {
-    create: (u) => inner.create(u),
+    create: (u, events) => inner.create(u, events),
     findById: (id) => cache.user(id, () => inner.findById(id)),
     findByUuid: (uuid) => inner.findByUuid(uuid),
     findByEmail: (email) => inner.findByEmail(email),
     findByUsername: (username) => inner.findByUsername(username),
-    async update(id, patch) {
+    async update(id, patch, events) {
       await notices.user(id);
       try {
-        return await inner.update(id, patch);
+        return await inner.update(id, patch, events);
       } finally {
         await changed(id);
       }
@@ -184,13 +184,14 @@ export function cachedUsers(inner: UserStore, cache: AuthReadCache, notices: Cha
       await inner.recordLogin(id, at, newPasswordHash);
       await changed(id);
     },
-    async delete(id) {
+    async delete(id, events) {
       await notices.user(id);
-      const deleted = await inner.delete(id);
+      const deleted = await inner.delete(id, events);
       await changed(id);
       return deleted;
     },
     list: (query) => inner.list(query),
     search: (query) => inner.search(query),
+    superusers: (limit) => inner.superusers(limit),
   };
 }

@@ -1,7 +1,10 @@
 import type { Ceremony, FactorStore, MfaChallenge, MfaChallengeStore, Passkey, TotpFactor } from '../../core/ports/factor-store.ts';
+import type { OutboxEvent } from '../../core/ports/webhook-store.ts';
 
 /** Second factors in memory (tests, `DATABASE_URL=memory:`). Each method runs without awaiting: atomic. */
 export class MemoryFactorStore implements FactorStore {
+  /** Writes events to the outbox beside a change (set by memoryStores). */
+  events: (events: readonly OutboxEvent[]) => void = () => {};
   readonly #totp = new Map<number, TotpFactor>();
   readonly #codes = new Map<number, Set<string>>();
   readonly #passkeys = new Map<string, Passkey>();
@@ -17,15 +20,20 @@ export class MemoryFactorStore implements FactorStore {
     return true;
   }
 
-  async confirmTotp(userId: number, at: number): Promise<boolean> {
+  #changed(changed: boolean, events: readonly OutboxEvent[] = []): boolean {
+    if (changed) this.events(events);
+    return changed;
+  }
+
+  async confirmTotp(userId: number, at: number, events?: readonly OutboxEvent[]): Promise<boolean> {
     const f = this.#totp.get(userId);
     if (!f || f.confirmedAt != null) return false;
     f.confirmedAt = at;
-    return true;
+    return this.#changed(true, events);
   }
 
-  async deleteTotp(userId: number): Promise<boolean> {
-    return this.#totp.delete(userId);
+  async deleteTotp(userId: number, events?: readonly OutboxEvent[]): Promise<boolean> {
+    return this.#changed(this.#totp.delete(userId), events);
   }
 
   async replaceRecoveryCodes(userId: number, hashes: string[]): Promise<void> {
@@ -40,8 +48,9 @@ export class MemoryFactorStore implements FactorStore {
     return this.#codes.get(userId)?.size ?? 0;
   }
 
-  async addPasskey(passkey: Passkey): Promise<void> {
+  async addPasskey(passkey: Passkey, events?: readonly OutboxEvent[]): Promise<void> {
     this.#passkeys.set(passkey.id, { ...passkey, transports: [...passkey.transports] });
+    this.#changed(true, events);
   }
 
   async listPasskeys(userId: number): Promise<Passkey[]> {
@@ -65,15 +74,16 @@ export class MemoryFactorStore implements FactorStore {
     return true;
   }
 
-  async deletePasskey(userId: number, id: string): Promise<boolean> {
+  async deletePasskey(userId: number, id: string, events?: readonly OutboxEvent[]): Promise<boolean> {
     if (this.#passkeys.get(id)?.userId !== userId) return false;
-    return this.#passkeys.delete(id);
+    return this.#changed(this.#passkeys.delete(id), events);
   }
 
-  async deleteAllForUser(userId: number): Promise<void> {
-    this.#totp.delete(userId);
-    this.#codes.delete(userId);
-    for (const [id, p] of this.#passkeys) if (p.userId === userId) this.#passkeys.delete(id);
+  async deleteAllForUser(userId: number, events?: readonly OutboxEvent[]): Promise<boolean> {
+    let changed = this.#totp.delete(userId);
+    changed = this.#codes.delete(userId) || changed;
+    for (const [id, p] of this.#passkeys) if (p.userId === userId) changed = this.#passkeys.delete(id) || changed;
+    return this.#changed(changed, events);
   }
 }
 

@@ -11,6 +11,7 @@ import { MemorySessionStore } from './memory-session-store.ts';
 import { MemoryUserStore } from './memory-user-store.ts';
 import { MemoryVerificationStore } from './memory-verification-store.ts';
 import { MemorySigningKeyStore } from './memory-signing-key-store.ts';
+import { MemoryWebhookStore } from './memory-webhook-store.ts';
 
 /** Every port in process memory. Nothing survives a restart. */
 export function memoryStores(): Stores {
@@ -18,6 +19,9 @@ export function memoryStores(): Stores {
   const sessions = new MemorySessionStore();
   const resets = new MemoryResetStore();
   const factors = new MemoryFactorStore();
+  const webhooks = new MemoryWebhookStore();
+  users.events = (events) => webhooks.write(events);
+  factors.events = (events) => webhooks.write(events);
   users.onDelete = (id) => {
     void sessions.deleteForUser(id);
     void factors.deleteAllForUser(id);
@@ -37,6 +41,7 @@ export function memoryStores(): Stores {
     oidcPayloads: new MemoryOidcPayloadStore(),
     apps: new MemoryAppStore(),
     signingKeys: new MemorySigningKeyStore(),
+    webhooks,
     ping: async () => {},
     close: async () => {},
   };

@@ -8,6 +8,7 @@ import {
   type UserStore,
   UUID_TEXT,
 } from '../../core/ports/user-store.ts';
+import type { EventsOf, OutboxEvent } from '../../core/ports/webhook-store.ts';
 import { userDefaults } from '../user-defaults.ts';
 
 /** Accounts in a Map; for unit tests and throwaway runs. */
@@ -16,14 +17,17 @@ export class MemoryUserStore implements UserStore {
   #nextId = 1;
   /** Called when a user is deleted, so the session store can follow (a foreign-key cascade). */
   onDelete: (id: number) => void = () => {};
+  /** Writes events to the outbox beside a change (set by memoryStores). */
+  events: (events: readonly OutboxEvent[]) => void = () => {};
 
-  async create(input: NewUser): Promise<User> {
+  async create(input: NewUser, events?: EventsOf<User>): Promise<User> {
     const id = input.id ?? this.#nextId;
     if (this.#byId.has(id)) throw new UniqueViolation('id');
     this.#assertFree(input, id);
     const user: User = { ...userDefaults(input), id };
     this.#nextId = Math.max(this.#nextId, id + 1);
     this.#byId.set(id, user);
+    if (events) this.events(events(structuredClone(user)));
     return structuredClone(user);
   }
 
@@ -45,12 +49,13 @@ export class MemoryUserStore implements UserStore {
     return this.#find((u) => u.username?.toLowerCase() === key);
   }
 
-  async update(id: number, patch: UserPatch): Promise<User | null> {
+  async update(id: number, patch: UserPatch, events?: EventsOf<User>): Promise<User | null> {
     const user = this.#byId.get(id);
     if (!user) return null;
     this.#assertFree(patch, id);
     const next = { ...user, ...definedOnly(patch) };
     this.#byId.set(id, next);
+    if (events) this.events(events(structuredClone(next)));
     return structuredClone(next);
   }
 
@@ -62,10 +67,21 @@ export class MemoryUserStore implements UserStore {
     if (newPasswordHash) user.passwordHash = newPasswordHash;
   }
 
-  async delete(id: number): Promise<boolean> {
-    const existed = this.#byId.delete(id);
-    if (existed) this.onDelete(id);
-    return existed;
+  async superusers(limit: number): Promise<User[]> {
+    return [...this.#byId.values()]
+      .filter((u) => u.isSuperuser && u.status === 'active')
+      .sort((a, b) => a.id - b.id)
+      .slice(0, limit)
+      .map((u) => structuredClone(u));
+  }
+
+  async delete(id: number, events?: EventsOf<User>): Promise<boolean> {
+    const user = this.#byId.get(id);
+    if (!user) return false;
+    this.#byId.delete(id);
+    this.onDelete(id);
+    if (events) this.events(events(structuredClone(user)));
+    return true;
   }
 
   async list(query: UserListQuery): Promise<User[]> {

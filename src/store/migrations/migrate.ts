@@ -12,6 +12,7 @@ import * as m0008 from './0008-openid-connect.ts';
 import * as m0009 from './0009-second-factors.ts';
 import * as m0010 from './0010-console-search-and-audit.ts';
 import * as m0011 from './0011-app-scopes-and-lean-oidc-indexes.ts';
+import * as m0013 from './0013-webhooks.ts';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0009-second-factors': m0009,
   '0010-console-search-and-audit': m0010,
   '0011-app-scopes-and-lean-oidc-indexes': m0011,
+  '0013-webhooks': m0013,
 };
 
 /** Brings the database to the latest schema. Idempotent; safe to run at every start. */

@@ -36,6 +36,12 @@ export const COPIED: readonly CopiedTable[] = [
   { name: 'audit_events', key: ['id'], label: (r) => `id ${r.id}`, serial: true },
   { name: 'products', key: ['id'], label: (r) => `id ${r.id}` },
   { name: 'outbox', key: ['id'], label: (r) => `id ${r.id}`, serial: true },
+  // Webhooks: the endpoints, their secrets (sealed: opened and sealed again, as core/webhooks.ts seals them), and the
+  // outbox: events not delivered yet are delivered from the target, and the console keeps its history.
+  { name: 'webhook_endpoints', key: ['id'], label: (r) => `id ${r.id}` },
+  { name: 'webhook_secrets', key: ['id'], label: (r) => `id ${r.id}`, sealed: { column: 'sealed_secret', context: (r) => `webhook-secret:${r.id}` } },
+  { name: 'webhook_events', key: ['id'], label: (r) => `id ${r.id}` },
+  { name: 'webhook_deliveries', key: ['id'], label: (r) => `id ${r.id}`, serial: true },
 ];
 
 /**

@@ -19,6 +19,53 @@ export interface Database {
   signing_keys: SigningKeysTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_clients: OidcClientsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  description: string;
+  event_types: string;
+  enabled: number;
+  disabled_reason: string | null;
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookSecretsTable {
+  id: string;
+  endpoint_id: string;
+  sealed_secret: string;
+  created_at: number;
+  expires_at: number | null;
+}
+
+export interface WebhookEventsTable {
+  id: string;
+  type: string;
+  body: string;
+  created_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  claim: string | null;
+  last_attempt_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  created_at: number;
 }
 
 export interface TotpFactorsTable {

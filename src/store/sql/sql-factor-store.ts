@@ -1,6 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Ceremony, FactorStore, MfaChallenge, MfaChallengeStore, Passkey, TotpFactor } from '../../core/ports/factor-store.ts';
+import type { OutboxEvent } from '../../core/ports/webhook-store.ts';
+import type { Dialect } from '../migrations/dialect.ts';
 import type { Database, PasskeysTable } from './schema.ts';
+import { type EventSignal, writeEvents } from './sql-webhook-store.ts';
 
 const toPasskey = (r: Selectable<PasskeysTable>): Passkey => ({
   id: r.id,
@@ -17,9 +20,25 @@ const toPasskey = (r: Selectable<PasskeysTable>): Passkey => ({
 /** Second factors in SQL. Single use is one conditional DELETE or UPDATE: the database picks the one winner. */
 export class SqlFactorStore implements FactorStore {
   readonly #db: Kysely<Database>;
+  readonly #dialect: Dialect;
+  readonly #signal: EventSignal | undefined;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: Dialect = 'sqlite', signal?: EventSignal) {
     this.#db = db;
+    this.#dialect = dialect;
+    this.#signal = signal;
+  }
+
+  /** Runs a change; when it changed something, its events are written in the same transaction. */
+  async #changing(events: readonly OutboxEvent[] | undefined, change: (db: Kysely<Database>) => Promise<boolean>): Promise<boolean> {
+    if (!events?.length) return change(this.#db);
+    const changed = await this.#db.transaction().execute(async (tx) => {
+      const done = await change(tx);
+      if (done) await writeEvents(tx, this.#dialect, events);
+      return done;
+    });
+    if (changed) this.#signal?.notify();
+    return changed;
   }
 
   async getTotp(userId: number): Promise<TotpFactor | null> {
@@ -40,19 +59,23 @@ export class SqlFactorStore implements FactorStore {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  async confirmTotp(userId: number, at: number): Promise<boolean> {
-    const result = await this.#db
-      .updateTable('totp_factors')
-      .set({ confirmed_at: at })
-      .where('user_id', '=', userId)
-      .where('confirmed_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  async confirmTotp(userId: number, at: number, events?: readonly OutboxEvent[]): Promise<boolean> {
+    return this.#changing(events, async (db) => {
+      const result = await db
+        .updateTable('totp_factors')
+        .set({ confirmed_at: at })
+        .where('user_id', '=', userId)
+        .where('confirmed_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    });
   }
 
-  async deleteTotp(userId: number): Promise<boolean> {
-    const result = await this.#db.deleteFrom('totp_factors').where('user_id', '=', userId).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  async deleteTotp(userId: number, events?: readonly OutboxEvent[]): Promise<boolean> {
+    return this.#changing(events, async (db) => {
+      const result = await db.deleteFrom('totp_factors').where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
   async replaceRecoveryCodes(userId: number, hashes: string[], at: number): Promise<void> {
@@ -80,8 +103,15 @@ export class SqlFactorStore implements FactorStore {
     return Number(r.n);
   }
 
-  async addPasskey(p: Passkey): Promise<void> {
-    await this.#db
+  async addPasskey(p: Passkey, events?: readonly OutboxEvent[]): Promise<void> {
+    await this.#changing(events, async (db) => {
+      await this.#insertPasskey(db, p);
+      return true;
+    });
+  }
+
+  async #insertPasskey(db: Kysely<Database>, p: Passkey): Promise<void> {
+    await db
       .insertInto('passkeys')
       .values({
         id: p.id,
@@ -116,17 +146,22 @@ export class SqlFactorStore implements FactorStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async deletePasskey(userId: number, id: string): Promise<boolean> {
-    const result = await this.#db.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  async deletePasskey(userId: number, id: string, events?: readonly OutboxEvent[]): Promise<boolean> {
+    return this.#changing(events, async (db) => {
+      const result = await db.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
-  async deleteAllForUser(userId: number): Promise<void> {
-    await this.#db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('totp_factors').where('user_id', '=', userId).execute();
-      await tx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
-      await tx.deleteFrom('passkeys').where('user_id', '=', userId).execute();
-    });
+  async deleteAllForUser(userId: number, events?: readonly OutboxEvent[]): Promise<boolean> {
+    const removeAll = async (tx: Kysely<Database>) => {
+      const totp = await tx.deleteFrom('totp_factors').where('user_id', '=', userId).executeTakeFirst();
+      const codes = await tx.deleteFrom('recovery_codes').where('user_id', '=', userId).executeTakeFirst();
+      const keys = await tx.deleteFrom('passkeys').where('user_id', '=', userId).executeTakeFirst();
+      return Number(totp.numDeletedRows) + Number(codes.numDeletedRows) + Number(keys.numDeletedRows) > 0;
+    };
+    if (events?.length) return this.#changing(events, removeAll);
+    return this.#db.transaction().execute(removeAll);
   }
 }
 

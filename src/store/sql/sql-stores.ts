@@ -15,12 +15,15 @@ import { SqlSessionStore } from './sql-session-store.ts';
 import { SqlUserStore } from './sql-user-store.ts';
 import { SqlVerificationStore } from './sql-verification-store.ts';
 import { SqlSigningKeyStore } from './sql-signing-key-store.ts';
+import { EventSignal, SqlWebhookStore } from './sql-webhook-store.ts';
 
 /** Every port on one SQL database; `hot` answers the per-request reads directly where the driver allows (SQLite). */
 export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; hot?: HotReads } = {}): Stores {
   const { hot, dialect = 'sqlite' } = options;
+  // Tells this process's delivery loop when a write put events in the outbox.
+  const signal = new EventSignal();
   return {
-    users: new SqlUserStore(db, hot, dialect),
+    users: new SqlUserStore(db, hot, dialect, signal),
     sessions: new SqlSessionStore(db, hot),
     lockouts: new SqlLockoutStore(db),
     resets: new SqlResetStore(db),
@@ -28,11 +31,12 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     products: new SqlProductStore(db, hot),
     audit: new SqlAuditLog(db),
     verifications: new SqlVerificationStore(db),
-    factors: new SqlFactorStore(db),
+    factors: new SqlFactorStore(db, dialect, signal),
     mfaChallenges: new SqlMfaChallengeStore(db),
     oidcPayloads: new SqlOidcPayloadStore(db, hot),
     apps: new SqlAppStore(db, hot),
     signingKeys: new SqlSigningKeyStore(db),
+    webhooks: new SqlWebhookStore(db, dialect, signal),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

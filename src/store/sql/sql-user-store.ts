@@ -3,7 +3,9 @@ import { type NewUser, type User, type UserListQuery, type UserPatch, type UserS
 import type { Database, UsersTable } from './schema.ts';
 import type { Dialect } from '../migrations/dialect.ts';
 import type { HotReads } from '../sqlite/hot-reads.ts';
+import type { EventsOf } from '../../core/ports/webhook-store.ts';
 import { asUniqueViolation } from './unique-violation.ts';
+import { type EventSignal, writeEvents } from './sql-webhook-store.ts';
 import { newUserToRow, patchToRow, rowToUser } from './user-rows.ts';
 
 /** Accounts in SQL (SQLite or PostgreSQL) through Kysely. */
@@ -14,26 +16,47 @@ export class SqlUserStore implements UserStore {
   readonly #byIdQuery;
 
   readonly #dialect: Dialect;
+  readonly #signal: EventSignal | undefined;
 
-  constructor(db: Kysely<Database>, hot?: HotReads, dialect: Dialect = 'sqlite') {
+  constructor(db: Kysely<Database>, hot?: HotReads, dialect: Dialect = 'sqlite', signal?: EventSignal) {
     this.#db = db;
     this.#hot = hot;
     this.#dialect = dialect;
+    this.#signal = signal;
     this.#byIdQuery = db.selectFrom('users').selectAll().where('id', '=', 0).compile();
   }
 
-  async create(input: NewUser): Promise<User> {
-    let row;
-    try {
-      row = await this.#db.insertInto('users').values(newUserToRow(input)).returningAll().executeTakeFirstOrThrow();
-    } catch (error) {
-      throw asUniqueViolation(error);
-    }
-    if (input.id !== undefined && this.#dialect === 'postgres') {
-      // An explicit id does not advance PostgreSQL's sequence: move it past the largest id.
-      await sql`SELECT setval(pg_get_serial_sequence('users', 'id'), GREATEST((SELECT MAX(id) FROM users), 1))`.execute(this.#db);
-    }
-    return rowToUser(row);
+  /**
+   * Runs a write; with events, in one transaction with them (made from the row
+   * it returns; none when it returns null), and this process's delivery loop is
+   * told once it committed.
+   */
+  async #writing(events: EventsOf<User> | undefined, write: (db: Kysely<Database>) => Promise<User | null>): Promise<User | null> {
+    if (!events) return write(this.#db);
+    const user = await this.#db.transaction().execute(async (tx) => {
+      const written = await write(tx);
+      if (written) await writeEvents(tx, this.#dialect, events(written));
+      return written;
+    });
+    if (user) this.#signal?.notify();
+    return user;
+  }
+
+  async create(input: NewUser, events?: EventsOf<User>): Promise<User> {
+    const user = await this.#writing(events, async (db) => {
+      let row;
+      try {
+        row = await db.insertInto('users').values(newUserToRow(input)).returningAll().executeTakeFirstOrThrow();
+      } catch (error) {
+        throw asUniqueViolation(error);
+      }
+      if (input.id !== undefined && this.#dialect === 'postgres') {
+        // An explicit id does not advance PostgreSQL's sequence: move it past the largest id.
+        await sql`SELECT setval(pg_get_serial_sequence('users', 'id'), GREATEST((SELECT MAX(id) FROM users), 1))`.execute(db);
+      }
+      return rowToUser(row);
+    });
+    return user!;
   }
 
   async findById(id: number): Promise<User | null> {
@@ -61,13 +84,15 @@ export class SqlUserStore implements UserStore {
     return row ? rowToUser(row) : null;
   }
 
-  async update(id: number, patch: UserPatch): Promise<User | null> {
-    try {
-      const row = await this.#db.updateTable('users').set(patchToRow(patch)).where('id', '=', id).returningAll().executeTakeFirst();
-      return row ? rowToUser(row) : null;
-    } catch (error) {
-      throw asUniqueViolation(error);
-    }
+  async update(id: number, patch: UserPatch, events?: EventsOf<User>): Promise<User | null> {
+    return this.#writing(events, async (db) => {
+      try {
+        const row = await db.updateTable('users').set(patchToRow(patch)).where('id', '=', id).returningAll().executeTakeFirst();
+        return row ? rowToUser(row) : null;
+      } catch (error) {
+        throw asUniqueViolation(error);
+      }
+    });
   }
 
   async recordLogin(id: number, at: number, newPasswordHash?: string): Promise<void> {
@@ -76,9 +101,12 @@ export class SqlUserStore implements UserStore {
     await q.execute();
   }
 
-  async delete(id: number): Promise<boolean> {
-    const result = await this.#db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  async delete(id: number, events?: EventsOf<User>): Promise<boolean> {
+    const gone = await this.#writing(events, async (db) => {
+      const row = await db.deleteFrom('users').where('id', '=', id).returningAll().executeTakeFirst();
+      return row ? rowToUser(row) : null;
+    });
+    return gone !== null;
   }
 
   async list(query: UserListQuery): Promise<User[]> {
@@ -88,6 +116,18 @@ export class SqlUserStore implements UserStore {
       q = q.where((eb) => eb.or([sql<boolean>`email LIKE ${pattern} ESCAPE '\\'`, sql<boolean>`username_key LIKE ${pattern} ESCAPE '\\'`]));
     }
     return (await q.execute()).map(rowToUser);
+  }
+
+  async superusers(limit: number): Promise<User[]> {
+    const rows = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('is_superuser', '=', 1)
+      .where('status', '=', 'active')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(rowToUser);
   }
 
   async search(query: UserSearch): Promise<User[]> {

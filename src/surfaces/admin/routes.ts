@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { fail } from '../../core/errors.ts';
-import type { User } from '../../core/ports/user-store.ts';
+import { userView } from '../../core/user-view.ts';
 import { useErrors } from '../shared/documented-answers.ts';
 import { fastApiRenderer } from '../shared/fastapi-errors.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
@@ -28,21 +28,7 @@ const AdminUser = Type.Object({
   login_count: Type.Integer(),
 });
 
-const view = (u: User) => ({
-  id: u.id,
-  uuid: u.uuid,
-  email: u.email,
-  username: u.username,
-  full_name: u.fullName,
-  status: u.status,
-  is_email_verified: u.isEmailVerified,
-  is_phone_verified: u.isPhoneVerified,
-  is_superuser: u.isSuperuser,
-  is_staff: u.isStaff,
-  created_at: zuluUtc(u.createdAt),
-  last_login_at: zuluOrNull(u.lastLoginAt),
-  login_count: u.loginCount,
-});
+const view = userView;
 
 const AdminMfa = Type.Object({
   totp: Type.String({ description: 'none, pending or active' }),
