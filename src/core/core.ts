@@ -195,6 +195,7 @@ export function createCore(options: CoreOptions): Core {
   );
   const apps = new AppService({ store: options.stores.apps, clock, ids, audit });
   const oidc = new OidcService({ store: options.stores.oidcPayloads, sessions, clock });
+  const webhooks = new WebhookService({ store: options.stores.webhooks, box: options.secretBox, clock, ids, audit, events, sender: webhookSender });
   const staff = new StaffService({
     accounts,
     users,
@@ -208,8 +209,8 @@ export function createCore(options: CoreOptions): Core {
     signingKeys,
     storage: options.stores,
     staffNeedSecondFactor: options.consoleMfa,
+    webhooks,
   });
-  const webhooks = new WebhookService({ store: options.stores.webhooks, box: options.secretBox, clock, ids, audit, events, sender: webhookSender });
   const deliveries = new WebhookDeliveries(
     {
       store: options.stores.webhooks,

@@ -2,29 +2,39 @@ import type { Clock } from './ports/clock.ts';
 import type { IdSource } from './ports/ids.ts';
 import type { User } from './ports/user-store.ts';
 import type { EventsOf, OutboxEvent, WebhookStore } from './ports/webhook-store.ts';
-import { rfc3339, userView } from './user-view.ts';
+import { rfc3339, type UserView, userView } from './user-view.ts';
 
 /**
- * The events an app can subscribe to, and when each is sent. Every body is
- * `{type, timestamp, data}`; `data.user` is the account as the staff API shows
- * it (core/user-view.ts). docs/webhooks.md and the OpenAPI document's
- * `webhooks` are written from this table (a test compares).
+ * The events an app can subscribe to: when each is sent, and what its `data`
+ * holds beside `user` (an example). Every body is `{type, timestamp, data}`;
+ * `data.user` is the account as the staff API shows it (core/user-view.ts).
+ * docs/webhooks.md and the OpenAPI document's `webhooks` are written from this
+ * table (a test compares).
  */
 export const EVENT_TYPES = {
-  'user.created': 'an account was made: a registration on any path, `gatehouse users create`, an import',
-  'user.updated': "an account's profile, email or roles changed (`data.changed` names the fields)",
-  'user.deleted': 'an account was deleted (`data.user` as it was)',
-  'user.disabled': 'an account was disabled: it cannot sign in, its tokens are refused',
-  'user.enabled': 'a disabled account was enabled again',
-  'user.locked': 'too many wrong passwords or codes locked an account for a while (`data.locked_until`)',
-  'email.verified': "an account's email address was verified (by its owner's link or code, or by staff)",
-  'phone.verified': "an account's phone number was verified",
-  'password.changed': "an account's password changed: by its owner, a reset link, or an operator",
-  'mfa.enrolled': 'a second factor was added (`data.factor`: `totp` or `passkey`)',
-  'mfa.removed': 'a second factor was removed (`data.factor`: `totp`, `passkey`, or `all` for an operator reset)',
-  'session.revoked': 'sessions of an account were ended all at once (`data.sessions_ended`): sign-out everywhere, a password change, disabling, staff',
-  'webhook.test': 'sent by `gatehouse webhooks test`, the staff API and the console, to one endpoint only',
-} as const;
+  'user.created': { when: 'an account was made: a registration on any path, `gatehouse users create`, an import', data: {} },
+  'user.updated': {
+    when: "an account's profile, email, verified flags or roles changed; `changed` names the fields (the staff API's names)",
+    data: { changed: ['email', 'is_email_verified'] },
+  },
+  'user.deleted': { when: 'an account was deleted; `user` as it was', data: {} },
+  'user.disabled': { when: 'an account was disabled: it cannot sign in, its tokens are refused', data: {} },
+  'user.enabled': { when: 'a disabled account was enabled again', data: {} },
+  'user.locked': { when: 'wrong passwords or codes locked an account until `locked_until`', data: { locked_until: '2026-01-01T12:15:00Z' } },
+  'email.verified': { when: "an account's email address was verified (its owner's link or code, or staff)", data: {} },
+  'phone.verified': { when: "an account's phone number was verified", data: {} },
+  'password.changed': { when: "an account's password changed: by its owner, a reset link, or an operator", data: {} },
+  'mfa.enrolled': { when: 'a second factor was added; `factor` is `totp` or `passkey`', data: { factor: 'totp' } },
+  'mfa.removed': { when: 'a second factor was removed; `factor` is `totp`, `passkey`, or `all` (an operator reset)', data: { factor: 'passkey' } },
+  'session.revoked': {
+    when: "an account's sessions were ended at once: sign-out everywhere, a new password or factor, enabling again, staff; `current_kept` when the session that asked stays",
+    data: { sessions_ended: 3, current_kept: false },
+  },
+  'webhook.test': {
+    when: 'sent by `gatehouse webhooks test`, the staff API and the console, to one endpoint only; no `user`',
+    data: { endpoint_id: 'ep_3nqvU0lQ1XwKc2Yb', message: 'a test event sent by an operator' },
+  },
+} as const satisfies Record<string, { when: string; data: Record<string, unknown> }>;
 
 export type EventType = keyof typeof EVENT_TYPES;
 
@@ -71,4 +81,27 @@ export class Events {
   publish(...events: OutboxEvent[]): Promise<void> {
     return this.#store.publish(events);
   }
+}
+
+/** The account every example body shows. */
+const EXAMPLE_USER: UserView = {
+  id: 42,
+  uuid: '0b6c7a52-3a1d-4f0e-9b8e-2f4d5c6a7b8c',
+  email: 'ada@example.com',
+  username: 'ada',
+  full_name: 'Ada Lovelace',
+  status: 'active',
+  is_email_verified: true,
+  is_phone_verified: false,
+  is_superuser: false,
+  is_staff: false,
+  created_at: '2026-01-01T11:58:00Z',
+  last_login_at: null,
+  login_count: 0,
+};
+
+/** One example body of each type (docs/webhooks.md, the OpenAPI document). */
+export function exampleBody(type: EventType): { type: EventType; timestamp: string; data: Record<string, unknown> } {
+  const { data } = EVENT_TYPES[type];
+  return { type, timestamp: '2026-01-01T12:00:00Z', data: type === 'webhook.test' ? { ...data } : { user: EXAMPLE_USER, ...data } };
 }

@@ -14,6 +14,8 @@ import type { SecondFactors, SecondFactorStatus } from './second-factors/second-
 import type { Caller, SessionService } from './sessions.ts';
 import type { KeyStatus, SigningKeys } from './signing-keys.ts';
 import type { VerificationService } from './verification.ts';
+import type { WebhookDelivery, WebhookEndpoint } from './ports/webhook-store.ts';
+import type { NewEndpoint, WebhookService } from './webhooks.ts';
 
 /**
  * What staff may do. Staff (`is_staff`) read everything, end sessions, send
@@ -34,7 +36,8 @@ export type StaffAction =
   | 'delete'
   | 'manage-apps'
   | 'rotate-keys'
-  | 'set-role';
+  | 'set-role'
+  | 'manage-webhooks';
 
 const STAFF_ACTIONS: ReadonlySet<StaffAction> = new Set(['read', 'end-sessions', 'send-mail', 'verify', 'unlock']);
 
@@ -92,6 +95,7 @@ export class StaffService {
   readonly #apps: AppService;
   readonly #keys: Pick<SigningKeys, 'list' | 'rotate'>;
   readonly #storage: Pick<Stores, 'ping'>;
+  readonly #webhooks: WebhookService;
 
   constructor(deps: {
     accounts: AccountService;
@@ -108,7 +112,9 @@ export class StaffService {
     storage: Pick<Stores, 'ping'>;
     /** CONSOLE_MFA (default on). */
     staffNeedSecondFactor?: boolean;
+    webhooks: WebhookService;
   }) {
+    this.#webhooks = deps.webhooks;
     this.#staffNeedSecondFactor = deps.staffNeedSecondFactor ?? true;
     this.#apps = deps.apps;
     this.#keys = deps.signingKeys;
@@ -318,5 +324,58 @@ export class StaffService {
     this.#assert(actor, 'rotate-keys');
     const made = await this.#keys.rotate();
     await this.#audit.record('keys.rotated', null, made.map((k) => `${k.alg} ${k.kid}`).join(', ') || null);
+  }
+
+  // Webhook endpoints: superusers only, reading included (an endpoint's URL may carry a receiver's credentials).
+
+  async webhooks(actor: User): Promise<WebhookEndpoint[]> {
+    this.#assert(actor, 'manage-webhooks');
+    return this.#webhooks.list();
+  }
+
+  async webhook(actor: User, id: string): Promise<WebhookEndpoint> {
+    this.#assert(actor, 'manage-webhooks');
+    return this.#webhooks.find(id);
+  }
+
+  /** Adds an endpoint; its secret is in the answer only: shown once. */
+  async addWebhook(actor: User, input: NewEndpoint): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    this.#assert(actor, 'manage-webhooks');
+    return this.#webhooks.add(input);
+  }
+
+  /** Removes the endpoint (its deliveries with it) when `typed` is its id. */
+  async removeWebhook(actor: User, id: string, typed: string): Promise<void> {
+    this.#assert(actor, 'manage-webhooks');
+    if (typed.trim() !== id) throw fail('VALIDATION_FAILED', 'the confirmation does not match', 'confirm');
+    await this.#webhooks.remove(id);
+  }
+
+  /** A new secret, shown once; the old one keeps signing beside it for 24 hours. */
+  async rotateWebhookSecret(actor: User, id: string): Promise<string> {
+    this.#assert(actor, 'manage-webhooks');
+    return this.#webhooks.rotateSecret(id);
+  }
+
+  async setWebhookEnabled(actor: User, id: string, enabled: boolean): Promise<WebhookEndpoint> {
+    this.#assert(actor, 'manage-webhooks');
+    return this.#webhooks.setEnabled(id, enabled);
+  }
+
+  /** Sends a `webhook.test` event to the endpoint; its id. */
+  async testWebhook(actor: User, id: string): Promise<string> {
+    this.#assert(actor, 'manage-webhooks');
+    return this.#webhooks.test(id);
+  }
+
+  async webhookDeliveries(actor: User, id: string, limit = 50): Promise<WebhookDelivery[]> {
+    this.#assert(actor, 'manage-webhooks');
+    return this.#webhooks.deliveries(id, limit);
+  }
+
+  /** Sends one delivery of this endpoint again now, with the same webhook-id. */
+  async replayDelivery(actor: User, endpointId: string, deliveryId: number): Promise<WebhookDelivery> {
+    this.#assert(actor, 'manage-webhooks');
+    return this.#webhooks.replay(endpointId, deliveryId);
   }
 }

@@ -137,8 +137,10 @@ export class WebhookService {
   }
 
   /** Sends a delivery again now (same `webhook-id`), whatever became of it. */
-  async replay(deliveryId: number): Promise<WebhookDelivery> {
-    if (!(await this.#store.replay(deliveryId, this.#clock.now()))) throw fail('NOT_FOUND', 'no delivery has this id');
+  async replay(endpointId: string, deliveryId: number): Promise<WebhookDelivery> {
+    const found = await this.#store.delivery(deliveryId);
+    if (found?.endpointId !== endpointId || !(await this.#store.replay(deliveryId, this.#clock.now())))
+      throw fail('NOT_FOUND', 'this endpoint has no delivery with this id');
     const delivery = (await this.#store.delivery(deliveryId))!;
     await this.#audit.record('webhook.replayed', null, `${delivery.endpointId} ${delivery.eventId}`);
     return delivery;

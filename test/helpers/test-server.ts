@@ -20,6 +20,8 @@ export interface TestServer extends Gatehouse {
   dataDir: string;
   /** Every log line written while the server ran. */
   logs: string[];
+  /** The settings it was started with (its storage included): a `gatehouse` command run with them works on the same data. */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -63,7 +65,8 @@ async function backendEnv(): Promise<{ env: Record<string, string>; drop(): Prom
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const backend = await backendEnv();
-  const config: Config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'info', DEMO_DATA: 'false', ...backend.env, ...options.env });
+  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'info', DEMO_DATA: 'false', ...backend.env, ...options.env };
+  const config: Config = loadConfig(env);
   const clock = new ManualClock(options.startAt ?? Date.now());
   const logs: string[] = [];
   const logStream = new Writable({
@@ -90,6 +93,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock,
     dataDir,
     logs,
+    env,
     async close() {
       await gatehouse.close();
       await backend.drop();

@@ -17,6 +17,12 @@ export function isPublicAddress(address: string): boolean {
 
 const ALLOW = 'WEBHOOK_ALLOW_PRIVATE=on allows it';
 
+/** How a host name becomes addresses: node:dns (the system resolver), or a test's own. */
+export type Resolve = (hostname: string, family: number | undefined) => Promise<LookupAddress[]>;
+
+const systemResolve: Resolve = (hostname, family) =>
+  new Promise((resolve, reject) => dnsLookup(hostname, { family: family ?? 0, all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
+
 /**
  * POSTs webhook deliveries over node:http(s). Server-side request forgery is
  * refused where the connection is made: the host's addresses are resolved by
@@ -27,12 +33,14 @@ const ALLOW = 'WEBHOOK_ALLOW_PRIVATE=on allows it';
  */
 export class HttpWebhookSender implements WebhookSender {
   readonly #allowPrivate: boolean;
+  readonly #resolve: Resolve;
   // Keep-alive per protocol: a connection is checked once, when it is made, and reused for the next attempts to that host.
   readonly #http: HttpAgent;
   readonly #https: HttpsAgent;
 
-  constructor(options: { allowPrivate: boolean }) {
+  constructor(options: { allowPrivate: boolean; resolve?: Resolve }) {
     this.#allowPrivate = options.allowPrivate;
+    this.#resolve = options.resolve ?? systemResolve;
     const lookup = this.#lookup;
     this.#http = new HttpAgent({ keepAlive: true, maxSockets: 8, lookup });
     this.#https = new HttpsAgent({ keepAlive: true, maxSockets: 8, lookup });
@@ -52,16 +60,20 @@ export class HttpWebhookSender implements WebhookSender {
   }
 
   readonly #lookup: LookupFunction = (hostname, options, callback) => {
-    dnsLookup(hostname, { family: options.family, hints: options.hints, all: true }, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error, '', 0);
-      const refused = this.#allowPrivate ? undefined : addresses.find((a) => !isPublicAddress(a.address));
-      if (refused || addresses.length === 0) {
-        const why = refused ? `${hostname} resolves to ${refused.address}, a private or loopback address (${ALLOW})` : `${hostname} has no address`;
-        return callback(Object.assign(new Error(why), { code: 'EREFUSEDADDRESS' }), '', 0);
-      }
-      if (options.all) return callback(null, addresses);
-      return callback(null, addresses[0]!.address, addresses[0]!.family);
-    });
+    const family = typeof options.family === 'number' ? options.family : undefined;
+    this.#resolve(hostname, family).then(
+      (addresses) => {
+        // Every address the name has must be public: the connection may go to any of them.
+        const refused = this.#allowPrivate ? undefined : addresses.find((a) => !isPublicAddress(a.address));
+        if (refused || addresses.length === 0) {
+          const why = refused ? `${hostname} resolves to ${refused.address}, a private or loopback address (${ALLOW})` : `${hostname} has no address`;
+          return callback(Object.assign(new Error(why), { code: 'EREFUSEDADDRESS' }), '', 0);
+        }
+        if (options.all) return callback(null, addresses);
+        return callback(null, addresses[0]!.address, addresses[0]!.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 0),
+    );
   };
 
   close(): void {

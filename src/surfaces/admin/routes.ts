@@ -8,25 +8,13 @@ import { fastApiRenderer } from '../shared/fastapi-errors.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
 import { zuluOrNull, zuluUtc } from '../shared/timestamps.ts';
 import { clientRoutes } from './clients-routes.ts';
+import { UserViewSchema } from '../shared/webhook-docs.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 import { ADMIN_ERRORS } from './errors.ts';
 
 const TAG = 'admin (staff API)';
 
-const AdminUser = Type.Object({
-  id: Type.Integer(),
-  uuid: Type.String(),
-  email: Type.Union([Type.String(), Type.Null()]),
-  username: Type.Union([Type.String(), Type.Null()]),
-  full_name: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String(),
-  is_email_verified: Type.Boolean(),
-  is_phone_verified: Type.Boolean(),
-  is_superuser: Type.Boolean(),
-  is_staff: Type.Boolean(),
-  created_at: Type.String(),
-  last_login_at: Type.Union([Type.String(), Type.Null()]),
-  login_count: Type.Integer(),
-});
+const AdminUser = UserViewSchema;
 
 const view = userView;
 
@@ -48,6 +36,7 @@ export const adminRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   useErrors(app, fastApiRenderer(ADMIN_ERRORS));
   await app.register(clientRoutes, { core, config, limits, style });
+  await app.register(webhookRoutes, { core, config, limits, style });
 
   // Every route here is for superusers only (declared on each route: the authentication hook reads it when the route is added).
   const superusers = { auth: 'superuser' } as const;
