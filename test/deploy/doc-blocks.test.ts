@@ -399,6 +399,14 @@ async function runScript(block: Block, checks: Record<string, StepCheck>, env: R
 
 const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/;
 
+/** An answer a comment names in words, "403 User is disabled": its status and the FastAPI-style body of /api/users. */
+function answered(comment: string, where: RegExp): [number, { detail: string }] {
+  const [, answer = ''] = comment.match(where) ?? [];
+  const [, status, detail] = answer.match(/^(\d{3}) (.+)$/) ?? [];
+  assert.ok(status && detail, `"${comment}" names no answer`);
+  return [Number(status), { detail }];
+}
+
 /** A look at the installation from outside a block: bin/gatehouse, the command `npx gatehouse` runs (without npx's own start-up). */
 const inspect = (args: string[], env: Record<string, string>) => run(join(ROOT, 'bin/gatehouse'), args, env);
 
@@ -423,9 +431,8 @@ const README_WALK: Record<string, StepCheck> = {
     assert.equal(decodeJwt(output).sid, decodeJwt(previous!).sid, 'for the same session');
   },
   'curl -s -X POST http://127.0.0.1:8000/api/users/logout -H "Authorization: Bearer $TOKEN"': async ({ step, vars }) => {
-    assert.match(step.says.join(' '), /\(a second logout: 404 Token record not found\)/);
     const again = await (await gatehouse()).http('POST', '/api/users/logout', { token: vars.TOKEN });
-    assert.deepEqual([again.status, again.body], [404, { detail: 'Token record not found' }]);
+    assert.deepEqual([again.status, again.body], answered(step.says.join(' '), /\(a second logout: (.+)\)$/));
   },
 };
 
@@ -444,9 +451,9 @@ const README_COMMANDS: Record<string, LinePlan> = {
     check: ({ json }) => assert.ok((json as { email: string; isSuperuser: boolean }[]).some((u) => u.email === 'ops@example.com' && u.isSuperuser)),
   },
   'npx gatehouse users disable ops@example.com': {
-    check: async () => {
+    check: async ({ step }) => {
       const login = await usersLogin('ops@example.com', 'long-enough-1');
-      assert.deepEqual([login.status, login.body], [403, { detail: 'User is disabled' }]);
+      assert.deepEqual([login.status, login.body], answered(step.says[0]!, /^login answers (.+)$/));
     },
   },
   'npx gatehouse users enable ops@example.com': { check: async () => assert.equal((await usersLogin('ops@example.com', 'long-enough-1')).status, 200) },
@@ -500,18 +507,19 @@ const README_COMMANDS: Record<string, LinePlan> = {
       assert.equal(login.status, 200);
       liveToken = login.body.access_token;
     },
-    check: async () => {
+    check: async ({ step }) => {
       const me = await (await gatehouse()).http('GET', '/api/users/me', { token: liveToken });
-      assert.deepEqual([me.status, me.body], [401, { detail: 'User not found' }]);
+      assert.deepEqual([me.status, me.body], answered(step.says[0]!, /^live tokens answer (.+)$/));
     },
   },
   'npx gatehouse audit --limit 20': {
-    check: ({ ran }) => {
+    check: async ({ ran }) => {
       const events = ran.stdout
         .trim()
         .split('\n')
         .map((row) => row.split('\t')[1]);
-      assert.equal(events.length, 20);
+      const total = JSON.parse((await inspect(['audit', '--limit', '1000', '--json'], shared)).stdout).length;
+      assert.equal(events.length, Math.min(20, total), 'the 20 newest');
       for (const kind of ['login.succeeded', 'login.failed', 'password.reset', 'user.deleted'])
         assert.ok(events.includes(kind), `${kind} among ${events.join(', ')}`);
     },
