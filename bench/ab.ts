@@ -1,11 +1,12 @@
-// `node bench/ab.ts --path /healthz NAME=BUILD_DIR[:shipped] ... [--rounds 20] [--duration 2] [--ping]`:
+// `node bench/ab.ts --path /healthz NAME=BUILD_DIR[:shipped][:NODE_FLAG...] ... [--rounds 20] [--duration 2] [--ping]`:
 // two or more builds of Gatehouse (each made with `node scripts/build.js BUILD_DIR`,
 // e.g. `.build-test-ab-before`, a folder name git ignores) on the same database,
 // pinned like the bench, measured in interleaved rounds on one path. Prints, for
 // each, req/s and the server's CPU per request (µs; steadier than req/s on a
 // shared machine), each as the median of round-by-round ratios to the first
 // build, with the IQR. `:shipped` runs that one with the access log on (to a
-// file), as npm start ships it; --ping adds the bare Fastify baseline.
+// file), as npm start ships it; Node flags after it replace npm start's (e.g.
+// `new=.build-test-ab-x::--max-semi-space-size=8`); --ping adds the bare Fastify baseline.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,9 +27,9 @@ const { values: args, positionals } = parseArgs({
   },
 });
 const builds = positionals.map((p) => {
-  const [name, where] = p.split('=');
-  const [dir, how] = where!.split(':');
-  return { name: name!, dir: dir!, shipped: how === 'shipped' };
+  const name = p.slice(0, p.indexOf('='));
+  const [dir, how, ...flags] = p.slice(p.indexOf('=') + 1).split(':');
+  return { name, dir: dir!, shipped: how === 'shipped', flags: flags.length ? flags : undefined };
 });
 if (builds.length < 1) throw new Error('give at least one NAME=BUILD_DIR');
 
@@ -42,8 +43,8 @@ try {
   await core.close();
   const flags = START.filter((a) => a.startsWith('--'));
   const load = { connections: Number(args.connections), duration: Number(args.duration), path: args.path!, ...(args.path === '/healthz' ? {} : { tokens }) };
-  for (const { name, dir, shipped } of builds) {
-    const command = [...flags, join(dir, 'bundle/gatehouse.js'), 'serve'];
+  for (const { name, dir, shipped, flags: own } of builds) {
+    const command = [...(own ?? flags), join(dir, 'bundle/gatehouse.js'), 'serve'];
     const server = shipped
       ? await startServer(shippedEnvFor(dataDir), { command, logFile: join(dataDir, `${name}.log`) })
       : await startServer(envFor(dataDir), { command });
