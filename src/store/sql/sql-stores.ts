@@ -35,7 +35,7 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     mfaChallenges: new SqlMfaChallengeStore(db),
     oidcPayloads: new SqlOidcPayloadStore(db, hot),
     apps: new SqlAppStore(db, hot),
-    signingKeys: new SqlSigningKeyStore(db),
+    signingKeys: new SqlSigningKeyStore(db, dialect),
     webhooks: new SqlWebhookStore(db, dialect, signal),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
