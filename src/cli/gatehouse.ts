@@ -28,6 +28,12 @@ Commands:
                                 register an app that signs users in with Gatehouse
                                 (OpenID Connect); the secret is shown once
   clients list [--json] | clients remove ID | clients rotate-secret ID [--json]
+  webhooks add URL [--events T1,T2] [--description TEXT] [--json]
+                                an endpoint Gatehouse POSTs its events to, signed per
+                                Standard Webhooks (none: every event); the secret is
+                                shown once (--json: {"id", "secret"})
+  webhooks list [--json] | webhooks remove ID | webhooks rotate-secret ID [--json]
+  webhooks test ID [--json]     send a webhook.test event and wait for its first attempt
   keys list [--json]            signing keys: which signs, until when each verifies
   keys rotate [--algorithm ES256|EdDSA|RS256]
                                 a new signing key; the old one verifies until its tokens expire
@@ -73,6 +79,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sessions: async () => (await import('./sessions-command.ts')).sessionsCommand,
   clients: async () => (await import('./clients-command.ts')).clientsCommand,
   keys: async () => (await import('./keys-command.ts')).keysCommand,
+  webhooks: async () => (await import('./webhooks-command.ts')).webhooksCommand,
   doctor: async () => (await import('./doctor-command.ts')).doctorCommand,
   audit: async () => (await import('./audit-command.ts')).auditCommand,
 };

@@ -115,14 +115,16 @@ export class WebhookDeliveries {
     this.#loop = this.#run();
   }
 
-  /** Stops the loop; attempts in flight are abandoned (their claim lapses and another attempt is made later). */
+  /** Stops the loop, if running; attempts in flight are abandoned (their claim lapses and another attempt is made later). */
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    this.#abort.abort();
-    this.#nudge();
-    await this.#loop;
-    await Promise.allSettled([...this.#inFlight]);
+    if (this.#running) {
+      this.#running = false;
+      this.#abort.abort();
+      this.#nudge();
+      await this.#loop;
+      await Promise.allSettled([...this.#inFlight]);
+    }
+    // Also after runDue alone (a command): an idle kept-alive connection would hold the process open.
     this.#sender.close?.();
   }
 

@@ -72,6 +72,7 @@ const DOCS = [
 const OWN_TESTS: Record<string, string> = {
   'docs/operations.md': 'test/deploy/operations.test.ts',
   'docs/mfa.md': 'test/deploy/mfa-doc.test.ts',
+  'docs/webhooks.md': 'test/deploy/webhooks-doc.test.ts',
 };
 
 // ---------------------------------------------------------------------------------------------

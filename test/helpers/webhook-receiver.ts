@@ -30,8 +30,8 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** An app's webhook receiver on 127.0.0.1: records, verifies, answers as told (204 by default). */
-export async function startReceiver(answer: Answer = () => 204): Promise<Receiver> {
+/** An app's webhook receiver on 127.0.0.1 (on `port`, or a free one): records, verifies, answers as told (204 by default). */
+export async function startReceiver(answer: Answer = () => 204, port = 0): Promise<Receiver> {
   const held: ServerResponse[] = [];
   const receiver: Receiver = {
     url: '',
@@ -87,7 +87,7 @@ export async function startReceiver(answer: Answer = () => 204): Promise<Receive
       else res.writeHead(status).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
   return receiver;
 }

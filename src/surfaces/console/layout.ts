@@ -17,13 +17,14 @@ export interface ConsolePage {
 }
 
 /** The console's parts, as the bar's navigation names them. */
-type Section = 'accounts' | 'audit' | 'apps' | 'keys' | 'health';
+type Section = 'accounts' | 'audit' | 'apps' | 'keys' | 'webhooks' | 'health';
 
 const SECTIONS: ReadonlyArray<readonly [Section, string]> = [
   ['accounts', '/admin'],
   ['audit', '/admin/audit'],
   ['apps', '/admin/apps'],
   ['keys', '/admin/keys'],
+  ['webhooks', '/admin/webhooks'],
   ['health', '/admin/health'],
 ];
 

@@ -10,10 +10,11 @@ import { consoleContext } from './context.ts';
 import { staffGuard } from './guard.ts';
 import { consoleHealthRoutes } from './health-routes.ts';
 import { consoleKeyRoutes } from './key-routes.ts';
+import { consoleWebhookRoutes } from './webhook-routes.ts';
 import { consoleSignInRoutes } from './sign-in-routes.ts';
 
 /** The staff pages, by job: each a sibling plugin behind the one guard. */
-const STAFF_PLUGINS = [consoleAccountRoutes, consoleAuditRoutes, consoleAppRoutes, consoleKeyRoutes, consoleHealthRoutes];
+const STAFF_PLUGINS = [consoleAccountRoutes, consoleAuditRoutes, consoleAppRoutes, consoleKeyRoutes, consoleWebhookRoutes, consoleHealthRoutes];
 
 /**
  * The staff console at `/admin`: server-rendered pages on the page kit
