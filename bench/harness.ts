@@ -207,10 +207,15 @@ export async function startServer(env: Record<string, string>, options: { logFil
 }
 
 /** A baseline server (bench/baselines.ts), pinned like Gatehouse. */
-export async function startBaseline(kind: 'ping' | 'me' | 'login', dbPath?: string, nodeFlags: string[] = []): Promise<Server> {
-  const { command, args: argv } = onCore('0', [...nodeFlags, 'bench/baselines.ts', kind, ...(dbPath ? [dbPath, SECRET] : [])]);
+export function startBaseline(kind: 'ping' | 'me' | 'login', dbPath?: string, nodeFlags: string[] = []): Promise<Server> {
+  return startScript([...nodeFlags, 'bench/baselines.ts', kind, ...(dbPath ? [dbPath, SECRET] : [])]);
+}
+
+/** A bench script that serves (Node's arguments), pinned like Gatehouse; ready when it prints "listening on URL". */
+export async function startScript(argv: string[]): Promise<Server> {
+  const { command, args } = onCore('0', argv);
   const spawned = performance.now();
-  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.pipe(process.stderr);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -219,7 +224,7 @@ export async function startBaseline(kind: 'ping' | 'me' | 'login', dbPath?: stri
       const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
       if (m) resolve(m[1]!);
     });
-    child.on('exit', (code) => reject(new Error(`baseline exited (${code}): ${out}`)));
+    child.on('exit', (code) => reject(new Error(`${argv.join(' ')} exited (${code}): ${out}`)));
   });
   return { url, child, pid: child.pid!, startMs: performance.now() - spawned };
 }

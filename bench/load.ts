@@ -36,6 +36,8 @@ export interface LoadSpec {
   uniqueBody?: boolean;
   /** Path suffixes, each connection going through the list in order. */
   paths?: string[];
+  /** Send exactly this many requests, however long they take (`duration` is then ignored): single-use bodies, each sent once. */
+  amount?: number;
   /** Requests per second over all connections (default: as fast as possible). */
   rate?: number;
   /** The server's process id: its CPU time over the run is read from /proc (Linux). */
@@ -187,6 +189,7 @@ export async function runLoad(spec: LoadSpec): Promise<Figures> {
     // The run ends at the first sample after its duration: sampled every 100 ms, a 2 s run lasts 2.0–2.1 s, not up to 3 s.
     sampleInt: 100,
     ...(spec.rate ? { overallRate: spec.rate } : {}),
+    ...(spec.amount ? { amount: spec.amount } : {}),
   });
   return {
     // Answers over the run's length: autocannon's own average is of whole seconds sampled, which a 2 s run has one or two of.

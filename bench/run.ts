@@ -4,6 +4,7 @@
 // `--only compare,start` runs some parts only and prints their summary (no file written).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,15 +26,18 @@ import {
   spread,
   type Spread,
   startBaseline,
+  startScript,
   startServer,
   stopServer,
 } from './harness.ts';
 import { settledRssMiB } from './settle.ts';
 import { servicesInstalled, startServices, stopServices } from '../test/support/services.ts';
 import { CONSOLE_SEARCH_HEADING } from './console-search-heading.ts';
+import { BENCH_REDIRECT_URI, basicAuth, codeExchangeBody, type SignedIn, signIn } from './oidc-sign-in.ts';
+import { postgresSize, redisSize, type StoreSize, sqliteSize } from './store-size.ts';
 import { BENCH_PASSWORD, createSessions, emailOf, openCore, seedUsers, seedUsersPostgres, type Tokens } from './seed.ts';
 
-const PARTS = ['start', 'compare', 'login', 'refresh', 'catalog', 'scale', 'scale-out', 'signing', 'memory'] as const;
+const PARTS = ['start', 'compare', 'login', 'refresh', 'catalog', 'scale', 'scale-out', 'signing', 'oidc', 'memory'] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: args } = parseArgs({
@@ -113,6 +117,8 @@ interface Scenario {
   cli?: { url: string; pid: number };
   /** A second, light load run at the same time (a watcher); its figures are kept as `${name} watch`. */
   alongside?: LoadSpec;
+  /** A run of its own instead of `spec` (it prepares what it sends, e.g. single-use codes); round 0 is the 1 s warm-up. */
+  run?: (round: number) => Promise<Figures>;
   /** No unrecorded warm-up run (writes, chained tokens). */
   cold?: boolean;
 }
@@ -125,13 +131,19 @@ interface Scenario {
 async function interleaved(scenarios: Scenario[], count = ROUNDS): Promise<Map<string, Figures[]>> {
   const results = new Map<string, Figures[]>();
   const specOf = (s: Scenario, round: number) => (typeof s.spec === 'function' ? s.spec(round) : s.spec!);
-  for (const s of scenarios) if (s.spec && !s.cold) await generator.run({ ...specOf(s, 0), duration: 1 });
+  for (const s of scenarios) {
+    if (s.cold) continue;
+    if (s.run) await s.run(0);
+    else if (s.spec) await generator.run({ ...specOf(s, 0), duration: 1 });
+  }
   for (let round = 1; round <= count; round++) {
     loadSamples.push(loadavg()[0]!);
     const order = round % 2 === 1 ? scenarios : [...scenarios].reverse();
     for (const s of order) {
       if (s.cli) {
         push(results, s.name, await plainAutocannon(s.cli.url, CONNECTIONS, DURATION, s.cli.pid));
+      } else if (s.run) {
+        push(results, s.name, await s.run(round));
       } else if (s.alongside) {
         const [main, watch] = await Promise.all([generator.run(specOf(s, round)), generator.run(s.alongside)]);
         push(results, s.name, main);
@@ -597,6 +609,185 @@ async function partSigning() {
   roundsNote('Signing rounds', results);
 }
 
+/** A loopback port nobody listens on (Gatehouse's PUBLIC_URL must name its port before it starts). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** `gatehouse ARGS...` (the CLI) on a bench server's settings; its standard output. */
+function gatehouseCli(env: Record<string, string>, ...argv: string[]): string {
+  const r = spawnSync(process.execPath, [join(ROOT, 'src/cli/gatehouse.ts'), ...argv], { cwd: ROOT, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`gatehouse ${argv.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+interface OidcSide {
+  server: Server;
+  basic: string;
+  user: Pick<SignedIn, 'access_token' | 'refresh_token'>;
+  codes(n: number): Promise<string[]>;
+}
+
+/**
+ * Gatehouse started as the bench's other servers are (envFor: RATE_LIMIT=off and LOG_REQUESTS=off only because one
+ * address sends all the load, and the access log has its own row in `compare`), with an app from `gatehouse clients
+ * add` and one user signed in once through the pages.
+ */
+async function gatehouseOidc(env: Record<string, string>): Promise<OidcSide> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const settings = { ...env, PORT: String(port), PUBLIC_URL: url };
+  gatehouseCli({ ...settings, DEMO_DATA: 'false' }, 'users', 'create', '--email', 'oidc@bench.example', '--password', BENCH_PASSWORD);
+  const app = JSON.parse(gatehouseCli(settings, 'clients', 'add', '--name', 'Bench', '--redirect-uri', BENCH_REDIRECT_URI, '--json')) as {
+    client_id: string;
+    client_secret: string;
+  };
+  const server = { ...(await startServer(settings)), url };
+  const user = await signIn(url, app.client_id, app.client_secret, 'oidc@bench.example', BENCH_PASSWORD);
+  return { server, basic: basicAuth(app.client_id, app.client_secret), user, codes: user.codes };
+}
+
+/** oidc-provider alone (bench/oidc-alone.ts), with its own app, user tokens and codes, minted through its models. */
+async function aloneOidc(): Promise<OidcSide> {
+  const server = await startScript(['bench/oidc-alone.ts']);
+  const given = (await (await fetch(`${server.url}/bench/tokens`)).json()) as { client_id: string; client_secret: string } & OidcSide['user'];
+  return {
+    server,
+    basic: basicAuth(given.client_id, given.client_secret),
+    user: given,
+    codes: async (n) => (await (await fetch(`${server.url}/bench/codes?n=${n}`)).json()) as string[],
+  };
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+const tokenRequest = (side: OidcSide, body: string): LoadSpec => ({
+  ...base(side.server),
+  path: '/oidc/token',
+  method: 'POST',
+  headers: { authorization: side.basic, 'content-type': FORM },
+  body,
+});
+
+/**
+ * The authorization_code row: each code is single use, so each run is given as many fresh codes as the previous run
+ * answered in its time (a first guess for the warm-up), handed out by one counter across connections and each sent
+ * once; the run lasts as long as they take (about DURATION). Minting them (Gatehouse: authorization requests with
+ * prompt=none on the signed-in session; alone: its models) is outside the measured run.
+ */
+function codeExchanges(side: OidcSide): (round: number) => Promise<Figures> {
+  let rate = 200;
+  return async (round) => {
+    const amount = Math.max(CONNECTIONS, Math.round(rate * (round === 0 ? 1 : DURATION)));
+    const codes = await side.codes(amount);
+    const figures = await generator.run({ ...tokenRequest(side, ''), bodies: codes.map(codeExchangeBody), shared: true, amount });
+    rate = figures.rps;
+    return figures;
+  };
+}
+
+/** How long client_credentials runs at full speed for the store-growth figures. */
+const GROWTH_SECONDS = 10;
+
+/**
+ * What the store keeps: on a fresh Gatehouse of the backend, client_credentials at full speed for GROWTH_SECONDS,
+ * then one refresh_token row (each refresh stores one opaque access token, the user's, bound to the core session).
+ */
+async function storeGrowth(backend: string, env: Record<string, string>, size: () => Promise<StoreSize>): Promise<string[]> {
+  const side = await gatehouseOidc(env);
+  try {
+    const before = await size();
+    const cc = await generator.run({ ...tokenRequest(side, 'grant_type=client_credentials'), duration: GROWTH_SECONDS });
+    const afterCc = await size();
+    const refresh = await generator.run({ ...tokenRequest(side, `grant_type=refresh_token&refresh_token=${side.user.refresh_token}`), duration: DURATION });
+    const afterRefresh = await size();
+    const line = (request: string, f: Figures, from: StoreSize, to: StoreSize) => {
+      const issued = f.total - f.non2xx;
+      const added = to.entries - from.entries;
+      const bytes = to.bytes - from.bytes;
+      log(`store growth, ${backend}, ${request}: ${issued} tokens, +${added} entries, ${bytes} bytes`);
+      return `| ${backend} | ${request} | ${fmt(issued)} (${fmt(f.rps)}/s) | ${added >= 0 ? '+' : ''}${fmt(added)} (${fmt(from.entries)} → ${fmt(to.entries)}) | ${bytes >= 0 ? '+' : ''}${(bytes / 1024).toFixed(0)} KiB |`;
+    };
+    return [line(`\`client_credentials\`, ${GROWTH_SECONDS} s`, cc, before, afterCc), line(`\`refresh_token\`, ${DURATION} s`, refresh, afterCc, afterRefresh)];
+  } finally {
+    await stopServer(side.server);
+  }
+}
+
+/**
+ * The OpenID provider against oidc-provider alone (bench/oidc-alone.ts: the same version and the same relevant
+ * configuration, an unbounded Map store, tokens minted through its models), in the same interleaved rounds:
+ * client_credentials, refresh_token (the same refresh token every time: for a confidential app neither rotates it),
+ * authorization_code (single-use codes, each sent once) and userinfo. Then what the store keeps, per backend.
+ */
+async function partOidc() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-oidc-'));
+  const gatehouse = await gatehouseOidc(envFor(dataDir));
+  const alone = await aloneOidc();
+  const sides = { gatehouse, alone };
+  const scenarios: Scenario[] = [];
+  for (const [name, side] of Object.entries(sides)) {
+    scenarios.push(
+      { name: `${name} client_credentials`, spec: tokenRequest(side, 'grant_type=client_credentials') },
+      { name: `${name} refresh_token`, spec: tokenRequest(side, `grant_type=refresh_token&refresh_token=${side.user.refresh_token}`) },
+      { name: `${name} authorization_code`, run: codeExchanges(side) },
+      { name: `${name} userinfo`, spec: { ...base(side.server), path: '/oidc/me', tokens: [side.user.access_token] } },
+    );
+  }
+  const results = await interleaved(scenarios);
+  await stopServer(gatehouse.server);
+  await stopServer(alone.server);
+  const r = (name: string) => results.get(name)!;
+  const rowsOf: Record<string, string> = {
+    client_credentials: 'POST /oidc/token client_credentials (RFC 9068 JWT, RS256)',
+    refresh_token: 'POST /oidc/token refresh_token (not rotated; an opaque access token and an RS256 id_token)',
+    authorization_code: 'POST /oidc/token authorization_code (a single-use code; an opaque access token and an RS256 id_token)',
+    userinfo: 'GET /oidc/me (userinfo, one opaque access token)',
+  };
+  const gatehouseRows: Record<string, Row> = {};
+  for (const [key, text] of Object.entries(rowsOf)) {
+    record(`${text}, oidc-provider alone (baseline)`, r(`alone ${key}`));
+    gatehouseRows[key] = record(`${text}, Gatehouse`, r(`gatehouse ${key}`), { runs: r(`alone ${key}`), name: 'oidc-provider alone' });
+  }
+  ratioTarget('POST /oidc/token client_credentials ≥ 0.50× oidc-provider alone', gatehouseRows.client_credentials!, 0.5);
+  roundsNote('OpenID rounds', results);
+  notes.push(
+    "OpenID rows: oidc-provider alone is bench/oidc-alone.ts (Node without flags, an unbounded Map store, the user's tokens and the codes minted through its models, an account always found); Gatehouse is the bundle as `npm start` runs it, on SQLite, with its user signed in once through the pages. An authorization_code run sends exactly as many fresh codes as the previous run of its row answered in its time, each once; its codes are minted before the run (Gatehouse: authorization requests with prompt=none on the signed-in session, so without offline_access and no refresh token; alone: the same scopes through its models).",
+  );
+
+  // What the store keeps, per backend.
+  const growth = [
+    '| backend | requests | tokens issued | provider rows / keys added | bytes added |',
+    '|---|---|---:|---:|---:|',
+    ...(await storeGrowth("SQLite (`oidc_payloads`; the database's pages)", envFor(join(dataDir, 'growth')), async () =>
+      sqliteSize(join(dataDir, 'growth', 'gatehouse.db')),
+    )),
+  ];
+  if (servicesInstalled()) {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-oidc-pg-'));
+    chmodSync(dir, 0o755);
+    try {
+      const urls = await startServices(join(dir, 'services'));
+      const env = envFor(join(dir, 'data'), { DATABASE_URL: urls.databaseUrl, REDIS_URL: urls.redisUrl, DATABASE_POOL_SIZE: '10' });
+      growth.push(...(await storeGrowth('PostgreSQL + Redis (Redis keys under `gatehouse:oidc:`; Redis used_memory)', env, () => redisSize(urls.redisUrl))));
+      const rows = await postgresSize(urls.databaseUrl);
+      notes.push(`PostgreSQL's \`oidc_payloads\` after the PostgreSQL + Redis growth runs: ${fmt(rows.entries)} rows (the provider's entries are in Redis).`);
+    } finally {
+      stopServices(join(dir, 'services'));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else {
+    notes.push('PostgreSQL or Redis not installed: no store-growth figures for PostgreSQL + Redis.');
+  }
+  facts.push(
+    `What the store keeps of the OpenID provider's tokens (a fresh Gatehouse per backend, one app, one signed-in user; client_credentials at full speed, then one refresh_token row; a client_credentials JWT stores nothing, a refresh stores the user's opaque access token for its hour; the requests still in flight when a run stops are served but not counted, up to one per connection):\n\n${growth.join('\n')}`,
+  );
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
 /** Resident memory with MEMORY_SESSIONS live sessions, every one of them used once. */
 async function partMemory() {
   const mem = await prepare(Math.min(USERS, MEMORY_SESSIONS), MEMORY_SESSIONS);
@@ -662,6 +853,7 @@ async function run() {
     if (runs('scale')) await partScale();
     if (runs('scale-out')) await partScaleOut();
     if (runs('signing')) await partSigning();
+    if (runs('oidc')) await partOidc();
     if (runs('memory')) measured.rssMiB = await partMemory();
   } finally {
     generator.close();

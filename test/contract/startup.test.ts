@@ -232,15 +232,7 @@ describe('start-up talks: it says what it waits for, and stops at once on what n
     url.host = `127.0.0.1:${port}`;
     const child = spawn(process.execPath, [CLI, 'serve'], {
       cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        ENVELOPE_PORT: '0',
-        LOG_LEVEL: 'warn',
-        DATA_DIR: join(dir, 'data'),
-        ...{ DATABASE_URL: url.toString(), JWT_SECRET: secret, MFA_ENCRYPTION_KEY: key, STARTUP_WAIT_SECONDS: '600' },
-      },
+      env: serveEnv({ DATABASE_URL: url.toString(), JWT_SECRET: secret, MFA_ENCRYPTION_KEY: key, STARTUP_WAIT_SECONDS: '600' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

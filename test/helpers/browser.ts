@@ -1,11 +1,11 @@
 // What every test in a real browser shares: Debian's Chromium (or CHROMIUM_PATH)
 // driven by playwright-core with this machine's flags, axe-core's source, the
-// phone and desktop widths, and where screenshots go.
+// phone and desktop widths, where screenshots go, and a profile with a virtual passkey authenticator.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export function chromiumPath(): string | undefined {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
@@ -52,4 +52,28 @@ export function screenshotFolder(name: string): string {
     : mkdtempSync(join(tmpdir(), `gatehouse-${name}-shots-`));
   mkdirSync(folder, { recursive: true });
   return folder;
+}
+
+/**
+ * A browser profile with one platform authenticator (DevTools' virtual
+ * authenticator) that holds passkeys and verifies its user; `onConsole` sees
+ * the page's console lines (CSP reports, say).
+ */
+export async function pageWithAuthenticator(browser: Browser, onConsole?: (text: string) => void): Promise<Page> {
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  if (onConsole) page.on('console', (m) => onConsole(m.text()));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return page;
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, requireChromium } from '../../helpers/browser.ts';
+import { launchChromium, pageWithAuthenticator, requireChromium } from '../../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { registerV1 } from '../../helpers/users.ts';
 
@@ -38,23 +38,7 @@ describe('passkeys in Chromium (virtual authenticator)', { skip: executablePath 
   });
 
   /** A browser profile with one platform authenticator that holds passkeys and verifies its user. */
-  async function withAuthenticator(): Promise<Page> {
-    const context = await browser.newContext({ locale: 'en-US' });
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
-    return page;
-  }
+  const withAuthenticator = () => pageWithAuthenticator(browser);
 
   async function signInWithPassword(page: Page, username: string) {
     await page.goto(`${origin}/account?lang=en`);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, NO_CHROMIUM, requireChromium } from '../../helpers/browser.ts';
+import { launchChromium, NO_CHROMIUM, pageWithAuthenticator, requireChromium } from '../../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD } from '../../helpers/users.ts';
 import { makeAccount } from './console-client.ts';
@@ -42,26 +42,10 @@ describe('console passkeys in Chromium (virtual authenticator)', { skip: executa
   });
 
   /** A browser profile with one platform authenticator that holds passkeys and verifies its user. */
-  async function withAuthenticator(): Promise<Page> {
-    const context = await browser.newContext({ locale: 'en-US' });
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/.test(m.text())) cspViolations.push(m.text());
+  const withAuthenticator = () =>
+    pageWithAuthenticator(browser, (text) => {
+      if (/Content Security Policy|Refused to/.test(text)) cspViolations.push(text);
     });
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
-    return page;
-  }
 
   async function passwordSignIn(page: Page, email: string) {
     await page.goto(`${origin}/admin/sign-in?lang=en`);
