@@ -34,6 +34,7 @@ Commands:
                                 shown once (--json: {"id", "secret"})
   webhooks list [--json] | webhooks remove ID | webhooks rotate-secret ID [--json]
   webhooks test ID [--json]     send a webhook.test event and wait for its first attempt
+  webhooks enable|disable ID    after a 410 or a day of failures: deliveries resume
   keys list [--json]            signing keys: which signs, until when each verifies
   keys rotate [--algorithm ES256|EdDSA|RS256]
                                 a new signing key; the old one verifies until its tokens expire

@@ -5,8 +5,9 @@ import type { Core } from '../core/core.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../core/ports/webhook-store.ts';
 import { UsageError } from './usage-error.ts';
 
-const ACTIONS = 'add URL [--events T1,T2] [--description TEXT] [--json], list [--json], remove ID, rotate-secret ID [--json], test ID [--json]';
-const NEEDS_ID = new Set(['remove', 'rotate-secret', 'test']);
+const ACTIONS =
+  'add URL [--events T1,T2] [--description TEXT] [--json], list [--json], remove ID, rotate-secret ID [--json], test ID [--json], enable ID, disable ID';
+const NEEDS_ID = new Set(['remove', 'rotate-secret', 'test', 'enable', 'disable']);
 
 /** How long `test` waits for its event's first attempt (the attempt's own limit is 10 s). */
 const TEST_WAIT_MS = 20_000;
@@ -70,6 +71,12 @@ export async function webhooksCommand(args: string[], config: Config): Promise<n
     if (action === 'remove') {
       await core.webhooks.remove(id);
       console.log(`removed webhook endpoint ${id}`);
+      return 0;
+    }
+    if (action === 'enable' || action === 'disable') {
+      // Enabling again (after a 410 or a day of failures): its waiting deliveries resume.
+      await core.webhooks.setEnabled(id, action === 'enable');
+      console.log(`${action}d webhook endpoint ${id}`);
       return 0;
     }
     if (action === 'rotate-secret') {

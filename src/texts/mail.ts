@@ -52,8 +52,8 @@ export function endpointDisabledNotice(id: string, url: string, hours: number): 
     subject: 'Webhook 端点已停用 / A webhook endpoint was disabled',
     text:
       `您好，\n\nWebhook 端点 ${id}（${url}）已连续 ${hours} 小时投递失败，已被停用，不再接收事件。` +
-      `修复接收端后，可用 gatehouse webhooks enable ${id} 或管理控制台重新启用。\n\n` +
+      `修复接收端后，可用 gatehouse webhooks enable ${id} 或管理 API（POST /api/admin/webhooks/${id}/enable）重新启用。\n\n` +
       `Hello,\n\nEvery delivery to the webhook endpoint ${id} (${url}) has failed for ${hours} hours, so it was disabled: it gets no new events. ` +
-      `Once the receiver is fixed, enable it again with gatehouse webhooks enable ${id} or in the console.\n`,
+      `Once the receiver is fixed, enable it again with gatehouse webhooks enable ${id} or the staff API (POST /api/admin/webhooks/${id}/enable).\n`,
   };
 }
