@@ -13,6 +13,7 @@ import { type Received, type Receiver, startReceiver } from '../../helpers/webho
 let server: TestServer;
 let adminToken: string;
 let receiver: Receiver;
+let endpointId: string;
 before(async () => {
   // The receiver is on 127.0.0.1, refused by default (server-side request forgery): allowed here on purpose.
   server = await startTestServer({ env: { WEBHOOK_ALLOW_PRIVATE: 'on' } });
@@ -21,7 +22,8 @@ before(async () => {
   adminToken = await twoStepToken(server.http, server.clock, 'root_admin', 'admin-password-1', codeAt);
   receiver = await startReceiver();
   // Added after the superuser was made: what arrives is about the account below only.
-  const { secret } = await server.core.webhooks.add({ url: receiver.url });
+  const { endpoint, secret } = await server.core.webhooks.add({ url: receiver.url });
+  endpointId = endpoint.id;
   receiver.secrets.push(secret);
 });
 after(async () => {
@@ -72,5 +74,23 @@ describe('webhooks: one account’s events', () => {
       assert.doesNotMatch(r.body, /password_hash|\$argon2|\$2[aby]\$|secret|token/i, r.body);
     }
     assert.equal(new Set(mine.map((r) => r.id)).size, mine.length, 'one webhook-id per event');
+  });
+
+  test('five wrong passwords lock an account: user.locked, with locked_until, written before the refusal is answered', async () => {
+    const { username, user } = await registerV1(server.http);
+    const uuid = (await server.core.accounts.findById(user.id))!.uuid;
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push((await server.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'not-the-password' } })).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401]);
+    // The lock lives in Redis (or memory), so its event is written before the fifth refusal is answered: it is there now.
+    const queued = await server.core.webhooks.deliveries(endpointId, 200);
+    assert.ok(
+      queued.some((d) => d.eventType === 'user.locked'),
+      'in the outbox as the answer arrives',
+    );
+    const locked = await receiver.waitFor((r) => r.event.type === 'user.locked' && r.event.data.user?.uuid === uuid);
+    assert.equal(locked.event.data.locked_until, new Date(server.clock.now() + 15 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    assert.deepEqual(locked.verifiedBy, receiver.secrets);
   });
 });
