@@ -21,6 +21,17 @@ before(async () => {
 });
 after(() => server.close());
 
+/** The webhook figures of /metrics: attempts by outcome and the outbox depth. */
+async function figures(): Promise<Record<string, number>> {
+  const text = (await server.http('GET', '/metrics')).text;
+  const read = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+  return {
+    retrying: read(/^gatehouse_webhook_attempts_total\{outcome="retrying"\} (\d+)$/m),
+    delivered: read(/^gatehouse_webhook_attempts_total\{outcome="delivered"\} (\d+)$/m),
+    depth: read(/^gatehouse_webhook_outbox_depth (\d+)$/m),
+  };
+}
+
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
   for (let i = 0; i < 400; i++) {
     const value = await read();
@@ -65,6 +76,7 @@ test('every attempt failing for 24 hours disables the endpoint and mails the sup
     );
     assert.match(mail!.text, new RegExp(`${endpoint.id} \\(http://127\\.0\\.0\\.1:\\d+/hooks\\) has failed for 24 hours`));
     assert.doesNotMatch(mail!.text, /pass-in-url/, 'the URL without its credentials');
+    assert.deepEqual(await figures(), { retrying: 3, delivered: 0, depth: 1 }, 'three failed attempts, one delivery waiting');
 
     // Enabled again, its waiting delivery is retried at its next time, and delivered.
     healthy = true;
@@ -78,6 +90,9 @@ test('every attempt failing for 24 hours disables the endpoint and mails the sup
       'the delivery to resume',
     );
     assert.equal(delivery!.attempts, 4);
+    // (Counted just after the delivery is recorded: read until it is.)
+    const after = await until(figures, (f) => f.delivered === 1, 'the delivery to be counted');
+    assert.deepEqual(after, { retrying: 3, delivered: 1, depth: 0 });
   } finally {
     await receiver.close();
   }
