@@ -1,7 +1,8 @@
 import { fail } from './errors.ts';
 import type { Audit } from './audit.ts';
 import type { Lockout } from './lockout.ts';
-import { checkPasswordPolicy, type PasswordHasher, type PasswordRules } from './passwords.ts';
+import type { Phones } from './phones.ts';
+import { checkPasswordPolicy, NO_PASSWORD, type PasswordHasher, type PasswordRules } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdSource } from './ports/ids.ts';
 import type { ResetTokenStore } from './ports/reset-token-store.ts';
@@ -85,6 +86,7 @@ export class AccountService {
   readonly #audit: Audit;
   readonly #pending: PendingSecrets;
   readonly #stepUp: Pick<StepUp, 'secondFactorFor' | 'legacyChange'>;
+  readonly #phones: Pick<Phones, 'normalize'>;
 
   constructor(deps: {
     users: UserStore;
@@ -96,8 +98,10 @@ export class AccountService {
     audit: Audit;
     pending: PendingSecrets;
     stepUp: Pick<StepUp, 'secondFactorFor' | 'legacyChange'>;
+    phones: Pick<Phones, 'normalize'>;
   }) {
     this.#stepUp = deps.stepUp;
+    this.#phones = deps.phones;
     this.#audit = deps.audit;
     this.#pending = deps.pending;
     this.#users = deps.users;
@@ -125,6 +129,7 @@ export class AccountService {
       firstName: input.firstName || null,
       lastName: input.lastName || null,
       phone: input.phone || null,
+      phoneNormalized: this.#phones.normalize(input.phone),
       fullName: deriveFullName(input),
       nickname: input.nickname ?? null,
       isSuperuser: input.isSuperuser ?? false,
@@ -148,7 +153,10 @@ export class AccountService {
    */
   onEmailSet: ((user: User) => void) | undefined;
 
-  /** Operator or verification: marks the account's email (or phone) as verified, or not. */
+  /**
+   * Operator or verification: marks the account's email (or phone) as verified, or not. A number
+   * another account has verified is refused (PHONE_TAKEN): a verified number belongs to one account.
+   */
   async setVerified(user: User, channel: 'email' | 'phone', verified: boolean): Promise<User> {
     const updated = await this.#save(
       user.id,
@@ -167,6 +175,47 @@ export class AccountService {
     const found = await this.#users.findByUsername(normal);
     // A name stored before names were normalised still answers to its own spelling.
     return found ?? (normal === username ? null : this.#users.findByUsername(username));
+  }
+
+  /** The account that has verified this number (E.164). */
+  findByVerifiedPhone(phoneNormalized: string): Promise<User | null> {
+    return this.#users.findByVerifiedPhone(phoneNormalized);
+  }
+
+  /**
+   * An account made by a sign-in code (OTP_SIGNUP): the number or address
+   * verified by construction, a generated username, and no password
+   * (NO_PASSWORD: password logins are refused until one is set by a reset or
+   * on /account). Throws PHONE_TAKEN / EMAIL_TAKEN when another account took
+   * the number or address since the code was sent.
+   */
+  async registerByCode(proved: { phone: string; email?: undefined } | { email: string; phone?: undefined }): Promise<User> {
+    for (let attempt = 0; ; attempt++) {
+      const record: NewUser = {
+        uuid: this.#ids.uuid(),
+        email: proved.email ?? null,
+        username: `user_${this.#ids
+          .token(8)
+          .replace(/[^A-Za-z0-9]/g, '')
+          .slice(0, 10)
+          .toLowerCase()}`,
+        passwordHash: NO_PASSWORD,
+        phone: proved.phone ?? null,
+        phoneNormalized: proved.phone ?? null,
+        isPhoneVerified: proved.phone !== undefined,
+        isEmailVerified: proved.email !== undefined,
+        createdAt: this.#clock.now(),
+      };
+      try {
+        const user = await this.#users.create(record);
+        await this.#audit.record('user.registered', user.id, proved.phone ? 'by a texted code' : 'by a mailed code');
+        return user;
+      } catch (error) {
+        // A generated username that happens to be taken: draw another (a handful of times at most).
+        if (error instanceof UniqueViolation && error.field === 'username' && attempt < 5) continue;
+        throw translateUnique(error);
+      }
+    }
   }
 
   /** An email when the text has an `@`, otherwise a username. */
@@ -218,6 +267,11 @@ export class AccountService {
       if (holder && holder.id !== user.id) throw fail('EMAIL_TAKEN', undefined, 'email');
       // A new address is not verified until its owner proves it.
       if (patch.email !== user.email) patch.isEmailVerified = false;
+    }
+    if (changes.phone !== undefined) {
+      patch.phoneNormalized = this.#phones.normalize(changes.phone);
+      // Another number is not verified until its owner proves it (a code signs in to a verified number only).
+      if (patch.phoneNormalized !== user.phoneNormalized) patch.isPhoneVerified = false;
     }
     if (changes.birthDate != null) checkBirthDate(changes.birthDate, this.#clock.now());
     return patch;
@@ -369,6 +423,7 @@ export function checkBirthDate(value: string, now: number): void {
 function translateUnique(error: unknown): unknown {
   if (error instanceof UniqueViolation) {
     if (error.field === 'email') return fail('EMAIL_TAKEN', undefined, 'email');
+    if (error.field === 'phone') return fail('PHONE_TAKEN', undefined, 'phone');
     if (error.field === 'username') return fail('USERNAME_TAKEN', undefined, 'username');
   }
   return error;

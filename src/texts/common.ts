@@ -31,6 +31,8 @@ export type Refusal =
   | 'noAccess'
   | 'notFound'
   | 'emailTaken'
+  | 'phoneTaken'
+  | 'wrongSignInCode'
   | 'passkeyFailed';
 
 const en = {
@@ -70,6 +72,8 @@ const en = {
     noAccess: 'This account may not do this.',
     notFound: 'There is nothing here.',
     emailTaken: 'Another account already uses this email address.',
+    phoneTaken: 'Another account has already verified this phone number.',
+    wrongSignInCode: 'The code is wrong or has expired. Ask for a new one if it keeps failing.',
     passkeyFailed: 'The passkey could not be verified.',
   } satisfies Record<Refusal, string>,
   page: {
@@ -122,6 +126,8 @@ const zh: CommonTexts = {
     noAccess: '此账户无权进行此操作。',
     notFound: '这里什么也没有。',
     emailTaken: '此邮箱地址已被其他账户使用。',
+    phoneTaken: '此手机号已被其他账户验证。',
+    wrongSignInCode: '验证码错误或已过期。如仍无法登录，请重新获取验证码。',
     passkeyFailed: '通行密钥验证失败。',
   },
   page: {
