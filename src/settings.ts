@@ -612,7 +612,7 @@ export const SETTINGS = {
     field: 'otp.sendIntervalSeconds',
     parse: integer(60, 1, 3600),
     default: '`60`',
-    meaning: 'one sign-in code (or phone verification text) per number or address in this many seconds',
+    meaning: 'one sign-in code per number or address in this many seconds',
   },
   OTP_SENDS_PER_HOUR: { field: 'otp.sendsPerHour', parse: integer(5, 1, 1000), default: '`5`', meaning: 'codes an hour per number or address' },
   OTP_SENDS_PER_DAY: { field: 'otp.sendsPerDay', parse: integer(10, 1, 10_000), default: '`10`', meaning: 'codes a day per number or address' },

@@ -16,9 +16,10 @@ export const DEFAULT_LOCKOUT_RULE: LockoutRule = {
  * - `email-code`, `phone-code`: guesses of verification codes per account and
  *   channel, across every code issued (a new code gives no new guesses);
  * - `email-send`, `phone-send`: verification messages sent per account;
- * - `send-interval`, `send-hour`, `send-day`: codes sent to one number or
- *   address (`phone:+86…`, `email:…`), whoever asks and whether or not an
- *   account holds it: sign-in codes, and phone verification texts;
+ * - `sms-number`: verification texts sent to one phone number, whoever asks;
+ * - `send-interval`, `send-hour`, `send-day`: sign-in codes sent to one number
+ *   or address (`phone:+86…`, `email:…`), whoever asks and whether or not an
+ *   account holds it;
  * - `otp-send-ip`: sign-in codes asked for from one client address;
  * - `otp-send-account`: sign-in codes sent to one account (number and address);
  * - `otp-code`: guesses of sign-in codes per number or address, across every
@@ -36,6 +37,7 @@ export type AttemptKind =
   | 'phone-code'
   | 'email-send'
   | 'phone-send'
+  | 'sms-number'
   | 'send-interval'
   | 'send-hour'
   | 'send-day'
@@ -54,7 +56,8 @@ export const DEFAULT_ATTEMPT_RULES: Record<Exclude<AttemptKind, 'password'>, Loc
   // Sends are all counted (never given back): 5 an hour per account and channel.
   'email-send': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
   'phone-send': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
-  // Sign-in codes and phone verification texts: per number or address 1 a minute, 5 an hour, 10 a day;
+  'sms-number': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
+  // Sign-in codes: per number or address 1 a minute, 5 an hour, 10 a day;
   // 30 an hour from one client address, 10 an hour to one account (OTP_* settings).
   'send-interval': { maxFailures: 1, windowMs: 60_000, lockMs: 60_000 },
   'send-hour': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
@@ -169,7 +172,7 @@ export class Lockout {
   }
 
   /**
-   * The send slots of one number or address (`phone:+86…`, `email:…`): one in
+   * The sign-in code send slots of one number or address (`phone:+86…`, `email:…`): one in
    * OTP_SEND_INTERVAL_SECONDS, OTP_SENDS_PER_HOUR, OTP_SENDS_PER_DAY. Kept
    * whatever happens next: a send asked for is a send counted. RATE_LIMITED
    * (with its wait) from the first of the three that refuses.

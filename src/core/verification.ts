@@ -84,10 +84,10 @@ export class VerificationService {
     // Every send takes a slot, kept, before anything is replaced: a refused send
     // leaves the pending code alone. Per account, whatever path issues it
     // (registration, resend, an email change on any surface, admin, CLI); texts
-    // also per number (shared with sign-in codes), so no account can pump SMS to
-    // someone else's phone, and each text takes a slot of its calling code's budget.
+    // also per number, so no account can pump SMS to someone else's phone, and
+    // each text takes a slot of its calling code's budget (shared with sign-in codes).
     await this.#lockout.reserve(channel === 'email' ? 'email-send' : 'phone-send', user.id);
-    if (number) await this.#lockout.reserveSends(`phone:${number.e164}`);
+    if (number) await this.#lockout.reserve('sms-number', number.e164);
     const token = this.#ids.token(32);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const now = this.#clock.now();
