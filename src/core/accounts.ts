@@ -2,7 +2,7 @@ import { fail } from './errors.ts';
 import type { Audit } from './audit.ts';
 import type { Lockout } from './lockout.ts';
 import type { Phones } from './phones.ts';
-import { checkPasswordPolicy, NO_PASSWORD, type PasswordHasher, type PasswordRules } from './passwords.ts';
+import { checkPasswordPolicy, hasPassword, NO_PASSWORD, type PasswordHasher, type PasswordRules } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdSource } from './ports/ids.ts';
 import type { ResetTokenStore } from './ports/reset-token-store.ts';
@@ -314,7 +314,8 @@ export class AccountService {
   async changePassword(caller: Caller, oldPassword: string, newPassword: string, code: string | undefined, rules: PasswordRules = {}): Promise<void> {
     checkPasswordPolicy(newPassword, rules, 'new_password');
     const secondFactor = await this.#stepUp.secondFactorFor(caller, code);
-    await this.#checkCurrentPassword(caller.user, oldPassword);
+    // An account without a password sets its first one: the fresh code sign-in (secondFactorFor) is the proof.
+    if (hasPassword(caller.user)) await this.#checkCurrentPassword(caller.user, oldPassword);
     await secondFactor?.();
     await this.#storeNewPassword(caller.user, newPassword, caller.session.id);
   }
@@ -337,12 +338,15 @@ export class AccountService {
   }
 
   async #checkCurrentPassword(user: User, password: string): Promise<void> {
-    const ok = await this.#lockout.guard(
-      'password',
-      user.id,
-      async () => (await this.#hasher.verify(user.passwordHash, password)).ok,
-      () => this.#audit.record('account.locked', user.id),
-    );
+    // No password: none is right, and nothing is counted (no lock to cause for an account that signs in by code).
+    const ok = !hasPassword(user)
+      ? await this.#hasher.verifyDummy(password).then(() => false)
+      : await this.#lockout.guard(
+          'password',
+          user.id,
+          async () => (await this.#hasher.verify(user.passwordHash, password)).ok,
+          () => this.#audit.record('account.locked', user.id),
+        );
     if (!ok) {
       await this.#audit.record('login.failed', user.id, 'wrong current password');
       throw fail('PASSWORD_INCORRECT');

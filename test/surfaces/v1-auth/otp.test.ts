@@ -281,6 +281,27 @@ describe('OTP_SIGNUP=on', () => {
     assert.equal((await server.http('POST', '/api/v1/auth/login/json', { body: { username: email, password: 'a-new-password-1' } })).status, 200);
   });
 
+  test('an account without a password sets one after a fresh code sign-in (the step-up), not later; its password guesses count nothing', async () => {
+    const number = newNumber();
+    await server.http('POST', '/api/v1/auth/otp/send', { body: { phone: number.typed } });
+    const login = await server.http('POST', '/api/v1/auth/otp/login', { body: { phone: number.typed, code: sms.codeFor(number.e164) } });
+    const token = login.body.access_token;
+    server.clock.advance(301_000);
+    const stale = await server.http('POST', '/api/v1/auth/change-password', { token, body: { old_password: '', new_password: 'first-password-1' } });
+    assert.equal(stale.status, 403, 'a sign-in older than STEP_UP_MAX_AGE_SECONDS proves nothing');
+    assert.match(stale.body.detail, /重新验证身份/);
+    server.clock.advance(61_000);
+    await server.http('POST', '/api/v1/auth/otp/send', { body: { phone: number.typed } });
+    const fresh = await server.http('POST', '/api/v1/auth/otp/login', { body: { phone: number.typed, code: sms.codeFor(number.e164) } });
+    const set = await server.http('POST', '/api/v1/auth/change-password', {
+      token: fresh.body.access_token,
+      body: { old_password: 'anything', new_password: 'first-password-1' },
+    });
+    assert.deepEqual([set.status, set.body], [200, { message: '密码修改成功' }]);
+    const username = fresh.body.user.username;
+    assert.equal((await server.http('POST', '/api/v1/auth/login/json', { body: { username, password: 'first-password-1' } })).status, 200);
+  });
+
   test('an address an unverified account holds gets no code (no account can take it), whatever OTP_SIGNUP says', async () => {
     const { email } = await registerV1(server.http);
     await server.http('POST', '/api/v1/auth/otp/send', { body: { email } });
