@@ -19,6 +19,7 @@ import type { TextObserver } from './core/text-messages.ts';
 import { isKnownRegion } from './core/phones.ts';
 import type { AttemptKind } from './core/lockout.ts';
 import type { LockoutRule } from './core/ports/lockout-store.ts';
+import { PwnedRange } from './store/breach/pwned-range.ts';
 import { DEFAULT_VERIFICATION } from './core/verification.ts';
 import { OutboxMailer } from './store/mail/outbox-mailer.ts';
 import type { IdSource } from './core/ports/ids.ts';
@@ -48,6 +49,8 @@ export interface BootOptions {
   observeStore?: StoreObserver;
   /** Told when a text is refused for the SMS budget (metrics). */
   observeTexts?: TextObserver;
+  /** Told each time the breached-password range API cannot be reached (metrics). */
+  observeBreachCheckFailure?: () => void;
 }
 
 /** Opens (and migrates) storage, resolves the signing secret and the encryption key, and wires the core. Shared by the server and the CLI. */
@@ -108,6 +111,11 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     observeTexts: options.observeTexts,
     phones: { defaultRegion: config.phoneDefaultRegion, allowedCallingCodes: config.sms.allowedCallingCodes },
     attemptRules: attemptRules(config),
+    passwordBreach: {
+      mode: config.passwordBreach.mode,
+      range: config.passwordBreach.mode === 'off' ? null : new PwnedRange(config.passwordBreach.url, config.storeTimeoutMs),
+      unreachable: options.observeBreachCheckFailure,
+    },
     oneTimeCodes: {
       signup: config.otp.signup,
       ttlMs: config.otp.codeTtlSeconds * 1000,

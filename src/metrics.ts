@@ -40,6 +40,11 @@ export class Metrics {
     labelNames: ['calling_code'],
     registers: [this.registry],
   });
+  readonly #breachChecks = new Counter({
+    name: 'gatehouse_password_breach_check_failures_total',
+    help: 'New passwords accepted unchecked because the breached-password range API could not be reached (PASSWORD_BREACH_CHECK)',
+    registers: [this.registry],
+  });
   readonly #fallbacks = new Counter({
     name: 'gatehouse_rate_limit_local_fallback_total',
     help: 'Rate-limit hits counted in this process because Redis was unreachable',
@@ -74,6 +79,10 @@ export class Metrics {
 
   smsBudgetRefused(callingCode: string): void {
     this.#smsBudget.inc({ calling_code: callingCode });
+  }
+
+  breachCheckFailed(): void {
+    this.#breachChecks.inc();
   }
 
   rateLimitFallback(): void {

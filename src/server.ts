@@ -96,6 +96,7 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
     },
     observeStore: metrics ? (store, method, seconds, unavailable) => metrics.storeCall(store, method, seconds, unavailable) : undefined,
     observeTexts: { budgetRefused: (callingCode) => metrics?.smsBudgetRefused(callingCode) },
+    observeBreachCheckFailure: () => metrics?.breachCheckFailed(),
   });
   hasher = core.hasher;
   const { stores } = core;

@@ -1,6 +1,7 @@
 import { fail } from './errors.ts';
 import type { Audit } from './audit.ts';
 import type { Lockout } from './lockout.ts';
+import type { PasswordBreaches, Vetted } from './password-breaches.ts';
 import type { Phones } from './phones.ts';
 import { checkPasswordPolicy, hasPassword, NO_PASSWORD, type PasswordHasher, type PasswordRules } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
@@ -87,6 +88,7 @@ export class AccountService {
   readonly #pending: PendingSecrets;
   readonly #stepUp: Pick<StepUp, 'secondFactorFor' | 'legacyChange'>;
   readonly #phones: Pick<Phones, 'normalize'>;
+  readonly #breaches: Pick<PasswordBreaches, 'vet'>;
 
   constructor(deps: {
     users: UserStore;
@@ -99,7 +101,9 @@ export class AccountService {
     pending: PendingSecrets;
     stepUp: Pick<StepUp, 'secondFactorFor' | 'legacyChange'>;
     phones: Pick<Phones, 'normalize'>;
+    breaches: Pick<PasswordBreaches, 'vet'>;
   }) {
+    this.#breaches = deps.breaches;
     this.#stepUp = deps.stepUp;
     this.#phones = deps.phones;
     this.#audit = deps.audit;
@@ -121,6 +125,7 @@ export class AccountService {
     // constraints below remain the real guard against concurrent registrations.
     if (email && (await this.#users.findByEmail(email))) throw fail('EMAIL_TAKEN', undefined, 'email');
     if (username && (await this.#users.findByUsername(username))) throw fail('USERNAME_TAKEN', undefined, 'username');
+    const vetted = await this.#breaches.vet(input.password, 'password');
     const record: NewUser = {
       uuid: this.#ids.uuid(),
       email,
@@ -143,8 +148,25 @@ export class AccountService {
       throw translateUnique(error);
     }
     await this.#audit.record('user.registered', user.id);
+    await this.#breached(user.id, vetted, 'at registration');
     if (user.email) this.onEmailSet?.(user);
     return user;
+  }
+
+  /**
+   * A new password checked before it is set, wherever it is set: the policy,
+   * then PASSWORD_BREACH_CHECK (`block` refuses with VALIDATION_FAILED naming
+   * `field`). A path that checks first and sets later (a reset by mailed
+   * token, before the token is spent) hands the verdict to `setPassword`.
+   */
+  async vetNewPassword(password: string, field: string, rules: PasswordRules = {}): Promise<Vetted> {
+    checkPasswordPolicy(password, rules, field);
+    return this.#breaches.vet(password, field);
+  }
+
+  /** `warn` mode: a breached password was accepted; the owner's trail says so. */
+  async #breached(userId: number, vetted: Vetted, where: string): Promise<void> {
+    if (vetted.breached) await this.#audit.record('password.breached', userId, where);
   }
 
   /**
@@ -294,12 +316,14 @@ export class AccountService {
     // counted (10 an hour), so an account cannot probe for addresses or farm verification mails.
     if (newEmail) await this.#lockout.reserve('email-change', user.id);
     const patch = await this.#profilePatch(user, changes);
+    const vetted = newPassword !== undefined ? await this.#breaches.vet(newPassword, 'password') : { breached: false };
     if (newPassword !== undefined) patch.passwordHash = await this.#hasher.hash(newPassword);
     const updated = await this.#save(user.id, patch);
     if (newPassword !== undefined) {
       if (updated.email === user.email) await this.#cancelPending(user.id);
       await this.#sessions.endAllForUser(user.id, keepSessionId);
       await this.#audit.record('password.changed', user.id);
+      await this.#breached(user.id, vetted, 'at a change');
     }
     return this.#emailChanged(user, updated);
   }
@@ -317,7 +341,9 @@ export class AccountService {
     // An account without a password sets its first one: the fresh code sign-in (secondFactorFor) is the proof.
     if (hasPassword(caller.user)) await this.#checkCurrentPassword(caller.user, oldPassword);
     await secondFactor?.();
+    const vetted = await this.#breaches.vet(newPassword, 'new_password');
     await this.#storeNewPassword(caller.user, newPassword, caller.session.id);
+    await this.#breached(caller.user.id, vetted, 'at a change');
   }
 
   /**
@@ -334,7 +360,9 @@ export class AccountService {
     checkPasswordPolicy(newPassword, {}, 'new_password');
     await this.#checkCurrentPassword(user, oldPassword);
     await this.#stepUp.legacyChange(user, 'password');
+    const vetted = await this.#breaches.vet(newPassword, 'new_password');
     await this.#storeNewPassword(user, newPassword);
+    await this.#breached(user.id, vetted, 'at a change');
   }
 
   async #checkCurrentPassword(user: User, password: string): Promise<void> {
@@ -366,14 +394,18 @@ export class AccountService {
     return this.#save(user.id, role === 'staff' ? { isStaff: on, updatedAt: this.#clock.now() } : { isSuperuser: on, updatedAt: this.#clock.now() });
   }
 
-  /** Operator action: set a password without knowing the old one. Ends every session. */
-  async setPassword(user: User, newPassword: string): Promise<void> {
-    checkPasswordPolicy(newPassword);
+  /**
+   * A reset or an operator: set a password without knowing the old one. Ends every session. `vetted`: the
+   * verdict of `vetNewPassword` when the caller checked first; otherwise the password is checked here.
+   */
+  async setPassword(user: User, newPassword: string, vetted?: Vetted): Promise<void> {
+    const verdict = vetted ?? (await this.vetNewPassword(newPassword, 'password'));
     await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() });
     await this.#cancelPending(user.id);
     await this.#sessions.endAllForUser(user.id);
     await this.#lockout.clear('password', user.id);
     await this.#audit.record('password.reset', user.id);
+    await this.#breached(user.id, verdict, 'at a reset');
   }
 
   /**

@@ -20,6 +20,8 @@ import type { LockoutRule } from './ports/lockout-store.ts';
 import type { Stores } from './ports/stores.ts';
 import { DEFAULT_SESSION_POLICY, SessionService, type SessionPolicy } from './sessions.ts';
 import { DEFAULT_PHONES, Phones, type PhoneSettings } from './phones.ts';
+import { type BreachCheckMode, PasswordBreaches } from './password-breaches.ts';
+import type { BreachRange } from './ports/breach-range.ts';
 import { StaffService } from './staff.ts';
 import { TokenIssuer, type TokenKeys } from './tokens.ts';
 import { importAccounts, type AccountImportReport, type ForeignAccount } from './user-import.ts';
@@ -62,6 +64,8 @@ export interface CoreOptions {
   /** Sign-in codes: OTP_SIGNUP, their lifetime and tries, the API's link. */
   oneTimeCodes?: Partial<OneTimeCodeSettings>;
   verification?: VerificationSettings;
+  /** PASSWORD_BREACH_CHECK with its range API; `unreachable` is told each time the API cannot be reached (metrics). */
+  passwordBreach?: { mode: BreachCheckMode; range: BreachRange | null; unreachable?: () => void };
   /** PHONE_DEFAULT_REGION and SMS_ALLOWED_COUNTRY_CODES. */
   phones?: PhoneSettings;
   /** REQUIRE_VERIFIED_EMAIL. */
@@ -164,6 +168,10 @@ export function createCore(options: CoreOptions): Core {
     pending: { resets: options.stores.resets, verifications: options.stores.verifications },
     stepUp: secondFactors.stepUp,
     phones,
+    breaches: new PasswordBreaches(options.passwordBreach?.mode ?? 'off', options.passwordBreach?.range ?? null, (error) => {
+      report(error, 'the breached-password check (the range API is unreachable: the password was accepted)');
+      options.passwordBreach?.unreachable?.();
+    }),
   });
   const login = new LoginService({
     accounts,
