@@ -2,45 +2,19 @@
 // endpoint (client_credentials, refresh_token) and userinfo, on one pinned
 // core, with the same run's /healthz beside them. Prints a Markdown table.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import type { LoadSpec } from './load.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import type { Figures, LoadSpec } from './load.ts';
+import { LoadGenerator, onCore, ROOT } from './harness.ts';
 const { values: args } = parseArgs({
   options: { duration: { type: 'string', default: '6' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '50' } },
 });
 const DURATION = Number(args.duration);
 const ROUNDS = Number(args.rounds);
 const CONNECTIONS = Number(args.connections);
-const pinned = spawnSync('taskset', ['--version']).status === 0 && availableParallelism() >= 2;
 const log = (message: string) => console.error(`[bench:oidc] ${message}`);
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-const pinnedTo = (core: string, argv: string[]) =>
-  pinned ? { command: 'taskset', argv: ['-c', core, process.execPath, ...argv] } : { command: process.execPath, argv };
-
-async function load(spec: LoadSpec): Promise<Figures> {
-  const file = join(tmpdir(), `gatehouse-oidc-load-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify(spec));
-  const { command, argv } = pinnedTo('1', [join(ROOT, 'bench/load.ts'), file]);
-  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  await new Promise((resolve) => child.on('exit', resolve));
-  rmSync(file, { force: true });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Figures;
-}
 
 function cli(env: Record<string, string>, ...argv: string[]): string {
   const r = spawnSync(process.execPath, [join(ROOT, 'src/cli/gatehouse.ts'), ...argv], { cwd: ROOT, env, encoding: 'utf8' });
@@ -130,8 +104,9 @@ async function main() {
   };
   cli(env, 'users', 'create', '--email', 'bench@example.com', '--password', 'bench-password-1');
   const { client_id, client_secret } = JSON.parse(cli(env, 'clients', 'add', '--name', 'Bench', '--redirect-uri', 'http://127.0.0.1:9/cb', '--json'));
-  const { command, argv } = pinnedTo('0', ['--max-semi-space-size=4', 'src/cli/gatehouse.ts', 'serve']);
+  const { command, args: argv } = onCore('0', ['--max-semi-space-size=4', 'src/cli/gatehouse.ts', 'serve']);
   const server: ChildProcess = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const generator = new LoadGenerator();
   await new Promise<void>((resolve) => server.stdout!.on('data', (d) => String(d).includes('listening') && resolve()));
   try {
     const tokens = await signIn(base, client_id, client_secret, 'http://127.0.0.1:9/cb', 'bench@example.com', 'bench-password-1');
@@ -168,7 +143,7 @@ async function main() {
     const results = new Map<string, Figures[]>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, spec] of scenarios) {
-        const figures = await load(spec);
+        const figures = await generator.run({ ...spec, serverPid: server.pid });
         log(`${name} (round ${round + 1}): ${Math.round(figures.rps)} req/s, ${figures.non2xx} non-2xx`);
         results.set(name, [...(results.get(name) ?? []), figures]);
       }
@@ -183,6 +158,7 @@ async function main() {
       console.log(`| ${name} | ${Math.round(f.rps).toLocaleString('en')} | ${f.p50} | ${f.p99} | ${f.errors} | ${f.non2xx} | ${ratio} |`);
     }
   } finally {
+    generator.close();
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve));
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,28 +1,53 @@
 // `npm run bench`: Gatehouse under load, every figure a ratio to a baseline
-// measured in the same run. Writes bench/RESULTS.md and bench/results.json.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+// measured in the same run, in many short interleaved rounds. Writes
+// bench/RESULTS.md and bench/results.json, and prints the same summary.
+// `--only compare,start` runs some parts only and prints their summary (no file written).
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.ts';
-import type { LoadSpec } from './load.ts';
-import { SETTLE_FLAGS, settledRssMiB } from './settle.ts';
+import type { Figures, LoadSpec } from './load.ts';
+import {
+  ENCRYPTION_KEY,
+  envFor,
+  formatRatio,
+  LoadGenerator,
+  onCore,
+  pairedRatio,
+  pinned,
+  plainAutocannon,
+  ROOT,
+  SECRET,
+  type Server,
+  shippedEnvFor,
+  spread,
+  type Spread,
+  startBaseline,
+  startServer,
+  stopServer,
+} from './harness.ts';
+import { settledRssMiB } from './settle.ts';
 import { servicesInstalled, startServices, stopServices } from '../test/support/services.ts';
 import { CONSOLE_SEARCH_HEADING } from './console-search-heading.ts';
 import { BENCH_PASSWORD, createSessions, emailOf, openCore, seedUsers, seedUsersPostgres, type Tokens } from './seed.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PARTS = ['start', 'compare', 'login', 'refresh', 'catalog', 'scale', 'scale-out', 'signing', 'memory'] as const;
+type Part = (typeof PARTS)[number];
+
 const { values: args } = parseArgs({
   options: {
     users: { type: 'string', default: '100000' },
-    duration: { type: 'string', default: '6' },
-    rounds: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '15' },
     connections: { type: 'string', default: '50' },
     sessions: { type: 'string', default: '100000' },
-    // `--only signing`: just the ES256 against HS256 rows, printed (RESULTS.md is left as it is).
+    restarts: { type: 'string', default: '7' },
+    // `--only compare,start`: these parts only, their summary printed (RESULTS.md and results.json are left as they are).
     only: { type: 'string' },
+    // `--json FILE`: every figure (results.json's content) written there too, for a partial run.
+    json: { type: 'string' },
   },
 });
 const USERS = Number(args.users);
@@ -30,157 +55,168 @@ const DURATION = Number(args.duration);
 const ROUNDS = Number(args.rounds);
 const CONNECTIONS = Number(args.connections);
 const MEMORY_SESSIONS = Number(args.sessions);
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
-const ENCRYPTION_KEY = 'bench-encryption-key-bench-encryption-key-0123';
-const pinned = spawnSync('taskset', ['--version']).status === 0 && availableParallelism() >= 2;
+const RESTARTS = Number(args.restarts);
+const ONLY = args.only?.split(',').map((p) => p.trim()) as Part[] | undefined;
+for (const part of ONLY ?? []) if (!PARTS.includes(part)) throw new Error(`--only takes parts among ${PARTS.join(', ')} (got ${part})`);
+const runs = (part: Part) => !ONLY || ONLY.includes(part);
 const SERVER_CORES = pinned ? 1 : availableParallelism();
 
-interface Figures {
+/** One line of the table: the median of its rounds, with the spread. */
+interface Row {
+  scenario: string;
+  rounds: number;
   rps: number;
+  rpsQ1: number;
+  rpsQ3: number;
+  /** Latencies of the round with the median throughput. */
   p50: number;
   p99: number;
+  /** Over all rounds. */
   errors: number;
   non2xx: number;
-  total: number;
+  /** Medians over the rounds, % of one core. */
+  loadCpu: number;
+  serverCpu?: number;
+  /** Everything else busy on the machine while the row ran (other processes, kernel, hypervisor), % of one core. */
+  otherCpu?: number;
+  /** The server's CPU time per answered request, µs (median over the rounds). */
+  serverUs?: number;
+  ratio?: Spread;
+  cpuRatio?: Spread;
+  ratioTo?: string;
+  /** Every round's figures (results.json only). */
+  runs: Figures[];
 }
 
-interface Row extends Figures {
-  scenario: string;
-  ratio?: number;
-  ratioTo?: string;
+interface Target {
+  target: string;
+  value: string;
+  met: boolean;
 }
 
 const rows: Row[] = [];
+const targets: Target[] = [];
 const notes: string[] = [];
+const facts: string[] = [];
+const loadSamples: number[] = [];
 const log = (message: string) => console.error(`[bench] ${message}`);
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
-function envFor(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  // Rate limits off (the load comes from one address) and no access log (its cost has its own row); every other setting is the default.
+const generator = new LoadGenerator();
+
+/** What runs in a round: a load on a server (with its pid, for its CPU), or the plain autocannon command line. */
+interface Scenario {
+  name: string;
+  /** The load, or a function of the round (1-based; 0 is the warm-up). */
+  spec?: LoadSpec | ((round: number) => LoadSpec);
+  /** The plain `autocannon` command line against this URL instead. */
+  cli?: { url: string; pid: number };
+  /** A second, light load run at the same time (a watcher); its figures are kept as `${name} watch`. */
+  alongside?: LoadSpec;
+  /** No unrecorded warm-up run (writes, chained tokens). */
+  cold?: boolean;
+}
+
+/**
+ * Runs every scenario once per round, for `count` rounds, after one unrecorded 1 s warm-up of each. Odd rounds run the
+ * list forwards, even rounds backwards, so no scenario always comes first or right after another; a ratio pairs two
+ * scenarios' runs of the same round.
+ */
+async function interleaved(scenarios: Scenario[], count = ROUNDS): Promise<Map<string, Figures[]>> {
+  const results = new Map<string, Figures[]>();
+  const specOf = (s: Scenario, round: number) => (typeof s.spec === 'function' ? s.spec(round) : s.spec!);
+  for (const s of scenarios) if (s.spec && !s.cold) await generator.run({ ...specOf(s, 0), duration: 1 });
+  for (let round = 1; round <= count; round++) {
+    loadSamples.push(loadavg()[0]!);
+    const order = round % 2 === 1 ? scenarios : [...scenarios].reverse();
+    for (const s of order) {
+      if (s.cli) {
+        push(results, s.name, await plainAutocannon(s.cli.url, CONNECTIONS, DURATION, s.cli.pid));
+      } else if (s.alongside) {
+        const [main, watch] = await Promise.all([generator.run(specOf(s, round)), generator.run(s.alongside)]);
+        push(results, s.name, main);
+        push(results, `${s.name} watch`, watch);
+      } else {
+        push(results, s.name, await generator.run(specOf(s, round)));
+      }
+    }
+    log(
+      `round ${round} of ${count}: ${scenarios.map((s) => `${s.name} ${fmt(results.get(s.name)!.at(-1)!.rps)}`).join(', ')} (load average ${loadavg()[0]!.toFixed(1)})`,
+    );
+  }
+  return results;
+}
+
+function push(results: Map<string, Figures[]>, name: string, figures: Figures) {
+  results.set(name, [...(results.get(name) ?? []), figures]);
+}
+
+const medianOf = (values: number[]) => (values.length === 0 ? undefined : spread(values).median);
+
+/** Two scenarios of the same rounds compared: req/s, and the server's CPU per request, each paired round by round. */
+interface Comparison {
+  ratio: Spread;
+  /** The baseline's µs per request over this one's: > 1 when this one costs the server less (a throughput-like reading). */
+  cpuRatio?: Spread;
+}
+
+function compare(runs: Figures[], baselines: Figures[]): Comparison {
+  const both = runs.every((f, i) => f.serverUs !== undefined && baselines[i]?.serverUs !== undefined);
   return {
-    PATH: process.env.PATH ?? '',
-    DATA_DIR: dataDir,
-    JWT_SECRET: SECRET,
-    MFA_ENCRYPTION_KEY: ENCRYPTION_KEY,
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    ENVELOPE_PORT: '0',
-    RATE_LIMIT: 'off',
-    LOG_REQUESTS: 'off',
-    ...extra,
+    ratio: pairedRatio(runs, baselines),
+    cpuRatio: both ? spread(runs.map((f, i) => baselines[i]!.serverUs! / f.serverUs!)) : undefined,
   };
 }
 
-/** The Node flags and entry point `npm start` gives the server: the bench measures the server as it is run (the build included). */
-const START = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string).split(/\s+/).slice(1);
-spawnSync(process.execPath, ['scripts/build.js'], { cwd: ROOT, stdio: 'inherit' });
-
-/**
- * Starts `npm start`'s command; with `logFile`, its standard output (the log) goes to that file, as a service's would.
- * Also says how long it took from spawn to listening.
- */
-async function startServer(env: Record<string, string>, logFile?: string): Promise<{ url: string; child: ChildProcess; startMs: number }> {
-  const command = pinned ? 'taskset' : process.execPath;
-  const serve = [...SETTLE_FLAGS, ...START];
-  const commandArgs = pinned ? ['-c', '0', process.execPath, ...serve] : serve;
-  const spawned = performance.now();
-  const fd = logFile ? openSync(logFile, 'w') : undefined;
-  const child = spawn(command, commandArgs, { cwd: ROOT, env, stdio: ['ignore', fd ?? 'pipe', 'pipe'] });
-  if (fd !== undefined) closeSync(fd);
-  let out = '';
-  child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const found = (text: string) => {
-      const m = /Gatehouse listening on (http:\/\/[\d.]+:\d+)/.exec(text);
-      if (m) resolve(m[1]!);
-      return !!m;
-    };
-    if (logFile) {
-      const poll = setInterval(() => found(readFileSync(logFile, 'utf8')) && clearInterval(poll), 5);
-    } else {
-      // Read to the end (a pipe that keeps up), but keep only what is needed to find the line.
-      child.stdout!.on('data', (d) => {
-        if (out.length < 100_000) out += d;
-        found(out);
-      });
-    }
-    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-  });
-  return { url, child, startMs: performance.now() - spawned };
-}
-
-/** A baseline server (bench/baselines.ts), pinned like Gatehouse. */
-async function startBaseline(kind: 'ping' | 'me' | 'login', dbPath?: string): Promise<{ url: string; child: ChildProcess }> {
-  const script = ['bench/baselines.ts', kind, ...(dbPath ? [dbPath, SECRET] : [])];
-  const child = spawn(pinned ? 'taskset' : process.execPath, pinned ? ['-c', '0', process.execPath, ...script] : script, {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`baseline exited (${code}): ${out}`)));
-  });
-  return { url, child };
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-/** Runs autocannon in its own process, pinned to the other core, after a short unrecorded warm-up. */
-async function load(spec: LoadSpec, warmUp = true): Promise<Figures> {
-  if (warmUp && !spec.chain && !spec.uniqueBody && spec.method !== 'POST') await load({ ...spec, duration: 1 }, false);
-  const file = join(tmpdir(), `gatehouse-load-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify(spec));
-  const command = pinned ? 'taskset' : process.execPath;
-  const commandArgs = pinned ? ['-c', '1', process.execPath, join(ROOT, 'bench/load.ts'), file] : [join(ROOT, 'bench/load.ts'), file];
-  const child = spawn(command, commandArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  await new Promise((resolve) => child.on('exit', resolve));
-  rmSync(file, { force: true });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Figures;
-}
-
-/** The run with the median throughput (its latencies with it). */
-function medianRun(runs: Figures[]): Figures {
-  return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
-}
-
-/**
- * The ratio of two scenarios measured in interleaved rounds: the median of their
- * ratios round by round. A slow moment of the VM slows both runs of its round
- * alike, where the ratio of two medians may compare a fast round of one with a
- * slow round of the other (in one run on this VM the rounds of one scenario
- * ranged from 71 to 95 req/s).
- */
-function pairedRatio(runs: Figures[], baselines: Figures[]): number {
-  const ratios = runs.map((f, i) => f.rps / baselines[i]!.rps).sort((a, b) => a - b);
-  return ratios[Math.floor(ratios.length / 2)]!;
-}
-
-function record(scenario: string, figures: Figures, ratio?: number, ratioTo?: string): Row {
-  const row = { scenario, ...figures, ratio, ratioTo };
+/** A row from one scenario's rounds (one run is a row of one round), compared with another's when given. */
+function record(scenario: string, runs: Figures[], against?: { runs: Figures[]; name: string }): Row {
+  const { ratio, cpuRatio } = against ? compare(runs, against.runs) : { ratio: undefined, cpuRatio: undefined };
+  const rps = spread(runs.map((f) => f.rps));
+  const middle = [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
+  const defined = (pick: (f: Figures) => number | undefined) => runs.map(pick).filter((v): v is number => v !== undefined);
+  const row: Row = {
+    scenario,
+    rounds: runs.length,
+    rps: rps.median,
+    rpsQ1: rps.q1,
+    rpsQ3: rps.q3,
+    p50: middle.p50,
+    p99: middle.p99,
+    errors: runs.reduce((n, f) => n + f.errors, 0),
+    non2xx: runs.reduce((n, f) => n + f.non2xx, 0),
+    loadCpu: medianOf(runs.map((f) => f.loadCpu))!,
+    serverCpu: medianOf(defined((f) => f.serverCpu)),
+    otherCpu: medianOf(defined((f) => f.otherCpu)),
+    serverUs: medianOf(defined((f) => f.serverUs)),
+    ratio,
+    cpuRatio,
+    ratioTo: against?.name,
+    runs,
+  };
   rows.push(row);
+  const cpu = `load ${row.loadCpu.toFixed(0)}%${row.serverCpu === undefined ? '' : `, server ${row.serverCpu.toFixed(0)}%`}`;
   log(
-    `${scenario}: ${Math.round(figures.rps)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms${ratio !== undefined ? `, ${ratio.toFixed(2)}× ${ratioTo}` : ''}`,
+    `${scenario}: ${fmt(row.rps)} req/s (IQR ${fmt(row.rpsQ1)}–${fmt(row.rpsQ3)}), p99 ${row.p99} ms, ${cpu}${ratio ? `, ${formatRatio(ratio)} ${row.ratioTo}` : ''}`,
   );
   return row;
 }
 
+function target(text: string, value: string, met: boolean) {
+  targets.push({ target: text, value, met });
+}
+
+/**
+ * `0.93× (IQR 0.88–0.97)` against a threshold, met or not on req/s; beside it the same comparison by the server's CPU
+ * per request, which does not depend on whether the server got its core while the machine was shared.
+ */
+function ratioTarget(text: string, { ratio, cpuRatio }: Pick<Row, 'ratio' | 'cpuRatio'>, atLeast: number) {
+  target(text, `${formatRatio(ratio!)}${cpuRatio ? `; by server CPU per request ${formatRatio(cpuRatio)}` : ''}`, ratio!.median >= atLeast);
+}
+
 /** One argon2id verification, median of 21, measured on the server's core. */
 function singleHashMs(): number {
-  const command = pinned ? 'taskset' : process.execPath;
-  const commandArgs = pinned ? ['-c', '0', process.execPath, 'bench/hash-time.ts'] : ['bench/hash-time.ts'];
-  return Number(spawnSync(command, commandArgs, { cwd: ROOT, encoding: 'utf8' }).stdout.trim());
+  const { command, args: argv } = onCore('0', ['bench/hash-time.ts']);
+  return Number(spawnSync(command, argv, { cwd: ROOT, encoding: 'utf8' }).stdout.trim());
 }
 
 async function prepare(users: number, sessions: number): Promise<{ dataDir: string; tokens: Tokens }> {
@@ -193,398 +229,256 @@ async function prepare(users: number, sessions: number): Promise<{ dataDir: stri
   return { dataDir, tokens };
 }
 
-const base = (url: string): Pick<LoadSpec, 'url' | 'connections' | 'duration'> => ({ url, connections: CONNECTIONS, duration: DURATION });
-
-/** 20 connections logging in as 500 different seeded users, round-robin: the same storm on every stack. */
-function loginStorm(url: string): LoadSpec {
-  const bodies = Array.from({ length: 500 }, (_, i) => JSON.stringify({ email: emailOf(1 + ((i * 97) % USERS)), password: BENCH_PASSWORD }));
-  return { url, connections: 20, duration: DURATION, path: '/api/users/login', method: 'POST', headers: { 'content-type': 'application/json' }, bodies };
+/** More live sessions on a prepared database (for rows that use tokens up). */
+async function moreSessions(dataDir: string, users: number, count: number): Promise<Tokens> {
+  const core = await openCore(loadConfig(envFor(dataDir, { DEMO_DATA: 'false' })));
+  const tokens = await createSessions(core, users, count);
+  await core.close();
+  return tokens;
 }
 
-async function mainRun() {
-  const started = Date.now();
-  // 1. the main database: USERS users, 1,000 live sessions
-  const main = await prepare(USERS, 1000);
-  // The baselines and Gatehouse, all started at once on the same core and the
-  // same SQLite file, then measured in ROUNDS interleaved rounds: each figure is
-  // the median of its rounds, so a noisy moment on this VM hits every server alike.
-  const ping = await startBaseline('ping');
-  const minimal = await startBaseline('me', join(main.dataDir, 'gatehouse.db'));
-  // The server as npm start ships it: the access log on (LOG_REQUESTS and LOG_LEVEL at their defaults), written to a file.
-  const shippedEnv = envFor(main.dataDir);
-  delete (shippedEnv as Partial<typeof shippedEnv>).LOG_REQUESTS;
-  delete (shippedEnv as Partial<typeof shippedEnv>).LOG_LEVEL;
-  // Start time and idle memory on a server of its own, so the inspector the settle opens is in none of the servers measured below.
-  // The first start of an installation also writes the demo catalog (its images encoded as PNG): timed apart.
-  const first = await startServer(shippedEnv, join(main.dataDir, 'first.log'));
-  const firstStartMs = first.startMs;
-  await stopServer(first.child);
-  log(`first start on SQLite (${USERS.toLocaleString('en')} users; writes the demo catalog): ${Math.round(firstStartMs)} ms`);
-  const idle = await startServer(shippedEnv, join(main.dataDir, 'idle.log'));
-  const startMs = idle.startMs;
-  log(`start to listening on SQLite (${USERS.toLocaleString('en')} users): ${Math.round(startMs)} ms`);
-  const idleRss = await settledRssMiB(idle.child);
-  log(`resident memory at idle, as shipped, after a forced settle: ${idleRss.toFixed(0)} MiB`);
-  await stopServer(idle.child);
-  const server = await startServer(envFor(main.dataDir));
-  const { url } = server;
-  const logFile = join(main.dataDir, 'access.log');
-  const shipped = await startServer(shippedEnv, logFile);
-  const mePaths = ['/api/users/me', '/api/v1/auth/me', '/api/v1/users/profile', '/api/user/me'];
-  const compared: Array<[string, LoadSpec]> = [
-    ['ping', { ...base(ping.url), path: '/ping' }],
-    ['minimal', { ...base(minimal.url), path: '/me', tokens: main.tokens.access }],
-    ['healthz', { ...base(url), path: '/healthz' }],
-    ...mePaths.map((path): [string, LoadSpec] => [path, { ...base(url), path, tokens: main.tokens.access }]),
-    ['shipped', { ...base(shipped.url), path: '/api/users/me', tokens: main.tokens.access }],
-  ];
-  const rounds = new Map<string, Figures[]>(compared.map(([name]) => [name, []]));
-  for (let round = 1; round <= ROUNDS; round++) {
-    log(`round ${round} of ${ROUNDS}`);
-    for (const [name, spec] of compared) rounds.get(name)!.push(await load(spec));
-  }
-  await stopServer(ping.child);
-  await stopServer(minimal.child);
-  const median = (name: string) => medianRun(rounds.get(name)!);
-  const perRound = (name: string) =>
-    rounds
-      .get(name)!
-      .map((f) => Math.round(f.rps).toLocaleString('en'))
-      .join(' / ');
-  notes.push(`Rounds (req/s, in order): ${compared.map(([name]) => `${name} ${perRound(name)}`).join('; ')}.`, '');
-  record(`bare Fastify GET /ping (baseline, median of ${ROUNDS})`, median('ping'));
-  record(`minimal Fastify GET /me: fast-jwt (cached) + one primary-key read (baseline, median of ${ROUNDS})`, median('minimal'));
-  const healthz = record(`GET /healthz (median of ${ROUNDS})`, median('healthz'), undefined);
-  healthz.ratio = pairedRatio(rounds.get('healthz')!, rounds.get('ping')!);
-  healthz.ratioTo = 'bare /ping';
-  const ratio = (f: Figures) => f.rps / healthz.rps;
-  const paired = (name: string, baseline: string) => pairedRatio(rounds.get(name)!, rounds.get(baseline)!);
+const base = (server: Server): Pick<LoadSpec, 'url' | 'connections' | 'duration' | 'serverPid'> => ({
+  url: server.url,
+  connections: CONNECTIONS,
+  duration: DURATION,
+  serverPid: server.pid,
+});
 
-  const me: Record<string, Figures> = {};
-  for (const path of mePaths) {
-    me[path] = median(path);
-    record(
-      `GET ${path} (1,000 tokens, ${USERS.toLocaleString('en')} users, median of ${ROUNDS})`,
-      me[path],
-      pairedRatio(rounds.get(path)!, rounds.get('minimal')!),
-      'minimal /me',
-    );
+/** 20 connections logging in as 500 different seeded users, handed out round-robin across connections: the same storm on every stack. */
+function loginStorm(server: Server, path = '/api/users/login'): LoadSpec {
+  const bodies = Array.from({ length: 500 }, (_, i) => JSON.stringify({ email: emailOf(1 + ((i * 97) % USERS)), password: BENCH_PASSWORD }));
+  return { ...base(server), connections: 20, path, method: 'POST', headers: { 'content-type': 'application/json' }, bodies, shared: true };
+}
+
+/** The main database: USERS users, 1,000 live sessions; its first start (which writes the demo catalog) timed. */
+let mainData: Promise<{ dataDir: string; tokens: Tokens; firstStartMs: number }> | undefined;
+function main() {
+  mainData ??= (async () => {
+    const prepared = await prepare(USERS, 1000);
+    const first = await startServer(shippedEnvFor(prepared.dataDir), { logFile: join(prepared.dataDir, 'first.log') });
+    await stopServer(first);
+    log(`first start on SQLite (${USERS.toLocaleString('en')} users; writes the demo catalog): ${Math.round(first.startMs)} ms`);
+    return { ...prepared, firstStartMs: first.startMs };
+  })();
+  return mainData;
+}
+
+/** Start to listening (a restart, as shipped, RESTARTS times) and resident memory at idle, on servers of their own. */
+async function partStart() {
+  const { dataDir, firstStartMs } = await main();
+  const times: number[] = [];
+  let idleRss = 0;
+  for (let i = 0; i < RESTARTS; i++) {
+    const server = await startServer(shippedEnvFor(dataDir), { logFile: join(dataDir, `restart-${i}.log`) });
+    times.push(server.startMs);
+    // The inspector the settle opens is in none of the servers measured for speed.
+    if (i === RESTARTS - 1) idleRss = await settledRssMiB(server.child);
+    await stopServer(server);
   }
-  const shippedMe = record(
-    `GET /api/users/me as npm start ships it: access log on, to a file (median of ${ROUNDS})`,
-    median('shipped'),
-    pairedRatio(rounds.get('shipped')!, rounds.get('/api/users/me')!),
-    '/me with the log off',
+  const start = spread(times);
+  log(`restart to listening: ${times.map((t) => Math.round(t)).join(' / ')} ms; idle ${idleRss.toFixed(0)} MiB`);
+  facts.push(
+    `Start to listening on SQLite (a restart, spawn to both listeners' lines, ${USERS.toLocaleString('en')} users, median of ${RESTARTS}): **${fmt(start.median)} ms** (IQR ${fmt(start.q1)}–${fmt(start.q3)}; each: ${times.map(fmt).join(' / ')}). The first start of the installation, which also writes the demo catalog: ${fmt(firstStartMs)} ms.`,
+    `Resident memory at idle, as shipped, after a forced settle: **${idleRss.toFixed(0)} MiB**.`,
   );
-  await stopServer(shipped.child);
+  target(
+    'start to listening ≤ 1 s on SQLite (a restart, median; the first start, which writes the demo catalog, beside it)',
+    `${fmt(start.median)} ms (first start ${fmt(firstStartMs)} ms)`,
+    start.median <= 1000,
+  );
+  target('≤ 110 MiB resident at idle (after a forced settle)', `${idleRss.toFixed(0)} MiB`, idleRss <= 110);
+  return { startMs: start.median, firstStartMs, idleRss };
+}
+
+const ME_PATHS = ['/api/users/me', '/api/v1/auth/me', '/api/v1/users/profile', '/api/user/me'];
+
+/** The generator against a plain autocannon, the baselines, /healthz, the four /me rows and the shipped server, interleaved. */
+async function partCompare() {
+  const { dataDir, tokens } = await main();
+  const ping = await startBaseline('ping');
+  const minimal = await startBaseline('me', join(dataDir, 'gatehouse.db'));
+  const server = await startServer(envFor(dataDir));
+  // The server as npm start ships it: the access log on (LOG_REQUESTS and LOG_LEVEL at their defaults), written to a file.
+  const logFile = join(dataDir, 'access.log');
+  const shipped = await startServer(shippedEnvFor(dataDir), { logFile });
+  const me = (path: string): LoadSpec => ({ ...base(server), path, tokens: tokens.access });
+  const results = await interleaved([
+    { name: 'autocannon', cli: { url: `${ping.url}/ping`, pid: ping.pid } },
+    { name: 'ping', spec: { ...base(ping), path: '/ping' } },
+    { name: 'healthz', spec: { ...base(server), path: '/healthz' } },
+    { name: 'minimal', spec: { ...base(minimal), path: '/me', tokens: tokens.access } },
+    { name: '/api/users/me', spec: me('/api/users/me') },
+    { name: 'shipped', spec: { ...base(shipped), path: '/api/users/me', tokens: tokens.access } },
+    ...ME_PATHS.slice(1).map((path) => ({ name: path, spec: me(path) })),
+  ]);
+  for (const s of [ping, minimal, server, shipped]) await stopServer(s);
+  const r = (name: string) => results.get(name)!;
+  record(`plain \`autocannon -c ${CONNECTIONS} -d ${DURATION}\` command line, bare Fastify GET /ping (the generator's reference)`, r('autocannon'));
+  const pingRow = record('bare Fastify GET /ping (baseline)', r('ping'), { runs: r('autocannon'), name: 'the plain autocannon' });
+  record('minimal Fastify GET /me: fast-jwt (cached) + one primary-key read (baseline)', r('minimal'));
+  const healthz = record('GET /healthz', r('healthz'), { runs: r('ping'), name: 'bare /ping' });
+  const meRows: Record<string, Row> = {};
+  for (const path of ME_PATHS)
+    meRows[path] = record(`GET ${path} (1,000 tokens, ${USERS.toLocaleString('en')} users)`, r(path), { runs: r('minimal'), name: 'minimal /me' });
+  const shippedRow = record('GET /api/users/me as npm start ships it: access log on, to a file', r('shipped'), {
+    runs: r('/api/users/me'),
+    name: '/me with the log off',
+  });
   const logLines = readFileSync(logFile, 'utf8')
     .split('\n')
     .filter((line) => line.includes('"msg":"request"')).length;
   notes.push(
-    `The shipped server wrote ${logLines.toLocaleString('en')} access lines for ${rounds
-      .get('shipped')!
+    `The shipped server wrote ${logLines.toLocaleString('en')} access lines for ${r('shipped')
       .reduce((n, f) => n + f.total, 0)
-      .toLocaleString('en')} recorded requests (and the warm-ups) to its file; none lost at SIGTERM.`,
-    '',
+      .toLocaleString('en')} recorded requests (and the warm-up) to its file; none lost at SIGTERM.`,
   );
-
-  // The login storm against the argon2 ceiling (a bare server that only verifies
-  // the password, gated to the cores as Gatehouse is), interleaved rounds again;
-  // /healthz is watched from a second client during Gatehouse's storms.
-  const hashMs = singleHashMs();
-  const argon2 = await startBaseline('login');
-  const ceilingRuns: Figures[] = [];
-  const storms: Array<{ storm: Figures; watch: Figures }> = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    ceilingRuns.push(await load({ ...loginStorm(argon2.url), path: '/login' }));
-    const [storm, watch] = await Promise.all([
-      load(loginStorm(url)),
-      // a watcher, not a load: 50 requests a second, so it takes no CPU the hashes need
-      load({ url, connections: 1, duration: DURATION, path: '/healthz', rate: 50 }),
-    ]);
-    storms.push({ storm, watch });
-  }
-  await stopServer(argon2.child);
-  const ceilingRun = record(
-    `argon2 ceiling: bare Fastify POST /login verifying one argon2id hash (${hashMs.toFixed(1)} ms/hash alone), ${SERVER_CORES} at once (baseline, median of ${ROUNDS})`,
-    medianRun(ceilingRuns),
+  ratioTarget("the bench's generator on bare /ping ≥ 0.90× a plain autocannon command line", pingRow, 0.9);
+  ratioTarget('/healthz ≥ 0.90× bare Fastify /ping', healthz, 0.9);
+  const usersMe = meRows['/api/users/me']!;
+  target(
+    'GET /api/users/me ≥ 1.0× the minimal /me, p99 ≤ 10 ms',
+    `${formatRatio(usersMe.ratio!)}, p99 ${usersMe.p99} ms`,
+    usersMe.ratio!.median >= 1 && usersMe.p99 <= 10,
   );
-  const ceiling = ceilingRun.rps;
-  const { storm, watch } = storms.find((s) => s.storm === medianRun(storms.map((s) => s.storm)))!;
-  const loginRatio = pairedRatio(
-    storms.map((s) => s.storm),
-    ceilingRuns,
-  );
-  record(`POST /api/users/login storm (20 connections, median of ${ROUNDS})`, storm, loginRatio, 'argon2 ceiling');
-  record('GET /healthz during that login storm (1 connection, 50 req/s)', watch);
-  notes.push(
-    `Login rounds (req/s, in order): argon2 ceiling ${ceilingRuns.map((f) => f.rps.toFixed(1)).join(' / ')}; Gatehouse ${storms.map((s) => s.storm.rps.toFixed(1)).join(' / ')}.`,
-    '',
-  );
-
-  // refresh on each surface (each connection chains the tokens it is given)
-  const refresh = async (scenario: string, spec: Pick<LoadSpec, 'path' | 'tokens' | 'chain' | 'headers'>) => {
-    const figures = await load({ ...base(url), method: 'POST', ...spec });
-    record(scenario, figures, ratio(figures), '/healthz');
-  };
-  await refresh('POST /api/users/refresh_token (rotating)', {
-    path: '/api/users/refresh_token',
-    tokens: main.tokens.access.slice(0, 250),
-    chain: { from: 'bearer', field: 'access_token' },
-  });
-  await refresh('POST /api/auth/refresh (refresh token)', {
-    path: '/api/auth/refresh',
-    headers: { 'content-type': 'application/json' },
-    tokens: main.tokens.refresh.slice(250, 500),
-    chain: { from: 'refresh_body', field: 'none' },
-  });
-  await refresh('POST /api/v1/auth/refresh (revoking)', {
-    path: '/api/v1/auth/refresh',
-    tokens: main.tokens.access.slice(500, 750),
-    chain: { from: 'bearer', field: 'access_token' },
-  });
-
-  const register = await load({
-    url,
-    connections: 20,
-    duration: DURATION,
-    path: '/api/users/register',
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'new-{n}@bench.example', password: BENCH_PASSWORD, first_name: 'B' }),
-    uniqueBody: true,
-  });
-  record('POST /api/users/register (20 connections)', register, register.rps / ceiling, 'argon2 ceiling');
-  await stopServer(server.child);
-
-  // catalog, on a server with the demo catalog
-  const shopDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-shop-'));
-  const shop = await startServer(envFor(shopDir));
-  const shopHealth = record('GET /healthz (catalog server baseline)', await load({ ...base(shop.url), path: '/healthz' }));
-  const ids = Array.from({ length: 28 }, (_, i) => String(990 + i)); // 1018 is the disabled demo product
-  const detail = await load({ ...base(shop.url), path: '/api/products/product/', paths: ids });
-  record('GET /api/products/product/{id}', detail, detail.rps / shopHealth.rps, '/healthz');
-  const image = '/cache/catalog/CQRobot/JST%20EL/JST%20EL%202P-1.png';
-  const etag = (await fetch(shop.url + image)).headers.get('etag')!;
-  const revalidate = await load({ ...base(shop.url), path: image, headers: { 'if-none-match': etag } });
-  record('GET image, If-None-Match → 304', revalidate, revalidate.rps / shopHealth.rps, '/healthz');
-  await stopServer(shop.child);
-  rmSync(shopDir, { recursive: true, force: true });
-
-  // scale: /me with 1,000 users against /me with USERS users, same 1,000 live sessions
-  const small = await prepare(1000, 1000);
-  const smallServer = await startServer(envFor(small.dataDir));
-  const meSmall = record('GET /api/users/me at 1,000 users', await load({ ...base(smallServer.url), path: '/api/users/me', tokens: small.tokens.access }));
-  await stopServer(smallServer.child);
-  rmSync(small.dataDir, { recursive: true, force: true });
-  const meBig = me['/api/users/me']!;
-  record(`GET /api/users/me at ${USERS.toLocaleString('en')} users (from the first run)`, meBig, meBig.rps / meSmall.rps, '/me at 1,000 users');
-
-  // SQLite against PostgreSQL + Redis, and one instance against two behind nginx
-  const scaleOut = await benchScaleOut(healthz.rps, main, storm);
-  rmSync(main.dataDir, { recursive: true, force: true });
-
-  await benchSigning();
-
-  // memory with MEMORY_SESSIONS live sessions, every one of them used once
-  const mem = await prepare(Math.min(USERS, MEMORY_SESSIONS), MEMORY_SESSIONS);
-  const memServer = await startServer(envFor(mem.dataDir));
-  await load({ url: memServer.url, connections: CONNECTIONS, duration: Math.max(DURATION, 10), path: '/api/users/me', tokens: mem.tokens.access });
-  // taskset execs node in place, so the child's pid is the server's
-  const rss = await settledRssMiB(memServer.child);
-  log(`resident memory with ${MEMORY_SESSIONS} sessions, after a forced settle: ${rss.toFixed(0)} MiB`);
-  await stopServer(memServer.child);
-  rmSync(mem.dataDir, { recursive: true, force: true });
-
-  const usersMe = me['/api/users/me']!;
-  const targets = [
-    { target: '/healthz ≥ 0.90× bare Fastify /ping', value: `${healthz.ratio!.toFixed(2)}×`, met: healthz.ratio! >= 0.9 },
-    {
-      target: 'GET /api/users/me ≥ 1.0× the minimal /me, p99 ≤ 10 ms',
-      value: `${paired('/api/users/me', 'minimal').toFixed(2)}×, p99 ${usersMe.p99} ms`,
-      met: paired('/api/users/me', 'minimal') >= 1 && usersMe.p99 <= 10,
-    },
-    ...Object.entries(me)
-      .filter(([path]) => path !== '/api/users/me')
-      .map(([path]) => ({
-        target: `GET ${path} within 10% of /api/users/me`,
-        value: `${paired(path, '/api/users/me').toFixed(2)}×`,
-        met: paired(path, '/api/users/me') >= 0.9,
-      })),
-    { target: 'login ≥ 0.90× of the argon2 ceiling', value: `${loginRatio.toFixed(2)}×`, met: loginRatio >= 0.9 },
-    { target: '/healthz p99 ≤ 20 ms during the login storm', value: `${watch.p99} ms`, met: watch.p99 <= 20 },
-    {
-      target: `/me at ${USERS.toLocaleString('en')} users ≥ 0.90× /me at 1,000`,
-      value: `${(meBig.rps / meSmall.rps).toFixed(2)}×`,
-      met: meBig.rps / meSmall.rps >= 0.9,
-    },
-    {
-      target: '/api/users/me as shipped (access log on, to a file) ≥ 0.90× the same server with the log off',
-      value: `${shippedMe.ratio!.toFixed(2)}×`,
-      met: shippedMe.ratio! >= 0.9,
-    },
-    {
-      target: '/api/users/me as shipped ≥ 1.0× the minimal /me',
-      value: `${paired('shipped', 'minimal').toFixed(2)}×`,
-      met: paired('shipped', 'minimal') >= 1,
-    },
-    { target: '≤ 110 MiB resident at idle (after a forced settle)', value: `${idleRss.toFixed(0)} MiB`, met: idleRss <= 110 },
-    {
-      target: `≤ 180 MiB resident after ${MEMORY_SESSIONS.toLocaleString('en')} sessions (after a forced settle)`,
-      value: `${rss.toFixed(0)} MiB`,
-      met: rss <= 180,
-    },
-    {
-      target: 'start to listening ≤ 1 s on SQLite (a restart; the first start, which writes the demo catalog, beside it)',
-      value: `${Math.round(startMs)} ms (first start ${Math.round(firstStartMs)} ms)`,
-      met: startMs <= 1000,
-    },
-  ];
-  if (scaleOut) notes.push(scaleOut);
-  const pg = rows.find((r) => r.scenario.startsWith('GET /api/users/me on PostgreSQL + Redis'));
-  if (pg) targets.push({ target: 'GET /api/users/me on PostgreSQL + Redis ≥ 0.80× /me on SQLite', value: `${pg.ratio!.toFixed(2)}×`, met: pg.ratio! >= 0.8 });
-
-  const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${pinned ? 'server on core 0, load generator on core 1 (taskset)' : 'no pinning'}`;
-  const results = {
-    date: new Date().toISOString(),
-    machine,
-    users: USERS,
-    duration: DURATION,
-    rounds: ROUNDS,
-    connections: CONNECTIONS,
-    hashMs,
-    ceiling,
-    rssMiB: rss,
-    idleRssMiB: idleRss,
-    startMs,
-    firstStartMs,
-    rows,
-    targets,
-    seconds: Math.round((Date.now() - started) / 1000),
-  };
-  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const fmt = (n: number) => Math.round(n).toLocaleString('en');
-  const md = [
-    '# Benchmark results',
-    '',
-    `Latest \`npm run bench\` (${results.date.slice(0, 10)}, ${results.seconds} s): ${machine}.`,
-    `${USERS.toLocaleString('en')} users, ${CONNECTIONS} connections, ${DURATION} s per scenario (after 1 s of unrecorded warm-up). The baselines, /healthz, the four /me rows and the login storm are the median of ${ROUNDS} interleaved rounds; a ratio between two of them is the median of their round-by-round ratios (a slow moment of the VM slows both runs of its round alike). Every ratio compares figures measured in this same run.`,
-    '',
-    '| scenario | req/s | p50 ms | p99 ms | errors | non-2xx | ratio |',
-    '|---|---:|---:|---:|---:|---:|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.scenario} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.ratioTo}`} |`,
-    ),
-    '',
-    `Resident memory after a forced settle: **${idleRss.toFixed(0)} MiB** at idle, **${rss.toFixed(0)} MiB** with ${MEMORY_SESSIONS.toLocaleString('en')} live sessions (each used once). Start to listening on SQLite: **${Math.round(startMs)} ms** (the first start of the installation, which writes the demo catalog: ${Math.round(firstStartMs)} ms).`,
-    '',
-    '## Targets',
-    '',
-    '| target | this run | met |',
-    '|---|---|---|',
-    ...targets.map((t) => `| ${t.target} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`),
-    '',
-    ...notes,
-    'Where the time goes, and what was tried: `docs/performance.md`.',
-  ].join('\n');
-  // The staff console's search timing comes from its own script (bench/console-search.ts): kept across runs.
-  const previous = readFileSync(join(ROOT, 'bench/RESULTS.md'), 'utf8');
-  const kept = previous.indexOf(CONSOLE_SEARCH_HEADING);
-  writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${md}\n${kept >= 0 ? `\n${previous.slice(kept)}` : ''}`);
-  // Written in the repository's own format, so `npm run lint` passes on a fresh run's results.
-  spawnSync(process.execPath, [join(ROOT, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', 'bench/RESULTS.md'], { cwd: ROOT, stdio: 'ignore' });
-  console.log(md);
+  for (const path of ME_PATHS.slice(1)) ratioTarget(`GET ${path} within 10% of /api/users/me`, compare(r(path), r('/api/users/me')), 0.9);
+  ratioTarget('/api/users/me as shipped (access log on, to a file) ≥ 0.90× the same server with the log off', shippedRow, 0.9);
+  ratioTarget('/api/users/me as shipped ≥ 1.0× the minimal /me', compare(r('shipped'), r('minimal')), 1);
+  roundsNote('Compared rounds', results);
+  return { healthz: healthz.rps, me: usersMe };
 }
 
-/** Tokens used round-robin for the first-sight rows: twice what the verified-token cache keeps, so none is ever remembered. */
-const FIRST_SIGHT_TOKENS = 20_000;
-
-/**
- * GET /api/users/me signed ES256 against HS256, in interleaved rounds: 1,000
- * tokens used again and again (each signature checked once, then remembered),
- * and {@link FIRST_SIGHT_TOKENS} tokens round-robin on a freshly started
- * server, where every request checks a signature (and reads a session not read
- * before). Each round starts each server afresh, so no round sees another's tokens.
- */
-async function benchSigning(): Promise<Row[]> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-signing-'));
-  const users = 1000;
-  await seedUsers(join(dataDir, 'gatehouse.db'), users);
-  const algorithms = ['HS256', 'ES256'] as const;
-  const tokens: Record<string, string[]> = {};
-  for (const algorithm of algorithms) {
-    log(`signing: ${1000 + FIRST_SIGHT_TOKENS} sessions with ${algorithm} tokens`);
-    const core = await openCore(loadConfig(envFor(dataDir, { DEMO_DATA: 'false', JWT_ALGORITHM: algorithm })));
-    tokens[algorithm] = (await createSessions(core, users, 1000 + FIRST_SIGHT_TOKENS)).access;
-    await core.close();
-  }
-  const runs: Record<string, Figures[]> = {};
-  for (let round = 1; round <= ROUNDS; round++) {
-    log(`signing: round ${round} of ${ROUNDS}`);
-    for (const algorithm of algorithms) {
-      const server = await startServer(envFor(dataDir, { JWT_ALGORITHM: algorithm }));
-      const list = tokens[algorithm]!;
-      // Every one of the 1,000 tokens is presented once before the repeated row (a 1 s warm-up may not reach them all on a
-      // slow machine, and a first sight of ES256 costs far more than HS256's); that also warms the server up for the
-      // first-sight row, which has no warm-up of its own.
-      const repeated = list.slice(0, 1000);
-      for (let i = 0; i < repeated.length; i += 50) {
-        await Promise.all(
-          repeated
-            .slice(i, i + 50)
-            .map((token) => fetch(`${server.url}/api/users/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.arrayBuffer())),
-        );
-      }
-      (runs[`${algorithm} repeated`] ??= []).push(await load({ ...base(server.url), path: '/api/users/me', tokens: repeated }));
-      (runs[`${algorithm} first`] ??= []).push(await load({ ...base(server.url), path: '/api/users/me', tokens: list.slice(1000) }, false));
-      await stopServer(server.child);
-    }
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-  const perRound = (name: string) => runs[name]!.map((f) => Math.round(f.rps).toLocaleString('en')).join(' / ');
+/** Every scenario's req/s round by round, in the order run. */
+function roundsNote(title: string, results: Map<string, Figures[]>) {
   notes.push(
-    `Signing rounds (req/s, in order): ${Object.keys(runs)
-      .map((name) => `${name} ${perRound(name)}`)
+    `${title} (req/s, round by round): ${[...results]
+      .map(([name, runs]) => `${name} ${runs.map((f) => (f.rps < 100 ? f.rps.toFixed(1) : fmt(f.rps))).join(' / ')}`)
       .join('; ')}.`,
-    '',
   );
-  const hsRepeated = record(`GET /api/users/me, HS256, 1,000 tokens seen before (median of ${ROUNDS})`, medianRun(runs['HS256 repeated']!));
-  const esRepeated = medianRun(runs['ES256 repeated']!);
-  const hsFirst = record(
-    `GET /api/users/me, HS256, first sight of each token (${FIRST_SIGHT_TOKENS.toLocaleString('en')} round-robin, median of ${ROUNDS})`,
-    medianRun(runs['HS256 first']!),
+}
+
+/** The login storm and registration against the argon2 ceiling, with /healthz watched during the storm. */
+async function partLogin() {
+  const { dataDir } = await main();
+  const hashMs = singleHashMs();
+  const argon2 = await startBaseline('login');
+  const server = await startServer(envFor(dataDir));
+  const results = await interleaved([
+    { name: 'ceiling', spec: { ...loginStorm(argon2, '/login') } },
+    {
+      name: 'login',
+      spec: loginStorm(server),
+      // a watcher, not a load: 50 requests a second, so it takes no CPU the hashes need
+      alongside: { url: server.url, connections: 1, duration: DURATION, path: '/healthz', rate: 50 },
+    },
+    {
+      name: 'register',
+      spec: {
+        ...base(server),
+        connections: 20,
+        path: '/api/users/register',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'new-{n}@bench.example', password: BENCH_PASSWORD, first_name: 'B' }),
+        uniqueBody: true,
+      },
+      cold: true,
+    },
+  ]);
+  await stopServer(argon2);
+  await stopServer(server);
+  const r = (name: string) => results.get(name)!;
+  record(
+    `argon2 ceiling: bare Fastify POST /login verifying one argon2id hash (${hashMs.toFixed(1)} ms/hash alone), ${SERVER_CORES} at once (baseline)`,
+    r('ceiling'),
   );
-  const esFirst = medianRun(runs['ES256 first']!);
-  return [
-    hsRepeated,
-    record(
-      `GET /api/users/me, ES256, 1,000 tokens seen before (median of ${ROUNDS})`,
-      esRepeated,
-      pairedRatio(runs['ES256 repeated']!, runs['HS256 repeated']!),
-      'HS256',
-    ),
-    hsFirst,
-    record(
-      `GET /api/users/me, ES256, first sight of each token (${FIRST_SIGHT_TOKENS.toLocaleString('en')} round-robin, median of ${ROUNDS})`,
-      esFirst,
-      pairedRatio(runs['ES256 first']!, runs['HS256 first']!),
-      'HS256',
-    ),
-  ];
+  const login = record('POST /api/users/login storm (20 connections)', r('login'), { runs: r('ceiling'), name: 'argon2 ceiling' });
+  const watch = record('GET /healthz during that login storm (1 connection, 50 req/s)', r('login watch'));
+  const register = record('POST /api/users/register (20 connections)', r('register'), { runs: r('ceiling'), name: 'argon2 ceiling' });
+  ratioTarget('login ≥ 0.90× of the argon2 ceiling', login, 0.9);
+  target('/healthz p99 ≤ 20 ms during the login storm', `${watch.p99} ms`, watch.p99 <= 20);
+  roundsNote('Login rounds', new Map([...results].filter(([name]) => !name.endsWith('watch'))));
+  return { login: r('login'), register };
+}
+
+/** Token refresh on each surface, each connection chaining the tokens it is given, against the same server's /healthz. */
+async function partRefresh() {
+  const { dataDir } = await main();
+  // Chained rows use their tokens up (rotation revokes): every row of every round starts from 100 sessions of its own.
+  const perRound = 100;
+  const fresh = await moreSessions(dataDir, USERS, 3 * ROUNDS * perRound);
+  const slice = (list: string[], row: number, round: number) => list.slice((row * ROUNDS + round - 1) * perRound, (row * ROUNDS + round) * perRound);
+  const server = await startServer(envFor(dataDir));
+  const chained = (row: number, path: string, spec: Pick<LoadSpec, 'chain' | 'headers'>, list: 'access' | 'refresh'): Scenario => ({
+    name: path,
+    spec: (round) => ({ ...base(server), method: 'POST', path, ...spec, tokens: slice(fresh[list], row, Math.max(round, 1)) }),
+    cold: true,
+  });
+  const results = await interleaved([
+    { name: 'healthz', spec: { ...base(server), path: '/healthz' } },
+    chained(0, '/api/users/refresh_token', { chain: { from: 'bearer', field: 'access_token' } }, 'access'),
+    chained(1, '/api/auth/refresh', { headers: { 'content-type': 'application/json' }, chain: { from: 'refresh_body', field: 'none' } }, 'refresh'),
+    chained(2, '/api/v1/auth/refresh', { chain: { from: 'bearer', field: 'access_token' } }, 'access'),
+  ]);
+  await stopServer(server);
+  const r = (name: string) => results.get(name)!;
+  record('GET /healthz (the refresh rows’ server)', r('healthz'));
+  record('POST /api/users/refresh_token (rotating)', r('/api/users/refresh_token'), { runs: r('healthz'), name: '/healthz' });
+  record('POST /api/auth/refresh (refresh token)', r('/api/auth/refresh'), { runs: r('healthz'), name: '/healthz' });
+  record('POST /api/v1/auth/refresh (revoking)', r('/api/v1/auth/refresh'), { runs: r('healthz'), name: '/healthz' });
+}
+
+/** The catalog, on a server with the demo catalog. */
+async function partCatalog() {
+  const shopDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-shop-'));
+  const shop = await startServer(envFor(shopDir));
+  const ids = Array.from({ length: 28 }, (_, i) => String(990 + i)); // 1018 is the disabled demo product
+  const image = '/cache/catalog/CQRobot/JST%20EL/JST%20EL%202P-1.png';
+  const etag = (await fetch(shop.url + image)).headers.get('etag')!;
+  const results = await interleaved([
+    { name: 'healthz', spec: { ...base(shop), path: '/healthz' } },
+    { name: 'product', spec: { ...base(shop), path: '/api/products/product/', paths: ids } },
+    { name: 'image', spec: { ...base(shop), path: image, headers: { 'if-none-match': etag } } },
+  ]);
+  await stopServer(shop);
+  rmSync(shopDir, { recursive: true, force: true });
+  const r = (name: string) => results.get(name)!;
+  record('GET /healthz (the catalog server)', r('healthz'));
+  record('GET /api/products/product/{id}', r('product'), { runs: r('healthz'), name: '/healthz' });
+  record('GET image, If-None-Match → 304', r('image'), { runs: r('healthz'), name: '/healthz' });
+}
+
+/** /me with 1,000 users against /me with USERS users, the same number of live sessions, interleaved. */
+async function partScale() {
+  const { dataDir, tokens } = await main();
+  const small = await prepare(1000, 1000);
+  const smallServer = await startServer(envFor(small.dataDir));
+  const bigServer = await startServer(envFor(dataDir));
+  const results = await interleaved([
+    { name: 'small', spec: { ...base(smallServer), path: '/api/users/me', tokens: small.tokens.access } },
+    { name: 'big', spec: { ...base(bigServer), path: '/api/users/me', tokens: tokens.access } },
+  ]);
+  await stopServer(smallServer);
+  await stopServer(bigServer);
+  rmSync(small.dataDir, { recursive: true, force: true });
+  const r = (name: string) => results.get(name)!;
+  record('GET /api/users/me at 1,000 users', r('small'));
+  const big = record(`GET /api/users/me at ${USERS.toLocaleString('en')} users`, r('big'), { runs: r('small'), name: '/me at 1,000 users' });
+  ratioTarget(`/me at ${USERS.toLocaleString('en')} users ≥ 0.90× /me at 1,000`, big, 0.9);
 }
 
 /**
  * The same /me and login storm on PostgreSQL + Redis (one instance, pinned like
- * the SQLite runs), then through nginx to one and to two instances (unpinned:
- * with two cores there is no spare core to give a second instance, so this
- * shows the cost of the proxy and of shared stores, not a speed-up).
+ * the SQLite runs) against SQLite, interleaved; then through nginx to one and to
+ * two instances (unpinned: with two cores there is no spare core to give a second
+ * instance, so this shows the cost of the proxy and of shared stores, not a speed-up).
  */
-async function benchScaleOut(sqliteHealthz: number, sqlite: { dataDir: string; tokens: Tokens }, sqliteLogin: Figures): Promise<string | null> {
+async function partScaleOut() {
   if (!servicesInstalled() || spawnSync('sh', ['-c', 'command -v nginx || test -x /usr/sbin/nginx']).status !== 0) {
     log('PostgreSQL, Redis or nginx not installed: skipping the scale-out scenarios');
-    return null;
+    notes.push('PostgreSQL, Redis or nginx not installed: no scale-out rows.');
+    return;
   }
+  const sqlite = await main();
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-pg-'));
   chmodSync(dir, 0o755);
   try {
@@ -596,24 +490,24 @@ async function benchScaleOut(sqliteHealthz: number, sqlite: { dataDir: string; t
     const core = await openCore(loadConfig(env({ DEMO_DATA: 'false' })));
     const tokens = await createSessions(core, USERS, 1000);
     await core.close();
-
     const one = await startServer(env());
-    const pgHealth = await load({ ...base(one.url), path: '/healthz' });
-    // /me on PostgreSQL + Redis against /me on SQLite, in interleaved rounds again
     const onSqlite = await startServer(envFor(sqlite.dataDir));
-    const pgRuns: Figures[] = [];
-    const sqliteRuns: Figures[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      pgRuns.push(await load({ ...base(one.url), path: '/api/users/me', tokens: tokens.access }));
-      sqliteRuns.push(await load({ ...base(onSqlite.url), path: '/api/users/me', tokens: sqlite.tokens.access }));
-    }
-    await stopServer(onSqlite.child);
-    record(`GET /api/users/me on SQLite (beside PostgreSQL + Redis, median of ${ROUNDS})`, medianRun(sqliteRuns));
-    const pgMe = medianRun(pgRuns);
-    record(`GET /api/users/me on PostgreSQL + Redis (median of ${ROUNDS})`, pgMe, pairedRatio(pgRuns, sqliteRuns), '/me on SQLite');
-    const pgLogin = await load(loginStorm(one.url));
-    record('POST /api/users/login storm on PostgreSQL + Redis', pgLogin, pgLogin.rps / sqliteLogin.rps, 'login on SQLite');
-    await stopServer(one.child);
+    const results = await interleaved([
+      { name: 'pg healthz', spec: { ...base(one), path: '/healthz' } },
+      { name: 'pg me', spec: { ...base(one), path: '/api/users/me', tokens: tokens.access } },
+      { name: 'sqlite me', spec: { ...base(onSqlite), path: '/api/users/me', tokens: sqlite.tokens.access } },
+      { name: 'pg login', spec: loginStorm(one), cold: true },
+      { name: 'sqlite login', spec: loginStorm(onSqlite), cold: true },
+    ]);
+    await stopServer(onSqlite);
+    await stopServer(one);
+    const r = (name: string) => results.get(name)!;
+    record('GET /healthz on PostgreSQL + Redis', r('pg healthz'));
+    record('GET /api/users/me on SQLite (beside PostgreSQL + Redis)', r('sqlite me'));
+    const pgMe = record('GET /api/users/me on PostgreSQL + Redis', r('pg me'), { runs: r('sqlite me'), name: '/me on SQLite' });
+    record('POST /api/users/login storm on SQLite (beside PostgreSQL + Redis)', r('sqlite login'));
+    record('POST /api/users/login storm on PostgreSQL + Redis', r('pg login'), { runs: r('sqlite login'), name: 'login on SQLite' });
+    ratioTarget('GET /api/users/me on PostgreSQL + Redis ≥ 0.80× /me on SQLite', pgMe, 0.8);
 
     // behind nginx: one instance, then two (none pinned)
     const port = 21000 + (process.pid % 10000);
@@ -629,25 +523,175 @@ async function benchScaleOut(sqliteHealthz: number, sqlite: { dataDir: string; t
         MFA_ENCRYPTION_KEY: ENCRYPTION_KEY,
       };
       spawnSync('scripts/local-cluster.sh', ['start', String(count), String(port)], { cwd: ROOT, env: clusterEnv });
-      const url = `http://127.0.0.1:${port}`;
-      const figures = await load({ url, connections: CONNECTIONS, duration: DURATION, path: '/api/users/me', tokens: tokens.access });
+      const spec = { url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: Math.max(DURATION, 5), path: '/api/users/me', tokens: tokens.access };
+      await generator.run({ ...spec, duration: 1 });
+      const figures = await generator.run(spec);
       spawnSync('scripts/local-cluster.sh', ['stop'], { cwd: ROOT, env: clusterEnv });
       return figures;
     };
     const nginxOne = await behindNginx(1);
-    record('GET /api/users/me, nginx → 1 instance (PostgreSQL + Redis, unpinned)', nginxOne);
+    record('GET /api/users/me, nginx → 1 instance (PostgreSQL + Redis, unpinned, one run)', [nginxOne]);
     const nginxTwo = await behindNginx(2);
-    record('GET /api/users/me, nginx → 2 instances (unpinned)', nginxTwo, nginxTwo.rps / nginxOne.rps, 'nginx → 1 instance');
-    return `PostgreSQL + Redis: /healthz ${Math.round(pgHealth.rps)} req/s on that server (SQLite server: ${Math.round(sqliteHealthz)}). The nginx runs (scripts/local-cluster.sh on the same PostgreSQL and Redis) share the two cores with the load generator, PostgreSQL and Redis.`;
+    record('GET /api/users/me, nginx → 2 instances (unpinned, one run)', [nginxTwo], { runs: [nginxOne], name: 'nginx → 1 instance' });
+    notes.push('The nginx runs (scripts/local-cluster.sh on the same PostgreSQL and Redis) share the two cores with the load generator, PostgreSQL and Redis.');
+    roundsNote('PostgreSQL + Redis rounds', results);
   } finally {
     stopServices(join(dir, 'services'));
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (args.only === 'signing') {
-  for (const r of await benchSigning())
-    console.log(`| ${r.scenario} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.ratio?.toFixed(2) ?? ''} |`);
-  console.log(notes.join('\n'));
-} else if (args.only !== undefined) throw new Error(`--only knows one part: signing (got ${args.only})`);
-else await mainRun();
+/** Tokens used round-robin for the first-sight rows: twice what the verified-token cache keeps, so none is ever remembered. */
+const FIRST_SIGHT_TOKENS = 20_000;
+
+/**
+ * GET /api/users/me signed ES256 against HS256, in interleaved rounds: 1,000
+ * tokens used again and again (each signature checked once, then remembered),
+ * and {@link FIRST_SIGHT_TOKENS} tokens handed out round-robin across connections
+ * on a freshly started server, where every request checks a signature (and reads
+ * a session not read before). Each round starts each server afresh, so no round
+ * sees another's tokens.
+ */
+async function partSigning() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-signing-'));
+  const users = 1000;
+  await seedUsers(join(dataDir, 'gatehouse.db'), users);
+  const algorithms = ['HS256', 'ES256'] as const;
+  const tokens: Record<string, string[]> = {};
+  for (const algorithm of algorithms) {
+    log(`signing: ${1000 + FIRST_SIGHT_TOKENS} sessions with ${algorithm} tokens`);
+    const core = await openCore(loadConfig(envFor(dataDir, { DEMO_DATA: 'false', JWT_ALGORITHM: algorithm })));
+    tokens[algorithm] = (await createSessions(core, users, 1000 + FIRST_SIGHT_TOKENS)).access;
+    await core.close();
+  }
+  const results = new Map<string, Figures[]>();
+  for (let round = 1; round <= ROUNDS; round++) {
+    loadSamples.push(loadavg()[0]!);
+    for (const algorithm of round % 2 === 1 ? algorithms : [...algorithms].reverse()) {
+      const server = await startServer(envFor(dataDir, { JWT_ALGORITHM: algorithm }));
+      const list = tokens[algorithm]!;
+      // Every one of the 1,000 tokens is presented once before the repeated row (a warm-up may not reach them all on a
+      // slow machine, and a first sight of ES256 costs far more than HS256's); that also warms the server up for the
+      // first-sight row, which has no warm-up of its own.
+      const repeated = list.slice(0, 1000);
+      for (let i = 0; i < repeated.length; i += 50) {
+        await Promise.all(
+          repeated
+            .slice(i, i + 50)
+            .map((token) => fetch(`${server.url}/api/users/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.arrayBuffer())),
+        );
+      }
+      push(results, `${algorithm} repeated`, await generator.run({ ...base(server), path: '/api/users/me', tokens: repeated }));
+      push(results, `${algorithm} first`, await generator.run({ ...base(server), path: '/api/users/me', tokens: list.slice(1000), shared: true }));
+      await stopServer(server);
+    }
+    log(`signing: round ${round} of ${ROUNDS}`);
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  const r = (name: string) => results.get(name)!;
+  record('GET /api/users/me, HS256, 1,000 tokens seen before', r('HS256 repeated'));
+  record('GET /api/users/me, ES256, 1,000 tokens seen before', r('ES256 repeated'), { runs: r('HS256 repeated'), name: 'HS256' });
+  const sight = `first sight of each token (${FIRST_SIGHT_TOKENS.toLocaleString('en')} round-robin)`;
+  record(`GET /api/users/me, HS256, ${sight}`, r('HS256 first'));
+  record(`GET /api/users/me, ES256, ${sight}`, r('ES256 first'), { runs: r('HS256 first'), name: 'HS256' });
+  roundsNote('Signing rounds', results);
+}
+
+/** Resident memory with MEMORY_SESSIONS live sessions, every one of them used once. */
+async function partMemory() {
+  const mem = await prepare(Math.min(USERS, MEMORY_SESSIONS), MEMORY_SESSIONS);
+  const server = await startServer(envFor(mem.dataDir));
+  await generator.run({ ...base(server), duration: Math.max(DURATION, 10), path: '/api/users/me', tokens: mem.tokens.access, shared: true });
+  const rss = await settledRssMiB(server.child);
+  log(`resident memory with ${MEMORY_SESSIONS} sessions, after a forced settle: ${rss.toFixed(0)} MiB`);
+  await stopServer(server);
+  rmSync(mem.dataDir, { recursive: true, force: true });
+  facts.push(`Resident memory with ${MEMORY_SESSIONS.toLocaleString('en')} live sessions (each used once), after a forced settle: **${rss.toFixed(0)} MiB**.`);
+  target(`≤ 180 MiB resident after ${MEMORY_SESSIONS.toLocaleString('en')} sessions (after a forced settle)`, `${rss.toFixed(0)} MiB`, rss <= 180);
+  return rss;
+}
+
+function cell(value: number | undefined, digits = 0) {
+  return value === undefined ? '' : value.toFixed(digits);
+}
+
+/** The summary: RESULTS.md's text (a full run) or what a partial run prints. */
+const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${pinned ? 'servers on core 0, load generator on core 1 (taskset)' : 'no pinning'}`;
+
+function summary(started: number, parts: Part[]): string {
+  const load = spread(loadSamples.length ? loadSamples : [loadavg()[0]!]);
+  const others = spread(rows.map((r) => r.otherCpu).filter((v): v is number => v !== undefined));
+  return [
+    '# Benchmark results',
+    '',
+    `\`npm run bench${ONLY ? ` -- --only ${parts.join(',')}` : ''}\` of ${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC (${Math.round((Date.now() - started) / 1000)} s): ${machine}.`,
+    `${USERS.toLocaleString('en')} users, ${CONNECTIONS} connections. Each row is the median of ${ROUNDS} rounds of ${DURATION} s, every scenario of a part run once per round (forwards, then backwards), after one unrecorded 1 s warm-up; the IQR beside a figure is its interquartile range over the rounds. A ratio is the median of the round-by-round ratios of two rows of the same part (a slow moment of the VM slows both runs of its round alike), with their IQR.`,
+    `The machine while it ran: load average (1 min) ${load.median.toFixed(1)} at the median round (IQR ${load.q1.toFixed(1)}–${load.q3.toFixed(1)}); work other than the server and the generator took ${others.median.toFixed(0)}% of a core at the median row (IQR ${others.q1.toFixed(0)}–${others.q3.toFixed(0)}%). Load CPU is the generator's process, server CPU the server's, each in % of one core over the run: a generator near 100% caps the row, a server well under 100% did not get its core. The last column compares the same two rows by the server's CPU time per request (the baseline's over this row's, paired round by round): what the server spent, which holds whether or not it got its core.`,
+    '',
+    '| scenario | req/s | IQR | p50 ms | p99 ms | errors | non-2xx | load CPU % | server CPU % | server µs/req | ratio (IQR) | by server µs/req (IQR) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${fmt(r.rps)} | ${r.rounds > 1 ? `${fmt(r.rpsQ1)}–${fmt(r.rpsQ3)}` : ''} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${cell(r.loadCpu)} | ${cell(r.serverCpu)} | ${cell(r.serverUs, 1)} | ${r.ratio ? `${formatRatio(r.ratio)} ${r.ratioTo}` : ''} | ${r.cpuRatio ? formatRatio(r.cpuRatio) : ''} |`,
+    ),
+    '',
+    ...facts.flatMap((f) => [f, '']),
+    '## Targets',
+    '',
+    '| target | this run | met |',
+    '|---|---|---|',
+    ...targets.map((t) => `| ${t.target} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`),
+    '',
+    ...notes.flatMap((n) => [n, '']),
+    'Where the time goes, and what was tried: `docs/performance.md`.',
+  ].join('\n');
+}
+
+async function run() {
+  const started = Date.now();
+  loadSamples.push(loadavg()[0]!);
+  spawnSync(process.execPath, ['scripts/build.js'], { cwd: ROOT, stdio: 'inherit' });
+  const parts = PARTS.filter(runs);
+  const measured: Record<string, unknown> = {};
+  try {
+    if (runs('start')) Object.assign(measured, await partStart());
+    if (runs('compare')) await partCompare();
+    if (runs('login')) await partLogin();
+    if (runs('refresh')) await partRefresh();
+    if (runs('catalog')) await partCatalog();
+    if (runs('scale')) await partScale();
+    if (runs('scale-out')) await partScaleOut();
+    if (runs('signing')) await partSigning();
+    if (runs('memory')) measured.rssMiB = await partMemory();
+  } finally {
+    generator.close();
+    if (mainData) rmSync((await mainData).dataDir, { recursive: true, force: true });
+  }
+  const md = summary(started, parts);
+  const results = {
+    date: new Date(started).toISOString(),
+    machine,
+    users: USERS,
+    duration: DURATION,
+    rounds: ROUNDS,
+    connections: CONNECTIONS,
+    loadAverage: loadSamples,
+    ...measured,
+    rows,
+    targets,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+  if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
+  if (!ONLY) {
+    writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    // The staff console's search timing comes from its own script (bench/console-search.ts): kept across runs.
+    const previous = readFileSync(join(ROOT, 'bench/RESULTS.md'), 'utf8');
+    const kept = previous.indexOf(CONSOLE_SEARCH_HEADING);
+    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${md}\n${kept >= 0 ? `\n${previous.slice(kept)}` : ''}`);
+    // Written in the repository's own format, so `npm run lint` passes on a fresh run's results.
+    spawnSync(process.execPath, [join(ROOT, 'node_modules/@biomejs/biome/bin/biome'), 'format', '--write', 'bench/RESULTS.md'], { cwd: ROOT, stdio: 'ignore' });
+  }
+  console.log(md);
+}
+
+await run();

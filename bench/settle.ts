@@ -1,7 +1,8 @@
-// A server's resident memory read after a forced settle: the inspector is
-// opened in the running process (SIGUSR1; the server is started with
-// --inspect-port=0, so it listens on a free port), a full garbage collection is
-// asked for, and VmRSS is read once it is done, never in the middle of a GC cycle.
+// A running server's inspector, opened on demand: SIGUSR1 makes Node listen
+// (servers start with --inspect-port=0, so on a free port), then the DevTools
+// protocol over a WebSocket. Used to read resident memory after a forced settle
+// (a full garbage collection asked for, VmRSS read once it is done, never in the
+// middle of a GC cycle) and to take CPU profiles of a server under load.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,8 +13,13 @@ function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
 
-/** Resident memory (MiB) of a server started with {@link SETTLE_FLAGS}, after two full collections. */
-export async function settledRssMiB(child: ChildProcess): Promise<number> {
+export interface Inspector {
+  call<T = unknown>(method: string, params?: object): Promise<T>;
+  close(): void;
+}
+
+/** Opens the inspector of a process started with {@link SETTLE_FLAGS}. */
+export async function openInspector(child: ChildProcess): Promise<Inspector> {
   let stderr = '';
   const listen = (d: Buffer) => (stderr += d);
   child.stderr!.on('data', listen);
@@ -31,17 +37,31 @@ export async function settledRssMiB(child: ChildProcess): Promise<number> {
     socket.onerror = reject;
   });
   let id = 0;
-  const call = (method: string) =>
-    new Promise<void>((resolve) => {
-      const mine = ++id;
-      socket.onmessage = (event) => {
-        if ((JSON.parse(String(event.data)) as { id?: number }).id === mine) resolve();
-      };
-      socket.send(JSON.stringify({ id: mine, method }));
-    });
-  await call('HeapProfiler.collectGarbage');
-  await call('HeapProfiler.collectGarbage');
-  socket.close();
+  const waiting = new Map<number, (result: unknown) => void>();
+  socket.onmessage = (event) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
+    if (message.id !== undefined) waiting.get(message.id)?.(message.result);
+  };
+  return {
+    call: <T>(method: string, params?: object) =>
+      new Promise<T>((resolve) => {
+        const mine = ++id;
+        waiting.set(mine, (result) => {
+          waiting.delete(mine);
+          resolve(result as T);
+        });
+        socket.send(JSON.stringify({ id: mine, method, params }));
+      }),
+    close: () => socket.close(),
+  };
+}
+
+/** Resident memory (MiB) of a server started with {@link SETTLE_FLAGS}, after two full collections. */
+export async function settledRssMiB(child: ChildProcess): Promise<number> {
+  const inspector = await openInspector(child);
+  await inspector.call('HeapProfiler.collectGarbage');
+  await inspector.call('HeapProfiler.collectGarbage');
+  inspector.close();
   await sleep(500);
   return rssMiB(child.pid!);
 }

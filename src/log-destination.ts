@@ -21,10 +21,23 @@ const DRAIN_LIMIT_MS = 5_000;
  * quiet server has gathered within 250 ms; `drain` is awaited on shutdown
  * (SIGTERM, SIGINT, a failed start), and pino itself writes the rest
  * synchronously when the process exits any other way.
+ *
+ * Each line is handed over as bytes (sonic-boom's buffer mode): given text,
+ * sonic-boom measured the bytes of everything gathered so far on every line
+ * (flattening the growing string) and encoded it twice more on the way out,
+ * ~3 µs a line on the bench machine; as bytes, ~1.5 µs (bench/RESULTS.md,
+ * docs/performance.md). The stream stays synchronous, so nothing is held outside
+ * sonic-boom, whose own exit hook writes what it holds.
  */
 export function bufferedStdout(): LogOutput {
-  const stream = pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES });
-  const timer = setInterval(() => stream.flush(), FLUSH_EVERY_MS).unref();
+  const boom = pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES, contentMode: 'buffer' });
+  const stream: DestinationStream & { flush(cb?: (error?: Error) => void): void } = {
+    // sonic-boom's typings say text; in buffer mode it takes (and wants) a Buffer.
+    write: (line: string) => boom.write(Buffer.from(line) as unknown as string),
+    // what pino's logger.flush() calls
+    flush: (cb) => boom.flush(cb),
+  };
+  const timer = setInterval(() => boom.flush(), FLUSH_EVERY_MS).unref();
   return {
     stream,
     drain: () =>
@@ -32,7 +45,7 @@ export function bufferedStdout(): LogOutput {
         clearInterval(timer);
         const limit = setTimeout(resolve, DRAIN_LIMIT_MS).unref();
         // The callback reports fsync's verdict, which a pipe refuses; the lines are written either way.
-        stream.flush(() => {
+        boom.flush(() => {
           clearTimeout(limit);
           resolve();
         });

@@ -199,7 +199,8 @@ export class SigningKeys {
     for (const alg of this.#inUse) {
       const current = newestOf(records, alg);
       if (!current) {
-        await this.#create(alg, now);
+        // Another instance starting at the same moment may make it first: then its key signs here too.
+        await this.#create(alg, now, { first: true });
         changed = true;
       } else if (current.verifyUntil < now + this.#longestMs + EXTEND_WHEN_MS) {
         await this.#store.extend(current.kid, now + this.#longestMs + EXTEND_TO_MS);
@@ -216,7 +217,7 @@ export class SigningKeys {
     this.#snapshot();
   }
 
-  async #create(alg: AsymmetricAlgorithm, now: number): Promise<SigningKeyRecord> {
+  async #create(alg: AsymmetricAlgorithm, now: number, options: { first?: boolean } = {}): Promise<SigningKeyRecord> {
     const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
@@ -230,7 +231,8 @@ export class SigningKeys {
       verifyUntil: now + this.#longestMs + EXTEND_TO_MS,
       retiredAt: null,
     };
-    await this.#store.add(record);
+    if (options.first) await this.#store.addFirst(record);
+    else await this.#store.add(record);
     return record;
   }
 

@@ -199,6 +199,28 @@ describe('the second step of a login', () => {
   });
 });
 
+describe('the enrolment session (MFA_REQUIRED)', () => {
+  test('an account it covers, on the hosted sign-in: a token of type enrolment, 15 minutes, and no refresh token even when one is asked for', async () => {
+    const core = testCore({ secondFactors: { required: 'all' } });
+    await core.accounts.register({ email: 'new@example.com', password: PASSWORD });
+    await rejects(core.login.login({ by: 'email', identifier: 'new@example.com', password: PASSWORD, ...START }), 'MFA_ENROLMENT_REQUIRED');
+    const grant = await core.login.login({
+      by: 'email',
+      identifier: 'new@example.com',
+      password: PASSWORD,
+      hostedSignIn: true,
+      withRefreshToken: true,
+      ...START,
+    });
+    assert.equal(grant.enrolment, true);
+    assert.equal(grant.refreshToken, undefined);
+    assert.equal(core.tokens.verify(grant.accessToken, 'enrolment').exp - core.tokens.verify(grant.accessToken, 'enrolment').iat, 900);
+    await rejects(core.sessions.authenticate(grant.accessToken), 'TOKEN_WRONG_TYPE');
+    core.clock.advance(901_000);
+    await rejects(core.sessions.authenticateOrEnrolment(grant.accessToken), 'TOKEN_EXPIRED');
+  });
+});
+
 describe('enrolment', () => {
   test('begin (after the password), confirm with a right code, recovery codes; remove needs the password and a code; the secret is sealed at rest', async () => {
     const core = testCore();

@@ -799,6 +799,42 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
     );
 
     test(
+      'signing keys: instances racing to make the first key of an algorithm store one; a retired key does not count, another algorithm does not',
+      withStores(async ({ signingKeys }) => {
+        const key = (kid: string, alg: 'ES256' | 'EdDSA' = 'ES256') => ({
+          kid,
+          alg,
+          sealedPrivateJwk: `gh1.sealed.${kid}`,
+          publicJwk: JSON.stringify({ kty: 'EC', kid }),
+          createdAt: T0,
+          verifyUntil: T0 + 1000,
+          retiredAt: null,
+        });
+        // Rounds of 16 racers, the key of each round retired before the next: a race has several chances to show.
+        for (let round = 0; round < 5; round++) {
+          const added = await Promise.all(Array.from({ length: 16 }, (_, i) => signingKeys.addFirst(key(`race-${round}-${i}`))));
+          assert.equal(added.filter(Boolean).length, 1, `round ${round}: exactly one of 16 racing first keys is stored`);
+          const live = (await signingKeys.list()).filter((k) => k.retiredAt === null);
+          assert.equal(live.length, 1);
+          assert.equal(await signingKeys.retire(live[0]!.kid, T0), true);
+        }
+        assert.equal(await signingKeys.addFirst(key('first')), true);
+        assert.equal(await signingKeys.addFirst(key('ed-first', 'EdDSA')), true, 'another algorithm has no key yet');
+        const stored = (await signingKeys.list()).find((k) => k.alg === 'ES256' && k.retiredAt === null);
+        assert.equal(await signingKeys.retire(stored!.kid, T0 + 1), true);
+        assert.equal(await signingKeys.addFirst(key('after-retirement')), true, 'a retired key is no key');
+        assert.equal(await signingKeys.addFirst(key('one-more')), false);
+        assert.deepEqual(
+          (await signingKeys.list())
+            .filter((k) => !k.kid.startsWith('race-'))
+            .map((k) => k.kid)
+            .sort(),
+          ['after-retirement', 'ed-first', 'first'],
+        );
+      }),
+    );
+
+    test(
       'users: search matches a uuid exactly, or a prefix of email, username (any case) or phone; by id, paginated',
       withStores(async ({ users }) => {
         const a = await users.create(newUser({ email: 'kim.lee@example.com', username: 'KimL', phone: '+8613800000001' }));

@@ -24,6 +24,12 @@ export interface SigningKeyStore {
   list(): Promise<SigningKeyRecord[]>;
   /** Adds a key; a kid already stored is left as it is. */
   add(key: SigningKeyRecord): Promise<void>;
+  /**
+   * Adds the first key of its algorithm: nothing when a key of that algorithm
+   * that is not retired is stored already. Atomic across instances (a cluster
+   * started all at once makes one key, not one per instance); true when added.
+   */
+  addFirst(key: SigningKeyRecord): Promise<boolean>;
   /** Moves `verifyUntil` forward to `until` (never back). */
   extend(kid: string, until: number): Promise<void>;
   /** Marks a key retired at `at`; false when the kid is unknown or already retired. */

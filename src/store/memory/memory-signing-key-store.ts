@@ -12,6 +12,12 @@ export class MemorySigningKeyStore implements SigningKeyStore {
     if (!this.#keys.has(key.kid)) this.#keys.set(key.kid, { ...key });
   }
 
+  async addFirst(key: SigningKeyRecord): Promise<boolean> {
+    for (const k of this.#keys.values()) if (k.alg === key.alg && k.retiredAt === null) return false;
+    this.#keys.set(key.kid, { ...key });
+    return true;
+  }
+
   async extend(kid: string, until: number): Promise<void> {
     const key = this.#keys.get(kid);
     if (key && key.verifyUntil < until) key.verifyUntil = until;

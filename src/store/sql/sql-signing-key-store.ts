@@ -1,6 +1,10 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { AsymmetricAlgorithm, SigningKeyRecord, SigningKeyStore } from '../../core/ports/signing-key-store.ts';
+import type { Dialect } from '../migrations/dialect.ts';
 import type { Database, SigningKeysTable } from './schema.ts';
+
+/** The PostgreSQL advisory lock the first key of an algorithm is made under (any fixed number; ours spells "gh keys"). */
+const FIRST_KEY_LOCK = 0x6768_6b73;
 
 const toRecord = (r: Selectable<SigningKeysTable>): SigningKeyRecord => ({
   kid: r.kid,
@@ -15,9 +19,11 @@ const toRecord = (r: Selectable<SigningKeysTable>): SigningKeyRecord => ({
 /** Signing keys in SQL (SQLite and PostgreSQL), shared by every instance on the database. */
 export class SqlSigningKeyStore implements SigningKeyStore {
   readonly #db: Kysely<Database>;
+  readonly #dialect: Dialect;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: Dialect = 'sqlite') {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   async list(): Promise<SigningKeyRecord[]> {
@@ -26,7 +32,30 @@ export class SqlSigningKeyStore implements SigningKeyStore {
   }
 
   async add(key: SigningKeyRecord): Promise<void> {
-    await this.#db
+    await this.#insert(this.#db, key);
+  }
+
+  async addFirst(key: SigningKeyRecord): Promise<boolean> {
+    return this.#db.transaction().execute(async (trx) => {
+      // PostgreSQL: instances starting together would each see no key under
+      // READ COMMITTED, so the look and the insert happen under one lock.
+      // SQLite writes one transaction at a time already.
+      if (this.#dialect === 'postgres') await sql`select pg_advisory_xact_lock(${FIRST_KEY_LOCK})`.execute(trx);
+      const existing = await trx
+        .selectFrom('signing_keys')
+        .select('kid')
+        .where('alg', '=', key.alg)
+        .where('retired_at', 'is', null)
+        .limit(1)
+        .executeTakeFirst();
+      if (existing) return false;
+      await this.#insert(trx, key);
+      return true;
+    });
+  }
+
+  async #insert(db: Kysely<Database> | Transaction<Database>, key: SigningKeyRecord): Promise<void> {
+    await db
       .insertInto('signing_keys')
       .values({
         kid: key.kid,

@@ -34,7 +34,7 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     oneTimeCodes: new SqlOneTimeCodeStore(db),
     oidcPayloads: new SqlOidcPayloadStore(db, hot),
     apps: new SqlAppStore(db, hot),
-    signingKeys: new SqlSigningKeyStore(db),
+    signingKeys: new SqlSigningKeyStore(db, dialect),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import helmet, { type HelmetOptions } from 'helmet';
 
@@ -49,16 +49,16 @@ export const PAGE_HEADERS = helmetHeaders({
 const NO_STORE = { ...API_HEADERS, 'cache-control': 'no-store' };
 
 /**
- * Headers on every response, and CORS for the configured browser origins
- * (@fastify/cors). API answers are never cached by shared caches (the catalog
- * images set their own caching; Swagger UI its own Content-Security-Policy).
+ * The headers on every response, one object per response (the server's one
+ * onRequest hook sets them). API answers are never cached by shared caches (the
+ * catalog images set their own caching; Swagger UI its own Content-Security-Policy).
  */
-export async function installSecurityHeaders(app: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
-  // Callback style, one object per response: this runs on every request.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(request.url.startsWith('/api/') ? NO_STORE : API_HEADERS);
-    done();
-  });
+export function setSecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.headers(request.url.startsWith('/api/') ? NO_STORE : API_HEADERS);
+}
+
+/** CORS for the configured browser origins (@fastify/cors); none configured, nothing. */
+export async function installCors(app: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
   if (corsOrigins.length === 0) return;
   const anyOrigin = corsOrigins.includes('*');
   await app.register(cors, {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import sjson from 'secure-json-parse';
 
 /** The deepest nesting of arrays and objects a JSON body may have; no contract needs more than 3. */
@@ -56,16 +56,15 @@ export function installJsonParser(app: FastifyInstance): void {
  * a form or a text/plain body is what any web page can make its visitors' browsers
  * send to another origin without asking (no CORS preflight), so an API that took
  * forms would let such a page send reset mails and failed logins in their name.
- * The HTML pages outside `/api/` take their own forms.
+ * The HTML pages outside `/api/` take their own forms. The refusal, or undefined;
+ * the server's one onRequest hook asks it before the body is read.
  */
-export function refuseOtherMediaTypes(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, _reply, done) => {
-    const type = request.headers['content-type'];
-    if (type === undefined || !request.url.startsWith('/api/')) return done();
-    const media = type.split(';', 1)[0]!.trim().toLowerCase();
-    if (media === 'application/json') return done();
-    const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes;
-    if (consumes?.includes(media)) return done();
-    done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }));
-  });
+export function otherMediaType(request: FastifyRequest): Error | undefined {
+  const type = request.headers['content-type'];
+  if (type === undefined || !request.url.startsWith('/api/')) return undefined;
+  const media = type.split(';', 1)[0]!.trim().toLowerCase();
+  if (media === 'application/json') return undefined;
+  const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes;
+  if (consumes?.includes(media)) return undefined;
+  return Object.assign(new Error('Unsupported Media Type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
 }

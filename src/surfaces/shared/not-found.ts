@@ -1,10 +1,13 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Router, { type HTTPMethod } from 'find-my-way';
 import type { V1AuthStyle } from './surface.ts';
 
 // OPTIONS is left out: with CORS on, a preflight route matches every path.
 const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'];
 const ROUTED = new Set<string>([...METHODS, 'OPTIONS']);
+
+/** Answers a request whose method no route uses, and says so (the server's one onRequest hook calls it first). */
+export type UnroutedMethods = (request: FastifyRequest, reply: FastifyReply) => boolean;
 
 /**
  * Unknown routes answer 404 `{"detail": "Not Found"}` (the contract's answer
@@ -15,7 +18,7 @@ const ROUTED = new Set<string>([...METHODS, 'OPTIONS']);
  * consulted on a miss. Methods no route uses (QUERY, PROPFIND, ...) are
  * answered before Fastify reads a body for them.
  */
-export function installNotFound(app: FastifyInstance, style: V1AuthStyle): void {
+export function installNotFound(app: FastifyInstance, style: V1AuthStyle): UnroutedMethods {
   const shadow = Router();
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
@@ -37,9 +40,10 @@ export function installNotFound(app: FastifyInstance, style: V1AuthStyle): void 
     // The contract's one answer for an unknown route, whatever the prefix.
     return reply.code(404).send({ detail: 'Not Found' });
   };
-  app.addHook('onRequest', (request, reply, done) => {
-    if (ROUTED.has(request.method)) return done();
-    void answer(reply, request.method, request.url);
-  });
   app.setNotFoundHandler((request, reply) => answer(reply, request.method, request.url));
+  return (request, reply) => {
+    if (ROUTED.has(request.method)) return false;
+    void answer(reply, request.method, request.url);
+    return true;
+  };
 }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { RequestOrigin } from '../../core/audit.ts';
 
 const origins = new AsyncLocalStorage<RequestOrigin>();
@@ -8,15 +8,14 @@ const origins = new AsyncLocalStorage<RequestOrigin>();
 export const currentOrigin = (): RequestOrigin | undefined => origins.getStore();
 
 /**
- * Makes the client address and user agent of every request that can change
- * something known to the core while it is handled (audit events). Reads (GET,
- * HEAD) record no events, so they skip the async context.
+ * Runs the rest of a request that can change something (its hooks, handler and
+ * answer) with its client address and user agent known to the core (audit
+ * events). Reads (GET, HEAD) record no events, so they skip the async context.
+ * The last step of the server's one onRequest hook.
  */
-export function trackRequestOrigins(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (request.method === 'GET' || request.method === 'HEAD') return done();
-    origins.run({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null }, done);
-  });
+export function withRequestOrigin(request: FastifyRequest, next: () => void): void {
+  if (request.method === 'GET' || request.method === 'HEAD') next();
+  else origins.run({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null }, next);
 }
 
 /**
