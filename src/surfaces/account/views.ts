@@ -7,6 +7,8 @@ import type { CommonTexts, Lang, Refusal } from '../../texts/common.ts';
 import { describeDevice } from '../shared/html/device.ts';
 import { alert, postForm } from '../shared/html/forms.ts';
 import { page } from '../shared/html/shell.ts';
+import type { LinkView } from '../../core/one-time-codes.ts';
+import { askCodeForm, type CodeForms, codeLinkPage, codePage, enterCodeForm } from '../shared/html/sign-in/code-views.ts';
 import { passwordForm, SIGN_IN_SCRIPTS, type SignInForms, secondStepPage as sharedSecondStep } from '../shared/html/sign-in/views.ts';
 import { type Html, html, trusted } from '../shared/html/template.ts';
 
@@ -32,8 +34,29 @@ export function signInForms(c: AccountPage): SignInForms {
     passwordAction: at(c, '/account/sign-in'),
     secondStepAction: at(c, '/account/second-step'),
     passkey: { options: '/account/passkeys/options', finish: '/account/passkeys/sign-in' },
+    code: { page: at(c, '/account/code'), ask: at(c, '/account/code/send'), signIn: at(c, '/account/code/sign-in') },
   };
 }
+
+/** Signing in with a code: asking for it (`to` unset) or typing it in; the password form one link away. */
+export function codeSignInPage(c: AccountPage, options: { to?: string; sent?: boolean; refusal?: Refusal } = {}): Html {
+  const forms = codeForms(c);
+  const body = options.sent && options.to ? enterCodeForm(forms, { to: options.to, refusal: options.refusal }) : askCodeForm(forms, options);
+  return codePage(
+    c.lang,
+    forms,
+    body,
+    html`<p><a href="${at(c, '/account')}">${c.common.code.withPassword}</a></p>
+${otherLang(c)}`,
+  );
+}
+
+/** A mailed link's page (GET spends nothing): the button in the browser that asked, the code elsewhere. */
+export function linkPage(c: AccountPage, token: string, view: LinkView | null, refusal?: Refusal): Html {
+  return codeLinkPage(c.lang, codeForms(c), at(c, '/account/code-link'), token, view, refusal);
+}
+
+const codeForms = (c: AccountPage): CodeForms => signInForms(c) as CodeForms;
 
 /** Password first; the second step follows when the account has one. */
 export function signInPage(c: AccountPage, refusal?: Refusal, login = '', notice?: string): Html {
