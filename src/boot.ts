@@ -11,6 +11,15 @@ import { join } from 'node:path';
 import { ImageDirectory } from './store/files/image-directory.ts';
 import { ensureWritableFolder } from './store/folders.ts';
 import { WebhookSms } from './store/sms/webhook-sms.ts';
+import { AliyunSms } from './store/sms/aliyun-sms.ts';
+import { TencentSms } from './store/sms/tencent-sms.ts';
+import { TwilioSms } from './store/sms/twilio-sms.ts';
+import type { SmsSender } from './core/ports/sms.ts';
+import type { TextObserver } from './core/text-messages.ts';
+import { isKnownRegion } from './core/phones.ts';
+import type { AttemptKind } from './core/lockout.ts';
+import type { LockoutRule } from './core/ports/lockout-store.ts';
+import { PwnedRange } from './store/breach/pwned-range.ts';
 import { DEFAULT_VERIFICATION } from './core/verification.ts';
 import { OutboxMailer } from './store/mail/outbox-mailer.ts';
 import type { IdSource } from './core/ports/ids.ts';
@@ -42,10 +51,16 @@ export interface BootOptions {
   observeStore?: StoreObserver;
   /** Sees every finished webhook delivery attempt. */
   observeDelivery?: (outcome: AttemptOutcome, seconds: number) => void;
+  /** Told when a text is refused for the SMS budget (metrics). */
+  observeTexts?: TextObserver;
+  /** Told each time the breached-password range API cannot be reached (metrics). */
+  observeBreachCheckFailure?: () => void;
 }
 
 /** Opens (and migrates) storage, resolves the signing secret and the encryption key, and wires the core. Shared by the server and the CLI. */
 export async function boot(config: Config, options: BootOptions = {}): Promise<Core> {
+  if (!isKnownRegion(config.phoneDefaultRegion))
+    throw new ConfigError(`PHONE_DEFAULT_REGION: ${config.phoneDefaultRegion} is not a region phone numbers are known for`);
   const algorithm = signingAlgorithm(config);
   if (config.database.kind === 'postgres' && algorithm === 'HS256' && !config.jwtSecret) {
     // Several instances share one database: a secret generated per instance would make each reject the others' tokens.
@@ -96,7 +111,22 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     auditWebhook: webhook ? (event) => postJson(webhook, event, config.storeTimeoutMs) : undefined,
     images: new ImageDirectory(join(config.imageDir, 'catalog')),
     observeAudit: options.observeAudit,
-    sms: config.smsWebhookUrl ? new WebhookSms(config.smsWebhookUrl, config.storeTimeoutMs) : undefined,
+    sms: smsSender(config),
+    observeTexts: options.observeTexts,
+    phones: { defaultRegion: config.phoneDefaultRegion, allowedCallingCodes: config.sms.allowedCallingCodes },
+    attemptRules: attemptRules(config),
+    passwordBreach: {
+      mode: config.passwordBreach.mode,
+      range: config.passwordBreach.mode === 'off' ? null : new PwnedRange(config.passwordBreach.url, config.storeTimeoutMs),
+      unreachable: options.observeBreachCheckFailure,
+    },
+    oneTimeCodes: {
+      signup: config.otp.signup,
+      ttlMs: config.otp.codeTtlSeconds * 1000,
+      tries: config.otp.codeTries,
+      // The API's mails link to /account's code page, where one is served (or wherever the setting says).
+      apiLinkTemplate: config.otpLinkUrlTemplate ?? (config.surfaces.has('account') ? `${config.publicUrl}/account/code-link?token={token}` : null),
+    },
     verification: { ...DEFAULT_VERIFICATION, emailUrlTemplate: config.verifyUrlTemplate },
     requireVerifiedEmail: config.requireVerifiedEmail,
     consoleMfa: config.consoleMfa,
@@ -161,6 +191,61 @@ export function signingAlgorithm(config: Config): JwtAlgorithm {
 }
 
 /** The storage settings of a config. */
+/** SMS_PROVIDER's sender; the webhook without SMS_WEBHOOK_URL is the outbox (undefined: the core's default). */
+function smsSender(config: Config): SmsSender | undefined {
+  const { sms } = config;
+  // checkSmsProvider (settings.ts) made sure each provider's settings are there.
+  const given = (value: string | null) => value as string;
+  switch (sms.provider) {
+    case 'aliyun':
+      return new AliyunSms(
+        {
+          accessKeyId: given(sms.aliyunAccessKeyId),
+          accessKeySecret: given(sms.aliyunAccessKeySecret),
+          signName: given(sms.aliyunSignName),
+          templateCode: given(sms.aliyunTemplateCode),
+          endpoint: sms.aliyunEndpoint,
+        },
+        config.storeTimeoutMs,
+      );
+    case 'tencent':
+      return new TencentSms(
+        {
+          secretId: given(sms.tencentSecretId),
+          secretKey: given(sms.tencentSecretKey),
+          sdkAppId: given(sms.tencentSdkAppId),
+          signName: given(sms.tencentSignName),
+          templateId: given(sms.tencentTemplateId),
+          region: sms.tencentRegion,
+          endpoint: sms.tencentEndpoint,
+        },
+        config.storeTimeoutMs,
+      );
+    case 'twilio':
+      return new TwilioSms(
+        { accountSid: given(sms.twilioAccountSid), authToken: given(sms.twilioAuthToken), from: given(sms.twilioFrom), apiUrl: sms.twilioApiUrl },
+        config.storeTimeoutMs,
+      );
+    case 'webhook':
+      return config.smsWebhookUrl ? new WebhookSms(config.smsWebhookUrl, config.storeTimeoutMs) : undefined;
+  }
+}
+
+/** The sign-in codes' budgets (OTP_*) and the SMS budget (SMS_HOURLY_BUDGET), as attempt-budget rules. */
+function attemptRules({ otp, sms }: Config): Partial<Record<AttemptKind, LockoutRule>> {
+  const rule = (maxFailures: number, windowMs: number): LockoutRule => ({ maxFailures, windowMs, lockMs: windowMs });
+  const hour = 3_600_000;
+  return {
+    'send-interval': rule(1, otp.sendIntervalSeconds * 1000),
+    'send-hour': rule(otp.sendsPerHour, hour),
+    'send-day': rule(otp.sendsPerDay, 24 * hour),
+    'otp-send-ip': rule(otp.sendsPerIpHour, hour),
+    'otp-send-account': rule(otp.sendsPerAccountHour, hour),
+    'otp-code': rule(otp.guessesPerHour, hour),
+    'sms-budget': rule(sms.hourlyBudget, hour),
+  };
+}
+
 export function storeOptions(config: Config): StoreOptions {
   return {
     redisUrl: config.redisUrl,
@@ -168,6 +253,7 @@ export function storeOptions(config: Config): StoreOptions {
     poolSize: config.databasePoolSize,
     timeoutMs: config.storeTimeoutMs,
     startupWaitMs: config.startupWaitSeconds * 1000,
+    phoneRegion: config.phoneDefaultRegion,
   };
 }
 

@@ -46,6 +46,17 @@ export class Metrics {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  readonly #smsBudget = new Counter({
+    name: 'gatehouse_sms_budget_refusals_total',
+    help: 'Texts refused because the hourly budget of their calling code is spent (SMS_HOURLY_BUDGET)',
+    labelNames: ['calling_code'],
+    registers: [this.registry],
+  });
+  readonly #breachChecks = new Counter({
+    name: 'gatehouse_password_breach_check_failures_total',
+    help: 'New passwords accepted unchecked because the breached-password range API could not be reached (PASSWORD_BREACH_CHECK)',
+    registers: [this.registry],
+  });
   readonly #fallbacks = new Counter({
     name: 'gatehouse_rate_limit_local_fallback_total',
     help: 'Rate-limit hits counted in this process because Redis was unreachable',
@@ -97,6 +108,14 @@ export class Metrics {
         );
       },
     });
+  }
+
+  smsBudgetRefused(callingCode: string): void {
+    this.#smsBudget.inc({ calling_code: callingCode });
+  }
+
+  breachCheckFailed(): void {
+    this.#breachChecks.inc();
   }
 
   rateLimitFallback(): void {

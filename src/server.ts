@@ -91,11 +91,13 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
     observeAudit: (event) => {
       metrics?.auditEvent(event);
       // What an operator looks for after a storm: lockouts and stolen credentials stand out.
-      const level = event.type === 'account.locked' || event.type === 'session.reuse_detected' ? 'warn' : 'info';
+      const level = event.type === 'account.locked' || event.type === 'session.reuse_detected' || event.type === 'sms.budget_exhausted' ? 'warn' : 'info';
       logger[level]({ audit: event.type, userId: event.userId, ip: event.ip }, `audit: ${event.type}`);
     },
     observeStore: metrics ? (store, method, seconds, unavailable) => metrics.storeCall(store, method, seconds, unavailable) : undefined,
     observeDelivery: metrics ? (outcome, seconds) => metrics.webhookAttempt(outcome, seconds) : undefined,
+    observeTexts: { budgetRefused: (callingCode) => metrics?.smsBudgetRefused(callingCode) },
+    observeBreachCheckFailure: () => metrics?.breachCheckFailed(),
   });
   hasher = core.hasher;
   metrics?.watchOutbox(() => core.webhooks.pending());

@@ -232,6 +232,25 @@ function linkTemplate(path: string) {
   };
 }
 
+/** SMS_ALLOWED_COUNTRY_CODES: `*`, or calling codes (1 to 3 digits, `+` optional). */
+function callingCodes(raw: string | undefined, _env: Env, name: string): readonly string[] | '*' {
+  if (raw === '*') return '*';
+  const list = (raw ?? '86')
+    .split(',')
+    .map((c) => c.trim().replace(/^\+/, ''))
+    .filter(Boolean);
+  for (const code of list) if (!/^[1-9]\d{0,2}$/.test(code)) throw new ConfigError(`${name} must be * or calling codes like 86,852 (got "${code}")`);
+  if (list.length === 0) throw new ConfigError(`${name} must be * or calling codes like 86,852`);
+  return list;
+}
+
+/** PHONE_DEFAULT_REGION: an ISO 3166 two-letter region (checked against libphonenumber's list at start). */
+function region(raw: string | undefined, _env: Env, name: string): string {
+  if (raw === undefined) return 'CN';
+  if (!/^[A-Za-z]{2}$/.test(raw)) throw new ConfigError(`${name} must be a two-letter region such as CN or US (got "${raw}")`);
+  return raw.toUpperCase();
+}
+
 function envelopePort(raw: string | undefined, env: Env, name: string): number | null {
   return raw?.toLowerCase() === 'off' ? null : integer(5000, 0, 65535)(raw, env, name);
 }
@@ -480,6 +499,166 @@ export const SETTINGS = {
     default: '—',
     meaning: 'phone verification codes are POSTed here as `{"to", "text"}`; unset: kept in the outbox',
   },
+  SMS_PROVIDER: {
+    field: 'sms.provider',
+    parse: oneOf(['webhook', 'aliyun', 'tencent', 'twilio'] as const, 'webhook'),
+    default: '`webhook`',
+    meaning:
+      'where texts go: `webhook` (`SMS_WEBHOOK_URL`, else the outbox), `aliyun` (Alibaba Cloud SMS, `ALIYUN_SMS_*`), `tencent` (Tencent Cloud SMS, `TENCENT_SMS_*`) or `twilio` (`TWILIO_*`); a provider that fails or does not answer in time is a 503 with `Retry-After`',
+  },
+  SMS_ALLOWED_COUNTRY_CODES: {
+    field: 'sms.allowedCallingCodes',
+    parse: callingCodes,
+    default: '`86`',
+    meaning:
+      'comma list of calling codes texts may go to (`86,852`), or `*` for every one: numbers elsewhere get a 400 before any account is looked at (an SMS-pumping brake)',
+  },
+  SMS_HOURLY_BUDGET: {
+    field: 'sms.hourlyBudget',
+    parse: integer(1000, 1, 10_000_000),
+    default: '`1000`',
+    meaning:
+      'texts an hour per calling code, sign-in codes and phone verification together; past it texts to that calling code stop for an hour (503, an `sms.budget_exhausted` audit event and `gatehouse_sms_budget_refusals_total`)',
+  },
+  PHONE_DEFAULT_REGION: {
+    field: 'phoneDefaultRegion',
+    parse: region,
+    default: '`CN`',
+    meaning: 'the region a number written without `+` belongs to (`13800138000` is `+8613800138000`): how numbers are matched and where texts go',
+  },
+  ALIYUN_SMS_ACCESS_KEY_ID: { field: 'sms.aliyunAccessKeyId', parse: optionalText, default: '—', meaning: 'Alibaba Cloud SMS: the AccessKey ID' },
+  ALIYUN_SMS_ACCESS_KEY_SECRET: {
+    field: 'sms.aliyunAccessKeySecret',
+    secret: true,
+    parse: optionalText,
+    default: '—',
+    meaning: 'Alibaba Cloud SMS: the AccessKey secret (signs each request, HMAC-SHA1)',
+  },
+  ALIYUN_SMS_SIGN_NAME: {
+    field: 'sms.aliyunSignName',
+    parse: optionalText,
+    default: '—',
+    meaning: 'Alibaba Cloud SMS: the approved signature name (签名名称)',
+  },
+  ALIYUN_SMS_TEMPLATE_CODE: {
+    field: 'sms.aliyunTemplateCode',
+    parse: optionalText,
+    default: '—',
+    meaning: 'Alibaba Cloud SMS: the approved template (`SMS_…`), with one variable named `code`',
+  },
+  ALIYUN_SMS_ENDPOINT: {
+    field: 'sms.aliyunEndpoint',
+    parse: (raw: string | undefined, env: Env, name: string) => url(['https:', 'http:'])(raw, env, name) ?? 'https://dysmsapi.aliyuncs.com',
+    default: '`https://dysmsapi.aliyuncs.com`',
+    meaning: 'Alibaba Cloud SMS: the API endpoint',
+  },
+  TENCENT_SMS_SECRET_ID: { field: 'sms.tencentSecretId', parse: optionalText, default: '—', meaning: 'Tencent Cloud SMS: the SecretId' },
+  TENCENT_SMS_SECRET_KEY: {
+    field: 'sms.tencentSecretKey',
+    secret: true,
+    parse: optionalText,
+    default: '—',
+    meaning: 'Tencent Cloud SMS: the SecretKey (signs each request, TC3-HMAC-SHA256)',
+  },
+  TENCENT_SMS_SDK_APP_ID: {
+    field: 'sms.tencentSdkAppId',
+    parse: optionalText,
+    default: '—',
+    meaning: 'Tencent Cloud SMS: the SMS application id (`SmsSdkAppId`, 1400…)',
+  },
+  TENCENT_SMS_SIGN_NAME: {
+    field: 'sms.tencentSignName',
+    parse: optionalText,
+    default: '—',
+    meaning: 'Tencent Cloud SMS: the approved signature name (签名内容)',
+  },
+  TENCENT_SMS_TEMPLATE_ID: {
+    field: 'sms.tencentTemplateId',
+    parse: optionalText,
+    default: '—',
+    meaning: 'Tencent Cloud SMS: the approved template id, with one parameter `{1}` (the code)',
+  },
+  TENCENT_SMS_REGION: { field: 'sms.tencentRegion', parse: text('ap-guangzhou'), default: '`ap-guangzhou`', meaning: 'Tencent Cloud SMS: the region' },
+  TENCENT_SMS_ENDPOINT: {
+    field: 'sms.tencentEndpoint',
+    parse: (raw: string | undefined, env: Env, name: string) => url(['https:', 'http:'])(raw, env, name) ?? 'https://sms.tencentcloudapi.com',
+    default: '`https://sms.tencentcloudapi.com`',
+    meaning: 'Tencent Cloud SMS: the API endpoint',
+  },
+  TWILIO_ACCOUNT_SID: { field: 'sms.twilioAccountSid', parse: optionalText, default: '—', meaning: 'Twilio: the Account SID (`AC…`)' },
+  TWILIO_AUTH_TOKEN: { field: 'sms.twilioAuthToken', secret: true, parse: optionalText, default: '—', meaning: 'Twilio: the Auth Token' },
+  TWILIO_FROM: {
+    field: 'sms.twilioFrom',
+    parse: optionalText,
+    default: '—',
+    meaning: 'Twilio: the sending number (`+1…`), or a Messaging Service SID (`MG…`)',
+  },
+  TWILIO_API_URL: {
+    field: 'sms.twilioApiUrl',
+    parse: (raw: string | undefined, env: Env, name: string) => url(['https:', 'http:'])(raw, env, name) ?? 'https://api.twilio.com',
+    default: '`https://api.twilio.com`',
+    meaning: 'Twilio: the API address',
+  },
+  OTP_SIGNUP: {
+    field: 'otp.signup',
+    parse: boolean(false),
+    default: '`off`',
+    meaning:
+      '`on`: a sign-in code to a number or address no account holds creates the account at its first sign-in (a generated username, no password, the number or address verified); `off`: such a request answers the same and sends nothing',
+  },
+  OTP_CODE_TTL_SECONDS: {
+    field: 'otp.codeTtlSeconds',
+    parse: integer(300, 30, 3600),
+    default: '`300`',
+    meaning: 'how long a sign-in code (and its mailed link) works',
+  },
+  OTP_CODE_TRIES: { field: 'otp.codeTries', parse: integer(5, 1, 20), default: '`5`', meaning: 'wrong tries a sign-in code allows before it is void' },
+  OTP_GUESSES_PER_HOUR: {
+    field: 'otp.guessesPerHour',
+    parse: integer(10, 1, 1000),
+    default: '`10`',
+    meaning: "wrong sign-in codes an hour per number or address, across every code sent to it; then an hour's pause (429)",
+  },
+  OTP_SEND_INTERVAL_SECONDS: {
+    field: 'otp.sendIntervalSeconds',
+    parse: integer(60, 1, 3600),
+    default: '`60`',
+    meaning: 'one sign-in code per number or address in this many seconds',
+  },
+  OTP_SENDS_PER_HOUR: { field: 'otp.sendsPerHour', parse: integer(5, 1, 1000), default: '`5`', meaning: 'codes an hour per number or address' },
+  OTP_SENDS_PER_DAY: { field: 'otp.sendsPerDay', parse: integer(10, 1, 10_000), default: '`10`', meaning: 'codes a day per number or address' },
+  OTP_SENDS_PER_IP_HOUR: {
+    field: 'otp.sendsPerIpHour',
+    parse: integer(30, 1, 100_000),
+    default: '`30`',
+    meaning: 'sign-in codes asked for an hour from one address',
+  },
+  OTP_SENDS_PER_ACCOUNT_HOUR: {
+    field: 'otp.sendsPerAccountHour',
+    parse: integer(10, 1, 1000),
+    default: '`10`',
+    meaning: 'sign-in codes an hour to one account, its number and address together (past it nothing is sent, and the answer is the same)',
+  },
+  OTP_LINK_URL_TEMPLATE: {
+    field: 'otpLinkUrlTemplate',
+    parse: (raw: string | undefined, env: Env, name: string) => (raw === undefined ? null : linkTemplate('/account/code-link')(raw, env, name)),
+    default: "the `account` surface's code page",
+    meaning:
+      'the link in a sign-in code mail asked for through the API (`{token}` is replaced); the pages use their own. Unset: `$PUBLIC_URL/account/code-link?token={token}` where the `account` surface is served, else the mail carries the code alone',
+  },
+  PASSWORD_BREACH_CHECK: {
+    field: 'passwordBreach.mode',
+    parse: oneOf(['off', 'warn', 'block'] as const, 'off'),
+    default: '`off`',
+    meaning:
+      'new passwords (every register path, reset, change, `/account`, the CLI) checked against a range API of breached passwords (k-anonymity: only 5 hex characters of the SHA-1 leave): `block` refuses with the validation error, `warn` accepts and records `password.breached`; an unreachable API never refuses (logged, `gatehouse_password_breach_check_failures_total`)',
+  },
+  PASSWORD_BREACH_URL: {
+    field: 'passwordBreach.url',
+    parse: (raw: string | undefined, env: Env, name: string) => url(['https:', 'http:'])(raw, env, name) ?? 'https://api.pwnedpasswords.com/range/',
+    default: '`https://api.pwnedpasswords.com/range/`',
+    meaning: 'the range API: the 5-character prefix is appended, `Add-Padding: true` is sent (Pwned Passwords)',
+  },
   RESET_MAIL_SUBJECT: { field: 'resetMailSubject', parse: optionalText, default: 'bilingual built-in', meaning: 'subject of the reset mail' },
   RESET_MAIL_TEXT: {
     field: 'resetMailText',
@@ -556,7 +735,35 @@ export function readConfig(env: Env): Config {
   }
   for (const [group, on] of switches) if (!on) config[group] = null;
   checkSurfaceNeeds(config as Config, env);
+  checkSmsProvider(config as Config);
   return config as Config;
+}
+
+/** SMS_PROVIDER names a provider: every setting it needs is set (one line naming those missing). */
+function checkSmsProvider({ sms }: Config): void {
+  const needs: Record<Config['sms']['provider'], Array<[string, unknown]>> = {
+    webhook: [],
+    aliyun: [
+      ['ALIYUN_SMS_ACCESS_KEY_ID', sms.aliyunAccessKeyId],
+      ['ALIYUN_SMS_ACCESS_KEY_SECRET', sms.aliyunAccessKeySecret],
+      ['ALIYUN_SMS_SIGN_NAME', sms.aliyunSignName],
+      ['ALIYUN_SMS_TEMPLATE_CODE', sms.aliyunTemplateCode],
+    ],
+    tencent: [
+      ['TENCENT_SMS_SECRET_ID', sms.tencentSecretId],
+      ['TENCENT_SMS_SECRET_KEY', sms.tencentSecretKey],
+      ['TENCENT_SMS_SDK_APP_ID', sms.tencentSdkAppId],
+      ['TENCENT_SMS_SIGN_NAME', sms.tencentSignName],
+      ['TENCENT_SMS_TEMPLATE_ID', sms.tencentTemplateId],
+    ],
+    twilio: [
+      ['TWILIO_ACCOUNT_SID', sms.twilioAccountSid],
+      ['TWILIO_AUTH_TOKEN', sms.twilioAuthToken],
+      ['TWILIO_FROM', sms.twilioFrom],
+    ],
+  };
+  const missing = needs[sms.provider].filter(([, value]) => value === null).map(([name]) => name);
+  if (missing.length > 0) throw new ConfigError(`SMS_PROVIDER=${sms.provider} needs ${missing.join(', ')}`);
 }
 
 /** Every surface served has the surfaces it sends people to (surfaces/names.ts): one line naming both otherwise. */

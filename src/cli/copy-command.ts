@@ -47,7 +47,7 @@ export async function copyCommand(args: string[], config: Config): Promise<numbe
   const keys = { from: keyOf(values['from-encryption-key-file'], 'from', config), to: keyOf(values['to-encryption-key-file'], 'to', config) };
   let report;
   try {
-    report = await copyDatabase(from, to, keys);
+    report = await copyDatabase(from, to, keys, undefined, config.phoneDefaultRegion);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const unseal = error instanceof CopyStopped && error.kind === 'unseal' && values['from-encryption-key-file'] === undefined;

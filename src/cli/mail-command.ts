@@ -14,7 +14,7 @@ export async function mailCommand(args: string[], config: Config): Promise<numbe
     throw new UsageError((error as Error).message);
   }
   if (values.limit !== undefined && !/^\d+$/.test(values.limit)) throw new UsageError('--limit must be a whole number');
-  const stores = await openStores(config.database);
+  const stores = await openStores(config.database, { phoneRegion: config.phoneDefaultRegion });
   try {
     const mails = await stores.outbox.list(Number(values.limit ?? 20));
     if (values.json) {

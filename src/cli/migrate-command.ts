@@ -9,7 +9,7 @@ export async function migrateCommand(args: string[], config: Config): Promise<nu
   const { db, dialect } = await openDatabase(config.database);
   try {
     // Waits for the database like the server does (a deploy step may run it while PostgreSQL starts).
-    const result = await migrateAtStart(db, dialect, config.database, config.startupWaitSeconds * 1000);
+    const result = await migrateAtStart(db, dialect, config.database, config.startupWaitSeconds * 1000, config.phoneDefaultRegion);
     const applied = result.results ?? [];
     if (applied.length === 0) console.log('database is up to date');
     for (const r of applied) console.log(`${r.status === 'Success' ? 'applied' : r.status}: ${r.migrationName}`);

@@ -24,7 +24,7 @@ export async function productsCommand(args: string[], config: Config): Promise<n
     IMPORT_COLUMNS.filter((c) => !['featured_rank', 'status', 'description'].includes(c)),
   );
 
-  const stores = await openStores(config.database);
+  const stores = await openStores(config.database, { phoneRegion: config.phoneDefaultRegion });
   try {
     const bar = progressBar('importing', process.stderr);
     const report = await importProducts(stores.products, rows, Date.now(), { strict: parsed.values.strict, onProgress: bar.update });

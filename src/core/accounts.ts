@@ -3,7 +3,9 @@ import type { Audit } from './audit.ts';
 import type { EventType, Events } from './events.ts';
 import type { EventsOf } from './ports/webhook-store.ts';
 import type { Lockout } from './lockout.ts';
-import { checkPasswordPolicy, type PasswordHasher, type PasswordRules } from './passwords.ts';
+import type { PasswordBreaches, Vetted } from './password-breaches.ts';
+import type { Phones } from './phones.ts';
+import { checkPasswordPolicy, hasPassword, NO_PASSWORD, type PasswordHasher, type PasswordRules } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdSource } from './ports/ids.ts';
 import type { ResetTokenStore } from './ports/reset-token-store.ts';
@@ -88,6 +90,8 @@ export class AccountService {
   readonly #pending: PendingSecrets;
   readonly #stepUp: Pick<StepUp, 'secondFactorFor' | 'legacyChange'>;
   readonly #events: Events;
+  readonly #phones: Pick<Phones, 'normalize'>;
+  readonly #breaches: Pick<PasswordBreaches, 'vet'>;
 
   constructor(deps: {
     users: UserStore;
@@ -101,9 +105,13 @@ export class AccountService {
     stepUp: Pick<StepUp, 'secondFactorFor' | 'legacyChange'>;
     /** Webhook events, written with the change they tell of. */
     events: Events;
+    phones: Pick<Phones, 'normalize'>;
+    breaches: Pick<PasswordBreaches, 'vet'>;
   }) {
+    this.#breaches = deps.breaches;
     this.#stepUp = deps.stepUp;
     this.#events = deps.events;
+    this.#phones = deps.phones;
     this.#audit = deps.audit;
     this.#pending = deps.pending;
     this.#users = deps.users;
@@ -123,6 +131,7 @@ export class AccountService {
     // constraints below remain the real guard against concurrent registrations.
     if (email && (await this.#users.findByEmail(email))) throw fail('EMAIL_TAKEN', undefined, 'email');
     if (username && (await this.#users.findByUsername(username))) throw fail('USERNAME_TAKEN', undefined, 'username');
+    const vetted = await this.#breaches.vet(input.password, 'password');
     const record: NewUser = {
       uuid: this.#ids.uuid(),
       email,
@@ -131,6 +140,7 @@ export class AccountService {
       firstName: input.firstName || null,
       lastName: input.lastName || null,
       phone: input.phone || null,
+      phoneNormalized: this.#phones.normalize(input.phone),
       fullName: deriveFullName(input),
       nickname: input.nickname ?? null,
       isSuperuser: input.isSuperuser ?? false,
@@ -144,8 +154,25 @@ export class AccountService {
       throw translateUnique(error);
     }
     await this.#audit.record('user.registered', user.id);
+    await this.#breached(user.id, vetted, 'at registration');
     if (user.email) this.onEmailSet?.(user);
     return user;
+  }
+
+  /**
+   * A new password checked before it is set, wherever it is set: the policy,
+   * then PASSWORD_BREACH_CHECK (`block` refuses with VALIDATION_FAILED naming
+   * `field`). A path that checks first and sets later (a reset by mailed
+   * token, before the token is spent) hands the verdict to `setPassword`.
+   */
+  async vetNewPassword(password: string, field: string, rules: PasswordRules = {}): Promise<Vetted> {
+    checkPasswordPolicy(password, rules, field);
+    return this.#breaches.vet(password, field);
+  }
+
+  /** `warn` mode: a breached password was accepted; the owner's trail says so. */
+  async #breached(userId: number, vetted: Vetted, where: string): Promise<void> {
+    if (vetted.breached) await this.#audit.record('password.breached', userId, where);
   }
 
   /**
@@ -154,7 +181,10 @@ export class AccountService {
    */
   onEmailSet: ((user: User) => void) | undefined;
 
-  /** Operator or verification: marks the account's email (or phone) as verified, or not. */
+  /**
+   * Operator or verification: marks the account's email (or phone) as verified, or not. A number
+   * another account has verified is refused (PHONE_TAKEN): a verified number belongs to one account.
+   */
   async setVerified(user: User, channel: 'email' | 'phone', verified: boolean): Promise<User> {
     const flag = channel === 'email' ? 'isEmailVerified' : 'isPhoneVerified';
     const event: EventType = channel === 'email' ? 'email.verified' : 'phone.verified';
@@ -177,6 +207,48 @@ export class AccountService {
     const found = await this.#users.findByUsername(normal);
     // A name stored before names were normalised still answers to its own spelling.
     return found ?? (normal === username ? null : this.#users.findByUsername(username));
+  }
+
+  /** The account that has verified this number (E.164). */
+  findByVerifiedPhone(phoneNormalized: string): Promise<User | null> {
+    return this.#users.findByVerifiedPhone(phoneNormalized);
+  }
+
+  /**
+   * An account made by a sign-in code (OTP_SIGNUP): the number or address
+   * verified by construction, a generated username, and no password
+   * (NO_PASSWORD: password logins are refused until one is set by a reset or
+   * on /account). Throws PHONE_TAKEN / EMAIL_TAKEN when another account took
+   * the number or address since the code was sent.
+   */
+  async registerByCode(proved: { phone: string; email?: undefined } | { email: string; phone?: undefined }): Promise<User> {
+    for (let attempt = 0; ; attempt++) {
+      const record: NewUser = {
+        uuid: this.#ids.uuid(),
+        email: proved.email ?? null,
+        username: `user_${this.#ids
+          .token(8)
+          .replace(/[^A-Za-z0-9]/g, '')
+          .slice(0, 10)
+          .toLowerCase()}`,
+        passwordHash: NO_PASSWORD,
+        phone: proved.phone ?? null,
+        phoneNormalized: proved.phone ?? null,
+        isPhoneVerified: proved.phone !== undefined,
+        isEmailVerified: proved.email !== undefined,
+        createdAt: this.#clock.now(),
+      };
+      try {
+        // Made by a proved number or address: created, and that number or address verified, in one write.
+        const user = await this.#users.create(record, this.#events.of('user.created', proved.phone !== undefined ? 'phone.verified' : 'email.verified'));
+        await this.#audit.record('user.registered', user.id, proved.phone ? 'by a texted code' : 'by a mailed code');
+        return user;
+      } catch (error) {
+        // A generated username that happens to be taken: draw another (a handful of times at most).
+        if (error instanceof UniqueViolation && error.field === 'username' && attempt < 5) continue;
+        throw translateUnique(error);
+      }
+    }
   }
 
   /** An email when the text has an `@`, otherwise a username. */
@@ -240,6 +312,11 @@ export class AccountService {
       // A new address is not verified until its owner proves it.
       if (patch.email !== user.email) patch.isEmailVerified = false;
     }
+    if (changes.phone !== undefined) {
+      patch.phoneNormalized = this.#phones.normalize(changes.phone);
+      // Another number is not verified until its owner proves it (a code signs in to a verified number only).
+      if (patch.phoneNormalized !== user.phoneNormalized) patch.isPhoneVerified = false;
+    }
     if (changes.birthDate != null) checkBirthDate(changes.birthDate, this.#clock.now());
     return patch;
   }
@@ -261,12 +338,14 @@ export class AccountService {
     // counted (10 an hour), so an account cannot probe for addresses or farm verification mails.
     if (newEmail) await this.#lockout.reserve('email-change', user.id);
     const patch = await this.#profilePatch(user, changes);
+    const vetted = newPassword !== undefined ? await this.#breaches.vet(newPassword, 'password') : { breached: false };
     if (newPassword !== undefined) patch.passwordHash = await this.#hasher.hash(newPassword);
     const updated = await this.#save(user.id, patch, this.#updated(user, patch, newPassword !== undefined ? ['password.changed'] : []));
     if (newPassword !== undefined) {
       if (updated.email === user.email) await this.#cancelPending(user.id);
       await this.#sessions.endAllForUser(user.id, keepSessionId);
       await this.#audit.record('password.changed', user.id);
+      await this.#breached(user.id, vetted, 'at a change');
     }
     return this.#emailChanged(user, updated);
   }
@@ -281,9 +360,12 @@ export class AccountService {
   async changePassword(caller: Caller, oldPassword: string, newPassword: string, code: string | undefined, rules: PasswordRules = {}): Promise<void> {
     checkPasswordPolicy(newPassword, rules, 'new_password');
     const secondFactor = await this.#stepUp.secondFactorFor(caller, code);
-    await this.#checkCurrentPassword(caller.user, oldPassword);
+    // An account without a password sets its first one: the fresh code sign-in (secondFactorFor) is the proof.
+    if (hasPassword(caller.user)) await this.#checkCurrentPassword(caller.user, oldPassword);
     await secondFactor?.();
+    const vetted = await this.#breaches.vet(newPassword, 'new_password');
     await this.#storeNewPassword(caller.user, newPassword, caller.session.id);
+    await this.#breached(caller.user.id, vetted, 'at a change');
   }
 
   /**
@@ -300,16 +382,21 @@ export class AccountService {
     checkPasswordPolicy(newPassword, {}, 'new_password');
     await this.#checkCurrentPassword(user, oldPassword);
     await this.#stepUp.legacyChange(user, 'password');
+    const vetted = await this.#breaches.vet(newPassword, 'new_password');
     await this.#storeNewPassword(user, newPassword);
+    await this.#breached(user.id, vetted, 'at a change');
   }
 
   async #checkCurrentPassword(user: User, password: string): Promise<void> {
-    const ok = await this.#lockout.guard(
-      'password',
-      user.id,
-      async () => (await this.#hasher.verify(user.passwordHash, password)).ok,
-      () => this.#audit.record('account.locked', user.id),
-    );
+    // No password: none is right, and nothing is counted (no lock to cause for an account that signs in by code).
+    const ok = !hasPassword(user)
+      ? await this.#hasher.verifyDummy(password).then(() => false)
+      : await this.#lockout.guard(
+          'password',
+          user.id,
+          async () => (await this.#hasher.verify(user.passwordHash, password)).ok,
+          () => this.#audit.record('account.locked', user.id),
+        );
     if (!ok) {
       await this.#audit.record('login.failed', user.id, 'wrong current password');
       throw fail('PASSWORD_INCORRECT');
@@ -331,14 +418,18 @@ export class AccountService {
     return this.#save(user.id, patch, unchanged ? undefined : this.#updated(user, patch));
   }
 
-  /** Operator action: set a password without knowing the old one. Ends every session. */
-  async setPassword(user: User, newPassword: string): Promise<void> {
-    checkPasswordPolicy(newPassword);
+  /**
+   * A reset or an operator: set a password without knowing the old one. Ends every session. `vetted`: the
+   * verdict of `vetNewPassword` when the caller checked first; otherwise the password is checked here.
+   */
+  async setPassword(user: User, newPassword: string, vetted?: Vetted): Promise<void> {
+    const verdict = vetted ?? (await this.vetNewPassword(newPassword, 'password'));
     await this.#save(user.id, { passwordHash: await this.#hasher.hash(newPassword), updatedAt: this.#clock.now() }, this.#events.of('password.changed'));
     await this.#cancelPending(user.id);
     await this.#sessions.endAllForUser(user.id);
     await this.#lockout.clear('password', user.id);
     await this.#audit.record('password.reset', user.id);
+    await this.#breached(user.id, verdict, 'at a reset');
   }
 
   /**
@@ -418,6 +509,7 @@ export function checkBirthDate(value: string, now: number): void {
 function translateUnique(error: unknown): unknown {
   if (error instanceof UniqueViolation) {
     if (error.field === 'email') return fail('EMAIL_TAKEN', undefined, 'email');
+    if (error.field === 'phone') return fail('PHONE_TAKEN', undefined, 'phone');
     if (error.field === 'username') return fail('USERNAME_TAKEN', undefined, 'username');
   }
   return error;

@@ -4,9 +4,11 @@ import { isGatehouseError } from './errors.ts';
 import { AppService } from './apps.ts';
 import { Audit, type RequestOrigin } from './audit.ts';
 import { CatalogService } from './catalog.ts';
-import { DEFAULT_LOCKOUT_RULE, Lockout } from './lockout.ts';
+import { type AttemptKind, DEFAULT_LOCKOUT_RULE, Lockout } from './lockout.ts';
 import { LoginService } from './login.ts';
 import { OidcService } from './oidc.ts';
+import { DEFAULT_ONE_TIME_CODES, OneTimeCodes, type OneTimeCodeSettings } from './one-time-codes.ts';
+import { TextMessages, type TextObserver } from './text-messages.ts';
 import { DEFAULT_RESET_MAIL, PasswordResetService, type ResetMailSettings } from './password-reset.ts';
 import type { AuditEvent } from './ports/audit-log.ts';
 import type { ImageFiles } from './ports/image-files.ts';
@@ -17,6 +19,9 @@ import { randomIds, type IdSource } from './ports/ids.ts';
 import type { LockoutRule } from './ports/lockout-store.ts';
 import type { Stores } from './ports/stores.ts';
 import { DEFAULT_SESSION_POLICY, SessionService, type SessionPolicy } from './sessions.ts';
+import { DEFAULT_PHONES, Phones, type PhoneSettings } from './phones.ts';
+import { type BreachCheckMode, PasswordBreaches } from './password-breaches.ts';
+import type { BreachRange } from './ports/breach-range.ts';
 import { StaffService } from './staff.ts';
 import { TokenIssuer, type TokenKeys } from './tokens.ts';
 import { importAccounts, type AccountImportReport, type ForeignAccount } from './user-import.ts';
@@ -44,6 +49,8 @@ export interface CoreOptions {
   hash?: HashSettings;
   sessionPolicy?: SessionPolicy;
   lockoutRule?: LockoutRule;
+  /** Other attempt budgets' rules (sign-in code sends and guesses, the SMS budget, ...), over lockout.ts's defaults. */
+  attemptRules?: Partial<Record<AttemptKind, LockoutRule>>;
   /** Where mail goes; defaults to the stores' outbox. */
   mailer?: Mailer;
   resetMail?: ResetMailSettings;
@@ -55,9 +62,17 @@ export interface CoreOptions {
   images?: ImageFiles;
   /** Sees every audit event as it happens. */
   observeAudit?: (event: AuditEvent) => void;
-  /** Where SMS go (phone verification); defaults to the outbox. */
+  /** Where SMS go (phone verification, sign-in codes); defaults to the outbox. */
   sms?: SmsSender;
+  /** Told when a text is refused for the SMS budget (metrics). */
+  observeTexts?: TextObserver;
+  /** Sign-in codes: OTP_SIGNUP, their lifetime and tries, the API's link. */
+  oneTimeCodes?: Partial<OneTimeCodeSettings>;
   verification?: VerificationSettings;
+  /** PASSWORD_BREACH_CHECK with its range API; `unreachable` is told each time the API cannot be reached (metrics). */
+  passwordBreach?: { mode: BreachCheckMode; range: BreachRange | null; unreachable?: () => void };
+  /** PHONE_DEFAULT_REGION and SMS_ALLOWED_COUNTRY_CODES. */
+  phones?: PhoneSettings;
   /** REQUIRE_VERIFIED_EMAIL. */
   requireVerifiedEmail?: boolean;
   /** CONSOLE_MFA: staff power (the console, the admin API) needs a sign-in with a second factor (default on). */
@@ -86,6 +101,8 @@ export interface Core {
   catalog: CatalogService;
   audit: Audit;
   verification: VerificationService;
+  /** Sign-in codes texted or mailed (and the mailed link): sending, signing in. */
+  oneTimeCodes: OneTimeCodes;
   sessions: SessionService;
   lockout: Lockout;
   /** The staff console's actions, rights checked. */
@@ -134,7 +151,7 @@ export function createCore(options: CoreOptions): Core {
   const audit = new Audit({ log: options.stores.audit, clock, origin: options.origin, webhook: options.auditWebhook, observe: options.observeAudit });
   const events = new Events({ ids, clock, store: options.stores.webhooks });
   const webhookSender = options.webhookSender ?? NO_SENDER;
-  const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE);
+  const lockout = new Lockout(options.stores.lockouts, clock, options.lockoutRule ?? DEFAULT_LOCKOUT_RULE, options.attemptRules);
   const sessions = new SessionService({ sessions: options.stores.sessions, users, tokens, clock, ids, audit, events }, policy);
   lockout.onLocked = async (userId) => {
     const user = await users.findById(userId);
@@ -143,6 +160,7 @@ export function createCore(options: CoreOptions): Core {
   };
   const mailer = options.mailer ?? { send: async (mail) => void (await options.stores.outbox.add(mail, clock.now())) };
   const admission = new Admission(options.requireVerifiedEmail ?? false);
+  const phones = new Phones(options.phones ?? DEFAULT_PHONES);
   const secondFactors = new SecondFactors(
     {
       factors: options.stores.factors,
@@ -173,6 +191,11 @@ export function createCore(options: CoreOptions): Core {
     pending: { resets: options.stores.resets, verifications: options.stores.verifications },
     stepUp: secondFactors.stepUp,
     events,
+    phones,
+    breaches: new PasswordBreaches(options.passwordBreach?.mode ?? 'off', options.passwordBreach?.range ?? null, (error) => {
+      report(error, 'the breached-password check (the range API is unreachable: the password was accepted)');
+      options.passwordBreach?.unreachable?.();
+    }),
   });
   const login = new LoginService({
     accounts,
@@ -188,10 +211,15 @@ export function createCore(options: CoreOptions): Core {
   const resets = new PasswordResetService({ accounts, resets: options.stores.resets, mailer, clock, ids, lockout }, options.resetMail ?? DEFAULT_RESET_MAIL);
   const catalog = new CatalogService(options.stores.products, options.images);
   // Without an SMS gateway, texts are kept in the outbox like mail (`gatehouse mail list`).
-  const sms = options.sms ?? { send: async ({ to, text }) => mailer.send({ to, subject: 'SMS', text }) };
+  const sms: SmsSender = options.sms ?? { send: async ({ to, text }) => mailer.send({ to, subject: 'SMS', text }) };
+  const texts = new TextMessages({ sms, lockout, audit, observe: options.observeTexts });
   const verification = new VerificationService(
-    { accounts, store: options.stores.verifications, mailer, sms, clock, ids, audit, lockout },
+    { accounts, store: options.stores.verifications, mailer, texts, phones, clock, ids, audit, lockout },
     options.verification ?? DEFAULT_VERIFICATION,
+  );
+  const oneTimeCodes = new OneTimeCodes(
+    { store: options.stores.oneTimeCodes, accounts, login, lockout, texts, phones, mailer, audit, clock, ids },
+    { ...DEFAULT_ONE_TIME_CODES, ...options.oneTimeCodes },
   );
   const apps = new AppService({ store: options.stores.apps, clock, ids, audit });
   const oidc = new OidcService({ store: options.stores.oidcPayloads, sessions, clock });
@@ -245,6 +273,7 @@ export function createCore(options: CoreOptions): Core {
     catalog,
     audit,
     verification,
+    oneTimeCodes,
     sessions,
     lockout,
     staff,
@@ -257,7 +286,7 @@ export function createCore(options: CoreOptions): Core {
     deliveries,
     clock,
     stores: options.stores,
-    importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids, events }, importOptions),
+    importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids, events, phones }, importOptions),
     start: () => signingKeys.start(),
     close: async () => {
       signingKeys.stop();

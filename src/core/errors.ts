@@ -36,6 +36,9 @@ export const ERROR_CODES = {
   STEP_UP_REQUIRED:
     'this changes how the account is protected: it needs a fresh proof (the password and, with an authenticator app, a code; or a sign-in with a second factor within STEP_UP_MAX_AGE_SECONDS)',
   LAST_FACTOR_REQUIRED: 'MFA_REQUIRED covers this account: its last second factor cannot be removed',
+  OTP_INVALID: 'the sign-in code is wrong, used, expired or out of tries (or nothing was sent to that number or address)',
+  PHONE_TAKEN: 'another account has verified this phone number (a verified number belongs to one account)',
+  SMS_BUDGET_EXHAUSTED: 'the hourly budget of texts to this calling code is spent (SMS_HOURLY_BUDGET): no text is sent until it opens again',
   STAFF_SECOND_FACTOR_REQUIRED: 'staff power needs a sign-in with a second factor (CONSOLE_MFA, MFA_REQUIRED): sign in with the password and the code',
 } as const;
 

@@ -16,7 +16,15 @@ export const DEFAULT_LOCKOUT_RULE: LockoutRule = {
  * - `email-code`, `phone-code`: guesses of verification codes per account and
  *   channel, across every code issued (a new code gives no new guesses);
  * - `email-send`, `phone-send`: verification messages sent per account;
- * - `sms-number`: texts sent to one phone number, whoever asks;
+ * - `sms-number`: verification texts sent to one phone number, whoever asks;
+ * - `send-interval`, `send-hour`, `send-day`: sign-in codes sent to one number
+ *   or address (`phone:+86…`, `email:…`), whoever asks and whether or not an
+ *   account holds it;
+ * - `otp-send-ip`: sign-in codes asked for from one client address;
+ * - `otp-send-account`: sign-in codes sent to one account (number and address);
+ * - `otp-code`: guesses of sign-in codes per number or address, across every
+ *   code sent to it;
+ * - `sms-budget`: texts per calling code (SMS_HOURLY_BUDGET);
  * - `reset-mail`: reset mails sent per account;
  * - `email-change`: a user's own email changes (each answer tells whether an
  *   address is taken, so they are counted).
@@ -30,6 +38,13 @@ export type AttemptKind =
   | 'email-send'
   | 'phone-send'
   | 'sms-number'
+  | 'send-interval'
+  | 'send-hour'
+  | 'send-day'
+  | 'otp-send-ip'
+  | 'otp-send-account'
+  | 'otp-code'
+  | 'sms-budget'
   | 'reset-mail'
   | 'email-change'
   | 'second-factor';
@@ -42,6 +57,17 @@ export const DEFAULT_ATTEMPT_RULES: Record<Exclude<AttemptKind, 'password'>, Loc
   'email-send': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
   'phone-send': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
   'sms-number': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
+  // Sign-in codes: per number or address 1 a minute, 5 an hour, 10 a day;
+  // 30 an hour from one client address, 10 an hour to one account (OTP_* settings).
+  'send-interval': { maxFailures: 1, windowMs: 60_000, lockMs: 60_000 },
+  'send-hour': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
+  'send-day': { maxFailures: 10, windowMs: 86_400_000, lockMs: 86_400_000 },
+  'otp-send-ip': { maxFailures: 30, windowMs: 3_600_000, lockMs: 3_600_000 },
+  'otp-send-account': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
+  // Wrong sign-in codes per number or address, across codes: 10 an hour (OTP_GUESSES_PER_HOUR).
+  'otp-code': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
+  // Texts per calling code an hour (SMS_HOURLY_BUDGET); the send that spends the last slot locks it for an hour.
+  'sms-budget': { maxFailures: 1000, windowMs: 3_600_000, lockMs: 3_600_000 },
   'reset-mail': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
   'email-change': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
   // Wrong second-factor codes also fail a `password` slot (they lock the account like wrong passwords);
@@ -153,6 +179,26 @@ export class Lockout {
     const state = await this.#store.get(`password:${userId}`);
     const locked = state?.lockedUntil != null && state.lockedUntil > this.#clock.now();
     return { failures: state?.count ?? 0, lockedUntil: locked ? state!.lockedUntil : null };
+  }
+
+  /**
+   * The sign-in code send slots of one number or address (`phone:+86…`, `email:…`): one in
+   * OTP_SEND_INTERVAL_SECONDS, OTP_SENDS_PER_HOUR, OTP_SENDS_PER_DAY. Kept
+   * whatever happens next: a send asked for is a send counted. RATE_LIMITED
+   * (with its wait) from the first of the three that refuses.
+   */
+  async reserveSends(target: string): Promise<void> {
+    await this.reserve('send-interval', target);
+    await this.reserve('send-hour', target);
+    await this.reserve('send-day', target);
+  }
+
+  /** Seconds until a budget locked by its failures opens again; null when it is not locked. Takes no slot. */
+  async lockedFor(kind: AttemptKind, subject: number | string): Promise<number | null> {
+    const state = await this.#store.get(`${kind}:${subject}`);
+    const now = this.#clock.now();
+    if (state?.lockedUntil == null || state.lockedUntil <= now) return null;
+    return Math.max(1, Math.ceil((state.lockedUntil - now) / 1000));
   }
 
   /** Forgets a budget (a password reset forgets the password failures). */

@@ -3,10 +3,10 @@ import type { Admission } from './admission.ts';
 import { fail } from './errors.ts';
 import type { Audit } from './audit.ts';
 import type { Lockout } from './lockout.ts';
-import type { PasswordHasher } from './passwords.ts';
+import { hasPassword, type PasswordHasher } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { User, UserStore } from './ports/user-store.ts';
-import type { SecondStep, SecondStepRequest } from './second-factors/second-step.ts';
+import type { FirstFactor, SecondStep, SecondStepRequest } from './second-factors/second-step.ts';
 import type { Grant, SessionService, StartOptions } from './sessions.ts';
 
 /** How a surface names the account: seed 000 by email, seed 002 by username, seed 004 by either. */
@@ -17,6 +17,9 @@ export interface LoginRequest extends StartOptions, SecondStepRequest {
   identifier: string;
   password: string;
 }
+
+/** What a finished first step gives: a grant, the account, and whether its session may only enrol a first factor. */
+export type LoginGrant = Grant & { user: User; enrolment: boolean };
 
 /**
  * Password login. Order matters for safety: an unknown account still spends a
@@ -62,11 +65,19 @@ export class LoginService {
    * MFA_REQUIRED covers, with no factor yet, on the hosted sign-in): it may set
    * up the first factor and do nothing else (core/sessions.ts).
    */
-  async login(request: LoginRequest): Promise<Grant & { user: User; enrolment: boolean }> {
+  async login(request: LoginRequest): Promise<LoginGrant> {
     const user = await this.#find(request.by, request.identifier);
     if (!user) {
       await this.#hasher.verifyDummy(request.password);
       await this.#audit.record('login.failed', null, 'unknown account');
+      throw fail('INVALID_CREDENTIALS');
+    }
+    if (!hasPassword(user)) {
+      // No password can be right (an account a sign-in code made): nothing to guess, so nothing is
+      // counted, and no one can lock its owner out of code sign-ins with made-up passwords. The same
+      // answer in the same time as a wrong password.
+      await this.#hasher.verifyDummy(request.password);
+      await this.#audit.record('login.failed', user.id, 'no password set');
       throw fail('INVALID_CREDENTIALS');
     }
     // A slot of the account's lockout budget is taken before the hash runs, so
@@ -86,17 +97,33 @@ export class LoginService {
       throw fail('INVALID_CREDENTIALS');
     }
     await attempt.succeeded();
-    // Only after the right password: the answer tells nothing to someone without it.
+    return this.admit(user, request, 'pwd', () => (result.needsRehash ? this.#hasher.hash(request.password) : Promise.resolve(undefined)));
+  }
+
+  /**
+   * The end of every first step — a password here, a sign-in code
+   * (one-time-codes.ts) — once it was judged right: the admission rule, the
+   * second-factor gate, last login, a core session, `login.succeeded`. One
+   * order in one place, so every way in ends alike. `newHash` (a password's
+   * re-hash) runs only when the account is let in.
+   */
+  async admit(
+    user: User,
+    request: StartOptions & SecondStepRequest,
+    firstFactor: FirstFactor,
+    newHash: () => Promise<string | undefined> = async () => undefined,
+  ): Promise<LoginGrant> {
+    // Only after the first factor was right: the answer tells nothing to someone without it.
     this.#admission.check(user);
     // Second factor: the one gate every login path passes (second-factors/second-step.ts). An enrolled
     // account stops here with MFA_REQUIRED (and an mfa_token where the path has a second step).
-    const { amr, enrolment } = await this.#secondFactors.gate(user, request);
+    const { amr, enrolment } = await this.#secondFactors.gate(user, request, firstFactor);
     const now = this.#clock.now();
-    const newHash = result.needsRehash ? await this.#hasher.hash(request.password) : undefined;
-    await this.#users.recordLogin(user.id, now, newHash);
-    const updated: User = { ...user, lastLoginAt: now, loginCount: user.loginCount + 1, passwordHash: newHash ?? user.passwordHash };
+    const hash = await newHash();
+    await this.#users.recordLogin(user.id, now, hash);
+    const updated: User = { ...user, lastLoginAt: now, loginCount: user.loginCount + 1, passwordHash: hash ?? user.passwordHash };
     const grant = await this.#sessions.start(updated, { ...request, amr, enrolment });
-    await this.#audit.record('login.succeeded', user.id, enrolment ? 'enrolment session' : null);
+    await this.#audit.record('login.succeeded', user.id, enrolment ? 'enrolment session' : firstFactor === 'pwd' ? null : `by ${firstFactor} code`);
     return { ...grant, user: updated, enrolment };
   }
 

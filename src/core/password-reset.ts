@@ -3,7 +3,6 @@ import { RESET_MAIL } from '../texts/mail.ts';
 import type { AccountService } from './accounts.ts';
 import { fail, isGatehouseError } from './errors.ts';
 import type { Lockout } from './lockout.ts';
-import { checkPasswordPolicy } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdSource } from './ports/ids.ts';
 import type { Mailer } from './ports/mailer.ts';
@@ -78,12 +77,13 @@ export class PasswordResetService {
 
   /** Sets a new password with a mailed token. Throws RESET_TOKEN_INVALID, or VALIDATION_FAILED for the policy. */
   async reset(token: string, newPassword: string): Promise<void> {
-    checkPasswordPolicy(newPassword, {}, 'new_password');
+    // Checked before the token is spent: a refused password leaves the link working.
+    const vetted = await this.#accounts.vetNewPassword(newPassword, 'new_password');
     const userId = await this.#store.consume(sha256(token), this.#clock.now());
     if (userId === null) throw fail('RESET_TOKEN_INVALID');
     const user = await this.#accounts.findById(userId);
     if (!user) throw fail('RESET_TOKEN_INVALID');
-    await this.#accounts.setPassword(user, newPassword);
+    await this.#accounts.setPassword(user, newPassword, vetted);
   }
 
   /**

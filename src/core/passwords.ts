@@ -41,6 +41,16 @@ export interface PasswordRules {
 
 const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
+/**
+ * The stored "hash" of an account without a password (made by a sign-in code
+ * with OTP_SIGNUP): no password matches it, like `!` in a Unix shadow file.
+ * A password is set by a reset or on /account (after a fresh code sign-in).
+ */
+export const NO_PASSWORD = '!';
+
+/** Whether the account has a password at all. */
+export const hasPassword = (user: { passwordHash: string }): boolean => user.passwordHash !== NO_PASSWORD;
+
 /** Whether Gatehouse can verify a stored hash of this form (argon2 or bcrypt). */
 export function isSupportedHash(stored: string): boolean {
   if (BCRYPT.test(stored)) return true;

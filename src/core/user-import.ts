@@ -4,6 +4,7 @@ import { isSupportedHash } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdSource } from './ports/ids.ts';
 import { UniqueViolation, type UserStore } from './ports/user-store.ts';
+import type { Phones } from './phones.ts';
 
 /** One account from another system, password already hashed there. */
 export interface ForeignAccount {
@@ -40,7 +41,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export async function importAccounts(
   users: UserStore,
   accounts: Iterable<ForeignAccount>,
-  deps: { clock: Clock; ids: IdSource; events: Events },
+  deps: { clock: Clock; ids: IdSource; events: Events; phones: Pick<Phones, 'normalize'> },
   options: { dryRun?: boolean; onProgress?: (done: number) => void } = {},
 ): Promise<AccountImportReport> {
   const report: AccountImportReport = { imported: 0, skipped: [], renumbered: 0 };
@@ -97,6 +98,7 @@ export async function importAccounts(
           firstName: account.firstName || null,
           lastName: account.lastName || null,
           phone: account.phone || null,
+          phoneNormalized: deps.phones.normalize(account.phone),
           fullName: names.length ? names.join(' ') : null,
           status: account.disabled ? 'disabled' : 'active',
           createdAt: deps.clock.now(),

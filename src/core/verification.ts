@@ -7,7 +7,8 @@ import type { Lockout } from './lockout.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdSource } from './ports/ids.ts';
 import type { Mailer } from './ports/mailer.ts';
-import type { SmsSender } from './ports/sms.ts';
+import type { Phones } from './phones.ts';
+import type { TextMessages } from './text-messages.ts';
 import type { User } from './ports/user-store.ts';
 import type { VerificationChannel, VerificationStore } from './ports/verification-store.ts';
 
@@ -26,9 +27,6 @@ export const DEFAULT_VERIFICATION: VerificationSettings = {
   attempts: 5,
 };
 
-/** E.164: `+`, a country code and the number, 8 to 15 digits in all, nothing else. */
-export const isE164 = (phone: string) => /^\+[1-9]\d{7,14}$/.test(phone);
-
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 const codeHash = (userId: number, channel: VerificationChannel, code: string) => sha256(`${userId}:${channel}:${code}`);
 
@@ -42,7 +40,8 @@ export class VerificationService {
   readonly #accounts: AccountService;
   readonly #store: VerificationStore;
   readonly #mailer: Mailer;
-  readonly #sms: SmsSender;
+  readonly #texts: TextMessages;
+  readonly #phones: Phones;
   readonly #clock: Clock;
   readonly #ids: IdSource;
   readonly #audit: Audit;
@@ -50,14 +49,25 @@ export class VerificationService {
   readonly settings: VerificationSettings;
 
   constructor(
-    deps: { accounts: AccountService; store: VerificationStore; mailer: Mailer; sms: SmsSender; clock: Clock; ids: IdSource; audit: Audit; lockout: Lockout },
+    deps: {
+      accounts: AccountService;
+      store: VerificationStore;
+      mailer: Mailer;
+      texts: TextMessages;
+      phones: Phones;
+      clock: Clock;
+      ids: IdSource;
+      audit: Audit;
+      lockout: Lockout;
+    },
     settings = DEFAULT_VERIFICATION,
   ) {
     this.#lockout = deps.lockout;
     this.#accounts = deps.accounts;
     this.#store = deps.store;
     this.#mailer = deps.mailer;
-    this.#sms = deps.sms;
+    this.#texts = deps.texts;
+    this.#phones = deps.phones;
     this.#clock = deps.clock;
     this.#ids = deps.ids;
     this.#audit = deps.audit;
@@ -66,20 +76,23 @@ export class VerificationService {
 
   /** Sends a new link and code to the account's email (or a code to its phone), replacing any pending one. */
   async start(user: User, channel: VerificationChannel): Promise<void> {
-    const target = channel === 'email' ? user.email : user.phone;
-    if (!target) throw fail('VALIDATION_FAILED', channel === 'email' ? 'the account has no email address' : 'the account has no phone number', channel);
-    if (channel === 'phone' && !isE164(target)) throw fail('VALIDATION_FAILED', 'the phone number must be in E.164 form, e.g. +8613800138000', 'phone');
+    if (!(channel === 'email' ? user.email : user.phone))
+      throw fail('VALIDATION_FAILED', channel === 'email' ? 'the account has no email address' : 'the account has no phone number', channel);
+    // A number is read under PHONE_DEFAULT_REGION (13800138000 is +8613800138000) and must be one texts may go to.
+    const number = channel === 'phone' ? this.#phones.textable(user.phone) : null;
+    const target = number?.e164 ?? (user.email as string);
     // Every send takes a slot, kept, before anything is replaced: a refused send
     // leaves the pending code alone. Per account, whatever path issues it
     // (registration, resend, an email change on any surface, admin, CLI); texts
-    // also per number, so no account can pump SMS to someone else's phone.
+    // also per number, so no account can pump SMS to someone else's phone, and
+    // each text takes a slot of its calling code's budget (shared with sign-in codes).
     await this.#lockout.reserve(channel === 'email' ? 'email-send' : 'phone-send', user.id);
-    if (channel === 'phone') await this.#lockout.reserve('sms-number', target);
+    if (number) await this.#lockout.reserve('sms-number', number.e164);
     const token = this.#ids.token(32);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const now = this.#clock.now();
     // A text goes out before it replaces the pending code: a gateway failure (503) leaves the previous code working.
-    if (channel === 'phone') await this.#sms.send({ to: target, text: verificationSms(code) });
+    if (number) await this.#texts.send(number, { text: verificationSms(code), code });
     await this.#store.put({
       userId: user.id,
       channel,
@@ -139,7 +152,8 @@ export class VerificationService {
 
   async #mark(userId: number, channel: VerificationChannel, target: string): Promise<User> {
     const user = await this.#accounts.findById(userId);
-    const current = channel === 'email' ? user?.email : user?.phone;
+    // The number as it was texted (E.164): the account's own number, read the same way, must still be it.
+    const current = channel === 'email' ? user?.email : user?.phoneNormalized;
     if (!user || current !== target) throw fail('VERIFICATION_INVALID');
     return this.#accounts.setVerified(user, channel, true);
   }

@@ -8,6 +8,7 @@ import { migrateToLatest } from './migrations/migrate.ts';
 import { connectPostgres } from './postgres/connect-postgres.ts';
 import { connectRedis } from './redis/connect-redis.ts';
 import { RedisOidcPayloadStore } from './redis/redis-oidc-payload-store.ts';
+import { RedisOneTimeCodeStore } from './redis/redis-one-time-code-store.ts';
 import { RedisLockoutStore } from './redis/redis-lockout-store.ts';
 import { RedisMfaChallengeStore } from './redis/redis-mfa-challenge-store.ts';
 import { RedisResetStore } from './redis/redis-reset-store.ts';
@@ -48,6 +49,8 @@ export interface StoreOptions {
   clock?: Clock;
   /** Keep sessions and users read by every request in memory, with proven freshness (default true). */
   cache?: boolean;
+  /** PHONE_DEFAULT_REGION, for the migration that fills the matching copy of phone numbers (default CN). */
+  phoneRegion?: string;
 }
 
 // PostgreSQL at start: not reachable yet, or still starting (57P03). A refused password, a missing role or
@@ -123,6 +126,7 @@ export async function openStores(target: DatabaseTarget, options: StoreOptions =
     lockouts: reportOutages(new RedisLockoutStore(redis, prefix), 'redis.lockouts', options.observe),
     resets: reportOutages(new RedisResetStore(redis, prefix), 'redis.resets', options.observe),
     mfaChallenges: reportOutages(new RedisMfaChallengeStore(redis, prefix), 'redis.mfa_challenges', options.observe),
+    oneTimeCodes: reportOutages(new RedisOneTimeCodeStore(redis, prefix), 'redis.one_time_codes', options.observe),
     oidcPayloads: reportOutages(new RedisOidcPayloadStore(redis, prefix), 'redis.oidc', options.observe),
     async ping() {
       await base.ping();
@@ -172,11 +176,12 @@ export async function migrateAtStart(
   dialect: 'sqlite' | 'postgres',
   target: Exclude<DatabaseTarget, { kind: 'memory' }>,
   waitMs: number,
+  phoneRegion?: string,
 ): Promise<Awaited<ReturnType<typeof migrateToLatest>>> {
   try {
     return await retryUntil(
       waitMs,
-      () => migrateToLatest(db as Kysely<unknown>, dialect),
+      () => migrateToLatest(db as Kysely<unknown>, dialect, phoneRegion ? { phoneRegion } : {}),
       notReadyYet,
       waiting(`PostgreSQL at ${target.kind === 'postgres' ? hostAndPort(target.url, 5432) : target.path}`),
     );
@@ -197,7 +202,7 @@ function isServerRefusal(error: unknown): boolean {
 async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, options: StoreOptions): Promise<{ stores: Stores; hot?: HotReads }> {
   const { db, dialect, hot } = await openDatabase(target, options);
   try {
-    await migrateAtStart(db, dialect, target, options.startupWaitMs ?? 0);
+    await migrateAtStart(db, dialect, target, options.startupWaitMs ?? 0, options.phoneRegion);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -215,6 +220,7 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     verifications: reportOutages(stores.verifications, 'postgres.verifications', options.observe),
     factors: reportOutages(stores.factors, 'postgres.factors', options.observe),
     mfaChallenges: reportOutages(stores.mfaChallenges, 'postgres.mfa_challenges', options.observe),
+    oneTimeCodes: reportOutages(stores.oneTimeCodes, 'postgres.one_time_codes', options.observe),
     oidcPayloads: reportOutages(stores.oidcPayloads, 'postgres.oidc', options.observe),
     apps: reportOutages(stores.apps, 'postgres.apps', options.observe),
     signingKeys: reportOutages(stores.signingKeys, 'postgres.signing_keys', options.observe),

@@ -10,6 +10,7 @@ export function userDefaults(input: NewUser): Omit<User, 'id'> {
     firstName: input.firstName ?? null,
     lastName: input.lastName ?? null,
     phone: input.phone ?? null,
+    phoneNormalized: input.phoneNormalized ?? null,
     fullName: input.fullName ?? null,
     nickname: input.nickname ?? null,
     gender: input.gender ?? null,

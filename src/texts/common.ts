@@ -31,6 +31,8 @@ export type Refusal =
   | 'noAccess'
   | 'notFound'
   | 'emailTaken'
+  | 'phoneTaken'
+  | 'wrongSignInCode'
   | 'passkeyFailed';
 
 const en = {
@@ -48,6 +50,24 @@ const en = {
     code: 'Code or recovery code',
     submit: 'Verify',
     passkey: 'Use a passkey instead',
+  },
+  /** Signing in with a code texted or mailed (the same on every page that offers it). */
+  code: {
+    instead: 'Sign in with a code instead',
+    title: 'Sign in with a code',
+    to: 'Phone number or email address',
+    toHint: 'We text or mail you a 6-digit code. A phone number may be written without +86.',
+    send: 'Send a code',
+    sent: (to: string) => `If ${to} can sign in here, a code is on its way; it works for 5 minutes. A mail also carries a link that signs in this browser.`,
+    code: '6-digit code',
+    submit: 'Sign in',
+    again: 'Send another code',
+    withPassword: 'Sign in with a password',
+    linkTitle: 'Sign in from the mail',
+    linkHere: 'Sign in to your account in this browser.',
+    linkButton: 'Sign in',
+    linkElsewhere: 'This link signs in only the browser that asked for the code. Type this code there instead:',
+    linkUsed: 'This link was already used or has expired. Ask for a new code.',
   },
   refusals: {
     wrongCredentials: 'Wrong username or password.',
@@ -70,6 +90,8 @@ const en = {
     noAccess: 'This account may not do this.',
     notFound: 'There is nothing here.',
     emailTaken: 'Another account already uses this email address.',
+    phoneTaken: 'Another account has already verified this phone number.',
+    wrongSignInCode: 'The code is wrong or has expired. Ask for a new one if it keeps failing.',
     passkeyFailed: 'The passkey could not be verified.',
   } satisfies Record<Refusal, string>,
   page: {
@@ -102,6 +124,23 @@ const zh: CommonTexts = {
     submit: '验证',
     passkey: '改用通行密钥',
   },
+  code: {
+    instead: '改用验证码登录',
+    title: '验证码登录',
+    to: '手机号或邮箱',
+    toHint: '我们会通过短信或邮件发送 6 位验证码。手机号可以不写 +86。',
+    send: '发送验证码',
+    sent: (to) => `如果 ${to} 可以在此登录，验证码已发送，5 分钟内有效。邮件中还附有一个链接，可在本浏览器中直接登录。`,
+    code: '6 位验证码',
+    submit: '登录',
+    again: '重新发送验证码',
+    withPassword: '使用密码登录',
+    linkTitle: '通过邮件登录',
+    linkHere: '在此浏览器中登录您的账户。',
+    linkButton: '登录',
+    linkElsewhere: '此链接只能在请求验证码的浏览器中登录。请在那里输入以下验证码：',
+    linkUsed: '此链接已使用或已过期，请重新获取验证码。',
+  },
   refusals: {
     wrongCredentials: '用户名或密码错误。',
     wrongCode: '验证码错误或已使用。',
@@ -122,6 +161,8 @@ const zh: CommonTexts = {
     noAccess: '此账户无权进行此操作。',
     notFound: '这里什么也没有。',
     emailTaken: '此邮箱地址已被其他账户使用。',
+    phoneTaken: '此手机号已被其他账户验证。',
+    wrongSignInCode: '验证码错误或已过期。如仍无法登录，请重新获取验证码。',
     passkeyFailed: '通行密钥验证失败。',
   },
   page: {

@@ -28,6 +28,22 @@ export function verificationMail(link: string, code: string, hours: number) {
 /** The verification text message. */
 export const verificationSms = (code: string) => `验证码 ${code}（24 小时内有效）。Your verification code: ${code}`;
 
+/** A sign-in code by text. */
+export const signInSms = (code: string, minutes: number) => `登录验证码 ${code}（${minutes} 分钟内有效，请勿告诉他人）。Your sign-in code: ${code}`;
+
+/** A sign-in code by mail, with the link to the page that signs in the browser that asked (when there is one). */
+export function signInMail(link: string | null, code: string, minutes: number) {
+  return {
+    subject: `登录验证码 ${code} / Your sign-in code`,
+    text:
+      `您好，\n\n您的登录验证码是：${code}（${minutes} 分钟内有效，只能使用一次）。\n` +
+      (link ? `也可以在请求验证码的浏览器中打开以下链接登录：\n${link}\n` : '') +
+      `\nHello,\n\nYour sign-in code is: ${code} (valid for ${minutes} minutes, once).\n` +
+      (link ? `Or open this link in the browser where you asked for it:\n${link}\n` : '') +
+      '\n如果这不是您本人的操作，请忽略本邮件。 If you did not ask for this, ignore this mail.\n',
+  };
+}
+
 /** What changed, as the owner's notice names it. */
 export type FactorNotice = { kind: 'totp' | 'passkey'; change: 'added' | 'removed' };
 

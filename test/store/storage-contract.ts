@@ -599,7 +599,7 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
       withStores(async (stores) => {
         const user = await stores.users.create(newUser());
         const { mfaChallenges: store } = stores;
-        const challenge = { tokenHash: 'm1', userId: user.id, expiresAt: T0 + 300_000, attemptsLeft: 5, rememberMe: true };
+        const challenge = { tokenHash: 'm1', userId: user.id, expiresAt: T0 + 300_000, attemptsLeft: 5, rememberMe: true, firstFactor: 'sms' };
         await store.put(challenge);
         assert.deepEqual(await store.takeTry('m1', T0), { ...challenge, attemptsLeft: 4 });
         const tries = await Promise.all(Array.from({ length: 8 }, () => store.takeTry('m1', T0)));
@@ -623,6 +623,83 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
         assert.deepEqual(await store.takeCeremony('c1', T0), { id: 'c1', challenge: 'abc', userId: user.id, expiresAt: T0 + 60_000 });
         assert.equal(await store.takeCeremony('c1', T0), null, 'single use');
         assert.equal(await store.takeCeremony('c2', T0 + 60_000), null, 'expired');
+      }),
+    );
+
+    test(
+      'users: a verified phone number (its normalised copy) belongs to one account; found by it only while verified',
+      withStores(async ({ users }) => {
+        const a = await users.create(newUser({ phone: '13800138000', phoneNormalized: '+8613800138000', isPhoneVerified: true }));
+        assert.equal(a.phone, '13800138000', 'the number as given');
+        assert.equal(a.phoneNormalized, '+8613800138000');
+        assert.deepEqual(await users.findByVerifiedPhone('+8613800138000'), a);
+        const b = await users.create(newUser({ phone: '+86 138 0013 8000', phoneNormalized: '+8613800138000' }));
+        assert.equal((await users.findByVerifiedPhone('+8613800138000'))?.id, a.id, 'an unverified holder is not found');
+        await assert.rejects(
+          users.update(b.id, { isPhoneVerified: true, updatedAt: T0 + 1 }),
+          (e: unknown) => e instanceof UniqueViolation && e.field === 'phone',
+        );
+        await assert.rejects(
+          users.create(newUser({ phoneNormalized: '+8613800138000', isPhoneVerified: true })),
+          (e: unknown) => e instanceof UniqueViolation && e.field === 'phone',
+        );
+        assert.equal((await users.findById(b.id))?.isPhoneVerified, false, 'nothing changed');
+        await users.update(a.id, { isPhoneVerified: false, updatedAt: T0 + 2 });
+        assert.equal(await users.findByVerifiedPhone('+8613800138000'), null);
+        await users.update(b.id, { isPhoneVerified: true, updatedAt: T0 + 3 });
+        assert.equal((await users.findByVerifiedPhone('+8613800138000'))?.id, b.id, 'free once the other gave it up');
+        const c = await users.create(newUser({ phone: 'not a number', phoneNormalized: null, isPhoneVerified: true }));
+        assert.equal((await users.findById(c.id))?.phoneNormalized, null, 'no copy for what is not a number');
+      }),
+    );
+
+    test(
+      'one-time codes: one per target; tries taken atomically, the right code spent once, the last wrong try voids it; links read without spending, spent once',
+      withStores(async ({ users, oneTimeCodes: store }) => {
+        const user = await users.create(newUser());
+        const code = {
+          target: 'email:a@example.com',
+          codeHash: 'right',
+          tokenHash: 'link-1',
+          browserHash: 'browser',
+          userId: user.id,
+          createdAt: T0,
+          expiresAt: T0 + 300_000,
+          attemptsLeft: 5,
+        };
+        await store.put(code);
+        assert.deepEqual(await store.tryCode('email:a@example.com', 'wrong', T0), { result: 'wrong', attemptsLeft: 4 });
+        assert.deepEqual(await store.findByToken('link-1', T0), { ...code, attemptsLeft: 4 }, 'a link is read without spending');
+        assert.deepEqual(await store.findByToken('link-1', T0), { ...code, attemptsLeft: 4 });
+        const tries = await Promise.all(Array.from({ length: 8 }, () => store.tryCode('email:a@example.com', 'wrong', T0)));
+        assert.equal(tries.filter((t) => t.result === 'wrong').length, 4, 'never more tries than were left, however many race');
+        assert.deepEqual(await store.tryCode('email:a@example.com', 'right', T0), { result: 'none' }, 'void after its last try');
+        assert.equal(await store.findByToken('link-1', T0), null, 'its link goes with it');
+
+        await store.put({ ...code, tokenHash: null, browserHash: null, userId: null, target: 'phone:+8613800138000' });
+        const rights = await Promise.all(Array.from({ length: 6 }, () => store.tryCode('phone:+8613800138000', 'right', T0)));
+        assert.equal(rights.filter((t) => t.result === 'ok').length, 1, 'the right code signs in once, however many race');
+        const ok = rights.find((t) => t.result === 'ok');
+        assert.ok(ok?.result === 'ok');
+        assert.deepEqual(
+          { ...ok.code, attemptsLeft: 0 },
+          { ...code, tokenHash: null, browserHash: null, userId: null, target: 'phone:+8613800138000', attemptsLeft: 0 },
+          'the code as it was put (its tries left are whatever the race left)',
+        );
+
+        await store.put(code);
+        await store.put({ ...code, tokenHash: 'link-2', codeHash: 'newer' });
+        assert.equal(await store.findByToken('link-1', T0), null, 'a new code replaces the pending one and its link');
+        assert.deepEqual(await store.tryCode('email:a@example.com', 'right', T0), { result: 'wrong', attemptsLeft: 4 }, "the old code's hash is gone");
+        const spent = await Promise.all(Array.from({ length: 5 }, () => store.consumeToken('link-2', T0)));
+        assert.equal(spent.filter(Boolean).length, 1, 'a link is spent by one');
+        assert.deepEqual(await store.tryCode('email:a@example.com', 'newer', T0), { result: 'none' }, 'spending the link spends the code');
+
+        await store.put({ ...code, target: 'email:b@example.com', tokenHash: 'link-3' });
+        assert.deepEqual(await store.tryCode('email:b@example.com', 'right', T0 + 300_000), { result: 'none' }, 'expired');
+        assert.equal(await store.findByToken('link-3', T0 + 300_000), null);
+        assert.equal(await store.consumeToken('link-3', T0 + 300_000), null);
+        assert.equal(await store.consumeToken('unknown', T0), null);
       }),
     );
 

@@ -69,6 +69,8 @@ export interface MfaChallenge {
   /** Tries left; a try is taken before the code is judged, so parallel guesses cannot exceed it. */
   attemptsLeft: number;
   rememberMe: boolean;
+  /** How the first step was taken (its `amr`: `pwd`, `sms`, `email`), so the finished sign-in names it. */
+  firstFactor: string;
 }
 
 /** A WebAuthn ceremony in flight: the challenge the server handed out, single use. */

@@ -4,6 +4,7 @@ import type { FactorStore, MfaChallengeStore } from './factor-store.ts';
 import type { LockoutStore } from './lockout-store.ts';
 import type { OutboxStore } from './mailer.ts';
 import type { OidcPayloadStore } from './oidc-payload-store.ts';
+import type { OneTimeCodeStore } from './one-time-code-store.ts';
 import type { ProductStore } from './product-store.ts';
 import type { ResetTokenStore } from './reset-token-store.ts';
 import type { SessionStore } from './session-store.ts';
@@ -26,6 +27,8 @@ export interface Stores {
   factors: FactorStore;
   /** mfa tokens, used TOTP steps, WebAuthn ceremonies (short-lived). */
   mfaChallenges: MfaChallengeStore;
+  /** Sign-in codes texted or mailed (short-lived). */
+  oneTimeCodes: OneTimeCodeStore;
   /** The OpenID Connect provider's codes, tokens, grants and sessions. */
   oidcPayloads: OidcPayloadStore;
   /** Apps registered to sign in with Gatehouse. */

@@ -12,6 +12,12 @@ export interface User {
   firstName: string | null;
   lastName: string | null;
   phone: string | null;
+  /**
+   * `phone` in E.164 (`+8613800138000`), what numbers are matched by; null when
+   * there is none or it is not a number. Set by the core whenever `phone` is.
+   * Unique among accounts whose number is verified.
+   */
+  phoneNormalized: string | null;
   fullName: string | null;
   nickname: string | null;
   gender: string | null;
@@ -46,10 +52,10 @@ export type NewUser = Pick<User, 'uuid' | 'email' | 'username' | 'passwordHash' 
 /** Fields that may change after creation. `updatedAt` is always set by the caller. */
 export type UserPatch = Partial<Omit<User, 'id' | 'uuid' | 'createdAt'>> & { updatedAt: number };
 
-/** Thrown by a store when a unique field (email or username) is already held by another account. */
+/** Thrown by a store when a unique field (email, username, a verified phone number) is already held by another account. */
 export class UniqueViolation extends Error {
-  readonly field: 'email' | 'username' | 'id' | 'uuid';
-  constructor(field: 'email' | 'username' | 'id' | 'uuid') {
+  readonly field: 'email' | 'username' | 'id' | 'uuid' | 'phone';
+  constructor(field: 'email' | 'username' | 'id' | 'uuid' | 'phone') {
     super(`unique constraint on ${field}`);
     this.name = 'UniqueViolation';
     this.field = field;
@@ -92,6 +98,8 @@ export interface UserStore {
   findByEmail(email: string): Promise<User | null>;
   /** Case-insensitive. */
   findByUsername(username: string): Promise<User | null>;
+  /** The account that has verified this number (E.164, as `phoneNormalized`); at most one. */
+  findByVerifiedPhone(phoneNormalized: string): Promise<User | null>;
   /** Applies the patch and returns the new record, or null when the user is gone. Throws {@link UniqueViolation}. */
   update(id: number, patch: UserPatch, events?: EventsOf<User>): Promise<User | null>;
   /** Records a successful login: bumps `loginCount`, sets `lastLoginAt`, and optionally replaces the hash. */

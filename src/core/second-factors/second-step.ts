@@ -8,7 +8,6 @@ import type { MfaChallengeStore } from '../ports/factor-store.ts';
 import type { IdSource } from '../ports/ids.ts';
 import type { User, UserStore } from '../ports/user-store.ts';
 import type { Grant, SessionService, StartOptions } from '../sessions.ts';
-import { CODE_AMR } from './amr.ts';
 import { type CodeCheck, readCode } from './code-check.ts';
 import type { FactorCount } from './factor-count.ts';
 import { keyAmr, type PasskeyAssertion, type PasskeyCeremonies } from './passkey-ceremonies.ts';
@@ -29,6 +28,14 @@ export class SecondFactorRequired extends GatehouseError {
     this.methods = methods;
   }
 }
+
+/**
+ * How the first step of a sign-in was taken, as its `amr` names it (RFC 8176):
+ * a password, a code texted to the phone (`sms`), or a code or link mailed
+ * (`email`, not registered in RFC 8176, which has no mail method). None of
+ * them is a second factor (core/second-factors/amr.ts).
+ */
+export type FirstFactor = 'pwd' | 'sms' | 'email';
 
 /** What a login path tells the second-factor gate about itself. */
 export interface SecondStepRequest {
@@ -104,22 +111,22 @@ export class SecondStep {
    * sign-in), or throws MFA_REQUIRED (with an mfa_token where the path can ask
    * for the code) or MFA_ENROLMENT_REQUIRED.
    */
-  async gate(user: User, request: SecondStepRequest): Promise<GateResult> {
+  async gate(user: User, request: SecondStepRequest, firstFactor: FirstFactor = 'pwd'): Promise<GateResult> {
     const methods = await this.#count.methods(user.id);
     if (methods.length === 0) {
-      if (!this.#count.mustEnrol(user)) return { amr: ['pwd'], enrolment: false };
+      if (!this.#count.mustEnrol(user)) return { amr: [firstFactor], enrolment: false };
       if (!request.hostedSignIn) throw fail('MFA_ENROLMENT_REQUIRED');
-      return { amr: ['pwd'], enrolment: true };
+      return { amr: [firstFactor], enrolment: true };
     }
-    if (request.askSecondFactor) throw new SecondFactorRequired(await this.#challenge(user.id, request.rememberMe ?? false), methods);
+    if (request.askSecondFactor) throw new SecondFactorRequired(await this.#challenge(user.id, request.rememberMe ?? false, firstFactor), methods);
     if (this.#settings.legacyLogin === 'allow') {
       await this.#audit.record('mfa.legacy_login', user.id, 'password alone (MFA_LEGACY_LOGIN=allow)');
-      return { amr: ['pwd'], enrolment: false };
+      return { amr: [firstFactor], enrolment: false };
     }
     throw new SecondFactorRequired(null, methods);
   }
 
-  async #challenge(userId: number, rememberMe: boolean): Promise<string> {
+  async #challenge(userId: number, rememberMe: boolean, firstFactor: FirstFactor): Promise<string> {
     const token = this.#ids.token(32);
     await this.#challenges.put({
       tokenHash: sha256(token),
@@ -127,6 +134,7 @@ export class SecondStep {
       expiresAt: this.#clock.now() + this.#settings.challengeTtlMs,
       attemptsLeft: this.#settings.challengeTries,
       rememberMe,
+      firstFactor,
     });
     return token;
   }
@@ -139,7 +147,7 @@ export class SecondStep {
    */
   async verify(mfaToken: string, typed: string, start: StartOptions): Promise<SecondStepGrant> {
     const code = readCode(typed);
-    return this.#finishStep(mfaToken, start, async (user) => ((await this.#codes.judge(user.id, code)) ? CODE_AMR : null));
+    return this.#finishStep(mfaToken, start, async (user) => ((await this.#codes.judge(user.id, code)) ? ['otp', 'mfa'] : null));
   }
 
   /** The second step with a passkey of the account (only of THIS account): judged like a code. */
@@ -150,10 +158,11 @@ export class SecondStep {
         assertion = await this.#ceremonies.verifyAuthentication(ceremonyId, response);
         return assertion?.passkey.userId === user.id;
       });
-      return ok && assertion ? ['pwd', keyAmr((assertion as PasskeyAssertion).passkey), 'mfa'] : null;
+      return ok && assertion ? [keyAmr((assertion as PasskeyAssertion).passkey), 'mfa'] : null;
     });
   }
 
+  /** `judge` answers the second factor's `amr` (null: refused); the first step's goes before it. */
   async #finishStep(mfaToken: string, start: StartOptions, judge: (user: User) => Promise<readonly string[] | null>): Promise<SecondStepGrant> {
     const tokenHash = sha256(mfaToken);
     const challenge = await this.#challenges.takeTry(tokenHash, this.#clock.now());
@@ -162,15 +171,15 @@ export class SecondStep {
     if (!user) throw fail('MFA_TOKEN_INVALID');
     // The account as it is now: disabled (or unverified) since its password was given, it is not let in.
     this.#admission.check(user);
-    const amr = await judge(user);
-    if (!amr) {
+    const second = await judge(user);
+    if (!second) {
       // Out of tries: nothing more to guess against.
       if (challenge.attemptsLeft <= 0) await this.#challenges.consume(tokenHash);
       throw fail('MFA_CODE_INVALID');
     }
     // A right code wins the token once; a concurrent winner already has the session.
     if (!(await this.#challenges.consume(tokenHash))) throw fail('MFA_TOKEN_INVALID');
-    return this.#finish(user, { ...start, rememberMe: challenge.rememberMe }, amr);
+    return this.#finish(user, { ...start, rememberMe: challenge.rememberMe }, [challenge.firstFactor, ...second]);
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Audit } from '../audit.ts';
 import { fail } from '../errors.ts';
 import type { Lockout } from '../lockout.ts';
-import type { PasswordHasher } from '../passwords.ts';
+import { hasPassword, type PasswordHasher } from '../passwords.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { FactorStore } from '../ports/factor-store.ts';
 import type { User } from '../ports/user-store.ts';
@@ -39,7 +39,11 @@ type SecondProof = 'none' | 'code' | 'passkey-sign-in';
  *   password moments ago (15 minutes at most) and can do nothing else.
  *
  * An account with passkeys only has no code to type: its fresh proof is a
- * new sign-in with the passkey.
+ * new sign-in with the passkey. An account without a password (made by a
+ * sign-in code, OTP_SIGNUP) has none to give: its fresh proof is a sign-in
+ * with a code (texted or mailed) at most STEP_UP_MAX_AGE_SECONDS ago — and,
+ * with a second factor, that sign-in's second step too (a fresh two-step
+ * sign-in, as for everyone).
  */
 export class StepUp {
   readonly #factors: FactorStore;
@@ -77,6 +81,10 @@ export class StepUp {
    */
   async require(caller: Caller, change: ProtectedChange, proof: StepUpProof): Promise<void> {
     if (this.isFresh(caller)) return;
+    if (!hasPassword(caller.user) && caller.claims.type === 'access') {
+      if (this.#freshCodeSignIn(caller) && (await this.#secondProof(caller.user.id)) === 'none') return;
+      throw fail('STEP_UP_REQUIRED', 'this account has no password: sign in again with a code to confirm this change');
+    }
     if (caller.claims.type === 'enrolment') {
       // Confined to adding the first factor, while it lasts (its session ends after the same 15 minutes).
       const young = this.#clock.now() - caller.session.createdAt <= ENROLMENT_SECONDS * 1000;
@@ -98,6 +106,11 @@ export class StepUp {
    */
   async secondFactorFor(caller: Caller, code: string | undefined): Promise<(() => Promise<void>) | null> {
     if (this.isFresh(caller)) return null;
+    // No password to prove: the whole proof is a fresh code sign-in (require).
+    if (!hasPassword(caller.user)) {
+      await this.require(caller, 'password', {});
+      return null;
+    }
     if (caller.claims.type === 'enrolment') throw fail('STEP_UP_REQUIRED');
     const second = await this.#secondProof(caller.user.id);
     this.#present(second, code);
@@ -117,8 +130,21 @@ export class StepUp {
     await this.#audit.record('mfa.legacy_login', user.id, `${what} changed without a second factor (MFA_LEGACY_LOGIN=allow)`);
   }
 
-  /** The account's password, as a confirmation: a wrong one counts toward the lockout like a failed login. */
+  /** A sign-in with a texted or mailed code (its first factor), at most STEP_UP_MAX_AGE_SECONDS ago. */
+  #freshCodeSignIn(caller: Caller): boolean {
+    const amr = caller.claims.amr ?? [];
+    return this.#clock.now() - caller.session.createdAt <= this.#maxAgeMs && (amr.includes('sms') || amr.includes('email'));
+  }
+
+  /**
+   * The account's password, as a confirmation: a wrong one counts toward the lockout like a failed login.
+   * An account without one is refused without counting (nothing to guess, no lock to cause).
+   */
   async checkPassword(user: User, password: string): Promise<void> {
+    if (!hasPassword(user)) {
+      await this.#hasher.verifyDummy(password);
+      throw fail('PASSWORD_INCORRECT');
+    }
     const ok = await this.#lockout.guard(
       'password',
       user.id,

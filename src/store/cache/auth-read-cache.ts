@@ -172,6 +172,7 @@ export function cachedUsers(inner: UserStore, cache: AuthReadCache, notices: Cha
     findByUuid: (uuid) => inner.findByUuid(uuid),
     findByEmail: (email) => inner.findByEmail(email),
     findByUsername: (username) => inner.findByUsername(username),
+    findByVerifiedPhone: (phone) => inner.findByVerifiedPhone(phone),
     async update(id, patch, events) {
       await notices.user(id);
       try {

@@ -4,6 +4,7 @@ import { MemoryAuditLog } from './memory-audit-log.ts';
 import { MemoryFactorStore, MemoryMfaChallengeStore } from './memory-factor-store.ts';
 import { MemoryLockoutStore } from './memory-lockout-store.ts';
 import { MemoryOidcPayloadStore } from './memory-oidc-payload-store.ts';
+import { MemoryOneTimeCodeStore } from './memory-one-time-code-store.ts';
 import { MemoryOutbox } from './memory-outbox.ts';
 import { MemoryProductStore } from './memory-product-store.ts';
 import { MemoryResetStore } from './memory-reset-store.ts';
@@ -38,6 +39,7 @@ export function memoryStores(): Stores {
     verifications: new MemoryVerificationStore(),
     factors,
     mfaChallenges: new MemoryMfaChallengeStore(),
+    oneTimeCodes: new MemoryOneTimeCodeStore(),
     oidcPayloads: new MemoryOidcPayloadStore(),
     apps: new MemoryAppStore(),
     signingKeys: new MemorySigningKeyStore(),

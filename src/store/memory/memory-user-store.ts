@@ -23,7 +23,7 @@ export class MemoryUserStore implements UserStore {
   async create(input: NewUser, events?: EventsOf<User>): Promise<User> {
     const id = input.id ?? this.#nextId;
     if (this.#byId.has(id)) throw new UniqueViolation('id');
-    this.#assertFree(input, id);
+    this.#assertFree({ ...input, verifiedPhone: input.isPhoneVerified ? (input.phoneNormalized ?? null) : null }, id);
     const user: User = { ...userDefaults(input), id };
     this.#nextId = Math.max(this.#nextId, id + 1);
     this.#byId.set(id, user);
@@ -49,11 +49,15 @@ export class MemoryUserStore implements UserStore {
     return this.#find((u) => u.username?.toLowerCase() === key);
   }
 
+  async findByVerifiedPhone(phoneNormalized: string): Promise<User | null> {
+    return this.#find((u) => u.isPhoneVerified && u.phoneNormalized === phoneNormalized);
+  }
+
   async update(id: number, patch: UserPatch, events?: EventsOf<User>): Promise<User | null> {
     const user = this.#byId.get(id);
     if (!user) return null;
-    this.#assertFree(patch, id);
     const next = { ...user, ...definedOnly(patch) };
+    this.#assertFree({ ...patch, verifiedPhone: next.isPhoneVerified ? next.phoneNormalized : null }, id);
     this.#byId.set(id, next);
     if (events) this.events(events(structuredClone(next)));
     return structuredClone(next);
@@ -114,9 +118,10 @@ export class MemoryUserStore implements UserStore {
     return null;
   }
 
-  #assertFree(fields: Partial<Pick<User, 'email' | 'username' | 'uuid'>>, id: number): void {
+  #assertFree(fields: Partial<Pick<User, 'email' | 'username' | 'uuid'>> & { verifiedPhone: string | null }, id: number): void {
     for (const other of this.#byId.values()) {
       if (other.id === id) continue;
+      if (fields.verifiedPhone && other.isPhoneVerified && other.phoneNormalized === fields.verifiedPhone) throw new UniqueViolation('phone');
       if (fields.email && other.email === fields.email) throw new UniqueViolation('email');
       if (fields.username && other.username?.toLowerCase() === fields.username.toLowerCase()) throw new UniqueViolation('username');
       if (fields.uuid && other.uuid === fields.uuid) throw new UniqueViolation('uuid');

@@ -12,10 +12,23 @@ import * as m0008 from './0008-openid-connect.ts';
 import * as m0009 from './0009-second-factors.ts';
 import * as m0010 from './0010-console-search-and-audit.ts';
 import * as m0011 from './0011-app-scopes-and-lean-oidc-indexes.ts';
+import * as m0012 from './0012-one-time-codes-and-phones.ts';
+
+/** What a migration that reads settings or reports is given: PHONE_DEFAULT_REGION, and where its lines go. */
+export interface MigrationContext {
+  phoneRegion: string;
+  /** One line an operator should read (what a migration could not carry over); stderr by default. */
+  report(line: string): void;
+}
+
+const DEFAULT_CONTEXT: MigrationContext = {
+  phoneRegion: 'CN',
+  report: (line) => console.error(`gatehouse: migration: ${line}`),
+};
 import * as m0013 from './0013-webhooks.ts';
 
 interface DialectMigration {
-  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+  up(db: Kysely<unknown>, dialect: Dialect, context: MigrationContext): Promise<void>;
   down?(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
 }
 
@@ -32,14 +45,16 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0009-second-factors': m0009,
   '0010-console-search-and-audit': m0010,
   '0011-app-scopes-and-lean-oidc-indexes': m0011,
+  '0012-one-time-codes-and-phones': m0012,
   '0013-webhooks': m0013,
 };
 
 /** Brings the database to the latest schema. Idempotent; safe to run at every start. */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<MigrationResultSet> {
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect, context: Partial<MigrationContext> = {}): Promise<MigrationResultSet> {
+  const full: MigrationContext = { ...DEFAULT_CONTEXT, ...context };
   const migrations: Record<string, Migration> = {};
   for (const [name, m] of Object.entries(MIGRATIONS)) {
-    migrations[name] = { up: (d) => m.up(d, dialect), down: m.down ? (d) => m.down!(d, dialect) : undefined };
+    migrations[name] = { up: (d) => m.up(d, dialect, full), down: m.down ? (d) => m.down!(d, dialect) : undefined };
   }
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const result = await migrator.migrateToLatest();

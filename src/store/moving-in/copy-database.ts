@@ -44,13 +44,16 @@ export async function copyDatabase(
   keys: { from: CopyKey; to: CopyKey },
   /** Rows read and inserted at a time (tests make it small to cross batch boundaries). */
   batch = 500,
+  /** PHONE_DEFAULT_REGION, for a source or target whose migration fills the matching copy of phone numbers. */
+  phoneRegion?: string,
 ): Promise<CopyReport> {
+  const context = phoneRegion ? { phoneRegion } : {};
   const source = await openDatabase(from);
   try {
     const target = await openDatabase(to);
     try {
-      await migrateToLatest(source.db as Kysely<unknown>, source.dialect);
-      await migrateToLatest(target.db as Kysely<unknown>, target.dialect);
+      await migrateToLatest(source.db as Kysely<unknown>, source.dialect, context);
+      await migrateToLatest(target.db as Kysely<unknown>, target.dialect, context);
       // PostgreSQL: one snapshot of the source however long the copy takes (SQLite's read transaction is one already).
       return await (source.db as unknown as AnyDatabase)
         .transaction()

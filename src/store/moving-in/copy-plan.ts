@@ -55,6 +55,7 @@ export const NOT_COPIED: Readonly<Record<string, string>> = {
   mfa_challenges: 'the mfa_token of a login half done (5 minutes): the user logs in again',
   totp_used_steps: 'the replay guard of TOTP codes used in the last 90 seconds: longer ago than a move takes',
   webauthn_ceremonies: 'passkey challenges in flight (5 minutes)',
+  one_time_codes: 'sign-in codes texted or mailed in the last minutes (5 minutes): the user asks for a new one',
   oidc_payloads:
     "the OpenID provider's codes, tokens, grants, sessions and cookie keys: bound to sessions, which are not copied; apps sign their users in again",
   kysely_migration: "the migrator's own record: the target's migrations wrote it",

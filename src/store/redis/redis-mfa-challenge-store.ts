@@ -6,7 +6,7 @@ const TAKE_TRY = `
 local left = tonumber(redis.call('HGET', KEYS[1], 'left'))
 if not left or left <= 0 then return nil end
 redis.call('HINCRBY', KEYS[1], 'left', -1)
-return redis.call('HMGET', KEYS[1], 'user', 'exp', 'left', 'remember')
+return redis.call('HMGET', KEYS[1], 'user', 'exp', 'left', 'remember', 'first')
 `;
 
 /** mfa tokens, used TOTP steps and WebAuthn ceremonies in Redis: every key expires with what it holds. */
@@ -23,17 +23,18 @@ export class RedisMfaChallengeStore implements MfaChallengeStore {
     const key = `${this.#prefix}mfa:${c.tokenHash}`;
     await this.#redis
       .multi()
-      .hset(key, { user: c.userId, exp: c.expiresAt, left: c.attemptsLeft, remember: c.rememberMe ? 1 : 0 })
+      .hset(key, { user: c.userId, exp: c.expiresAt, left: c.attemptsLeft, remember: c.rememberMe ? 1 : 0, first: c.firstFactor })
       .pexpireat(key, c.expiresAt)
       .exec();
   }
 
   async takeTry(tokenHash: string, now: number): Promise<MfaChallenge | null> {
-    const fields = (await this.#redis.eval(TAKE_TRY, 1, `${this.#prefix}mfa:${tokenHash}`)) as string[] | null;
+    const fields = (await this.#redis.eval(TAKE_TRY, 1, `${this.#prefix}mfa:${tokenHash}`)) as Array<string | null> | null;
     if (!fields) return null;
-    const [user, exp, left, remember] = fields.map(Number) as [number, number, number, number];
+    const [user, exp, left, remember] = fields.slice(0, 4).map(Number) as [number, number, number, number];
     if (exp <= now) return null;
-    return { tokenHash, userId: user, expiresAt: exp, attemptsLeft: left, rememberMe: remember === 1 };
+    // A challenge written before the first factor was kept is a password's.
+    return { tokenHash, userId: user, expiresAt: exp, attemptsLeft: left, rememberMe: remember === 1, firstFactor: fields[4] || 'pwd' };
   }
 
   async consume(tokenHash: string): Promise<boolean> {

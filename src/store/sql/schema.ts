@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** The tables as Kysely sees them. Times are epoch milliseconds; flags are 0/1 integers (portable across SQLite and PostgreSQL). */
 export interface Database {
@@ -23,6 +23,7 @@ export interface Database {
   webhook_secrets: WebhookSecretsTable;
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  one_time_codes: OneTimeCodesTable;
 }
 
 export interface WebhookEndpointsTable {
@@ -68,6 +69,19 @@ export interface WebhookDeliveriesTable {
   created_at: number;
 }
 
+/** A pending sign-in code per number or address (migration 0012). */
+export interface OneTimeCodesTable {
+  /** `phone:+8613800138000` or `email:a@example.com`. */
+  target: string;
+  code_hash: string;
+  token_hash: string | null;
+  browser_hash: string | null;
+  user_id: number | null;
+  created_at: number;
+  expires_at: number;
+  attempts_left: number;
+}
+
 export interface TotpFactorsTable {
   user_id: number;
   sealed_secret: string;
@@ -100,6 +114,8 @@ export interface MfaChallengesTable {
   expires_at: number;
   attempts_left: number;
   remember_me: number;
+  /** How the first step was taken (`pwd`, `sms`, `email`); null for challenges made before migration 0012. */
+  first_factor: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TotpUsedStepsTable {
@@ -212,6 +228,8 @@ export interface UsersTable {
   first_name: string | null;
   last_name: string | null;
   phone: string | null;
+  /** E.164 copy of `phone` that numbers are matched by (migration 0012); unique among verified numbers. */
+  phone_normalized: ColumnType<string | null, string | null | undefined, string | null>;
   full_name: string | null;
   nickname: string | null;
   gender: string | null;

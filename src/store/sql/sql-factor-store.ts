@@ -180,7 +180,14 @@ export class SqlMfaChallengeStore implements MfaChallengeStore {
       .execute();
     await this.#db
       .insertInto('mfa_challenges')
-      .values({ token_hash: c.tokenHash, user_id: c.userId, expires_at: c.expiresAt, attempts_left: c.attemptsLeft, remember_me: c.rememberMe ? 1 : 0 })
+      .values({
+        token_hash: c.tokenHash,
+        user_id: c.userId,
+        expires_at: c.expiresAt,
+        attempts_left: c.attemptsLeft,
+        remember_me: c.rememberMe ? 1 : 0,
+        first_factor: c.firstFactor,
+      })
       .execute();
   }
 
@@ -200,6 +207,7 @@ export class SqlMfaChallengeStore implements MfaChallengeStore {
       expiresAt: Number(r.expires_at),
       attemptsLeft: Number(r.attempts_left),
       rememberMe: Number(r.remember_me) === 1,
+      firstFactor: r.first_factor ?? 'pwd',
     };
   }
 

@@ -8,6 +8,7 @@ import { SqlAuditLog } from './sql-audit-log.ts';
 import { SqlFactorStore, SqlMfaChallengeStore } from './sql-factor-store.ts';
 import { SqlLockoutStore } from './sql-lockout-store.ts';
 import { SqlOidcPayloadStore } from './sql-oidc-payload-store.ts';
+import { SqlOneTimeCodeStore } from './sql-one-time-code-store.ts';
 import { SqlOutbox } from './sql-outbox.ts';
 import { SqlProductStore } from './sql-product-store.ts';
 import { SqlResetStore } from './sql-reset-store.ts';
@@ -33,6 +34,7 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     verifications: new SqlVerificationStore(db),
     factors: new SqlFactorStore(db, dialect, signal),
     mfaChallenges: new SqlMfaChallengeStore(db),
+    oneTimeCodes: new SqlOneTimeCodeStore(db),
     oidcPayloads: new SqlOidcPayloadStore(db, hot),
     apps: new SqlAppStore(db, hot),
     signingKeys: new SqlSigningKeyStore(db, dialect),

@@ -84,6 +84,17 @@ export class SqlUserStore implements UserStore {
     return row ? rowToUser(row) : null;
   }
 
+  async findByVerifiedPhone(phoneNormalized: string): Promise<User | null> {
+    // The partial unique index users_verified_phone (migration 0012) answers this.
+    const row = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('phone_normalized', '=', phoneNormalized)
+      .where('is_phone_verified', '=', 1)
+      .executeTakeFirst();
+    return row ? rowToUser(row) : null;
+  }
+
   async update(id: number, patch: UserPatch, events?: EventsOf<User>): Promise<User | null> {
     return this.#writing(events, async (db) => {
       try {

@@ -15,5 +15,6 @@ export function asUniqueViolation(error: unknown): unknown {
   if (/username/.test(text)) return new UniqueViolation('username');
   if (/email/.test(text)) return new UniqueViolation('email');
   if (/uuid/.test(text)) return new UniqueViolation('uuid');
+  if (/phone/.test(text)) return new UniqueViolation('phone');
   return new UniqueViolation('id');
 }

@@ -16,6 +16,7 @@ export function rowToUser(r: Row): User {
     firstName: r.first_name,
     lastName: r.last_name,
     phone: r.phone,
+    phoneNormalized: r.phone_normalized ?? null,
     fullName: r.full_name,
     nickname: r.nickname,
     gender: r.gender,
@@ -63,6 +64,7 @@ export function patchToRow(p: UserPatch): Updateable<UsersTable> {
   if (p.firstName !== undefined) row.first_name = p.firstName;
   if (p.lastName !== undefined) row.last_name = p.lastName;
   if (p.phone !== undefined) row.phone = p.phone;
+  if (p.phoneNormalized !== undefined) row.phone_normalized = p.phoneNormalized;
   if (p.fullName !== undefined) row.full_name = p.fullName;
   if (p.nickname !== undefined) row.nickname = p.nickname;
   if (p.gender !== undefined) row.gender = p.gender;

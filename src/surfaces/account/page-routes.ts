@@ -12,7 +12,13 @@ const Lang = Type.Object({
   done: Type.Optional(Type.String({ maxLength: 32 })),
   from: Type.Optional(Type.String({ maxLength: 16 })),
 });
-const ChangePassword = Type.Object({ csrf: Type.Optional(field(128)), old_password: field(1024), new_password: field(1024), code: Type.Optional(field(64)) });
+// An account without a password (made by a sign-in code) sets its first one without `old_password`.
+const ChangePassword = Type.Object({
+  csrf: Type.Optional(field(128)),
+  old_password: Type.Optional(field(1024)),
+  new_password: field(1024),
+  code: Type.Optional(field(64)),
+});
 const EndSession = Type.Object({ csrf: Type.Optional(field(128)), id: field(64) });
 
 /** The notices a redirect after a change names (`?done=`), so a reload repeats nothing. */
@@ -54,8 +60,8 @@ export function accountPageRoutes(fastify: FastifyInstance, context: AccountCont
   app.post(
     '/account/password',
     { schema: { ...hide, body: ChangePassword, querystring: Lang }, preHandler: limits.perIp('password') },
-    guarded<{ csrf?: string; old_password: string; new_password: string; code?: string }>(async (request, reply, caller) => {
-      await core.accounts.changePassword(caller, request.body.old_password, request.body.new_password, request.body.code);
+    guarded<{ csrf?: string; old_password?: string; new_password: string; code?: string }>(async (request, reply, caller) => {
+      await core.accounts.changePassword(caller, request.body.old_password ?? '', request.body.new_password, request.body.code);
       return context.back(request, reply, 'password');
     }),
   );

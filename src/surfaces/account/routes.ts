@@ -3,6 +3,7 @@ import { classifyError } from '../shared/classify-error.ts';
 import { useCookies } from '../shared/html/cookies.ts';
 import { PAGE_REFUSALS } from '../shared/html/sign-in/refusals.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
+import { accountCodeRoutes } from './code-routes.ts';
 import { accountContext } from './context.ts';
 import { accountFactorRoutes } from './factor-routes.ts';
 import { accountPageRoutes } from './page-routes.ts';
@@ -31,6 +32,7 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
   });
 
   accountSignInRoutes(fastify, context, limits);
+  accountCodeRoutes(fastify, context, config, limits);
   accountPageRoutes(fastify, context, limits);
   accountFactorRoutes(fastify, context, limits);
 };

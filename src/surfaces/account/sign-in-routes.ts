@@ -37,22 +37,12 @@ const PasskeyJson = Type.Object({
  */
 export function accountSignInRoutes(fastify: FastifyInstance, context: AccountContext, limits: RateLimits): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { forms, signedIn, page, send } = context;
+  const { forms, signedIn, page } = context;
   const flow = new SignInFlow(context.core);
   const hide = { hide: true };
 
-  /** Where a step left the person: signed in (to the account page), the second step, or the same form with the refusal. */
-  const answer = (request: FastifyRequest, reply: FastifyReply, step: SignInStep, again: (c: AccountPage, refusal: Refusal) => Html) => {
-    if (step.kind === 'signed-in') {
-      signedIn.start(reply, step.grant);
-      return context.back(request, reply);
-    }
-    const c = page(request, reply);
-    if (step.kind === 'second-step') return send(reply, 200, secondStepPage(c, step.mfaToken, step.passkey));
-    if (step.retryAfterSeconds) reply.header('retry-after', String(step.retryAfterSeconds));
-    const [status, refusal] = step.refusal;
-    return send(reply, status, again(c, refusal));
-  };
+  const answer = (request: FastifyRequest, reply: FastifyReply, step: SignInStep, again: (c: AccountPage, refusal: Refusal) => Html) =>
+    answerStep(context, request, reply, step, again);
 
   app.post('/account/sign-in', { schema: { ...hide, body: SignIn, querystring: Lang }, preHandler: limits.perIp('login') }, async (request, reply) => {
     const { csrf, login, password } = request.body;
@@ -100,4 +90,23 @@ export function accountSignInRoutes(fastify: FastifyInstance, context: AccountCo
     signedIn.start(reply, step.grant);
     return { ok: true, redirect: `/account?lang=${c.lang}` };
   });
+}
+
+/** Where a step of the sign-in left the person: signed in (to the account page), the second step, or `again` with the refusal. */
+export function answerStep(
+  context: AccountContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  step: SignInStep,
+  again: (c: AccountPage, refusal: Refusal) => Html,
+): FastifyReply {
+  if (step.kind === 'signed-in') {
+    context.signedIn.start(reply, step.grant);
+    return context.back(request, reply);
+  }
+  const c = context.page(request, reply);
+  if (step.kind === 'second-step') return context.send(reply, 200, secondStepPage(c, step.mfaToken, step.passkey));
+  if (step.retryAfterSeconds) reply.header('retry-after', String(step.retryAfterSeconds));
+  const [status, refusal] = step.refusal;
+  return context.send(reply, status, again(c, refusal));
 }

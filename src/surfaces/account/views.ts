@@ -1,3 +1,4 @@
+import { hasPassword } from '../../core/passwords.ts';
 import type { Session } from '../../core/ports/session-store.ts';
 import type { User } from '../../core/ports/user-store.ts';
 import type { SecondFactorStatus } from '../../core/second-factors/second-factors.ts';
@@ -6,6 +7,8 @@ import type { CommonTexts, Lang, Refusal } from '../../texts/common.ts';
 import { describeDevice } from '../shared/html/device.ts';
 import { alert, postForm } from '../shared/html/forms.ts';
 import { page } from '../shared/html/shell.ts';
+import type { LinkView } from '../../core/one-time-codes.ts';
+import { askCodeForm, type CodeForms, codeLinkPage, codePage, enterCodeForm } from '../shared/html/sign-in/code-views.ts';
 import { passwordForm, SIGN_IN_SCRIPTS, type SignInForms, secondStepPage as sharedSecondStep } from '../shared/html/sign-in/views.ts';
 import { type Html, html, trusted } from '../shared/html/template.ts';
 
@@ -31,8 +34,29 @@ export function signInForms(c: AccountPage): SignInForms {
     passwordAction: at(c, '/account/sign-in'),
     secondStepAction: at(c, '/account/second-step'),
     passkey: { options: '/account/passkeys/options', finish: '/account/passkeys/sign-in' },
+    code: { page: at(c, '/account/code'), ask: at(c, '/account/code/send'), signIn: at(c, '/account/code/sign-in') },
   };
 }
+
+/** Signing in with a code: asking for it (`to` unset) or typing it in; the password form one link away. */
+export function codeSignInPage(c: AccountPage, options: { to?: string; sent?: boolean; refusal?: Refusal } = {}): Html {
+  const forms = codeForms(c);
+  const body = options.sent && options.to ? enterCodeForm(forms, { to: options.to, refusal: options.refusal }) : askCodeForm(forms, options);
+  return codePage(
+    c.lang,
+    forms,
+    body,
+    html`<p><a href="${at(c, '/account')}">${c.common.code.withPassword}</a></p>
+${otherLang(c)}`,
+  );
+}
+
+/** A mailed link's page (GET spends nothing): the button in the browser that asked, the code elsewhere. */
+export function linkPage(c: AccountPage, token: string, view: LinkView | null, refusal?: Refusal): Html {
+  return codeLinkPage(c.lang, codeForms(c), at(c, '/account/code-link'), token, view, refusal);
+}
+
+const codeForms = (c: AccountPage): CodeForms => signInForms(c) as CodeForms;
 
 /** Password first; the second step follows when the account has one. */
 export function signInPage(c: AccountPage, refusal?: Refusal, login = '', notice?: string): Html {
@@ -73,11 +97,16 @@ function device(c: AccountPage, s: Session): Html {
 /**
  * The fresh proof a change to the account's protection asks for
  * (core/second-factors/step-up.ts): the password and, with an authenticator
- * app, a code — each labelled with the action it confirms.
+ * app, a code — each labelled with the action it confirms. An account
+ * without a password is confirmed by its fresh sign-in with a code.
  */
-function stepUpFields(c: AccountPage, id: string, action: string, withCode: boolean): Html {
-  return html`<label for="${id}-password">${c.t.confirmWithPassword(action)}</label>
-<input id="${id}-password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
+function stepUpFields(c: AccountPage, d: Dashboard, id: string, action: string, withCode: boolean): Html {
+  return html`${
+    hasPassword(d.user)
+      ? html`<label for="${id}-password">${c.t.confirmWithPassword(action)}</label>
+<input id="${id}-password" name="password" type="password" autocomplete="current-password" required maxlength="1024">`
+      : html`<p class="hint">${c.t.confirmedByCode}</p>`
+  }
 ${
   withCode &&
   html`<label for="${id}-code">${c.t.confirmCode(action)}</label>
@@ -89,14 +118,14 @@ function twoStepSection(c: AccountPage, d: Dashboard): Html {
   const { t } = c;
   if (d.factors.totp !== 'active')
     return html`<p>${t.totpOff}</p>
-${postForm(at(c, '/account/totp'), c.csrf, html`${stepUpFields(c, 'set-up-totp', t.setUpTotp, false)}<button type="submit">${t.setUpTotp}</button>`, 'stack')}`;
+${postForm(at(c, '/account/totp'), c.csrf, html`${stepUpFields(c, d, 'set-up-totp', t.setUpTotp, false)}<button type="submit">${t.setUpTotp}</button>`, 'stack')}`;
   return html`<p>${t.totpActive}</p>
 <p>${t.recoveryLeft(d.factors.recoveryCodesLeft)}</p>
-${postForm(at(c, '/account/recovery-codes'), c.csrf, html`${stepUpFields(c, 'codes', t.regenerate, true)}<button type="submit">${t.regenerate}</button>`, 'stack')}
+${postForm(at(c, '/account/recovery-codes'), c.csrf, html`${stepUpFields(c, d, 'codes', t.regenerate, true)}<button type="submit">${t.regenerate}</button>`, 'stack')}
 ${postForm(
   at(c, '/account/totp/remove'),
   c.csrf,
-  html`${stepUpFields(c, 'remove-totp', t.removeTotp, true)}<button type="submit" class="secondary">${t.removeTotp}</button>`,
+  html`${stepUpFields(c, d, 'remove-totp', t.removeTotp, true)}<button type="submit" class="secondary">${t.removeTotp}</button>`,
   'stack',
 )}`;
 }
@@ -118,7 +147,7 @@ ${postForm(
   at(c, '/account/passkeys/remove'),
   c.csrf,
   html`<input type="hidden" name="id" value="${p.id}">
-${stepUpFields(c, `passkey-${i}`, t.removePasskey(p.name), withCode)}
+${stepUpFields(c, d, `passkey-${i}`, t.removePasskey(p.name), withCode)}
 <button type="submit" class="secondary">${t.removePasskey(p.name)}</button>`,
   'stack',
 )}</li>`,
@@ -130,8 +159,12 @@ ${items}
 <p class="error" role="alert" id="passkey-error" hidden></p>
 <label for="passkey-name">${t.passkeyName}</label>
 <input id="passkey-name" maxlength="64" value="${t.passkeyDefaultName}">
-<label for="add-passkey-password">${t.confirmWithPassword(t.addPasskey)}</label>
-<input id="add-passkey-password" type="password" autocomplete="current-password" maxlength="1024" data-step-up="password">
+${
+  hasPassword(d.user)
+    ? html`<label for="add-passkey-password">${t.confirmWithPassword(t.addPasskey)}</label>
+<input id="add-passkey-password" type="password" autocomplete="current-password" maxlength="1024" data-step-up="password">`
+    : html`<p class="hint">${t.confirmedByCode}</p>`
+}
 ${
   withCode &&
   html`<label for="add-passkey-code">${t.confirmCode(t.addPasskey)}</label>
@@ -190,12 +223,16 @@ ${passkeySection(c, d)}
 ${sessionsSection(c, d)}
 </section>
 <section aria-labelledby="change-password">
-<h2 id="change-password">${t.changePassword}</h2>
+<h2 id="change-password">${hasPassword(d.user) ? t.changePassword : t.setPassword}</h2>
+${hasPassword(d.user) ? '' : html`<p>${t.noPassword}</p>`}
 ${postForm(
   at(c, '/account/password'),
   c.csrf,
-  html`<label for="old_password">${t.oldPassword}</label>
-<input id="old_password" name="old_password" type="password" autocomplete="current-password" required maxlength="1024">
+  html`${
+    hasPassword(d.user) &&
+    html`<label for="old_password">${t.oldPassword}</label>
+<input id="old_password" name="old_password" type="password" autocomplete="current-password" required maxlength="1024">`
+  }
 <label for="new_password">${t.newPassword}</label>
 <input id="new_password" name="new_password" type="password" autocomplete="new-password" required minlength="8" maxlength="128">
 ${

@@ -3,6 +3,7 @@ import type { Core } from '../../core/core.ts';
 import { classifyError } from '../shared/classify-error.ts';
 import { useCookies } from '../shared/html/cookies.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
+import { oidcCodeRoutes } from './code-routes.ts';
 import { oidcConsentRoutes } from './consent-routes.ts';
 import { interactions } from './interactions.ts';
 import { providerAccess, providerRoutes } from './provider-access.ts';
@@ -36,6 +37,7 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
       return io.failure(request, reply, 400);
     });
     oidcSignInRoutes(fastify, core, io, limits);
+    oidcCodeRoutes(fastify, core, io, limits, config.publicUrl);
     oidcConsentRoutes(fastify, io);
   };
 }

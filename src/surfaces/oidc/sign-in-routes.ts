@@ -39,27 +39,8 @@ export function oidcSignInRoutes(fastify: FastifyInstance, core: Core, io: Inter
   const base = `${ISSUER_PATH}/interaction/:uid`;
   const hide = { hide: true };
 
-  /** Where a step left the person: handed to the provider (303 to what it says next), the second step, or the form again. */
-  const answer = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    interaction: Interaction,
-    step: SignInStep,
-    again: (c: OidcPage, refusal: Refusal) => Html,
-  ) => {
-    const c = await io.page(request, reply, interaction);
-    if (step.kind === 'signed-in') {
-      if (step.grant.enrolment) {
-        await core.sessions.end(step.grant.session.id);
-        return io.send(reply, 403, enrolFirstPage(c), interaction);
-      }
-      return reply.redirect(await io.finish(request, reply, interaction, step.grant), 303);
-    }
-    if (step.kind === 'second-step') return io.send(reply, 200, secondStepPage(c, step.mfaToken, step.passkey), interaction);
-    if (step.retryAfterSeconds) reply.header('retry-after', String(step.retryAfterSeconds));
-    const [status, refusal] = step.refusal;
-    return io.send(reply, status, again(c, refusal), interaction);
-  };
+  const answer = (request: FastifyRequest, reply: FastifyReply, interaction: Interaction, step: SignInStep, again: (c: OidcPage, refusal: Refusal) => Html) =>
+    answerStep(core, io, { request, reply, interaction }, step, again);
 
   app.get(base, { schema: { ...hide, params: Uid, querystring: LangQuery } }, async (request, reply) => {
     const interaction = await io.details(request, reply, request.params.uid);
@@ -125,4 +106,27 @@ export function oidcSignInRoutes(fastify: FastifyInstance, core: Core, io: Inter
 /** An account MFA_REQUIRED covers, with no factor yet: told to set one up on /account; the app gets nothing before. */
 function enrolFirstPage(c: OidcPage): Html {
   return signInPage({ ...c, common: { ...c.common, refusals: { ...c.common.refusals, enrolFirst: c.t.enrolFirst } } }, 'enrolFirst');
+}
+
+/** Where a step of the sign-in left the person: handed to the provider (303 to what it says next), the second step, or `again` with the refusal. */
+export async function answerStep(
+  core: Core,
+  io: Interactions,
+  at: { request: FastifyRequest; reply: FastifyReply; interaction: Interaction },
+  step: SignInStep,
+  again: (c: OidcPage, refusal: Refusal) => Html,
+): Promise<FastifyReply> {
+  const { request, reply, interaction } = at;
+  const c = await io.page(request, reply, interaction);
+  if (step.kind === 'signed-in') {
+    if (step.grant.enrolment) {
+      await core.sessions.end(step.grant.session.id);
+      return io.send(reply, 403, enrolFirstPage(c), interaction);
+    }
+    return reply.redirect(await io.finish(request, reply, interaction, step.grant), 303);
+  }
+  if (step.kind === 'second-step') return io.send(reply, 200, secondStepPage(c, step.mfaToken, step.passkey), interaction);
+  if (step.retryAfterSeconds) reply.header('retry-after', String(step.retryAfterSeconds));
+  const [status, refusal] = step.refusal;
+  return io.send(reply, status, again(c, refusal), interaction);
 }

@@ -2,6 +2,8 @@ import type { CommonTexts, Lang, Refusal } from '../../texts/common.ts';
 import type { OidcTexts } from '../../texts/oidc.ts';
 import { postForm } from '../shared/html/forms.ts';
 import { page } from '../shared/html/shell.ts';
+import type { LinkView } from '../../core/one-time-codes.ts';
+import { askCodeForm, type CodeForms, codeLinkPage, codePage, enterCodeForm } from '../shared/html/sign-in/code-views.ts';
 import { passwordForm, SIGN_IN_SCRIPTS, type SignInForms, secondStepPage as sharedSecondStep } from '../shared/html/sign-in/views.ts';
 import { type Html, html, trusted } from '../shared/html/template.ts';
 
@@ -26,7 +28,29 @@ function signInForms(c: OidcPage): SignInForms {
     passwordAction: `${base(c)}/login?lang=${c.lang}`,
     secondStepAction: `${base(c)}/second-factor?lang=${c.lang}`,
     passkey: { options: `${base(c)}/passkey-options`, finish: `${base(c)}/passkey` },
+    code: { page: `${base(c)}/code?lang=${c.lang}`, ask: `${base(c)}/code/send?lang=${c.lang}`, signIn: `${base(c)}/code/sign-in?lang=${c.lang}` },
   };
+}
+
+const codeForms = (c: OidcPage): CodeForms => signInForms(c) as CodeForms;
+
+/** Signing in to the app with a code: asking for it, or typing it in; the password form one link away, going back below. */
+export function codeSignInPage(c: OidcPage, options: { to?: string; sent?: boolean; refusal?: Refusal } = {}): Html {
+  const forms = codeForms(c);
+  const body = options.sent && options.to ? enterCodeForm(forms, { to: options.to, refusal: options.refusal }) : askCodeForm(forms, options);
+  return codePage(
+    c.lang,
+    forms,
+    html`<p>${c.t.signInIntro(c.app)}</p>
+${body}`,
+    html`<p><a href="${base(c)}?lang=${c.lang}">${c.common.code.withPassword}</a></p>
+${cancel(c, c.common.signIn.cancel)}`,
+  );
+}
+
+/** A mailed link's page for this sign-in (GET spends nothing): the button in the browser that asked, the code elsewhere. */
+export function linkPage(c: OidcPage, token: string, view: LinkView | null, refusal?: Refusal): Html {
+  return codeLinkPage(c.lang, codeForms(c), `${base(c)}/code-link?lang=${c.lang}`, token, view, refusal);
 }
 
 /** Going back to the app without signing in: the provider answers it `access_denied`. */

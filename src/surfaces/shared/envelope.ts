@@ -67,6 +67,8 @@ export const CHINESE_ACCOUNT_ROWS = {
   MFA_ENROLMENT_REQUIRED: [403, '请先在 /account 页面设置两步验证', 'MFA_ENROLMENT_REQUIRED'],
   MFA_TOKEN_INVALID: [401, '两步验证令牌无效或已过期，请重新登录', 'INVALID_MFA_TOKEN'],
   MFA_CODE_INVALID: [400, '验证码错误或已使用', 'INVALID_MFA_CODE'],
+  OTP_INVALID: [400, '验证码错误或已过期', 'INVALID_OTP'],
+  PHONE_TAKEN: [400, '该手机号已被其他账户验证', 'PHONE_EXISTS'],
   MFA_STATE_CONFLICT: [409, '两步验证当前状态不允许此操作', 'MFA_STATE_CONFLICT'],
   STEP_UP_REQUIRED: [403, '此操作需要重新验证身份：请提供密码（已启用身份验证器时还需验证码），或使用两步验证重新登录', 'STEP_UP_REQUIRED'],
   LAST_FACTOR_REQUIRED: [409, '此账户必须保留至少一种两步验证方式', 'LAST_FACTOR_REQUIRED'],

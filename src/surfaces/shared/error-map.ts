@@ -79,12 +79,14 @@ export function everyTokenFailure(answer: ErrorAnswer, missing: ErrorAnswer = an
 /** The 429 and 503 answers of the English, FastAPI-shaped surfaces. */
 export const FASTAPI_SERVICE_ROWS = {
   STORE_UNAVAILABLE: [503, 'Service temporarily unavailable'],
+  SMS_BUDGET_EXHAUSTED: [503, 'Texts cannot be sent right now, try again later'],
   RATE_LIMITED: [429, 'Too many requests, try again later'],
 } as const satisfies ErrorOverrides;
 
 /** The 429 and 503 answers of the Chinese surfaces; the codes are used by the envelope. */
 export const CHINESE_SERVICE_ROWS = {
   STORE_UNAVAILABLE: [503, '服务暂时不可用', 'SERVICE_UNAVAILABLE'],
+  SMS_BUDGET_EXHAUSTED: [503, '短信发送量已达上限，请稍后再试', 'SMS_UNAVAILABLE'],
   RATE_LIMITED: [429, '请求过于频繁，请稍后再试', 'RATE_LIMITED'],
 } as const satisfies ErrorOverrides;
 
@@ -129,7 +131,7 @@ export function errorHandler(renderer: ErrorRenderer) {
 function send(reply: FastifyReply, renderer: ErrorRenderer, status: number, message: string, code: string, error?: GatehouseError) {
   const headers = renderer.headers?.(status);
   if (headers) reply.headers(headers);
-  // A backend is away: tell clients when to try again (it reconnects by itself).
-  if (status === 503) reply.header('retry-after', '1');
+  // A backend is away: tell clients when to try again (it reconnects by itself); a spent budget says when it opens.
+  if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.code(status).send(renderer.body(status, message, code, error));
 }

@@ -60,6 +60,8 @@ export const FASTAPI_ACCOUNT_ROWS = {
   MFA_ENROLMENT_REQUIRED: [403, 'Two-step verification must be set up first: sign in at the /account page'],
   MFA_TOKEN_INVALID: [401, 'Invalid or expired two-step verification token: log in again'],
   MFA_CODE_INVALID: [400, 'Invalid verification code'],
+  OTP_INVALID: [400, 'Invalid or expired sign-in code'],
+  PHONE_TAKEN: [400, 'This phone number is verified by another account'],
   MFA_STATE_CONFLICT: [409, 'Two-step verification is not in a state that allows this'],
   STEP_UP_REQUIRED: [
     403,

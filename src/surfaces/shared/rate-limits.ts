@@ -5,7 +5,7 @@ import { fail } from '../../core/errors.ts';
 import { answering } from './documented-answers.ts';
 
 /** What a route guards against. */
-export type LimitGroup = 'register' | 'login' | 'refresh' | 'forgot' | 'reset' | 'password' | 'profile';
+export type LimitGroup = 'register' | 'login' | 'refresh' | 'forgot' | 'reset' | 'password' | 'profile' | 'otp';
 
 /**
  * Which requests naming an account count: `failures` (logins: every attempt

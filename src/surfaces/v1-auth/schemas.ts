@@ -171,3 +171,16 @@ export const VerifyEmailBody = Type.Union(
 );
 export const ResendVerificationBody = Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) }, { examples: [{ email: 'test@example.com' }] });
 export const PhoneCodeBody = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { examples: [{ code: '123456' }] });
+
+/** Where a sign-in code goes: a phone number (read under PHONE_DEFAULT_REGION) or an email address; one of the two. */
+const codeAddress = {
+  phone: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+};
+
+export const OtpSendBody = Type.Object(codeAddress, { examples: [{ phone: '13800138000' }, { email: 'test@example.com' }] });
+
+export const OtpLoginBody = Type.Object(
+  { ...codeAddress, code: Type.String({ minLength: 1, maxLength: 16 }), remember_me: Type.Optional(Type.Boolean()) },
+  { examples: [{ phone: '13800138000', code: '123456' }] },
+);

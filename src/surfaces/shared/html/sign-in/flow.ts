@@ -1,6 +1,7 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { Core } from '../../../../core/core.ts';
 import { isGatehouseError } from '../../../../core/errors.ts';
+import type { AskingPage, CodeAddress, LinkView } from '../../../../core/one-time-codes.ts';
 import type { User } from '../../../../core/ports/user-store.ts';
 import { SecondFactorRequired } from '../../../../core/second-factors/second-step.ts';
 import type { Grant, StartOptions } from '../../../../core/sessions.ts';
@@ -72,6 +73,43 @@ export class SignInFlow {
     });
   }
 
+  /**
+   * Texts or mails a sign-in code to what the person typed (a phone number or
+   * an email address); the answer is the same whether or not an account can
+   * use it. The mail's link comes back to `asking`, for the browser it names.
+   */
+  async askCode(to: string, ip: string, asking: AskingPage): Promise<{ kind: 'sent' } | Extract<SignInStep, { kind: 'refused' }>> {
+    try {
+      await this.#core.oneTimeCodes.send(codeAddress(to), { ip, page: asking });
+      return { kind: 'sent' };
+    } catch (error) {
+      const refused = refusalOf(error);
+      if (!refused) throw error;
+      return refused;
+    }
+  }
+
+  /** A sign-in code typed in: the account is let in as by its password (the second step follows where it has one). */
+  withCode(to: string, typed: string, place: SignInPlace): Promise<SignInStep> {
+    return this.#step(async () => ({
+      kind: 'signed-in',
+      grant: await this.#core.oneTimeCodes.signIn(codeAddress(to), typed, { askSecondFactor: true, hostedSignIn: place.hosted, ...place.start }),
+    }));
+  }
+
+  /** A mailed link's page, read without spending it: a button for the browser that asked, the code elsewhere, null when used or expired. */
+  linkView(token: string, browser: string | undefined): Promise<LinkView | null> {
+    return this.#core.oneTimeCodes.linkView(token, browser);
+  }
+
+  /** A mailed link's button: signs in the browser that asked for the code, and only it. */
+  withLink(token: string, browser: string | undefined, place: SignInPlace): Promise<SignInStep> {
+    return this.#step(async () => ({
+      kind: 'signed-in',
+      grant: await this.#core.oneTimeCodes.signInWithLink(token, browser, { askSecondFactor: true, hostedSignIn: place.hosted, ...place.start }),
+    }));
+  }
+
   /** Starts a passkey ceremony (alone or as the second step); the browser runs it with these options. */
   passkeyOptions() {
     return this.#core.secondFactors.step.passkeyOptions();
@@ -88,6 +126,12 @@ export class SignInFlow {
       return refused;
     }
   }
+}
+
+/** What the person typed where a code goes: an email address (it has an `@`) or a phone number. */
+function codeAddress(to: string): CodeAddress {
+  const typed = to.trim();
+  return typed.includes('@') ? { email: typed } : { phone: typed };
 }
 
 /**

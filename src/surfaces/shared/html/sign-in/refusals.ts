@@ -14,6 +14,9 @@ export type PageRefusal = readonly [status: number, refusal: Refusal];
 export const PAGE_REFUSALS: Record<ErrorCode, PageRefusal> = {
   INVALID_CREDENTIALS: [401, 'wrongCredentials'],
   MFA_CODE_INVALID: [401, 'wrongCode'],
+  OTP_INVALID: [401, 'wrongSignInCode'],
+  PHONE_TAKEN: [409, 'phoneTaken'],
+  SMS_BUDGET_EXHAUSTED: [503, 'unavailable'],
   ACCOUNT_LOCKED: [423, 'locked'],
   RATE_LIMITED: [429, 'tooMany'],
   MFA_TOKEN_INVALID: [400, 'stepExpired'],

@@ -13,6 +13,8 @@ export interface SignInForms {
   secondStepAction: string;
   /** The passkey ceremony's two JSON endpoints (account-passkeys.js posts to them), when this page offers passkeys. */
   passkey?: { options: string; finish: string };
+  /** Signing in with a code, where this page offers it: the page asking for one, where it posts, and where the code is typed. */
+  code?: { page: string; ask: string; signIn: string };
 }
 
 /** The scripts a page with the sign-in's passkey button loads (it works without them, passkeys aside). */
@@ -43,6 +45,7 @@ ${alert(refused ? t.refusals[options.refusal as Refusal] : undefined)}
     'stack',
   )}
 ${passkeyButton(forms, t.signIn.passkey)}
+${forms.code && html`<p><a href="${forms.code.page}">${t.code.instead}</a></p>`}
 ${options.after}`;
 }
 
