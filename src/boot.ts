@@ -138,8 +138,8 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
       webauthn: { rpId: new URL(config.publicUrl).hostname, rpName: 'Gatehouse', origins: [new URL(config.publicUrl).origin] },
     },
     onBackgroundError: (error, what) => log({ err: error }, `${what} failed`),
-    webhookSender: new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate }),
-    delivery: { retrySeconds: config.webhookRetrySeconds },
+    webhookSender: new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate, maxSockets: config.webhookConcurrency }),
+    delivery: { retrySeconds: config.webhookRetrySeconds, concurrency: config.webhookConcurrency },
     observeDelivery: options.observeDelivery,
   });
   try {

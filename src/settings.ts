@@ -695,6 +695,13 @@ export const SETTINGS = {
     meaning:
       'the waits (seconds, each spread by ±10%) between the attempts of a webhook delivery that got no 2xx; after the last, it has failed. The default is the Standard Webhooks schedule: over 27 hours of tries',
   },
+  WEBHOOK_CONCURRENCY: {
+    field: 'webhookConcurrency',
+    parse: integer(16, 1, 1000),
+    default: '`16`',
+    meaning:
+      'webhook delivery attempts in flight at once, per instance: each holds one until its receiver answers or its 10 s are up, so receivers that are slow to answer deliver at most this many events every 10 s',
+  },
   WEBHOOK_ALLOW_PRIVATE: {
     field: 'webhookAllowPrivate',
     parse: boolean(false),

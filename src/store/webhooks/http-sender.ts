@@ -38,12 +38,17 @@ export class HttpWebhookSender implements WebhookSender {
   readonly #http: HttpAgent;
   readonly #https: HttpsAgent;
 
-  constructor(options: { allowPrivate: boolean; resolve?: Resolve }) {
+  /**
+   * `maxSockets`: the delivery loop's attempts in flight (WEBHOOK_CONCURRENCY), so none waits in the agent's queue for
+   * a socket while its timeout runs (a receiver slow to answer would otherwise time out attempts never sent).
+   */
+  constructor(options: { allowPrivate: boolean; resolve?: Resolve; maxSockets?: number }) {
     this.#allowPrivate = options.allowPrivate;
     this.#resolve = options.resolve ?? systemResolve;
     const lookup = this.#lookup;
-    this.#http = new HttpAgent({ keepAlive: true, maxSockets: 8, lookup });
-    this.#https = new HttpsAgent({ keepAlive: true, maxSockets: 8, lookup });
+    const maxSockets = options.maxSockets ?? 16;
+    this.#http = new HttpAgent({ keepAlive: true, maxSockets, lookup });
+    this.#https = new HttpsAgent({ keepAlive: true, maxSockets, lookup });
   }
 
   refusal(url: string): string | null {
