@@ -4,6 +4,7 @@
 // `--only compare,start` runs some parts only and prints their summary (no file written).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ import { BENCH_REDIRECT_URI, basicAuth, codeExchangeBody, type SignedIn, signIn 
 import { postgresSize, redisSize, type StoreSize, sqliteSize } from './store-size.ts';
 import { BENCH_PASSWORD, createSessions, emailOf, openCore, seedUsers, seedUsersPostgres, type Tokens } from './seed.ts';
 
-const PARTS = ['start', 'compare', 'login', 'refresh', 'catalog', 'scale', 'scale-out', 'signing', 'oidc', 'memory'] as const;
+const PARTS = ['start', 'compare', 'login', 'refresh', 'catalog', 'scale', 'scale-out', 'signing', 'oidc', 'webhooks', 'memory'] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: args } = parseArgs({
@@ -788,6 +789,126 @@ async function partOidc() {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+/** Registrations per server over all rounds of the webhooks part (issue 36: 1,000 with a hanging receiver). */
+const WEBHOOK_REGISTRATIONS = 1000;
+/**
+ * How long the bench's receiver holds each delivery before its 2xx: the issue's receiver that hangs for 10 s, answering
+ * just inside Gatehouse's 10 s attempt timeout (counted from the send, so an answer 10.0 s after the request arrived is
+ * always a timeout, and would never be delivered).
+ */
+const HOLD_MS = 9_500;
+/** Attempts in flight on the hanging server (WEBHOOK_CONCURRENCY): 16 would take ~10 minutes to drain 1,000 held 9.5 s each. */
+const BENCH_WEBHOOK_CONCURRENCY = 256;
+
+/** A local webhook receiver that holds every request HOLD_MS, then answers 204; counts the user.created it has answered, by webhook-id. */
+async function hangingReceiver(): Promise<{ url: string; created: Set<string>; held: () => number; close(): Promise<void> }> {
+  const created = new Set<string>();
+  let held = 0;
+  const server = createHttpServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      held++;
+      setTimeout(() => {
+        held--;
+        res.writeHead(204).end();
+        if ((JSON.parse(body) as { type: string }).type === 'user.created') created.add(String(req.headers['webhook-id']));
+      }, HOLD_MS);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    created,
+    held: () => held,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
+ * Issue 36's "delivery never runs on a request's path": two Gatehouse servers started alike, one with an endpoint
+ * subscribed to every event at a receiver that holds each delivery ~10 s, one without; registrations at full speed
+ * (20 connections, unique bodies, ⌈1,000 / rounds⌉ per round each, so each server registers at least 1,000), in
+ * interleaved rounds, compared pair by pair. Then every user.created of the hanging side is waited for at the receiver.
+ */
+async function partWebhooks() {
+  const receiver = await hangingReceiver();
+  const perRound = Math.ceil(WEBHOOK_REGISTRATIONS / ROUNDS);
+  // Both alike: WEBHOOK_ALLOW_PRIVATE because the receiver is on 127.0.0.1, the concurrency to drain it in this run.
+  const settings = { WEBHOOK_ALLOW_PRIVATE: 'on', WEBHOOK_CONCURRENCY: String(BENCH_WEBHOOK_CONCURRENCY), DEMO_DATA: 'false' };
+  const hangingDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-webhooks-'));
+  const plainDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-webhooks-'));
+  const hangingEnv = envFor(hangingDir, settings);
+  const endpoint = JSON.parse(gatehouseCli(hangingEnv, 'webhooks', 'add', receiver.url, '--json')) as { id: string };
+  log(`webhooks: endpoint ${endpoint.id} (every event) at ${receiver.url}, each delivery held ${HOLD_MS / 1000} s`);
+  const [hanging, plain] = await Promise.all([startServer(hangingEnv), startServer(envFor(plainDir, settings))]);
+  // What the hanging side registered, warm-up included: as many user.created to wait for.
+  const registered = { hanging: 0, plain: 0 };
+  const registrations = (server: Server, side: keyof typeof registered) => async (round: number) => {
+    const figures = await generator.run({
+      ...base(server),
+      connections: 20,
+      path: '/api/users/register',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `hook-${side}-{n}@bench.example`, password: BENCH_PASSWORD, first_name: 'B' }),
+      uniqueBody: true,
+      // The warm-up registers 20; every round its share of the 1,000.
+      amount: round === 0 ? 20 : perRound,
+    });
+    registered[side] += figures.total - figures.non2xx - figures.errors;
+    return figures;
+  };
+  const results = await interleaved([
+    { name: 'without', run: registrations(plain, 'plain') },
+    { name: 'hanging', run: registrations(hanging, 'hanging') },
+  ]);
+  const lastRegistration = Date.now();
+  await stopServer(plain);
+  const r = (name: string) => results.get(name)!;
+  record(`POST /api/users/register (20 connections, ${fmt(perRound)} a round), no webhook endpoint (baseline)`, r('without'));
+  const row = record(
+    `POST /api/users/register (20 connections, ${fmt(perRound)} a round), an endpoint for every event at a receiver holding each delivery ${HOLD_MS / 1000} s`,
+    r('hanging'),
+    { runs: r('without'), name: 'without an endpoint' },
+  );
+  const counted = (side: keyof typeof registered) => r(side === 'plain' ? 'without' : 'hanging').reduce((n, f) => n + f.total - f.non2xx - f.errors, 0);
+  ratioTarget(`${fmt(WEBHOOK_REGISTRATIONS)} registrations with a hanging receiver within 10% of without`, row, 0.9);
+  target(
+    `${fmt(WEBHOOK_REGISTRATIONS)} registrations on each server`,
+    `${fmt(counted('hanging'))} with the endpoint, ${fmt(counted('plain'))} without (the warm-ups' 20 apart)`,
+    counted('hanging') >= WEBHOOK_REGISTRATIONS && counted('plain') >= WEBHOOK_REGISTRATIONS,
+  );
+
+  // Every event delivered afterwards: the receiver's count of user.created answered (2xx), against the registrations.
+  const expected = registered.hanging;
+  const deadline = Date.now() + 600_000;
+  for (let waited = 1; receiver.created.size < expected && Date.now() < deadline; waited++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (waited % 10 === 0) log(`webhooks: ${receiver.created.size} of ${expected} user.created delivered, ${receiver.held()} held`);
+  }
+  const seconds = Math.round((Date.now() - lastRegistration) / 1000);
+  log(`webhooks: ${receiver.created.size} of ${expected} user.created delivered, the last ${seconds} s after the last registration`);
+  target(
+    'every user.created delivered afterwards (counted at the receiver, deduplicated on webhook-id)',
+    `${fmt(receiver.created.size)} of ${fmt(expected)}, ${seconds} s after the last registration`,
+    receiver.created.size === expected,
+  );
+  facts.push(
+    `Webhooks off the request path: ${fmt(expected)} registrations (warm-up included) on the server with an endpoint for every event at a receiver that holds each delivery ${HOLD_MS / 1000} s; the receiver answered 2xx to **${fmt(receiver.created.size)}** distinct user.created, the last ${seconds} s after the last registration (WEBHOOK_CONCURRENCY=${BENCH_WEBHOOK_CONCURRENCY} on both servers).`,
+  );
+  roundsNote('Webhooks rounds', results);
+  await stopServer(hanging);
+  await receiver.close();
+  rmSync(hangingDir, { recursive: true, force: true });
+  rmSync(plainDir, { recursive: true, force: true });
+}
+
 /** Resident memory with MEMORY_SESSIONS live sessions, every one of them used once. */
 async function partMemory() {
   const mem = await prepare(Math.min(USERS, MEMORY_SESSIONS), MEMORY_SESSIONS);
@@ -854,6 +975,7 @@ async function run() {
     if (runs('scale-out')) await partScaleOut();
     if (runs('signing')) await partSigning();
     if (runs('oidc')) await partOidc();
+    if (runs('webhooks')) await partWebhooks();
     if (runs('memory')) measured.rssMiB = await partMemory();
   } finally {
     generator.close();
