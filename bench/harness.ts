@@ -6,7 +6,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CpuWindow, type Figures, type LoadSpec } from './load.ts';
+import { type AutocannonSummary, CpuWindow, type Figures, figuresOf, type LoadSpec } from './load.ts';
 import { SETTLE_FLAGS } from './settle.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -80,24 +80,8 @@ export async function plainAutocannon(url: string, connections: number, duration
   // `times` prints the shell's own user and system times, then its children's: "0m1.234s 0m0.456s".
   const children = err.trim().split('\n').at(-1)!;
   const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-  const result = JSON.parse(out) as {
-    requests: { total: number };
-    duration: number;
-    latency: { p50: number; p99: number };
-    errors: number;
-    timeouts: number;
-    non2xx: number;
-  };
-  return {
-    rps: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    total: result.requests.total,
-    // Over the command's whole life, its start-up too: the server's share is a little under what it was while loaded.
-    ...window.close(result.requests.total, seconds.reduce((a, b) => a + b, 0) * 1000),
-  };
+  // Over the command's whole life, its start-up too: the server's share is a little under what it was while loaded.
+  return figuresOf(JSON.parse(out) as AutocannonSummary, window, seconds.reduce((a, b) => a + b, 0) * 1000);
 }
 
 /** A median and its interquartile range, over `n` values. */

@@ -191,6 +191,21 @@ export async function runLoad(spec: LoadSpec): Promise<Figures> {
     ...(spec.rate ? { overallRate: spec.rate } : {}),
     ...(spec.amount ? { amount: spec.amount } : {}),
   });
+  return figuresOf(result, window);
+}
+
+/** What the bench reads of an autocannon result (its API's or its command line's `-j` JSON). */
+export interface AutocannonSummary {
+  requests: { total: number };
+  duration: number;
+  latency: { p50: number; p99: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+
+/** A run's figures from autocannon's summary and the CPU window around it (`loadCpuMs`: the generator's CPU, when measured outside). */
+export function figuresOf(result: AutocannonSummary, window: CpuWindow, loadCpuMs?: number): Figures {
   return {
     // Answers over the run's length: autocannon's own average is of whole seconds sampled, which a 2 s run has one or two of.
     rps: result.requests.total / result.duration,
@@ -199,7 +214,7 @@ export async function runLoad(spec: LoadSpec): Promise<Figures> {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     total: result.requests.total,
-    ...window.close(result.requests.total),
+    ...window.close(result.requests.total, loadCpuMs),
   };
 }
 

@@ -226,9 +226,11 @@ export class AccountService {
       const record: NewUser = {
         uuid: this.#ids.uuid(),
         email: proved.email ?? null,
+        // 8 random bytes are 11 base64url characters; '-' and '_' become 'x' rather than go,
+        // so the name is always user_ and 10 characters (removing them left 9 now and then).
         username: `user_${this.#ids
           .token(8)
-          .replace(/[^A-Za-z0-9]/g, '')
+          .replace(/[^A-Za-z0-9]/g, 'x')
           .slice(0, 10)
           .toLowerCase()}`,
         passwordHash: NO_PASSWORD,

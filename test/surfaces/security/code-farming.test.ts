@@ -112,12 +112,13 @@ describe('every path that issues a code takes from the same per-account budget',
 });
 
 describe('texts: E.164 numbers, limited per account and per number', () => {
-  test("a phone that is not E.164 is refused in the surface's shape, and nothing is sent", async () => {
-    const { username } = await registerV1(server.http, { phone: '13800138000' });
+  test("a phone that is no number is refused in the surface's shape, and nothing is sent", async () => {
+    // A national number of PHONE_DEFAULT_REGION (CN) such as 13800138000 is a number since issue 33; 12345 is none anywhere.
+    const { username } = await registerV1(server.http, { phone: '12345' });
     const r = await server.http('POST', '/api/v1/auth/verify-phone/send', { token: await loginV1(server.http, username) });
     assert.equal(r.status, 400, r.text);
     assert.equal(typeof r.body.detail, 'string');
-    assert.equal((await server.stores.outbox.list(500)).filter((m) => m.to === '13800138000').length, 0);
+    assert.equal((await server.stores.outbox.list(500)).filter((m) => m.to.endsWith('12345')).length, 0);
   });
 
   test('5 texts an hour per account: the 6th is 429 and the pending code still verifies', async () => {
