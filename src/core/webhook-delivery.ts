@@ -6,7 +6,7 @@ import type { IdSource } from './ports/ids.ts';
 import type { Mailer } from './ports/mailer.ts';
 import type { UserStore } from './ports/user-store.ts';
 import type { WebhookSender } from './ports/webhook-sender.ts';
-import type { ClaimedDelivery, Settlement, WebhookStore } from './ports/webhook-store.ts';
+import type { ClaimedDelivery, Settlement, WebhookSecret, WebhookStore } from './ports/webhook-store.ts';
 import type { SecretBox } from './secret-box.ts';
 import { webhookSecretContext } from './webhooks.ts';
 
@@ -17,8 +17,13 @@ export interface DeliverySettings {
   timeoutMs: number;
   /** Attempts in flight at once, per instance. */
   concurrency: number;
-  /** How often other instances' events are looked for (this instance's own wake the loop at once). */
+  /** How often other instances' events are looked for (this instance's own wake the loop within gatherMs). */
   pollMs: number;
+  /**
+   * How long the loop waits after an event of this instance is published before it claims: events published in
+   * that time are claimed together, one claim and one secrets read per endpoint for all of them, not one each.
+   */
+  gatherMs: number;
   /** An endpoint whose every attempt failed for this long is disabled and the superusers mailed (24 h). */
   failingLimitMs: number;
   /** Finished deliveries are kept this long (the console's history). */
@@ -33,9 +38,13 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   timeoutMs: 10_000,
   concurrency: 16,
   pollMs: 1000,
+  gatherMs: 100,
   failingLimitMs: 24 * 3600_000,
   keepMs: 30 * 24 * 3600_000,
 };
+
+/** The live secrets of the endpoints of one claimed batch, by endpoint id. */
+type Secrets = Map<string, Promise<WebhookSecret[]>>;
 
 /** What became of an attempt (metrics). */
 export type AttemptOutcome = 'delivered' | 'retrying' | 'failed';
@@ -71,6 +80,7 @@ export class WebhookDeliveries {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #woken = false;
+  #gathering: ReturnType<typeof setTimeout> | undefined;
   #listening = false;
   #purgedAt = Number.NEGATIVE_INFINITY;
 
@@ -110,7 +120,7 @@ export class WebhookDeliveries {
     this.#running = true;
     if (!this.#listening) {
       this.#listening = true;
-      this.#store.onPublished(() => this.#nudge());
+      this.#store.onPublished(() => this.#nudgeSoon());
     }
     this.#loop = this.#run();
   }
@@ -119,6 +129,8 @@ export class WebhookDeliveries {
   async stop(): Promise<void> {
     if (this.#running) {
       this.#running = false;
+      clearTimeout(this.#gathering);
+      this.#gathering = undefined;
       this.#abort.abort();
       this.#nudge();
       await this.#loop;
@@ -131,8 +143,19 @@ export class WebhookDeliveries {
   /** Claims what is due now and attempts it, resolving when those attempts ended: `gatehouse webhooks` and tests. */
   async runDue(): Promise<number> {
     const claimed = await this.#claim(this.settings.concurrency);
-    await Promise.all(claimed.map((d) => this.#attempt(d)));
+    const secrets = this.#secretsOf(claimed);
+    await Promise.all(claimed.map((d) => this.#attempt(d, secrets)));
     return claimed.length;
+  }
+
+  /** Wakes the loop once gatherMs has passed since the first of the events published meanwhile. */
+  #nudgeSoon(): void {
+    if (this.#gathering !== undefined) return;
+    this.#gathering = setTimeout(() => {
+      this.#gathering = undefined;
+      this.#nudge();
+    }, this.settings.gatherMs);
+    this.#gathering.unref();
   }
 
   #nudge(): void {
@@ -144,7 +167,11 @@ export class WebhookDeliveries {
     while (this.#running) {
       try {
         const free = this.settings.concurrency - this.#inFlight.size;
-        if (free > 0) for (const d of await this.#claim(free)) this.#launch(d);
+        if (free > 0) {
+          const claimed = await this.#claim(free);
+          const secrets = this.#secretsOf(claimed);
+          for (const d of claimed) this.#launch(d, secrets);
+        }
         await this.#purgeHourly();
       } catch (error) {
         this.#report(error, 'webhook delivery');
@@ -179,8 +206,16 @@ export class WebhookDeliveries {
     return this.#store.claim(now, now + this.settings.timeoutMs + 5000, limit, this.#ids.token(12));
   }
 
-  #launch(d: ClaimedDelivery): void {
-    const task = this.#attempt(d).catch((error: unknown) => this.#report(error, 'webhook delivery'));
+  /** The live secrets of each endpoint in a claimed batch, read once per endpoint (a rotation shows from the next batch). */
+  #secretsOf(claimed: readonly ClaimedDelivery[]): Secrets {
+    const now = this.#clock.now();
+    const secrets: Secrets = new Map();
+    for (const d of claimed) if (!secrets.has(d.endpointId)) secrets.set(d.endpointId, this.#store.secrets(d.endpointId, now));
+    return secrets;
+  }
+
+  #launch(d: ClaimedDelivery, secrets: Secrets): void {
+    const task = this.#attempt(d, secrets).catch((error: unknown) => this.#report(error, 'webhook delivery'));
     this.#inFlight.add(task);
     void task.finally(() => {
       this.#inFlight.delete(task);
@@ -189,8 +224,8 @@ export class WebhookDeliveries {
   }
 
   /** The three headers of one attempt: the event's id, this attempt's time, and a `v1,` signature per live secret. */
-  async #headers(d: ClaimedDelivery, at: number): Promise<Record<string, string>> {
-    const secrets = await this.#store.secrets(d.endpointId, at);
+  async #headers(d: ClaimedDelivery, at: number, live: Secrets): Promise<Record<string, string>> {
+    const secrets = (await live.get(d.endpointId)) ?? [];
     const signatures = secrets.map((s) => new Webhook(this.#box.open(s.sealedSecret, webhookSecretContext(s.id))).sign(d.eventId, new Date(at), d.body));
     return {
       'content-type': 'application/json',
@@ -201,13 +236,13 @@ export class WebhookDeliveries {
     };
   }
 
-  async #attempt(d: ClaimedDelivery): Promise<void> {
+  async #attempt(d: ClaimedDelivery, live: Secrets): Promise<void> {
     const at = this.#clock.now();
     const started = performance.now();
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const headers = await this.#headers(d, at);
+      const headers = await this.#headers(d, at, live);
       ({ status } = await this.#sender.post({ url: d.url, headers, body: d.body, timeoutMs: this.settings.timeoutMs, signal: this.#abort.signal }));
     } catch (e) {
       // Stopping: the claim lapses and the attempt is made again later, by this instance or another.
@@ -230,8 +265,10 @@ export class WebhookDeliveries {
     };
     if (!(await this.#store.settle(d.id, d.claim, settlement))) return;
     this.#observe(delivered ? 'delivered' : retry ? 'retrying' : 'failed', durationMs / 1000);
-    if (delivered) await this.#store.markHealthy(d.endpointId);
-    else if (gone) await this.#disable(d, 'gone', 'the receiver answered 410 Gone');
+    // Most deliveries go to a healthy endpoint: no write for them.
+    if (delivered) {
+      if (d.endpointFailing) await this.#store.markHealthy(d.endpointId);
+    } else if (gone) await this.#disable(d, 'gone', 'the receiver answered 410 Gone');
     else {
       const since = await this.#store.markFailing(d.endpointId, at);
       if (since !== null && at - since >= this.settings.failingLimitMs) await this.#disable(d, 'failing', 'every attempt failed for 24 hours', true);

@@ -78,6 +78,8 @@ export interface ClaimedDelivery extends WebhookDelivery {
   claim: string;
   url: string;
   body: string;
+  /** Whether the endpoint was failing when claimed: only then does a delivery mark it healthy again. */
+  endpointFailing: boolean;
 }
 
 /** How an attempt ended and what follows. */

@@ -136,7 +136,8 @@ export class MemoryWebhookStore implements WebhookStore {
     return due.map((d) => {
       Object.assign(d, { claim, nextAttemptAt: leaseUntil });
       const { claim: _, ...delivery } = d;
-      return { ...delivery, claim, url: this.#endpoints.get(d.endpointId)!.url, body: this.#events.get(d.eventId)!.body };
+      const endpoint = this.#endpoints.get(d.endpointId)!;
+      return { ...delivery, claim, url: endpoint.url, body: this.#events.get(d.eventId)!.body, endpointFailing: endpoint.failingSince !== null };
     });
   }
 

@@ -238,17 +238,19 @@ export class SqlWebhookStore implements WebhookStore {
         .execute(),
       this.#db
         .selectFrom('webhook_endpoints')
-        .select(['id', 'url'])
+        .select(['id', 'url', 'failing_since'])
         .where('id', 'in', [...new Set(taken.map((d) => d.endpoint_id))])
         .execute(),
     ]);
     const bodies = new Map(events.map((e) => [e.id, e.body]));
-    const urls = new Map(endpoints.map((e) => [e.id, e.url]));
+    const targets = new Map(endpoints.map((e) => [e.id, e]));
     return taken.flatMap((d) => {
       const body = bodies.get(d.event_id);
-      const url = urls.get(d.endpoint_id);
+      const target = targets.get(d.endpoint_id);
       // Removed between the claim and this read: nothing to send.
-      return body === undefined || url === undefined ? [] : [{ ...toDelivery(d), claim, body, url }];
+      return body === undefined || target === undefined
+        ? []
+        : [{ ...toDelivery(d), claim, body, url: target.url, endpointFailing: target.failing_since != null }];
     });
   }
 

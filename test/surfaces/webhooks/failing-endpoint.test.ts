@@ -97,3 +97,34 @@ test('every attempt failing for 24 hours disables the endpoint and mails the sup
     await receiver.close();
   }
 });
+
+test('a delivery after failures makes the endpoint healthy again: its 24 hours start over at the next failure', async () => {
+  let healthy = false;
+  const receiver = await startReceiver(() => (healthy ? 204 : 503));
+  const find = () => server.core.webhooks.find(endpoint.id);
+  const { endpoint } = await server.core.webhooks.add({ url: receiver.url, eventTypes: ['user.created'] });
+  try {
+    const register = async () => {
+      const name = uniqueName('mend');
+      await server.core.accounts.register({ username: name, email: `${name}@example.com`, password: 'password123' });
+    };
+    await register();
+    await receiver.waitFor(() => receiver.received.length === 1);
+    const failing = await until(find, (e) => e.failingSince !== null, 'the endpoint to be failing');
+
+    healthy = true;
+    server.clock.advance(1200);
+    await receiver.waitFor(() => receiver.received.length === 2);
+    await until(find, (e) => e.failingSince === null, 'the endpoint to be healthy again');
+
+    // A day later one failure is failing since now, not since the first failure: the endpoint stays enabled.
+    healthy = false;
+    server.clock.advance(25 * 3600_000);
+    await register();
+    await receiver.waitFor(() => receiver.received.length === 3);
+    const later = await until(find, (e) => (e.failingSince ?? 0) > failing.failingSince!, 'the endpoint to be failing again');
+    assert.equal(later.enabled, true);
+  } finally {
+    await receiver.close();
+  }
+});
