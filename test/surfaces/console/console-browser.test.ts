@@ -179,6 +179,35 @@ describe('the staff console in Chromium', {
     await phone.context().close();
   });
 
+  test('webhooks: add an endpoint for two events (secret shown once), send a test event, remove it; axe at both widths', async () => {
+    const page = await signIn(superuser);
+    await page.goto(`${server.url}/admin/webhooks`);
+    await page.fill('#url', 'https://crm.example/hooks/gatehouse');
+    await page.fill('#description', 'CRM sync');
+    await page.getByLabel('user.created', { exact: true }).check();
+    await page.getByLabel('user.deleted', { exact: true }).check();
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.waitForSelector('#webhook-secret');
+    await check(page, 'console-webhook-added-desktop');
+    const [endpoint] = await server.core.webhooks.list();
+    assert.deepEqual([...endpoint!.eventTypes].sort(), ['user.created', 'user.deleted']);
+    await press(page, 'Send a test event');
+    assert.match((await page.locator('.flash').textContent()) ?? '', /webhook\.test event is queued/);
+    await page.goto(`${server.url}/admin/webhooks`);
+    await check(page, 'console-webhooks-desktop');
+    await page.goto(`${server.url}/admin/webhooks/${endpoint!.id}`);
+    await page.fill('#confirm', endpoint!.id);
+    await press(page, 'Remove endpoint');
+    assert.deepEqual(await server.core.webhooks.list(), []);
+    await page.context().close();
+    for (const lang of ['en-US', 'zh-CN'] as const) {
+      const phone = await signIn(superuser, 'phone', lang);
+      await phone.goto(`${server.url}/admin/webhooks`);
+      await check(phone, lang === 'en-US' ? 'console-webhooks-phone' : 'console-webhooks-phone-zh');
+      await phone.context().close();
+    }
+  });
+
   test('ticket "locked out": staff see the lock, lift it, and the customer logs in', async () => {
     const user = await customer();
     for (let i = 0; i < 5; i++) await server.core.login.login({ by: 'email', identifier: user.email!, password: 'wrong-guess', accessTtl: 60 }).catch(() => {});

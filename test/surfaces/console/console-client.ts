@@ -44,8 +44,8 @@ export class ConsoleClient {
     return { status: r.status, text, location: r.headers.get('location'), headers: r.headers };
   }
 
-  /** POSTs a form; the CSRF field is the last page's unless `csrf` is given (null leaves it out). */
-  async post(path: string, form: Record<string, string> = {}, csrf: string | null = this.csrf): Promise<Answer> {
+  /** POSTs a form (URLSearchParams for a field given several times); the CSRF field is the last page's unless `csrf` is given (null leaves it out). */
+  async post(path: string, form: Record<string, string> | URLSearchParams = {}, csrf: string | null = this.csrf): Promise<Answer> {
     const body = new URLSearchParams(form);
     if (csrf !== null) body.set('csrf', csrf);
     const r = await fetch(this.#base + path, {
