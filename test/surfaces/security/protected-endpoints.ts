@@ -20,6 +20,7 @@ const HARMLESS_BODIES: Record<string, unknown> = {
   'DELETE /api/v1/auth/mfa/passkeys/{id}': { password: 'password123' },
   'PATCH /api/admin/users/{uuid}': { is_email_verified: true },
   'POST /api/admin/clients': { name: 'x', redirect_uris: ['https://x.example/cb'] },
+  'POST /api/admin/webhooks': { url: 'https://hooks.example.com/x' },
 };
 
 /**
@@ -35,7 +36,11 @@ export async function protectedEndpoints(http: Client): Promise<Endpoint[]> {
     if (/\/refresh(_token)?$/.test(template)) continue;
     for (const [method, operation] of Object.entries(operations)) {
       if (!operation.security?.length) continue;
-      const path = template.replace('{uuid}', '00000000-0000-4000-8000-000000000000').replace(/\{[^}]+\}/g, 'x');
+      // Path parameters as their schemas take them (an integer id, a uuid), so the token decides the answer here too.
+      const path = template
+        .replace('{uuid}', '00000000-0000-4000-8000-000000000000')
+        .replace('{delivery_id}', '1')
+        .replace(/\{[^}]+\}/g, 'x');
       const key = `${method.toUpperCase()} ${template}`;
       endpoints.push({ method: method.toUpperCase(), path, body: HARMLESS_BODIES[key] });
     }
