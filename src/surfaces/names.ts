@@ -4,7 +4,7 @@
  * no route, schema or Fastify plugin; `registry.ts` checks it lists exactly
  * these names.
  */
-export const SURFACE_NAMES = ['users', 'catalog', 'auth', 'v1-auth', 'v1-users', 'admin', 'pages', 'account', 'jwks', 'oidc', 'console'] as const;
+export const SURFACE_NAMES = ['users', 'catalog', 'auth', 'v1-auth', 'v1-users', 'orgs', 'admin', 'pages', 'account', 'jwks', 'oidc', 'console'] as const;
 
 export type SurfaceName = (typeof SURFACE_NAMES)[number];
 
