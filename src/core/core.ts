@@ -260,10 +260,7 @@ export function createCore(options: CoreOptions): Core {
     },
     { ...DEFAULT_DELIVERY, ...options.delivery },
   );
-  const orgs = new OrganizationService(
-    { store: options.stores.organizations, users, audit, events, clock, ids, lockout, mailer },
-    options.invitations,
-  );
+  const orgs = new OrganizationService({ store: options.stores.organizations, users, audit, events, clock, ids, lockout, mailer }, options.invitations);
   accounts.beforeDelete = (user) => orgs.mayDelete(user);
   // A new email address gets a verification mail, after the answer that set it.
   const background = new Set<Promise<void>>();

@@ -30,9 +30,18 @@ export const EVENT_TYPES = {
     when: "an account's sessions were ended at once: sign-out everywhere, a new password or factor, enabling again, staff; `current_kept` when the session that asked stays",
     data: { sessions_ended: 3, current_kept: false },
   },
-  'organization.created': { when: 'an organisation was made; `actor` is the account that made it (its first owner)', data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001' } },
-  'organization.updated': { when: "an organisation's name or slug changed; `changed` names the fields", data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001', changed: ['name'] } },
-  'organization.deleted': { when: 'an organisation was deleted with its memberships and invitations; `organization` as it was', data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001' } },
+  'organization.created': {
+    when: 'an organisation was made; `actor` is the account that made it (its first owner)',
+    data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001' },
+  },
+  'organization.updated': {
+    when: "an organisation's name or slug changed; `changed` names the fields",
+    data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001', changed: ['name'] },
+  },
+  'organization.deleted': {
+    when: 'an organisation was deleted with its memberships and invitations; `organization` as it was',
+    data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001' },
+  },
   'organization.member.added': {
     when: 'an account joined an organisation (an accepted invitation, or an operator); `member` is its uuid, `roles` its roles there',
     data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001', member: 'd4e5f6a7-0000-4000-8000-000000000002', roles: ['admin'] },

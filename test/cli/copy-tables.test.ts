@@ -272,7 +272,11 @@ async function fill(place: Place, box: SecretBox): Promise<void> {
       .execute();
     await loose
       .insertInto('org_memberships')
-      .values(orgs.flatMap((org_id) => [1, 2].map((user_id) => ({ org_id, user_id, roles: user_id === 1 ? ',owner,' : ',member,billing,', created_at: at, updated_at: at }))))
+      .values(
+        orgs.flatMap((org_id) =>
+          [1, 2].map((user_id) => ({ org_id, user_id, roles: user_id === 1 ? ',owner,' : ',member,billing,', created_at: at, updated_at: at })),
+        ),
+      )
       .execute();
     await loose
       .insertInto('org_roles')

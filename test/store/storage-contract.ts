@@ -1113,10 +1113,16 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
       }),
     );
 
-
     // Organisations (issue 35): memberships, the last-owner rule in the store's transaction, single-use invitations.
     describe('organizations', () => {
-      const org = (id: string, slug: string, createdBy: number | null = null): Organization => ({ id, name: slug.toUpperCase(), slug, createdBy, createdAt: T0, updatedAt: T0 });
+      const org = (id: string, slug: string, createdBy: number | null = null): Organization => ({
+        id,
+        name: slug.toUpperCase(),
+        slug,
+        createdBy,
+        createdAt: T0,
+        updatedAt: T0,
+      });
       const member = (orgId: string, userId: number, roles: string[]): Membership => ({ orgId, userId, roles, createdAt: T0, updatedAt: T0 });
       const invitation = (id: string, orgId: string, overrides: Partial<Invitation> = {}): Invitation => ({
         id,
@@ -1137,7 +1143,12 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
           const ann = await users.create(newUser());
           const a = org('00000000-0000-4000-8000-00000000000a', 'acme', ann.id);
           assert.equal(await organizations.create(a, member(a.id, ann.id, ['owner']), [event('organization.created')]), true);
-          assert.equal(await organizations.create(org('00000000-0000-4000-8000-00000000000b', 'acme'), member('00000000-0000-4000-8000-00000000000b', ann.id, ['owner']), [event('organization.created')]), false);
+          assert.equal(
+            await organizations.create(org('00000000-0000-4000-8000-00000000000b', 'acme'), member('00000000-0000-4000-8000-00000000000b', ann.id, ['owner']), [
+              event('organization.created'),
+            ]),
+            false,
+          );
           assert.equal((await webhooks.deliveries('ep', 10)).length, 1, 'the refused one wrote no event');
           assert.deepEqual(await organizations.get(a.id), a);
           assert.deepEqual(await organizations.bySlug('acme'), a);
@@ -1146,14 +1157,32 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
           assert.equal(await organizations.update(b.id, { slug: 'acme' }, T0 + 1, []), 'slug_taken');
           assert.deepEqual(await organizations.update(b.id, { name: 'Beta Ltd' }, T0 + 1, []), { ...b, name: 'Beta Ltd', updatedAt: T0 + 1 });
           assert.equal(await organizations.update('00000000-0000-4000-8000-0000000000ff', { name: 'x' }, T0, []), null);
-          assert.deepEqual((await organizations.list(10, 0)).map((o) => o.slug), ['acme', 'beta']);
-          assert.deepEqual((await organizations.list(10, 0, 'BET')).map((o) => o.slug), ['beta']);
-          assert.deepEqual((await organizations.ofUser(ann.id, 10, 0)).map((m) => [m.organization.slug, m.roles]), [['acme', ['owner']], ['beta', ['owner']]]);
-          assert.deepEqual((await organizations.ofUser(ann.id, 1, 1)).map((m) => m.organization.slug), ['beta']);
+          assert.deepEqual(
+            (await organizations.list(10, 0)).map((o) => o.slug),
+            ['acme', 'beta'],
+          );
+          assert.deepEqual(
+            (await organizations.list(10, 0, 'BET')).map((o) => o.slug),
+            ['beta'],
+          );
+          assert.deepEqual(
+            (await organizations.ofUser(ann.id, 10, 0)).map((m) => [m.organization.slug, m.roles]),
+            [
+              ['acme', ['owner']],
+              ['beta', ['owner']],
+            ],
+          );
+          assert.deepEqual(
+            (await organizations.ofUser(ann.id, 1, 1)).map((m) => m.organization.slug),
+            ['beta'],
+          );
           assert.equal(await organizations.remove(a.id, []), true);
           assert.equal(await organizations.remove(a.id, []), false);
           assert.equal(await organizations.membership(a.id, ann.id), null);
-          assert.deepEqual((await organizations.ofUser(ann.id, 10, 0)).map((m) => m.organization.slug), ['beta']);
+          assert.deepEqual(
+            (await organizations.ofUser(ann.id, 10, 0)).map((m) => m.organization.slug),
+            ['beta'],
+          );
         }),
       );
 
@@ -1166,12 +1195,18 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
           assert.equal(await organizations.addMember(member(a.id, bob.id, ['owner']), []), true);
           assert.equal(await organizations.addMember(member(a.id, bob.id, ['member']), []), false);
           assert.equal(await organizations.addMember(member(a.id, carol.id, ['member', 'billing']), []), true);
-          assert.deepEqual((await organizations.members(a.id, 10, 0)).map((m) => [m.userId, m.roles]), [
-            [ann.id, ['owner']],
-            [bob.id, ['owner']],
-            [carol.id, ['member', 'billing']],
-          ]);
-          assert.deepEqual((await organizations.members(a.id, 1, 1)).map((m) => m.userId), [bob.id]);
+          assert.deepEqual(
+            (await organizations.members(a.id, 10, 0)).map((m) => [m.userId, m.roles]),
+            [
+              [ann.id, ['owner']],
+              [bob.id, ['owner']],
+              [carol.id, ['member', 'billing']],
+            ],
+          );
+          assert.deepEqual(
+            (await organizations.members(a.id, 1, 1)).map((m) => m.userId),
+            [bob.id],
+          );
           // Two owners demoting each other at once: one wins, the other is the last owner.
           const results = await Promise.all([
             organizations.setRoles(a.id, ann.id, ['admin'], T0 + 1, []),
@@ -1190,7 +1225,10 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
           const other = owner.id === ann.id ? bob : ann;
           await users.delete(other.id);
           assert.equal(await organizations.membership(a.id, other.id), null);
-          assert.deepEqual((await organizations.members(a.id, 10, 0)).map((m) => m.userId), [owner.id]);
+          assert.deepEqual(
+            (await organizations.members(a.id, 10, 0)).map((m) => m.userId),
+            [owner.id],
+          );
         }),
       );
 
@@ -1203,7 +1241,13 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
           await organizations.addInvitation(invitation('inv_r', a.id, { roles: ['member', 'billing'] }), []);
           await organizations.putRole({ name: 'reader', description: '', permissions: ['docs:read'], createdAt: T0, updatedAt: T0 });
           await organizations.putRole({ name: 'billing', description: 'pays', permissions: ['invoices:read'], createdAt: T0, updatedAt: T0 });
-          await organizations.putRole({ name: 'billing', description: 'pays', permissions: ['invoices:read', 'invoices:write'], createdAt: T0, updatedAt: T0 + 1 });
+          await organizations.putRole({
+            name: 'billing',
+            description: 'pays',
+            permissions: ['invoices:read', 'invoices:write'],
+            createdAt: T0,
+            updatedAt: T0 + 1,
+          });
           assert.deepEqual(await organizations.roles(), [
             { name: 'billing', description: 'pays', permissions: ['invoices:read', 'invoices:write'], createdAt: T0, updatedAt: T0 + 1 },
             { name: 'reader', description: '', permissions: ['docs:read'], createdAt: T0, updatedAt: T0 },
@@ -1225,14 +1269,22 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
           await organizations.addInvitation(invitation('inv_1', a.id), [event('organization.invitation.created')]);
           await organizations.addInvitation(invitation('inv_2', a.id, { createdAt: T0 + 1, email: 'carol@example.com' }), []);
           await organizations.addInvitation(invitation('inv_old', a.id, { expiresAt: T0 }), []);
-          assert.deepEqual((await organizations.invitations(a.id, T0, 10, 0)).map((i) => i.id), ['inv_2', 'inv_1']);
-          assert.deepEqual((await organizations.invitationsFor('bob@example.com', T0)).map((i) => i.id), ['inv_1']);
+          assert.deepEqual(
+            (await organizations.invitations(a.id, T0, 10, 0)).map((i) => i.id),
+            ['inv_2', 'inv_1'],
+          );
+          assert.deepEqual(
+            (await organizations.invitationsFor('bob@example.com', T0)).map((i) => i.id),
+            ['inv_1'],
+          );
           assert.deepEqual(await organizations.invitationByHash('hash-inv_1'), invitation('inv_1', a.id));
           assert.equal(await organizations.revokeInvitation(a.id, 'inv_2', []), true);
           assert.equal(await organizations.revokeInvitation(a.id, 'inv_2', []), false);
           assert.equal(await organizations.accept('hash-inv_old', bob.id, T0, () => []), null, 'expired');
           const accepts = await Promise.all(
-            Array.from({ length: 5 }, () => organizations.accept('hash-inv_1', bob.id, T0 + 2, (m) => [event(`organization.member.added`), event(m.roles.join())])),
+            Array.from({ length: 5 }, () =>
+              organizations.accept('hash-inv_1', bob.id, T0 + 2, (m) => [event(`organization.member.added`), event(m.roles.join())]),
+            ),
           );
           const won = accepts.filter((m) => m !== null);
           assert.equal(won.length, 1, 'one accept wins');

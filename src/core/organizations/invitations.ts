@@ -70,9 +70,7 @@ export class Invitations {
       createdAt: now,
       expiresAt: now + INVITATION_TTL_MS,
     };
-    await store.addInvitation(invitation, [
-      orgEvent(events, 'organization.invitation.created', org, actor, { invitation: invitation.id, email, roles }),
-    ]);
+    await store.addInvitation(invitation, [orgEvent(events, 'organization.invitation.created', org, actor, { invitation: invitation.id, email, roles })]);
     await this.#mailer.send({ to: email, ...this.#mail(org, token) });
     await audit.record('org.invitation_sent', actor?.id ?? null, orgDetail(org, `invitation=${invitation.id} roles=${roles.join(',')}`), actor?.id ?? null);
     return invitation;

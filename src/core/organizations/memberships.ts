@@ -80,9 +80,7 @@ export class Memberships {
       demandOwnerFor(actorRoles, membership.roles, null);
     }
     settle(
-      await store.removeMember(orgId, user.id, [
-        orgEvent(events, 'organization.member.removed', org, actor, { member: user.uuid, roles: membership.roles }),
-      ]),
+      await store.removeMember(orgId, user.id, [orgEvent(events, 'organization.member.removed', org, actor, { member: user.uuid, roles: membership.roles })]),
     );
     await audit.record('org.member_removed', user.id, orgDetail(org, leaving ? 'left' : `roles=${membership.roles.join(',')}`), actor?.id ?? null);
   }

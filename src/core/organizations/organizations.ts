@@ -15,7 +15,14 @@ export class Organizations {
   async create(input: { name: string; slug: string }, owner: Actor & object, by: Actor = owner): Promise<Organization> {
     const { store, clock, ids, events, audit } = this.#deps;
     const now = clock.now();
-    const org: Organization = { id: ids.uuid(), name: checkName(input.name), slug: checkSlug(input.slug), createdBy: by?.id ?? null, createdAt: now, updatedAt: now };
+    const org: Organization = {
+      id: ids.uuid(),
+      name: checkName(input.name),
+      slug: checkSlug(input.slug),
+      createdBy: by?.id ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
     const membership = { orgId: org.id, userId: owner.id, roles: ['owner'], createdAt: now, updatedAt: now };
     const made = await store.create(org, membership, [
       orgEvent(events, 'organization.created', org, by),

@@ -1,12 +1,4 @@
-import type {
-  CustomRole,
-  Invitation,
-  MemberChange,
-  Membership,
-  MembershipOf,
-  Organization,
-  OrganizationStore,
-} from '../../core/ports/organization-store.ts';
+import type { CustomRole, Invitation, MemberChange, Membership, MembershipOf, Organization, OrganizationStore } from '../../core/ports/organization-store.ts';
 import type { OutboxEvent } from '../../core/ports/webhook-store.ts';
 import { normaliseRoles } from '../../core/organizations/rules.ts';
 

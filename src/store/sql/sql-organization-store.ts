@@ -1,13 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type {
-  CustomRole,
-  Invitation,
-  MemberChange,
-  Membership,
-  MembershipOf,
-  Organization,
-  OrganizationStore,
-} from '../../core/ports/organization-store.ts';
+import type { CustomRole, Invitation, MemberChange, Membership, MembershipOf, Organization, OrganizationStore } from '../../core/ports/organization-store.ts';
 import type { OutboxEvent } from '../../core/ports/webhook-store.ts';
 import type { Dialect } from '../migrations/dialect.ts';
 import { normaliseRoles } from '../../core/organizations/rules.ts';
@@ -232,7 +224,12 @@ export class SqlOrganizationStore implements OrganizationStore {
         const current = await tx.selectFrom('org_memberships').select('roles').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
         if (!current) return 'missing';
         if (rolesOf(current.roles).includes('owner') && !roles.includes('owner') && (await this.#otherOwners(tx, orgId, userId)) === 0) return 'last_owner';
-        await tx.updateTable('org_memberships').set({ roles: rolesColumn(roles), updated_at: at }).where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+        await tx
+          .updateTable('org_memberships')
+          .set({ roles: rolesColumn(roles), updated_at: at })
+          .where('org_id', '=', orgId)
+          .where('user_id', '=', userId)
+          .execute();
         return 'done';
       },
       (done) => done === 'done',
@@ -273,7 +270,13 @@ export class SqlOrganizationStore implements OrganizationStore {
   }
 
   async putRole(role: CustomRole): Promise<void> {
-    const row = { name: role.name, description: role.description, permissions: JSON.stringify(role.permissions), created_at: role.createdAt, updated_at: role.updatedAt };
+    const row = {
+      name: role.name,
+      description: role.description,
+      permissions: JSON.stringify(role.permissions),
+      created_at: role.createdAt,
+      updated_at: role.updatedAt,
+    };
     await this.#db
       .insertInto('org_roles')
       .values(row)
@@ -329,7 +332,13 @@ export class SqlOrganizationStore implements OrganizationStore {
   }
 
   async invitationsFor(email: string, now: number): Promise<Invitation[]> {
-    const rows = await this.#db.selectFrom('org_invitations').selectAll().where('email', '=', email).where('expires_at', '>', now).orderBy('created_at').execute();
+    const rows = await this.#db
+      .selectFrom('org_invitations')
+      .selectAll()
+      .where('email', '=', email)
+      .where('expires_at', '>', now)
+      .orderBy('created_at')
+      .execute();
     return rows.map(toInvitation);
   }
 

@@ -41,7 +41,10 @@ export const orgsRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, op
 
   app.get(
     '/',
-    { schema: { tags, summary: "The caller's organisations, with its roles in each", querystring: Page, response: { 200: style.Data(Listed(MyOrgView)) } }, config: caller },
+    {
+      schema: { tags, summary: "The caller's organisations, with its roles in each", querystring: Page, response: { 200: style.Data(Listed(MyOrgView)) } },
+      config: caller,
+    },
     async (request) => {
       const { limit = 50, offset = 0 } = request.query;
       const rows = await core.orgs.organizations.mine(request.caller.user.id, limit + 1, offset);
@@ -51,7 +54,14 @@ export const orgsRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, op
 
   app.get(
     '/roles',
-    { schema: { tags, summary: 'The roles catalog: built-in roles, and the custom roles superusers define with their permissions', response: { 200: style.Data(Type.Array(RoleView)) } }, config: caller },
+    {
+      schema: {
+        tags,
+        summary: 'The roles catalog: built-in roles, and the custom roles superusers define with their permissions',
+        response: { 200: style.Data(Type.Array(RoleView)) },
+      },
+      config: caller,
+    },
     async () => style.data('获取角色列表成功', (await core.orgs.roles.list()).map(roleView)),
   );
 
@@ -63,7 +73,16 @@ export const orgsRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, op
 
   app.patch(
     '/:org',
-    { schema: { tags, summary: 'Rename an organisation or change its slug (owners and admins)', params: OrgParams, body: OrgChange, response: { 200: style.Data(OrgView) } }, config: caller },
+    {
+      schema: {
+        tags,
+        summary: 'Rename an organisation or change its slug (owners and admins)',
+        params: OrgParams,
+        body: OrgChange,
+        response: { 200: style.Data(OrgView) },
+      },
+      config: caller,
+    },
     async (request) => style.data('组织已更新', orgView(await core.orgs.organizations.update(request.params.org, request.body, request.caller.user))),
   );
 
@@ -78,7 +97,15 @@ export const orgsRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, op
 
   app.get(
     '/:org/me',
-    { schema: { tags, summary: "The caller's roles in the organisation and the permissions they carry", params: OrgParams, response: { 200: style.Data(MeView) } }, config: caller },
+    {
+      schema: {
+        tags,
+        summary: "The caller's roles in the organisation and the permissions they carry",
+        params: OrgParams,
+        response: { 200: style.Data(MeView) },
+      },
+      config: caller,
+    },
     async (request) => {
       const mine = await core.orgs.members.mine(request.params.org, request.caller.user);
       return style.data('获取成员信息成功', { organization: orgView(mine.org), roles: mine.roles, permissions: mine.permissions });

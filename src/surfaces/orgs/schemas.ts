@@ -19,7 +19,10 @@ export const NewOrg = Type.Object(
   { additionalProperties: false },
 );
 export const OrgChange = Type.Object(
-  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), slug: Type.Optional(Type.String({ minLength: 2, maxLength: 64, pattern: '^[a-z0-9-]+$' })) },
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    slug: Type.Optional(Type.String({ minLength: 2, maxLength: 64, pattern: '^[a-z0-9-]+$' })),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 export const RolesBody = Type.Object({ roles: Type.Array(RoleName, { minItems: 1, maxItems: 20 }) }, { additionalProperties: false });

@@ -14,5 +14,10 @@ export interface OrgsStyle {
 
 export const ORGS_STYLES: Readonly<Record<V1AuthStyle, OrgsStyle>> = {
   plain: { tag: 'v1-orgs (plain bodies)', renderer: orgsPlainRenderer, data: (_message, value) => value, Data: (schema) => schema },
-  envelope: { tag: 'v1-orgs (envelope: {status, message, data})', renderer: orgsEnvelopeRenderer, data: (message, value) => ok(message, value), Data: (schema) => Enveloped(schema) },
+  envelope: {
+    tag: 'v1-orgs (envelope: {status, message, data})',
+    renderer: orgsEnvelopeRenderer,
+    data: (message, value) => ok(message, value),
+    Data: (schema) => Enveloped(schema),
+  },
 };

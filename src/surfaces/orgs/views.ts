@@ -5,7 +5,13 @@ import { zuluUtc } from '../shared/timestamps.ts';
 
 export const orgView = (o: Organization) => ({ id: o.id, name: o.name, slug: o.slug, created_at: zuluUtc(o.createdAt) });
 
-export const myOrgView = (m: MembershipOf) => ({ id: m.organization.id, name: m.organization.name, slug: m.organization.slug, roles: m.roles, joined_at: zuluUtc(m.createdAt) });
+export const myOrgView = (m: MembershipOf) => ({
+  id: m.organization.id,
+  name: m.organization.name,
+  slug: m.organization.slug,
+  roles: m.roles,
+  joined_at: zuluUtc(m.createdAt),
+});
 
 export const memberView = ({ user, membership }: Member) => ({
   user: { uuid: user.uuid, email: user.email, username: user.username, full_name: user.fullName },
@@ -13,7 +19,13 @@ export const memberView = ({ user, membership }: Member) => ({
   joined_at: zuluUtc(membership.createdAt),
 });
 
-export const invitationView = (i: Invitation) => ({ id: i.id, email: i.email, roles: i.roles, created_at: zuluUtc(i.createdAt), expires_at: zuluUtc(i.expiresAt) });
+export const invitationView = (i: Invitation) => ({
+  id: i.id,
+  email: i.email,
+  roles: i.roles,
+  created_at: zuluUtc(i.createdAt),
+  expires_at: zuluUtc(i.expiresAt),
+});
 
 export const roleView = (r: RoleEntry) => ({ name: r.name, description: r.description, built_in: r.builtIn, permissions: r.permissions });
 

@@ -74,7 +74,12 @@ describe('organisations, as a new user scripts them', () => {
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'SLUG_TAKEN');
     const mine = await server.http('GET', '/api/v1/orgs', { token: ann.token });
-    assert.deepEqual(mine.body, { items: [{ id: acme, name: 'Acme', slug: 'acme', roles: ['owner'], joined_at: mine.body.items[0].joined_at }], limit: 50, offset: 0, next_offset: null });
+    assert.deepEqual(mine.body, {
+      items: [{ id: acme, name: 'Acme', slug: 'acme', roles: ['owner'], joined_at: mine.body.items[0].joined_at }],
+      limit: 50,
+      offset: 0,
+      next_offset: null,
+    });
   });
 
   test('Ann invites Bob as admin; Bob gets the mail, signs up, verifies and accepts; the link is spent', async () => {
@@ -103,9 +108,12 @@ describe('organisations, as a new user scripts them', () => {
     assert.equal(twice.body.code, 'INVITATION_INVALID');
   });
 
-  test("a forwarded link lets no one else in: another verified account is refused (403 INVITATION_EMAIL_MISMATCH), the invitation stays", async () => {
+  test('a forwarded link lets no one else in: another verified account is refused (403 INVITATION_EMAIL_MISMATCH), the invitation stays', async () => {
     const invitee = `${uniqueName('dora')}@example.com`;
-    assert.equal((await server.http('POST', `/api/v1/orgs/${acme}/invitations`, { token: ann.token, body: { email: invitee, roles: ['member'] } })).status, 201);
+    assert.equal(
+      (await server.http('POST', `/api/v1/orgs/${acme}/invitations`, { token: ann.token, body: { email: invitee, roles: ['member'] } })).status,
+      201,
+    );
     const token = await invitationToken(invitee);
     const mallory = await person('mallory');
     const refused = await server.envelopeHttp('POST', '/api/v1/orgs/invitations/accept', { token: mallory.token, body: { token } });
@@ -128,10 +136,16 @@ describe('organisations, as a new user scripts them', () => {
     carol = { email: carolEmail, token: await loginV1(server.http, username), id: (await server.core.accounts.findByEmail(carolEmail))!.id };
     assert.equal((await server.http('POST', '/api/v1/orgs/invitations/accept', { token: carol.token, body: { token } })).status, 200);
 
-    const refused = await server.envelopeHttp('POST', `/api/v1/orgs/${acme}/invitations`, { token: carol.token, body: { email: 'eve@example.com', roles: ['member'] } });
+    const refused = await server.envelopeHttp('POST', `/api/v1/orgs/${acme}/invitations`, {
+      token: carol.token,
+      body: { email: 'eve@example.com', roles: ['member'] },
+    });
     assert.equal(refused.status, 403);
     assert.equal(refused.body.code, 'ORG_FORBIDDEN');
-    assert.equal((await server.http('POST', `/api/v1/orgs/${acme}/invitations`, { token: carol.token, body: { email: 'eve@example.com', roles: ['member'] } })).status, 403);
+    assert.equal(
+      (await server.http('POST', `/api/v1/orgs/${acme}/invitations`, { token: carol.token, body: { email: 'eve@example.com', roles: ['member'] } })).status,
+      403,
+    );
     assert.equal((await server.http('GET', `/api/v1/orgs/${acme}/invitations`, { token: carol.token })).status, 403);
     const promote = await server.http('PATCH', `/api/v1/orgs/${acme}/members/${await uuidOf(carol)}`, { token: carol.token, body: { roles: ['admin'] } });
     assert.equal(promote.status, 403);
@@ -173,7 +187,10 @@ describe('organisations, as a new user scripts them', () => {
     assert.equal(makeOwner.body.code, 'ORG_FORBIDDEN');
     assert.equal((await server.http('DELETE', `/api/v1/orgs/${acme}/members/${annUuid}`, { token: bob.token })).status, 403);
     assert.equal((await server.http('PATCH', `/api/v1/orgs/${acme}/members/${annUuid}`, { token: bob.token, body: { roles: ['member'] } })).status, 403);
-    assert.equal((await server.http('POST', `/api/v1/orgs/${acme}/invitations`, { token: bob.token, body: { email: 'o@example.com', roles: ['owner'] } })).status, 403);
+    assert.equal(
+      (await server.http('POST', `/api/v1/orgs/${acme}/invitations`, { token: bob.token, body: { email: 'o@example.com', roles: ['owner'] } })).status,
+      403,
+    );
     // An admin manages other members: Bob makes Carol an admin and back.
     assert.equal((await server.http('PATCH', `/api/v1/orgs/${acme}/members/${carolUuid}`, { token: bob.token, body: { roles: ['admin'] } })).status, 200);
     assert.equal((await server.http('PATCH', `/api/v1/orgs/${acme}/members/${carolUuid}`, { token: bob.token, body: { roles: ['member'] } })).status, 200);
@@ -237,7 +254,7 @@ describe('organisations, as a new user scripts them', () => {
       assert.ok(types.includes(type), type);
   });
 
-  test("deleting an account takes its memberships; deleting the organisation (owner) takes the rest", async () => {
+  test('deleting an account takes its memberships; deleting the organisation (owner) takes the rest', async () => {
     assert.equal(await server.core.accounts.delete((await server.core.accounts.findById(bob.id))!), true);
     const members = await server.http('GET', `/api/v1/orgs/${acme}/members`, { token: ann.token });
     assert.deepEqual(
