@@ -23,7 +23,7 @@ test('roles add|list|remove, orgs create|list|add-member|remove-member|invite', 
   ok(['users', 'create', '--email', 'ann@example.com', '--password', 'correct-horse-42']);
   ok(['users', 'create', '--email', 'bob@example.com', '--password', 'correct-horse-42']);
   assert.match(
-    ok(['roles', 'add', 'billing', '--permissions', 'invoices:read, invoices:pay', '--description', 'pays']),
+    ok(['roles', 'add', 'billing', '--permissions', 'invoices:read,invoices:pay', '--description', 'pays the bills']),
     /role billing: invoices:pay, invoices:read/,
   );
   assert.deepEqual(

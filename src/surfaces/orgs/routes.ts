@@ -30,7 +30,7 @@ export const orgsRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, op
   };
 
   app.post(
-    '/',
+    '',
     { schema: { tags, summary: 'Create an organisation; the caller becomes its owner', body: NewOrg, response: { 201: style.Data(OrgView) } }, config: caller },
     async (request, reply) => {
       const org = await core.orgs.organizations.create(request.body, request.caller.user);
@@ -40,7 +40,7 @@ export const orgsRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, op
   );
 
   app.get(
-    '/',
+    '',
     {
       schema: { tags, summary: "The caller's organisations, with its roles in each", querystring: Page, response: { 200: style.Data(Listed(MyOrgView)) } },
       config: caller,
