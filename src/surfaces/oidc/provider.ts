@@ -17,7 +17,17 @@ const CLAIMS = {
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
   profile: ['name', 'given_name', 'family_name', 'preferred_username'],
+  organizations: ['organizations'],
 };
+
+/** How many organisations the `organizations` claim lists at most (the first by id): a token is not a directory. */
+const ORGANIZATIONS_IN_A_TOKEN = 100;
+
+/** The `organizations` claim: `[{id, slug, roles}]` of the account's memberships. */
+async function organizationsOf(core: Core, user: User): Promise<Array<{ id: string; slug: string; roles: string[] }>> {
+  const memberships = await core.orgs.organizations.mine(user.id, ORGANIZATIONS_IN_A_TOKEN, 0);
+  return memberships.map((m) => ({ id: m.organization.id, slug: m.organization.slug, roles: m.roles }));
+}
 
 function claimsOf(user: User): Record<string, unknown> {
   const name = user.fullName ?? ([user.firstName, user.lastName].filter(Boolean).join(' ') || undefined);
@@ -94,7 +104,7 @@ export async function buildProvider(
     claims: CLAIMS,
     // The id_token carries the granted scopes' claims too: apps that read only the id_token see the email and name.
     conformIdTokenClaims: false,
-    scopes: ['openid', 'offline_access', 'email', 'phone', 'profile'],
+    scopes: ['openid', 'offline_access', 'email', 'phone', 'profile', 'organizations'],
     // An app's API scopes (client_credentials), from its registration; see api-resource.ts.
     extraClientMetadata: { properties: [API_SCOPES_METADATA] },
     // A secret only in the Authorization header (client_secret_basic), or none (public apps, PKCE): a secret in the
@@ -136,7 +146,13 @@ export async function buildProvider(
       }
       if (!user || user.uuid !== sub) return undefined;
       const claims = claimsOf(user);
-      return { accountId: sub, claims: async () => claims };
+      const account = user;
+      return {
+        accountId: sub,
+        // The memberships are read when the scope asks for them, at the time the id_token or userinfo is made.
+        claims: async (_use: string, scope: string) =>
+          scope.split(' ').includes('organizations') ? { ...claims, organizations: await organizationsOf(core, account) } : claims,
+      };
     },
     ttl: {
       AccessToken: 3600,
