@@ -6,6 +6,7 @@ import { ACR_MFA, ACR_VALUES, demandsSecondFactor } from './acr.ts';
 import { adapterClass, SessionBinding } from './adapter.ts';
 import { API_SCOPES_METADATA, API_TOKEN_TTL, apiResourceIndicators } from './api-resource.ts';
 import { ISSUER_PATH } from './issuer-path.ts';
+import { organizationTokenClaims } from './organization-tokens.ts';
 import type { SigningKeySource } from './signing-keys.ts';
 
 /**
@@ -107,6 +108,9 @@ export async function buildProvider(
     scopes: ['openid', 'offline_access', 'email', 'phone', 'profile', 'organizations'],
     // An app's API scopes (client_credentials), from its registration; see api-resource.ts.
     extraClientMetadata: { properties: [API_SCOPES_METADATA] },
+    // organization=<uuid>: one organisation's access token (organization-tokens.ts), with its claims.
+    extraParams: ['organization'],
+    extraTokenClaims: (_ctx: KoaContextWithOIDC, token: Parameters<typeof organizationTokenClaims>[1]) => organizationTokenClaims(core, token),
     // A secret only in the Authorization header (client_secret_basic), or none (public apps, PKCE): a secret in the
     // body is not read at all, so the request is unauthenticated and refused (invalid_client).
     clientAuthMethods: ['client_secret_basic', 'none'],
@@ -120,7 +124,7 @@ export async function buildProvider(
       userinfo: { enabled: true },
       clientCredentials: { enabled: true },
       // client_credentials gives RFC 9068 JWT access tokens for the API resource; the user flows are unchanged.
-      resourceIndicators: apiResourceIndicators(apiResource),
+      resourceIndicators: apiResourceIndicators(apiResource, core),
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logout, postLogoutSuccessSource: pages.loggedOut },
     },
     enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA'], userinfoSigningAlgValues: ['RS256', 'ES256', 'EdDSA'] },
