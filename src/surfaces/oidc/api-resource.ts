@@ -32,7 +32,7 @@ export function apiResourceIndicators(resource: string, core?: Core) {
       typeof model.resource === 'string' && organizationOf(model.resource) !== null,
     getResourceServerInfo: async (ctx: KoaContextWithOIDC, indicator: string, client: Record<string, unknown>) => {
       const orgId = organizationOf(indicator);
-      if (orgId !== null && core) return organizationResourceServer(core, ctx, orgId, resource);
+      if (orgId !== null && core) return organizationResourceServer(resource);
       if (indicator !== resource || !isClientCredentials(ctx)) throw new errors.InvalidTarget();
       const registered = Array.isArray(client[API_SCOPES_METADATA]) ? (client[API_SCOPES_METADATA] as string[]) : [];
       // Never a user's scope, whatever a row says: those speak for a signed-in user, and here nobody signed in.

@@ -39,20 +39,17 @@ async function membershipClaims(core: Core, orgId: string, accountId: string) {
   }
 }
 
-/**
- * The organisation's resource server: a JWT for the API's audience. At the
- * authorization endpoint nobody may be signed in yet; at the token endpoint
- * (code exchange, refresh) the account must be a member now.
- */
-export async function organizationResourceServer(core: Core, ctx: KoaContextWithOIDC, orgId: string, audience: string) {
-  if (ctx.oidc.route === 'token') {
-    const accountId = ctx.oidc.account?.accountId;
-    if (!accountId || !(await membershipClaims(core, orgId, accountId))) throw new errors.InvalidGrant('the account is not a member of the organization');
-  }
+/** The organisation's resource server: a JWT for the API's audience (membership is checked as the token is made, below). */
+export function organizationResourceServer(audience: string) {
   return { scope: 'organizations', audience, accessTokenFormat: 'jwt' as const, jwt: { sign: { alg: 'RS256' as const } } };
 }
 
-/** The claims an organisation's access token carries (oidc-provider's `extraTokenClaims`). */
+/**
+ * The claims an organisation's access token carries (oidc-provider's
+ * `extraTokenClaims`), read as the token is made: at the code exchange and at
+ * every refresh the account must be a member now, or the grant is refused
+ * (`invalid_grant`) before any token of it is handed out.
+ */
 export async function organizationTokenClaims(core: Core, token: { accountId?: string; resourceServer?: { identifier(): string } }) {
   const orgId = token.resourceServer ? organizationOf(token.resourceServer.identifier()) : null;
   if (!orgId || !token.accountId) return undefined;
