@@ -107,18 +107,43 @@ export class Invitations {
 
   /** Accepts with the mailed token: the account's verified email must be the invited address. */
   async accept(token: string, user: User): Promise<{ org: Organization; membership: Membership }> {
-    const { store, clock, events, audit } = this.#deps;
     const live = await this.peek(token);
     if (!live) throw fail('INVITATION_INVALID');
-    const { invitation, org } = live;
+    return this.#spend(live.invitation, live.org, user);
+  }
+
+  /**
+   * The invitee's answer on its own page (/account), by the invitation's id:
+   * only an invitation to its verified address is found, so the address is
+   * the proof, as the token is in the mail.
+   */
+  async answer(id: string, user: User, accept: boolean): Promise<Organization> {
+    const { store, events, audit } = this.#deps;
+    const invitation = (await this.pendingFor(user)).find((i) => i.id === id);
+    const org = invitation ? await store.get(invitation.orgId) : null;
+    if (!invitation || !org) throw fail('INVITATION_INVALID');
+    if (accept) return (await this.#spend(invitation, org, user)).org;
+    const event = orgEvent(events, 'organization.invitation.revoked', org, user, { invitation: id, email: invitation.email, roles: invitation.roles });
+    if (!(await store.revokeInvitation(org.id, id, [event]))) throw fail('INVITATION_INVALID');
+    await audit.record('org.invitation_revoked', user.id, orgDetail(org, `invitation=${id} declined`), user.id);
+    return org;
+  }
+
+  async #spend(invitation: Invitation, org: Organization, user: User): Promise<{ org: Organization; membership: Membership }> {
+    const { store, clock, events, audit } = this.#deps;
     if (user.email?.toLowerCase() !== invitation.email) throw fail('INVITATION_EMAIL_MISMATCH');
     if (!user.isEmailVerified) throw fail('EMAIL_NOT_VERIFIED');
-    const membership = await store.accept(sha256(token), user.id, clock.now(), (joined) => [
+    const membership = await store.accept(invitation.tokenHash, user.id, clock.now(), (joined) => [
       orgEvent(events, 'organization.member.added', org, user, { member: user.uuid, roles: joined.roles }),
     ]);
     if (!membership) throw fail('INVITATION_INVALID');
     await audit.record('org.invitation_accepted', user.id, orgDetail(org, `invitation=${invitation.id} roles=${membership.roles.join(',')}`), user.id);
     return { org, membership };
+  }
+
+  /** The organisation an invitation is to (null once it is gone). */
+  organizationOf(invitation: Invitation): Promise<Organization | null> {
+    return this.#deps.store.get(invitation.orgId);
   }
 
   /** Invitations waiting for this account's verified address (its /account page). */
