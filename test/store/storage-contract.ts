@@ -1233,6 +1233,27 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
       );
 
       test(
+        'eight owners leaving at once, five rounds: each time exactly one stays (LAST_OWNER for the last)',
+        withStores(async ({ users, organizations }) => {
+          const owners = [];
+          for (let i = 0; i < 8; i++) owners.push(await users.create(newUser()));
+          for (let round = 0; round < 5; round++) {
+            const o = org(`00000000-0000-4000-8000-0000000001${String(round).padStart(2, '0')}`, `race-${round}`);
+            await organizations.create(o, member(o.id, owners[0]!.id, ['owner']), []);
+            for (const owner of owners.slice(1)) await organizations.addMember(member(o.id, owner.id, ['owner']), []);
+            const results = await Promise.all(
+              owners.map((owner, i) =>
+                i % 2 === 0 ? organizations.removeMember(o.id, owner.id, []) : organizations.setRoles(o.id, owner.id, ['admin'], T0, []),
+              ),
+            );
+            assert.equal(results.filter((r) => r === 'last_owner').length, 1, `round ${round}: ${results.join(',')}`);
+            const left = (await organizations.members(o.id, 20, 0)).filter((m) => m.roles.includes('owner'));
+            assert.equal(left.length, 1, `round ${round}: one owner stays`);
+          }
+        }),
+      );
+
+      test(
         'custom roles: defined, redefined, listed by name; removing one takes it from members and invitations',
         withStores(async ({ users, organizations }) => {
           const ann = await users.create(newUser());
