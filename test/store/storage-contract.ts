@@ -1235,13 +1235,13 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
       test(
         'eight owners leaving at once, five rounds: each time exactly one stays (LAST_OWNER for the last)',
         withStores(async ({ users, organizations }) => {
-          const owners = [];
+          const owners: User[] = [];
           for (let i = 0; i < 8; i++) owners.push(await users.create(newUser()));
           for (let round = 0; round < 5; round++) {
             const o = org(`00000000-0000-4000-8000-0000000001${String(round).padStart(2, '0')}`, `race-${round}`);
             await organizations.create(o, member(o.id, owners[0]!.id, ['owner']), []);
             for (const owner of owners.slice(1)) await organizations.addMember(member(o.id, owner.id, ['owner']), []);
-            const results = await Promise.all(
+            const results: string[] = await Promise.all(
               owners.map((owner, i) =>
                 i % 2 === 0 ? organizations.removeMember(o.id, owner.id, []) : organizations.setRoles(o.id, owner.id, ['admin'], T0, []),
               ),

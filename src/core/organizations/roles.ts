@@ -2,10 +2,16 @@ import type { Audit } from '../audit.ts';
 import { fail } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CustomRole, OrganizationStore } from '../ports/organization-store.ts';
+import type { User } from '../ports/user-store.ts';
 import { BUILT_IN_ROLES, isBuiltIn, normaliseRoles } from './rules.ts';
 
 /** A role or permission name: lower-case, digits and `_ - : .`, up to 64 (`invoices:read`). */
 const NAME = /^[a-z][a-z0-9_:.-]{0,63}$/;
+
+/** Custom roles are the installation's: an organisation's owners and admins assign them, only superusers define them. */
+function superuserOnly(actor: User | null): void {
+  if (actor !== null && !(actor.isSuperuser && actor.status === 'active')) throw fail('FORBIDDEN', 'only superusers define organisation roles');
+}
 
 /** The catalog an app reads: the built-in roles, then the custom ones with their permissions. */
 export interface RoleEntry {
@@ -46,8 +52,9 @@ export class RoleCatalog {
     ];
   }
 
-  /** Defines (or redefines) a custom role; the caller is a superuser or the operator (`actorId` null). */
-  async define(name: string, permissions: readonly string[], description: string, actorId: number | null): Promise<CustomRole> {
+  /** Defines (or redefines) a custom role: a superuser, or the operator (`actor` null); FORBIDDEN for anyone else. */
+  async define(name: string, permissions: readonly string[], description: string, actor: User | null): Promise<CustomRole> {
+    superuserOnly(actor);
     if (!NAME.test(name)) throw fail('VALIDATION_FAILED', 'a role name is lower-case letters, digits and _ - : . (up to 64)', 'name');
     if (isBuiltIn(name)) throw fail('VALIDATION_FAILED', `${name} is a built-in role`, 'name');
     for (const p of permissions) if (!NAME.test(p)) throw fail('VALIDATION_FAILED', `not a permission name: ${p}`, 'permissions');
@@ -55,15 +62,16 @@ export class RoleCatalog {
     const existing = (await this.#store.roles()).find((r) => r.name === name);
     const role: CustomRole = { name, description, permissions: [...new Set(permissions)].sort(), createdAt: existing?.createdAt ?? now, updatedAt: now };
     await this.#store.putRole(role);
-    await this.#audit.record('role.defined', null, `role=${name} permissions=${role.permissions.join(',')}`, actorId);
+    await this.#audit.record('role.defined', null, `role=${name} permissions=${role.permissions.join(',')}`, actor?.id ?? null);
     return role;
   }
 
-  /** Removes a custom role (and takes it from every member and invitation). */
-  async remove(name: string, actorId: number | null): Promise<void> {
+  /** Removes a custom role (and takes it from every member and invitation): a superuser, or the operator. */
+  async remove(name: string, actor: User | null): Promise<void> {
+    superuserOnly(actor);
     if (isBuiltIn(name)) throw fail('VALIDATION_FAILED', `${name} is a built-in role`, 'name');
     if (!(await this.#store.removeRole(name))) throw fail('NOT_FOUND', `no role ${name}`);
-    await this.#audit.record('role.removed', null, `role=${name}`, actorId);
+    await this.#audit.record('role.removed', null, `role=${name}`, actor?.id ?? null);
   }
 
   /** Roles as assigned: each known (built-in or defined), at least one; VALIDATION_FAILED otherwise. */

@@ -21,6 +21,7 @@ const HARMLESS_BODIES: Record<string, unknown> = {
   'PATCH /api/admin/users/{uuid}': { is_email_verified: true },
   'POST /api/admin/clients': { name: 'x', redirect_uris: ['https://x.example/cb'] },
   'POST /api/admin/webhooks': { url: 'https://x.example/hook' },
+  'PUT /api/admin/roles/{name}': { permissions: [] },
   'POST /api/v1/orgs': { name: 'x', slug: 'xx' },
   'PATCH /api/v1/orgs/{org}': { name: 'x' },
   'PATCH /api/v1/orgs/{org}/members/{user}': { roles: ['member'] },
