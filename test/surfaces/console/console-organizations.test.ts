@@ -1,6 +1,7 @@
 // The console's organisations, read only (issue 35): staff search them by name
 // or slug, open one and see its members with their roles, each linking to the
-// account; a plain user is kept out by the staff guard.
+// account, and an account's page lists its memberships; a plain user is kept
+// out by the staff guard.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
@@ -37,6 +38,10 @@ test('staff search organisations and read one with its members; a plain user is 
   assert.match(one.text, new RegExp(`href="/admin/accounts/${ann.uuid}\\?lang=en">${ann.email}</a></td>\\s*<td>owner</td>`));
   assert.match(one.text, new RegExp(`href="/admin/accounts/${bob.uuid}\\?lang=en">${bob.email}</a></td>\\s*<td>admin</td>`));
   assert.equal((await c.get('/admin/organizations/00000000-0000-4000-8000-000000000000?lang=en')).status, 404);
+  // An account's page lists its memberships, each linking to the organisation.
+  const account = await c.get(`/admin/accounts/${bob.uuid}?lang=en`);
+  assert.match(account.text, new RegExp(`href="/admin/organizations/${acme.id}\\?lang=en">Acme Widgets</a></td>\\s*<td>admin</td>`));
+  assert.match((await c.get(`/admin/accounts/${staff.uuid}?lang=en`)).text, /Not a member of any organisation\./);
 
   const user = new ConsoleClient(server.url);
   await user.signIn(bob.email!).catch(() => {});
