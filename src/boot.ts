@@ -128,6 +128,8 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
       apiLinkTemplate: config.otpLinkUrlTemplate ?? (config.surfaces.has('account') ? `${config.publicUrl}/account/code-link?token={token}` : null),
     },
     verification: { ...DEFAULT_VERIFICATION, emailUrlTemplate: config.verifyUrlTemplate },
+    // The invitation mail's link opens /account's accept page (it signs in, or signs up, then accepts).
+    invitations: { acceptUrlTemplate: `${config.publicUrl}/account/invitations?token={token}` },
     requireVerifiedEmail: config.requireVerifiedEmail,
     consoleMfa: config.consoleMfa,
     secondFactors: {

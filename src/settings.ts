@@ -282,7 +282,7 @@ export const SETTINGS = {
     parse: surfaces,
     default: `\`${SURFACE_NAMES.join(',')}\``,
     meaning:
-      "comma list of the surfaces to serve; one that sends people to another's page needs it too (`console` needs `account`; `oidc` needs `account` with `MFA_REQUIRED`; what mails a link needs `pages` unless both link templates point elsewhere)",
+      "comma list of the surfaces to serve; one that sends people to another's page needs it too (`console` and `orgs` need `account`; `oidc` needs `account` with `MFA_REQUIRED`; what mails a link needs `pages` unless both link templates point elsewhere)",
   },
   DEMO_DATA: { field: 'demoData', parse: boolean(true), default: '`true`', meaning: 'load the demo catalog into an empty database at start' },
   LOG_LEVEL: {

@@ -12,7 +12,7 @@ describe('config', () => {
     assert.equal(c.port, 8000);
     assert.deepEqual(c.database, { kind: 'sqlite', path: resolve('data/gatehouse.db') });
     assert.equal(c.v1AuthStyle, 'plain');
-    assert.deepEqual([...c.surfaces], ['users', 'catalog', 'auth', 'v1-auth', 'v1-users', 'admin', 'pages', 'account', 'jwks', 'oidc', 'console']);
+    assert.deepEqual([...c.surfaces], ['users', 'catalog', 'auth', 'v1-auth', 'v1-users', 'orgs', 'admin', 'pages', 'account', 'jwks', 'oidc', 'console']);
     assert.equal(c.passwordHash, 'argon2id');
     assert.deepEqual(c.tokenTtl, { users: 10800, auth: 1800, v1Auth: 3600, envelope: 86400 });
     assert.equal(c.jwtSecret, null);

@@ -35,6 +35,17 @@ Commands:
   webhooks list [--json] | webhooks remove ID | webhooks rotate-secret ID [--json]
   webhooks test ID [--json]     send a webhook.test event and wait for its first attempt
   webhooks enable|disable ID    after a 410 or a day of failures: deliveries resume
+  orgs create --name NAME --slug SLUG --owner USER [--json]
+                                an organisation, USER its first owner
+  orgs list [--search TEXT] [--json]
+  orgs add-member|remove-member ORG USER [--roles R1,R2]
+                                ORG is a uuid or a slug; roles default to member
+  orgs invite ORG EMAIL [--roles R1,R2]
+                                mail an invitation (the link opens /account)
+  roles list [--json]           organisation roles: built-in and custom, with permissions
+  roles add NAME --permissions P1,P2 [--description TEXT]
+                                define (or redefine) a custom role; owners and admins assign it
+  roles remove NAME             and take it from every member and invitation
   keys list [--json]            signing keys: which signs, until when each verifies
   keys rotate [--algorithm ES256|EdDSA|RS256]
                                 a new signing key; the old one verifies until its tokens expire
@@ -81,6 +92,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   clients: async () => (await import('./clients-command.ts')).clientsCommand,
   keys: async () => (await import('./keys-command.ts')).keysCommand,
   webhooks: async () => (await import('./webhooks-command.ts')).webhooksCommand,
+  orgs: async () => (await import('./orgs-command.ts')).orgsCommand,
+  roles: async () => (await import('./roles-command.ts')).rolesCommand,
   doctor: async () => (await import('./doctor-command.ts')).doctorCommand,
   audit: async () => (await import('./audit-command.ts')).auditCommand,
 };

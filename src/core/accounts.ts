@@ -180,6 +180,8 @@ export class AccountService {
    * the core wires it to send a verification mail. Set once, at wiring.
    */
   onEmailSet: ((user: User) => void) | undefined;
+  /** Refuses a deletion the organisations forbid (the only owner of one: LAST_OWNER); set by createCore. */
+  beforeDelete: ((user: User) => Promise<void>) | undefined;
 
   /**
    * Operator or verification: marks the account's email (or phone) as verified, or not. A number
@@ -451,6 +453,7 @@ export class AccountService {
 
   /** Deletes the account and its sessions (wherever sessions are stored). */
   async delete(user: User): Promise<boolean> {
+    await this.beforeDelete?.(user);
     await this.#sessions.endAllForUser(user.id);
     await this.#cancelPending(user.id);
     await this.#lockout.clear('password', user.id);

@@ -36,7 +36,8 @@ export class Audit {
     this.#observe = deps.observe;
   }
 
-  async record(type: AuditType, userId: number | null, detail: string | null = null): Promise<void> {
+  /** `actorId`: who acted, when not the request's staff member (an organisation's admin acting on a member). */
+  async record(type: AuditType, userId: number | null, detail: string | null = null, actorId?: number | null): Promise<void> {
     const origin = this.#origin();
     const event = {
       at: this.#clock.now(),
@@ -44,7 +45,7 @@ export class Audit {
       userId,
       ip: origin?.ip ?? null,
       userAgent: origin?.userAgent ?? null,
-      actorId: origin?.actorId ?? null,
+      actorId: actorId ?? origin?.actorId ?? null,
       detail,
     };
     this.#observe?.(event);

@@ -36,6 +36,8 @@ import { rfc3339 } from './user-view.ts';
 import type { WebhookSender } from './ports/webhook-sender.ts';
 import { type AttemptOutcome, DEFAULT_DELIVERY, type DeliverySettings, WebhookDeliveries } from './webhook-delivery.ts';
 import { WebhookService } from './webhooks.ts';
+import { OrganizationService } from './organizations/service.ts';
+import type { InvitationSettings } from './organizations/invitations.ts';
 
 export interface CoreOptions {
   stores: Stores;
@@ -87,6 +89,8 @@ export interface CoreOptions {
   delivery?: Partial<DeliverySettings>;
   /** Sees every finished delivery attempt (metrics). */
   observeDelivery?: (outcome: AttemptOutcome, seconds: number) => void;
+  /** The invitation mail's link to the hosted accept page. */
+  invitations?: InvitationSettings;
 }
 
 /** The services every surface is built on. */
@@ -119,6 +123,8 @@ export interface Core {
   webhooks: WebhookService;
   /** The webhook delivery loop: started by a server (`gatehouse serve`), not by the other commands. */
   deliveries: WebhookDeliveries;
+  /** Organisations, members, invitations and the roles catalog. */
+  orgs: OrganizationService;
   clock: Clock;
   stores: Stores;
   /** Moves accounts in from another system (the original FastAPI database, an export). */
@@ -254,6 +260,8 @@ export function createCore(options: CoreOptions): Core {
     },
     { ...DEFAULT_DELIVERY, ...options.delivery },
   );
+  const orgs = new OrganizationService({ store: options.stores.organizations, users, audit, events, clock, ids, lockout, mailer }, options.invitations);
+  accounts.beforeDelete = (user) => orgs.mayDelete(user);
   // A new email address gets a verification mail, after the answer that set it.
   const background = new Set<Promise<void>>();
   accounts.onEmailSet = (user) => {
@@ -284,6 +292,7 @@ export function createCore(options: CoreOptions): Core {
     secretBox: options.secretBox,
     webhooks,
     deliveries,
+    orgs,
     clock,
     stores: options.stores,
     importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids, events, phones }, importOptions),

@@ -39,6 +39,11 @@ export const ERROR_CODES = {
   OTP_INVALID: 'the sign-in code is wrong, used, expired or out of tries (or nothing was sent to that number or address)',
   PHONE_TAKEN: 'another account has verified this phone number (a verified number belongs to one account)',
   SMS_BUDGET_EXHAUSTED: 'the hourly budget of texts to this calling code is spent (SMS_HOURLY_BUDGET): no text is sent until it opens again',
+  ORG_FORBIDDEN: 'the caller is a member of the organisation, and its roles do not allow this',
+  LAST_OWNER: 'an organisation always keeps an owner: the only owner cannot be removed, demoted, deleted or leave',
+  SLUG_TAKEN: 'another organisation already has this slug',
+  INVITATION_INVALID: 'the invitation is unknown, used, revoked or expired',
+  INVITATION_EMAIL_MISMATCH: "the invitation is for another address: the account's verified email must be the invited one",
   STAFF_SECOND_FACTOR_REQUIRED: 'staff power needs a sign-in with a second factor (CONSOLE_MFA, MFA_REQUIRED): sign in with the password and the code',
 } as const;
 

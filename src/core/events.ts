@@ -30,6 +30,38 @@ export const EVENT_TYPES = {
     when: "an account's sessions were ended at once: sign-out everywhere, a new password or factor, enabling again, staff; `current_kept` when the session that asked stays",
     data: { sessions_ended: 3, current_kept: false },
   },
+  'organization.created': {
+    when: 'an organisation was made; `actor` is the account that made it (its first owner)',
+    data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001' },
+  },
+  'organization.updated': {
+    when: "an organisation's name or slug changed; `changed` names the fields",
+    data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001', changed: ['name'] },
+  },
+  'organization.deleted': {
+    when: 'an organisation was deleted with its memberships and invitations; `organization` as it was',
+    data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001' },
+  },
+  'organization.member.added': {
+    when: 'an account joined an organisation (an accepted invitation, or an operator); `member` is its uuid, `roles` its roles there',
+    data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001', member: 'd4e5f6a7-0000-4000-8000-000000000002', roles: ['admin'] },
+  },
+  'organization.member.updated': {
+    when: "a member's roles in an organisation changed; `roles` are the new ones",
+    data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001', member: 'd4e5f6a7-0000-4000-8000-000000000002', roles: ['member'] },
+  },
+  'organization.member.removed': {
+    when: 'a member left or was removed (`actor` is the member when it left)',
+    data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001', member: 'd4e5f6a7-0000-4000-8000-000000000002', roles: ['member'] },
+  },
+  'organization.invitation.created': {
+    when: 'an invitation to an organisation was mailed',
+    data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001', invitation: 'inv_3nqvU0lQ1XwKc2Yb', email: 'bob@example.com', roles: ['admin'] },
+  },
+  'organization.invitation.revoked': {
+    when: 'an invitation not yet accepted was revoked',
+    data: { actor: 'c1d2e3f4-0000-4000-8000-000000000001', invitation: 'inv_3nqvU0lQ1XwKc2Yb', email: 'bob@example.com', roles: ['admin'] },
+  },
   'webhook.test': {
     when: 'sent by `gatehouse webhooks test`, the staff API and the console, to one endpoint only; no `user`',
     data: { endpoint_id: 'ep_3nqvU0lQ1XwKc2Yb', message: 'a test event sent by an operator' },
@@ -83,6 +115,18 @@ export class Events {
   }
 }
 
+/** An organisation as webhooks show it (`data.organization`). */
+export interface OrganizationEventView {
+  id: string;
+  name: string;
+  slug: string;
+}
+
+/** Organisation events carry `organization` (and uuids of accounts) instead of `user`. */
+export const isOrganizationEvent = (type: EventType): boolean => type.startsWith('organization.');
+
+const EXAMPLE_ORGANIZATION: OrganizationEventView = { id: '5f1e2d3c-0000-4000-8000-00000000a000', name: 'Acme', slug: 'acme' };
+
 /** The account every example body shows. */
 const EXAMPLE_USER: UserView = {
   id: 42,
@@ -103,5 +147,6 @@ const EXAMPLE_USER: UserView = {
 /** One example body of each type (docs/webhooks.md, the OpenAPI document). */
 export function exampleBody(type: EventType): { type: EventType; timestamp: string; data: Record<string, unknown> } {
   const { data } = EVENT_TYPES[type];
-  return { type, timestamp: '2026-01-01T12:00:00Z', data: type === 'webhook.test' ? { ...data } : { user: EXAMPLE_USER, ...data } };
+  const subject = type === 'webhook.test' ? {} : isOrganizationEvent(type) ? { organization: EXAMPLE_ORGANIZATION } : { user: EXAMPLE_USER };
+  return { type, timestamp: '2026-01-01T12:00:00Z', data: { ...subject, ...data } };
 }

@@ -27,7 +27,9 @@ export const DEFAULT_LOCKOUT_RULE: LockoutRule = {
  * - `sms-budget`: texts per calling code (SMS_HOURLY_BUDGET);
  * - `reset-mail`: reset mails sent per account;
  * - `email-change`: a user's own email changes (each answer tells whether an
- *   address is taken, so they are counted).
+ *   address is taken, so they are counted);
+ * - `org-invite`: invitations mailed per organisation (each is a mail to an
+ *   address the inviter chose).
  * Sends and changes keep their slot: the budget counts them in the window.
  * Second-factor codes add their kind here and reuse the same calls.
  */
@@ -47,6 +49,7 @@ export type AttemptKind =
   | 'sms-budget'
   | 'reset-mail'
   | 'email-change'
+  | 'org-invite'
   | 'second-factor';
 
 export const DEFAULT_ATTEMPT_RULES: Record<Exclude<AttemptKind, 'password'>, LockoutRule> = {
@@ -70,6 +73,8 @@ export const DEFAULT_ATTEMPT_RULES: Record<Exclude<AttemptKind, 'password'>, Loc
   'sms-budget': { maxFailures: 1000, windowMs: 3_600_000, lockMs: 3_600_000 },
   'reset-mail': { maxFailures: 5, windowMs: 3_600_000, lockMs: 3_600_000 },
   'email-change': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },
+  // Invitations mailed per organisation: 20 an hour, so an organisation's admin cannot turn Gatehouse into a mailer.
+  'org-invite': { maxFailures: 20, windowMs: 3_600_000, lockMs: 3_600_000 },
   // Wrong second-factor codes also fail a `password` slot (they lock the account like wrong passwords);
   // this budget is not cleared by a right password, so logging in again buys no new guesses.
   'second-factor': { maxFailures: 10, windowMs: 3_600_000, lockMs: 3_600_000 },

@@ -4,7 +4,7 @@
  * no route, schema or Fastify plugin; `registry.ts` checks it lists exactly
  * these names.
  */
-export const SURFACE_NAMES = ['users', 'catalog', 'auth', 'v1-auth', 'v1-users', 'admin', 'pages', 'account', 'jwks', 'oidc', 'console'] as const;
+export const SURFACE_NAMES = ['users', 'catalog', 'auth', 'v1-auth', 'v1-users', 'orgs', 'admin', 'pages', 'account', 'jwks', 'oidc', 'console'] as const;
 
 export type SurfaceName = (typeof SURFACE_NAMES)[number];
 
@@ -28,6 +28,7 @@ const MAILS_LINKS: readonly SurfaceName[] = ['users', 'auth', 'v1-auth', 'admin'
 export function surfaceRequires(name: SurfaceName, needs: SurfaceNeeds): Array<{ surface: SurfaceName; why: string }> {
   const required: Array<{ surface: SurfaceName; why: string }> = [];
   if (name === 'console') required.push({ surface: 'account', why: 'staff set up their second factor there' });
+  if (name === 'orgs') required.push({ surface: 'account', why: 'the invitation mail links to /account/invitations' });
   if (name === 'oidc' && needs.mfaRequired !== 'off')
     required.push({ surface: 'account', why: 'with MFA_REQUIRED, accounts set up their second factor there' });
   if (MAILS_LINKS.includes(name) && !needs.mailLinksElsewhere)

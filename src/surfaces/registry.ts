@@ -10,13 +10,14 @@ import { pages } from './pages/index.ts';
 import { users } from './users/index.ts';
 import { v1Auth } from './v1-auth/index.ts';
 import { v1Users } from './v1-users/index.ts';
+import { orgs } from './orgs/index.ts';
 
 /**
  * Every contract Gatehouse serves, in the order they are registered. Adding a
  * contract is one folder under `src/surfaces/`, its name in `names.ts` and one
  * entry here: `SURFACES` values, the README table and the server follow.
  */
-export const SURFACES = [users, catalog, auth, v1Auth, v1Users, admin, pages, account, jwks, oidc, staffConsole] as const;
+export const SURFACES = [users, catalog, auth, v1Auth, v1Users, orgs, admin, pages, account, jwks, oidc, staffConsole] as const;
 
 // The compiler holds this list and names.ts to the same names in the same order.
 type Names<T extends readonly { name: string }[]> = { [I in keyof T]: T[I]['name'] };

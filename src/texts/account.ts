@@ -60,6 +60,18 @@ const en = {
   totpRemoved: 'The authenticator app was removed.',
   sessionEnded: 'That device is signed out.',
   signOut: 'Sign out',
+  organizations: 'Organisations',
+  noOrganizations: 'You belong to no organisation yet.',
+  roles: (roles: string) => `roles: ${roles}`,
+  invitedTo: (org: string, roles: string) => `You are invited to ${org} (${roles}).`,
+  acceptInvitation: (org: string) => `Join ${org}`,
+  declineInvitation: (org: string) => `Decline the invitation to ${org}`,
+  joined: 'You joined the organisation.',
+  declined: 'The invitation was declined.',
+  invitationSignIn: (email: string, org: string) =>
+    `Sign in as ${email} to answer the invitation to ${org}. No account yet? Create one with this address, verify it, then sign in here.`,
+  invitationGone: 'This invitation is used, revoked or expired.',
+  invitationElsewhere: (email: string) => `This invitation is for ${email}: sign in with that address, verified, to answer it.`,
 };
 
 export type AccountTexts = typeof en;
@@ -122,6 +134,17 @@ const zh: AccountTexts = {
   totpRemoved: '身份验证器已解除。',
   sessionEnded: '该设备已退出。',
   signOut: '退出登录',
+  organizations: '组织',
+  noOrganizations: '您尚未加入任何组织。',
+  roles: (roles) => `角色：${roles}`,
+  invitedTo: (org, roles) => `您被邀请加入 ${org}（${roles}）。`,
+  acceptInvitation: (org) => `加入 ${org}`,
+  declineInvitation: (org) => `拒绝 ${org} 的邀请`,
+  joined: '您已加入该组织。',
+  declined: '已拒绝该邀请。',
+  invitationSignIn: (email, org) => `请使用 ${email} 登录以回复 ${org} 的邀请。还没有账户？请用该邮箱注册并验证后在此登录。`,
+  invitationGone: '该邀请已被使用、撤销或已过期。',
+  invitationElsewhere: (email) => `该邀请发给 ${email}：请使用已验证的该邮箱登录后回复。`,
 };
 
 export const ACCOUNT: Record<Lang, AccountTexts> = { en, zh };

@@ -25,6 +25,17 @@ export function verificationMail(link: string, code: string, hours: number) {
   };
 }
 
+/** An invitation to an organisation: the link opens the hosted page that signs in (or signs up) and accepts. */
+export function invitationMail(organization: string, link: string, days: number) {
+  return {
+    subject: `加入 ${organization} 的邀请 / Invitation to join ${organization}`,
+    text:
+      `您好，\n\n您被邀请加入组织「${organization}」。请打开以下链接登录或注册后接受邀请（${days} 天内有效，只能使用一次）：\n${link}\n\n` +
+      `Hello,\n\nYou are invited to join ${organization}. Open this link to sign in or create an account and accept (valid for ${days} days, once):\n${link}\n\n` +
+      '如果您不认识邀请人，请忽略本邮件。 If you do not know who invited you, ignore this mail.\n',
+  };
+}
+
 /** The verification text message. */
 export const verificationSms = (code: string) => `验证码 ${code}（24 小时内有效）。Your verification code: ${code}`;
 

@@ -265,6 +265,38 @@ async function fill(place: Place, box: SecretBox): Promise<void> {
         })),
       )
       .execute();
+    const orgs = ['org-1', 'org-2', 'org-3'];
+    await loose
+      .insertInto('organizations')
+      .values(orgs.map((id, i) => ({ id, name: `Org ${i}`, slug: `org-${i}`, created_by: i === 2 ? null : i + 1, created_at: at, updated_at: at })))
+      .execute();
+    await loose
+      .insertInto('org_memberships')
+      .values(
+        orgs.flatMap((org_id) =>
+          [1, 2].map((user_id) => ({ org_id, user_id, roles: user_id === 1 ? ',owner,' : ',member,billing,', created_at: at, updated_at: at })),
+        ),
+      )
+      .execute();
+    await loose
+      .insertInto('org_roles')
+      .values(['billing', 'reader', 'writer'].map((name) => ({ name, description: '', permissions: `["${name}:read"]`, created_at: at, updated_at: at })))
+      .execute();
+    await loose
+      .insertInto('org_invitations')
+      .values(
+        ['inv_1', 'inv_2', 'inv_3'].map((id, i) => ({
+          id,
+          org_id: 'org-1',
+          email: `i${i}@example.com`,
+          roles: ',admin,',
+          token_hash: `h-${id}`,
+          invited_by: 1,
+          created_at: at,
+          expires_at: at + 1000,
+        })),
+      )
+      .execute();
   } finally {
     await db.destroy();
   }

@@ -840,6 +840,9 @@ const PLANS: Record<string, Record<string, Plan>> = {
       },
     },
   },
+  'docs/organizations.md': {
+    'npx gatehouse roles add billing --permissions invoices:read,invoices:pay --description "pays the bills"': { coveredBy: ['test/cli/orgs.test.ts'] },
+  },
   'docs/performance.md': {
     'npm run bench                       # 100,000 users, 15 interleaved rounds of 2 s per part (about 25 minutes)': {
       run: benchCommandsExist,

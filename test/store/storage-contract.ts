@@ -5,6 +5,7 @@ import type { Session } from '../../src/core/ports/session-store.ts';
 import type { Stores } from '../../src/core/ports/stores.ts';
 import { UniqueViolation, type NewUser, type User } from '../../src/core/ports/user-store.ts';
 import type { OutboxEvent, WebhookEndpoint, WebhookSecret } from '../../src/core/ports/webhook-store.ts';
+import type { Invitation, Membership, Organization } from '../../src/core/ports/organization-store.ts';
 
 // In the future of the real clock: Redis expires keys by real time.
 const T0 = Date.now() + 24 * 3600_000;
@@ -1111,6 +1112,214 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
         );
       }),
     );
+
+    // Organisations (issue 35): memberships, the last-owner rule in the store's transaction, single-use invitations.
+    describe('organizations', () => {
+      const org = (id: string, slug: string, createdBy: number | null = null): Organization => ({
+        id,
+        name: slug.toUpperCase(),
+        slug,
+        createdBy,
+        createdAt: T0,
+        updatedAt: T0,
+      });
+      const member = (orgId: string, userId: number, roles: string[]): Membership => ({ orgId, userId, roles, createdAt: T0, updatedAt: T0 });
+      const invitation = (id: string, orgId: string, overrides: Partial<Invitation> = {}): Invitation => ({
+        id,
+        orgId,
+        email: 'bob@example.com',
+        roles: ['admin'],
+        tokenHash: `hash-${id}`,
+        invitedBy: null,
+        createdAt: T0,
+        expiresAt: T0 + 1000,
+        ...overrides,
+      });
+
+      test(
+        'an organisation is made with its owner, unique by slug, found by id and slug, renamed, listed and deleted with its members',
+        withStores(async ({ users, organizations, webhooks }) => {
+          await webhooks.addEndpoint(endpoint('ep'), secretOf('ep'));
+          const ann = await users.create(newUser());
+          const a = org('00000000-0000-4000-8000-00000000000a', 'acme', ann.id);
+          assert.equal(await organizations.create(a, member(a.id, ann.id, ['owner']), [event('organization.created')]), true);
+          assert.equal(
+            await organizations.create(org('00000000-0000-4000-8000-00000000000b', 'acme'), member('00000000-0000-4000-8000-00000000000b', ann.id, ['owner']), [
+              event('organization.created'),
+            ]),
+            false,
+          );
+          assert.equal((await webhooks.deliveries('ep', 10)).length, 1, 'the refused one wrote no event');
+          assert.deepEqual(await organizations.get(a.id), a);
+          assert.deepEqual(await organizations.bySlug('acme'), a);
+          const b = org('00000000-0000-4000-8000-00000000000b', 'beta');
+          await organizations.create(b, member(b.id, ann.id, ['owner']), []);
+          assert.equal(await organizations.update(b.id, { slug: 'acme' }, T0 + 1, []), 'slug_taken');
+          assert.deepEqual(await organizations.update(b.id, { name: 'Beta Ltd' }, T0 + 1, []), { ...b, name: 'Beta Ltd', updatedAt: T0 + 1 });
+          assert.equal(await organizations.update('00000000-0000-4000-8000-0000000000ff', { name: 'x' }, T0, []), null);
+          assert.deepEqual(
+            (await organizations.list(10, 0)).map((o) => o.slug),
+            ['acme', 'beta'],
+          );
+          assert.deepEqual(
+            (await organizations.list(10, 0, 'BET')).map((o) => o.slug),
+            ['beta'],
+          );
+          assert.deepEqual(
+            (await organizations.ofUser(ann.id, 10, 0)).map((m) => [m.organization.slug, m.roles]),
+            [
+              ['acme', ['owner']],
+              ['beta', ['owner']],
+            ],
+          );
+          assert.deepEqual(
+            (await organizations.ofUser(ann.id, 1, 1)).map((m) => m.organization.slug),
+            ['beta'],
+          );
+          assert.equal(await organizations.remove(a.id, []), true);
+          assert.equal(await organizations.remove(a.id, []), false);
+          assert.equal(await organizations.membership(a.id, ann.id), null);
+          assert.deepEqual(
+            (await organizations.ofUser(ann.id, 10, 0)).map((m) => m.organization.slug),
+            ['beta'],
+          );
+        }),
+      );
+
+      test(
+        'members: added once, roles set, removed; the last owner is neither demoted nor removed, even by two owners at once',
+        withStores(async ({ users, organizations }) => {
+          const [ann, bob, carol] = [await users.create(newUser()), await users.create(newUser()), await users.create(newUser())];
+          const a = org('00000000-0000-4000-8000-0000000000a1', 'acme');
+          await organizations.create(a, member(a.id, ann.id, ['owner']), []);
+          assert.equal(await organizations.addMember(member(a.id, bob.id, ['owner']), []), true);
+          assert.equal(await organizations.addMember(member(a.id, bob.id, ['member']), []), false);
+          assert.equal(await organizations.addMember(member(a.id, carol.id, ['member', 'billing']), []), true);
+          assert.deepEqual(
+            (await organizations.members(a.id, 10, 0)).map((m) => [m.userId, m.roles]),
+            [
+              [ann.id, ['owner']],
+              [bob.id, ['owner']],
+              [carol.id, ['member', 'billing']],
+            ],
+          );
+          assert.deepEqual(
+            (await organizations.members(a.id, 1, 1)).map((m) => m.userId),
+            [bob.id],
+          );
+          // Two owners demoting each other at once: one wins, the other is the last owner.
+          const results = await Promise.all([
+            organizations.setRoles(a.id, ann.id, ['admin'], T0 + 1, []),
+            organizations.setRoles(a.id, bob.id, ['admin'], T0 + 1, []),
+          ]);
+          assert.deepEqual(results.sort(), ['done', 'last_owner']);
+          const owner = results[0] === 'done' ? bob : ann;
+          assert.deepEqual(await organizations.soleOwnerships(owner.id), [a.id]);
+          assert.equal(await organizations.removeMember(a.id, owner.id, []), 'last_owner');
+          assert.equal(await organizations.setRoles(a.id, owner.id, ['member'], T0, []), 'last_owner');
+          assert.equal(await organizations.setRoles(a.id, owner.id, ['owner', 'admin'], T0 + 2, []), 'done');
+          assert.equal(await organizations.removeMember(a.id, carol.id, []), 'done');
+          assert.equal(await organizations.removeMember(a.id, carol.id, []), 'missing');
+          assert.equal(await organizations.setRoles(a.id, carol.id, ['member'], T0, []), 'missing');
+          // A deleted account's memberships go with it.
+          const other = owner.id === ann.id ? bob : ann;
+          await users.delete(other.id);
+          assert.equal(await organizations.membership(a.id, other.id), null);
+          assert.deepEqual(
+            (await organizations.members(a.id, 10, 0)).map((m) => m.userId),
+            [owner.id],
+          );
+        }),
+      );
+
+      test(
+        'eight owners leaving at once, five rounds: each time exactly one stays (LAST_OWNER for the last)',
+        withStores(async ({ users, organizations }) => {
+          const owners: User[] = [];
+          for (let i = 0; i < 8; i++) owners.push(await users.create(newUser()));
+          for (let round = 0; round < 5; round++) {
+            const o = org(`00000000-0000-4000-8000-0000000001${String(round).padStart(2, '0')}`, `race-${round}`);
+            await organizations.create(o, member(o.id, owners[0]!.id, ['owner']), []);
+            for (const owner of owners.slice(1)) await organizations.addMember(member(o.id, owner.id, ['owner']), []);
+            const results: string[] = await Promise.all(
+              owners.map((owner, i) =>
+                i % 2 === 0 ? organizations.removeMember(o.id, owner.id, []) : organizations.setRoles(o.id, owner.id, ['admin'], T0, []),
+              ),
+            );
+            assert.equal(results.filter((r) => r === 'last_owner').length, 1, `round ${round}: ${results.join(',')}`);
+            const left = (await organizations.members(o.id, 20, 0)).filter((m) => m.roles.includes('owner'));
+            assert.equal(left.length, 1, `round ${round}: one owner stays`);
+          }
+        }),
+      );
+
+      test(
+        'custom roles: defined, redefined, listed by name; removing one takes it from members and invitations',
+        withStores(async ({ users, organizations }) => {
+          const ann = await users.create(newUser());
+          const a = org('00000000-0000-4000-8000-0000000000a2', 'acme');
+          await organizations.create(a, member(a.id, ann.id, ['owner', 'billing', 'reader']), []);
+          await organizations.addInvitation(invitation('inv_r', a.id, { roles: ['member', 'billing'] }), []);
+          await organizations.putRole({ name: 'reader', description: '', permissions: ['docs:read'], createdAt: T0, updatedAt: T0 });
+          await organizations.putRole({ name: 'billing', description: 'pays', permissions: ['invoices:read'], createdAt: T0, updatedAt: T0 });
+          await organizations.putRole({
+            name: 'billing',
+            description: 'pays',
+            permissions: ['invoices:read', 'invoices:write'],
+            createdAt: T0,
+            updatedAt: T0 + 1,
+          });
+          assert.deepEqual(await organizations.roles(), [
+            { name: 'billing', description: 'pays', permissions: ['invoices:read', 'invoices:write'], createdAt: T0, updatedAt: T0 + 1 },
+            { name: 'reader', description: '', permissions: ['docs:read'], createdAt: T0, updatedAt: T0 },
+          ]);
+          assert.equal(await organizations.removeRole('billing'), true);
+          assert.equal(await organizations.removeRole('billing'), false);
+          assert.deepEqual((await organizations.membership(a.id, ann.id))!.roles, ['owner', 'reader']);
+          assert.deepEqual((await organizations.invitationByHash('hash-inv_r'))!.roles, ['member']);
+        }),
+      );
+
+      test(
+        'invitations: listed while live, newest first; revoked; accepted once of parallel accepts, adding its roles to a member',
+        withStores(async ({ users, organizations, webhooks }) => {
+          await webhooks.addEndpoint(endpoint('ep'), secretOf('ep'));
+          const [ann, bob] = [await users.create(newUser()), await users.create(newUser())];
+          const a = org('00000000-0000-4000-8000-0000000000a3', 'acme');
+          await organizations.create(a, member(a.id, ann.id, ['owner']), []);
+          await organizations.addInvitation(invitation('inv_1', a.id), [event('organization.invitation.created')]);
+          await organizations.addInvitation(invitation('inv_2', a.id, { createdAt: T0 + 1, email: 'carol@example.com' }), []);
+          await organizations.addInvitation(invitation('inv_old', a.id, { expiresAt: T0 }), []);
+          assert.deepEqual(
+            (await organizations.invitations(a.id, T0, 10, 0)).map((i) => i.id),
+            ['inv_2', 'inv_1'],
+          );
+          assert.deepEqual(
+            (await organizations.invitationsFor('bob@example.com', T0)).map((i) => i.id),
+            ['inv_1'],
+          );
+          assert.deepEqual(await organizations.invitationByHash('hash-inv_1'), invitation('inv_1', a.id));
+          assert.equal(await organizations.revokeInvitation(a.id, 'inv_2', []), true);
+          assert.equal(await organizations.revokeInvitation(a.id, 'inv_2', []), false);
+          assert.equal(await organizations.accept('hash-inv_old', bob.id, T0, () => []), null, 'expired');
+          const accepts = await Promise.all(
+            Array.from({ length: 5 }, () =>
+              organizations.accept('hash-inv_1', bob.id, T0 + 2, (m) => [event(`organization.member.added`), event(m.roles.join())]),
+            ),
+          );
+          const won = accepts.filter((m) => m !== null);
+          assert.equal(won.length, 1, 'one accept wins');
+          assert.deepEqual(won[0], { orgId: a.id, userId: bob.id, roles: ['admin'], createdAt: T0 + 2, updatedAt: T0 + 2 });
+          assert.equal((await webhooks.deliveries('ep', 10)).length, 3, "the invitation, and the winning accept's two events");
+          assert.equal(await organizations.invitationByHash('hash-inv_1'), null);
+          // An invitation to someone already a member adds its roles.
+          await organizations.addInvitation(invitation('inv_3', a.id, { roles: ['billing', 'member'] }), []);
+          const merged = await organizations.accept('hash-inv_3', bob.id, T0 + 3, () => []);
+          assert.deepEqual(merged?.roles, ['admin', 'member', 'billing']);
+          assert.deepEqual((await organizations.membership(a.id, bob.id))?.roles, ['admin', 'member', 'billing']);
+        }),
+      );
+    });
 
     test(
       'ping answers',

@@ -55,6 +55,8 @@ const PROTECTED: Record<string, { listener: 'main' | 'envelope'; path: string; s
   'v1-auth plain': { listener: 'main', path: '/api/v1/auth/me' },
   'v1-auth envelope': { listener: 'envelope', path: '/api/v1/auth/me' },
   'v1-users': { listener: 'main', path: '/api/v1/users/profile' },
+  'orgs plain': { listener: 'main', path: '/api/v1/orgs' },
+  'orgs envelope': { listener: 'envelope', path: '/api/v1/orgs' },
   admin: { listener: 'main', path: '/api/admin/users', superuser: true },
 };
 

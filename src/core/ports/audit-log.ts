@@ -43,6 +43,17 @@ export const AUDIT_TYPES = [
   'webhook.disabled',
   'webhook.tested',
   'webhook.replayed',
+  'org.created',
+  'org.updated',
+  'org.deleted',
+  'org.member_added',
+  'org.member_updated',
+  'org.member_removed',
+  'org.invitation_sent',
+  'org.invitation_accepted',
+  'org.invitation_revoked',
+  'role.defined',
+  'role.removed',
 ] as const;
 
 /** What happened. */

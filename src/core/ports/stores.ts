@@ -12,6 +12,7 @@ import type { UserStore } from './user-store.ts';
 import type { VerificationStore } from './verification-store.ts';
 import type { SigningKeyStore } from './signing-key-store.ts';
 import type { WebhookStore } from './webhook-store.ts';
+import type { OrganizationStore } from './organization-store.ts';
 
 /** The storage a running Gatehouse is wired to. */
 export interface Stores {
@@ -37,6 +38,8 @@ export interface Stores {
   signingKeys: SigningKeyStore;
   /** Webhook endpoints and the outbox of events to deliver (durable: never in Redis). */
   webhooks: WebhookStore;
+  /** Organisations, memberships, custom roles and invitations (durable). */
+  organizations: OrganizationStore;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -13,6 +13,7 @@ import { MemoryUserStore } from './memory-user-store.ts';
 import { MemoryVerificationStore } from './memory-verification-store.ts';
 import { MemorySigningKeyStore } from './memory-signing-key-store.ts';
 import { MemoryWebhookStore } from './memory-webhook-store.ts';
+import { MemoryOrganizationStore } from './memory-organization-store.ts';
 
 /** Every port in process memory. Nothing survives a restart. */
 export function memoryStores(): Stores {
@@ -23,10 +24,13 @@ export function memoryStores(): Stores {
   const webhooks = new MemoryWebhookStore();
   users.events = (events) => webhooks.write(events);
   factors.events = (events) => webhooks.write(events);
+  const organizations = new MemoryOrganizationStore();
+  organizations.events = (events) => webhooks.write(events);
   users.onDelete = (id) => {
     void sessions.deleteForUser(id);
     void factors.deleteAllForUser(id);
     resets.forgetUser(id);
+    organizations.forgetUser(id);
   };
   return {
     users,
@@ -44,6 +48,7 @@ export function memoryStores(): Stores {
     apps: new MemoryAppStore(),
     signingKeys: new MemorySigningKeyStore(),
     webhooks,
+    organizations,
     ping: async () => {},
     close: async () => {},
   };

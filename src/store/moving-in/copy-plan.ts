@@ -42,6 +42,11 @@ export const COPIED: readonly CopiedTable[] = [
   { name: 'webhook_secrets', key: ['id'], label: (r) => `id ${r.id}`, sealed: { column: 'sealed_secret', context: (r) => `webhook-secret:${r.id}` } },
   { name: 'webhook_events', key: ['id'], label: (r) => `id ${r.id}` },
   { name: 'webhook_deliveries', key: ['id'], label: (r) => `id ${r.id}`, serial: true },
+  // Organisations: their members and roles, the custom roles superusers defined, invitations still out (hashed tokens).
+  { name: 'organizations', key: ['id'], label: (r) => `id ${r.id}` },
+  { name: 'org_memberships', key: ['org_id', 'user_id'], label: (r) => `org_id ${r.org_id} user_id ${r.user_id}` },
+  { name: 'org_roles', key: ['name'], label: (r) => `name ${r.name}` },
+  { name: 'org_invitations', key: ['id'], label: (r) => `id ${r.id}` },
 ];
 
 /**

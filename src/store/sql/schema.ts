@@ -24,6 +24,48 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   one_time_codes: OneTimeCodesTable;
+  organizations: OrganizationsTable;
+  org_memberships: OrgMembershipsTable;
+  org_roles: OrgRolesTable;
+  org_invitations: OrgInvitationsTable;
+}
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  slug: string;
+  created_by: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrgMembershipsTable {
+  org_id: string;
+  user_id: number;
+  /** `,owner,invoices,` */
+  roles: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrgRolesTable {
+  name: string;
+  description: string;
+  /** A JSON array of strings. */
+  permissions: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrgInvitationsTable {
+  id: string;
+  org_id: string;
+  email: string;
+  roles: string;
+  token_hash: string;
+  invited_by: number | null;
+  created_at: number;
+  expires_at: number;
 }
 
 export interface WebhookEndpointsTable {

@@ -17,6 +17,7 @@ import { SqlUserStore } from './sql-user-store.ts';
 import { SqlVerificationStore } from './sql-verification-store.ts';
 import { SqlSigningKeyStore } from './sql-signing-key-store.ts';
 import { EventSignal, SqlWebhookStore } from './sql-webhook-store.ts';
+import { SqlOrganizationStore } from './sql-organization-store.ts';
 
 /** Every port on one SQL database; `hot` answers the per-request reads directly where the driver allows (SQLite). */
 export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; hot?: HotReads } = {}): Stores {
@@ -39,6 +40,7 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     apps: new SqlAppStore(db, hot),
     signingKeys: new SqlSigningKeyStore(db, dialect),
     webhooks: new SqlWebhookStore(db, dialect, signal),
+    organizations: new SqlOrganizationStore(db, dialect, signal),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -20,6 +20,7 @@ const ChangePassword = Type.Object({
   code: Type.Optional(field(64)),
 });
 const EndSession = Type.Object({ csrf: Type.Optional(field(128)), id: field(64) });
+const InvitationLink = Type.Object({ token: field(200), lang: Type.Optional(Type.String({ maxLength: 8 })) });
 
 /** The notices a redirect after a change names (`?done=`), so a reload repeats nothing. */
 const NOTICES = {
@@ -29,6 +30,8 @@ const NOTICES = {
   session: 'sessionEnded',
   passkeyRemoved: 'passkeyRemoved',
   passkeyRenamed: 'passkeyRenamed',
+  joined: 'joined',
+  declined: 'declined',
 } as const;
 
 /**
@@ -65,6 +68,34 @@ export function accountPageRoutes(fastify: FastifyInstance, context: AccountCont
       return context.back(request, reply, 'password');
     }),
   );
+
+  // The invitation mail's link: who it is for and where to answer (the dashboard lists it once signed in with that address).
+  app.get('/account/invitations', { schema: { ...hide, querystring: InvitationLink } }, async (request, reply) => {
+    const c = page(request, reply);
+    const live = await core.orgs.invitations.peek(request.query.token);
+    const caller = await signedIn.read(request);
+    if (!caller) {
+      if (!live) return send(reply, 400, signInPage(c, undefined, '', c.t.invitationGone));
+      return send(reply, 200, signInPage(c, undefined, live.invitation.email, c.t.invitationSignIn(live.invitation.email, live.org.name)));
+    }
+    if (!live) return dashboard(request, reply, caller, 400, { notice: c.t.invitationGone });
+    const forMe = caller.user.isEmailVerified && caller.user.email?.toLowerCase() === live.invitation.email;
+    return dashboard(request, reply, caller, 200, forMe ? {} : { notice: c.t.invitationElsewhere(live.invitation.email) });
+  });
+
+  for (const [answer, accept] of [
+    ['accept', true],
+    ['decline', false],
+  ] as const) {
+    app.post(
+      `/account/invitations/${answer}`,
+      { schema: { ...hide, body: EndSession, querystring: Lang } },
+      guarded<{ csrf?: string; id: string }>(async (request, reply, caller) => {
+        await core.orgs.invitations.answer(request.body.id, caller.user, accept);
+        return context.back(request, reply, accept ? 'joined' : 'declined');
+      }),
+    );
+  }
 
   app.post(
     '/account/sessions/end',

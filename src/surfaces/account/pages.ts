@@ -5,21 +5,43 @@ import { refusalOf } from '../shared/html/sign-in/flow.ts';
 import { CSRF_REFUSAL } from '../shared/html/sign-in/refusals.ts';
 import { qrSvg } from '../shared/qr-svg.ts';
 import type { AccountContext } from './context.ts';
-import { dashboardPage, signInPage, totpSetupPage } from './views.ts';
+import { dashboardPage, type OrganizationLine, signInPage, totpSetupPage } from './views.ts';
 
 /** An enrolment session: an account MFA_REQUIRED covers, signed in to set up its first factor and nothing else. */
 export const enrolling = (caller: Caller) => caller.claims.type === 'enrolment';
+
+/** The dashboard's organisations: the first 50 memberships, then the invitations to the verified address. */
+async function organizationLines(context: AccountContext, caller: Caller): Promise<OrganizationLine[]> {
+  const { orgs } = context.core;
+  const [mine, pending] = await Promise.all([orgs.organizations.mine(caller.user.id, 50, 0), orgs.invitations.pendingFor(caller.user)]);
+  const invited = await Promise.all(
+    pending.map(async (i) => ({ name: (await orgs.invitations.organizationOf(i))?.name ?? '', roles: i.roles, invitation: i.id })),
+  );
+  return [...mine.map((m) => ({ name: m.organization.name, roles: m.roles })), ...invited.filter((i) => i.name !== '')];
+}
 
 /** The signed-in pages of /account and the guard every signed-in form passes. */
 export function accountPages(context: AccountContext) {
   const { core, forms, signedIn, page, send } = context;
   const dashboard = async (request: FastifyRequest, reply: FastifyReply, caller: Caller, status: number, extra: { notice?: string; error?: unknown } = {}) => {
-    const [factors, sessions] = await Promise.all([core.secondFactors.status(caller.user.id), core.sessions.listForUser(caller.user.id)]);
+    const [factors, sessions, organizations] = await Promise.all([
+      core.secondFactors.status(caller.user.id),
+      core.sessions.listForUser(caller.user.id),
+      organizationLines(context, caller),
+    ]);
     const refusal = extra.error === undefined ? undefined : refusalOf(extra.error)?.refusal[1];
     return send(
       reply,
       status,
-      dashboardPage(page(request, reply), { user: caller.user, factors, sessions, currentSessionId: caller.session.id, notice: extra.notice, refusal }),
+      dashboardPage(page(request, reply), {
+        user: caller.user,
+        organizations,
+        factors,
+        sessions,
+        currentSessionId: caller.session.id,
+        notice: extra.notice,
+        refusal,
+      }),
     );
   };
 

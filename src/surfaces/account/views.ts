@@ -76,7 +76,17 @@ export function secondStepPage(c: AccountPage, mfaToken: string, passkey: boolea
   return sharedSecondStep(c.lang, signInForms(c), { mfaToken, passkey, refusal });
 }
 
+/** An organisation the account belongs to, or is invited to, as the dashboard lists it. */
+export interface OrganizationLine {
+  name: string;
+  roles: string[];
+  /** The invitation's id when it is one. */
+  invitation?: string;
+}
+
 export interface Dashboard {
+  /** Memberships, then pending invitations to the verified address. */
+  organizations?: OrganizationLine[];
   user: User;
   factors: SecondFactorStatus;
   sessions: Session[];
@@ -210,6 +220,10 @@ ${alert(d.notice, 'ok')}${alert(d.refusal && c.common.refusals[d.refusal])}
 <dt>${t.phone}</dt><dd>${status(t, d.user.phone, d.user.isPhoneVerified)}</dd>
 </dl>
 </section>
+<section aria-labelledby="organizations">
+<h2 id="organizations">${t.organizations}</h2>
+${organizationsSection(c, d.organizations ?? [])}
+</section>
 <section aria-labelledby="two-step">
 <h2 id="two-step">${t.twoStep}</h2>
 ${twoStepSection(c, d)}
@@ -248,6 +262,19 @@ ${postForm(at(c, '/account/sign-out'), c.csrf, html`<button type="submit" class=
 ${otherLang(c)}`,
     scripts: SIGN_IN_SCRIPTS,
   });
+}
+
+/** My organisations with my roles, and the invitations waiting for my verified address (join or decline). */
+function organizationsSection(c: AccountPage, lines: OrganizationLine[]): Html {
+  const { t } = c;
+  const members = lines.filter((l) => !l.invitation);
+  const invited = lines.filter((l) => l.invitation);
+  return html`${members.length === 0 ? html`<p>${t.noOrganizations}</p>` : html`<ul>${members.map((m) => html`<li>${m.name} (${t.roles(m.roles.join(', '))})</li>`)}</ul>`}
+${invited.map(
+  (i) => html`<p>${t.invitedTo(i.name, i.roles.join(', '))}</p>
+${postForm(at(c, '/account/invitations/accept'), c.csrf, html`<input type="hidden" name="id" value="${i.invitation!}"><button type="submit">${t.acceptInvitation(i.name)}</button>`)}
+${postForm(at(c, '/account/invitations/decline'), c.csrf, html`<input type="hidden" name="id" value="${i.invitation!}"><button type="submit" class="secondary">${t.declineInvitation(i.name)}</button>`)}`,
+)}`;
 }
 
 /** Setting up the authenticator app: the QR code inline (SVG), the key as text, the otpauth URI, and the confirming code. */

@@ -36,14 +36,18 @@ export const consoleAccountRoutes: FastifyPluginAsync<ConsolePluginOptions> = as
     const { user: actor } = request.caller;
     const c = context.page(request, reply, request.caller);
     const user = await core.staff.find(actor, request.params.uuid);
-    const [file, events] = await Promise.all([core.staff.file(actor, user), core.staff.auditTrail(actor, { limit: RECENT_EVENTS, userId: user.id })]);
+    const [file, events, memberships] = await Promise.all([
+      core.staff.file(actor, user),
+      core.staff.auditTrail(actor, { limit: RECENT_EVENTS, userId: user.id }),
+      core.orgs.organizations.mine(user.id, 100, 0),
+    ]);
     const { done } = request.query;
     const notice = done && isAccountAction(done) ? c.t.done[done] : undefined;
     const trail = { events, names: await context.namesOf(events) };
     return send(
       reply,
       200,
-      accountPage(c, file, trail, (action) => staffMay(actor, action), notice),
+      accountPage(c, file, trail, (action) => staffMay(actor, action), notice, memberships),
     );
   });
 

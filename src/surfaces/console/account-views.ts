@@ -1,3 +1,4 @@
+import type { MembershipOf } from '../../core/ports/organization-store.ts';
 import type { StoredAuditEvent } from '../../core/ports/audit-log.ts';
 import type { Session } from '../../core/ports/session-store.ts';
 import { type AccountFile, deleteConfirmation, type StaffAction } from '../../core/staff.ts';
@@ -122,7 +123,14 @@ function factorFacts(c: ConsolePage, file: AccountFile): Html {
 }
 
 /** One account: profile, second factors, sessions, recent events, and the actions the signed-in staff member may take. */
-export function accountPage(c: ConsolePage, file: AccountFile, trail: { events: StoredAuditEvent[]; names: Names }, may: May, done?: string): Html {
+export function accountPage(
+  c: ConsolePage,
+  file: AccountFile,
+  trail: { events: StoredAuditEvent[]; names: Names },
+  may: May,
+  done?: string,
+  memberships: MembershipOf[] = [],
+): Html {
   const { t, lang } = c;
   const { user } = file;
   const act = (action: AccountAction) => href(lang, `/admin/accounts/${user.uuid}/${action}`);
@@ -143,6 +151,20 @@ ${profile(c, file)}</section>
 ${factorFacts(c, file)}</section>
 <section aria-labelledby="sessions"><h2 id="sessions">${t.sessions}</h2>
 ${sessionsTable(c, file, may, act)}</section>
+<section aria-labelledby="memberships"><h2 id="memberships">${t.orgTexts.memberships}</h2>
+${
+  memberships.length
+    ? dataTable(
+        t.orgTexts.memberships,
+        [t.orgTexts.name, t.orgTexts.roles, t.orgTexts.joined],
+        memberships.map((m) => [
+          html`<a href="${href(lang, `/admin/organizations/${m.organization.id}`)}">${m.organization.name}</a>`,
+          m.roles.join(', '),
+          when(m.createdAt, t),
+        ]),
+      )
+    : html`<p>${t.orgTexts.noMemberships}</p>`
+}</section>
 ${actions}
 <section aria-labelledby="trail"><h2 id="trail">${t.accountTrail}</h2>
 ${eventTable(c, trail.events, trail.names)}

@@ -17,10 +17,11 @@ export interface ConsolePage {
 }
 
 /** The console's parts, as the bar's navigation names them. */
-type Section = 'accounts' | 'audit' | 'apps' | 'keys' | 'webhooks' | 'health';
+type Section = 'accounts' | 'organizations' | 'audit' | 'apps' | 'keys' | 'webhooks' | 'health';
 
 const SECTIONS: ReadonlyArray<readonly [Section, string]> = [
   ['accounts', '/admin'],
+  ['organizations', '/admin/organizations'],
   ['audit', '/admin/audit'],
   ['apps', '/admin/apps'],
   ['keys', '/admin/keys'],

@@ -11,10 +11,19 @@ import { staffGuard } from './guard.ts';
 import { consoleHealthRoutes } from './health-routes.ts';
 import { consoleKeyRoutes } from './key-routes.ts';
 import { consoleWebhookRoutes } from './webhook-routes.ts';
+import { consoleOrganizationRoutes } from './org-routes.ts';
 import { consoleSignInRoutes } from './sign-in-routes.ts';
 
 /** The staff pages, by job: each a sibling plugin behind the one guard. */
-const STAFF_PLUGINS = [consoleAccountRoutes, consoleAuditRoutes, consoleAppRoutes, consoleKeyRoutes, consoleWebhookRoutes, consoleHealthRoutes];
+const STAFF_PLUGINS = [
+  consoleAccountRoutes,
+  consoleOrganizationRoutes,
+  consoleAuditRoutes,
+  consoleAppRoutes,
+  consoleKeyRoutes,
+  consoleWebhookRoutes,
+  consoleHealthRoutes,
+];
 
 /**
  * The staff console at `/admin`: server-rendered pages on the page kit

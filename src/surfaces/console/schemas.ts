@@ -51,6 +51,7 @@ export const WebhookForm = Type.Object({
   // One checkbox per event type: one ticked is a string, several an array.
   events: Type.Optional(Type.Union([text(64), Type.Array(text(64), { maxItems: 64 })])),
 });
+export const OrganizationParams = Type.Object({ id: text(64) });
 export const ReplayParams = Type.Object({ id: text(64), deliveryId: Type.Integer({ minimum: 1 }) });
 export const AppActionParams = Type.Object({ clientId: text(64), action: text(32) });
 export const AppForm = Type.Object(optional({ csrf: 128, name: 200, redirect_uris: 4000, id_token_alg: 16, public: 8, confirm: 64 }));

@@ -1,5 +1,7 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { USER_SCOPES } from '../../core/apps.ts';
+import type { Core } from '../../core/core.ts';
+import { organizationOf, organizationResourceServer, requestedOrganization } from './organization-tokens.ts';
 
 /** Where an app's API scopes ride in its client metadata (oidc-provider's `extraClientMetadata`). */
 export const API_SCOPES_METADATA = 'gatehouse_api_scopes';
@@ -16,14 +18,21 @@ const isClientCredentials = (ctx: KoaContextWithOIDC) => ctx.oidc.route === 'tok
  * with the published keys, carrying only API scopes the app was registered
  * with; any other requested scope is `invalid_scope`, any other resource
  * `invalid_target`. The user flows name no resource: their access tokens stay
- * opaque, for userinfo, bound to the core session (adapter.ts).
+ * opaque, for userinfo, bound to the core session (adapter.ts) — except a
+ * sign-in asking for one organisation (with `core`: organization-tokens.ts).
  */
-export function apiResourceIndicators(resource: string) {
+export function apiResourceIndicators(resource: string, core?: Core) {
   return {
     enabled: true,
-    defaultResource: async (ctx: KoaContextWithOIDC, _client: unknown, oneOf?: string[]) => oneOf ?? (isClientCredentials(ctx) ? resource : undefined),
-    useGrantedResource: async () => false,
+    // A sign-in asking for one organisation (organization=<uuid>) asks for its resource (organization-tokens.ts).
+    defaultResource: async (ctx: KoaContextWithOIDC, _client: unknown, oneOf?: string[]) =>
+      oneOf ?? (isClientCredentials(ctx) ? resource : core ? requestedOrganization(ctx) : undefined),
+    // The code and refresh tokens of such a sign-in keep making the organisation's tokens; the others stay opaque.
+    useGrantedResource: async (_ctx: KoaContextWithOIDC, model: { resource?: string | string[] }) =>
+      typeof model.resource === 'string' && organizationOf(model.resource) !== null,
     getResourceServerInfo: async (ctx: KoaContextWithOIDC, indicator: string, client: Record<string, unknown>) => {
+      const orgId = organizationOf(indicator);
+      if (orgId !== null && core) return organizationResourceServer(resource);
       if (indicator !== resource || !isClientCredentials(ctx)) throw new errors.InvalidTarget();
       const registered = Array.isArray(client[API_SCOPES_METADATA]) ? (client[API_SCOPES_METADATA] as string[]) : [];
       // Never a user's scope, whatever a row says: those speak for a signed-in user, and here nobody signed in.

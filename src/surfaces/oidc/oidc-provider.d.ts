@@ -8,6 +8,8 @@ declare module 'oidc-provider' {
       session?: { uid?: string; accountId?: string; destroyed?: boolean };
       /** The signed-in session's acr (the provider session's). */
       acr?: string;
+      /** The account a token is being made for (the token endpoint, once the code or refresh token is checked). */
+      account?: { accountId: string };
       entities: Record<string, { result?: Record<string, unknown>; sessionUid?: string } | undefined>;
       params?: Record<string, unknown>;
       client?: { clientId: string; redirectUris?: string[]; postLogoutRedirectUris?: string[] };
@@ -73,5 +75,8 @@ declare module 'oidc-provider' {
     function base(): Policy;
   }
   type ProviderError = new (description?: string, detail?: string) => Error;
-  export const errors: { InvalidTarget: ProviderError; InvalidScope: ProviderError } & Record<string, ProviderError>;
+  export const errors: { InvalidTarget: ProviderError; InvalidScope: ProviderError; InvalidGrant: ProviderError; InvalidRequest: ProviderError } & Record<
+    string,
+    ProviderError
+  >;
 }

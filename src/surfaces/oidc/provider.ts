@@ -6,6 +6,7 @@ import { ACR_MFA, ACR_VALUES, demandsSecondFactor } from './acr.ts';
 import { adapterClass, SessionBinding } from './adapter.ts';
 import { API_SCOPES_METADATA, API_TOKEN_TTL, apiResourceIndicators } from './api-resource.ts';
 import { ISSUER_PATH } from './issuer-path.ts';
+import { organizationTokenClaims } from './organization-tokens.ts';
 import type { SigningKeySource } from './signing-keys.ts';
 
 /**
@@ -17,7 +18,17 @@ const CLAIMS = {
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
   profile: ['name', 'given_name', 'family_name', 'preferred_username'],
+  organizations: ['organizations'],
 };
+
+/** How many organisations the `organizations` claim lists at most (the first by id): a token is not a directory. */
+const ORGANIZATIONS_IN_A_TOKEN = 100;
+
+/** The `organizations` claim: `[{id, slug, roles}]` of the account's memberships. */
+async function organizationsOf(core: Core, user: User): Promise<Array<{ id: string; slug: string; roles: string[] }>> {
+  const memberships = await core.orgs.organizations.mine(user.id, ORGANIZATIONS_IN_A_TOKEN, 0);
+  return memberships.map((m) => ({ id: m.organization.id, slug: m.organization.slug, roles: m.roles }));
+}
 
 function claimsOf(user: User): Record<string, unknown> {
   const name = user.fullName ?? ([user.firstName, user.lastName].filter(Boolean).join(' ') || undefined);
@@ -94,9 +105,12 @@ export async function buildProvider(
     claims: CLAIMS,
     // The id_token carries the granted scopes' claims too: apps that read only the id_token see the email and name.
     conformIdTokenClaims: false,
-    scopes: ['openid', 'offline_access', 'email', 'phone', 'profile'],
+    scopes: ['openid', 'offline_access', 'email', 'phone', 'profile', 'organizations'],
     // An app's API scopes (client_credentials), from its registration; see api-resource.ts.
     extraClientMetadata: { properties: [API_SCOPES_METADATA] },
+    // organization=<uuid>: one organisation's access token (organization-tokens.ts), with its claims.
+    extraParams: ['organization'],
+    extraTokenClaims: (_ctx: KoaContextWithOIDC, token: Parameters<typeof organizationTokenClaims>[1]) => organizationTokenClaims(core, token),
     // A secret only in the Authorization header (client_secret_basic), or none (public apps, PKCE): a secret in the
     // body is not read at all, so the request is unauthenticated and refused (invalid_client).
     clientAuthMethods: ['client_secret_basic', 'none'],
@@ -110,7 +124,7 @@ export async function buildProvider(
       userinfo: { enabled: true },
       clientCredentials: { enabled: true },
       // client_credentials gives RFC 9068 JWT access tokens for the API resource; the user flows are unchanged.
-      resourceIndicators: apiResourceIndicators(apiResource),
+      resourceIndicators: apiResourceIndicators(apiResource, core),
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logout, postLogoutSuccessSource: pages.loggedOut },
     },
     enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA'], userinfoSigningAlgValues: ['RS256', 'ES256', 'EdDSA'] },
@@ -136,7 +150,13 @@ export async function buildProvider(
       }
       if (!user || user.uuid !== sub) return undefined;
       const claims = claimsOf(user);
-      return { accountId: sub, claims: async () => claims };
+      const account = user;
+      return {
+        accountId: sub,
+        // The memberships are read when the scope asks for them, at the time the id_token or userinfo is made.
+        claims: async (_use: string, scope: string) =>
+          scope.split(' ').includes('organizations') ? { ...claims, organizations: await organizationsOf(core, account) } : claims,
+      };
     },
     ttl: {
       AccessToken: 3600,

@@ -72,5 +72,10 @@ export const CHINESE_ACCOUNT_ROWS = {
   MFA_STATE_CONFLICT: [409, '两步验证当前状态不允许此操作', 'MFA_STATE_CONFLICT'],
   STEP_UP_REQUIRED: [403, '此操作需要重新验证身份：请提供密码（已启用身份验证器时还需验证码），或使用两步验证重新登录', 'STEP_UP_REQUIRED'],
   LAST_FACTOR_REQUIRED: [409, '此账户必须保留至少一种两步验证方式', 'LAST_FACTOR_REQUIRED'],
+  ORG_FORBIDDEN: [403, '您在该组织中的角色不允许此操作', 'ORG_FORBIDDEN'],
+  LAST_OWNER: [409, '组织必须保留至少一位所有者', 'LAST_OWNER'],
+  SLUG_TAKEN: [409, '该组织标识已被使用', 'SLUG_TAKEN'],
+  INVITATION_INVALID: [400, '邀请无效、已使用、已撤销或已过期', 'INVITATION_INVALID'],
+  INVITATION_EMAIL_MISMATCH: [403, '该邀请发给了其他邮箱：账户已验证的邮箱必须与受邀邮箱一致', 'INVITATION_EMAIL_MISMATCH'],
   STAFF_SECOND_FACTOR_REQUIRED: [403, '管理权限需要使用两步验证登录（CONSOLE_MFA / MFA_REQUIRED）', 'STAFF_SECOND_FACTOR_REQUIRED'],
 } as const satisfies ErrorOverrides;

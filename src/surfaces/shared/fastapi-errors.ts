@@ -68,6 +68,11 @@ export const FASTAPI_ACCOUNT_ROWS = {
     'This account has two-step verification: changing its password or email needs the second factor, on the /account page or through /api/v1/auth',
   ],
   LAST_FACTOR_REQUIRED: [409, 'This account must keep at least one second factor'],
+  ORG_FORBIDDEN: [403, 'Your roles in this organisation do not allow this'],
+  LAST_OWNER: [409, 'An organisation must keep at least one owner'],
+  SLUG_TAKEN: [409, 'Another organisation already has this slug'],
+  INVITATION_INVALID: [400, 'Invalid, used, revoked or expired invitation'],
+  INVITATION_EMAIL_MISMATCH: [403, "The invitation is for another address: the account's verified email must be the invited one"],
   STAFF_SECOND_FACTOR_REQUIRED: [
     403,
     'Staff power needs a sign-in with a second factor (CONSOLE_MFA, MFA_REQUIRED): log in with /api/v1/auth/login and /api/v1/auth/mfa/verify',

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from 'typebox';
-import { EVENT_TYPES, type EventType, exampleBody } from '../../core/events.ts';
+import { EVENT_TYPES, type EventType, exampleBody, isOrganizationEvent } from '../../core/events.ts';
 
 /** An account as the staff API and the webhooks' `data.user` show it (core/user-view.ts). */
 export const UserViewSchema = Type.Object({
@@ -17,6 +17,9 @@ export const UserViewSchema = Type.Object({
   last_login_at: Type.Union([Type.String(), Type.Null()]),
   login_count: Type.Integer(),
 });
+
+/** An organisation as the organisation events' `data.organization` shows it. */
+const OrganizationEventSchema = Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String(), slug: Type.String() });
 
 /** The schema of a value like the example (the extra fields of an event's data). */
 function schemaOf(value: unknown): TSchema {
@@ -44,7 +47,12 @@ export function openApiWebhooks(): Record<string, never> {
   for (const type of Object.keys(EVENT_TYPES) as EventType[]) {
     const { when, data } = EVENT_TYPES[type];
     const extra = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, schemaOf(value)]));
-    const dataSchema = type === 'webhook.test' ? Type.Object(extra) : Type.Object({ user: UserViewSchema, ...extra });
+    const dataSchema =
+      type === 'webhook.test'
+        ? Type.Object(extra)
+        : isOrganizationEvent(type)
+          ? Type.Object({ organization: OrganizationEventSchema, ...extra })
+          : Type.Object({ user: UserViewSchema, ...extra });
     webhooks[type] = {
       post: {
         summary: type,

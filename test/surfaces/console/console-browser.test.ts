@@ -119,6 +119,29 @@ describe('the staff console in Chromium', {
     await staffPage.context().close();
   });
 
+  test('organisations (issue 35): the list, a search and one organisation with its members pass axe at both widths, in English and Chinese (screenshots)', async () => {
+    const owner = await makeAccount(server, 'user');
+    const member = await makeAccount(server, 'user');
+    const acme = await server.core.orgs.organizations.create({ name: 'Acme Widgets', slug: 'acme-widgets' }, owner);
+    await server.core.orgs.organizations.create({ name: 'Beta Logistics', slug: 'beta-logistics' }, owner);
+    await server.core.orgs.roles.define('billing', ['invoices:read'], '', null);
+    await server.core.orgs.members.add(acme.id, member, ['admin', 'billing'], null);
+    for (const size of ['phone', 'desktop'] as const) {
+      for (const lang of ['en-US', 'zh-CN'] as const) {
+        const suffix = lang === 'en-US' ? size : `${size}-zh`;
+        const page = await signIn(staff, size, lang);
+        await page.goto(`${server.url}/admin/organizations`);
+        await check(page, `console-organizations-${suffix}`);
+        await page.goto(`${server.url}/admin/organizations?q=acme`);
+        assert.equal(await page.locator('table tbody tr').count(), 1);
+        await page.goto(`${server.url}/admin/organizations/${acme.id}`);
+        assert.equal(await page.locator('table tbody tr').count(), 2);
+        await check(page, `console-organization-${suffix}`);
+        await page.context().close();
+      }
+    }
+  });
+
   test('a staff member with an authenticator app signs in in two steps (axe at both widths); ticket "lost my second factor": a superuser resets them', async () => {
     const member = await makeAccount(server, 'staff');
     const { secret } = await enrolTotp(server.core, member, PASSWORD);

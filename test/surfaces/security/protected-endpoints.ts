@@ -20,8 +20,17 @@ const HARMLESS_BODIES: Record<string, unknown> = {
   'DELETE /api/v1/auth/mfa/passkeys/{id}': { password: 'password123' },
   'PATCH /api/admin/users/{uuid}': { is_email_verified: true },
   'POST /api/admin/clients': { name: 'x', redirect_uris: ['https://x.example/cb'] },
-  'POST /api/admin/webhooks': { url: 'https://hooks.example.com/x' },
+  'POST /api/admin/webhooks': { url: 'https://x.example/hook' },
+  'PUT /api/admin/roles/{name}': { permissions: [] },
+  'POST /api/v1/orgs': { name: 'x', slug: 'xx' },
+  'PATCH /api/v1/orgs/{org}': { name: 'x' },
+  'PATCH /api/v1/orgs/{org}/members/{user}': { roles: ['member'] },
+  'POST /api/v1/orgs/{org}/invitations': { email: 'x@example.com', roles: ['member'] },
+  'POST /api/v1/orgs/invitations/accept': { token: 'x' },
 };
+
+/** What stands for a uuid in a path: a well-formed one that names nothing. */
+export const NOBODY_UUID = '00000000-0000-4000-8000-000000000000';
 
 /**
  * Every endpoint that needs an access token, read from the OpenAPI document's
@@ -36,9 +45,9 @@ export async function protectedEndpoints(http: Client): Promise<Endpoint[]> {
     if (/\/refresh(_token)?$/.test(template)) continue;
     for (const [method, operation] of Object.entries(operations)) {
       if (!operation.security?.length) continue;
-      // Path parameters as their schemas take them (an integer id, a uuid), so the token decides the answer here too.
+      // Parameters that are uuids (an account, an organisation) get a well-formed one, so the schema lets the token decide.
       const path = template
-        .replace('{uuid}', '00000000-0000-4000-8000-000000000000')
+        .replace(/\{(uuid|org|user)\}/g, NOBODY_UUID)
         .replace('{delivery_id}', '1')
         .replace(/\{[^}]+\}/g, 'x');
       const key = `${method.toUpperCase()} ${template}`;
