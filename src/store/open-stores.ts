@@ -225,6 +225,7 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     apps: reportOutages(stores.apps, 'postgres.apps', options.observe),
     signingKeys: reportOutages(stores.signingKeys, 'postgres.signing_keys', options.observe),
     webhooks: reportOutages(stores.webhooks, 'postgres.webhooks', options.observe),
+    identities: reportOutages(stores.identities, 'postgres.identities', options.observe),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -1,6 +1,7 @@
 import type { Stores } from '../../core/ports/stores.ts';
 import { MemoryAppStore } from './memory-app-store.ts';
 import { MemoryAuditLog } from './memory-audit-log.ts';
+import { MemoryIdentityStore } from './memory-identity-store.ts';
 import { MemoryFactorStore, MemoryMfaChallengeStore } from './memory-factor-store.ts';
 import { MemoryLockoutStore } from './memory-lockout-store.ts';
 import { MemoryOidcPayloadStore } from './memory-oidc-payload-store.ts';
@@ -21,12 +22,14 @@ export function memoryStores(): Stores {
   const resets = new MemoryResetStore();
   const factors = new MemoryFactorStore();
   const webhooks = new MemoryWebhookStore();
+  const identities = new MemoryIdentityStore();
   users.events = (events) => webhooks.write(events);
   factors.events = (events) => webhooks.write(events);
   users.onDelete = (id) => {
     void sessions.deleteForUser(id);
     void factors.deleteAllForUser(id);
     resets.forgetUser(id);
+    identities.forgetUser(id);
   };
   return {
     users,
@@ -44,6 +47,7 @@ export function memoryStores(): Stores {
     apps: new MemoryAppStore(),
     signingKeys: new MemorySigningKeyStore(),
     webhooks,
+    identities,
     ping: async () => {},
     close: async () => {},
   };

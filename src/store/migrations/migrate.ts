@@ -26,6 +26,7 @@ const DEFAULT_CONTEXT: MigrationContext = {
   report: (line) => console.error(`gatehouse: migration: ${line}`),
 };
 import * as m0013 from './0013-webhooks.ts';
+import * as m0015 from './0015-identity-providers.ts';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect, context: MigrationContext): Promise<void>;
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0011-app-scopes-and-lean-oidc-indexes': m0011,
   '0012-one-time-codes-and-phones': m0012,
   '0013-webhooks': m0013,
+  '0015-identity-providers': m0015,
 };
 
 /** Brings the database to the latest schema. Idempotent; safe to run at every start. */
