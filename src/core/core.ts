@@ -36,6 +36,8 @@ import { rfc3339 } from './user-view.ts';
 import type { WebhookSender } from './ports/webhook-sender.ts';
 import { type AttemptOutcome, DEFAULT_DELIVERY, type DeliverySettings, WebhookDeliveries } from './webhook-delivery.ts';
 import { WebhookService } from './webhooks.ts';
+import { Identities } from './identities.ts';
+import type { UpstreamProtocol } from './ports/upstream.ts';
 
 export interface CoreOptions {
   stores: Stores;
@@ -87,6 +89,10 @@ export interface CoreOptions {
   delivery?: Partial<DeliverySettings>;
   /** Sees every finished delivery attempt (metrics). */
   observeDelivery?: (outcome: AttemptOutcome, seconds: number) => void;
+  /** How upstream identity providers are spoken to (store/upstream/openid-upstream.ts); without one, their sign-ins fail. */
+  upstream?: UpstreamProtocol;
+  /** PUBLIC_URL: the upstream providers' callbacks are under it. */
+  publicUrl?: string;
 }
 
 /** The services every surface is built on. */
@@ -119,6 +125,8 @@ export interface Core {
   webhooks: WebhookService;
   /** The webhook delivery loop: started by a server (`gatehouse serve`), not by the other commands. */
   deliveries: WebhookDeliveries;
+  /** Upstream identity providers: the providers, signing in with them, linked identities. */
+  identities: Identities;
   clock: Clock;
   stores: Stores;
   /** Moves accounts in from another system (the original FastAPI database, an export). */
@@ -224,6 +232,18 @@ export function createCore(options: CoreOptions): Core {
   const apps = new AppService({ store: options.stores.apps, clock, ids, audit });
   const oidc = new OidcService({ store: options.stores.oidcPayloads, sessions, clock });
   const webhooks = new WebhookService({ store: options.stores.webhooks, box: options.secretBox, clock, ids, audit, events, sender: webhookSender });
+  const identities = new Identities({
+    store: options.stores.identities,
+    box: options.secretBox,
+    upstream: options.upstream ?? null,
+    accounts,
+    login,
+    lockout,
+    audit,
+    clock,
+    ids,
+    publicUrl: options.publicUrl ?? 'http://localhost:8000',
+  });
   const staff = new StaffService({
     accounts,
     users,
@@ -284,6 +304,7 @@ export function createCore(options: CoreOptions): Core {
     secretBox: options.secretBox,
     webhooks,
     deliveries,
+    identities,
     clock,
     stores: options.stores,
     importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids, events, phones }, importOptions),

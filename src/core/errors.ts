@@ -40,6 +40,12 @@ export const ERROR_CODES = {
   PHONE_TAKEN: 'another account has verified this phone number (a verified number belongs to one account)',
   SMS_BUDGET_EXHAUSTED: 'the hourly budget of texts to this calling code is spent (SMS_HOURLY_BUDGET): no text is sent until it opens again',
   STAFF_SECOND_FACTOR_REQUIRED: 'staff power needs a sign-in with a second factor (CONSOLE_MFA, MFA_REQUIRED): sign in with the password and the code',
+  UPSTREAM_FAILED:
+    "the identity provider's answer could not be accepted (the provider unreachable, a wrong or used state, a replayed code, an id_token not for this client or expired): start again",
+  IDENTITY_LINK_REQUIRED:
+    'an account with this email exists and is not linked to this identity: sign in to it (password and second factor, or a code) to link it',
+  IDENTITY_NOT_ALLOWED: "this provider does not sign this person in here (it makes no new accounts, or the email's domain is not one it allows)",
+  LAST_WAY_IN: "it is the account's last way in (no password, no other linked identity, no verified email or number): it cannot be removed",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

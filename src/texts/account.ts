@@ -60,6 +60,15 @@ const en = {
   totpRemoved: 'The authenticator app was removed.',
   sessionEnded: 'That device is signed out.',
   signOut: 'Sign out',
+  identities: 'Sign-in providers',
+  noIdentities: 'No sign-in provider is linked.',
+  identityLinkedAt: (email: string | null) => (email ? `as ${email}` : 'without an email address'),
+  unlink: 'Unlink',
+  linkProvider: (name: string) => `Link ${name}`,
+  identityLinked: 'The sign-in provider is linked.',
+  identityUnlinked: 'The sign-in provider is unlinked.',
+  linkFirst: (provider: string, email: string) =>
+    `An account with ${email} already exists. To sign in with ${provider}, sign in to that account once (password and second factor, or a code to its email): ${provider} is then linked to it.`,
 };
 
 export type AccountTexts = typeof en;
@@ -122,6 +131,15 @@ const zh: AccountTexts = {
   totpRemoved: '身份验证器已解除。',
   sessionEnded: '该设备已退出。',
   signOut: '退出登录',
+  identities: '登录方式（身份提供方）',
+  noIdentities: '尚未关联任何身份提供方。',
+  identityLinkedAt: (email: string | null) => (email ? `账户：${email}` : '无邮箱地址'),
+  unlink: '取消关联',
+  linkProvider: (name: string) => `关联 ${name}`,
+  identityLinked: '已关联该身份提供方。',
+  identityUnlinked: '已取消关联该身份提供方。',
+  linkFirst: (provider: string, email: string) =>
+    `已有账户使用 ${email}。如需使用 ${provider} 登录，请先登录该账户一次（密码与两步验证，或发送到其邮箱的验证码），之后 ${provider} 即关联到该账户。`,
 };
 
 export const ACCOUNT: Record<Lang, AccountTexts> = { en, zh };

@@ -224,6 +224,10 @@ const en = {
     'webhook.disabled': 'webhook endpoint disabled',
     'webhook.tested': 'webhook test sent',
     'webhook.replayed': 'webhook delivery replayed',
+    'identity.linked': 'identity provider linked',
+    'identity.unlinked': 'identity provider unlinked',
+    'provider.added': 'identity provider added',
+    'provider.removed': 'identity provider removed',
   } satisfies Record<AuditType, string>,
 };
 
@@ -440,6 +444,10 @@ const zh: ConsoleTexts = {
     'webhook.disabled': '停用 Webhook 端点',
     'webhook.tested': '发送 Webhook 测试',
     'webhook.replayed': '重发 Webhook 投递',
+    'identity.linked': '关联身份提供方',
+    'identity.unlinked': '取消关联身份提供方',
+    'provider.added': '添加身份提供方',
+    'provider.removed': '删除身份提供方',
   },
 };
 

@@ -43,6 +43,10 @@ export const AUDIT_TYPES = [
   'webhook.disabled',
   'webhook.tested',
   'webhook.replayed',
+  'identity.linked',
+  'identity.unlinked',
+  'provider.added',
+  'provider.removed',
 ] as const;
 
 /** What happened. */

@@ -29,6 +29,8 @@ const NOTICES = {
   session: 'sessionEnded',
   passkeyRemoved: 'passkeyRemoved',
   passkeyRenamed: 'passkeyRenamed',
+  linked: 'identityLinked',
+  unlinked: 'identityUnlinked',
 } as const;
 
 /**

@@ -14,12 +14,24 @@ export const enrolling = (caller: Caller) => caller.claims.type === 'enrolment';
 export function accountPages(context: AccountContext) {
   const { core, forms, signedIn, page, send } = context;
   const dashboard = async (request: FastifyRequest, reply: FastifyReply, caller: Caller, status: number, extra: { notice?: string; error?: unknown } = {}) => {
-    const [factors, sessions] = await Promise.all([core.secondFactors.status(caller.user.id), core.sessions.listForUser(caller.user.id)]);
+    const [factors, sessions, identities] = await Promise.all([
+      core.secondFactors.status(caller.user.id),
+      core.sessions.listForUser(caller.user.id),
+      core.identities.identitiesOf(caller.user.id),
+    ]);
     const refusal = extra.error === undefined ? undefined : refusalOf(extra.error)?.refusal[1];
     return send(
       reply,
       status,
-      dashboardPage(page(request, reply), { user: caller.user, factors, sessions, currentSessionId: caller.session.id, notice: extra.notice, refusal }),
+      dashboardPage(page(request, reply), {
+        user: caller.user,
+        factors,
+        sessions,
+        identities,
+        currentSessionId: caller.session.id,
+        notice: extra.notice,
+        refusal,
+      }),
     );
   };
 

@@ -72,5 +72,9 @@ export const CHINESE_ACCOUNT_ROWS = {
   MFA_STATE_CONFLICT: [409, '两步验证当前状态不允许此操作', 'MFA_STATE_CONFLICT'],
   STEP_UP_REQUIRED: [403, '此操作需要重新验证身份：请提供密码（已启用身份验证器时还需验证码），或使用两步验证重新登录', 'STEP_UP_REQUIRED'],
   LAST_FACTOR_REQUIRED: [409, '此账户必须保留至少一种两步验证方式', 'LAST_FACTOR_REQUIRED'],
+  UPSTREAM_FAILED: [400, '无法验证身份提供方的登录结果', 'UPSTREAM_FAILED'],
+  IDENTITY_LINK_REQUIRED: [409, '已有账户使用此邮箱，且未关联此身份', 'IDENTITY_LINK_REQUIRED'],
+  IDENTITY_NOT_ALLOWED: [403, '此身份提供方不能用于登录此账户', 'IDENTITY_NOT_ALLOWED'],
+  LAST_WAY_IN: [409, '这是此账户最后一种登录方式', 'LAST_WAY_IN'],
   STAFF_SECOND_FACTOR_REQUIRED: [403, '管理权限需要使用两步验证登录（CONSOLE_MFA / MFA_REQUIRED）', 'STAFF_SECOND_FACTOR_REQUIRED'],
 } as const satisfies ErrorOverrides;

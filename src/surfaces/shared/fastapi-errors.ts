@@ -68,6 +68,10 @@ export const FASTAPI_ACCOUNT_ROWS = {
     'This account has two-step verification: changing its password or email needs the second factor, on the /account page or through /api/v1/auth',
   ],
   LAST_FACTOR_REQUIRED: [409, 'This account must keep at least one second factor'],
+  UPSTREAM_FAILED: [400, 'The identity provider sign-in could not be verified'],
+  IDENTITY_LINK_REQUIRED: [409, 'An account with this email exists and is not linked to this identity'],
+  IDENTITY_NOT_ALLOWED: [403, 'This identity provider does not sign this account in here'],
+  LAST_WAY_IN: [409, 'This is the last way in to this account'],
   STAFF_SECOND_FACTOR_REQUIRED: [
     403,
     'Staff power needs a sign-in with a second factor (CONSOLE_MFA, MFA_REQUIRED): log in with /api/v1/auth/login and /api/v1/auth/mfa/verify',
