@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from '../../helpers/browser.ts';
 import { enrolTotp } from '../../helpers/factors.ts';
-import { freePort, newPage } from '../../helpers/oidc.ts';
+import * as client from 'openid-client';
+import { authorizationRequest, callbackServer, freePort, newPage, relyingParty } from '../../helpers/oidc.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD, registerAndLogin } from '../../helpers/users.ts';
 
@@ -175,6 +176,44 @@ describe('upstream identity providers on /account', { skip: executablePath ? fal
     assert.match(await again.page.content(), /locked/);
     await again.context.close();
     await context.close();
+  });
+
+  test('an app signing in with Gatehouse gets the button too: the id_token names the account the provider signed in', async () => {
+    const rp = await callbackServer();
+    try {
+      const { app, secret } = await gatehouse.core.apps.register({ name: 'Notes', redirectUris: [rp.url] });
+      const config = await relyingParty(`${base}/oidc`, app.clientId, secret!);
+      const address = await upstreamPerson();
+      const { context, page } = await newPage(browser);
+      const request = await authorizationRequest(config, rp.url);
+      await page.goto(request.url.href);
+      const shown: string[] = [];
+      for (let step = 0; step < 8 && !page.url().startsWith(rp.url); step++) {
+        shown.push(`${new URL(page.url()).host === new URL(base).host ? 'gatehouse' : 'corp'}: ${(await page.locator('h1').first().textContent())?.trim()}`);
+        const from = page.url();
+        const corp = page.getByRole('link', { name: 'Continue with Corp SSO' });
+        if (await corp.count()) {
+          await Promise.all([page.waitForURL((u) => u.href !== from), corp.click()]);
+          continue;
+        }
+        if (await page.locator('#password').count()) {
+          await page.fill('#login', address);
+          await page.fill('#password', PASSWORD);
+        }
+        await Promise.all([page.waitForURL((u) => u.href !== from, { timeout: 30_000 }), page.locator('form button[type="submit"]').first().click()]);
+      }
+      assert.deepEqual(shown, ['gatehouse: Sign in', 'corp: Sign in', 'corp: Allow access', 'gatehouse: Allow access']);
+      const tokens = await client.authorizationCodeGrant(config, new URL(page.url()), {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
+      const made = (await gatehouse.core.accounts.findByEmail(address))!;
+      assert.equal(tokens.claims()?.sub, made.uuid, "the app's id_token names the account the provider's sign-in made");
+      await context.close();
+    } finally {
+      await rp.close();
+    }
   });
 
   test('a callback with an unknown state, a replayed one, and one whose nonce does not match are refused with a page', async () => {
