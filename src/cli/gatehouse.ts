@@ -35,6 +35,13 @@ Commands:
   webhooks list [--json] | webhooks remove ID | webhooks rotate-secret ID [--json]
   webhooks test ID [--json]     send a webhook.test event and wait for its first attempt
   webhooks enable|disable ID    after a 410 or a day of failures: deliveries resume
+  providers add --kind oidc --id ID --name NAME --issuer URL --client-id ID
+          [--client-secret S | --client-secret-file FILE|-] [--audience A]...
+          [--no-signup] [--domain D]... [--trust-mfa] [--json]
+                                an identity provider people sign in with (a button on
+                                the sign-in pages); prints the callback URL to register
+                                there (--json: {"id", "redirect_uri"})
+  providers list [--json] | providers remove ID
   keys list [--json]            signing keys: which signs, until when each verifies
   keys rotate [--algorithm ES256|EdDSA|RS256]
                                 a new signing key; the old one verifies until its tokens expire
@@ -81,6 +88,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   clients: async () => (await import('./clients-command.ts')).clientsCommand,
   keys: async () => (await import('./keys-command.ts')).keysCommand,
   webhooks: async () => (await import('./webhooks-command.ts')).webhooksCommand,
+  providers: async () => (await import('./providers-command.ts')).providersCommand,
   doctor: async () => (await import('./doctor-command.ts')).doctorCommand,
   audit: async () => (await import('./audit-command.ts')).auditCommand,
 };
