@@ -258,6 +258,7 @@ export function createCore(options: CoreOptions): Core {
     storage: options.stores,
     staffNeedSecondFactor: options.consoleMfa,
     webhooks,
+    identities,
   });
   const deliveries = new WebhookDeliveries(
     {

@@ -10,6 +10,7 @@ import { zuluOrNull, zuluUtc } from '../shared/timestamps.ts';
 import { clientRoutes } from './clients-routes.ts';
 import { UserViewSchema } from '../shared/webhook-docs.ts';
 import { webhookRoutes } from './webhook-routes.ts';
+import { providerRoutes } from './provider-routes.ts';
 import { ADMIN_ERRORS } from './errors.ts';
 
 const TAG = 'admin (staff API)';
@@ -37,6 +38,7 @@ export const adminRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, {
   useErrors(app, fastApiRenderer(ADMIN_ERRORS));
   await app.register(clientRoutes, { core, config, limits, style });
   await app.register(webhookRoutes, { core, config, limits, style });
+  await app.register(providerRoutes, { core, config, limits, style });
 
   // Every route here is for superusers only (declared on each route: the authentication hook reads it when the route is added).
   const superusers = { auth: 'superuser' } as const;
