@@ -83,6 +83,7 @@ test('a ticket signs in only in the browser that pressed the button, once; a bad
     refusedWith('UPSTREAM_FAILED'),
   );
   // A state of another provider's request is not this provider's.
+  await core.identities.add({ id: 'other', kind: 'oidc', name: 'Other', issuer: 'https://other.example', clientId: 'gh', clientSecret: null });
   const url = new URL(await core.identities.begin('corp', { browser: 'b', returnTo: '/account' }));
   await assert.rejects(
     core.identities.callback('other', new URL(`https://id.example.com/idp/other/callback?code=good&state=${url.searchParams.get('state')}`)),
