@@ -20,6 +20,8 @@ const HARMLESS_BODIES: Record<string, unknown> = {
   'DELETE /api/v1/auth/mfa/passkeys/{id}': { password: 'password123' },
   'PATCH /api/admin/users/{uuid}': { is_email_verified: true },
   'POST /api/admin/clients': { name: 'x', redirect_uris: ['https://x.example/cb'] },
+  'POST /api/admin/webhooks': { url: 'https://hooks.example.com/x' },
+  'POST /api/admin/providers': { id: 'x', kind: 'oidc', name: 'x', issuer: 'https://x.example', client_id: 'x' },
 };
 
 /**
