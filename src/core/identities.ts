@@ -250,6 +250,37 @@ export class Identities {
    */
   async signIn(ticket: string, browser: string | undefined, request: StartOptions & SecondStepRequest): Promise<LoginGrant> {
     const { provider, proved } = await this.#proved(ticket, browser, null);
+    return this.#signInProved(provider, proved, browser ?? '', request);
+  }
+
+  /**
+   * A native app's sign-in (`POST /api/v1/auth/idp/{id}/token`): an id_token it
+   * got from the provider's own SDK, verified against the provider's JWKS, for
+   * the provider's client id or one of its `--audience` values, with the nonce
+   * the app sent (or its SHA-256 hex, as Apple's native flow hashes it). Then
+   * as a page's sign-in; an account holding the email and not linked to this
+   * identity is IDENTITY_LINK_REQUIRED (an app has no page to prove it on).
+   */
+  async signInWithIdToken(providerId: string, idToken: string, nonce: string, request: StartOptions & SecondStepRequest): Promise<LoginGrant> {
+    const provider = await this.#enabled(providerId);
+    if (!nonce) throw fail('VALIDATION_FAILED', 'a nonce is required', 'nonce');
+    let proved: ProvedIdentity;
+    try {
+      proved = await this.#protocol().verifyIdToken(this.#clientConfig(provider), idToken, { audiences: [provider.clientId, ...provider.audiences], nonce });
+    } catch (error) {
+      await this.#audit.record('login.failed', null, `identity provider ${providerId} (native): ${(error as Error).message.slice(0, 200)}`);
+      throw fail('UPSTREAM_FAILED', undefined, undefined, { cause: error });
+    }
+    return this.#signInProved(provider, proved, null, request);
+  }
+
+  /** `browser` null: no page to prove an existing account on (a native app): the link is refused, not kept. */
+  async #signInProved(
+    provider: IdentityProvider,
+    proved: ProvedIdentity,
+    browser: string | null,
+    request: StartOptions & SecondStepRequest,
+  ): Promise<LoginGrant> {
     const linked = await this.#store.identity(proved.issuer, proved.subject);
     let user: User | null;
     if (linked) {
@@ -262,6 +293,7 @@ export class Identities {
       const holder = proved.email ? await this.#accounts.findByEmail(proved.email) : null;
       if (holder) {
         // Never linked silently (pre-account takeover): the person proves the account first.
+        if (browser === null) throw fail('IDENTITY_LINK_REQUIRED');
         const pending: UpstreamRequest = {
           id: this.#ids.token(32),
           providerId: provider.id,
@@ -269,7 +301,7 @@ export class Identities {
           codeVerifier: '',
           linkFor: holder.id,
           returnTo: '',
-          browser: browser ?? '',
+          browser,
           proved,
           expiresAt: this.#clock.now() + REQUEST_TTL_MS,
         };

@@ -34,6 +34,10 @@ function standIn(): StandIn {
         if (callback.searchParams.get('code') !== 'good') throw new Error('invalid_grant');
         return upstream.next;
       },
+      verifyIdToken: async (_config, idToken, expected) => {
+        if (idToken !== 'good' || !expected.audiences.includes('gh') || expected.nonce !== 'n') throw new Error('invalid');
+        return upstream.next;
+      },
     },
   };
   return upstream;

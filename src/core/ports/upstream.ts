@@ -26,4 +26,10 @@ export interface UpstreamProtocol {
   authorizationUrl(config: UpstreamClientConfig, secrets: UpstreamSecrets): Promise<URL>;
   /** `callback`: the callback URL as the browser reached it (its query: code, state, or error). */
   finish(config: UpstreamClientConfig, callback: URL, secrets: UpstreamSecrets): Promise<ProvedIdentity>;
+  /**
+   * An id_token a native app got from the provider's own SDK: its signature by
+   * a key of the provider's JWKS, its issuer, expiry, and `aud` one of
+   * `audiences`; its `nonce` claim equal to `nonce` or to its SHA-256 hex.
+   */
+  verifyIdToken(config: UpstreamClientConfig, idToken: string, expected: { audiences: string[]; nonce: string }): Promise<ProvedIdentity>;
 }

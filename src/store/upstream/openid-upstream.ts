@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import type { ProvedIdentity } from '../../core/ports/identity-store.ts';
 import type { UpstreamClientConfig, UpstreamProtocol, UpstreamSecrets } from '../../core/ports/upstream.ts';
@@ -14,6 +16,7 @@ const DISCOVERY_TTL_MS = 10 * 60_000;
  */
 export class OpenIdUpstream implements UpstreamProtocol {
   readonly #configs = new Map<string, { at: number; config: Promise<client.Configuration> }>();
+  readonly #jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
   async #config({ provider, clientSecret }: UpstreamClientConfig): Promise<client.Configuration> {
     const key = JSON.stringify([provider.id, provider.issuer, provider.clientId, provider.updatedAt]);
@@ -52,15 +55,37 @@ export class OpenIdUpstream implements UpstreamProtocol {
     });
     const claims = tokens.claims();
     if (!claims) throw new Error('the provider sent no id_token');
-    const email = typeof claims.email === 'string' && claims.email.includes('@') ? claims.email.trim().toLowerCase() : null;
-    return {
-      issuer: claims.iss,
-      subject: claims.sub,
-      email,
-      // Only an explicit `true` (some providers send the string "true").
-      emailVerified: email !== null && (claims.email_verified === true || claims.email_verified === 'true'),
-      amr: Array.isArray(claims.amr) ? claims.amr.filter((m): m is string => typeof m === 'string') : [],
-      name: typeof claims.name === 'string' ? claims.name.slice(0, 200) : null,
-    };
+    return proved(claims);
   }
+
+  async verifyIdToken(config: UpstreamClientConfig, idToken: string, expected: { audiences: string[]; nonce: string }): Promise<ProvedIdentity> {
+    const metadata = (await this.#config(config)).serverMetadata();
+    if (!metadata.jwks_uri) throw new Error('the provider publishes no jwks_uri');
+    let jwks = this.#jwks.get(metadata.jwks_uri);
+    if (!jwks) {
+      jwks = createRemoteJWKSet(new URL(metadata.jwks_uri));
+      this.#jwks.set(metadata.jwks_uri, jwks);
+    }
+    // Signature by a key of the provider's JWKS, `iss`, `aud`, `exp` (and `nbf`), with a minute of leeway.
+    const { payload } = await jwtVerify(idToken, jwks, { issuer: metadata.issuer, audience: expected.audiences, clockTolerance: 60 });
+    // Apple's native flow sends the nonce's SHA-256 hex to the provider; Google's the nonce itself.
+    const hashed = createHash('sha256').update(expected.nonce).digest('hex');
+    if (typeof payload.nonce !== 'string' || (payload.nonce !== expected.nonce && payload.nonce !== hashed)) throw new Error('the id_token has another nonce');
+    if (typeof payload.sub !== 'string' || typeof payload.iss !== 'string') throw new Error('the id_token names no subject');
+    return proved(payload as JWTPayload & { iss: string; sub: string });
+  }
+}
+
+/** What an id_token's claims say of the person. */
+function proved(claims: { iss: string; sub: string; [claim: string]: unknown }): ProvedIdentity {
+  const email = typeof claims.email === 'string' && claims.email.includes('@') ? claims.email.trim().toLowerCase() : null;
+  return {
+    issuer: claims.iss,
+    subject: claims.sub,
+    email,
+    // Only an explicit `true` (some providers send the string "true").
+    emailVerified: email !== null && (claims.email_verified === true || claims.email_verified === 'true'),
+    amr: Array.isArray(claims.amr) ? claims.amr.filter((m): m is string => typeof m === 'string') : [],
+    name: typeof claims.name === 'string' ? claims.name.slice(0, 200) : null,
+  };
 }
