@@ -33,7 +33,7 @@ export function v1IdpRoutes(fastify: FastifyInstance, { core, limits, style, acc
         body: IdTokenBody,
         response: { 200: style.login.Answer, 403: style.Login403 },
       },
-      config: { errors: answers('UPSTREAM_FAILED', 'IDENTITY_LINK_REQUIRED', 'IDENTITY_NOT_ALLOWED', 'NOT_FOUND', 'RATE_LIMITED') },
+      config: { errors: answers('UPSTREAM_FAILED', 'IDENTITY_LINK_REQUIRED', 'IDENTITY_NOT_ALLOWED', 'NOT_FOUND') },
       preHandler: limits.perIp('login'),
     },
     async (request) => {
