@@ -1,6 +1,6 @@
 import { ConfigError, type Config } from './config.ts';
 import { createCore, type Core } from './core/core.ts';
-import { OpenIdUpstream } from './store/upstream/openid-upstream.ts';
+import { Upstreams } from './store/upstream/upstreams.ts';
 import { DEFAULT_HASH_SETTINGS, type HashSettings } from './core/passwords.ts';
 import { systemClock, type Clock } from './core/ports/clock.ts';
 import type { RequestOrigin } from './core/audit.ts';
@@ -142,7 +142,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     webhookSender: new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate, maxSockets: config.webhookConcurrency }),
     delivery: { retrySeconds: config.webhookRetrySeconds, concurrency: config.webhookConcurrency },
     observeDelivery: options.observeDelivery,
-    upstream: new OpenIdUpstream(),
+    upstream: new Upstreams(),
     publicUrl: config.publicUrl,
   });
   try {

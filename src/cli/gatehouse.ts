@@ -35,7 +35,7 @@ Commands:
   webhooks list [--json] | webhooks remove ID | webhooks rotate-secret ID [--json]
   webhooks test ID [--json]     send a webhook.test event and wait for its first attempt
   webhooks enable|disable ID    after a 410 or a day of failures: deliveries resume
-  providers add --kind oidc --id ID --name NAME --issuer URL --client-id ID
+  providers add --kind oidc|github --id ID --name NAME [--issuer URL] --client-id ID
           [--client-secret S | --client-secret-file FILE|-] [--audience A]...
           [--no-signup] [--domain D]... [--trust-mfa] [--json]
                                 an identity provider people sign in with (a button on

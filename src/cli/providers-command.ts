@@ -6,7 +6,7 @@ import type { ProviderView } from '../core/identities.ts';
 import { UsageError } from './usage-error.ts';
 
 const ACTIONS =
-  'add --kind oidc --id ID --name NAME --issuer URL --client-id ID [--client-secret S | --client-secret-file FILE|-] [--audience A]... [--no-signup] [--domain D]... [--trust-mfa] [--json], list [--json], remove ID';
+  'add --kind oidc|github --id ID --name NAME [--issuer URL] --client-id ID [--client-secret S | --client-secret-file FILE|-] [--audience A]... [--no-signup] [--domain D]... [--trust-mfa] [--json], list [--json], remove ID';
 
 const view = (p: ProviderView) => ({
   id: p.id,
@@ -63,7 +63,9 @@ export async function providersCommand(args: string[], config: Config): Promise<
   if (action !== 'remove' && positionals.length !== 0) throw new UsageError(`providers ${action} takes no positional argument`);
   let clientSecret: string | null = null;
   if (action === 'add') {
-    for (const needed of ['kind', 'id', 'name', 'issuer', 'client-id'] as const) if (!values[needed]) throw new UsageError(`providers add needs --${needed}`);
+    for (const needed of ['kind', 'id', 'name', 'client-id'] as const) if (!values[needed]) throw new UsageError(`providers add needs --${needed}`);
+    // GitHub's issuer is github.com unless a GitHub Enterprise Server is named.
+    if (!values.issuer && values.kind !== 'github') throw new UsageError('providers add needs --issuer');
     if (values['client-secret'] !== undefined && values['client-secret-file'] !== undefined)
       throw new UsageError('give --client-secret or --client-secret-file, not both');
     const file = values['client-secret-file'];
@@ -76,7 +78,7 @@ export async function providersCommand(args: string[], config: Config): Promise<
         id: values.id!,
         kind: values.kind!,
         name: values.name!,
-        issuer: values.issuer!,
+        issuer: values.issuer ?? '',
         clientId: values['client-id']!,
         clientSecret: clientSecret || null,
         audiences: values.audience ?? [],

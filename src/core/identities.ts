@@ -17,7 +17,7 @@ import type { StartOptions } from './sessions.ts';
 /** From the button to the callback, and from the callback to the page that shows the outcome. */
 const REQUEST_TTL_MS = 10 * 60_000;
 /** The kinds built so far; the others are named in the port and refused here (issue 34). */
-const BUILT_KINDS: readonly ProviderKind[] = ['oidc'];
+const BUILT_KINDS: readonly ProviderKind[] = ['oidc', 'github'];
 const BUTTONS_FOR_MS = 5000;
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
@@ -124,14 +124,16 @@ export class Identities {
     if (!BUILT_KINDS.includes(input.kind as ProviderKind))
       throw fail('VALIDATION_FAILED', `kind ${JSON.stringify(input.kind)} is not available (built: ${BUILT_KINDS.join(', ')})`, 'kind');
     if (!input.name.trim()) throw fail('VALIDATION_FAILED', 'a name is needed (the button says it)', 'name');
-    if (!/^https?:\/\/[^\s]+$/.test(input.issuer)) throw fail('VALIDATION_FAILED', 'the issuer is an http(s) URL', 'issuer');
+    // GitHub: github.com unless a GitHub Enterprise Server is named.
+    const issuer = input.kind === 'github' && !input.issuer ? 'https://github.com' : input.issuer;
+    if (!/^https?:\/\/[^\s]+$/.test(issuer)) throw fail('VALIDATION_FAILED', 'the issuer is an http(s) URL', 'issuer');
     if (!input.clientId.trim()) throw fail('VALIDATION_FAILED', 'a client id is needed', 'client_id');
     const now = this.#clock.now();
     const provider: IdentityProvider = {
       id: input.id,
       kind: input.kind as ProviderKind,
       name: input.name.trim(),
-      issuer: input.issuer,
+      issuer,
       clientId: input.clientId.trim(),
       sealedClientSecret: input.clientSecret ? this.#box.seal(input.clientSecret, secretContext(input.id)) : null,
       audiences: [...new Set(input.audiences ?? [])],

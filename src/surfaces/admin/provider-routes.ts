@@ -66,13 +66,14 @@ export const providerRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify
     {
       schema: {
         tags: [TAG],
-        summary: 'Add an identity provider (kind oidc); the answer names the callback URL to register there',
+        summary: 'Add an identity provider (kind oidc or github); the answer names the callback URL to register there',
         body: Type.Object(
           {
             id: short(32),
             kind: short(16),
             name: short(100),
-            issuer: short(2048),
+            // GitHub: github.com when left out (a GitHub Enterprise Server's URL otherwise).
+            issuer: Type.Optional(Type.String({ maxLength: 2048 })),
             client_id: short(512),
             client_secret: Type.Optional(Type.String({ maxLength: 4096 })),
             audiences: Type.Optional(Type.Array(short(512), { maxItems: 20 })),
@@ -92,7 +93,7 @@ export const providerRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify
         id: b.id,
         kind: b.kind,
         name: b.name,
-        issuer: b.issuer,
+        issuer: b.issuer ?? '',
         clientId: b.client_id,
         clientSecret: b.client_secret || null,
         audiences: b.audiences,
