@@ -48,10 +48,21 @@ test('add --json prints {id, redirect_uri}; the secret from a file or stdin is s
   });
   assert.equal(piped.status, 0, piped.stderr);
 
+  // GitHub: no --issuer, github.com.
+  const github = runCli(
+    ['providers', 'add', '--kind', 'github', '--id', 'github', '--name', 'GitHub', '--client-id', 'Iv1.x', '--client-secret', 'gh', '--json'],
+    env,
+  );
+  assert.equal(github.status, 0, github.stderr);
+  const noIssuer = runCli(['providers', 'add', '--kind', 'oidc', '--id', 'y', '--name', 'Y', '--client-id', 'y'], env);
+  assert.equal(noIssuer.status, 2);
+  assert.match(noIssuer.stderr, /^gatehouse: providers add needs --issuer\n$/);
+
   const listed = runCli(['providers', 'list', '--json'], env);
   assert.equal(listed.status, 0, listed.stderr);
-  const [corp, other, ...none] = JSON.parse(listed.stdout);
+  const [corp, other, gh, ...none] = JSON.parse(listed.stdout);
   assert.deepEqual(none, []);
+  assert.deepEqual([gh.kind, gh.issuer, gh.redirect_uri], ['github', 'https://github.com', 'https://id.example.com/idp/github/callback']);
   assert.deepEqual(
     [
       corp.id,
@@ -90,7 +101,7 @@ test('add --json prints {id, redirect_uri}; the secret from a file or stdin is s
   assert.equal(removed.status, 0, removed.stderr);
   assert.deepEqual(
     JSON.parse(runCli(['providers', 'list', '--json'], env).stdout).map((p: { id: string }) => p.id),
-    ['piped'],
+    ['piped', 'github'],
   );
   const gone = runCli(['providers', 'remove', 'corp'], env);
   assert.equal(gone.status, 1);
