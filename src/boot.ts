@@ -1,5 +1,6 @@
 import { ConfigError, type Config } from './config.ts';
 import { createCore, type Core } from './core/core.ts';
+import { Upstreams } from './store/upstream/upstreams.ts';
 import { DEFAULT_HASH_SETTINGS, type HashSettings } from './core/passwords.ts';
 import { systemClock, type Clock } from './core/ports/clock.ts';
 import type { RequestOrigin } from './core/audit.ts';
@@ -143,6 +144,8 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     webhookSender: new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate, maxSockets: config.webhookConcurrency }),
     delivery: { retrySeconds: config.webhookRetrySeconds, concurrency: config.webhookConcurrency },
     observeDelivery: options.observeDelivery,
+    upstream: new Upstreams(),
+    publicUrl: config.publicUrl,
   });
   try {
     await core.start();

@@ -46,6 +46,13 @@ Commands:
   roles add NAME --permissions P1,P2 [--description TEXT]
                                 define (or redefine) a custom role; owners and admins assign it
   roles remove NAME             and take it from every member and invitation
+  providers add --kind oidc|github --id ID --name NAME [--issuer URL] --client-id ID
+          [--client-secret S | --client-secret-file FILE|-] [--audience A]...
+          [--no-signup] [--domain D]... [--trust-mfa] [--json]
+                                an identity provider people sign in with (a button on
+                                the sign-in pages); prints the callback URL to register
+                                there (--json: {"id", "redirect_uri"})
+  providers list [--json] | providers remove ID
   keys list [--json]            signing keys: which signs, until when each verifies
   keys rotate [--algorithm ES256|EdDSA|RS256]
                                 a new signing key; the old one verifies until its tokens expire
@@ -94,6 +101,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   webhooks: async () => (await import('./webhooks-command.ts')).webhooksCommand,
   orgs: async () => (await import('./orgs-command.ts')).orgsCommand,
   roles: async () => (await import('./roles-command.ts')).rolesCommand,
+  providers: async () => (await import('./providers-command.ts')).providersCommand,
   doctor: async () => (await import('./doctor-command.ts')).doctorCommand,
   audit: async () => (await import('./audit-command.ts')).auditCommand,
 };

@@ -228,13 +228,7 @@ export class AccountService {
       const record: NewUser = {
         uuid: this.#ids.uuid(),
         email: proved.email ?? null,
-        // 8 random bytes are 11 base64url characters; '-' and '_' become 'x' rather than go,
-        // so the name is always user_ and 10 characters (removing them left 9 now and then).
-        username: `user_${this.#ids
-          .token(8)
-          .replace(/[^A-Za-z0-9]/g, 'x')
-          .slice(0, 10)
-          .toLowerCase()}`,
+        username: this.#generatedUsername(),
         passwordHash: NO_PASSWORD,
         phone: proved.phone ?? null,
         phoneNormalized: proved.phone ?? null,
@@ -253,6 +247,53 @@ export class AccountService {
         throw translateUnique(error);
       }
     }
+  }
+
+  /**
+   * An account made by a first sign-in with an upstream identity provider
+   * (core/identities.ts): a generated username, no password (NO_PASSWORD, as
+   * an account a sign-in code made), the email the provider gave, verified
+   * only when the provider asserts it (otherwise a verification mail goes
+   * out, as after a registration). `user.created` in the same write. Throws
+   * EMAIL_TAKEN when another account took the address meanwhile.
+   */
+  async registerByProvider(upstream: { email: string | null; emailVerified: boolean; name: string | null; provider: string }): Promise<User> {
+    const email = upstream.email === null ? null : normalizeEmail(upstream.email);
+    const verified = email !== null && upstream.emailVerified;
+    for (let attempt = 0; ; attempt++) {
+      const record: NewUser = {
+        uuid: this.#ids.uuid(),
+        email,
+        username: this.#generatedUsername(),
+        passwordHash: NO_PASSWORD,
+        fullName: upstream.name,
+        isEmailVerified: verified,
+        createdAt: this.#clock.now(),
+      };
+      try {
+        const user = await this.#users.create(
+          record,
+          this.#events.of(...(verified ? (['user.created', 'email.verified'] as const) : (['user.created'] as const))),
+        );
+        await this.#audit.record('user.registered', user.id, `by identity provider ${upstream.provider}`);
+        if (user.email && !verified) this.onEmailSet?.(user);
+        return user;
+      } catch (error) {
+        if (error instanceof UniqueViolation && error.field === 'username' && attempt < 5) continue;
+        throw translateUnique(error);
+      }
+    }
+  }
+
+  /** `user_` and 10 random letters and digits. */
+  #generatedUsername(): string {
+    // 8 random bytes are 11 base64url characters; '-' and '_' become 'x' rather than go,
+    // so the name is always user_ and 10 characters (removing them left 9 now and then).
+    return `user_${this.#ids
+      .token(8)
+      .replace(/[^A-Za-z0-9]/g, 'x')
+      .slice(0, 10)
+      .toLowerCase()}`;
   }
 
   /** An email when the text has an `@`, otherwise a username. */

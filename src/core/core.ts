@@ -38,6 +38,8 @@ import { type AttemptOutcome, DEFAULT_DELIVERY, type DeliverySettings, WebhookDe
 import { WebhookService } from './webhooks.ts';
 import { OrganizationService } from './organizations/service.ts';
 import type { InvitationSettings } from './organizations/invitations.ts';
+import { Identities } from './identities.ts';
+import type { UpstreamProtocol } from './ports/upstream.ts';
 
 export interface CoreOptions {
   stores: Stores;
@@ -91,6 +93,10 @@ export interface CoreOptions {
   observeDelivery?: (outcome: AttemptOutcome, seconds: number) => void;
   /** The invitation mail's link to the hosted accept page. */
   invitations?: InvitationSettings;
+  /** How upstream identity providers are spoken to (store/upstream/openid-upstream.ts); without one, their sign-ins fail. */
+  upstream?: UpstreamProtocol;
+  /** PUBLIC_URL: the upstream providers' callbacks are under it. */
+  publicUrl?: string;
 }
 
 /** The services every surface is built on. */
@@ -125,6 +131,8 @@ export interface Core {
   deliveries: WebhookDeliveries;
   /** Organisations, members, invitations and the roles catalog. */
   orgs: OrganizationService;
+  /** Upstream identity providers: the providers, signing in with them, linked identities. */
+  identities: Identities;
   clock: Clock;
   stores: Stores;
   /** Moves accounts in from another system (the original FastAPI database, an export). */
@@ -230,6 +238,18 @@ export function createCore(options: CoreOptions): Core {
   const apps = new AppService({ store: options.stores.apps, clock, ids, audit });
   const oidc = new OidcService({ store: options.stores.oidcPayloads, sessions, clock });
   const webhooks = new WebhookService({ store: options.stores.webhooks, box: options.secretBox, clock, ids, audit, events, sender: webhookSender });
+  const identities = new Identities({
+    store: options.stores.identities,
+    box: options.secretBox,
+    upstream: options.upstream ?? null,
+    accounts,
+    login,
+    lockout,
+    audit,
+    clock,
+    ids,
+    publicUrl: options.publicUrl ?? 'http://localhost:8000',
+  });
   const staff = new StaffService({
     accounts,
     users,
@@ -244,6 +264,7 @@ export function createCore(options: CoreOptions): Core {
     storage: options.stores,
     staffNeedSecondFactor: options.consoleMfa,
     webhooks,
+    identities,
   });
   const deliveries = new WebhookDeliveries(
     {
@@ -293,6 +314,7 @@ export function createCore(options: CoreOptions): Core {
     webhooks,
     deliveries,
     orgs,
+    identities,
     clock,
     stores: options.stores,
     importAccounts: (accounts, importOptions) => importAccounts(users, accounts, { clock, ids, events, phones }, importOptions),

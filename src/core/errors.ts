@@ -45,6 +45,12 @@ export const ERROR_CODES = {
   INVITATION_INVALID: 'the invitation is unknown, used, revoked or expired',
   INVITATION_EMAIL_MISMATCH: "the invitation is for another address: the account's verified email must be the invited one",
   STAFF_SECOND_FACTOR_REQUIRED: 'staff power needs a sign-in with a second factor (CONSOLE_MFA, MFA_REQUIRED): sign in with the password and the code',
+  UPSTREAM_FAILED:
+    "the identity provider's answer could not be accepted (the provider unreachable, a wrong or used state, a replayed code, an id_token not for this client or expired): start again",
+  IDENTITY_LINK_REQUIRED:
+    'an account with this email exists and is not linked to this identity: sign in to it (password and second factor, or a code) to link it',
+  IDENTITY_NOT_ALLOWED: "this provider does not sign this person in here (it makes no new accounts, or the email's domain is not one it allows)",
+  LAST_WAY_IN: "it is the account's last way in (no password, no other linked identity, no verified email or number): it cannot be removed",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

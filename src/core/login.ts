@@ -112,6 +112,8 @@ export class LoginService {
     request: StartOptions & SecondStepRequest,
     firstFactor: FirstFactor,
     newHash: () => Promise<string | undefined> = async () => undefined,
+    /** What the audit's `login.succeeded` says of the way in (an upstream sign-in names its provider). */
+    how?: string,
   ): Promise<LoginGrant> {
     // Only after the first factor was right: the answer tells nothing to someone without it.
     this.#admission.check(user);
@@ -123,7 +125,7 @@ export class LoginService {
     await this.#users.recordLogin(user.id, now, hash);
     const updated: User = { ...user, lastLoginAt: now, loginCount: user.loginCount + 1, passwordHash: hash ?? user.passwordHash };
     const grant = await this.#sessions.start(updated, { ...request, amr, enrolment });
-    await this.#audit.record('login.succeeded', user.id, enrolment ? 'enrolment session' : firstFactor === 'pwd' ? null : `by ${firstFactor} code`);
+    await this.#audit.record('login.succeeded', user.id, enrolment ? 'enrolment session' : (how ?? (firstFactor === 'pwd' ? null : `by ${firstFactor} code`)));
     return { ...grant, user: updated, enrolment };
   }
 

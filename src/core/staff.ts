@@ -16,6 +16,7 @@ import type { KeyStatus, SigningKeys } from './signing-keys.ts';
 import type { VerificationService } from './verification.ts';
 import type { WebhookDelivery, WebhookEndpoint } from './ports/webhook-store.ts';
 import type { NewEndpoint, WebhookService } from './webhooks.ts';
+import type { Identities, NewProvider, ProviderView } from './identities.ts';
 
 /**
  * What staff may do. Staff (`is_staff`) read everything, end sessions, send
@@ -37,7 +38,8 @@ export type StaffAction =
   | 'manage-apps'
   | 'rotate-keys'
   | 'set-role'
-  | 'manage-webhooks';
+  | 'manage-webhooks'
+  | 'manage-providers';
 
 const STAFF_ACTIONS: ReadonlySet<StaffAction> = new Set(['read', 'end-sessions', 'send-mail', 'verify', 'unlock']);
 
@@ -96,6 +98,7 @@ export class StaffService {
   readonly #keys: Pick<SigningKeys, 'list' | 'rotate'>;
   readonly #storage: Pick<Stores, 'ping'>;
   readonly #webhooks: WebhookService;
+  readonly #identities: Identities;
 
   constructor(deps: {
     accounts: AccountService;
@@ -113,7 +116,9 @@ export class StaffService {
     /** CONSOLE_MFA (default on). */
     staffNeedSecondFactor?: boolean;
     webhooks: WebhookService;
+    identities: Identities;
   }) {
+    this.#identities = deps.identities;
     this.#webhooks = deps.webhooks;
     this.#staffNeedSecondFactor = deps.staffNeedSecondFactor ?? true;
     this.#apps = deps.apps;
@@ -324,6 +329,23 @@ export class StaffService {
     this.#assert(actor, 'rotate-keys');
     const made = await this.#keys.rotate();
     await this.#audit.record('keys.rotated', null, made.map((k) => `${k.alg} ${k.kid}`).join(', ') || null);
+  }
+
+  // Upstream identity providers: superusers only (a provider decides who may sign in). Audited by the service.
+
+  async providers(actor: User): Promise<ProviderView[]> {
+    this.#assert(actor, 'manage-providers');
+    return this.#identities.list();
+  }
+
+  async addProvider(actor: User, input: NewProvider): Promise<ProviderView> {
+    this.#assert(actor, 'manage-providers');
+    return this.#identities.add(input);
+  }
+
+  async removeProvider(actor: User, id: string): Promise<void> {
+    this.#assert(actor, 'manage-providers');
+    await this.#identities.remove(id);
   }
 
   // Webhook endpoints: superusers only, reading included (an endpoint's URL may carry a receiver's credentials).

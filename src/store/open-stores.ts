@@ -226,6 +226,7 @@ async function openSql(target: Exclude<DatabaseTarget, { kind: 'memory' }>, opti
     signingKeys: reportOutages(stores.signingKeys, 'postgres.signing_keys', options.observe),
     webhooks: reportOutages(stores.webhooks, 'postgres.webhooks', options.observe),
     organizations: reportOutages(stores.organizations, 'postgres.organizations', options.observe),
+    identities: reportOutages(stores.identities, 'postgres.identities', options.observe),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

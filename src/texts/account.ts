@@ -72,6 +72,15 @@ const en = {
     `Sign in as ${email} to answer the invitation to ${org}. No account yet? Create one with this address, verify it, then sign in here.`,
   invitationGone: 'This invitation is used, revoked or expired.',
   invitationElsewhere: (email: string) => `This invitation is for ${email}: sign in with that address, verified, to answer it.`,
+  identities: 'Sign-in providers',
+  noIdentities: 'No sign-in provider is linked.',
+  identityLinkedAt: (email: string | null) => (email ? `as ${email}` : 'without an email address'),
+  unlink: 'Unlink',
+  linkProvider: (name: string) => `Link ${name}`,
+  identityLinked: 'The sign-in provider is linked.',
+  identityUnlinked: 'The sign-in provider is unlinked.',
+  linkFirst: (provider: string, email: string) =>
+    `An account with ${email} already exists. To sign in with ${provider}, sign in to that account once (password and second factor, or a code to its email): ${provider} is then linked to it.`,
 };
 
 export type AccountTexts = typeof en;
@@ -145,6 +154,15 @@ const zh: AccountTexts = {
   invitationSignIn: (email, org) => `请使用 ${email} 登录以回复 ${org} 的邀请。还没有账户？请用该邮箱注册并验证后在此登录。`,
   invitationGone: '该邀请已被使用、撤销或已过期。',
   invitationElsewhere: (email) => `该邀请发给 ${email}：请使用已验证的该邮箱登录后回复。`,
+  identities: '登录方式（身份提供方）',
+  noIdentities: '尚未关联任何身份提供方。',
+  identityLinkedAt: (email: string | null) => (email ? `账户：${email}` : '无邮箱地址'),
+  unlink: '取消关联',
+  linkProvider: (name: string) => `关联 ${name}`,
+  identityLinked: '已关联该身份提供方。',
+  identityUnlinked: '已取消关联该身份提供方。',
+  linkFirst: (provider: string, email: string) =>
+    `已有账户使用 ${email}。如需使用 ${provider} 登录，请先登录该账户一次（密码与两步验证，或发送到其邮箱的验证码），之后 ${provider} 即关联到该账户。`,
 };
 
 export const ACCOUNT: Record<Lang, AccountTexts> = { en, zh };

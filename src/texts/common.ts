@@ -33,7 +33,11 @@ export type Refusal =
   | 'emailTaken'
   | 'phoneTaken'
   | 'wrongSignInCode'
-  | 'passkeyFailed';
+  | 'passkeyFailed'
+  | 'upstreamFailed'
+  | 'linkRequired'
+  | 'upstreamNotAllowed'
+  | 'lastWayIn';
 
 const en = {
   signIn: {
@@ -43,6 +47,8 @@ const en = {
     submit: 'Sign in',
     passkey: 'Sign in with a passkey',
     cancel: 'Cancel',
+    withProvider: (name: string) => `Continue with ${name}`,
+    providers: 'Or sign in with',
   },
   secondStep: {
     title: 'Two-step verification',
@@ -93,6 +99,10 @@ const en = {
     phoneTaken: 'Another account has already verified this phone number.',
     wrongSignInCode: 'The code is wrong or has expired. Ask for a new one if it keeps failing.',
     passkeyFailed: 'The passkey could not be verified.',
+    upstreamFailed: 'The sign-in with that provider could not be completed. Start again.',
+    linkRequired: 'An account with this email address already exists. Sign in to it to link this provider.',
+    upstreamNotAllowed: 'This provider cannot be used to sign in here with this account.',
+    lastWayIn: 'This is the last way to sign in to this account: set a password or link another provider first.',
   } satisfies Record<Refusal, string>,
   page: {
     switchLang: '中文',
@@ -116,6 +126,8 @@ const zh: CommonTexts = {
     submit: '登录',
     passkey: '使用通行密钥登录',
     cancel: '取消',
+    withProvider: (name: string) => `使用 ${name} 登录`,
+    providers: '或使用以下方式登录',
   },
   secondStep: {
     title: '两步验证',
@@ -164,6 +176,10 @@ const zh: CommonTexts = {
     phoneTaken: '此手机号已被其他账户验证。',
     wrongSignInCode: '验证码错误或已过期。如仍无法登录，请重新获取验证码。',
     passkeyFailed: '通行密钥验证失败。',
+    upstreamFailed: '无法完成通过该身份提供方的登录，请重新开始。',
+    linkRequired: '已有账户使用此邮箱地址。请先登录该账户以关联此身份提供方。',
+    upstreamNotAllowed: '此身份提供方不能用于以此账户在此登录。',
+    lastWayIn: '这是此账户最后一种登录方式：请先设置密码或关联其他身份提供方。',
   },
   page: {
     switchLang: 'English',

@@ -275,6 +275,10 @@ const en = {
     'org.invitation_revoked': 'organisation invitation revoked',
     'role.defined': 'organisation role defined',
     'role.removed': 'organisation role removed',
+    'identity.linked': 'identity provider linked',
+    'identity.unlinked': 'identity provider unlinked',
+    'provider.added': 'identity provider added',
+    'provider.removed': 'identity provider removed',
   } satisfies Record<AuditType, string>,
 };
 
@@ -542,6 +546,10 @@ const zh: ConsoleTexts = {
     'org.invitation_revoked': '撤销组织邀请',
     'role.defined': '定义组织角色',
     'role.removed': '删除组织角色',
+    'identity.linked': '关联身份提供方',
+    'identity.unlinked': '取消关联身份提供方',
+    'provider.added': '添加身份提供方',
+    'provider.removed': '删除身份提供方',
   },
 };
 

@@ -297,6 +297,42 @@ async function fill(place: Place, box: SecretBox): Promise<void> {
         })),
       )
       .execute();
+    // Upstream identity providers (their client secret sealed) and identities linked through them.
+    await loose
+      .insertInto('identity_providers')
+      .values(
+        ['corp', 'google', 'okta'].map((id, i) => ({
+          id,
+          kind: 'oidc',
+          name: id,
+          issuer: `https://${id}.example`,
+          client_id: `client-${id}`,
+          sealed_client_secret: box.seal(`secret-${id}`, `idp-secret:${id}`),
+          audiences: i === 0 ? '["ios"]' : '[]',
+          domains: '[]',
+          signup: i === 1 ? 0 : 1,
+          trust_mfa: 0,
+          enabled: 1,
+          created_at: at + i,
+          updated_at: at + i,
+        })),
+      )
+      .execute();
+    await loose
+      .insertInto('linked_identities')
+      .values(
+        [1, 2, 3].map((id) => ({
+          issuer: 'https://corp.example',
+          subject: `sub-${id}`,
+          provider_id: 'corp',
+          user_id: id,
+          email: `u${id}@example.com`,
+          email_verified: id % 2,
+          created_at: at,
+          last_used_at: id === 1 ? null : at,
+        })),
+      )
+      .execute();
   } finally {
     await db.destroy();
   }

@@ -4,6 +4,7 @@ import type { ProductInput } from '../../src/core/ports/product-store.ts';
 import type { Session } from '../../src/core/ports/session-store.ts';
 import type { Stores } from '../../src/core/ports/stores.ts';
 import { UniqueViolation, type NewUser, type User } from '../../src/core/ports/user-store.ts';
+import { identityContract } from './identity-contract.ts';
 import type { OutboxEvent, WebhookEndpoint, WebhookSecret } from '../../src/core/ports/webhook-store.ts';
 import type { Invitation, Membership, Organization } from '../../src/core/ports/organization-store.ts';
 
@@ -1320,6 +1321,8 @@ export function storageContract(name: string, open: () => Promise<Stores>, trait
         }),
       );
     });
+    // Upstream identity providers (issue 34): a block of their own.
+    identityContract(withStores);
 
     test(
       'ping answers',

@@ -54,6 +54,10 @@ export const AUDIT_TYPES = [
   'org.invitation_revoked',
   'role.defined',
   'role.removed',
+  'identity.linked',
+  'identity.unlinked',
+  'provider.added',
+  'provider.removed',
 ] as const;
 
 /** What happened. */

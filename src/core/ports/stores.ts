@@ -1,5 +1,6 @@
 import type { AppStore } from './app-store.ts';
 import type { AuditLog } from './audit-log.ts';
+import type { IdentityStore } from './identity-store.ts';
 import type { FactorStore, MfaChallengeStore } from './factor-store.ts';
 import type { LockoutStore } from './lockout-store.ts';
 import type { OutboxStore } from './mailer.ts';
@@ -40,6 +41,8 @@ export interface Stores {
   webhooks: WebhookStore;
   /** Organisations, memberships, custom roles and invitations (durable). */
   organizations: OrganizationStore;
+  /** Upstream identity providers, the identities linked through them, their requests in flight (durable: never in Redis). */
+  identities: IdentityStore;
   /** Resolves when every backend answers; rejects with the first that does not. */
   ping(): Promise<void>;
   close(): Promise<void>;

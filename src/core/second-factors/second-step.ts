@@ -33,9 +33,10 @@ export class SecondFactorRequired extends GatehouseError {
  * How the first step of a sign-in was taken, as its `amr` names it (RFC 8176):
  * a password, a code texted to the phone (`sms`), or a code or link mailed
  * (`email`, not registered in RFC 8176, which has no mail method). None of
- * them is a second factor (core/second-factors/amr.ts).
+ * them is a second factor (core/second-factors/amr.ts). `fed`: an upstream
+ * identity provider vouched for the person (core/identities.ts).
  */
-export type FirstFactor = 'pwd' | 'sms' | 'email';
+export type FirstFactor = 'pwd' | 'sms' | 'email' | 'fed';
 
 /** What a login path tells the second-factor gate about itself. */
 export interface SecondStepRequest {
@@ -44,6 +45,8 @@ export interface SecondStepRequest {
   /** The hosted sign-in (the account page): an account MFA_REQUIRED covers may sign in there to enrol, and nowhere else. */
   hostedSignIn?: boolean;
   rememberMe?: boolean;
+  /** An upstream provider trusted for it (`--trust-mfa`) says its own sign-in had a second factor: it counts as this one. */
+  upstreamSecondFactor?: boolean;
 }
 
 /** What the gate lets through: the `amr` of the login, and whether its session may only enrol a first factor. */
@@ -112,6 +115,7 @@ export class SecondStep {
    * for the code) or MFA_ENROLMENT_REQUIRED.
    */
   async gate(user: User, request: SecondStepRequest, firstFactor: FirstFactor = 'pwd'): Promise<GateResult> {
+    if (request.upstreamSecondFactor) return { amr: [firstFactor, 'mfa'], enrolment: false };
     const methods = await this.#count.methods(user.id);
     if (methods.length === 0) {
       if (!this.#count.mustEnrol(user)) return { amr: [firstFactor], enrolment: false };

@@ -1,6 +1,7 @@
 import type { Stores } from '../../core/ports/stores.ts';
 import { MemoryAppStore } from './memory-app-store.ts';
 import { MemoryAuditLog } from './memory-audit-log.ts';
+import { MemoryIdentityStore } from './memory-identity-store.ts';
 import { MemoryFactorStore, MemoryMfaChallengeStore } from './memory-factor-store.ts';
 import { MemoryLockoutStore } from './memory-lockout-store.ts';
 import { MemoryOidcPayloadStore } from './memory-oidc-payload-store.ts';
@@ -22,6 +23,7 @@ export function memoryStores(): Stores {
   const resets = new MemoryResetStore();
   const factors = new MemoryFactorStore();
   const webhooks = new MemoryWebhookStore();
+  const identities = new MemoryIdentityStore();
   users.events = (events) => webhooks.write(events);
   factors.events = (events) => webhooks.write(events);
   const organizations = new MemoryOrganizationStore();
@@ -31,6 +33,7 @@ export function memoryStores(): Stores {
     void factors.deleteAllForUser(id);
     resets.forgetUser(id);
     organizations.forgetUser(id);
+    identities.forgetUser(id);
   };
   return {
     users,
@@ -49,6 +52,7 @@ export function memoryStores(): Stores {
     signingKeys: new MemorySigningKeyStore(),
     webhooks,
     organizations,
+    identities,
     ping: async () => {},
     close: async () => {},
   };

@@ -27,6 +27,7 @@ const DEFAULT_CONTEXT: MigrationContext = {
 };
 import * as m0013 from './0013-webhooks.ts';
 import * as m0014 from './0014-organizations.ts';
+import * as m0015 from './0015-identity-providers.ts';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect, context: MigrationContext): Promise<void>;
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0012-one-time-codes-and-phones': m0012,
   '0013-webhooks': m0013,
   '0014-organizations': m0014,
+  '0015-identity-providers': m0015,
 };
 
 /** Brings the database to the latest schema. Idempotent; safe to run at every start. */

@@ -130,6 +130,8 @@ async function copyTable(
 /** The row with its sealed column opened with the source's key and sealed again with the target's, for the same context. */
 function reseal(table: CopiedTable, row: Row, keys: { from: CopyKey; to: CopyKey }): Row {
   const { column, context } = table.sealed!;
+  // Nothing sealed (a public client's absent secret): nothing to open.
+  if (row[column] == null) return row;
   const stop = (kind: CopyStopped['kind'], reason: string, cause?: unknown) => new CopyStopped(table, row, kind, reason, { cause });
   if (!keys.from.box) throw stop('key', `its secret is sealed and there is no source key to open it (${keys.from.origin})`);
   if (!keys.to.box) throw stop('key', `there is no target key to seal its secret with (${keys.to.origin})`);

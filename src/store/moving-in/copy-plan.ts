@@ -47,6 +47,14 @@ export const COPIED: readonly CopiedTable[] = [
   { name: 'org_memberships', key: ['org_id', 'user_id'], label: (r) => `org_id ${r.org_id} user_id ${r.user_id}` },
   { name: 'org_roles', key: ['name'], label: (r) => `name ${r.name}` },
   { name: 'org_invitations', key: ['id'], label: (r) => `id ${r.id}` },
+  // Upstream identity providers (their client secret sealed, as core/identities.ts seals it) and the identities linked through them.
+  {
+    name: 'identity_providers',
+    key: ['id'],
+    label: (r) => `id ${r.id}`,
+    sealed: { column: 'sealed_client_secret', context: (r) => `idp-secret:${r.id}` },
+  },
+  { name: 'linked_identities', key: ['issuer', 'subject'], label: (r) => `provider ${r.provider_id} user_id ${r.user_id}` },
 ];
 
 /**
@@ -61,6 +69,7 @@ export const NOT_COPIED: Readonly<Record<string, string>> = {
   totp_used_steps: 'the replay guard of TOTP codes used in the last 90 seconds: longer ago than a move takes',
   webauthn_ceremonies: 'passkey challenges in flight (5 minutes)',
   one_time_codes: 'sign-in codes texted or mailed in the last minutes (5 minutes): the user asks for a new one',
+  upstream_requests: 'sign-ins at an upstream identity provider in flight (10 minutes): the person starts again',
   oidc_payloads:
     "the OpenID provider's codes, tokens, grants, sessions and cookie keys: bound to sessions, which are not copied; apps sign their users in again",
   kysely_migration: "the migrator's own record: the target's migrations wrote it",

@@ -24,6 +24,9 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   one_time_codes: OneTimeCodesTable;
+  identity_providers: IdentityProvidersTable;
+  linked_identities: LinkedIdentitiesTable;
+  upstream_requests: UpstreamRequestsTable;
   organizations: OrganizationsTable;
   org_memberships: OrgMembershipsTable;
   org_roles: OrgRolesTable;
@@ -316,4 +319,45 @@ export interface AttemptBudgetsTable {
   count: number;
   locked_until: number | null;
   granted: number;
+}
+
+export interface IdentityProvidersTable {
+  id: string;
+  kind: string;
+  name: string;
+  issuer: string;
+  client_id: string;
+  sealed_client_secret: string | null;
+  /** JSON arrays of text. */
+  audiences: string;
+  domains: string;
+  signup: number;
+  trust_mfa: number;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LinkedIdentitiesTable {
+  issuer: string;
+  subject: string;
+  provider_id: string;
+  user_id: number;
+  email: string | null;
+  email_verified: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface UpstreamRequestsTable {
+  id: string;
+  provider_id: string;
+  nonce: string;
+  code_verifier: string;
+  link_for: number | null;
+  return_to: string;
+  browser: string;
+  /** JSON of the proved identity, once the callback verified it. */
+  proved: string | null;
+  expires_at: number;
 }

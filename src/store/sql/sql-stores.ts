@@ -5,6 +5,7 @@ import type { HotReads } from '../sqlite/hot-reads.ts';
 import type { Database } from './schema.ts';
 import { SqlAppStore } from './sql-app-store.ts';
 import { SqlAuditLog } from './sql-audit-log.ts';
+import { SqlIdentityStore } from './sql-identity-store.ts';
 import { SqlFactorStore, SqlMfaChallengeStore } from './sql-factor-store.ts';
 import { SqlLockoutStore } from './sql-lockout-store.ts';
 import { SqlOidcPayloadStore } from './sql-oidc-payload-store.ts';
@@ -41,6 +42,7 @@ export function sqlStores(db: Kysely<Database>, options: { dialect?: Dialect; ho
     signingKeys: new SqlSigningKeyStore(db, dialect),
     webhooks: new SqlWebhookStore(db, dialect, signal),
     organizations: new SqlOrganizationStore(db, dialect, signal),
+    identities: new SqlIdentityStore(db),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

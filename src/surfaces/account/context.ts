@@ -11,6 +11,7 @@ import { createPageSession, PAGE_SESSION_SECONDS, type PageSession } from '../sh
 import { sendPage } from '../shared/html/reply.ts';
 import type { SignInPlace } from '../shared/html/sign-in/flow.ts';
 import type { Html } from '../shared/html/template.ts';
+import { createUpstreamSignIn, type UpstreamSignIn } from '../shared/html/sign-in/upstream.ts';
 import { type AccountPage, signInPage } from './views.ts';
 
 /** The cookie saying the person came from the staff console to set up a factor, and goes back there after. */
@@ -21,6 +22,8 @@ export interface AccountContext {
   core: Core;
   forms: Csrf;
   signedIn: PageSession;
+  /** Signing in with upstream identity providers: the browser's cookies, the step, the pending link. */
+  upstream: UpstreamSignIn;
   page(request: FastifyRequest, reply: FastifyReply): AccountPage;
   send(reply: FastifyReply, status: number, body: Html): FastifyReply;
   /** The sign-in page with a refusal (its status and sentence), for a form that cannot go on. */
@@ -41,13 +44,14 @@ export function accountContext(core: Core, config: Config): AccountContext {
   const secure = config.publicUrl.startsWith('https:');
   const page = (request: FastifyRequest, reply: FastifyReply): AccountPage => {
     const lang = requestLang(request);
-    return { lang, t: ACCOUNT[lang], common: COMMON[lang], csrf: forms.issue(request, reply) };
+    return { lang, t: ACCOUNT[lang], common: COMMON[lang], csrf: forms.issue(request, reply), providers: core.identities.buttons() };
   };
   const send = (reply: FastifyReply, status: number, body: Html) => sendPage(reply, status, body);
   return {
     core,
     forms,
     signedIn,
+    upstream: createUpstreamSignIn(core, config.publicUrl),
     page,
     send,
     refuse: (request, reply, status, refusal) => send(reply, status, signInPage(page(request, reply), refusal)),

@@ -32,6 +32,8 @@ const NOTICES = {
   passkeyRenamed: 'passkeyRenamed',
   joined: 'joined',
   declined: 'declined',
+  linked: 'identityLinked',
+  unlinked: 'identityUnlinked',
 } as const;
 
 /**

@@ -24,10 +24,11 @@ async function organizationLines(context: AccountContext, caller: Caller): Promi
 export function accountPages(context: AccountContext) {
   const { core, forms, signedIn, page, send } = context;
   const dashboard = async (request: FastifyRequest, reply: FastifyReply, caller: Caller, status: number, extra: { notice?: string; error?: unknown } = {}) => {
-    const [factors, sessions, organizations] = await Promise.all([
+    const [factors, sessions, organizations, identities] = await Promise.all([
       core.secondFactors.status(caller.user.id),
       core.sessions.listForUser(caller.user.id),
       organizationLines(context, caller),
+      core.identities.identitiesOf(caller.user.id),
     ]);
     const refusal = extra.error === undefined ? undefined : refusalOf(extra.error)?.refusal[1];
     return send(
@@ -38,6 +39,7 @@ export function accountPages(context: AccountContext) {
         organizations,
         factors,
         sessions,
+        identities,
         currentSessionId: caller.session.id,
         notice: extra.notice,
         refusal,

@@ -6,6 +6,7 @@ import type { SurfaceOptions } from '../shared/surface.ts';
 import { accountCodeRoutes } from './code-routes.ts';
 import { accountContext } from './context.ts';
 import { accountFactorRoutes } from './factor-routes.ts';
+import { accountIdpRoutes } from './idp-routes.ts';
 import { accountPageRoutes } from './page-routes.ts';
 import { accountSignInRoutes } from './sign-in-routes.ts';
 import { signInPage } from './views.ts';
@@ -20,6 +21,8 @@ import { signInPage } from './views.ts';
 export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core, config, limits }) => {
   await useCookies(fastify);
   const context = accountContext(core, config);
+  // The providers' buttons are drawn from a list read again every few seconds.
+  fastify.addHook('onRequest', async () => core.identities.freshButtons());
 
   // What no route answered itself: the per-address limit (429), an outage (503), a malformed form (400).
   fastify.setErrorHandler((error, request, reply) => {
@@ -35,4 +38,5 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
   accountCodeRoutes(fastify, context, config, limits);
   accountPageRoutes(fastify, context, limits);
   accountFactorRoutes(fastify, context, limits);
+  accountIdpRoutes(fastify, context, limits);
 };

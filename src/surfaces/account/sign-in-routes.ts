@@ -88,21 +88,26 @@ export function accountSignInRoutes(fastify: FastifyInstance, context: AccountCo
       return refused(reply, status, c.common.refusals[refusal === 'wrongCode' || refusal === 'wrongCredentials' ? 'passkeyFailed' : refusal]);
     }
     signedIn.start(reply, step.grant);
-    return { ok: true, redirect: `/account?lang=${c.lang}` };
+    const linked = await context.upstream.linkPending(request, reply, step.grant.user);
+    return { ok: true, redirect: `/account?lang=${c.lang}${linked ? '&done=linked' : ''}` };
   });
 }
 
-/** Where a step of the sign-in left the person: signed in (to the account page), the second step, or `again` with the refusal. */
-export function answerStep(
+/**
+ * Where a step of the sign-in left the person: signed in (to the account page; an upstream identity waiting in
+ * this browser for this account's proof is linked), the second step, or `again` with the refusal.
+ */
+export async function answerStep(
   context: AccountContext,
   request: FastifyRequest,
   reply: FastifyReply,
   step: SignInStep,
   again: (c: AccountPage, refusal: Refusal) => Html,
-): FastifyReply {
+): Promise<FastifyReply> {
   if (step.kind === 'signed-in') {
     context.signedIn.start(reply, step.grant);
-    return context.back(request, reply);
+    const linked = await context.upstream.linkPending(request, reply, step.grant.user);
+    return context.back(request, reply, linked ? 'linked' : undefined);
   }
   const c = context.page(request, reply);
   if (step.kind === 'second-step') return context.send(reply, 200, secondStepPage(c, step.mfaToken, step.passkey));

@@ -1,4 +1,5 @@
 import { hasPassword } from '../../core/passwords.ts';
+import type { LinkedIdentity } from '../../core/ports/identity-store.ts';
 import type { Session } from '../../core/ports/session-store.ts';
 import type { User } from '../../core/ports/user-store.ts';
 import type { SecondFactorStatus } from '../../core/second-factors/second-factors.ts';
@@ -18,6 +19,8 @@ export interface AccountPage {
   t: AccountTexts;
   common: CommonTexts;
   csrf: string;
+  /** The enabled upstream identity providers (their buttons). */
+  providers: ReadonlyArray<{ id: string; name: string }>;
 }
 
 /** A path of this page in its language. */
@@ -35,6 +38,7 @@ export function signInForms(c: AccountPage): SignInForms {
     secondStepAction: at(c, '/account/second-step'),
     passkey: { options: '/account/passkeys/options', finish: '/account/passkeys/sign-in' },
     code: { page: at(c, '/account/code'), ask: at(c, '/account/code/send'), signIn: at(c, '/account/code/sign-in') },
+    upstream: { providers: c.providers, start: (id) => at(c, `/account/idp/${encodeURIComponent(id)}`, `&csrf=${encodeURIComponent(c.csrf)}`) },
   };
 }
 
@@ -90,6 +94,8 @@ export interface Dashboard {
   user: User;
   factors: SecondFactorStatus;
   sessions: Session[];
+  /** The account's linked upstream identities. */
+  identities: Array<LinkedIdentity & { providerName: string }>;
   currentSessionId: string;
   notice?: string;
   refusal?: Refusal;
@@ -205,6 +211,28 @@ ${items}
 }
 
 /** The signed-in page: profile, two-step verification, passkeys, devices, password, sign out. */
+/** The linked identities, each with its unlink form, and a link button per enabled provider not linked yet. */
+function identitiesSection(c: AccountPage, d: Dashboard): Html {
+  const { t } = c;
+  const linked = new Set(d.identities.map((i) => i.providerId));
+  const list = d.identities.length
+    ? html`<ul class="identities">
+${d.identities.map(
+  (i) => html`<li>${i.providerName} <span class="hint">(${t.identityLinkedAt(i.email)})</span>
+${postForm(
+  at(c, '/account/identities/unlink'),
+  c.csrf,
+  html`<input type="hidden" name="issuer" value="${i.issuer}"><input type="hidden" name="subject" value="${i.subject}">
+<button type="submit" class="secondary">${t.unlink}</button>`,
+)}</li>`,
+)}
+</ul>`
+    : html`<p>${t.noIdentities}</p>`;
+  const more = c.providers.filter((p) => !linked.has(p.id));
+  return html`${list}
+${more.map((p) => html`<p><a class="button secondary" href="${at(c, `/account/identities/link/${encodeURIComponent(p.id)}`, `&csrf=${encodeURIComponent(c.csrf)}`)}">${t.linkProvider(p.name)}</a></p>`)}`;
+}
+
 export function dashboardPage(c: AccountPage, d: Dashboard): Html {
   const { t } = c;
   return page({
@@ -231,6 +259,10 @@ ${twoStepSection(c, d)}
 <section aria-labelledby="passkeys">
 <h2 id="passkeys">${t.passkeys}</h2>
 ${passkeySection(c, d)}
+</section>
+<section aria-labelledby="identities">
+<h2 id="identities">${t.identities}</h2>
+${identitiesSection(c, d)}
 </section>
 <section aria-labelledby="devices">
 <h2 id="devices">${t.sessions}</h2>

@@ -11,6 +11,7 @@ import { clientRoutes } from './clients-routes.ts';
 import { UserViewSchema } from '../shared/webhook-docs.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import { roleRoutes } from './role-routes.ts';
+import { providerRoutes } from './provider-routes.ts';
 import { ADMIN_ERRORS } from './errors.ts';
 
 const TAG = 'admin (staff API)';
@@ -39,6 +40,7 @@ export const adminRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, {
   await app.register(clientRoutes, { core, config, limits, style });
   await app.register(webhookRoutes, { core, config, limits, style });
   await app.register(roleRoutes, { core, config, limits, style });
+  await app.register(providerRoutes, { core, config, limits, style });
 
   // Every route here is for superusers only (declared on each route: the authentication hook reads it when the route is added).
   const superusers = { auth: 'superuser' } as const;

@@ -10,6 +10,7 @@ import { createCsrf, type Csrf } from '../shared/html/csrf.ts';
 import { requestLang } from '../shared/html/lang.ts';
 import { sendPage } from '../shared/html/reply.ts';
 import type { SignInPlace } from '../shared/html/sign-in/flow.ts';
+import { createUpstreamSignIn, type UpstreamSignIn } from '../shared/html/sign-in/upstream.ts';
 import type { Html } from '../shared/html/template.ts';
 import { ACR_MFA, acrOf, demandsSecondFactor } from './acr.ts';
 import { cspAllowing } from './provider-pages.ts';
@@ -21,6 +22,8 @@ const UNUSED_ACCESS_TTL = 60;
 /** What the interaction routes (sign-in, consent) share: the provider, the interaction, and how a page is drawn. */
 export interface Interactions {
   forms: Csrf;
+  /** Signing in with upstream identity providers: the browser's cookies, the step, the pending link. */
+  upstream: UpstreamSignIn;
   provider(): Promise<Provider>;
   /** The interaction this request continues, which must be the one its URL names. */
   details(request: FastifyRequest, reply: FastifyReply, uid: string): Promise<Interaction>;
@@ -38,6 +41,7 @@ export function interactions(core: Core, publicUrl: string, provider: () => Prom
   const appName = async (clientId: unknown) => (typeof clientId === 'string' ? ((await core.apps.find(clientId))?.name ?? clientId) : '');
   return {
     forms,
+    upstream: createUpstreamSignIn(core, publicUrl),
     provider,
     details: async (request, reply, uid) => {
       const found = await (await provider()).interactionDetails(request.raw, reply.raw);
@@ -53,6 +57,7 @@ export function interactions(core: Core, publicUrl: string, provider: () => Prom
         csrf: forms.issue(request, reply),
         uid: interaction.uid,
         app: await appName(interaction.params.client_id),
+        providers: core.identities.buttons(),
       };
     },
     send: (reply, status, body, interaction) => sendPage(reply, status, body, cspAllowing(interaction.params.redirect_uri)),

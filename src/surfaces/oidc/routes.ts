@@ -23,6 +23,8 @@ export function oidcRoutes(keys: (core: Core) => SigningKeySource): FastifyPlugi
     const provider = providerAccess(core, config, keys(core), fastify.log);
     await providerRoutes(fastify, provider);
     const io = interactions(core, config.publicUrl, provider);
+    // The providers' buttons are drawn from a list read again every few seconds.
+    fastify.addHook('onRequest', async () => core.identities.freshButtons());
     fastify.setErrorHandler(async (error, request, reply) => {
       const failure = classifyError(error);
       if (failure.kind === 'internal' && !(error instanceof Error && error.name === 'SessionNotFound')) request.log.error({ err: error }, 'unexpected failure');

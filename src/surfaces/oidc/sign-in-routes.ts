@@ -5,7 +5,7 @@ import type { Interaction } from 'oidc-provider';
 import { Type } from 'typebox';
 import type { Core } from '../../core/core.ts';
 import type { Refusal } from '../../texts/common.ts';
-import { SignInFlow, type SignInStep } from '../shared/html/sign-in/flow.ts';
+import { refusalOf, SignInFlow, type SignInStep } from '../shared/html/sign-in/flow.ts';
 import { passkeyRefusal, sendPasskeyRefusal } from '../shared/html/sign-in/passkey-answers.ts';
 import { CSRF_REFUSAL } from '../shared/html/sign-in/refusals.ts';
 import type { Html } from '../shared/html/template.ts';
@@ -17,6 +17,9 @@ import { consentPage, type OidcPage, secondStepPage, signInPage } from './views.
 const field = (max: number) => Type.String({ maxLength: max });
 const Uid = Type.Object({ uid: field(64) });
 const LangQuery = Type.Object({ lang: Type.Optional(field(8)) });
+const UidProvider = Type.Object({ uid: field(64), id: field(32) });
+const StartQuery = Type.Object({ lang: Type.Optional(field(8)), csrf: Type.Optional(field(128)) });
+const ReturnQuery = Type.Object({ lang: Type.Optional(field(8)), ticket: field(128) });
 const LoginForm = Type.Object({ csrf: Type.Optional(field(128)), login: field(254), password: field(1024) });
 const SecondFactorForm = Type.Object({ csrf: Type.Optional(field(128)), mfa_token: field(256), code: field(64), passkey: Type.Optional(field(1)) });
 const PasskeyJson = Type.Object({
@@ -80,6 +83,38 @@ export function oidcSignInRoutes(fastify: FastifyInstance, core: Core, io: Inter
     },
   );
 
+  // An upstream identity provider's button (a link with the page's CSRF value: the strict CSP's form-action would
+  // stop a form's redirect to the provider); its callback (on /account's surface, /idp/{id}/callback) sends the
+  // browser back here with a ticket, which ends the sign-in through the one flow.
+  app.get(
+    `${base}/idp/:id`,
+    { schema: { ...hide, params: UidProvider, querystring: StartQuery }, preHandler: limits.perIp('login') },
+    async (request, reply) => {
+      const interaction = await io.details(request, reply, request.params.uid);
+      const c = await io.page(request, reply, interaction);
+      if (!io.forms.holds(request, request.query.csrf)) return io.send(reply, CSRF_REFUSAL[0], signInPage(c, CSRF_REFUSAL[1]), interaction);
+      if (interaction.prompt.name !== 'login') return io.failure(request, reply, 400);
+      try {
+        return reply.redirect(await io.upstream.begin(request, reply, request.params.id, `oidc:${interaction.uid}`), 303);
+      } catch (error) {
+        const refused = refusalOf(error);
+        if (!refused) throw error;
+        return io.send(reply, refused.refusal[0], signInPage(c, refused.refusal[1]), interaction);
+      }
+    },
+  );
+
+  app.get(`${base}/idp-return`, { schema: { ...hide, params: Uid, querystring: ReturnQuery }, preHandler: limits.perIp('login') }, async (request, reply) => {
+    const interaction = await io.details(request, reply, request.params.uid);
+    if (interaction.prompt.name !== 'login') return io.failure(request, reply, 400);
+    const step = await io.upstream.signIn(request, reply, request.query.ticket, io.place(request));
+    if (step.kind === 'link-required') {
+      const c = await io.page(request, reply, interaction);
+      return io.send(reply, 409, signInPage(c, 'linkRequired', step.email), interaction);
+    }
+    return answer(request, reply, interaction, step, (c, refusal) => signInPage(c, refusal));
+  });
+
   // The passkey ceremony (JSON, from account-passkeys.js), with the page's CSRF value.
   const json = { ...hide, params: Uid, querystring: LangQuery, body: PasskeyJson };
   app.post(`${base}/passkey-options`, { schema: json, preHandler: limits.perIp('login') }, async (request, reply) => {
@@ -123,6 +158,8 @@ export async function answerStep(
       await core.sessions.end(step.grant.session.id);
       return io.send(reply, 403, enrolFirstPage(c), interaction);
     }
+    // An upstream identity waiting in this browser for this account's proof is linked to it.
+    await io.upstream.linkPending(request, reply, step.grant.user);
     return reply.redirect(await io.finish(request, reply, interaction, step.grant), 303);
   }
   if (step.kind === 'second-step') return io.send(reply, 200, secondStepPage(c, step.mfaToken, step.passkey), interaction);

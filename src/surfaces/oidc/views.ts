@@ -16,6 +16,8 @@ export interface OidcPage {
   uid: string;
   /** The app the person signs in to, by its registered name. */
   app: string;
+  /** The enabled upstream identity providers (their buttons). */
+  providers: ReadonlyArray<{ id: string; name: string }>;
 }
 
 const base = (c: OidcPage) => `/oidc/interaction/${encodeURIComponent(c.uid)}`;
@@ -29,6 +31,7 @@ function signInForms(c: OidcPage): SignInForms {
     secondStepAction: `${base(c)}/second-factor?lang=${c.lang}`,
     passkey: { options: `${base(c)}/passkey-options`, finish: `${base(c)}/passkey` },
     code: { page: `${base(c)}/code?lang=${c.lang}`, ask: `${base(c)}/code/send?lang=${c.lang}`, signIn: `${base(c)}/code/sign-in?lang=${c.lang}` },
+    upstream: { providers: c.providers, start: (id) => `${base(c)}/idp/${encodeURIComponent(id)}?lang=${c.lang}&csrf=${encodeURIComponent(c.csrf)}` },
   };
 }
 

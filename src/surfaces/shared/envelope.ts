@@ -77,5 +77,9 @@ export const CHINESE_ACCOUNT_ROWS = {
   SLUG_TAKEN: [409, '该组织标识已被使用', 'SLUG_TAKEN'],
   INVITATION_INVALID: [400, '邀请无效、已使用、已撤销或已过期', 'INVITATION_INVALID'],
   INVITATION_EMAIL_MISMATCH: [403, '该邀请发给了其他邮箱：账户已验证的邮箱必须与受邀邮箱一致', 'INVITATION_EMAIL_MISMATCH'],
+  UPSTREAM_FAILED: [400, '无法验证身份提供方的登录结果', 'UPSTREAM_FAILED'],
+  IDENTITY_LINK_REQUIRED: [409, '已有账户使用此邮箱，且未关联此身份', 'IDENTITY_LINK_REQUIRED'],
+  IDENTITY_NOT_ALLOWED: [403, '此身份提供方不能用于登录此账户', 'IDENTITY_NOT_ALLOWED'],
+  LAST_WAY_IN: [409, '这是此账户最后一种登录方式', 'LAST_WAY_IN'],
   STAFF_SECOND_FACTOR_REQUIRED: [403, '管理权限需要使用两步验证登录（CONSOLE_MFA / MFA_REQUIRED）', 'STAFF_SECOND_FACTOR_REQUIRED'],
 } as const satisfies ErrorOverrides;

@@ -73,6 +73,10 @@ export const FASTAPI_ACCOUNT_ROWS = {
   SLUG_TAKEN: [409, 'Another organisation already has this slug'],
   INVITATION_INVALID: [400, 'Invalid, used, revoked or expired invitation'],
   INVITATION_EMAIL_MISMATCH: [403, "The invitation is for another address: the account's verified email must be the invited one"],
+  UPSTREAM_FAILED: [400, 'The identity provider sign-in could not be verified'],
+  IDENTITY_LINK_REQUIRED: [409, 'An account with this email exists and is not linked to this identity'],
+  IDENTITY_NOT_ALLOWED: [403, 'This identity provider does not sign this account in here'],
+  LAST_WAY_IN: [409, 'This is the last way in to this account'],
   STAFF_SECOND_FACTOR_REQUIRED: [
     403,
     'Staff power needs a sign-in with a second factor (CONSOLE_MFA, MFA_REQUIRED): log in with /api/v1/auth/login and /api/v1/auth/mfa/verify',

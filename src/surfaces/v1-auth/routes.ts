@@ -4,6 +4,7 @@ import type { SurfaceOptions } from '../shared/surface.ts';
 import type { V1Deps } from './deps.ts';
 import { v1LoginRoutes } from './login-routes.ts';
 import { v1OtpRoutes } from './otp-routes.ts';
+import { v1IdpRoutes } from './idp-routes.ts';
 import { mfaRoutes } from './mfa-routes.ts';
 import { v1PasswordRoutes } from './password-routes.ts';
 import { v1SessionRoutes } from './session-routes.ts';
@@ -22,6 +23,7 @@ export const v1AuthRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, 
   const deps: V1Deps = { core, config, limits, style, accessTtl: style.accessTtl(config), tags: [style.tag] };
   v1LoginRoutes(fastify, deps);
   v1OtpRoutes(fastify, deps);
+  v1IdpRoutes(fastify, deps);
   mfaRoutes(fastify, { core, style, accessTtl: deps.accessTtl, tags: deps.tags, limits });
   v1SessionRoutes(fastify, deps);
   v1PasswordRoutes(fastify, deps);

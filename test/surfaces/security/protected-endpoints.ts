@@ -27,6 +27,7 @@ const HARMLESS_BODIES: Record<string, unknown> = {
   'PATCH /api/v1/orgs/{org}/members/{user}': { roles: ['member'] },
   'POST /api/v1/orgs/{org}/invitations': { email: 'x@example.com', roles: ['member'] },
   'POST /api/v1/orgs/invitations/accept': { token: 'x' },
+  'POST /api/admin/providers': { id: 'x', kind: 'oidc', name: 'x', issuer: 'https://x.example', client_id: 'x' },
 };
 
 /** What stands for a uuid in a path: a well-formed one that names nothing. */

@@ -52,6 +52,10 @@ export const PAGE_REFUSALS: Record<ErrorCode, PageRefusal> = {
   TOKEN_WRONG_TYPE: [401, 'formExpired'],
   SESSION_ENDED: [401, 'formExpired'],
   TOKEN_REUSED: [401, 'formExpired'],
+  UPSTREAM_FAILED: [400, 'upstreamFailed'],
+  IDENTITY_LINK_REQUIRED: [409, 'linkRequired'],
+  IDENTITY_NOT_ALLOWED: [403, 'upstreamNotAllowed'],
+  LAST_WAY_IN: [409, 'lastWayIn'],
 };
 
 /** A form without its CSRF value (or from another site): refused before anything is looked at. */

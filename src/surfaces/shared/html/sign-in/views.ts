@@ -15,6 +15,22 @@ export interface SignInForms {
   passkey?: { options: string; finish: string };
   /** Signing in with a code, where this page offers it: the page asking for one, where it posts, and where the code is typed. */
   code?: { page: string; ask: string; signIn: string };
+  /**
+   * The upstream identity providers' buttons: each a link to `start(id)`, which carries the CSRF value in its
+   * query (a link, not a form: the strict CSP's form-action would stop a form's redirect to the provider).
+   */
+  upstream?: { providers: ReadonlyArray<{ id: string; name: string }>; start: (id: string) => string };
+}
+
+/** A link per enabled identity provider, drawn as a button; nothing when there is none. */
+export function providerButtons(forms: SignInForms): Html {
+  const providers = forms.upstream?.providers ?? [];
+  if (!forms.upstream || providers.length === 0) return html``;
+  const { start } = forms.upstream;
+  return html`<section class="providers" aria-label="${forms.t.signIn.providers}">
+<p>${forms.t.signIn.providers}</p>
+${providers.map((p) => html`<p><a class="button secondary" href="${start(p.id)}">${forms.t.signIn.withProvider(p.name)}</a></p>`)}
+</section>`;
 }
 
 /** The scripts a page with the sign-in's passkey button loads (it works without them, passkeys aside). */
@@ -46,6 +62,7 @@ ${alert(refused ? t.refusals[options.refusal as Refusal] : undefined)}
   )}
 ${passkeyButton(forms, t.signIn.passkey)}
 ${forms.code && html`<p><a href="${forms.code.page}">${t.code.instead}</a></p>`}
+${providerButtons(forms)}
 ${options.after}`;
 }
 

@@ -1,0 +1,28 @@
+import type { ProvedIdentity } from '../../core/ports/identity-store.ts';
+import type { UpstreamClientConfig, UpstreamProtocol, UpstreamSecrets } from '../../core/ports/upstream.ts';
+import { GitHubUpstream } from './github-upstream.ts';
+import { OpenIdUpstream } from './openid-upstream.ts';
+
+/** Each provider spoken to in its kind's protocol. */
+export class Upstreams implements UpstreamProtocol {
+  readonly #oidc = new OpenIdUpstream();
+  readonly #github = new GitHubUpstream();
+
+  #of(config: UpstreamClientConfig): UpstreamProtocol {
+    if (config.provider.kind === 'github') return this.#github;
+    if (config.provider.kind === 'oidc') return this.#oidc;
+    throw new Error(`kind ${config.provider.kind} is not available`);
+  }
+
+  authorizationUrl(config: UpstreamClientConfig, secrets: UpstreamSecrets): Promise<URL> {
+    return this.#of(config).authorizationUrl(config, secrets);
+  }
+
+  finish(config: UpstreamClientConfig, callback: URL, secrets: UpstreamSecrets): Promise<ProvedIdentity> {
+    return this.#of(config).finish(config, callback, secrets);
+  }
+
+  verifyIdToken(config: UpstreamClientConfig, idToken: string, expected: { audiences: string[]; nonce: string }): Promise<ProvedIdentity> {
+    return this.#of(config).verifyIdToken(config, idToken, expected);
+  }
+}
