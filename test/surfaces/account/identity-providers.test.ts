@@ -2,7 +2,7 @@
 // Gatehouse (its OpenID provider at /oidc, with its own sign-in and consent pages), reached over real sockets.
 // The two servers are on different host names (localhost, 127.0.0.1) so the browser keeps their cookies apart.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from '../../helpers/browser.ts';
 import { enrolTotp } from '../../helpers/factors.ts';
@@ -40,6 +40,13 @@ describe('upstream identity providers on /account', { skip: executablePath ? fal
     assert.equal(added.redirectUri, `${base}/idp/corp/callback`);
     hook = (await gatehouse.core.webhooks.add({ url: 'https://hooks.example.com/idp', eventTypes: ['user.created'] })).endpoint.id;
     browser = await launchChromium(executablePath!);
+  });
+  // The servers' clocks stand still unless a test moves them, but Redis expires the OpenID provider's entries (a code
+  // lives 60 s) at the absolute times those clocks give: on PostgreSQL + Redis, a code made more than a minute after
+  // its server started was gone before it could be exchanged (invalid_grant), when a busy machine made this file take
+  // that long. Each test starts with both clocks at least at the real time, as a provider's clock would be.
+  beforeEach(() => {
+    for (const server of [upstream, gatehouse]) server.clock.set(Math.max(server.clock.now(), Date.now()));
   });
   after(async () => {
     await browser?.close();
