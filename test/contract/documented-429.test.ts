@@ -72,14 +72,14 @@ describe('the documented 429 is the real one', () => {
 });
 
 describe('with RATE_LIMIT=off', () => {
-  test("no operation documents 429 but the second step and the sign-in codes, whose budgets are the core's own (they hold whatever RATE_LIMIT says)", async () => {
+  test("no operation documents 429 but the second step, the sign-in codes and invitations, whose budgets are the core's own (they hold whatever RATE_LIMIT says)", async () => {
     const server = await startTestServer({ env: { RATE_LIMIT: 'off' } });
     try {
       const doc = (await server.http('GET', '/openapi.json')).body as Schema;
       const limited = operations(doc).filter(({ op }) => '429' in (op.responses ?? {}));
       assert.deepEqual(
         limited.map(({ method, path }) => `${method} ${path}`),
-        ['POST /api/v1/auth/otp/send', 'POST /api/v1/auth/otp/login', 'POST /api/v1/auth/mfa/verify'],
+        ['POST /api/v1/auth/otp/send', 'POST /api/v1/auth/otp/login', 'POST /api/v1/auth/mfa/verify', 'POST /api/v1/orgs/{org}/invitations'],
       );
     } finally {
       await server.close();

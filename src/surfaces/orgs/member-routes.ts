@@ -15,11 +15,13 @@ import {
   Page,
   RolesBody,
 } from './schemas.ts';
+import type { RateLimits } from '../shared/rate-limits.ts';
 import type { OrgsStyle } from './styles.ts';
 import { invitationView, memberView, orgView, page } from './views.ts';
 
 interface Parts {
   core: Core;
+  limits: RateLimits;
   style: OrgsStyle;
   tags: string[];
   gone(reply: { code(status: number): unknown }, message: string): unknown;
@@ -27,7 +29,7 @@ interface Parts {
 }
 
 /** Members and invitations of an organisation, and accepting an invitation. */
-export function memberRoutes(fastify: FastifyInstance, { core, style, tags, gone, Gone }: Parts): void {
+export function memberRoutes(fastify: FastifyInstance, { core, limits, style, tags, gone, Gone }: Parts): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const caller = { auth: 'caller' } as const;
 
@@ -97,6 +99,8 @@ export function memberRoutes(fastify: FastifyInstance, { core, style, tags, gone
         response: { 201: style.Data(InvitationView) },
       },
       config: { ...caller, errors: { RATE_LIMITED: style.renderer.map.RATE_LIMITED } },
+      // Each invitation is a mail: per address too, as every mail-sending route (the hourly budget per organisation is the core's).
+      preHandler: limits.perIp('forgot'),
     },
     async (request, reply) => {
       const invitation = await core.orgs.invitations.invite(request.params.org, request.body, request.caller.user);

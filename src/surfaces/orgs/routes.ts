@@ -14,7 +14,7 @@ import { myOrgView, orgView, page, roleView } from './views.ts';
  * non-member). Plain or envelope per listener, as `/api/v1/auth`.
  */
 export const orgsRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, options) => {
-  const { core, style: styleName } = options;
+  const { core, limits, style: styleName } = options;
   const style = ORGS_STYLES[styleName];
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   useErrors(app, style.renderer);
@@ -112,5 +112,5 @@ export const orgsRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, op
     },
   );
 
-  memberRoutes(app, { core, style, tags, gone, Gone });
+  memberRoutes(app, { core, limits, style, tags, gone, Gone });
 };
