@@ -302,7 +302,7 @@ describe('gatehouse copy between SQLite and PostgreSQL', { skip: backends ? fals
     checkReport(counts, planted);
     assert.match(
       leftLine!,
-      /^not copied \(short-lived; users sign in again\): sessions, attempt_budgets, mfa_challenges, totp_used_steps, webauthn_ceremonies, one_time_codes, oidc_payloads$/,
+      /^not copied \(short-lived; users sign in again\): sessions, attempt_budgets, mfa_challenges, totp_used_steps, webauthn_ceremonies, one_time_codes, upstream_requests, oidc_payloads$/,
     );
 
     const again = runCli(args, cliEnv);
