@@ -1,5 +1,6 @@
 import type { ProvedIdentity } from '../../core/ports/identity-store.ts';
 import type { UpstreamClientConfig, UpstreamProtocol, UpstreamSecrets } from '../../core/ports/upstream.ts';
+import { AppleUpstream } from './apple-upstream.ts';
 import { GitHubUpstream } from './github-upstream.ts';
 import { OpenIdUpstream } from './openid-upstream.ts';
 
@@ -7,10 +8,12 @@ import { OpenIdUpstream } from './openid-upstream.ts';
 export class Upstreams implements UpstreamProtocol {
   readonly #oidc = new OpenIdUpstream();
   readonly #github = new GitHubUpstream();
+  readonly #apple = new AppleUpstream();
 
   #of(config: UpstreamClientConfig): UpstreamProtocol {
     if (config.provider.kind === 'github') return this.#github;
     if (config.provider.kind === 'oidc') return this.#oidc;
+    if (config.provider.kind === 'apple') return this.#apple;
     throw new Error(`kind ${config.provider.kind} is not available`);
   }
 
