@@ -6,9 +6,9 @@ import type { ProviderView } from '../core/identities.ts';
 import { UsageError } from './usage-error.ts';
 
 const ACTIONS =
-  'add --kind oidc|github|apple --id ID --name NAME [--issuer URL] --client-id ID [--client-secret S | --client-secret-file FILE|-] [--team-id T --key-id K --private-key-file FILE|-] [--audience A]... [--no-signup] [--domain D]... [--trust-mfa] [--json], list [--json], remove ID';
-/** The kinds whose issuer has a default (github.com, appleid.apple.com): --issuer names another (GitHub Enterprise Server, a test). */
-const ISSUER_OPTIONAL = ['github', 'apple'];
+  'add --kind oidc|github|apple|wechat --id ID --name NAME [--issuer URL] --client-id ID [--client-secret S | --client-secret-file FILE|-] [--team-id T --key-id K --private-key-file FILE|-] [--audience A]... [--no-signup] [--domain D]... [--trust-mfa] [--json], list [--json], remove ID';
+/** The kinds whose issuer has a default (github.com, appleid.apple.com, open.weixin.qq.com): --issuer names another (GitHub Enterprise Server, a test). */
+const ISSUER_OPTIONAL = ['github', 'apple', 'wechat'];
 
 const view = (p: ProviderView) => ({
   id: p.id,

@@ -8,7 +8,7 @@ import { hasPassword } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdentityProvider, IdentityStore, LinkedIdentity, ProvedIdentity, ProviderKind, UpstreamRequest } from './ports/identity-store.ts';
 import type { IdSource } from './ports/ids.ts';
-import type { UpstreamClientConfig, UpstreamProtocol } from './ports/upstream.ts';
+import { type UpstreamClientConfig, type UpstreamProtocol, UpstreamUnkeyed } from './ports/upstream.ts';
 import type { User } from './ports/user-store.ts';
 import type { SecretBox } from './secret-box.ts';
 import { showsSecondFactor } from './second-factors/amr.ts';
@@ -18,11 +18,12 @@ import type { StartOptions } from './sessions.ts';
 /** From the button to the callback, and from the callback to the page that shows the outcome. */
 const REQUEST_TTL_MS = 10 * 60_000;
 /** The kinds built so far; the others are named in the port and refused here (issue 34). */
-const BUILT_KINDS: readonly ProviderKind[] = ['oidc', 'github', 'apple'];
+const BUILT_KINDS: readonly ProviderKind[] = ['oidc', 'github', 'apple', 'wechat'];
 /** The issuer of a kind whose provider is one service, when the operator names none (tests and proxies name theirs). */
 const DEFAULT_ISSUERS: Partial<Record<ProviderKind, string>> = {
   github: 'https://github.com',
   apple: 'https://appleid.apple.com',
+  wechat: 'https://open.weixin.qq.com',
 };
 const BUTTONS_FOR_MS = 5000;
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -132,11 +133,12 @@ export class Identities {
     if (!BUILT_KINDS.includes(input.kind as ProviderKind))
       throw fail('VALIDATION_FAILED', `kind ${JSON.stringify(input.kind)} is not available (built: ${BUILT_KINDS.join(', ')})`, 'kind');
     if (!input.name.trim()) throw fail('VALIDATION_FAILED', 'a name is needed (the button says it)', 'name');
-    // GitHub: github.com unless a GitHub Enterprise Server is named; Apple: appleid.apple.com unless a test names another.
+    // GitHub: github.com unless a GitHub Enterprise Server is named; Apple, WeChat: theirs unless a test or proxy names another.
     const issuer = input.issuer || (DEFAULT_ISSUERS[input.kind as ProviderKind] ?? '');
     if (!/^https?:\/\/[^\s]+$/.test(issuer)) throw fail('VALIDATION_FAILED', 'the issuer is an http(s) URL', 'issuer');
     if (!input.clientId.trim()) throw fail('VALIDATION_FAILED', 'a client id is needed', 'client_id');
     const clientSecret = input.kind === 'apple' ? appleSecret(input) : input.clientSecret;
+    if (input.kind === 'wechat' && !clientSecret) throw fail('VALIDATION_FAILED', "WeChat's AppSecret is needed (--client-secret-file)", 'client_secret');
     const now = this.#clock.now();
     const provider: IdentityProvider = {
       id: input.id,
@@ -231,7 +233,8 @@ export class Identities {
     const request = state ? await this.#store.takeRequest(state, now) : null;
     const refuse = async (why: string, cause?: unknown): Promise<never> => {
       await this.#audit.record('login.failed', null, `identity provider ${providerId}: ${why}`);
-      throw fail('UPSTREAM_FAILED', undefined, undefined, { cause });
+      // A provider that keys nobody (WeChat without unionid) is the operator's set-up to fix: the page says so.
+      throw fail('UPSTREAM_FAILED', undefined, cause instanceof UpstreamUnkeyed ? 'unionid' : undefined, { cause });
     };
     if (!request || request.providerId !== providerId || request.proved !== null) return refuse('unknown, used or expired state');
     const provider = await this.#store.provider(providerId);

@@ -66,7 +66,7 @@ export const providerRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify
     {
       schema: {
         tags: [TAG],
-        summary: 'Add an identity provider (kind oidc, github or apple); the answer names the callback URL to register there',
+        summary: 'Add an identity provider (kind oidc, github, apple or wechat); the answer names the callback URL to register there',
         body: Type.Object(
           {
             id: short(32),
