@@ -143,6 +143,11 @@ describe('--kind wechat', { skip: executablePath ? false : 'Chromium is not inst
       assert.match(text, /could not be completed/, answer);
     }
     next = 'approve';
+    const failed = await gatehouse.stores.audit.query({ limit: 50, type: 'login.failed' });
+    assert.ok(
+      failed.some((e) => e.detail?.includes('errcode 40029')),
+      "the audit names WeChat's errcode",
+    );
   });
 
   test('providers add --kind wechat needs the AppSecret and defaults to WeChat as the issuer', async () => {
