@@ -46,9 +46,11 @@ Commands:
   roles add NAME --permissions P1,P2 [--description TEXT]
                                 define (or redefine) a custom role; owners and admins assign it
   roles remove NAME             and take it from every member and invitation
-  providers add --kind oidc|github --id ID --name NAME [--issuer URL] --client-id ID
+  providers add --kind oidc|github|apple|wechat --id ID --name NAME [--issuer URL] --client-id ID
           [--client-secret S | --client-secret-file FILE|-] [--audience A]...
           [--no-signup] [--domain D]... [--trust-mfa] [--json]
+          (apple: --team-id T --key-id K --private-key-file FILE|- in place of the secret;
+          --issuer defaults to GitHub's, Apple's or WeChat's own)
                                 an identity provider people sign in with (a button on
                                 the sign-in pages); prints the callback URL to register
                                 there (--json: {"id", "redirect_uri"})

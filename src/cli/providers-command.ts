@@ -6,7 +6,9 @@ import type { ProviderView } from '../core/identities.ts';
 import { UsageError } from './usage-error.ts';
 
 const ACTIONS =
-  'add --kind oidc|github --id ID --name NAME [--issuer URL] --client-id ID [--client-secret S | --client-secret-file FILE|-] [--audience A]... [--no-signup] [--domain D]... [--trust-mfa] [--json], list [--json], remove ID';
+  'add --kind oidc|github|apple|wechat --id ID --name NAME [--issuer URL] --client-id ID [--client-secret S | --client-secret-file FILE|-] [--team-id T --key-id K --private-key-file FILE|-] [--audience A]... [--no-signup] [--domain D]... [--trust-mfa] [--json], list [--json], remove ID';
+/** The kinds whose issuer has a default (github.com, appleid.apple.com, open.weixin.qq.com): --issuer names another (GitHub Enterprise Server, a test). */
+const ISSUER_OPTIONAL = ['github', 'apple', 'wechat'];
 
 const view = (p: ProviderView) => ({
   id: p.id,
@@ -24,7 +26,7 @@ const view = (p: ProviderView) => ({
   created_at: new Date(p.createdAt).toISOString(),
 });
 
-/** The client secret from a file, or standard input for `-`: kept out of the shell's history. One trailing newline is dropped. */
+/** A secret (the client secret, Apple's private key) from a file, or standard input for `-`: kept out of the shell's history. One trailing newline is dropped. */
 function secretFrom(file: string): string {
   const text = readFileSync(file === '-' ? 0 : file, 'utf8');
   return text.replace(/\r?\n$/, '');
@@ -50,6 +52,9 @@ export async function providersCommand(args: string[], config: Config): Promise<
         'no-signup': { type: 'boolean' },
         domain: { type: 'string', multiple: true },
         'trust-mfa': { type: 'boolean' },
+        'team-id': { type: 'string' },
+        'key-id': { type: 'string' },
+        'private-key-file': { type: 'string' },
         json: { type: 'boolean' },
       },
       allowPositionals: true,
@@ -62,10 +67,15 @@ export async function providersCommand(args: string[], config: Config): Promise<
   if (action === 'remove' && positionals.length !== 1) throw new UsageError('providers remove needs the provider id');
   if (action !== 'remove' && positionals.length !== 0) throw new UsageError(`providers ${action} takes no positional argument`);
   let clientSecret: string | null = null;
+  let apple: { teamId: string; keyId: string; privateKey: string } | undefined;
   if (action === 'add') {
     for (const needed of ['kind', 'id', 'name', 'client-id'] as const) if (!values[needed]) throw new UsageError(`providers add needs --${needed}`);
-    // GitHub's issuer is github.com unless a GitHub Enterprise Server is named.
-    if (!values.issuer && values.kind !== 'github') throw new UsageError('providers add needs --issuer');
+    if (!values.issuer && !ISSUER_OPTIONAL.includes(values.kind!)) throw new UsageError('providers add needs --issuer');
+    if (values.kind === 'apple') {
+      for (const needed of ['team-id', 'key-id', 'private-key-file'] as const)
+        if (!values[needed]) throw new UsageError(`providers add --kind apple needs --${needed}`);
+      apple = { teamId: values['team-id']!, keyId: values['key-id']!, privateKey: secretFrom(values['private-key-file']!) };
+    }
     if (values['client-secret'] !== undefined && values['client-secret-file'] !== undefined)
       throw new UsageError('give --client-secret or --client-secret-file, not both');
     const file = values['client-secret-file'];
@@ -85,6 +95,7 @@ export async function providersCommand(args: string[], config: Config): Promise<
         signup: !values['no-signup'],
         domains: values.domain ?? [],
         trustMfa: values['trust-mfa'] ?? false,
+        apple,
       });
       if (values.json) console.log(JSON.stringify({ id: added.id, redirect_uri: added.redirectUri }));
       else {

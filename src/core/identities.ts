@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import type { AccountService } from './accounts.ts';
 import type { Audit } from './audit.ts';
 import { fail, GatehouseError } from './errors.ts';
@@ -7,7 +8,7 @@ import { hasPassword } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdentityProvider, IdentityStore, LinkedIdentity, ProvedIdentity, ProviderKind, UpstreamRequest } from './ports/identity-store.ts';
 import type { IdSource } from './ports/ids.ts';
-import type { UpstreamClientConfig, UpstreamProtocol } from './ports/upstream.ts';
+import { type UpstreamClientConfig, type UpstreamProtocol, UpstreamUnkeyed } from './ports/upstream.ts';
 import type { User } from './ports/user-store.ts';
 import type { SecretBox } from './secret-box.ts';
 import { showsSecondFactor } from './second-factors/amr.ts';
@@ -17,7 +18,13 @@ import type { StartOptions } from './sessions.ts';
 /** From the button to the callback, and from the callback to the page that shows the outcome. */
 const REQUEST_TTL_MS = 10 * 60_000;
 /** The kinds built so far; the others are named in the port and refused here (issue 34). */
-const BUILT_KINDS: readonly ProviderKind[] = ['oidc', 'github'];
+const BUILT_KINDS: readonly ProviderKind[] = ['oidc', 'github', 'apple', 'wechat'];
+/** The issuer of a kind whose provider is one service, when the operator names none (tests and proxies name theirs). */
+const DEFAULT_ISSUERS: Partial<Record<ProviderKind, string>> = {
+  github: 'https://github.com',
+  apple: 'https://appleid.apple.com',
+  wechat: 'https://open.weixin.qq.com',
+};
 const BUTTONS_FOR_MS = 5000;
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
@@ -33,6 +40,8 @@ export interface NewProvider {
   signup?: boolean;
   domains?: string[];
   trustMfa?: boolean;
+  /** `--kind apple`: the key the client secret JWT is signed with (sealed in the client secret's place). */
+  apple?: { teamId: string; keyId: string; privateKey: string };
 }
 
 /** A provider as operators see it: never its secret. */
@@ -124,10 +133,12 @@ export class Identities {
     if (!BUILT_KINDS.includes(input.kind as ProviderKind))
       throw fail('VALIDATION_FAILED', `kind ${JSON.stringify(input.kind)} is not available (built: ${BUILT_KINDS.join(', ')})`, 'kind');
     if (!input.name.trim()) throw fail('VALIDATION_FAILED', 'a name is needed (the button says it)', 'name');
-    // GitHub: github.com unless a GitHub Enterprise Server is named.
-    const issuer = input.kind === 'github' && !input.issuer ? 'https://github.com' : input.issuer;
+    // GitHub: github.com unless a GitHub Enterprise Server is named; Apple, WeChat: theirs unless a test or proxy names another.
+    const issuer = input.issuer || (DEFAULT_ISSUERS[input.kind as ProviderKind] ?? '');
     if (!/^https?:\/\/[^\s]+$/.test(issuer)) throw fail('VALIDATION_FAILED', 'the issuer is an http(s) URL', 'issuer');
     if (!input.clientId.trim()) throw fail('VALIDATION_FAILED', 'a client id is needed', 'client_id');
+    const clientSecret = input.kind === 'apple' ? appleSecret(input) : input.clientSecret;
+    if (input.kind === 'wechat' && !clientSecret) throw fail('VALIDATION_FAILED', "WeChat's AppSecret is needed (--client-secret-file)", 'client_secret');
     const now = this.#clock.now();
     const provider: IdentityProvider = {
       id: input.id,
@@ -135,7 +146,7 @@ export class Identities {
       name: input.name.trim(),
       issuer,
       clientId: input.clientId.trim(),
-      sealedClientSecret: input.clientSecret ? this.#box.seal(input.clientSecret, secretContext(input.id)) : null,
+      sealedClientSecret: clientSecret ? this.#box.seal(clientSecret, secretContext(input.id)) : null,
       audiences: [...new Set(input.audiences ?? [])],
       signup: input.signup ?? true,
       domains: [...new Set((input.domains ?? []).map((d) => d.trim().toLowerCase().replace(/^@/, '')))].filter((d) => d !== ''),
@@ -222,7 +233,8 @@ export class Identities {
     const request = state ? await this.#store.takeRequest(state, now) : null;
     const refuse = async (why: string, cause?: unknown): Promise<never> => {
       await this.#audit.record('login.failed', null, `identity provider ${providerId}: ${why}`);
-      throw fail('UPSTREAM_FAILED', undefined, undefined, { cause });
+      // A provider that keys nobody (WeChat without unionid) is the operator's set-up to fix: the page says so.
+      throw fail('UPSTREAM_FAILED', undefined, cause instanceof UpstreamUnkeyed ? 'unionid' : undefined, { cause });
     };
     if (!request || request.providerId !== providerId || request.proved !== null) return refuse('unknown, used or expired state');
     const provider = await this.#store.provider(providerId);
@@ -418,6 +430,26 @@ export class Identities {
     const { sealedClientSecret, ...rest } = p;
     return { ...rest, hasClientSecret: sealedClientSecret !== null, redirectUri: this.redirectUri(p.id) };
   }
+}
+
+/**
+ * Apple's client secret is a JWT made per token request (store/upstream/apple-upstream.ts): what is sealed is
+ * the key it is signed with, as JSON with its team and key ids. The key is checked here: a PKCS#8 EC P-256 key.
+ */
+function appleSecret(input: NewProvider): string {
+  if (input.clientSecret) throw fail('VALIDATION_FAILED', 'Apple takes no client secret: give the team id, key id and private key', 'client_secret');
+  const { teamId = '', keyId = '', privateKey = '' } = input.apple ?? {};
+  if (!/^[A-Z0-9]{10}$/.test(teamId.trim())) throw fail('VALIDATION_FAILED', "the team id is Apple's 10 letters and digits", 'team_id');
+  if (!/^[A-Z0-9]{10}$/.test(keyId.trim())) throw fail('VALIDATION_FAILED', "the key id is Apple's 10 letters and digits", 'key_id');
+  let curve: string | undefined;
+  try {
+    curve = createPrivateKey({ key: privateKey, format: 'pem' }).asymmetricKeyDetails?.namedCurve;
+  } catch {
+    curve = undefined;
+  }
+  if (!privateKey.includes('BEGIN PRIVATE KEY') || curve !== 'prime256v1')
+    throw fail('VALIDATION_FAILED', "the private key is Apple's .p8 file (a PKCS#8 PEM P-256 key)", 'private_key');
+  return JSON.stringify({ teamId: teamId.trim(), keyId: keyId.trim(), privateKey });
 }
 
 /** The secret box's context of a provider's client secret (store/moving-in/copy-plan.ts reseals with it). */

@@ -35,6 +35,7 @@ export type Refusal =
   | 'wrongSignInCode'
   | 'passkeyFailed'
   | 'upstreamFailed'
+  | 'upstreamUnkeyed'
   | 'linkRequired'
   | 'upstreamNotAllowed'
   | 'lastWayIn';
@@ -100,6 +101,8 @@ const en = {
     wrongSignInCode: 'The code is wrong or has expired. Ask for a new one if it keeps failing.',
     passkeyFailed: 'The passkey could not be verified.',
     upstreamFailed: 'The sign-in with that provider could not be completed. Start again.',
+    upstreamUnkeyed:
+      "This provider did not say who you are in a way this site can keep (WeChat gave no unionid). The site's operator must bind its WeChat app to a WeChat Open Platform account.",
     linkRequired: 'An account with this email address already exists. Sign in to it to link this provider.',
     upstreamNotAllowed: 'This provider cannot be used to sign in here with this account.',
     lastWayIn: 'This is the last way to sign in to this account: set a password or link another provider first.',
@@ -177,6 +180,7 @@ const zh: CommonTexts = {
     wrongSignInCode: '验证码错误或已过期。如仍无法登录，请重新获取验证码。',
     passkeyFailed: '通行密钥验证失败。',
     upstreamFailed: '无法完成通过该身份提供方的登录，请重新开始。',
+    upstreamUnkeyed: '该身份提供方未返回可长期识别您的标识（微信未返回 unionid）。请本站管理员将其微信应用绑定到微信开放平台账号。',
     linkRequired: '已有账户使用此邮箱地址。请先登录该账户以关联此身份提供方。',
     upstreamNotAllowed: '此身份提供方不能用于以此账户在此登录。',
     lastWayIn: '这是此账户最后一种登录方式：请先设置密码或关联其他身份提供方。',

@@ -107,3 +107,58 @@ test('add --json prints {id, redirect_uri}; the secret from a file or stdin is s
   assert.equal(gone.status, 1);
   assert.match(gone.stderr, /no provider corp/);
 });
+
+test('add --kind apple reads the .p8 key from a file or stdin and seals it; --kind wechat defaults to WeChat', async () => {
+  const { exportPKCS8, generateKeyPair } = await import('jose');
+  const apple = { DATA_DIR: join(dir, 'apple-data'), PUBLIC_URL: 'https://id.example.com' };
+  const pem = await exportPKCS8((await generateKeyPair('ES256', { extractable: true })).privateKey);
+  const APPLE = [
+    'providers',
+    'add',
+    '--kind',
+    'apple',
+    '--name',
+    'Apple',
+    '--client-id',
+    'com.example.web',
+    '--team-id',
+    'ABCDE12345',
+    '--key-id',
+    'XYZ9876543',
+  ];
+  const piped = spawnSync(process.execPath, [CLI, ...APPLE, '--id', 'apple', '--private-key-file', '-', '--json'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...apple },
+    input: pem,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.deepEqual(JSON.parse(piped.stdout), { id: 'apple', redirect_uri: 'https://id.example.com/idp/apple/callback' });
+  const noKey = runCli([...APPLE, '--id', 'apple2'], apple);
+  assert.equal(noKey.status, 2);
+  assert.match(noKey.stderr, /^gatehouse: providers add --kind apple needs --private-key-file\n$/);
+  const keyFile = join(dir, 'not-p256.p8');
+  writeFileSync(keyFile, 'not a key\n');
+  const badKey = runCli([...APPLE, '--id', 'apple3', '--private-key-file', keyFile], apple);
+  assert.equal(badKey.status, 1);
+  assert.match(badKey.stderr, /PKCS#8 PEM P-256/);
+  const wechat = runCli(
+    ['providers', 'add', '--kind', 'wechat', '--id', 'wechat', '--name', 'WeChat', '--client-id', 'wx1234567890abcdef', '--client-secret', 'wx-secret'],
+    apple,
+  );
+  assert.equal(wechat.status, 0, wechat.stderr);
+  const listed = JSON.parse(runCli(['providers', 'list', '--json'], apple).stdout) as Array<{ id: string; issuer: string; has_client_secret: boolean }>;
+  assert.deepEqual(
+    listed.map((p) => [p.id, p.issuer, p.has_client_secret]),
+    [
+      ['apple', 'https://appleid.apple.com', true],
+      ['wechat', 'https://open.weixin.qq.com', true],
+    ],
+  );
+  const body = pem.split('\n')[1]!;
+  for (const file of readdirSync(apple.DATA_DIR).filter((f) => f.endsWith('.db') || f.endsWith('-wal'))) {
+    const bytes = readFileSync(join(apple.DATA_DIR, file)).toString('latin1');
+    assert.ok(!bytes.includes(body), `${file} holds no key in clear`);
+  }
+});

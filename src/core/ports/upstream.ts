@@ -33,3 +33,11 @@ export interface UpstreamProtocol {
    */
   verifyIdToken(config: UpstreamClientConfig, idToken: string, expected: { audiences: string[]; nonce: string }): Promise<ProvedIdentity>;
 }
+
+/**
+ * The provider proved the person but named no key that stays theirs across the
+ * provider's apps (WeChat without `unionid`): refused (UPSTREAM_FAILED on the
+ * field `unionid`, a page asking the operator to fix the app's set-up), so one
+ * person never becomes two accounts when a key appears later.
+ */
+export class UpstreamUnkeyed extends Error {}

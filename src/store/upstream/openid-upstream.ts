@@ -15,10 +15,16 @@ const DISCOVERY_TTL_MS = 10 * 60_000;
  * allowed only because the operator configured it so.
  */
 export class OpenIdUpstream implements UpstreamProtocol {
+  readonly #options: OpenIdOptions;
   readonly #configs = new Map<string, { at: number; config: Promise<client.Configuration> }>();
   readonly #jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
-  async #config({ provider, clientSecret }: UpstreamClientConfig): Promise<client.Configuration> {
+  constructor(options: OpenIdOptions = {}) {
+    this.#options = options;
+  }
+
+  async #config(upstream: UpstreamClientConfig): Promise<client.Configuration> {
+    const { provider, clientSecret } = upstream;
     const key = JSON.stringify([provider.id, provider.issuer, provider.clientId, provider.updatedAt]);
     const cached = this.#configs.get(key);
     if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.config;
@@ -26,7 +32,7 @@ export class OpenIdUpstream implements UpstreamProtocol {
       new URL(provider.issuer),
       provider.clientId,
       undefined,
-      clientSecret === null ? client.None() : client.ClientSecretBasic(clientSecret),
+      this.#options.clientAuth?.(upstream) ?? (clientSecret === null ? client.None() : client.ClientSecretBasic(clientSecret)),
       provider.issuer.startsWith('http://') ? { execute: [client.allowInsecureRequests] } : undefined,
     );
     this.#configs.set(key, { at: Date.now(), config });
@@ -36,11 +42,13 @@ export class OpenIdUpstream implements UpstreamProtocol {
   }
 
   async authorizationUrl(config: UpstreamClientConfig, secrets: UpstreamSecrets): Promise<URL> {
+    const pkce: Record<string, string> =
+      this.#options.pkce === false ? {} : { code_challenge: await client.calculatePKCECodeChallenge(secrets.codeVerifier), code_challenge_method: 'S256' };
     return client.buildAuthorizationUrl(await this.#config(config), {
       redirect_uri: config.redirectUri,
-      scope: 'openid email profile',
-      code_challenge: await client.calculatePKCECodeChallenge(secrets.codeVerifier),
-      code_challenge_method: 'S256',
+      scope: this.#options.scope ?? 'openid email profile',
+      ...this.#options.authorizationParameters,
+      ...pkce,
       state: secrets.state,
       nonce: secrets.nonce,
     });
@@ -48,7 +56,7 @@ export class OpenIdUpstream implements UpstreamProtocol {
 
   async finish(config: UpstreamClientConfig, callback: URL, secrets: UpstreamSecrets): Promise<ProvedIdentity> {
     const tokens = await client.authorizationCodeGrant(await this.#config(config), callback, {
-      pkceCodeVerifier: secrets.codeVerifier,
+      pkceCodeVerifier: this.#options.pkce === false ? undefined : secrets.codeVerifier,
       expectedState: secrets.state,
       expectedNonce: secrets.nonce,
       idTokenExpected: true,
@@ -74,6 +82,18 @@ export class OpenIdUpstream implements UpstreamProtocol {
     if (typeof payload.sub !== 'string' || typeof payload.iss !== 'string') throw new Error('the id_token names no subject');
     return proved(payload as JWTPayload & { iss: string; sub: string });
   }
+}
+
+/** How a kind built on OpenID Connect (Apple) differs from the generic `oidc`. */
+export interface OpenIdOptions {
+  /** The client's authentication at the token endpoint; by default client_secret_basic with the client secret (or none without one). */
+  clientAuth?: (config: UpstreamClientConfig) => client.ClientAuth;
+  /** The scopes asked for; by default `openid email profile`. */
+  scope?: string;
+  /** More parameters of the authorization request (Apple's `response_mode=form_post`). */
+  authorizationParameters?: Record<string, string>;
+  /** False for a provider that documents no PKCE (Apple): its state and nonce remain. */
+  pkce?: boolean;
 }
 
 /** What an id_token's claims say of the person. */

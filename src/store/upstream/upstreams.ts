@@ -1,16 +1,22 @@
 import type { ProvedIdentity } from '../../core/ports/identity-store.ts';
 import type { UpstreamClientConfig, UpstreamProtocol, UpstreamSecrets } from '../../core/ports/upstream.ts';
+import { AppleUpstream } from './apple-upstream.ts';
 import { GitHubUpstream } from './github-upstream.ts';
 import { OpenIdUpstream } from './openid-upstream.ts';
+import { WeChatUpstream } from './wechat-upstream.ts';
 
 /** Each provider spoken to in its kind's protocol. */
 export class Upstreams implements UpstreamProtocol {
   readonly #oidc = new OpenIdUpstream();
   readonly #github = new GitHubUpstream();
+  readonly #apple = new AppleUpstream();
+  readonly #wechat = new WeChatUpstream();
 
   #of(config: UpstreamClientConfig): UpstreamProtocol {
     if (config.provider.kind === 'github') return this.#github;
     if (config.provider.kind === 'oidc') return this.#oidc;
+    if (config.provider.kind === 'apple') return this.#apple;
+    if (config.provider.kind === 'wechat') return this.#wechat;
     throw new Error(`kind ${config.provider.kind} is not available`);
   }
 

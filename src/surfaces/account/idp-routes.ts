@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { refusalOf } from '../shared/html/sign-in/flow.ts';
@@ -16,6 +16,7 @@ const Start = Type.Object({ lang: Type.Optional(field(8)), csrf: Type.Optional(f
 const Unlink = Type.Object({ csrf: Type.Optional(field(128)), issuer: field(512), subject: field(512) });
 // What a provider sends back: code and state, or error; others (iss, session_state, scope) are read by openid-client.
 const Callback = Type.Record(Type.String(), Type.String({ maxLength: 4096 }));
+const Return = Type.Object({ ticket: field(64), linking: Type.Optional(field(1)), lang: Type.Optional(field(8)) });
 
 /** An OpenID sign-in's interaction is where its outcome is shown (`oidc:<uid>`): the OpenID sign-in takes the ticket there. */
 const OIDC_RETURN = /^oidc:([A-Za-z0-9_-]{1,64})$/;
@@ -71,19 +72,43 @@ export function accountIdpRoutes(fastify: FastifyInstance, context: AccountConte
     // The URL the provider redirected to, as registered there (PUBLIC_URL's), with the query it added.
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
     const outcome = await core.identities.callback(id, new URL(`${core.identities.redirectUri(id)}${query}`));
+    return conclude(request, reply, outcome.ticket, outcome.returnTo, outcome.linking);
+  });
+
+  // Apple's `form_post`: the answer (code, state, the first sign-in's `user`) as a cross-site POST. It carries
+  // none of this site's SameSite cookies, and needs none: no CSRF field either, since the one-use `state` the
+  // server kept is what verifies it. The outcome is then shown by a same-site GET (a 303), which carries the
+  // browser's cookie that binds it to the browser that pressed the button.
+  app.post('/idp/:id/callback', { schema: { ...hide, params: Provider, body: Callback }, preHandler: limits.perIp('login') }, async (request, reply) => {
+    const { id } = request.params;
+    const url = new URL(core.identities.redirectUri(id));
+    for (const [name, value] of Object.entries(request.body)) url.searchParams.set(name, value);
+    const outcome = await core.identities.callback(id, url);
     const oidc = OIDC_RETURN.exec(outcome.returnTo);
     if (oidc) return reply.redirect(`/oidc/interaction/${oidc[1]}/idp-return?ticket=${encodeURIComponent(outcome.ticket)}`, 303);
-    if (outcome.linking) {
+    return reply.redirect(`/idp/${encodeURIComponent(id)}/return?ticket=${encodeURIComponent(outcome.ticket)}${outcome.linking ? '&linking=1' : ''}`, 303);
+  });
+
+  // A ticket that names another request's kind (linking or not) is refused by the core, so `linking` needs no trust.
+  app.get('/idp/:id/return', { schema: { ...hide, params: Provider, querystring: Return }, preHandler: limits.perIp('login') }, async (request, reply) =>
+    conclude(request, reply, request.query.ticket, '/account', request.query.linking === '1'),
+  );
+
+  /** Shows a callback's outcome: the OpenID sign-in that started it, the link asked for, or the sign-in on /account. */
+  async function conclude(request: FastifyRequest, reply: FastifyReply, ticket: string, returnTo: string, linking: boolean) {
+    const oidc = OIDC_RETURN.exec(returnTo);
+    if (oidc) return reply.redirect(`/oidc/interaction/${oidc[1]}/idp-return?ticket=${encodeURIComponent(ticket)}`, 303);
+    if (linking) {
       const caller = await context.signedIn.read(request);
       if (!caller) return context.refuse(request, reply, 401);
-      await core.identities.linkToSignedIn(outcome.ticket, upstream.browser(request), caller.user);
+      await core.identities.linkToSignedIn(ticket, upstream.browser(request), caller.user);
       return context.back(request, reply, 'linked');
     }
-    const step = await upstream.signIn(request, reply, outcome.ticket, context.place(request));
+    const step = await upstream.signIn(request, reply, ticket, context.place(request));
     if (step.kind === 'link-required') {
       const c = page(request, reply);
       return send(reply, 200, signInPage(c, undefined, step.email, c.t.linkFirst(step.provider, step.email)));
     }
     return answerStep(context, request, reply, step, (c, refusal) => signInPage(c, refusal));
-  });
+  }
 }

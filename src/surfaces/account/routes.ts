@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { classifyError } from '../shared/classify-error.ts';
 import { useCookies } from '../shared/html/cookies.ts';
-import { PAGE_REFUSALS } from '../shared/html/sign-in/refusals.ts';
+import { pageRefusal } from '../shared/html/sign-in/refusals.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
 import { accountCodeRoutes } from './code-routes.ts';
 import { accountContext } from './context.ts';
@@ -29,7 +29,7 @@ export const accountRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify,
     const failure = classifyError(error);
     if (failure.kind === 'internal') request.log.error({ err: error }, 'unexpected failure');
     const [status, refusal] =
-      failure.kind === 'core' ? PAGE_REFUSALS[failure.error.code] : failure.kind === 'internal' ? ([500, 'failed'] as const) : ([400, 'formExpired'] as const);
+      failure.kind === 'core' ? pageRefusal(failure.error) : failure.kind === 'internal' ? ([500, 'failed'] as const) : ([400, 'formExpired'] as const);
     if (status === 429 || status === 503) reply.header('retry-after', reply.getHeader('retry-after') ?? (status === 503 ? '1' : '60'));
     return context.send(reply, status, signInPage(context.page(request, reply), refusal));
   });

@@ -66,7 +66,7 @@ export const providerRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify
     {
       schema: {
         tags: [TAG],
-        summary: 'Add an identity provider (kind oidc or github); the answer names the callback URL to register there',
+        summary: 'Add an identity provider (kind oidc, github, apple or wechat); the answer names the callback URL to register there',
         body: Type.Object(
           {
             id: short(32),
@@ -80,6 +80,10 @@ export const providerRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify
             signup: Type.Optional(Type.Boolean()),
             domains: Type.Optional(Type.Array(short(253), { maxItems: 50 })),
             trust_mfa: Type.Optional(Type.Boolean()),
+            // Apple: the key its client secret JWT is signed with (the .p8 file's PEM), in place of client_secret.
+            team_id: Type.Optional(Type.String({ maxLength: 64 })),
+            key_id: Type.Optional(Type.String({ maxLength: 64 })),
+            private_key: Type.Optional(Type.String({ maxLength: 4096 })),
           },
           { additionalProperties: false },
         ),
@@ -100,6 +104,7 @@ export const providerRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify
         signup: b.signup,
         domains: b.domains,
         trustMfa: b.trust_mfa,
+        apple: b.kind === 'apple' ? { teamId: b.team_id ?? '', keyId: b.key_id ?? '', privateKey: b.private_key ?? '' } : undefined,
       });
       return reply.code(201).send(providerView(added));
     },

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../../core/errors.ts';
+import type { ErrorCode, GatehouseError } from '../../../../core/errors.ts';
 import type { Refusal } from '../../../../texts/common.ts';
 
 /** How a page answers a refused form: its status, and the one sentence (src/texts/common.ts) every page shows for it. */
@@ -60,3 +60,11 @@ export const PAGE_REFUSALS: Record<ErrorCode, PageRefusal> = {
 
 /** A form without its CSRF value (or from another site): refused before anything is looked at. */
 export const CSRF_REFUSAL: PageRefusal = [403, 'formExpired'];
+
+/**
+ * A core failure as a page answers it: PAGE_REFUSALS, except a provider that keyed nobody (UPSTREAM_FAILED on
+ * `unionid`: WeChat without unionid), whose page names the set-up the operator must fix.
+ */
+export function pageRefusal(error: GatehouseError): PageRefusal {
+  return error.code === 'UPSTREAM_FAILED' && error.field === 'unionid' ? [400, 'upstreamUnkeyed'] : PAGE_REFUSALS[error.code];
+}
