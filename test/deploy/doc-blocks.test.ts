@@ -842,6 +842,8 @@ const PLANS: Record<string, Record<string, Plan>> = {
   },
   'docs/identity-providers.md': {
     'gatehouse providers add --kind oidc --id corp --name "Corp SSO" \\': { coveredBy: ['test/cli/providers.test.ts'] },
+    'gatehouse providers add --kind apple --id apple --name Apple \\': { coveredBy: ['test/cli/providers.test.ts'] },
+    'gatehouse providers add --kind wechat --id wechat --name 微信 \\': { coveredBy: ['test/cli/providers.test.ts'] },
   },
   'docs/organizations.md': {
     'npx gatehouse roles add billing --permissions invoices:read,invoices:pay --description "pays the bills"': { coveredBy: ['test/cli/orgs.test.ts'] },
