@@ -1,0 +1,205 @@
+// Sign in with an upstream OpenID provider that is not Gatehouse, end to end in Chromium: panva's `oidc-provider`,
+// run here with one client (Gatehouse, its redirect URI `$PUBLIC_URL/idp/corp/callback`) and its own development
+// login and consent pages, registered in Gatehouse as the `oidc` provider "Corp SSO". An app (openid-client)
+// signs in with Gatehouse and picks Corp SSO there. The two servers are on different host names (localhost,
+// 127.0.0.1) so the browser keeps their cookies apart.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import Provider from 'oidc-provider';
+import * as client from 'openid-client';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, requireChromium, screenshotFolder, WIDTHS } from '../../helpers/browser.ts';
+import { enrolTotp } from '../../helpers/factors.ts';
+import { authorizationRequest, callbackServer, freePort, newPage, relyingParty } from '../../helpers/oidc.ts';
+import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import { PASSWORD, registerAndLogin } from '../../helpers/users.ts';
+
+const executablePath = requireChromium();
+const SHOTS = screenshotFolder('idp');
+
+let n = 0;
+const email = (who: string) => `${who}-${process.pid}-${++n}@corp.example`;
+
+describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gatehouse', { skip: executablePath ? false : 'Chromium is not installed' }, () => {
+  let corp: Server;
+  let gatehouse: TestServer;
+  let browser: Browser;
+  let base: string;
+  let rp: Awaited<ReturnType<typeof callbackServer>>;
+  let app: client.Configuration;
+  let corpPort: number;
+
+  before(async () => {
+    const [up, down] = [await freePort(), await freePort()];
+    base = `http://127.0.0.1:${down}`;
+    corpPort = up;
+    // The person signs in at the provider with any login (their email here) and password: its development pages.
+    const provider = new Provider(`http://localhost:${up}`, {
+      clients: [{ client_id: 'gatehouse', client_secret: 'corp-secret', redirect_uris: [`${base}/idp/corp/callback`] }],
+      claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+      // The email in the id_token itself (not only at userinfo): Gatehouse reads the id_token's claims.
+      conformIdTokenClaims: false,
+      features: { devInteractions: { enabled: true } },
+      ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
+      findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub, email: sub, email_verified: true }) }),
+    });
+    corp = createServer(provider.callback());
+    await new Promise<void>((resolve) => corp.listen(up, '127.0.0.1', resolve));
+    gatehouse = await startTestServer({ port: down, env: { PUBLIC_URL: base } });
+    const added = await gatehouse.core.identities.add({
+      id: 'corp',
+      kind: 'oidc',
+      name: 'Corp SSO',
+      issuer: `http://localhost:${up}`,
+      clientId: 'gatehouse',
+      clientSecret: 'corp-secret',
+    });
+    assert.equal(added.redirectUri, `${base}/idp/corp/callback`);
+    rp = await callbackServer();
+    const notes = await gatehouse.core.apps.register({ name: 'Notes', redirectUris: [rp.url] });
+    app = await relyingParty(`${base}/oidc`, notes.app.clientId, notes.secret!);
+    browser = await launchChromium(executablePath!);
+  });
+  // As in identity-providers.test.ts: Gatehouse's clock stands still unless moved, but Redis expires its entries at
+  // the times that clock gives, and the provider and the app's openid-client judge tokens by the real time.
+  beforeEach(() => gatehouse.clock.set(Math.max(gatehouse.clock.now(), Date.now())));
+  after(async () => {
+    await browser?.close();
+    await rp?.close();
+    await gatehouse?.close();
+    await new Promise((resolve) => corp?.close(resolve));
+  });
+
+  /** A browser of its own; the provider's development pages load a web font, which this machine cannot reach. */
+  async function browse() {
+    const opened = await newPage(browser);
+    await opened.context.route('**/*', (route) => {
+      const host = new URL(route.request().url()).hostname;
+      return host === '127.0.0.1' || host === 'localhost' ? route.continue() : route.abort();
+    });
+    return opened;
+  }
+
+  /**
+   * From where the page is: Gatehouse's "Continue with Corp SSO" (once), the provider's login page (`address`, any
+   * password) and its consent, then Gatehouse's consent for the app, until `done` or a page it does not answer.
+   * Returns the pages shown, by their first heading.
+   */
+  async function follow(page: Page, address: string, done: (url: URL) => boolean): Promise<string[]> {
+    const shown: string[] = [];
+    let atCorp = false;
+    for (let step = 0; step < 10 && !done(new URL(page.url())); step++) {
+      const here = new URL(page.url()).host === new URL(base).host ? 'gatehouse' : 'corp';
+      atCorp ||= here === 'corp';
+      shown.push(`${here}: ${(await page.locator('h1').first().textContent())?.trim()}`);
+      const from = page.url();
+      const next = () => page.waitForURL((u) => u.href !== from, { timeout: 30_000 });
+      const button = page.getByRole('link', { name: 'Continue with Corp SSO' });
+      if (here === 'gatehouse' && !atCorp && (await button.count())) {
+        await Promise.all([next(), button.click()]);
+        continue;
+      }
+      if (here === 'corp' && (await page.locator('input[name="login"]').count())) {
+        await page.fill('input[name="login"]', address);
+        await page.fill('input[name="password"]', 'anything');
+      } else if (here === 'gatehouse' && !(await page.locator('form[action*="/consent"]').count())) break;
+      await Promise.all([next(), page.locator('form button[type="submit"]').first().click()]);
+    }
+    return shown;
+  }
+
+  /** The app's sign-in with Gatehouse, in a fresh browser, through Corp SSO: the `sub` of the id_token the app gets. */
+  async function appSignIn(address: string): Promise<{ sub: string; shown: string[] }> {
+    const { context, page } = await browse();
+    try {
+      const request = await authorizationRequest(app, rp.url);
+      await page.goto(request.url.href);
+      const shown = await follow(page, address, (u) => u.href.startsWith(rp.url));
+      const tokens = await client.authorizationCodeGrant(app, new URL(page.url()), {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
+      return { sub: tokens.claims()!.sub, shown };
+    } finally {
+      await context.close();
+    }
+  }
+
+  test("/account's sign-in shows the provider's button", async () => {
+    const { context, page } = await browse();
+    await page.setViewportSize(WIDTHS.desktop);
+    await page.goto(`${base}/account?lang=en`);
+    assert.equal(await page.getByRole('link', { name: 'Continue with Corp SSO' }).count(), 1);
+    await page.screenshot({ path: join(SHOTS, 'account-sign-in-providers-desktop.png'), fullPage: true });
+    await context.close();
+  });
+
+  test('an app signs in with Corp SSO: its id_token names the new Gatehouse account; a second sign-in returns to it', async () => {
+    const address = email('person');
+    const first = await appSignIn(address);
+    assert.deepEqual(first.shown, ['gatehouse: Sign in', 'corp: Sign-in', 'corp: Authorize', 'gatehouse: Allow access']);
+    const made = (await gatehouse.core.accounts.findByEmail(address))!;
+    assert.ok(made, 'an account was made');
+    assert.equal(made.isEmailVerified, true, 'the provider asserted the email');
+    assert.equal(first.sub, made.uuid, "the app's id_token names the account the provider's sign-in made");
+    const [identity] = await gatehouse.core.identities.identitiesOf(made.id);
+    assert.deepEqual([identity?.issuer, identity?.subject], [`http://localhost:${corpPort}`, address], 'keyed by issuer and subject');
+
+    const second = await appSignIn(address);
+    assert.equal(second.sub, made.uuid, 'the same account');
+    assert.equal((await gatehouse.core.accounts.findById(made.id))!.loginCount, 2);
+    assert.equal((await gatehouse.core.identities.identitiesOf(made.id)).length, 1);
+  });
+
+  test('an account with the email and an authenticator app: linked only after its password and code; then still asked for the code', async () => {
+    const address = email('existing');
+    await registerAndLogin(gatehouse.http, address);
+    const owner = (await gatehouse.core.accounts.findByEmail(address))!;
+    const { codeAt } = await enrolTotp(gatehouse.core, owner, PASSWORD);
+
+    const { context, page } = await browse();
+    await page.goto(`${base}/account?lang=en`);
+    assert.deepEqual(await follow(page, address, () => false), [
+      'gatehouse: Sign in to your account',
+      'corp: Sign-in',
+      'corp: Authorize',
+      'gatehouse: Sign in to your account',
+    ]);
+    assert.match(await page.content(), /already exists/);
+    assert.deepEqual(await gatehouse.core.identities.identitiesOf(owner.id), [], 'nothing linked by the provider alone');
+    // The person proves the account: its password, then its code.
+    await page.fill('#password', PASSWORD);
+    await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
+    assert.equal((await page.locator('h1').first().textContent())?.trim(), 'Two-step verification');
+    assert.deepEqual(await gatehouse.core.identities.identitiesOf(owner.id), [], 'nothing linked on the password alone');
+    gatehouse.clock.advance(30_000);
+    await page.fill('#code', codeAt(gatehouse.clock.now()));
+    await Promise.all([page.waitForURL(/done=linked/), page.locator('form button[type="submit"]').first().click()]);
+    assert.equal((await gatehouse.core.identities.identitiesOf(owner.id)).length, 1, 'linked after the password and the code');
+    await context.close();
+
+    // Through the app now: the provider's sign-in is not the account's second factor.
+    const again = await browse();
+    const request = await authorizationRequest(app, rp.url);
+    await again.page.goto(request.url.href);
+    const shown = await follow(again.page, address, (u) => u.href.startsWith(rp.url));
+    assert.deepEqual(shown.slice(0, 3), ['gatehouse: Sign in', 'corp: Sign-in', 'corp: Authorize']);
+    assert.equal(shown.length, 4, `stopped at Gatehouse's second step: ${shown.join(' > ')}`);
+    assert.equal((await again.page.locator('h1').first().textContent())?.trim(), 'Two-step verification');
+    gatehouse.clock.advance(30_000);
+    await again.page.fill('#code', codeAt(gatehouse.clock.now()));
+    const from = again.page.url();
+    await Promise.all([again.page.waitForURL((u) => u.href !== from), again.page.locator('form button[type="submit"]').first().click()]);
+    await follow(again.page, address, (u) => u.href.startsWith(rp.url));
+    const tokens = await client.authorizationCodeGrant(app, new URL(again.page.url()), {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
+    assert.equal(tokens.claims()?.sub, owner.uuid, 'the existing account, not a new one');
+    await again.context.close();
+  });
+});
