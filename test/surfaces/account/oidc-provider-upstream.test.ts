@@ -2,15 +2,18 @@
 // run here with one client (Gatehouse, its redirect URI `$PUBLIC_URL/idp/corp/callback`) and its own development
 // login and consent pages, registered in Gatehouse as the `oidc` provider "Corp SSO". An app (openid-client)
 // signs in with Gatehouse and picks Corp SSO there. The two servers are on different host names (localhost,
-// 127.0.0.1) so the browser keeps their cookies apart.
+// 127.0.0.1) so the browser keeps their cookies apart. On PostgreSQL + Redis, two Gatehouse instances: a sign-in
+// started on one is finished by the other, where the provider's callback arrives.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import Provider from 'oidc-provider';
 import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, requireChromium, screenshotFolder, WIDTHS } from '../../helpers/browser.ts';
+import { backendUrls, freshDatabase, freshPrefix, NO_BACKENDS } from '../../helpers/backends.ts';
+import { launchChromium, NO_CHROMIUM, requireChromium, screenshotFolder, WIDTHS } from '../../helpers/browser.ts';
 import { enrolTotp } from '../../helpers/factors.ts';
 import { authorizationRequest, callbackServer, freePort, newPage, relyingParty } from '../../helpers/oidc.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
@@ -22,40 +25,84 @@ const SHOTS = screenshotFolder('idp');
 let n = 0;
 const email = (who: string) => `${who}-${process.pid}-${++n}@corp.example`;
 
+/**
+ * panva's oidc-provider with one client, Gatehouse (its callback at `redirectUri`), and its development login and
+ * consent pages: the person signs in with any login (their email here) and password.
+ */
+async function startCorp(redirectUri: string): Promise<{ issuer: string; host: string; close(): Promise<void> }> {
+  const port = await freePort();
+  const issuer = `http://localhost:${port}`;
+  const provider = new Provider(issuer, {
+    clients: [{ client_id: 'gatehouse', client_secret: 'corp-secret', redirect_uris: [redirectUri] }],
+    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    // The email in the id_token itself (not only at userinfo): Gatehouse reads the id_token's claims.
+    conformIdTokenClaims: false,
+    features: { devInteractions: { enabled: true } },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
+    findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub, email: sub, email_verified: true }) }),
+  });
+  const server = createServer(provider.callback());
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { issuer, host: `localhost:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** "Corp SSO" in this Gatehouse. */
+async function addCorp(gatehouse: TestServer, issuer: string) {
+  return gatehouse.core.identities.add({ id: 'corp', kind: 'oidc', name: 'Corp SSO', issuer, clientId: 'gatehouse', clientSecret: 'corp-secret' });
+}
+
+/** A browser of its own; the provider's development pages load a web font, which this machine cannot reach. */
+async function browse(browser: Browser) {
+  const opened = await newPage(browser);
+  await opened.context.route('**/*', (route) => {
+    const host = new URL(route.request().url()).hostname;
+    return host === '127.0.0.1' || host === 'localhost' ? route.continue() : route.abort();
+  });
+  return opened;
+}
+
+/**
+ * From where the page is: Gatehouse's "Continue with Corp SSO" (once), the provider's login page (`address`, any
+ * password) and its consent, then Gatehouse's consent for the app, until `done` or a page it does not answer.
+ * Returns the pages shown, by their first heading.
+ */
+async function follow(page: Page, corpHost: string, address: string, done: (url: URL) => boolean): Promise<string[]> {
+  const shown: string[] = [];
+  let atCorp = false;
+  for (let step = 0; step < 10 && !done(new URL(page.url())); step++) {
+    const here = new URL(page.url()).host === corpHost ? 'corp' : 'gatehouse';
+    atCorp ||= here === 'corp';
+    shown.push(`${here}: ${(await page.locator('h1').first().textContent())?.trim()}`);
+    const from = page.url();
+    const next = () => page.waitForURL((u) => u.href !== from, { timeout: 30_000 });
+    const button = page.getByRole('link', { name: 'Continue with Corp SSO' });
+    if (here === 'gatehouse' && !atCorp && (await button.count())) {
+      await Promise.all([next(), button.click()]);
+      continue;
+    }
+    if (here === 'corp' && (await page.locator('input[name="login"]').count())) {
+      await page.fill('input[name="login"]', address);
+      await page.fill('input[name="password"]', 'anything');
+    } else if (here === 'gatehouse' && !(await page.locator('form[action*="/consent"]').count())) break;
+    await Promise.all([next(), page.locator('form button[type="submit"]').first().click()]);
+  }
+  return shown;
+}
+
 describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gatehouse', { skip: executablePath ? false : 'Chromium is not installed' }, () => {
-  let corp: Server;
+  let corp: Awaited<ReturnType<typeof startCorp>>;
   let gatehouse: TestServer;
   let browser: Browser;
   let base: string;
   let rp: Awaited<ReturnType<typeof callbackServer>>;
   let app: client.Configuration;
-  let corpPort: number;
 
   before(async () => {
-    const [up, down] = [await freePort(), await freePort()];
+    const down = await freePort();
     base = `http://127.0.0.1:${down}`;
-    corpPort = up;
-    // The person signs in at the provider with any login (their email here) and password: its development pages.
-    const provider = new Provider(`http://localhost:${up}`, {
-      clients: [{ client_id: 'gatehouse', client_secret: 'corp-secret', redirect_uris: [`${base}/idp/corp/callback`] }],
-      claims: { openid: ['sub'], email: ['email', 'email_verified'] },
-      // The email in the id_token itself (not only at userinfo): Gatehouse reads the id_token's claims.
-      conformIdTokenClaims: false,
-      features: { devInteractions: { enabled: true } },
-      ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
-      findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub, email: sub, email_verified: true }) }),
-    });
-    corp = createServer(provider.callback());
-    await new Promise<void>((resolve) => corp.listen(up, '127.0.0.1', resolve));
+    corp = await startCorp(`${base}/idp/corp/callback`);
     gatehouse = await startTestServer({ port: down, env: { PUBLIC_URL: base } });
-    const added = await gatehouse.core.identities.add({
-      id: 'corp',
-      kind: 'oidc',
-      name: 'Corp SSO',
-      issuer: `http://localhost:${up}`,
-      clientId: 'gatehouse',
-      clientSecret: 'corp-secret',
-    });
+    const added = await addCorp(gatehouse, corp.issuer);
     assert.equal(added.redirectUri, `${base}/idp/corp/callback`);
     rp = await callbackServer();
     const notes = await gatehouse.core.apps.register({ name: 'Notes', redirectUris: [rp.url] });
@@ -69,54 +116,16 @@ describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gate
     await browser?.close();
     await rp?.close();
     await gatehouse?.close();
-    await new Promise((resolve) => corp?.close(resolve));
+    await corp?.close();
   });
-
-  /** A browser of its own; the provider's development pages load a web font, which this machine cannot reach. */
-  async function browse() {
-    const opened = await newPage(browser);
-    await opened.context.route('**/*', (route) => {
-      const host = new URL(route.request().url()).hostname;
-      return host === '127.0.0.1' || host === 'localhost' ? route.continue() : route.abort();
-    });
-    return opened;
-  }
-
-  /**
-   * From where the page is: Gatehouse's "Continue with Corp SSO" (once), the provider's login page (`address`, any
-   * password) and its consent, then Gatehouse's consent for the app, until `done` or a page it does not answer.
-   * Returns the pages shown, by their first heading.
-   */
-  async function follow(page: Page, address: string, done: (url: URL) => boolean): Promise<string[]> {
-    const shown: string[] = [];
-    let atCorp = false;
-    for (let step = 0; step < 10 && !done(new URL(page.url())); step++) {
-      const here = new URL(page.url()).host === new URL(base).host ? 'gatehouse' : 'corp';
-      atCorp ||= here === 'corp';
-      shown.push(`${here}: ${(await page.locator('h1').first().textContent())?.trim()}`);
-      const from = page.url();
-      const next = () => page.waitForURL((u) => u.href !== from, { timeout: 30_000 });
-      const button = page.getByRole('link', { name: 'Continue with Corp SSO' });
-      if (here === 'gatehouse' && !atCorp && (await button.count())) {
-        await Promise.all([next(), button.click()]);
-        continue;
-      }
-      if (here === 'corp' && (await page.locator('input[name="login"]').count())) {
-        await page.fill('input[name="login"]', address);
-        await page.fill('input[name="password"]', 'anything');
-      } else if (here === 'gatehouse' && !(await page.locator('form[action*="/consent"]').count())) break;
-      await Promise.all([next(), page.locator('form button[type="submit"]').first().click()]);
-    }
-    return shown;
-  }
 
   /** The app's sign-in with Gatehouse, in a fresh browser, through Corp SSO: the `sub` of the id_token the app gets. */
   async function appSignIn(address: string): Promise<{ sub: string; shown: string[] }> {
-    const { context, page } = await browse();
+    const { context, page } = await browse(browser);
     try {
       const request = await authorizationRequest(app, rp.url);
       await page.goto(request.url.href);
-      const shown = await follow(page, address, (u) => u.href.startsWith(rp.url));
+      const shown = await follow(page, corp.host, address, (u) => u.href.startsWith(rp.url));
       const tokens = await client.authorizationCodeGrant(app, new URL(page.url()), {
         pkceCodeVerifier: request.verifier,
         expectedState: request.state,
@@ -129,7 +138,7 @@ describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gate
   }
 
   test("/account's sign-in shows the provider's button", async () => {
-    const { context, page } = await browse();
+    const { context, page } = await browse(browser);
     await page.setViewportSize(WIDTHS.desktop);
     await page.goto(`${base}/account?lang=en`);
     assert.equal(await page.getByRole('link', { name: 'Continue with Corp SSO' }).count(), 1);
@@ -146,7 +155,7 @@ describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gate
     assert.equal(made.isEmailVerified, true, 'the provider asserted the email');
     assert.equal(first.sub, made.uuid, "the app's id_token names the account the provider's sign-in made");
     const [identity] = await gatehouse.core.identities.identitiesOf(made.id);
-    assert.deepEqual([identity?.issuer, identity?.subject], [`http://localhost:${corpPort}`, address], 'keyed by issuer and subject');
+    assert.deepEqual([identity?.issuer, identity?.subject], [corp.issuer, address], 'keyed by issuer and subject');
 
     const second = await appSignIn(address);
     assert.equal(second.sub, made.uuid, 'the same account');
@@ -160,9 +169,9 @@ describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gate
     const owner = (await gatehouse.core.accounts.findByEmail(address))!;
     const { codeAt } = await enrolTotp(gatehouse.core, owner, PASSWORD);
 
-    const { context, page } = await browse();
+    const { context, page } = await browse(browser);
     await page.goto(`${base}/account?lang=en`);
-    assert.deepEqual(await follow(page, address, () => false), [
+    assert.deepEqual(await follow(page, corp.host, address, () => false), [
       'gatehouse: Sign in to your account',
       'corp: Sign-in',
       'corp: Authorize',
@@ -182,10 +191,10 @@ describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gate
     await context.close();
 
     // Through the app now: the provider's sign-in is not the account's second factor.
-    const again = await browse();
+    const again = await browse(browser);
     const request = await authorizationRequest(app, rp.url);
     await again.page.goto(request.url.href);
-    const shown = await follow(again.page, address, (u) => u.href.startsWith(rp.url));
+    const shown = await follow(again.page, corp.host, address, (u) => u.href.startsWith(rp.url));
     assert.deepEqual(shown.slice(0, 3), ['gatehouse: Sign in', 'corp: Sign-in', 'corp: Authorize']);
     assert.equal(shown.length, 4, `stopped at Gatehouse's second step: ${shown.join(' > ')}`);
     assert.equal((await again.page.locator('h1').first().textContent())?.trim(), 'Two-step verification');
@@ -193,7 +202,7 @@ describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gate
     await again.page.fill('#code', codeAt(gatehouse.clock.now()));
     const from = again.page.url();
     await Promise.all([again.page.waitForURL((u) => u.href !== from), again.page.locator('form button[type="submit"]').first().click()]);
-    await follow(again.page, address, (u) => u.href.startsWith(rp.url));
+    await follow(again.page, corp.host, address, (u) => u.href.startsWith(rp.url));
     const tokens = await client.authorizationCodeGrant(app, new URL(again.page.url()), {
       pkceCodeVerifier: request.verifier,
       expectedState: request.state,
@@ -201,5 +210,68 @@ describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gate
     });
     assert.equal(tokens.claims()?.sub, owner.uuid, 'the existing account, not a new one');
     await again.context.close();
+  });
+});
+
+const backends = backendUrls();
+
+describe('two instances on PostgreSQL + Redis: a sign-in started on one is finished on the other', {
+  skip: !backends ? NO_BACKENDS : executablePath ? false : NO_CHROMIUM,
+}, () => {
+  let a: TestServer;
+  let b: TestServer;
+  let corp: Awaited<ReturnType<typeof startCorp>>;
+  let browser: Browser;
+  let drop: () => Promise<void> = async () => {};
+
+  before(async () => {
+    const database = await freshDatabase(backends!.databaseUrl);
+    drop = database.drop;
+    const [portA, portB] = [await freePort(), await freePort()];
+    // One installation: the same database, Redis prefix and secrets. PUBLIC_URL names B, so the provider sends the
+    // browser back to B whichever instance it started on (as a load balancer might).
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: backends!.redisUrl,
+      REDIS_PREFIX: freshPrefix(),
+      JWT_SECRET: 'two-instances-jwt-secret-0123456789abcdef',
+      MFA_ENCRYPTION_KEY: 'two-instances-encryption-key-0123456789',
+      PUBLIC_URL: `http://127.0.0.1:${portB}`,
+    };
+    // One after the other: the first brings the schema up to date.
+    a = await startTestServer({ port: portA, env });
+    b = await startTestServer({ port: portB, env });
+    corp = await startCorp(`${env.PUBLIC_URL}/idp/corp/callback`);
+    await addCorp(a, corp.issuer);
+    browser = await launchChromium(executablePath!);
+  });
+  after(async () => {
+    await browser?.close();
+    await a?.close();
+    await b?.close();
+    await corp?.close();
+    await drop();
+  });
+
+  test('started on A, the callback at B: the state, nonce and PKCE verifier A kept are in the database, and B signs the person in', async () => {
+    const address = email('cluster');
+    const { context, page } = await browse(browser);
+    const starts: string[] = [];
+    const callbacks: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/account/idp/corp') starts.push(url.host);
+      if (url.pathname === '/idp/corp/callback') callbacks.push(url.host);
+    });
+    await page.goto(`${a.url}/account?lang=en`);
+    const shown = await follow(page, corp.host, address, () => false);
+    assert.deepEqual(shown, ['gatehouse: Sign in to your account', 'corp: Sign-in', 'corp: Authorize', 'gatehouse: Your account']);
+    assert.deepEqual(starts, [new URL(a.url).host], "A's button started the sign-in");
+    assert.deepEqual(callbacks, [new URL(b.url).host], 'the provider sent the browser back to B');
+    assert.equal(new URL(page.url()).host, new URL(b.url).host);
+    const made = (await a.core.accounts.findByEmail(address))!;
+    assert.ok(made, 'an account was made');
+    assert.equal((await b.core.identities.identitiesOf(made.id)).length, 1);
+    await context.close();
   });
 });
