@@ -15,7 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { backendUrls, freshDatabase, freshPrefix, NO_BACKENDS } from '../../helpers/backends.ts';
 import { launchChromium, NO_CHROMIUM, requireChromium, screenshotFolder, WIDTHS } from '../../helpers/browser.ts';
 import { enrolTotp } from '../../helpers/factors.ts';
-import { authorizationRequest, callbackServer, freePort, newPage, relyingParty } from '../../helpers/oidc.ts';
+import { authorizationRequest, callbackServer, freePort, newPage, relyingParty, throughUpstream } from '../../helpers/oidc.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD, registerAndLogin } from '../../helpers/users.ts';
 
@@ -61,33 +61,9 @@ async function browse(browser: Browser) {
   return opened;
 }
 
-/**
- * From where the page is: Gatehouse's "Continue with Corp SSO" (once), the provider's login page (`address`, any
- * password) and its consent, then Gatehouse's consent for the app, until `done` or a page it does not answer.
- * Returns the pages shown, by their first heading.
- */
-async function follow(page: Page, corpHost: string, address: string, done: (url: URL) => boolean): Promise<string[]> {
-  const shown: string[] = [];
-  let atCorp = false;
-  for (let step = 0; step < 10 && !done(new URL(page.url())); step++) {
-    const here = new URL(page.url()).host === corpHost ? 'corp' : 'gatehouse';
-    atCorp ||= here === 'corp';
-    shown.push(`${here}: ${(await page.locator('h1').first().textContent())?.trim()}`);
-    const from = page.url();
-    const next = () => page.waitForURL((u) => u.href !== from, { timeout: 30_000 });
-    const button = page.getByRole('link', { name: 'Continue with Corp SSO' });
-    if (here === 'gatehouse' && !atCorp && (await button.count())) {
-      await Promise.all([next(), button.click()]);
-      continue;
-    }
-    if (here === 'corp' && (await page.locator('input[name="login"]').count())) {
-      await page.fill('input[name="login"]', address);
-      await page.fill('input[name="password"]', 'anything');
-    } else if (here === 'gatehouse' && !(await page.locator('form[action*="/consent"]').count())) break;
-    await Promise.all([next(), page.locator('form button[type="submit"]').first().click()]);
-  }
-  return shown;
-}
+/** Gatehouse's Corp SSO button, the provider's pages (`address`, any password), Gatehouse's consent: see throughUpstream. */
+const follow = (page: Page, corpHost: string, address: string, done: (url: URL) => boolean) =>
+  throughUpstream(page, { host: corpHost, button: 'Continue with Corp SSO', login: address, password: 'anything' }, done);
 
 describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gatehouse', { skip: executablePath ? false : 'Chromium is not installed' }, () => {
   let corp: Awaited<ReturnType<typeof startCorp>>;
@@ -155,7 +131,7 @@ describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gate
   test('an app signs in with Corp SSO: its id_token names the new Gatehouse account; a second sign-in returns to it', async () => {
     const address = email('person');
     const first = await appSignIn(address);
-    assert.deepEqual(first.shown, ['gatehouse: Sign in', 'corp: Sign-in', 'corp: Authorize', 'gatehouse: Allow access']);
+    assert.deepEqual(first.shown, ['gatehouse: Sign in', 'upstream: Sign-in', 'upstream: Authorize', 'gatehouse: Allow access']);
     const made = (await gatehouse.core.accounts.findByEmail(address))!;
     assert.ok(made, 'an account was made');
     assert.equal(made.isEmailVerified, true, 'the provider asserted the email');
@@ -179,8 +155,8 @@ describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gate
     await page.goto(`${base}/account?lang=en`);
     assert.deepEqual(await follow(page, corp.host, address, () => false), [
       'gatehouse: Sign in to your account',
-      'corp: Sign-in',
-      'corp: Authorize',
+      'upstream: Sign-in',
+      'upstream: Authorize',
       'gatehouse: Sign in to your account',
     ]);
     assert.match(await page.content(), /already exists/);
@@ -201,7 +177,7 @@ describe('an oidc-provider upstream ("Corp SSO") for an app signing in with Gate
     const request = await authorizationRequest(app, rp.url);
     await again.page.goto(request.url.href);
     const shown = await follow(again.page, corp.host, address, (u) => u.href.startsWith(rp.url));
-    assert.deepEqual(shown.slice(0, 3), ['gatehouse: Sign in', 'corp: Sign-in', 'corp: Authorize']);
+    assert.deepEqual(shown.slice(0, 3), ['gatehouse: Sign in', 'upstream: Sign-in', 'upstream: Authorize']);
     assert.equal(shown.length, 4, `stopped at Gatehouse's second step: ${shown.join(' > ')}`);
     assert.equal((await again.page.locator('h1').first().textContent())?.trim(), 'Two-step verification');
     gatehouse.clock.advance(30_000);
@@ -271,7 +247,7 @@ describe('two instances on PostgreSQL + Redis: a sign-in started on one is finis
     });
     await page.goto(`${a.url}/account?lang=en`);
     const shown = await follow(page, corp.host, address, () => false);
-    assert.deepEqual(shown, ['gatehouse: Sign in to your account', 'corp: Sign-in', 'corp: Authorize', 'gatehouse: Your account']);
+    assert.deepEqual(shown, ['gatehouse: Sign in to your account', 'upstream: Sign-in', 'upstream: Authorize', 'gatehouse: Your account']);
     assert.deepEqual(starts, [new URL(a.url).host], "A's button started the sign-in");
     assert.deepEqual(callbacks, [new URL(b.url).host], 'the provider sent the browser back to B');
     assert.equal(new URL(page.url()).host, new URL(b.url).host);
