@@ -94,6 +94,39 @@ export async function walk(
   throw new Error(`never reached the app: ${shown.join(' > ')}`);
 }
 
+/**
+ * A sign-in through an upstream provider, from where the page is: Gatehouse's provider button (once), the
+ * provider's sign-in page (any with `login` and `password` fields) and its consent, then Gatehouse's consent for
+ * the app, until `done` or a Gatehouse page it does not answer (the second step, a link to prove). Returns the
+ * pages shown, by their first heading, each after `gatehouse:` or `upstream:` (by `upstream.host`).
+ */
+export async function throughUpstream(
+  page: Page,
+  upstream: { host: string; button: string; login: string; password: string },
+  done: (url: URL) => boolean,
+): Promise<string[]> {
+  const shown: string[] = [];
+  let visited = false;
+  for (let step = 0; step < 10 && !done(new URL(page.url())); step++) {
+    const here = new URL(page.url()).host === upstream.host ? 'upstream' : 'gatehouse';
+    visited ||= here === 'upstream';
+    shown.push(`${here}: ${(await page.locator('h1').first().textContent())?.trim()}`);
+    const from = page.url();
+    const next = () => page.waitForURL((u) => u.href !== from, { timeout: 30_000 });
+    const button = page.getByRole('link', { name: upstream.button });
+    if (here === 'gatehouse' && !visited && (await button.count())) {
+      await Promise.all([next(), button.click()]);
+      continue;
+    }
+    if (here === 'upstream' && (await page.locator('input[name="login"]').count())) {
+      await page.fill('input[name="login"]', upstream.login);
+      await page.fill('input[name="password"]', upstream.password);
+    } else if (here === 'gatehouse' && !(await page.locator('form[action*="/consent"]').count())) break;
+    await Promise.all([next(), page.locator('form button[type="submit"]').first().click()]);
+  }
+  return shown;
+}
+
 export async function newPage(browser: Browser, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ locale, extraHTTPHeaders: { 'accept-language': locale } });
   return { context, page: await context.newPage() };

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from '../../helpers/browser.ts';
 import { enrolTotp } from '../../helpers/factors.ts';
 import * as client from 'openid-client';
-import { authorizationRequest, callbackServer, freePort, newPage, relyingParty } from '../../helpers/oidc.ts';
+import { authorizationRequest, callbackServer, freePort, newPage, relyingParty, throughUpstream } from '../../helpers/oidc.ts';
 import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
 import { PASSWORD, registerAndLogin } from '../../helpers/users.ts';
 
@@ -194,22 +194,11 @@ describe('upstream identity providers on /account', { skip: executablePath ? fal
       const { context, page } = await newPage(browser);
       const request = await authorizationRequest(config, rp.url);
       await page.goto(request.url.href);
-      const shown: string[] = [];
-      for (let step = 0; step < 8 && !page.url().startsWith(rp.url); step++) {
-        shown.push(`${new URL(page.url()).host === new URL(base).host ? 'gatehouse' : 'corp'}: ${(await page.locator('h1').first().textContent())?.trim()}`);
-        const from = page.url();
-        const corp = page.getByRole('link', { name: 'Continue with Corp SSO' });
-        if (await corp.count()) {
-          await Promise.all([page.waitForURL((u) => u.href !== from), corp.click()]);
-          continue;
-        }
-        if (await page.locator('#password').count()) {
-          await page.fill('#login', address);
-          await page.fill('#password', PASSWORD);
-        }
-        await Promise.all([page.waitForURL((u) => u.href !== from, { timeout: 30_000 }), page.locator('form button[type="submit"]').first().click()]);
-      }
-      assert.deepEqual(shown, ['gatehouse: Sign in', 'corp: Sign in', 'corp: Allow access', 'gatehouse: Allow access']);
+      const upstreamHost = `localhost:${new URL(upstream.url).port}`;
+      const shown = await throughUpstream(page, { host: upstreamHost, button: 'Continue with Corp SSO', login: address, password: PASSWORD }, (u) =>
+        u.href.startsWith(rp.url),
+      );
+      assert.deepEqual(shown, ['gatehouse: Sign in', 'upstream: Sign in', 'upstream: Allow access', 'gatehouse: Allow access']);
       const tokens = await client.authorizationCodeGrant(config, new URL(page.url()), {
         pkceCodeVerifier: request.verifier,
         expectedState: request.state,

@@ -86,17 +86,35 @@ test('an id_token for an audience of the provider, with the nonce, signs in like
   assert.equal(hashed.status, 200, hashed.text);
 });
 
-test('another audience, an expired token, another nonce, and a key not in the JWKS are refused', async () => {
-  for (const [what, token, nonce] of [
-    ['another audience', await idToken({}, { aud: 'someone-else' }), 'the-nonce'],
-    ['expired', await idToken({}, { expiresIn: Math.floor(Date.now() / 1000) - 600 }), 'the-nonce'],
-    ['another nonce', await idToken(), 'not-the-nonce'],
-    ['another key', await idToken({}, { signer: stranger }), 'the-nonce'],
-  ] as const) {
-    const r = await exchange(token, nonce);
-    assert.equal(r.status, 400, `${what}: ${r.text}`);
-    assert.equal(r.body.access_token, undefined);
-  }
+/**
+ * A refused id_token, on both listeners: 400 UPSTREAM_FAILED in each listener's own shape, no token, no account
+ * made for its email (nothing is issued).
+ */
+async function refused(what: string, token: (email: string) => Promise<string>, nonce = 'the-nonce') {
+  const email = `refused-${process.pid}-${(n += 1)}@gmail.example`;
+  const plain = await server.http('POST', '/api/v1/auth/idp/google/token', { body: { id_token: await token(email), nonce } });
+  assert.deepEqual([plain.status, plain.body], [400, { detail: '无法验证身份提供方的登录结果' }], `${what} (plain): ${plain.text}`);
+  const envelope = await server.envelopeHttp('POST', '/api/v1/auth/idp/google/token', { body: { id_token: await token(email), nonce } });
+  assert.equal(envelope.status, 400, `${what} (envelope): ${envelope.text}`);
+  assert.equal(envelope.body.code, 'UPSTREAM_FAILED', `${what} (envelope): ${envelope.text}`);
+  assert.equal(envelope.body.data?.access_token, undefined);
+  assert.equal(await server.core.accounts.findByEmail(email), null, `${what}: no account was made`);
+}
+
+test('an id_token for another audience is refused', async () => {
+  await refused('another audience', (email) => idToken({ email }, { aud: 'someone-else' }));
+});
+
+test('an expired id_token is refused (beyond the minute of leeway)', async () => {
+  await refused('expired', (email) => idToken({ email }, { expiresIn: Math.floor(Date.now() / 1000) - 600 }));
+});
+
+test('an id_token with another nonce is refused', async () => {
+  await refused('another nonce', (email) => idToken({ email }), 'not-the-nonce');
+});
+
+test("an id_token signed by a key not in the provider's JWKS is refused", async () => {
+  await refused('another key', (email) => idToken({ email }, { signer: stranger }));
 });
 
 test('an email of an account not linked to the identity is 409, and no account is made or taken', async () => {
