@@ -133,6 +133,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     invitations: { acceptUrlTemplate: `${config.publicUrl}/account/invitations?token={token}` },
     requireVerifiedEmail: config.requireVerifiedEmail,
     consoleMfa: config.consoleMfa,
+    consoleProviders: config.consoleProviders,
     secondFactors: {
       legacyLogin: config.mfaLegacyLogin,
       required: config.mfaRequired,

@@ -478,6 +478,13 @@ export const SETTINGS = {
     meaning:
       'staff power — the console (`/admin`) and the staff API (`/api/admin`) — needs a sign-in with a second factor (TOTP, recovery code or passkey): staff without one are sent to `/account` to set it up, an admin token from a password-only login gets 403; `off`: a password is enough there (`MFA_REQUIRED` still applies)',
   },
+  CONSOLE_PROVIDERS: {
+    field: 'consoleProviders',
+    parse: boolean(false),
+    default: '`off`',
+    meaning:
+      "`on`: the console's sign-in shows the upstream identity providers' buttons (`gatehouse providers`), and staff power — the console and the staff API — may come from a sign-in through one (the account's own second factor is still asked where `CONSOLE_MFA` covers it; the provider's counts only with `--trust-mfa`); `off`: staff sign in to the console with their own password or passkey only, and a session from a provider's sign-in holds no staff power",
+  },
   MFA_LEGACY_LOGIN: {
     field: 'mfaLegacyLogin',
     parse: oneOf(['refuse', 'allow'] as const, 'refuse'),

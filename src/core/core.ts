@@ -81,6 +81,8 @@ export interface CoreOptions {
   requireVerifiedEmail?: boolean;
   /** CONSOLE_MFA: staff power (the console, the admin API) needs a sign-in with a second factor (default on). */
   consoleMfa?: boolean;
+  /** CONSOLE_PROVIDERS: staff may reach the console and the staff API through an upstream identity provider's sign-in. */
+  consoleProviders?: boolean;
   /** Second factors: otpauth issuer, MFA_LEGACY_LOGIN, mfa_token lifetime and tries. */
   secondFactors?: Partial<SecondFactorSettings>;
   /** Where background failures (a verification mail that could not be sent) are reported. */
@@ -263,6 +265,7 @@ export function createCore(options: CoreOptions): Core {
     signingKeys,
     storage: options.stores,
     staffNeedSecondFactor: options.consoleMfa,
+    upstreamSignIns: options.consoleProviders,
     webhooks,
     identities,
   });

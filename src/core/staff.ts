@@ -17,6 +17,7 @@ import type { VerificationService } from './verification.ts';
 import type { WebhookDelivery, WebhookEndpoint } from './ports/webhook-store.ts';
 import type { NewEndpoint, WebhookService } from './webhooks.ts';
 import type { Identities, NewProvider, ProviderView } from './identities.ts';
+import type { LinkedIdentity } from './ports/identity-store.ts';
 
 /**
  * What staff may do. Staff (`is_staff`) read everything, end sessions, send
@@ -39,7 +40,8 @@ export type StaffAction =
   | 'rotate-keys'
   | 'set-role'
   | 'manage-webhooks'
-  | 'manage-providers';
+  | 'manage-providers'
+  | 'unlink-identity';
 
 const STAFF_ACTIONS: ReadonlySet<StaffAction> = new Set(['read', 'end-sessions', 'send-mail', 'verify', 'unlock']);
 
@@ -59,9 +61,11 @@ export type StaffDoor = 'console' | 'api';
 /**
  * Why a signed-in account may not use staff power here: not staff (or not a
  * superuser, for the API); or CONSOLE_MFA / MFA_REQUIRED cover it and its
- * sign-in had no second factor — `enrol-first` when it has none yet.
+ * sign-in had no second factor — `enrol-first` when it has none yet; or its
+ * sign-in went through an upstream identity provider and CONSOLE_PROVIDERS is
+ * off (`upstream`: sign in again with the account's own password or passkey).
  */
-export type StaffRefusal = 'not-staff' | 'second-factor' | 'enrol-first';
+export type StaffRefusal = 'not-staff' | 'second-factor' | 'enrol-first' | 'upstream';
 
 /** The flags `gatehouse users staff|superuser` and the console set. */
 export type StaffRole = 'staff' | 'superuser';
@@ -76,6 +80,8 @@ export interface AccountFile {
   lockedUntil: number | null;
   sessions: Session[];
   factors: SecondFactorStatus;
+  /** The identities at upstream providers linked to it, with the providers' names. */
+  identities: Array<LinkedIdentity & { providerName: string }>;
 }
 
 /**
@@ -93,6 +99,8 @@ export class StaffService {
   readonly #factors: Pick<SecondFactors, 'status' | 'reset' | 'methods' | 'mustEnrol'>;
   /** CONSOLE_MFA: staff power needs a sign-in with a second factor, whatever MFA_REQUIRED says. */
   readonly #staffNeedSecondFactor: boolean;
+  /** CONSOLE_PROVIDERS: a sign-in through an upstream identity provider may hold staff power. */
+  readonly #upstreamSignIns: boolean;
   readonly #audit: Audit;
   readonly #apps: AppService;
   readonly #keys: Pick<SigningKeys, 'list' | 'rotate'>;
@@ -115,12 +123,15 @@ export class StaffService {
     storage: Pick<Stores, 'ping'>;
     /** CONSOLE_MFA (default on). */
     staffNeedSecondFactor?: boolean;
+    /** CONSOLE_PROVIDERS (default off). */
+    upstreamSignIns?: boolean;
     webhooks: WebhookService;
     identities: Identities;
   }) {
     this.#identities = deps.identities;
     this.#webhooks = deps.webhooks;
     this.#staffNeedSecondFactor = deps.staffNeedSecondFactor ?? true;
+    this.#upstreamSignIns = deps.upstreamSignIns ?? false;
     this.#apps = deps.apps;
     this.#keys = deps.signingKeys;
     this.#storage = deps.storage;
@@ -146,6 +157,9 @@ export class StaffService {
     if (door === 'console' ? !isStaffMember(user) : !(user.isSuperuser && user.status === 'active')) return 'not-staff';
     // An enrolment session (core/sessions.ts) may set up a first factor and nothing else.
     if (caller.claims.type !== 'access') return 'enrol-first';
+    // Staff power follows the provider's account only where the operator chose so: a provider decides who it
+    // vouches for, and an account taken over there would otherwise reach the console (`fed`: RFC 8176).
+    if (!this.#upstreamSignIns && caller.claims.amr?.includes('fed')) return 'upstream';
     const covered = this.#staffNeedSecondFactor || this.#factors.mustEnrol(user);
     if (!covered || showsSecondFactor(caller.claims.amr)) return null;
     return (await this.#factors.methods(user.id)).length > 0 ? 'second-factor' : 'enrol-first';
@@ -155,6 +169,7 @@ export class StaffService {
   async admitApi(caller: Caller): Promise<void> {
     const refused = await this.refusal(caller, 'api');
     if (refused === 'not-staff') throw fail('FORBIDDEN');
+    if (refused === 'upstream') throw fail('FORBIDDEN', "staff power needs a sign-in with the account's own password or passkey (CONSOLE_PROVIDERS is off)");
     if (refused) throw fail('STAFF_SECOND_FACTOR_REQUIRED');
   }
 
@@ -198,8 +213,13 @@ export class StaffService {
 
   async file(actor: User, user: User): Promise<AccountFile> {
     this.#assert(actor, 'read');
-    const [lock, sessions, factors] = await Promise.all([this.#lockout.state(user.id), this.#sessions.listForUser(user.id), this.#factors.status(user.id)]);
-    return { user, ...lock, sessions: sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt), factors };
+    const [lock, sessions, factors, identities] = await Promise.all([
+      this.#lockout.state(user.id),
+      this.#sessions.listForUser(user.id),
+      this.#factors.status(user.id),
+      this.#identities.identitiesOf(user.id),
+    ]);
+    return { user, ...lock, sessions: sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt), factors, identities };
   }
 
   async auditTrail(actor: User, query: AuditQuery): Promise<StoredAuditEvent[]> {
@@ -336,6 +356,16 @@ export class StaffService {
   async providers(actor: User): Promise<ProviderView[]> {
     this.#assert(actor, 'manage-providers');
     return this.#identities.list();
+  }
+
+  /**
+   * Unlinks one of the account's upstream identities (superusers: a person's
+   * identity at a provider they no longer control). As for the owner, never the
+   * last way in (LAST_WAY_IN); audited `identity.unlinked` with the actor.
+   */
+  async unlinkIdentity(actor: User, user: User, issuer: string, subject: string): Promise<void> {
+    this.#assert(actor, 'unlink-identity');
+    await this.#identities.unlink(user, issuer, subject, 'staff');
   }
 
   async addProvider(actor: User, input: NewProvider): Promise<ProviderView> {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { refusalOf } from '../shared/html/sign-in/flow.ts';
+import { outcomePage } from '../shared/html/sign-in/upstream.ts';
 import { CSRF_REFUSAL } from '../shared/html/sign-in/refusals.ts';
 import type { RateLimits } from '../shared/rate-limits.ts';
 import type { AccountContext } from './context.ts';
@@ -17,9 +18,6 @@ const Unlink = Type.Object({ csrf: Type.Optional(field(128)), issuer: field(512)
 // What a provider sends back: code and state, or error; others (iss, session_state, scope) are read by openid-client.
 const Callback = Type.Record(Type.String(), Type.String({ maxLength: 4096 }));
 const Return = Type.Object({ ticket: field(64), linking: Type.Optional(field(1)), lang: Type.Optional(field(8)) });
-
-/** An OpenID sign-in's interaction is where its outcome is shown (`oidc:<uid>`): the OpenID sign-in takes the ticket there. */
-const OIDC_RETURN = /^oidc:([A-Za-z0-9_-]{1,64})$/;
 
 /**
  * Upstream identity providers on /account: a provider's button (a POST form)
@@ -84,8 +82,8 @@ export function accountIdpRoutes(fastify: FastifyInstance, context: AccountConte
     const url = new URL(core.identities.redirectUri(id));
     for (const [name, value] of Object.entries(request.body)) url.searchParams.set(name, value);
     const outcome = await core.identities.callback(id, url);
-    const oidc = OIDC_RETURN.exec(outcome.returnTo);
-    if (oidc) return reply.redirect(`/oidc/interaction/${oidc[1]}/idp-return?ticket=${encodeURIComponent(outcome.ticket)}`, 303);
+    const elsewhere = outcomePage(outcome.returnTo, outcome.ticket);
+    if (elsewhere) return reply.redirect(elsewhere, 303);
     return reply.redirect(`/idp/${encodeURIComponent(id)}/return?ticket=${encodeURIComponent(outcome.ticket)}${outcome.linking ? '&linking=1' : ''}`, 303);
   });
 
@@ -94,10 +92,10 @@ export function accountIdpRoutes(fastify: FastifyInstance, context: AccountConte
     conclude(request, reply, request.query.ticket, '/account', request.query.linking === '1'),
   );
 
-  /** Shows a callback's outcome: the OpenID sign-in that started it, the link asked for, or the sign-in on /account. */
+  /** Shows a callback's outcome: the OpenID sign-in or console sign-in that started it, the link asked for, or the sign-in on /account. */
   async function conclude(request: FastifyRequest, reply: FastifyReply, ticket: string, returnTo: string, linking: boolean) {
-    const oidc = OIDC_RETURN.exec(returnTo);
-    if (oidc) return reply.redirect(`/oidc/interaction/${oidc[1]}/idp-return?ticket=${encodeURIComponent(ticket)}`, 303);
+    const elsewhere = outcomePage(returnTo, ticket);
+    if (elsewhere) return reply.redirect(elsewhere, 303);
     if (linking) {
       const caller = await context.signedIn.read(request);
       if (!caller) return context.refuse(request, reply, 401);

@@ -8,6 +8,8 @@ export interface ActionForm {
   email?: string;
   session?: string;
   confirm?: string;
+  issuer?: string;
+  subject?: string;
 }
 
 /** One action: the core's staff service checks the actor's rights and records the audit event (with the actor, `actAs`). */
@@ -37,6 +39,7 @@ export const ACCOUNT_ACTIONS: Record<AccountAction, Act> = {
   'end-sessions': (staff, actor, user) => staff.endAllSessions(actor, user),
   unlock: (staff, actor, user) => staff.unlock(actor, user),
   'reset-factors': (staff, actor, user) => staff.resetFactors(actor, user),
+  'unlink-identity': (staff, actor, user, form) => staff.unlinkIdentity(actor, user, form.issuer ?? '', form.subject ?? ''),
   'grant-staff': role('staff', true),
   'revoke-staff': role('staff', false),
   'grant-superuser': role('superuser', true),

@@ -39,6 +39,32 @@ function sessionsTable(c: ConsolePage, file: AccountFile, may: May, act: (a: Acc
   );
 }
 
+/** The identities linked at upstream providers, each with its unlink button for superusers (core/staff.ts: never the last way in). */
+function identitiesTable(c: ConsolePage, file: AccountFile, may: May, act: (a: AccountAction) => string): Html {
+  const { t } = c;
+  if (!file.identities.length) return html`<p>${t.noIdentities}</p>`;
+  const mayUnlink = may('unlink-identity');
+  const unlink = (i: AccountFile['identities'][number]) =>
+    postForm(
+      act('unlink-identity'),
+      c.csrf,
+      html`<input type="hidden" name="issuer" value="${i.issuer}"><input type="hidden" name="subject" value="${i.subject}"><button type="submit" class="small danger">${t.actionLabels['unlink-identity']}</button>`,
+      'inline',
+    );
+  return dataTable(
+    t.identities,
+    [t.provider, t.subject, t.providerEmail, t.linked, t.lastUsed, ...(mayUnlink ? [html`<span class="visually-hidden">${t.actions}</span>`] : [])],
+    file.identities.map((i) => [
+      html`${i.providerName} <code>${i.providerId}</code>`,
+      html`<code>${i.subject}</code>`,
+      i.email ? html`${i.email} ${tag(i.emailVerified, i.emailVerified ? t.verified : t.unverified)}` : '—',
+      when(i.createdAt, t),
+      when(i.lastUsedAt, t),
+      ...(mayUnlink ? [unlink(i)] : []),
+    ]),
+  );
+}
+
 /** The buttons of the actions this staff member may take on this account, in its present state. */
 function actionButtons(c: ConsolePage, file: AccountFile, may: May, act: (a: AccountAction) => string): Html[] {
   const { user, factors } = file;
@@ -149,6 +175,8 @@ ${flash(done)}
 ${profile(c, file)}</section>
 <section aria-labelledby="factors"><h2 id="factors">${t.secondFactors}</h2>
 ${factorFacts(c, file)}</section>
+<section aria-labelledby="identities"><h2 id="identities">${t.identities}</h2>
+${identitiesTable(c, file, may, act)}</section>
 <section aria-labelledby="sessions"><h2 id="sessions">${t.sessions}</h2>
 ${sessionsTable(c, file, may, act)}</section>
 <section aria-labelledby="memberships"><h2 id="memberships">${t.orgTexts.memberships}</h2>

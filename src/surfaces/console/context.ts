@@ -12,6 +12,7 @@ import { requestLang } from '../shared/html/lang.ts';
 import { createPageSession, PAGE_SESSION_SECONDS, type PageSession } from '../shared/html/page-session.ts';
 import { sendPage } from '../shared/html/reply.ts';
 import type { SignInPlace } from '../shared/html/sign-in/flow.ts';
+import { createUpstreamSignIn, type UpstreamSignIn } from '../shared/html/sign-in/upstream.ts';
 import type { PageRefusal } from '../shared/html/sign-in/refusals.ts';
 import type { Html } from '../shared/html/template.ts';
 import type { RateLimits } from '../shared/rate-limits.ts';
@@ -37,6 +38,8 @@ export interface ConsoleContext {
   place(request: FastifyRequest): SignInPlace;
   /** The accounts a page of events names (owners and staff), for links. */
   namesOf(events: StoredAuditEvent[]): Promise<Names>;
+  /** Signing in with an upstream identity provider (CONSOLE_PROVIDERS): the browser's cookies and the step. */
+  upstream: UpstreamSignIn;
 }
 
 /** Where staff without a second factor set one up: the account page, which says why and links back here after. */
@@ -65,6 +68,7 @@ export function consoleContext(core: Core, config: Config): ConsoleContext {
       csrf: forms.issue(request, reply),
       here: url.pathname + url.search,
       who: staff ? accountName(staff.user) : undefined,
+      providers: config.consoleProviders ? core.identities.buttons() : [],
     };
   };
   return {
@@ -72,6 +76,7 @@ export function consoleContext(core: Core, config: Config): ConsoleContext {
     config,
     forms,
     signedIn: createPageSession(core, config.publicUrl),
+    upstream: createUpstreamSignIn(core, config.publicUrl),
     page,
     send,
     refuse: (request, reply, [status, refusal], staff) => send(reply, status, messagePage(page(request, reply, staff), refusal)),

@@ -12,7 +12,8 @@ import { type ConsoleContext, enrolAt } from './context.ts';
  * (403 for anyone else, whatever they hold); and wherever CONSOLE_MFA (on by
  * default) or MFA_REQUIRED covers them, a sign-in with a second factor — a
  * password-only session ends and signs in again, an account without a factor
- * sets one up on /account first, which sends it back here. A form must carry
+ * sets one up on /account first, which sends it back here; a sign-in through
+ * an upstream provider only with CONSOLE_PROVIDERS on. A form must carry
  * the CSRF value, and what it does is audited as the staff member's (`actAs`).
  */
 export function staffGuard(context: ConsoleContext) {
@@ -28,6 +29,9 @@ export function staffGuard(context: ConsoleContext) {
       await signedIn.end(request, reply);
       return context.redirect(request, reply, '/admin/sign-in');
     }
+    // Signed in through an upstream provider while CONSOLE_PROVIDERS is off: the session stays (it is /account's
+    // too); the console asks for a sign-in of its own, which replaces it.
+    if (refused === 'upstream') return context.redirect(request, reply, '/admin/sign-in');
     if (refused === 'enrol-first') return reply.redirect(enrolAt(requestLang(request)), 303);
     if (!reading) {
       if (!forms.holds(request, (request.body as { csrf?: unknown } | undefined)?.csrf)) return context.refuse(request, reply, CSRF_REFUSAL, caller);

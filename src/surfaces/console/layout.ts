@@ -14,6 +14,8 @@ export interface ConsolePage {
   here: string;
   /** The signed-in staff member's name: the bar shows the navigation and the sign-out only then. */
   who?: string;
+  /** The upstream identity providers' buttons on the sign-in: none unless CONSOLE_PROVIDERS is on. */
+  providers: ReadonlyArray<{ id: string; name: string }>;
 }
 
 /** The console's parts, as the bar's navigation names them. */

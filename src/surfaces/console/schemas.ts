@@ -32,10 +32,16 @@ export const SearchQuery = Type.Object({ ...optional({ lang: 8, q: 254, done: 32
 export const AccountParams = Type.Object({ uuid: text(64) });
 export const ActionParams = Type.Object({ uuid: text(64), action: text(32) });
 export const ActionForm = Type.Object({
-  ...optional({ csrf: 128, session: 128, confirm: 254 }),
+  // An identity to unlink is named by its issuer and subject (at most what the identity store keeps).
+  ...optional({ csrf: 128, session: 128, confirm: 254, issuer: 512, subject: 512 }),
   // The new address's shape, checked as every API's email field is.
   email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
 });
+
+/** An upstream identity provider's button and its outcome (CONSOLE_PROVIDERS). */
+export const ProviderParams = Type.Object({ id: Type.String({ maxLength: 32 }) });
+export const ProviderStart = Type.Object({ ...optional({ lang: 8, csrf: 128 }) });
+export const ProviderReturn = Type.Object({ ticket: Type.String({ maxLength: 64 }), ...optional({ lang: 8 }) });
 
 export const AuditQuery = Type.Object({
   ...optional({ lang: 8, account: 254, type: 64, from: 32, to: 32 }),

@@ -3,13 +3,14 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isStaffMember } from '../../core/staff.ts';
 import type { Refusal } from '../../texts/common.ts';
-import { SignInFlow, type SignInStep } from '../shared/html/sign-in/flow.ts';
+import { CONSOLE_RETURN } from '../shared/html/sign-in/upstream.ts';
+import { refusalOf, SignInFlow, type SignInStep } from '../shared/html/sign-in/flow.ts';
 import { passkeyRefusal, sendPasskeyRefusal } from '../shared/html/sign-in/passkey-answers.ts';
 import { CSRF_REFUSAL, PAGE_REFUSALS } from '../shared/html/sign-in/refusals.ts';
 import type { Html } from '../shared/html/template.ts';
 import { type ConsolePluginOptions, enrolAt } from './context.ts';
 import { type ConsolePage, href } from './layout.ts';
-import { CsrfForm, LangQuery, PasskeyJson, SecondStepForm, SignInForm } from './schemas.ts';
+import { CsrfForm, LangQuery, PasskeyJson, ProviderParams, ProviderReturn, ProviderStart, SecondStepForm, SignInForm } from './schemas.ts';
 import { secondStepPage, signInPage } from './sign-in-views.ts';
 
 /**
@@ -21,7 +22,9 @@ import { secondStepPage, signInPage } from './sign-in-views.ts';
  */
 export const consoleSignInRoutes: FastifyPluginAsync<ConsolePluginOptions> = async (fastify, { context, limits, guard }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { core, forms, signedIn, send } = context;
+  const { core, config, forms, signedIn, send, upstream } = context;
+  // The providers' buttons are drawn from the core's cache (read again when older than 5 s).
+  if (config.consoleProviders) fastify.addHook('onRequest', async () => core.identities.freshButtons());
   const flow = new SignInFlow(core);
   const hide = { hide: true };
   const login = limits.perIp('login');
@@ -35,6 +38,8 @@ export const consoleSignInRoutes: FastifyPluginAsync<ConsolePluginOptions> = asy
         return send(reply, 403, signInPage(c, PAGE_REFUSALS.FORBIDDEN[1]));
       }
       signedIn.start(reply, step.grant);
+      // An identity waiting in this browser for this account's proof (a provider's sign-in that met its email) is linked now.
+      await upstream.linkPending(request, reply, step.grant.user);
       return context.redirect(request, reply, '/admin');
     }
     if (step.kind === 'second-step') return send(reply, 200, secondStepPage(c, step.mfaToken, step.passkey));
@@ -89,7 +94,36 @@ export const consoleSignInRoutes: FastifyPluginAsync<ConsolePluginOptions> = asy
       return sendPasskeyRefusal(reply, PAGE_REFUSALS.FORBIDDEN, c.common);
     }
     signedIn.start(reply, step.grant);
+    await upstream.linkPending(request, reply, step.grant.user);
     return { ok: true, redirect: href(c.lang, '/admin') };
+  });
+
+  // Upstream identity providers (CONSOLE_PROVIDERS): the button sends the browser to the provider; its callback
+  // (/idp/{id}/callback, on /account's surface) hands the outcome back here, and the one flow ends it as any sign-in
+  // here: staff only, the second factor where the account has one, CONSOLE_MFA by the guard. Off: no such route.
+  const offered = (request: FastifyRequest, reply: FastifyReply) =>
+    config.consoleProviders ? undefined : context.refuse(request, reply, PAGE_REFUSALS.NOT_FOUND);
+
+  app.get('/admin/idp/:id', { schema: { ...hide, params: ProviderParams, querystring: ProviderStart }, preHandler: login }, async (request, reply) => {
+    if (offered(request, reply)) return reply;
+    if (!forms.holds(request, request.query.csrf)) return forged(request, reply);
+    try {
+      return reply.redirect(await upstream.begin(request, reply, request.params.id, CONSOLE_RETURN), 303);
+    } catch (error) {
+      const refused = refusalOf(error);
+      if (!refused) throw error;
+      return send(reply, refused.refusal[0], signInPage(context.page(request, reply), refused.refusal[1]));
+    }
+  });
+
+  app.get('/admin/idp-return', { schema: { ...hide, querystring: ProviderReturn }, preHandler: login }, async (request, reply) => {
+    if (offered(request, reply)) return reply;
+    const step = await upstream.signIn(request, reply, request.query.ticket, context.place(request));
+    if (step.kind === 'link-required') {
+      const c = context.page(request, reply);
+      return send(reply, 200, signInPage(c, undefined, step.email, c.t.linkFirst(step.provider, step.email)));
+    }
+    return answer(request, reply, step, (c, refusal) => signInPage(c, refusal));
   });
 
   app.post('/admin/sign-out', { schema: { ...hide, querystring: LangQuery, body: CsrfForm }, preHandler: guard }, async (request, reply) => {

@@ -12,6 +12,23 @@ const VALUE = /^[A-Za-z0-9_-]{43}$/;
 /** As long as an upstream request or a pending link lives (core/identities.ts). */
 const SECONDS = 600;
 
+/** The `returnTo` of a console sign-in's upstream request: its outcome is shown at `/admin/idp-return`. */
+export const CONSOLE_RETURN = 'console';
+
+/**
+ * Where a callback sends the browser when its outcome belongs to another page than /account: an OpenID sign-in's
+ * interaction (`oidc:<uid>`) or the console's sign-in; null for /account itself.
+ */
+export function outcomePage(returnTo: string, ticket: string): string | null {
+  const oidc = OIDC_RETURN.exec(returnTo);
+  if (oidc) return `/oidc/interaction/${oidc[1]}/idp-return?ticket=${encodeURIComponent(ticket)}`;
+  if (returnTo === CONSOLE_RETURN) return `/admin/idp-return?ticket=${encodeURIComponent(ticket)}`;
+  return null;
+}
+
+/** An OpenID sign-in's interaction is where its outcome is shown (`oidc:<uid>`): the OpenID sign-in takes the ticket there. */
+const OIDC_RETURN = /^oidc:([A-Za-z0-9_-]{1,64})$/;
+
 /** Where a sign-in with an upstream provider left the person: a step of the one flow, or the proof of an existing account asked for. */
 export type UpstreamStep = SignInStep | { kind: 'link-required'; email: string; provider: string };
 
