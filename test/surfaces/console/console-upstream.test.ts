@@ -40,14 +40,14 @@ function atGitHub(email: string, verified = true): void {
   github.person = { id: people, login: `person${people}`, emails: [{ email, primary: true, verified }] };
 }
 
-const unescape = (href: string) => href.replaceAll('&amp;', '&');
+const htmlDecoded = (href: string) => href.replaceAll('&amp;', '&');
 
 /** Presses a page's "Continue with GitHub" link and follows the provider's redirects back to Gatehouse: the page it lands on. */
 async function pressGitHub(c: ConsoleClient, page: string): Promise<Answer> {
   const shown = await c.get(page);
   const link = /href="([^"]*\/idp\/github\?[^"]*)"/.exec(shown.text)?.[1];
   assert.ok(link, `${page} shows a GitHub button`);
-  const toProvider = await c.get(unescape(link));
+  const toProvider = await c.get(htmlDecoded(link));
   assert.equal(toProvider.status, 303, toProvider.text);
   const back = await fetch(toProvider.location!, { redirect: 'manual' });
   const callback = new URL(back.headers.get('location')!);
