@@ -69,6 +69,7 @@ describe('CONSOLE_PROVIDERS off (the default)', () => {
 
   test('the console sign-in has no provider button and its provider routes are 404', async () => {
     const c = new ConsoleClient(server.url);
+    assert.match((await c.get('/account?lang=en')).text, /Continue with GitHub/, "/account's sign-in has the button");
     const page = await c.get('/admin/sign-in?lang=en');
     assert.equal(page.status, 200);
     assert.doesNotMatch(page.text, /Continue with GitHub/);
