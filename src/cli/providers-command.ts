@@ -2,29 +2,13 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { boot } from '../boot.ts';
 import type { Config } from '../config.ts';
-import type { ProviderView } from '../core/identities.ts';
+import { providerJson } from '../core/identities.ts';
 import { UsageError } from './usage-error.ts';
 
 const ACTIONS =
   'add --kind oidc|github|apple|wechat --id ID --name NAME [--issuer URL] --client-id ID [--client-secret S | --client-secret-file FILE|-] [--team-id T --key-id K --private-key-file FILE|-] [--audience A]... [--no-signup] [--domain D]... [--trust-mfa] [--json], list [--json], remove ID';
 /** The kinds whose issuer has a default (github.com, appleid.apple.com, open.weixin.qq.com): --issuer names another (GitHub Enterprise Server, a test). */
 const ISSUER_OPTIONAL = ['github', 'apple', 'wechat'];
-
-const view = (p: ProviderView) => ({
-  id: p.id,
-  kind: p.kind,
-  name: p.name,
-  issuer: p.issuer,
-  client_id: p.clientId,
-  has_client_secret: p.hasClientSecret,
-  audiences: p.audiences,
-  signup: p.signup,
-  domains: p.domains,
-  trust_mfa: p.trustMfa,
-  enabled: p.enabled,
-  redirect_uri: p.redirectUri,
-  created_at: new Date(p.createdAt).toISOString(),
-});
 
 /** A secret (the client secret, Apple's private key) from a file, or standard input for `-`: kept out of the shell's history. One trailing newline is dropped. */
 function secretFrom(file: string): string {
@@ -105,7 +89,7 @@ export async function providersCommand(args: string[], config: Config): Promise<
       return 0;
     }
     if (action === 'list') {
-      const providers = (await core.identities.list()).map(view);
+      const providers = (await core.identities.list()).map(providerJson);
       if (values.json) console.log(JSON.stringify(providers));
       else if (providers.length === 0) console.log('no identity providers');
       else for (const p of providers) console.log([p.id, p.kind, p.enabled ? 'enabled' : 'disabled', p.name, p.issuer, p.redirect_uri].join('\t'));

@@ -14,6 +14,7 @@ import type { SecretBox } from './secret-box.ts';
 import { showsSecondFactor } from './second-factors/amr.ts';
 import type { SecondStepRequest } from './second-factors/second-step.ts';
 import type { StartOptions } from './sessions.ts';
+import { rfc3339 } from './user-view.ts';
 
 /** From the button to the callback, and from the callback to the page that shows the outcome. */
 const REQUEST_TTL_MS = 10 * 60_000;
@@ -46,6 +47,25 @@ export interface NewProvider {
 
 /** A provider as operators see it: never its secret. */
 export type ProviderView = Omit<IdentityProvider, 'sealedClientSecret'> & { hasClientSecret: boolean; redirectUri: string };
+
+/** A provider as `gatehouse providers list --json` and `/api/admin/providers` answer it (snake_case, whole seconds). */
+export function providerJson(p: ProviderView) {
+  return {
+    id: p.id,
+    kind: p.kind,
+    name: p.name,
+    issuer: p.issuer,
+    client_id: p.clientId,
+    has_client_secret: p.hasClientSecret,
+    audiences: p.audiences,
+    signup: p.signup,
+    domains: p.domains,
+    trust_mfa: p.trustMfa,
+    enabled: p.enabled,
+    redirect_uri: p.redirectUri,
+    created_at: rfc3339(p.createdAt),
+  };
+}
 
 /**
  * An account with the email the provider gave exists and is not linked to

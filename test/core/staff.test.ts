@@ -8,8 +8,30 @@ import { deleteConfirmation, type StaffAction, staffMay } from '../../src/core/s
 import { testCore } from '../helpers/core.ts';
 
 const PASSWORD = 'correct-horse-42';
-const ALL: StaffAction[] = ['read', 'end-sessions', 'send-mail', 'verify', 'unlock', 'set-status', 'change-email', 'reset-factors', 'delete'];
+const ALL: StaffAction[] = ['read', 'end-sessions', 'send-mail', 'verify', 'unlock', 'set-status', 'change-email', 'reset-factors', 'delete', 'unlink-identity'];
 const forbidden = (e: GatehouseError) => e.code === 'FORBIDDEN';
+
+describe('staff power from an upstream provider’s sign-in (CONSOLE_PROVIDERS)', () => {
+  /** A superuser's session as an upstream sign-in with the account's code makes it: `amr` fed + otp. */
+  async function federated(consoleProviders?: boolean) {
+    const core = testCore({ consoleProviders });
+    const user = await core.accounts.register({ email: 'root@x.example', password: PASSWORD, isSuperuser: true });
+    const grant = await core.sessions.start(user, { accessTtl: 600, amr: ['fed', 'otp'] });
+    return { core, caller: await core.sessions.authenticate(grant.accessToken) };
+  }
+
+  test('off (the default): the console and the staff API refuse it, whatever its second factor', async () => {
+    const { core, caller } = await federated();
+    assert.equal(await core.staff.refusal(caller, 'console'), 'upstream');
+    await assert.rejects(core.staff.admitApi(caller), (e: GatehouseError) => e.code === 'FORBIDDEN' && /CONSOLE_PROVIDERS/.test(e.message));
+  });
+
+  test('on: the same session holds staff power', async () => {
+    const { core, caller } = await federated(true);
+    assert.equal(await core.staff.refusal(caller, 'console'), null);
+    await core.staff.admitApi(caller);
+  });
+});
 
 describe('staff rights', () => {
   const base = { status: 'active', isStaff: false, isSuperuser: false } as User;

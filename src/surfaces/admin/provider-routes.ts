@@ -1,9 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { ProviderView } from '../../core/identities.ts';
+import { providerJson } from '../../core/identities.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
-import { zuluUtc } from '../shared/timestamps.ts';
 
 const TAG = 'admin (staff API)';
 const superusers = { auth: 'superuser' } as const;
@@ -26,22 +25,6 @@ const ProviderShape = Type.Object({
   created_at: Type.String(),
 });
 
-const providerView = (p: ProviderView) => ({
-  id: p.id,
-  kind: p.kind,
-  name: p.name,
-  issuer: p.issuer,
-  client_id: p.clientId,
-  has_client_secret: p.hasClientSecret,
-  audiences: p.audiences,
-  signup: p.signup,
-  domains: p.domains,
-  trust_mfa: p.trustMfa,
-  enabled: p.enabled,
-  redirect_uri: p.redirectUri,
-  created_at: zuluUtc(p.createdAt),
-});
-
 const short = (max: number) => Type.String({ minLength: 1, maxLength: max });
 
 /**
@@ -58,7 +41,7 @@ export const providerRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify
       schema: { tags: [TAG], summary: 'List the identity providers', response: { 200: Type.Object({ items: Type.Array(ProviderShape) }) } },
       config: superusers,
     },
-    async (request) => ({ items: (await core.staff.providers(request.caller.user)).map(providerView) }),
+    async (request) => ({ items: (await core.staff.providers(request.caller.user)).map(providerJson) }),
   );
 
   app.post(
@@ -106,7 +89,7 @@ export const providerRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify
         trustMfa: b.trust_mfa,
         apple: b.kind === 'apple' ? { teamId: b.team_id ?? '', keyId: b.key_id ?? '', privateKey: b.private_key ?? '' } : undefined,
       });
-      return reply.code(201).send(providerView(added));
+      return reply.code(201).send(providerJson(added));
     },
   );
 

@@ -4,7 +4,7 @@ import type { Session } from '../../core/ports/session-store.ts';
 import { type AccountFile, deleteConfirmation, type StaffAction } from '../../core/staff.ts';
 import type { AccountAction } from '../../texts/console.ts';
 import { describeDevice } from '../shared/html/device.ts';
-import { postForm } from '../shared/html/forms.ts';
+import { postForm, typedConfirmForm } from '../shared/html/forms.ts';
 import { type Html, html } from '../shared/html/template.ts';
 import { eventTable, type Names } from './audit-views.ts';
 import { type ConsolePage, consolePage, flash, href, when } from './layout.ts';
@@ -103,14 +103,7 @@ ${postForm(
   const remove =
     may('delete') &&
     html`<h3>${t.deleteTitle}</h3>
-${postForm(
-  act('delete'),
-  c.csrf,
-  html`<label for="confirm">${t.deleteConfirm}</label>
-<p class="hint" id="confirm-hint">${t.deleteHint(deleteConfirmation(file.user))}</p>
-<div class="row"><input id="confirm" name="confirm" required maxlength="254" autocomplete="off" aria-describedby="confirm-hint"><button type="submit" class="danger">${t.actionLabels.delete}</button></div>`,
-  'stack',
-)}`;
+${typedConfirmForm(act('delete'), c.csrf, { label: t.deleteConfirm, hint: t.deleteHint(deleteConfirmation(file.user)), button: t.actionLabels.delete }, 254)}`;
   return html`${changeEmail}${remove}`;
 }
 

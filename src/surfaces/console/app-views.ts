@@ -1,5 +1,5 @@
 import { type App, ID_TOKEN_ALGS } from '../../core/ports/app-store.ts';
-import { postForm } from '../shared/html/forms.ts';
+import { postForm, typedConfirmForm } from '../shared/html/forms.ts';
 import { type Html, html } from '../shared/html/template.ts';
 import { type ConsolePage, consolePage, flash, href, when } from './layout.ts';
 import { dataTable } from './tables.ts';
@@ -69,14 +69,7 @@ function manageForms(c: ConsolePage, app: App): Html {
 ${postForm(act('redirect-uris'), c.csrf, html`${uriField(c, 4, app.redirectUris.join('\n'))}\n<button type="submit">${t.saveUris}</button>`, 'stack')}
 ${app.secretHash !== null && html`<div class="buttons">${rotate}</div>`}
 <h2 id="remove">${t.removeApp}</h2>
-${postForm(
-  act('remove'),
-  c.csrf,
-  html`<label for="confirm">${t.deleteConfirm}</label>
-<p class="hint" id="confirm-hint">${t.removeHint}</p>
-<div class="row"><input id="confirm" name="confirm" required maxlength="64" autocomplete="off" aria-describedby="confirm-hint"><button type="submit" class="danger">${t.removeApp}</button></div>`,
-  'stack',
-)}`;
+${typedConfirmForm(act('remove'), c.csrf, { label: t.deleteConfirm, hint: t.removeHint, button: t.removeApp })}`;
 }
 
 /** One app: its facts, the secret when just made, and for superusers the forms that change it. */

@@ -1,6 +1,6 @@
 import { EVENT_TYPES } from '../../core/events.ts';
 import type { WebhookDelivery, WebhookEndpoint } from '../../core/ports/webhook-store.ts';
-import { alert, postForm } from '../shared/html/forms.ts';
+import { alert, postForm, typedConfirmForm } from '../shared/html/forms.ts';
 import { type Html, html } from '../shared/html/template.ts';
 import { type ConsolePage, consolePage, flash, href, when } from './layout.ts';
 import { dataTable, tag } from './tables.ts';
@@ -76,14 +76,7 @@ function manageForms(c: ConsolePage, e: WebhookEndpoint): Html {
   return html`<h2 id="actions">${w.actions}</h2>
 <div class="buttons">${button('test', w.sendTest)}${button('rotate-secret', w.rotateSecret)}${e.enabled ? button('disable', w.disable) : button('enable', w.enable)}</div>
 <h2 id="remove">${w.remove}</h2>
-${postForm(
-  act('remove'),
-  c.csrf,
-  html`<label for="confirm">${w.confirm}</label>
-<p class="hint" id="confirm-hint">${w.removeHint}</p>
-<div class="row"><input id="confirm" name="confirm" required maxlength="64" autocomplete="off" aria-describedby="confirm-hint"><button type="submit" class="danger">${w.remove}</button></div>`,
-  'stack',
-)}`;
+${typedConfirmForm(act('remove'), c.csrf, { label: w.confirm, hint: w.removeHint, button: w.remove })}`;
 }
 
 /** One endpoint and its recent deliveries (status, attempts, next try, the last answer's code and time), each replayable. */

@@ -13,6 +13,21 @@ ${body}
 </form>`;
 }
 
+/**
+ * A form that does something that cannot be undone, once its `confirm` field holds what `hint` asks to type
+ * (an id, an email): the core compares it, so a mistaken click does nothing.
+ */
+export function typedConfirmForm(action: string, csrf: string, words: { label: string; hint: string; button: string }, maxLength = 64): Html {
+  return postForm(
+    action,
+    csrf,
+    html`<label for="confirm">${words.label}</label>
+<p class="hint" id="confirm-hint">${words.hint}</p>
+<div class="row"><input id="confirm" name="confirm" required maxlength="${String(maxLength)}" autocomplete="off" aria-describedby="confirm-hint"><button type="submit" class="danger">${words.button}</button></div>`,
+    'stack',
+  );
+}
+
 /** A refusal beside the form (read out by screen readers), or a confirmation; nothing without text. */
 export function alert(text: string | undefined, kind: 'error' | 'ok' = 'error'): Html {
   if (!text) return html``;
