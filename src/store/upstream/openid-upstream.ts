@@ -92,7 +92,8 @@ export class OpenIdUpstream implements UpstreamProtocol {
       this.#jwks.set(metadata.jwks_uri, jwks);
     }
     const microsoft = isMicrosoft(config.provider.issuer);
-    // Microsoft's `common` and `organizations` discover `https://login.microsoftonline.com/{tenantid}/v2.0`: no one issuer.
+    // Microsoft's `common` and `organizations` discover `https://login.microsoftonline.com/{tenantid}/v2.0`: no one
+    // issuer; `iss` is checked against the token's own `tid` once the signature is (provedByMicrosoft).
     const template = microsoft && metadata.issuer.includes('{tenantid}');
     // Signature by a key of the provider's JWKS, `iss`, `aud`, `exp` (and `nbf`), with a minute of leeway.
     const { payload } = await jwtVerify(idToken, jwks, {
@@ -100,15 +101,12 @@ export class OpenIdUpstream implements UpstreamProtocol {
       audience: expected.audiences,
       clockTolerance: 60,
     });
-    // The template's issuer is the one its own tenant's: `iss` must name the tenant `tid` names (what openid-client checks on the pages).
-    if (template && (typeof payload.tid !== 'string' || payload.iss !== metadata.issuer.replace('{tenantid}', payload.tid)))
-      throw new Error("the id_token's iss is not its tid's issuer");
     // Apple's native flow sends the nonce's SHA-256 hex to the provider; Google's the nonce itself.
     const hashed = createHash('sha256').update(expected.nonce).digest('hex');
     if (typeof payload.nonce !== 'string' || (payload.nonce !== expected.nonce && payload.nonce !== hashed)) throw new Error('the id_token has another nonce');
     if (typeof payload.sub !== 'string' || typeof payload.iss !== 'string') throw new Error('the id_token names no subject');
     const claims = payload as JWTPayload & { iss: string; sub: string };
-    return microsoft ? provedByMicrosoft(claims) : proved(claims);
+    return microsoft ? provedByMicrosoft(claims, template ? metadata.issuer : undefined) : proved(claims);
   }
 }
 
@@ -137,10 +135,14 @@ function isMicrosoft(issuer: string): boolean {
  * that tenant — the same for every app, where `sub` is pairwise per app
  * registration. Its `email` is neither verified nor stable (an administrator
  * or the person sets it): never verified here, so it neither links an account
- * nor passes `--domain`.
+ * nor passes `--domain`. `template`: the multi-tenant issuer
+ * (`https://login.microsoftonline.com/{tenantid}/v2.0`) `iss` must be with
+ * the token's own `tid` — what openid-client checks on the pages, and this
+ * does for the native endpoint.
  */
-function provedByMicrosoft(claims: { iss: string; sub: string; [claim: string]: unknown }): ProvedIdentity {
+function provedByMicrosoft(claims: { iss: string; sub: string; [claim: string]: unknown }, template?: string): ProvedIdentity {
   if (typeof claims.tid !== 'string' || !claims.tid) throw new Error('the Microsoft id_token names no tenant (tid)');
+  if (template !== undefined && claims.iss !== template.replace('{tenantid}', claims.tid)) throw new Error("the id_token's iss is not its tid's issuer");
   if (typeof claims.oid !== 'string' || !claims.oid) throw new Error('the Microsoft id_token names no object id (oid; the profile scope asks for it)');
   return { ...proved(claims), subject: claims.oid, emailVerified: false };
 }

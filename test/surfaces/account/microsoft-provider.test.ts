@@ -56,21 +56,23 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
       const url = new URL(req.url ?? '/', MICROSOFT);
       asked.push(`${req.method} ${url.pathname}`);
       const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (url.pathname === '/common/v2.0/.well-known/openid-configuration')
+      // `common`, or one tenant by its id: each is its own issuer's discovery and endpoints under its own path.
+      const tenant = /^\/(common|[0-9a-f-]{36})\//.exec(url.pathname)?.[1];
+      if (tenant && url.pathname === `/${tenant}/v2.0/.well-known/openid-configuration`)
         return json(200, {
-          token_endpoint: `${MICROSOFT}/common/oauth2/v2.0/token`,
+          token_endpoint: `${MICROSOFT}/${tenant}/oauth2/v2.0/token`,
           token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-          jwks_uri: `${MICROSOFT}/common/discovery/v2.0/keys`,
+          jwks_uri: `${MICROSOFT}/${tenant}/discovery/v2.0/keys`,
           response_modes_supported: ['query', 'fragment', 'form_post'],
           subject_types_supported: ['pairwise'],
           id_token_signing_alg_values_supported: ['RS256'],
           response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
           scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-          issuer: `${MICROSOFT}/{tenantid}/v2.0`,
+          issuer: tenant === 'common' ? `${MICROSOFT}/{tenantid}/v2.0` : tenantIssuer(tenant),
           request_uri_parameter_supported: false,
           userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
-          authorization_endpoint: `${MICROSOFT}/common/oauth2/v2.0/authorize`,
-          end_session_endpoint: `${MICROSOFT}/common/oauth2/v2.0/logout`,
+          authorization_endpoint: `${MICROSOFT}/${tenant}/oauth2/v2.0/authorize`,
+          end_session_endpoint: `${MICROSOFT}/${tenant}/oauth2/v2.0/logout`,
           claims_supported: [
             'sub',
             'iss',
@@ -90,8 +92,8 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
           ],
           cloud_instance_name: 'microsoftonline.com',
         });
-      if (url.pathname === '/common/discovery/v2.0/keys') return json(200, { keys: [jwk] });
-      if (url.pathname === '/common/oauth2/v2.0/token' && req.method === 'POST') {
+      if (tenant && url.pathname === `/${tenant}/discovery/v2.0/keys`) return json(200, { keys: [jwk] });
+      if (tenant && url.pathname === `/${tenant}/oauth2/v2.0/token` && req.method === 'POST') {
         let body = '';
         for await (const chunk of req) body += chunk;
         const form = new URLSearchParams(body);
@@ -143,15 +145,15 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
    * in and sends the browser back with a code for an id_token of these claims (its nonce the request's).
    * Returns the browser at the page the callback ends on.
    */
-  async function viaMicrosoft(claims: Claims): Promise<FormBrowser> {
+  async function viaMicrosoft(claims: Claims, provider = 'microsoft', tenant = 'common'): Promise<FormBrowser> {
     const browser = new FormBrowser(gatehouse.url);
     await browser.request('GET', '/account?lang=en');
-    const button = /href="([^"]*\/account\/idp\/microsoft[^"]*)"/.exec(browser.page)?.[1];
-    assert.ok(button, 'the sign-in page has a Microsoft button');
+    const button = new RegExp(`href="([^"]*/account/idp/${provider}\\?[^"]*)"`).exec(browser.page)?.[1];
+    assert.ok(button, `the sign-in page has the ${provider} button`);
     await browser.request('GET', button.replaceAll('&amp;', '&'));
     assert.equal(browser.status, 303);
     const authorize = new URL(browser.location!);
-    assert.equal(`${authorize.origin}${authorize.pathname}`, `${MICROSOFT}/common/oauth2/v2.0/authorize`, "the browser is sent to Microsoft's common endpoint");
+    assert.equal(`${authorize.origin}${authorize.pathname}`, `${MICROSOFT}/${tenant}/oauth2/v2.0/authorize`, "the browser is sent to Microsoft's endpoint");
     assert.equal(authorize.searchParams.get('client_id'), CLIENT_ID);
     const code = `0.A${randomUUID()}`;
     codes.set(code, { claims, nonce: authorize.searchParams.get('nonce')!, challenge: authorize.searchParams.get('code_challenge')! });
@@ -289,5 +291,31 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
     assert.equal(answer.status, 403, answer.text);
     assert.equal(await account(ada.email), null, 'no account was made');
     await gatehouse.core.identities.remove('microsoft-corp');
+  });
+
+  test("one tenant's issuer (a GUID): its people are keyed as through `common` (the same account), another tenant's are refused, an id_token without tid is refused", async () => {
+    await gatehouse.core.identities.add({
+      id: 'contoso',
+      kind: 'oidc',
+      name: 'Contoso',
+      issuer: tenantIssuer(TENANT_A),
+      clientId: CLIENT_ID,
+      clientSecret: 'ms-secret',
+    });
+    const ada = person(TENANT_A);
+    assert.equal(heading(await viaMicrosoft(ada)), 'Your account');
+    const made = (await account(ada.email))!;
+    assert.equal(heading(await viaMicrosoft({ ...ada, sub: `pairwise-${randomUUID()}` }, 'contoso', TENANT_A)), 'Your account');
+    assert.equal((await account(ada.email))!.loginCount, 2, 'the account `common` made: the same iss and oid');
+    const grace = person(TENANT_B);
+    refused(await viaMicrosoft(grace, 'contoso', TENANT_A), "another tenant's person");
+    assert.equal(await account(grace.email), null, 'no account was made');
+    // One tenant's issuer is checked as any issuer (openid-client, jose): only the tid rule refuses this one.
+    const nobody = person(TENANT_A, { tid: undefined });
+    const noTid = await gatehouse.http('POST', '/api/v1/auth/idp/contoso/token', { body: { id_token: await sign(nobody, 'the-nonce'), nonce: 'the-nonce' } });
+    assert.equal(noTid.status, 400, noTid.text);
+    assert.equal(await account(nobody.email), null, 'no account was made');
+    assert.equal((await gatehouse.core.accounts.findById(made.id))!.loginCount, 2);
+    await gatehouse.core.identities.remove('contoso');
   });
 });
