@@ -21,6 +21,8 @@ const MICROSOFT = 'https://login.microsoftonline.com';
 const CLIENT_ID = '6731de76-14a6-49ae-97bc-6eba6914391e';
 const TENANT_A = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const TENANT_B = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
+/** The tenant of personal Microsoft accounts: `consumers` discovers its issuer. */
+const CONSUMERS = '9188040d-6c67-4c5b-b112-36a304b66dad';
 const tenantIssuer = (tid: string) => `${MICROSOFT}/${tid}/v2.0`;
 
 /** What an id_token of the fake Microsoft says; `undefined` leaves a claim out. */
@@ -56,8 +58,8 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
       const url = new URL(req.url ?? '/', MICROSOFT);
       asked.push(`${req.method} ${url.pathname}`);
       const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      // `common`, or one tenant by its id: each is its own issuer's discovery and endpoints under its own path.
-      const tenant = /^\/(common|[0-9a-f-]{36})\//.exec(url.pathname)?.[1];
+      // `common`, `consumers`, or one tenant by its id: each is its own issuer's discovery and endpoints under its own path.
+      const tenant = /^\/(common|consumers|[0-9a-f-]{36})\//.exec(url.pathname)?.[1];
       if (tenant && url.pathname === `/${tenant}/v2.0/.well-known/openid-configuration`)
         return json(200, {
           token_endpoint: `${MICROSOFT}/${tenant}/oauth2/v2.0/token`,
@@ -68,7 +70,7 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
           id_token_signing_alg_values_supported: ['RS256'],
           response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
           scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-          issuer: tenant === 'common' ? `${MICROSOFT}/{tenantid}/v2.0` : tenantIssuer(tenant),
+          issuer: tenant === 'common' ? `${MICROSOFT}/{tenantid}/v2.0` : tenantIssuer(tenant === 'consumers' ? CONSUMERS : tenant),
           request_uri_parameter_supported: false,
           userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
           authorization_endpoint: `${MICROSOFT}/${tenant}/oauth2/v2.0/authorize`,
@@ -317,5 +319,32 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
     assert.equal(await account(nobody.email), null, 'no account was made');
     assert.equal((await gatehouse.core.accounts.findById(made.id))!.loginCount, 2);
     await gatehouse.core.identities.remove('contoso');
+  });
+
+  test("`consumers` (personal Microsoft accounts): its issuer is the consumer tenant's; a personal account signs in, on the page and natively, keyed by that issuer and the oid; a work account is refused", async () => {
+    await gatehouse.core.identities.add({
+      id: 'msa',
+      kind: 'oidc',
+      name: 'Microsoft account',
+      issuer: `${MICROSOFT}/consumers/v2.0`,
+      clientId: CLIENT_ID,
+      clientSecret: 'ms-secret',
+    });
+    const personal = person(CONSUMERS);
+    assert.equal(heading(await viaMicrosoft(personal, 'msa', 'consumers')), 'Your account');
+    const made = (await account(personal.email))!;
+    assert.deepEqual(
+      (await gatehouse.core.identities.identitiesOf(made.id)).map((i) => [i.issuer, i.subject]),
+      [[tenantIssuer(CONSUMERS), personal.oid]],
+    );
+    const native = await gatehouse.http('POST', '/api/v1/auth/idp/msa/token', {
+      body: { id_token: await sign({ ...personal, sub: `pairwise-${randomUUID()}` }, 'the-nonce'), nonce: 'the-nonce' },
+    });
+    assert.equal(native.status, 200, native.text);
+    assert.equal(native.body.user.username, made.username);
+    const work = person(TENANT_A);
+    refused(await viaMicrosoft(work, 'msa', 'consumers'), 'a work account through consumers');
+    assert.equal(await account(work.email), null);
+    await gatehouse.core.identities.remove('msa');
   });
 });
