@@ -1,5 +1,6 @@
 import { ConfigError, type Config } from './config.ts';
 import { createCore, type Core } from './core/core.ts';
+import type { UpstreamFetch } from './store/upstream/openid-upstream.ts';
 import { Upstreams } from './store/upstream/upstreams.ts';
 import { DEFAULT_HASH_SETTINGS, type HashSettings } from './core/passwords.ts';
 import { systemClock, type Clock } from './core/ports/clock.ts';
@@ -56,6 +57,8 @@ export interface BootOptions {
   observeTexts?: TextObserver;
   /** Told each time the breached-password range API cannot be reached (metrics). */
   observeBreachCheckFailure?: () => void;
+  /** How `oidc` identity providers are reached; the global fetch unless a test answers as a provider it cannot reach. */
+  upstreamFetch?: UpstreamFetch;
 }
 
 /** Opens (and migrates) storage, resolves the signing secret and the encryption key, and wires the core. Shared by the server and the CLI. */
@@ -145,7 +148,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     webhookSender: new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate, maxSockets: config.webhookConcurrency }),
     delivery: { retrySeconds: config.webhookRetrySeconds, concurrency: config.webhookConcurrency },
     observeDelivery: options.observeDelivery,
-    upstream: new Upstreams(),
+    upstream: new Upstreams({ fetch: options.upstreamFetch }),
     publicUrl: config.publicUrl,
   });
   try {

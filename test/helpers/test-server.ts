@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { ManualClock } from '../../src/core/ports/clock.ts';
 import type { Stores } from '../../src/core/ports/stores.ts';
 import { buildServer, type Gatehouse } from '../../src/server.ts';
+import type { UpstreamFetch } from '../../src/store/upstream/openid-upstream.ts';
 import { backendUrls, freshDatabase, freshPrefix } from './backends.ts';
 import { client, type Client } from './http.ts';
 
@@ -32,6 +33,8 @@ export interface TestServerOptions {
   startAt?: number;
   /** The main listener's port (default: any free one); a browser test needs it known before start, in PUBLIC_URL. */
   port?: number;
+  /** How `oidc` identity providers are reached: a test's fetch answers as a provider these machines cannot reach (Microsoft). */
+  upstreamFetch?: UpstreamFetch;
 }
 
 /**
@@ -75,7 +78,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       done();
     },
   });
-  const gatehouse = await buildServer({ config, clock, stores: options.stores, logStream });
+  const gatehouse = await buildServer({ config, clock, stores: options.stores, logStream, upstreamFetch: options.upstreamFetch });
   const urls: string[] = [];
   for (const [i, listener] of gatehouse.listeners.entries()) {
     await listener.app.listen({ host: '127.0.0.1', port: i === 0 ? (options.port ?? 0) : 0 });

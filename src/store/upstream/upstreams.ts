@@ -2,15 +2,20 @@ import type { ProvedIdentity } from '../../core/ports/identity-store.ts';
 import type { UpstreamClientConfig, UpstreamProtocol, UpstreamSecrets } from '../../core/ports/upstream.ts';
 import { AppleUpstream } from './apple-upstream.ts';
 import { GitHubUpstream } from './github-upstream.ts';
-import { OpenIdUpstream } from './openid-upstream.ts';
+import { OpenIdUpstream, type UpstreamFetch } from './openid-upstream.ts';
 import { WeChatUpstream } from './wechat-upstream.ts';
 
 /** Each provider spoken to in its kind's protocol. */
 export class Upstreams implements UpstreamProtocol {
-  readonly #oidc = new OpenIdUpstream();
+  readonly #oidc: OpenIdUpstream;
   readonly #github = new GitHubUpstream();
   readonly #apple = new AppleUpstream();
   readonly #wechat = new WeChatUpstream();
+
+  /** `fetch`: how `oidc` providers are reached (a test's, to answer as Microsoft does); the global fetch by default. */
+  constructor(options: { fetch?: UpstreamFetch } = {}) {
+    this.#oidc = new OpenIdUpstream({ fetch: options.fetch });
+  }
 
   #of(config: UpstreamClientConfig): UpstreamProtocol {
     if (config.provider.kind === 'github') return this.#github;
