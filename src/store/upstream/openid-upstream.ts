@@ -48,7 +48,9 @@ export class OpenIdUpstream implements UpstreamProtocol {
       {
         // Kept by the Configuration: the token request and the JWKS go through it too.
         [client.customFetch]: this.#options.fetch,
-        execute: provider.issuer.startsWith('http://') ? [client.allowInsecureRequests] : [],
+        // The id_token from the token endpoint is verified against the provider's JWKS too, not only trusted for
+        // coming over TLS (which OpenID Connect would allow): the provider's own keys are the proof.
+        execute: [client.enableNonRepudiationChecks, ...(provider.issuer.startsWith('http://') ? [client.allowInsecureRequests] : [])],
       },
     );
     this.#configs.set(key, { at: Date.now(), config });

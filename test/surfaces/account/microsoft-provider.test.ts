@@ -44,6 +44,9 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
   /** The codes the fake Microsoft handed out: the id_token's claims, the nonce and the PKCE challenge of their request. */
   const codes = new Map<string, { claims: Claims; nonce: string; challenge: string }>();
   const asked: string[] = [];
+  /** The token endpoint signs the next id_token with a key its JWKS does not publish (a forged token). */
+  let forge = false;
+  let signForged: (claims: Claims, nonce: string) => Promise<string>;
 
   before(async () => {
     const key = await generateKeyPair('RS256', { extractable: true });
@@ -53,6 +56,13 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
       const payload: Claims = { aud: CLIENT_ID, iat: now, nbf: now, exp: now + 3600, nonce, ver: '2.0', ...claims };
       for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
       return new SignJWT(payload).setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid: 'ms-key-1' }).sign(key.privateKey);
+    };
+    const stranger = await generateKeyPair('RS256');
+    signForged = (claims, nonce) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ aud: CLIENT_ID, iat: now, nbf: now, exp: now + 3600, nonce, ver: '2.0', ...claims })
+        .setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid: 'ms-key-1' })
+        .sign(stranger.privateKey);
     };
     microsoft = createServer(async (req, res) => {
       const url = new URL(req.url ?? '/', MICROSOFT);
@@ -117,7 +127,7 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
           expires_in: 3599,
           ext_expires_in: 3599,
           access_token: 'eyJ0eXAiOiJKV1QiLCJub25jZSI6Ik',
-          id_token: await sign(code.claims, code.nonce),
+          id_token: await (forge ? signForged : sign)(code.claims, code.nonce),
         });
       }
       return json(404, { error: 'invalid_request' });
@@ -220,6 +230,17 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
     const lying = { ...a, iss: tenantIssuer(TENANT_B) };
     refused(await viaMicrosoft(lying), 'iss of B, tid of A');
     refused(await viaMicrosoft({ ...a, tid: undefined }), 'no tid');
+    assert.equal(await account(a.email), null, 'no account was made');
+  });
+
+  test("an id_token from the token endpoint signed by a key not in Microsoft's JWKS is refused with a page (the signature is checked, not only TLS)", async () => {
+    const a = person(TENANT_A);
+    forge = true;
+    try {
+      refused(await viaMicrosoft(a), 'a forged signature');
+    } finally {
+      forge = false;
+    }
     assert.equal(await account(a.email), null, 'no account was made');
   });
 
