@@ -8,7 +8,18 @@ import { deleteConfirmation, type StaffAction, staffMay } from '../../src/core/s
 import { testCore } from '../helpers/core.ts';
 
 const PASSWORD = 'correct-horse-42';
-const ALL: StaffAction[] = ['read', 'end-sessions', 'send-mail', 'verify', 'unlock', 'set-status', 'change-email', 'reset-factors', 'delete', 'unlink-identity'];
+const ALL: StaffAction[] = [
+  'read',
+  'end-sessions',
+  'send-mail',
+  'verify',
+  'unlock',
+  'set-status',
+  'change-email',
+  'reset-factors',
+  'delete',
+  'unlink-identity',
+];
 const forbidden = (e: GatehouseError) => e.code === 'FORBIDDEN';
 
 describe('staff power from an upstream provider’s sign-in (CONSOLE_PROVIDERS)', () => {

@@ -12,7 +12,14 @@ export const TEST_ENCRYPTION_KEY = 'test-encryption-key-at-least-32-bytes-long';
 
 /** A core over memory stores with a manual clock. */
 export function testCore(
-  options: { stores?: Stores; hash?: HashSettings; secret?: string; secondFactors?: Partial<SecondFactorSettings>; upstream?: UpstreamProtocol; consoleProviders?: boolean } = {},
+  options: {
+    stores?: Stores;
+    hash?: HashSettings;
+    secret?: string;
+    secondFactors?: Partial<SecondFactorSettings>;
+    upstream?: UpstreamProtocol;
+    consoleProviders?: boolean;
+  } = {},
 ): Core & { clock: ManualClock } {
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
   const core = createCore({
