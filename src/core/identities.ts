@@ -314,6 +314,7 @@ export class Identities {
     proved: ProvedIdentity,
     browser: string | null,
     request: StartOptions & SecondStepRequest,
+    retried = false,
   ): Promise<LoginGrant> {
     const linked = await this.#store.identity(proved.issuer, proved.subject);
     let user: User | null;
@@ -343,8 +344,13 @@ export class Identities {
         throw new IdentityLinkRequired(pending.id, holder.email ?? '', provider.name);
       }
       if (!provider.signup) throw fail('IDENTITY_NOT_ALLOWED');
-      user = await this.#accounts.registerByProvider({ email: proved.email, emailVerified: proved.emailVerified, name: proved.name, provider: provider.id });
-      await this.#linkTo(user.id, provider, proved);
+      const made = await this.#firstSignIn(provider, proved);
+      // The same identity's first sign-in in another request at the same moment made the account: this one goes there.
+      if (!made) {
+        if (retried) throw fail('UPSTREAM_FAILED', 'the identity was linked meanwhile');
+        return this.#signInProved(provider, proved, browser, request, true);
+      }
+      user = made;
     }
     // A locked account gets what a password login gives it, once the provider proved the person.
     const wait = await this.#lockout.lockedFor('password', user.id);
@@ -397,7 +403,34 @@ export class Identities {
     await this.#audit.record('identity.unlinked', user.id, `${identity.providerId}${by === 'staff' ? ' by staff' : ''}`);
   }
 
+  /**
+   * A first sign-in's account, linked to the identity; null when another request's first sign-in of the same
+   * identity won the race (two tabs, a double click): that one's account is the person's. The loser's account,
+   * if it got as far as being made (an identity without an email collides on nothing else), is undone — it
+   * holds nothing, and left alone it would be an account with no way in.
+   */
+  async #firstSignIn(provider: IdentityProvider, proved: ProvedIdentity): Promise<User | null> {
+    let made: User;
+    try {
+      made = await this.#accounts.registerByProvider({ email: proved.email, emailVerified: proved.emailVerified, name: proved.name, provider: provider.id });
+    } catch (error) {
+      // The email was taken a moment ago — by the winner of the race, or by anyone: the sign-in starts over and
+      // meets either the linked identity or an account holding the email, which is never linked without its proof.
+      if ((error as GatehouseError).code === 'EMAIL_TAKEN') return null;
+      throw error;
+    }
+    if (await this.#tryLink(made.id, provider, proved)) return made;
+    await this.#accounts.delete(made);
+    return null;
+  }
+
   async #linkTo(userId: number, provider: IdentityProvider, proved: ProvedIdentity): Promise<void> {
+    // Linked to another account a moment ago (two first sign-ins at once): this one is refused.
+    if (!(await this.#tryLink(userId, provider, proved))) throw fail('UPSTREAM_FAILED', 'the identity was linked meanwhile');
+  }
+
+  /** Links the identity to the account; false when it is linked (to any account) already. */
+  async #tryLink(userId: number, provider: IdentityProvider, proved: ProvedIdentity): Promise<boolean> {
     const now = this.#clock.now();
     const linked = await this.#store.link({
       providerId: provider.id,
@@ -409,9 +442,9 @@ export class Identities {
       createdAt: now,
       lastUsedAt: now,
     });
-    // Linked to another account a moment ago (two first sign-ins at once): this one is refused.
-    if (!linked) throw fail('UPSTREAM_FAILED', 'the identity was linked meanwhile');
+    if (!linked) return false;
     await this.#audit.record('identity.linked', userId, provider.id);
+    return true;
   }
 
   /** The ticket a callback left, taken once, in the browser that started it, for a sign-in (`linkFor` null) or that account's link. */

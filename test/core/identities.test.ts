@@ -164,3 +164,23 @@ test('unlinking keeps a way in; deleting the provider removes its identities', a
   await core.identities.remove('corp');
   assert.deepEqual(await core.identities.list(), []);
 });
+
+test('two first sign-ins of one identity at once (two tabs, a double click) make one account, with an email and without one', async () => {
+  for (const email of ['ann@corp.example', null]) {
+    const { core, upstream, ticket } = await setUp();
+    upstream.next = { ...upstream.next, email, emailVerified: email !== null };
+    const [a, b] = [await ticket('browser-a'), await ticket('browser-b')];
+    const outcomes = await Promise.allSettled([core.identities.signIn(a, 'browser-a', START), core.identities.signIn(b, 'browser-b', START)]);
+    const accounts = await core.stores.users.search({ text: '', limit: 10, offset: 0 });
+    assert.equal(accounts.length, 1, `${email}: no second account is left behind`);
+    const [only] = accounts;
+    assert.deepEqual((await core.identities.identitiesOf(only!.id)).length, 1, `${email}: the identity is the account's`);
+    for (const outcome of outcomes) {
+      // Either signed in to that account, or (the email taken a moment before the link) asked to prove it: never another.
+      if (outcome.status === 'fulfilled') assert.equal(outcome.value.user.id, only!.id, String(email));
+      else assert.ok(outcome.reason instanceof IdentityLinkRequired, `${email}: ${outcome.reason}`);
+    }
+    assert.ok(outcomes.some((o) => o.status === 'fulfilled'), `${email}: one of them signed in`);
+    if (email === null) assert.ok(outcomes.every((o) => o.status === 'fulfilled'), 'without an email both sign in');
+  }
+});
