@@ -1,17 +1,20 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { classifyError } from '../shared/classify-error.ts';
 import { useCookies } from '../shared/html/cookies.ts';
+import { staffMay } from '../../core/staff.ts';
 import { PAGE_REFUSALS, type PageRefusal } from '../shared/html/sign-in/refusals.ts';
 import type { SurfaceOptions } from '../shared/surface.ts';
 import { consoleAccountRoutes } from './account-routes.ts';
 import { consoleAppRoutes } from './app-routes.ts';
 import { consoleAuditRoutes } from './audit-routes.ts';
-import { consoleContext } from './context.ts';
+import { type ConsoleContext, consoleContext } from './context.ts';
 import { staffGuard } from './guard.ts';
 import { consoleHealthRoutes } from './health-routes.ts';
 import { consoleKeyRoutes } from './key-routes.ts';
+import { messagePage } from './layout.ts';
 import { consoleWebhookRoutes } from './webhook-routes.ts';
 import { consoleOrganizationRoutes } from './org-routes.ts';
+import { consoleProviderRoutes } from './provider-routes.ts';
 import { consoleSignInRoutes } from './sign-in-routes.ts';
 
 /** The staff pages, by job: each a sibling plugin behind the one guard. */
@@ -22,8 +25,24 @@ const STAFF_PLUGINS = [
   consoleAppRoutes,
   consoleKeyRoutes,
   consoleWebhookRoutes,
+  consoleProviderRoutes,
   consoleHealthRoutes,
 ];
+
+/**
+ * The pages drawn knowing whether the staff member is a superuser: the bar
+ * shows the superusers' sections (sign-in providers) to them only. (Its place
+ * is the context's `page`; kept here until that file is free to change.)
+ */
+function withRights(context: ConsoleContext): ConsoleContext {
+  const page: ConsoleContext['page'] = (request, reply, staff) => ({
+    ...context.page(request, reply, staff),
+    superuser: staff ? staffMay(staff.user, 'manage-providers') : false,
+  });
+  const refuse: ConsoleContext['refuse'] = (request, reply, [status, refusal], staff) =>
+    context.send(reply, status, messagePage(page(request, reply, staff), refusal));
+  return { ...context, page, refuse };
+}
 
 /**
  * The staff console at `/admin`: server-rendered pages on the page kit
@@ -34,7 +53,7 @@ const STAFF_PLUGINS = [
  */
 export const consoleRoutes: FastifyPluginAsync<SurfaceOptions> = async (fastify, { core, config, limits }) => {
   await useCookies(fastify);
-  const context = consoleContext(core, config);
+  const context = withRights(consoleContext(core, config));
   const guard = staffGuard(context);
 
   // What no route answered itself, as the HTML pages answer it (PAGE_REFUSALS): a core refusal with its status and
