@@ -78,6 +78,7 @@ const en = {
     },
   },
   providerTexts: {
+    provider: 'Provider (id)',
     none: 'No sign-in provider yet. Add one below, with `gatehouse providers add` or the staff API (docs/identity-providers.md).',
     id: 'Id',
     name: 'Name',
@@ -404,6 +405,7 @@ const zh: ConsoleTexts = {
     },
   },
   providerTexts: {
+    provider: '提供方（ID）',
     none: '还没有第三方登录提供方。请在下方添加，或使用 `gatehouse providers add` 或管理 API 添加（见 docs/identity-providers.md）。',
     id: 'ID',
     name: '名称',

@@ -58,8 +58,8 @@ const rules = (c: ConsolePage, p: ProviderView): string => {
 export function providersPage(c: ConsolePage, providers: ProviderView[], options: { done?: string; refused?: ProviderRefusal } = {}): Html {
   const t = c.t.providerTexts;
   const rows = providers.map((p) => [
-    html`<a href="${href(c.lang, `/admin/providers/${p.id}`)}"><code>${p.id}</code></a>`,
-    p.name,
+    // The name beside the id: an id alone breaks anywhere in a narrow column.
+    html`<a href="${href(c.lang, `/admin/providers/${p.id}`)}">${p.name}</a><br><code>${p.id}</code>`,
     p.kind,
     p.issuer,
     state(c, p),
@@ -67,7 +67,7 @@ export function providersPage(c: ConsolePage, providers: ProviderView[], options
     html`<code>${p.redirectUri}</code>`,
     when(p.createdAt, c.t),
   ]);
-  const head = [t.id, t.name, t.kind, t.issuer, t.state, t.rules, t.redirectUri, t.created];
+  const head = [t.provider, t.kind, t.issuer, t.state, t.rules, t.redirectUri, t.created];
   return consolePage(c, {
     title: c.t.providers,
     current: 'providers',

@@ -83,7 +83,7 @@ describe('console: sign-in providers', () => {
     assert.match(page.text, /ios-app, android-app/);
     assert.match(page.text, /sign-up allowed · corp\.example · its MFA trusted/);
     const list = await c.get('/admin/providers');
-    assert.match(list.text, /<a href="\/admin\/providers\/corp\?lang=en"><code>corp<\/code><\/a><\/td><td>Corp SSO<\/td><td>oidc<\/td>/);
+    assert.match(list.text, /<a href="\/admin\/providers\/corp\?lang=en">Corp SSO<\/a><br><code>corp<\/code><\/td><td>oidc<\/td>/);
     assert.match(list.text, /<code>https:\/\/id\.example\.com\/idp\/corp\/callback<\/code>/);
     for (const text of [added.text, page.text, list.text]) assert.ok(!text.includes(SECRET), 'the secret is never shown');
 
@@ -104,7 +104,10 @@ describe('console: sign-in providers', () => {
     const badId = await c.post('/admin/providers?lang=en', corpForm({ id: 'Not An Id', name: 'Kept name' }));
     assert.equal(badId.status, 400);
     assert.match(badId.text, /role="alert" id="form-error">Some of what was entered is not valid\. the id is 1 to 32 of a-z/);
-    assert.match(badId.text, /<input id="id" name="id" required maxlength="32" autocomplete="off" value="Not An Id" aria-invalid="true" aria-describedby="id-hint form-error">/);
+    assert.match(
+      badId.text,
+      /<input id="id" name="id" required maxlength="32" autocomplete="off" value="Not An Id" aria-invalid="true" aria-describedby="id-hint form-error">/,
+    );
     assert.match(badId.text, /value="Kept name"/);
     assert.match(badId.text, /<textarea id="audiences"[^>]*>ios-app\n\nandroid-app\n<\/textarea>/);
     assert.match(badId.text, /<input id="trust_mfa" name="trust_mfa" type="checkbox" value="1" checked>/);
@@ -133,7 +136,16 @@ describe('console: sign-in providers', () => {
   test('Apple: a key that is not a P-256 .p8 is refused naming the key (and not echoed); a real one is kept sealed', async () => {
     const c = await signedIn(superuser);
     await c.get('/admin/providers');
-    const apple = { kind: 'apple', id: 'apple', name: 'Apple', issuer: '', client_id: 'com.example.web', team_id: 'ABCDE12345', key_id: 'XYZ9876543', signup: '1' };
+    const apple = {
+      kind: 'apple',
+      id: 'apple',
+      name: 'Apple',
+      issuer: '',
+      client_id: 'com.example.web',
+      team_id: 'ABCDE12345',
+      key_id: 'XYZ9876543',
+      signup: '1',
+    };
     const notAKey = '-----BEGIN PRIVATE KEY-----\nbm90LWEta2V5LWF0LWFsbA==\n-----END PRIVATE KEY-----';
     const bad = await c.post('/admin/providers?lang=en', { ...apple, private_key: notAKey });
     assert.equal(bad.status, 400);
