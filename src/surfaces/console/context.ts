@@ -4,6 +4,7 @@ import type { Core } from '../../core/core.ts';
 import type { StoredAuditEvent } from '../../core/ports/audit-log.ts';
 import type { User } from '../../core/ports/user-store.ts';
 import type { Caller } from '../../core/sessions.ts';
+import { staffMay } from '../../core/staff.ts';
 import { COMMON, type Lang } from '../../texts/common.ts';
 import { CONSOLE } from '../../texts/console.ts';
 import { clientMeta } from '../shared/authentication.ts';
@@ -68,6 +69,8 @@ export function consoleContext(core: Core, config: Config): ConsoleContext {
       csrf: forms.issue(request, reply),
       here: url.pathname + url.search,
       who: staff ? accountName(staff.user) : undefined,
+      // The superusers' sections (sign-in providers) are in the bar for them only.
+      superuser: staff ? staffMay(staff.user, 'manage-providers') : false,
       providers: config.consoleProviders ? core.identities.buttons() : [],
     };
   };

@@ -16,18 +16,22 @@ export interface ConsolePage {
   who?: string;
   /** The upstream identity providers' buttons on the sign-in: none unless CONSOLE_PROVIDERS is on. */
   providers: ReadonlyArray<{ id: string; name: string }>;
+  /** The signed-in staff member is a superuser: the bar shows the superusers' sections too. */
+  superuser?: boolean;
 }
 
 /** The console's parts, as the bar's navigation names them. */
-type Section = 'accounts' | 'organizations' | 'audit' | 'apps' | 'keys' | 'webhooks' | 'health';
+type Section = 'accounts' | 'organizations' | 'audit' | 'apps' | 'keys' | 'webhooks' | 'providers' | 'health';
 
-const SECTIONS: ReadonlyArray<readonly [Section, string]> = [
+/** Each section's page; `superusers`: the section is only for them (staff would be refused), so only they see it. */
+const SECTIONS: ReadonlyArray<readonly [Section, string, 'superusers'?]> = [
   ['accounts', '/admin'],
   ['organizations', '/admin/organizations'],
   ['audit', '/admin/audit'],
   ['apps', '/admin/apps'],
   ['keys', '/admin/keys'],
   ['webhooks', '/admin/webhooks'],
+  ['providers', '/admin/providers', 'superusers'],
   ['health', '/admin/health'],
 ];
 
@@ -55,8 +59,10 @@ function bar(c: ConsolePage, current: Section | undefined): Html {
     url.searchParams.set('lang', to);
     return html`<a href="${url.pathname + url.search}" lang="${to === 'zh' ? 'zh-CN' : 'en'}">${label}</a>`;
   };
-  const link = ([key, path]: readonly [Section, string]) =>
-    html`<li><a href="${href(c.lang, path)}"${current === key ? html` aria-current="page"` : ''}>${c.t[key]}</a></li>`;
+  const link = ([key, path, only]: (typeof SECTIONS)[number]) =>
+    only === 'superusers' && !c.superuser
+      ? html``
+      : html`<li><a href="${href(c.lang, path)}"${current === key ? html` aria-current="page"` : ''}>${c.t[key]}</a></li>`;
   const signOut = html`<button type="submit" class="link">${c.t.signOut}</button>`;
   return html`<header class="bar">
 <p class="brand">Gatehouse · ${c.t.console}</p>

@@ -12,6 +12,7 @@ import { consoleHealthRoutes } from './health-routes.ts';
 import { consoleKeyRoutes } from './key-routes.ts';
 import { consoleWebhookRoutes } from './webhook-routes.ts';
 import { consoleOrganizationRoutes } from './org-routes.ts';
+import { consoleProviderRoutes } from './provider-routes.ts';
 import { consoleSignInRoutes } from './sign-in-routes.ts';
 
 /** The staff pages, by job: each a sibling plugin behind the one guard. */
@@ -22,6 +23,7 @@ const STAFF_PLUGINS = [
   consoleAppRoutes,
   consoleKeyRoutes,
   consoleWebhookRoutes,
+  consoleProviderRoutes,
   consoleHealthRoutes,
 ];
 

@@ -38,8 +38,7 @@ export const ActionForm = Type.Object({
   email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
 });
 
-/** An upstream identity provider's button and its outcome (CONSOLE_PROVIDERS). */
-export const ProviderParams = Type.Object({ id: Type.String({ maxLength: 32 }) });
+/** An upstream identity provider's button and its outcome (CONSOLE_PROVIDERS); the provider's id is ProviderParams. */
 export const ProviderStart = Type.Object({ ...optional({ lang: 8, csrf: 128 }) });
 export const ProviderReturn = Type.Object({ ticket: Type.String({ maxLength: 64 }), ...optional({ lang: 8 }) });
 
@@ -61,3 +60,24 @@ export const OrganizationParams = Type.Object({ id: text(64) });
 export const ReplayParams = Type.Object({ id: text(64), deliveryId: Type.Integer({ minimum: 1 }) });
 export const AppActionParams = Type.Object({ clientId: text(64), action: text(32) });
 export const AppForm = Type.Object(optional({ csrf: 128, name: 200, redirect_uris: 4000, id_token_alg: 16, public: 8, confirm: 64 }));
+export const ProviderParams = Type.Object({ id: text(64) });
+// The admin API's lengths (surfaces/admin/provider-routes.ts); audiences and domains one a line: 20 of 512, 50 of 253.
+export const ProviderForm = Type.Object(
+  optional({
+    csrf: 128,
+    kind: 16,
+    id: 32,
+    name: 100,
+    issuer: 2048,
+    client_id: 512,
+    client_secret: 4096,
+    team_id: 64,
+    key_id: 64,
+    private_key: 4096,
+    audiences: 20 * 514,
+    domains: 50 * 255,
+    signup: 8,
+    trust_mfa: 8,
+    confirm: 64,
+  }),
+);

@@ -231,6 +231,37 @@ describe('the staff console in Chromium', {
     }
   });
 
+  test('sign-in providers: add an OpenID provider from the form (its redirect URI named), the list; axe at both widths, in English and Chinese', async () => {
+    const page = await signIn(superuser);
+    await page.getByRole('link', { name: 'Sign-in providers' }).click();
+    await page.waitForSelector('#client_secret');
+    await page.fill('#id', 'corp');
+    await page.fill('#name', 'Corp SSO');
+    // Any http(s) issuer: adding one contacts nothing (the first sign-in reads its discovery).
+    await page.fill('#issuer', 'https://sso.corp.example/realms/staff');
+    await page.fill('#client_id', 'gatehouse-web');
+    await page.fill('#client_secret', 'a-secret-typed-once');
+    await page.fill('#domains', 'corp.example');
+    await press(page, 'Add provider');
+    assert.match((await page.locator('.flash').textContent()) ?? '', /Register this redirect URI at the provider: http:\/\/.+\/idp\/corp\/callback/);
+    assert.deepEqual(await audit(page, 'console-provider-desktop'), []);
+    assert.deepEqual(
+      (await server.core.identities.list()).map((p) => [p.id, p.hasClientSecret, p.domains]),
+      [['corp', true, ['corp.example']]],
+    );
+    await page.context().close();
+    for (const size of ['desktop', 'phone'] as const) {
+      for (const lang of ['en-US', 'zh-CN'] as const) {
+        const shown = await signIn(superuser, size, lang);
+        await shown.goto(`${server.url}/admin/providers`);
+        assert.equal(await shown.locator('table tbody tr').count(), 1);
+        await check(shown, `console-providers-${lang === 'en-US' ? size : `${size}-zh`}`);
+        await shown.context().close();
+      }
+    }
+    await server.core.identities.remove('corp');
+  });
+
   test('ticket "locked out": staff see the lock, lift it, and the customer logs in', async () => {
     const user = await customer();
     for (let i = 0; i < 5; i++) await server.core.login.login({ by: 'email', identifier: user.email!, password: 'wrong-guess', accessTtl: 60 }).catch(() => {});
