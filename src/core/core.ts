@@ -251,6 +251,7 @@ export function createCore(options: CoreOptions): Core {
     clock,
     ids,
     publicUrl: options.publicUrl ?? 'http://localhost:8000',
+    passkeyCount: async (userId) => (await secondFactors.status(userId)).passkeys.length,
   });
   const staff = new StaffService({
     accounts,

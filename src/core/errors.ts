@@ -50,7 +50,7 @@ export const ERROR_CODES = {
   IDENTITY_LINK_REQUIRED:
     'an account with this email exists and is not linked to this identity: sign in to it (password and second factor, or a code) to link it',
   IDENTITY_NOT_ALLOWED: "this provider does not sign this person in here (it makes no new accounts, or the email's domain is not one it allows)",
-  LAST_WAY_IN: "it is the account's last way in (no password, no other linked identity, no verified email or number): it cannot be removed",
+  LAST_WAY_IN: "it is the account's last way in (no password, passkey or other linked identity, no verified email or number): it cannot be removed",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

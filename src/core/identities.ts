@@ -114,6 +114,7 @@ export class Identities {
   readonly #clock: Clock;
   readonly #ids: IdSource;
   readonly #publicUrl: string;
+  readonly #passkeyCount: (userId: number) => Promise<number>;
   #buttons: ReadonlyArray<{ id: string; name: string }> = [];
   #buttonsAt = Number.NEGATIVE_INFINITY;
 
@@ -129,7 +130,10 @@ export class Identities {
     ids: IdSource;
     /** PUBLIC_URL: the callbacks are `{publicUrl}/idp/{id}/callback`. */
     publicUrl: string;
+    /** How many passkeys the account has: a passkey signs in alone, so it is a way in of its own. */
+    passkeyCount?: (userId: number) => Promise<number>;
   }) {
+    this.#passkeyCount = deps.passkeyCount ?? (async () => 0);
     this.#store = deps.store;
     this.#box = deps.box;
     this.#upstream = deps.upstream;
@@ -390,14 +394,15 @@ export class Identities {
 
   /**
    * Unlinks one of the account's identities, as long as another way in
-   * remains: a password, another identity, or a verified email or number (a
-   * sign-in code or a reset reaches it). LAST_WAY_IN otherwise.
+   * remains: a password, another identity, a passkey, or a verified email or
+   * number (a sign-in code or a reset reaches it). LAST_WAY_IN otherwise.
    */
   async unlink(user: User, issuer: string, subject: string, by: 'owner' | 'staff' = 'owner'): Promise<void> {
     const mine = await this.#store.identitiesOf(user.id);
     const identity = mine.find((i) => i.issuer === issuer && i.subject === subject);
     if (!identity) throw fail('NOT_FOUND', 'the account has no such identity');
-    const otherWay = hasPassword(user) || mine.length > 1 || (user.email !== null && user.isEmailVerified) || user.isPhoneVerified;
+    const otherWay =
+      hasPassword(user) || mine.length > 1 || (user.email !== null && user.isEmailVerified) || user.isPhoneVerified || (await this.#passkeyCount(user.id)) > 0;
     if (!otherWay) throw fail('LAST_WAY_IN');
     if (!(await this.#store.unlink(user.id, issuer, subject))) throw fail('NOT_FOUND', 'the account has no such identity');
     await this.#audit.record('identity.unlinked', user.id, `${identity.providerId}${by === 'staff' ? ' by staff' : ''}`);

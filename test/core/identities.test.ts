@@ -180,7 +180,25 @@ test('two first sign-ins of one identity at once (two tabs, a double click) make
       if (outcome.status === 'fulfilled') assert.equal(outcome.value.user.id, only!.id, String(email));
       else assert.ok(outcome.reason instanceof IdentityLinkRequired, `${email}: ${outcome.reason}`);
     }
-    assert.ok(outcomes.some((o) => o.status === 'fulfilled'), `${email}: one of them signed in`);
-    if (email === null) assert.ok(outcomes.every((o) => o.status === 'fulfilled'), 'without an email both sign in');
+    assert.ok(
+      outcomes.some((o) => o.status === 'fulfilled'),
+      `${email}: one of them signed in`,
+    );
+    if (email === null)
+      assert.ok(
+        outcomes.every((o) => o.status === 'fulfilled'),
+        'without an email both sign in',
+      );
   }
+});
+
+test('a passkey is a way in of its own: with one, the only identity may be unlinked', async () => {
+  const { core, upstream, ticket } = await setUp();
+  upstream.next = { ...upstream.next, emailVerified: false };
+  const made = (await core.identities.signIn(await ticket(), 'browser-a', START)).user;
+  await assert.rejects(core.identities.unlink(made, ISSUER, 'sub-1'), refusedWith('LAST_WAY_IN'));
+  const passkey = { id: 'cred-1', userId: made.id, publicKey: 'pk', counter: 0, transports: [], name: 'phone', backedUp: true, createdAt: 0, lastUsedAt: null };
+  await core.stores.factors.addPasskey(passkey);
+  await core.identities.unlink(made, ISSUER, 'sub-1');
+  assert.deepEqual(await core.identities.identitiesOf(made.id), []);
 });
