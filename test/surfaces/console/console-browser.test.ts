@@ -344,6 +344,51 @@ describe('the staff console in Chromium', {
     await page.context().close();
   });
 
+  test("upstream identity providers (issue 34): an account's linked identities, and the sign-in's provider buttons with CONSOLE_PROVIDERS=on, pass axe at both widths, in English and Chinese (screenshots)", async () => {
+    const user = await customer();
+    await server.core.identities.add({
+      id: 'corp',
+      kind: 'oidc',
+      name: 'Corp SSO',
+      issuer: 'https://sso.corp.example',
+      clientId: 'gatehouse',
+      clientSecret: 's',
+    });
+    const now = server.clock.now();
+    const identity = { providerId: 'corp', issuer: 'https://sso.corp.example', subject: '248289761001', userId: user.id, createdAt: now, lastUsedAt: now };
+    await server.core.stores.identities.link({ ...identity, email: user.email, emailVerified: true });
+    // The setting's sign-in: a server of its own (CONSOLE_MFA off as above: the page is under test, not the rule).
+    const withButtons = await startTestServer({ env: { CONSOLE_MFA: 'off', CONSOLE_PROVIDERS: 'on' } });
+    try {
+      await withButtons.core.identities.add({
+        id: 'corp',
+        kind: 'oidc',
+        name: 'Corp SSO',
+        issuer: 'https://sso.corp.example',
+        clientId: 'gatehouse',
+        clientSecret: 's',
+      });
+      for (const size of ['phone', 'desktop'] as const) {
+        for (const lang of ['en-US', 'zh-CN'] as const) {
+          const suffix = lang === 'en-US' ? size : `${size}-zh`;
+          const context = await browser.newContext({ viewport: WIDTHS[size], locale: lang, extraHTTPHeaders: { 'accept-language': lang } });
+          const signInPage = await context.newPage();
+          await signInPage.goto(`${withButtons.url}/admin/sign-in`);
+          assert.equal(await signInPage.locator('section.providers a').count(), 1, 'the provider is a button');
+          await check(signInPage, `console-sign-in-providers-${suffix}`);
+          await context.close();
+          const page = await signIn(superuser, size, lang);
+          await page.goto(`${server.url}/admin/accounts/${user.uuid}`);
+          assert.match((await page.locator('section[aria-labelledby="identities"]').textContent()) ?? '', /248289761001/);
+          await check(page, `console-account-identities-${suffix}`);
+          await page.context().close();
+        }
+      }
+    } finally {
+      await withButtons.close();
+    }
+  });
+
   test('ticket "who changed my password?": the trail of the account, by event, in the browser', async () => {
     const user = await customer();
     await server.http('POST', '/api/users/reset_password', { body: { email: user.email, old_password: PASSWORD, new_password: 'changed-in-the-night-1' } });
