@@ -138,19 +138,17 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
       // Everything Gatehouse asks of login.microsoftonline.com reaches the fake; the path and query are kept.
       upstreamFetch: (url, init) => (url.startsWith(`${MICROSOFT}/`) ? fetch(`${local}${url.slice(MICROSOFT.length)}`, init) : fetch(url, init)),
     });
-    await gatehouse.core.identities.add({
-      id: 'microsoft',
-      kind: 'oidc',
-      name: 'Microsoft',
-      issuer: `${MICROSOFT}/common/v2.0`,
-      clientId: CLIENT_ID,
-      clientSecret: 'ms-secret',
-    });
+    await addMicrosoft('microsoft', 'Microsoft', `${MICROSOFT}/common/v2.0`);
   });
   after(async () => {
     await gatehouse?.close();
     await new Promise((resolve) => microsoft?.close(resolve));
   });
+
+  /** A Microsoft provider as an operator adds it with `gatehouse providers add --kind oidc` (one app registration). */
+  async function addMicrosoft(id: string, name: string, issuer: string, more: { domains?: string[] } = {}) {
+    await gatehouse.core.identities.add({ id, kind: 'oidc', name, issuer, clientId: CLIENT_ID, clientSecret: 'ms-secret', ...more });
+  }
 
   /**
    * From /account's "Continue with Microsoft" to Gatehouse's callback: Microsoft (played here) signs the person
@@ -299,15 +297,7 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
   });
 
   test('--domain admits nobody through Microsoft: its email is never verified', async () => {
-    await gatehouse.core.identities.add({
-      id: 'microsoft-corp',
-      kind: 'oidc',
-      name: 'Microsoft (Contoso)',
-      issuer: `${MICROSOFT}/common/v2.0`,
-      clientId: CLIENT_ID,
-      clientSecret: 'ms-secret',
-      domains: ['contoso.example'],
-    });
+    await addMicrosoft('microsoft-corp', 'Microsoft (Contoso)', `${MICROSOFT}/common/v2.0`, { domains: ['contoso.example'] });
     const ada = person(TENANT_A);
     const id_token = await sign(ada, 'the-nonce');
     const answer = await gatehouse.http('POST', '/api/v1/auth/idp/microsoft-corp/token', { body: { id_token, nonce: 'the-nonce' } });
@@ -317,14 +307,7 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
   });
 
   test("one tenant's issuer (a GUID): its people are keyed as through `common` (the same account), another tenant's are refused, an id_token without tid is refused", async () => {
-    await gatehouse.core.identities.add({
-      id: 'contoso',
-      kind: 'oidc',
-      name: 'Contoso',
-      issuer: tenantIssuer(TENANT_A),
-      clientId: CLIENT_ID,
-      clientSecret: 'ms-secret',
-    });
+    await addMicrosoft('contoso', 'Contoso', tenantIssuer(TENANT_A));
     const ada = person(TENANT_A);
     assert.equal(heading(await viaMicrosoft(ada)), 'Your account');
     const made = (await account(ada.email))!;
@@ -343,14 +326,7 @@ describe('Microsoft Entra ID through the multi-tenant `common` issuer (--kind oi
   });
 
   test("`consumers` (personal Microsoft accounts): its issuer is the consumer tenant's; a personal account signs in, on the page and natively, keyed by that issuer and the oid; a work account is refused", async () => {
-    await gatehouse.core.identities.add({
-      id: 'msa',
-      kind: 'oidc',
-      name: 'Microsoft account',
-      issuer: `${MICROSOFT}/consumers/v2.0`,
-      clientId: CLIENT_ID,
-      clientSecret: 'ms-secret',
-    });
+    await addMicrosoft('msa', 'Microsoft account', `${MICROSOFT}/consumers/v2.0`);
     const personal = person(CONSUMERS);
     assert.equal(heading(await viaMicrosoft(personal, 'msa', 'consumers')), 'Your account');
     const made = (await account(personal.email))!;
