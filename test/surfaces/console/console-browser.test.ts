@@ -346,28 +346,16 @@ describe('the staff console in Chromium', {
 
   test("upstream identity providers (issue 34): an account's linked identities, and the sign-in's provider buttons with CONSOLE_PROVIDERS=on, pass axe at both widths, in English and Chinese (screenshots)", async () => {
     const user = await customer();
-    await server.core.identities.add({
-      id: 'corp',
-      kind: 'oidc',
-      name: 'Corp SSO',
-      issuer: 'https://sso.corp.example',
-      clientId: 'gatehouse',
-      clientSecret: 's',
-    });
+    // An OpenID provider as an operator adds it (adding contacts nothing: the pages only name it).
+    const corp = { id: 'corp', kind: 'oidc', name: 'Corp SSO', issuer: 'https://sso.corp.example', clientId: 'gatehouse', clientSecret: 's' };
+    await server.core.identities.add(corp);
     const now = server.clock.now();
     const identity = { providerId: 'corp', issuer: 'https://sso.corp.example', subject: '248289761001', userId: user.id, createdAt: now, lastUsedAt: now };
     await server.core.stores.identities.link({ ...identity, email: user.email, emailVerified: true });
     // The setting's sign-in: a server of its own (CONSOLE_MFA off as above: the page is under test, not the rule).
     const withButtons = await startTestServer({ env: { CONSOLE_MFA: 'off', CONSOLE_PROVIDERS: 'on' } });
     try {
-      await withButtons.core.identities.add({
-        id: 'corp',
-        kind: 'oidc',
-        name: 'Corp SSO',
-        issuer: 'https://sso.corp.example',
-        clientId: 'gatehouse',
-        clientSecret: 's',
-      });
+      await withButtons.core.identities.add(corp);
       for (const size of ['phone', 'desktop'] as const) {
         for (const lang of ['en-US', 'zh-CN'] as const) {
           const suffix = lang === 'en-US' ? size : `${size}-zh`;
