@@ -1,6 +1,7 @@
 import { ConfigError, type Config } from './config.ts';
 import { createCore, type Core } from './core/core.ts';
 import type { UpstreamFetch } from './store/upstream/openid-upstream.ts';
+import type { UpstreamOutcome } from './core/identities.ts';
 import { Upstreams } from './store/upstream/upstreams.ts';
 import { DEFAULT_HASH_SETTINGS, type HashSettings } from './core/passwords.ts';
 import { systemClock, type Clock } from './core/ports/clock.ts';
@@ -57,6 +58,8 @@ export interface BootOptions {
   observeTexts?: TextObserver;
   /** Told each time the breached-password range API cannot be reached (metrics). */
   observeBreachCheckFailure?: () => void;
+  /** Told of each identity provider's outcomes (metrics). */
+  observeUpstream?: (provider: string, outcome: UpstreamOutcome) => void;
   /** How `oidc` identity providers are reached; the global fetch unless a test answers as a provider it cannot reach. */
   upstreamFetch?: UpstreamFetch;
 }
@@ -148,6 +151,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<C
     webhookSender: new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate, maxSockets: config.webhookConcurrency }),
     delivery: { retrySeconds: config.webhookRetrySeconds, concurrency: config.webhookConcurrency },
     observeDelivery: options.observeDelivery,
+    observeUpstream: options.observeUpstream,
     upstream: new Upstreams({ fetch: options.upstreamFetch }),
     publicUrl: config.publicUrl,
   });

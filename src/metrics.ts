@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from 'prom-client';
+import type { UpstreamOutcome } from './core/identities.ts';
 import type { AuditEvent } from './core/ports/audit-log.ts';
 
 /**
@@ -13,6 +14,12 @@ export class Metrics {
     name: 'gatehouse_auth_events_total',
     help: 'Auth events: registrations, logins ok and failed, lockouts, refresh-token reuse, resets, ...',
     labelNames: ['type'],
+    registers: [this.registry],
+  });
+  readonly #identityProviders = new Counter({
+    name: 'gatehouse_identity_provider_events_total',
+    help: 'Upstream identity providers, by provider: proved a person, failed to, made an account, linked one, signed in',
+    labelNames: ['provider', 'outcome'],
     registers: [this.registry],
   });
   readonly #rateLimited = new Counter({
@@ -82,6 +89,10 @@ export class Metrics {
 
   auditEvent(event: AuditEvent): void {
     this.#auth.inc({ type: event.type });
+  }
+
+  identityProvider(provider: string, outcome: UpstreamOutcome): void {
+    this.#identityProviders.inc({ provider, outcome });
   }
 
   storeCall(store: string, method: string, seconds: number, unavailable: boolean): void {

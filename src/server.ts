@@ -96,6 +96,7 @@ export async function buildServer(options: ServerOptions): Promise<Gatehouse> {
     },
     observeStore: metrics ? (store, method, seconds, unavailable) => metrics.storeCall(store, method, seconds, unavailable) : undefined,
     observeDelivery: metrics ? (outcome, seconds) => metrics.webhookAttempt(outcome, seconds) : undefined,
+    observeUpstream: metrics ? (provider, outcome) => metrics.identityProvider(provider, outcome) : undefined,
     observeTexts: { budgetRefused: (callingCode) => metrics?.smsBudgetRefused(callingCode) },
     observeBreachCheckFailure: () => metrics?.breachCheckFailed(),
   });

@@ -38,7 +38,7 @@ import { type AttemptOutcome, DEFAULT_DELIVERY, type DeliverySettings, WebhookDe
 import { WebhookService } from './webhooks.ts';
 import { OrganizationService } from './organizations/service.ts';
 import type { InvitationSettings } from './organizations/invitations.ts';
-import { Identities } from './identities.ts';
+import { Identities, type UpstreamOutcome } from './identities.ts';
 import type { UpstreamProtocol } from './ports/upstream.ts';
 
 export interface CoreOptions {
@@ -95,6 +95,8 @@ export interface CoreOptions {
   observeDelivery?: (outcome: AttemptOutcome, seconds: number) => void;
   /** The invitation mail's link to the hosted accept page. */
   invitations?: InvitationSettings;
+  /** Told of each identity provider's outcomes (metrics). */
+  observeUpstream?: (provider: string, outcome: UpstreamOutcome) => void;
   /** How upstream identity providers are spoken to (store/upstream/openid-upstream.ts); without one, their sign-ins fail. */
   upstream?: UpstreamProtocol;
   /** PUBLIC_URL: the upstream providers' callbacks are under it. */
@@ -252,6 +254,7 @@ export function createCore(options: CoreOptions): Core {
     ids,
     publicUrl: options.publicUrl ?? 'http://localhost:8000',
     passkeyCount: async (userId) => (await secondFactors.status(userId)).passkeys.length,
+    observe: options.observeUpstream,
   });
   const staff = new StaffService({
     accounts,

@@ -29,6 +29,14 @@ const DEFAULT_ISSUERS: Partial<Record<ProviderKind, string>> = {
 const BUTTONS_FOR_MS = 5000;
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
+/**
+ * What happened with a provider, for the metrics (`gatehouse_identity_provider_events_total`): the provider
+ * proved a person (a callback or a native id_token verified) or `failed` to (its error, a bad state, an exchange
+ * or a token refused); a first sign-in made an account (`signed_up`); an identity was `linked` to an existing
+ * account; a sign-in through it passed the login's end (`signed_in`; a second step may still follow).
+ */
+export type UpstreamOutcome = 'proved' | 'failed' | 'signed_up' | 'linked' | 'signed_in';
+
 /** What `gatehouse providers add` and the admin API give. */
 export interface NewProvider {
   id: string;
@@ -115,6 +123,7 @@ export class Identities {
   readonly #ids: IdSource;
   readonly #publicUrl: string;
   readonly #passkeyCount: (userId: number) => Promise<number>;
+  readonly #observe: (provider: string, outcome: UpstreamOutcome) => void;
   #buttons: ReadonlyArray<{ id: string; name: string }> = [];
   #buttonsAt = Number.NEGATIVE_INFINITY;
 
@@ -132,7 +141,10 @@ export class Identities {
     publicUrl: string;
     /** How many passkeys the account has: a passkey signs in alone, so it is a way in of its own. */
     passkeyCount?: (userId: number) => Promise<number>;
+    /** Told of each provider's outcomes (metrics); the provider's id is always one configured, never a URL's. */
+    observe?: (provider: string, outcome: UpstreamOutcome) => void;
   }) {
+    this.#observe = deps.observe ?? (() => {});
     this.#passkeyCount = deps.passkeyCount ?? (async () => 0);
     this.#store = deps.store;
     this.#box = deps.box;
@@ -256,6 +268,8 @@ export class Identities {
     const state = callbackUrl.searchParams.get('state') ?? '';
     const request = state ? await this.#store.takeRequest(state, now) : null;
     const refuse = async (why: string, cause?: unknown): Promise<never> => {
+      // Counted under the provider the kept request names (the URL's id is anyone's to write).
+      this.#observe(request?.providerId ?? 'unknown', 'failed');
       await this.#audit.record('login.failed', null, `identity provider ${providerId}: ${why}`);
       // A provider that keys nobody (WeChat without unionid) is the operator's set-up to fix: the page says so.
       throw fail('UPSTREAM_FAILED', undefined, cause instanceof UpstreamUnkeyed ? 'unionid' : undefined, { cause });
@@ -274,6 +288,7 @@ export class Identities {
     } catch (error) {
       return refuse((error as Error).message.slice(0, 200), error);
     }
+    this.#observe(provider.id, 'proved');
     const ticket: UpstreamRequest = { ...request, id: this.#ids.token(32), proved, expiresAt: now + REQUEST_TTL_MS };
     await this.#store.saveRequest(ticket);
     return { ticket: ticket.id, returnTo: request.returnTo, linking: request.linkFor !== null };
@@ -306,9 +321,11 @@ export class Identities {
     try {
       proved = await this.#protocol().verifyIdToken(this.#clientConfig(provider), idToken, { audiences: [provider.clientId, ...provider.audiences], nonce });
     } catch (error) {
+      this.#observe(provider.id, 'failed');
       await this.#audit.record('login.failed', null, `identity provider ${providerId} (native): ${(error as Error).message.slice(0, 200)}`);
       throw fail('UPSTREAM_FAILED', undefined, undefined, { cause: error });
     }
+    this.#observe(provider.id, 'proved');
     return this.#signInProved(provider, proved, null, request);
   }
 
@@ -360,7 +377,9 @@ export class Identities {
     const wait = await this.#lockout.lockedFor('password', user.id);
     if (wait !== null) throw fail('ACCOUNT_LOCKED', undefined, undefined, { retryAfterSeconds: wait });
     const trusted = provider.trustMfa && showsSecondFactor(proved.amr);
-    return this.#login.admit(user, { ...request, upstreamSecondFactor: trusted }, 'fed', undefined, `by identity provider ${provider.id}`);
+    const grant = await this.#login.admit(user, { ...request, upstreamSecondFactor: trusted }, 'fed', undefined, `by identity provider ${provider.id}`);
+    this.#observe(provider.id, 'signed_in');
+    return grant;
   }
 
   /** A signed-in account linking another identity (from /account): the ticket must be its own request. */
@@ -424,7 +443,10 @@ export class Identities {
       if ((error as GatehouseError).code === 'EMAIL_TAKEN') return null;
       throw error;
     }
-    if (await this.#tryLink(made.id, provider, proved)) return made;
+    if (await this.#tryLink(made.id, provider, proved)) {
+      this.#observe(provider.id, 'signed_up');
+      return made;
+    }
     await this.#accounts.delete(made);
     return null;
   }
@@ -432,6 +454,7 @@ export class Identities {
   async #linkTo(userId: number, provider: IdentityProvider, proved: ProvedIdentity): Promise<void> {
     // Linked to another account a moment ago (two first sign-ins at once): this one is refused.
     if (!(await this.#tryLink(userId, provider, proved))) throw fail('UPSTREAM_FAILED', 'the identity was linked meanwhile');
+    this.#observe(provider.id, 'linked');
   }
 
   /** Links the identity to the account; false when it is linked (to any account) already. */
