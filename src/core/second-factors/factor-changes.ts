@@ -43,7 +43,9 @@ export class FactorChanges {
     if (!first) return null;
     if (caller.claims.type === 'enrolment' || start.renew) {
       await this.#sessions.endAllForUser(caller.user.id);
-      return this.#sessions.start(caller.user, { ...start, amr });
+      // The renewed session keeps how its sign-in began: a provider's sign-in stays `fed` (CONSOLE_PROVIDERS).
+      const kept = caller.claims.amr?.includes('fed') ? ['fed', ...amr.filter((m) => m !== 'pwd')] : amr;
+      return this.#sessions.start(caller.user, { ...start, amr: kept });
     }
     await this.#sessions.endAllForUser(caller.user.id, caller.session.id);
     return null;

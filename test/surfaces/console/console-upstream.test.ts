@@ -4,6 +4,7 @@
 // by a local server (test/helpers/fake-github.ts), the browser by a cookie jar without JavaScript.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { generateSync } from 'otplib';
 import type { User } from '../../../src/core/ports/user-store.ts';
 import { enrolTotp } from '../../helpers/factors.ts';
 import { type FakeGitHub, startFakeGitHub } from '../../helpers/fake-github.ts';
@@ -102,6 +103,36 @@ describe('CONSOLE_PROVIDERS off (the default)', () => {
     const own = await c.post('/admin/sign-in?lang=en', { login: member.email!, password: PASSWORD });
     assert.equal(own.status, 303, own.text);
     assert.equal((await c.get('/admin?lang=en')).status, 200);
+  });
+});
+
+describe('CONSOLE_PROVIDERS off, MFA_REQUIRED=staff', () => {
+  test("a provider's sign-in that sets up the account's first factor is still a provider's sign-in: no staff power", async () => {
+    const server = await serverWith({ MFA_REQUIRED: 'staff' });
+    try {
+      const email = uniqueEmail('gh');
+      atGitHub(email);
+      const first = new ConsoleClient(server.url);
+      assert.equal((await pressGitHub(first, '/account?lang=en')).status, 303);
+      const user = (await server.core.accounts.findByEmail(email))!;
+      await server.core.staff.setRole(null, user, 'staff', true);
+
+      // Whoever holds the GitHub account: as staff without a factor, the sign-in may only set one up — and does.
+      const c = new ConsoleClient(server.url);
+      assert.equal((await pressGitHub(c, '/account?lang=en')).status, 303);
+      await c.get('/account?lang=en');
+      const setup = await c.post('/account/totp?lang=en', {});
+      assert.equal(setup.status, 200, setup.text.slice(0, 500));
+      const secret = /<code class="secret">([^<]+)<\/code>/.exec(setup.text)![1]!.replaceAll(' ', '');
+      c.csrf = /name="csrf" value="([^"]*)"/.exec(setup.text)![1]!;
+      const done = await c.post('/account/totp/confirm?lang=en', { code: generateSync({ secret, epoch: Math.floor(server.clock.now() / 1000) }) });
+      assert.equal(done.status, 200, done.text.slice(0, 500));
+      const console = await c.get('/admin?lang=en');
+      assert.equal(console.status, 303, 'the renewed session still began with GitHub');
+      assert.match(console.location ?? '', /^\/admin\/sign-in\?/);
+    } finally {
+      await server.close();
+    }
   });
 });
 
@@ -245,5 +276,38 @@ describe("an account's linked identities in the console", () => {
     // An identity the account does not have is a page too, never a 500.
     const unknown = await superuser.post(`/admin/accounts/${stranded.uuid}/unlink-identity?lang=en`, { issuer: 'https://elsewhere', subject: '1' });
     assert.equal(unknown.status, 404);
+  });
+});
+
+describe('metrics per provider', () => {
+  test('gatehouse_identity_provider_events_total counts, by configured provider, what each did: proved, failed, signed up, linked, signed in', async () => {
+    const server = await serverWith({});
+    try {
+      const count = async (outcome: string, provider = 'github') => {
+        const text = (await server.http('GET', '/metrics')).text;
+        return Number(new RegExp(`gatehouse_identity_provider_events_total\\{provider="${provider}",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+      };
+      atGitHub(uniqueEmail('new'));
+      assert.equal((await pressGitHub(new ConsoleClient(server.url), '/account?lang=en')).status, 303);
+      assert.deepEqual([await count('proved'), await count('signed_up'), await count('signed_in')], [1, 1, 1]);
+
+      const member = await makeAccount(server, 'user');
+      atGitHub(member.email!);
+      const c = new ConsoleClient(server.url);
+      await pressGitHub(c, '/account?lang=en');
+      await c.post('/account/sign-in?lang=en', { login: member.email!, password: PASSWORD });
+      assert.equal(await count('linked'), 1, 'linked once the account was proved');
+
+      // A code the provider refuses, on a state this server kept: a failure of GitHub's. A made-up state names no provider.
+      const toProvider = await c.get(`/account/idp/github?lang=en&csrf=${encodeURIComponent(c.csrf)}`);
+      const state = new URL(toProvider.location!).searchParams.get('state')!;
+      assert.equal((await c.get(`/idp/github/callback?code=not-issued&state=${state}`)).status, 400);
+      assert.equal(await count('failed'), 1);
+      assert.equal((await c.get('/idp/made-up/callback?code=x&state=forged')).status, 400);
+      assert.equal(await count('failed', 'unknown'), 1);
+      assert.doesNotMatch((await server.http('GET', '/metrics')).text, /provider="made-up"/, "a URL's id is never a label");
+    } finally {
+      await server.close();
+    }
   });
 });
