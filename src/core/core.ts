@@ -195,6 +195,7 @@ export function createCore(options: CoreOptions): Core {
       clock,
       ids,
       report,
+      identities: options.stores.identities,
     },
     { ...DEFAULT_SECOND_FACTORS, ...options.secondFactors },
   );

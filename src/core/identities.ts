@@ -4,7 +4,6 @@ import type { Audit } from './audit.ts';
 import { fail, GatehouseError } from './errors.ts';
 import type { Lockout } from './lockout.ts';
 import type { LoginGrant, LoginService } from './login.ts';
-import { hasPassword } from './passwords.ts';
 import type { Clock } from './ports/clock.ts';
 import type { IdentityProvider, IdentityStore, LinkedIdentity, ProvedIdentity, ProviderKind, UpstreamRequest } from './ports/identity-store.ts';
 import type { IdSource } from './ports/ids.ts';
@@ -15,6 +14,7 @@ import { showsSecondFactor } from './second-factors/amr.ts';
 import type { SecondStepRequest } from './second-factors/second-step.ts';
 import type { StartOptions } from './sessions.ts';
 import { rfc3339 } from './user-view.ts';
+import { keepsWayIn } from './ways-in.ts';
 
 /** From the button to the callback, and from the callback to the page that shows the outcome. */
 const REQUEST_TTL_MS = 10 * 60_000;
@@ -420,9 +420,7 @@ export class Identities {
     const mine = await this.#store.identitiesOf(user.id);
     const identity = mine.find((i) => i.issuer === issuer && i.subject === subject);
     if (!identity) throw fail('NOT_FOUND', 'the account has no such identity');
-    const otherWay =
-      hasPassword(user) || mine.length > 1 || (user.email !== null && user.isEmailVerified) || user.isPhoneVerified || (await this.#passkeyCount(user.id)) > 0;
-    if (!otherWay) throw fail('LAST_WAY_IN');
+    if (!keepsWayIn(user, { passkeys: await this.#passkeyCount(user.id), identities: mine.length }, 'identity')) throw fail('LAST_WAY_IN');
     if (!(await this.#store.unlink(user.id, issuer, subject))) throw fail('NOT_FOUND', 'the account has no such identity');
     await this.#audit.record('identity.unlinked', user.id, `${identity.providerId}${by === 'staff' ? ' by staff' : ''}`);
   }

@@ -6,7 +6,7 @@ import { IdentityLinkRequired } from '../../src/core/identities.ts';
 import type { ProvedIdentity } from '../../src/core/ports/identity-store.ts';
 import type { UpstreamClientConfig, UpstreamProtocol } from '../../src/core/ports/upstream.ts';
 import { testCore } from '../helpers/core.ts';
-import { enrolTotp } from '../helpers/factors.ts';
+import { callerFor, enrolTotp } from '../helpers/factors.ts';
 
 const ISSUER = 'https://sso.corp.example';
 const PASSWORD = 'a-long-password-42';
@@ -201,4 +201,7 @@ test('a passkey is a way in of its own: with one, the only identity may be unlin
   await core.stores.factors.addPasskey(passkey);
   await core.identities.unlink(made, ISSUER, 'sub-1');
   assert.deepEqual(await core.identities.identitiesOf(made.id), []);
+  // And the other way round: the passkey is now the last way in, so it stays (refused before any step-up).
+  await assert.rejects(core.secondFactors.passkeys.remove(await callerFor(core, made), 'cred-1', {}), refusedWith('LAST_WAY_IN'));
+  assert.equal((await core.stores.factors.listPasskeys(made.id)).length, 1);
 });

@@ -1,6 +1,8 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { fail } from '../errors.ts';
 import type { FactorStore, Passkey } from '../ports/factor-store.ts';
+import type { IdentityStore } from '../ports/identity-store.ts';
+import { keepsWayIn } from '../ways-in.ts';
 import type { Caller, Grant, StartOptions } from '../sessions.ts';
 import type { FactorChanges } from './factor-changes.ts';
 import type { FactorCount } from './factor-count.ts';
@@ -27,8 +29,17 @@ export class PasskeyFactors {
   readonly #stepUp: StepUp;
   readonly #changes: FactorChanges;
   readonly #count: FactorCount;
+  readonly #identities: Pick<IdentityStore, 'identitiesOf'>;
 
-  constructor(deps: { factors: FactorStore; ceremonies: PasskeyCeremonies; stepUp: StepUp; changes: FactorChanges; count: FactorCount }) {
+  constructor(deps: {
+    factors: FactorStore;
+    ceremonies: PasskeyCeremonies;
+    stepUp: StepUp;
+    changes: FactorChanges;
+    count: FactorCount;
+    identities: Pick<IdentityStore, 'identitiesOf'>;
+  }) {
+    this.#identities = deps.identities;
     this.#factors = deps.factors;
     this.#ceremonies = deps.ceremonies;
     this.#stepUp = deps.stepUp;
@@ -79,6 +90,9 @@ export class PasskeyFactors {
     const owned = (await this.#factors.listPasskeys(user.id)).some((p) => p.id === id);
     if (!owned) throw fail('NOT_FOUND');
     await this.#count.keepOne(user, 'passkey');
+    // A passkey may be how an account without a password signs in: the last way in stays (as an identity's unlink).
+    const held = { passkeys: (await this.#factors.listPasskeys(user.id)).length, identities: (await this.#identities.identitiesOf(user.id)).length };
+    if (!keepsWayIn(user, held, 'passkey')) throw fail('LAST_WAY_IN');
     await this.#stepUp.require(caller, 'remove-factor', proof);
     if (!(await this.#factors.deletePasskey(user.id, id, this.#changes.event('mfa.removed', user, 'passkey')))) throw fail('NOT_FOUND');
     await this.#changes.removed(user, 'passkey');

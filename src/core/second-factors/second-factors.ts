@@ -5,6 +5,7 @@ import type { Lockout } from '../lockout.ts';
 import type { PasswordHasher } from '../passwords.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { FactorStore, MfaChallengeStore, Passkey } from '../ports/factor-store.ts';
+import type { IdentityStore } from '../ports/identity-store.ts';
 import type { IdSource } from '../ports/ids.ts';
 import type { Mailer } from '../ports/mailer.ts';
 import type { User, UserStore } from '../ports/user-store.ts';
@@ -60,6 +61,8 @@ export class SecondFactors {
       clock: Clock;
       ids: IdSource;
       report: (error: unknown, what: string) => void;
+      /** The account's upstream identities: a way in that a passkey's removal must not leave the account without. */
+      identities: Pick<IdentityStore, 'identitiesOf'>;
     },
     settings: SecondFactorSettings,
   ) {
