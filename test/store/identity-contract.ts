@@ -75,6 +75,18 @@ export function identityContract(withStores: (fn: (s: Stores) => Promise<void>) 
   );
 
   test(
+    'identities: a link to a provider removed a moment before (its sign-in in flight) is refused (false), not an error',
+    withStores(async (stores) => {
+      const { identities } = stores;
+      const id = await user(stores);
+      await identities.addProvider(providerRecord('going'));
+      await identities.removeProvider('going');
+      assert.equal(await identities.link(identityOf('going', id, 'sub-1')), false);
+      assert.deepEqual(await identities.identitiesOf(id), []);
+    }),
+  );
+
+  test(
     'identities: keyed by issuer and subject (one account each), listed per account, touched, unlinked only by their account',
     withStores(async (stores) => {
       const { identities } = stores;

@@ -101,7 +101,12 @@ export class SqlIdentityStore implements IdentityStore {
         last_used_at: i.lastUsedAt,
       })
       .onConflict((oc) => oc.columns(['issuer', 'subject']).doNothing())
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .catch((error: unknown) => {
+        // The provider (or the account) went a moment ago, its sign-in in flight: nothing to link to, as for a link taken.
+        if (isForeignKeyViolation(error)) return { numInsertedOrUpdatedRows: 0n };
+        throw error;
+      });
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
@@ -163,4 +168,10 @@ export class SqlIdentityStore implements IdentityStore {
     const result = await this.#db.deleteFrom('upstream_requests').where('expires_at', '<=', now).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+}
+
+/** PostgreSQL's foreign_key_violation (23503), or SQLite's "FOREIGN KEY constraint failed". */
+function isForeignKeyViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e.code === '23503' || (typeof e.message === 'string' && e.message.includes('FOREIGN KEY constraint failed'));
 }
