@@ -28,6 +28,9 @@ const DEFAULT_ISSUERS: Partial<Record<ProviderKind, string>> = {
 };
 const BUTTONS_FOR_MS = 5000;
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+/** A provider's native apps and email domains: as many as an operator lists by hand. */
+const MAX_AUDIENCES = 20;
+const MAX_DOMAINS = 50;
 
 /**
  * What happened with a provider, for the metrics (`gatehouse_identity_provider_events_total`): the provider
@@ -173,6 +176,13 @@ export class Identities {
     const issuer = input.issuer || (DEFAULT_ISSUERS[input.kind as ProviderKind] ?? '');
     if (!/^https?:\/\/[^\s]+$/.test(issuer)) throw fail('VALIDATION_FAILED', 'the issuer is an http(s) URL', 'issuer');
     if (!input.clientId.trim()) throw fail('VALIDATION_FAILED', 'a client id is needed', 'client_id');
+    // The admin API's schema says the same; the CLI and the console's textareas meet it here.
+    const audiences = input.audiences ?? [];
+    if (audiences.length > MAX_AUDIENCES || audiences.some((a) => a.length > 512))
+      throw fail('VALIDATION_FAILED', `at most ${MAX_AUDIENCES} audiences of 512 characters`, 'audiences');
+    const domains = input.domains ?? [];
+    if (domains.length > MAX_DOMAINS || domains.some((d) => d.length > 253))
+      throw fail('VALIDATION_FAILED', `at most ${MAX_DOMAINS} domains of 253 characters`, 'domains');
     const clientSecret = input.kind === 'apple' ? appleSecret(input) : input.clientSecret;
     if (input.kind === 'wechat' && !clientSecret) throw fail('VALIDATION_FAILED', "WeChat's AppSecret is needed (--client-secret-file)", 'client_secret');
     const now = this.#clock.now();
@@ -199,6 +209,13 @@ export class Identities {
 
   async list(): Promise<ProviderView[]> {
     return (await this.#store.providers()).map((p) => this.#view(p));
+  }
+
+  /** One provider as operators see it; NOT_FOUND when there is none. */
+  async find(id: string): Promise<ProviderView> {
+    const provider = await this.#store.provider(id);
+    if (!provider) throw fail('NOT_FOUND', `no provider ${id}`);
+    return this.#view(provider);
   }
 
   /**

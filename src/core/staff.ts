@@ -373,8 +373,15 @@ export class StaffService {
     return this.#identities.add(input);
   }
 
-  async removeProvider(actor: User, id: string): Promise<void> {
+  async provider(actor: User, id: string): Promise<ProviderView> {
     this.#assert(actor, 'manage-providers');
+    return this.#identities.find(id);
+  }
+
+  /** Removes the provider and its identities; from a form, only when `typed` is its id (the API's DELETE names it already). */
+  async removeProvider(actor: User, id: string, typed?: string): Promise<void> {
+    this.#assert(actor, 'manage-providers');
+    if (typed !== undefined && typed.trim() !== id) throw fail('VALIDATION_FAILED', 'the confirmation does not match', 'confirm');
     await this.#identities.remove(id);
   }
 

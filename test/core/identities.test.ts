@@ -205,3 +205,19 @@ test('a passkey is a way in of its own: with one, the only identity may be unlin
   await assert.rejects(core.secondFactors.passkeys.remove(await callerFor(core, made), 'cred-1', {}), refusedWith('LAST_WAY_IN'));
   assert.equal((await core.stores.factors.listPasskeys(made.id)).length, 1);
 });
+
+test("a provider's audiences and domains are as many as the admin API allows, whichever way it is added (CLI, console, API)", async () => {
+  const core = testCore();
+  const base = { kind: 'oidc', name: 'Corp', issuer: ISSUER, clientId: 'gh', clientSecret: 's' };
+  const many = (n: number, make: (i: number) => string) => Array.from({ length: n }, (_, i) => make(i));
+  const refusedOn = (field: string) => (error: unknown) =>
+    (error as { code?: string; field?: string }).code === 'VALIDATION_FAILED' && (error as { field?: string }).field === field;
+  await assert.rejects(core.identities.add({ ...base, id: 'a', audiences: many(21, (i) => `app-${i}`) }), refusedOn('audiences'));
+  await assert.rejects(core.identities.add({ ...base, id: 'b', audiences: ['x'.repeat(513)] }), refusedOn('audiences'));
+  await assert.rejects(core.identities.add({ ...base, id: 'c', domains: many(51, (i) => `d${i}.example`) }), refusedOn('domains'));
+  await core.identities.add({ ...base, id: 'd', audiences: many(20, (i) => `app-${i}`), domains: many(50, (i) => `d${i}.example`) });
+  assert.deepEqual(
+    (await core.identities.list()).map((p) => p.id),
+    ['d'],
+  );
+});
