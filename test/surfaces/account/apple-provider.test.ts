@@ -7,13 +7,11 @@
 // id_token carries email_verified and is_private_email as the strings Apple sends.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { decodeProtectedHeader, exportJWK, exportPKCS8, generateKeyPair, jwtVerify, SignJWT } from 'jose';
-import type { Browser } from 'playwright-core';
-import { chromiumPath, launchChromium } from '../../helpers/browser.ts';
-import { freePort, newPage } from '../../helpers/oidc.ts';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import { chromiumPath } from '../../helpers/browser.ts';
+import { type ProviderBed, pressProvider, startProviderBed } from '../../helpers/provider-bed.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 
 const executablePath = chromiumPath();
 const TEAM = 'TEAM123456';
@@ -23,9 +21,8 @@ const SERVICES_ID = 'com.example.gatehouse.web';
 describe('--kind apple', { skip: executablePath ? false : 'Chromium is not installed' }, () => {
   let apple: Server;
   let issuer: string;
+  let bed: ProviderBed;
   let gatehouse: TestServer;
-  let browser: Browser;
-  let base: string;
   /** What the fake Apple does next: approve, hand out a code it then refuses, or the person cancels. */
   let next: 'approve' | 'bad-code' | 'cancel' = 'approve';
   /** Apple sends the `user` field the first time a person signs in to this app only. */
@@ -114,43 +111,32 @@ describe('--kind apple', { skip: executablePath ? false : 'Chromium is not insta
       }
       return json(404, { error: 'not_found' });
     });
-    await new Promise<void>((resolve) => apple.listen(0, '127.0.0.1', resolve));
-    issuer = `http://localhost:${(apple.address() as AddressInfo).port}`;
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    gatehouse = await startTestServer({ port, env: { PUBLIC_URL: base } });
-    await gatehouse.core.identities.add({
-      id: 'apple',
-      kind: 'apple',
-      name: 'Apple',
-      issuer,
-      clientId: SERVICES_ID,
-      clientSecret: null,
-      apple: { teamId: TEAM, keyId: KEY_ID, privateKey: await exportPKCS8(teamKey.privateKey) },
-    });
-    browser = await launchChromium(executablePath!);
+    const privateKey = await exportPKCS8(teamKey.privateKey);
+    bed = await startProviderBed(
+      apple,
+      (at) => ({
+        id: 'apple',
+        kind: 'apple',
+        name: 'Apple',
+        issuer: at,
+        clientId: SERVICES_ID,
+        clientSecret: null,
+        apple: { teamId: TEAM, keyId: KEY_ID, privateKey },
+      }),
+      executablePath!,
+    );
+    issuer = bed.issuer;
+    gatehouse = bed.gatehouse;
   });
-  after(async () => {
-    await browser?.close();
-    await gatehouse?.close();
-    await new Promise((resolve) => apple?.close(resolve));
-  });
+  after(() => bed?.close());
 
-  async function viaApple() {
-    const { context, page } = await newPage(browser);
-    await page.goto(`${base}/account?lang=en`);
-    // The page that shows the outcome: the POST callback's own (a refusal) or the same-site GET it sends the browser to.
-    const back = page.waitForResponse(
+  // The page that shows the outcome: the POST callback's own (a refusal) or the same-site GET it sends the browser to.
+  const viaApple = () =>
+    pressProvider(
+      bed,
+      'Apple',
       (r) => (r.url().includes('/idp/apple/callback') && r.request().method() === 'POST' && r.status() !== 303) || r.url().includes('/idp/apple/return'),
     );
-    await page.getByRole('link', { name: 'Continue with Apple' }).click();
-    await back;
-    await page.waitForLoadState();
-    const heading = (await page.locator('h1').first().textContent())?.trim();
-    const text = await page.content();
-    await context.close();
-    return { heading, text };
-  }
 
   test("a form_post first sign-in makes an account with Apple's verified (private relay) email and the name sent that once; the client secret is an ES256 JWT by the team key", async () => {
     next = 'approve';
@@ -197,7 +183,7 @@ describe('--kind apple', { skip: executablePath ? false : 'Chromium is not insta
   });
 
   test('a POST to the callback is verified by its state alone: a forged one (no such state) is refused, never a sign-in', async () => {
-    const forged = await fetch(`${base}/idp/apple/callback`, {
+    const forged = await fetch(`${bed.base}/idp/apple/callback`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://attacker.example' },
       body: new URLSearchParams({ code: 'c0.0.abcd.good', state: 'not-a-state', user: '{"name":{"firstName":"Eve"}}' }).toString(),

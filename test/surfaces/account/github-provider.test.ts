@@ -4,20 +4,17 @@
 // wrong code), GET /api/v3/user and /api/v3/user/emails (a GitHub Enterprise Server's API path).
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { chromiumPath, launchChromium } from '../../helpers/browser.ts';
-import { freePort, newPage } from '../../helpers/oidc.ts';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import { chromiumPath } from '../../helpers/browser.ts';
+import { type ProviderBed, pressProvider, startProviderBed } from '../../helpers/provider-bed.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 
 const executablePath = chromiumPath();
 
 describe('--kind github', { skip: executablePath ? false : 'Chromium is not installed' }, () => {
   let github: Server;
+  let bed: ProviderBed;
   let gatehouse: TestServer;
-  let browser: Browser;
-  let base: string;
   /** What the fake GitHub does next: approve with a good code, or a code it refuses, or the person says no. */
   let next: 'approve' | 'bad-code' | 'deny' = 'approve';
   let emails = [{ email: 'Octo@Users.Example', primary: true, verified: true, visibility: null }];
@@ -51,38 +48,16 @@ describe('--kind github', { skip: executablePath ? false : 'Chromium is not inst
       if (url.pathname === '/api/v3/user/emails') return json(200, emails);
       return json(404, { message: 'Not Found' });
     });
-    await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    gatehouse = await startTestServer({ port, env: { PUBLIC_URL: base } });
-    await gatehouse.core.identities.add({
-      id: 'github',
-      kind: 'github',
-      name: 'GitHub',
-      issuer: `http://localhost:${(github.address() as AddressInfo).port}`,
-      clientId: 'gh-client',
-      clientSecret: 'gh-secret',
-    });
-    browser = await launchChromium(executablePath!);
+    bed = await startProviderBed(
+      github,
+      (issuer) => ({ id: 'github', kind: 'github', name: 'GitHub', issuer, clientId: 'gh-client', clientSecret: 'gh-secret' }),
+      executablePath!,
+    );
+    gatehouse = bed.gatehouse;
   });
-  after(async () => {
-    await browser?.close();
-    await gatehouse?.close();
-    await new Promise((resolve) => github?.close(resolve));
-  });
+  after(() => bed?.close());
 
-  async function viaGitHub() {
-    const { context, page } = await newPage(browser);
-    await page.goto(`${base}/account?lang=en`);
-    const back = page.waitForResponse((r) => r.url().includes('/idp/github/callback'));
-    await page.getByRole('link', { name: 'Continue with GitHub' }).click();
-    await back;
-    await page.waitForLoadState();
-    const heading = (await page.locator('h1').first().textContent())?.trim();
-    const text = await page.content();
-    await context.close();
-    return { heading, text };
-  }
+  const viaGitHub = () => pressProvider(bed, 'GitHub', (r) => r.url().includes('/idp/github/callback'));
 
   test("a first sign-in makes an account keyed by GitHub's numeric id, with its verified primary email; PKCE is sent", async () => {
     next = 'approve';

@@ -5,12 +5,10 @@
 // /sns/userinfo. The base is the provider's --issuer: a test names its own; WeChat's is the default.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { chromiumPath, launchChromium } from '../../helpers/browser.ts';
-import { freePort, newPage } from '../../helpers/oidc.ts';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import { chromiumPath } from '../../helpers/browser.ts';
+import { type ProviderBed, pressProvider, startProviderBed } from '../../helpers/provider-bed.ts';
+import type { TestServer } from '../../helpers/test-server.ts';
 
 const executablePath = chromiumPath();
 const APPID = 'wx1234567890abcdef';
@@ -19,9 +17,8 @@ const SECRET = 'wechat-app-secret';
 describe('--kind wechat', { skip: executablePath ? false : 'Chromium is not installed' }, () => {
   let wechat: Server;
   let issuer: string;
+  let bed: ProviderBed;
   let gatehouse: TestServer;
-  let browser: Browser;
-  let base: string;
   /** What the fake WeChat does next. */
   let next: 'approve' | 'bad-code' | 'decline' = 'approve';
   /** Whether the app is bound to an Open Platform account (then WeChat names the unionid). */
@@ -70,32 +67,17 @@ describe('--kind wechat', { skip: executablePath ? false : 'Chromium is not inst
       }
       return answer({ errcode: 40066, errmsg: 'invalid url' });
     });
-    await new Promise<void>((resolve) => wechat.listen(0, '127.0.0.1', resolve));
-    issuer = `http://localhost:${(wechat.address() as AddressInfo).port}`;
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    gatehouse = await startTestServer({ port, env: { PUBLIC_URL: base } });
-    await gatehouse.core.identities.add({ id: 'wechat', kind: 'wechat', name: 'WeChat', issuer, clientId: APPID, clientSecret: SECRET });
-    browser = await launchChromium(executablePath!);
+    bed = await startProviderBed(
+      wechat,
+      (at) => ({ id: 'wechat', kind: 'wechat', name: 'WeChat', issuer: at, clientId: APPID, clientSecret: SECRET }),
+      executablePath!,
+    );
+    issuer = bed.issuer;
+    gatehouse = bed.gatehouse;
   });
-  after(async () => {
-    await browser?.close();
-    await gatehouse?.close();
-    await new Promise((resolve) => wechat?.close(resolve));
-  });
+  after(() => bed?.close());
 
-  async function viaWeChat() {
-    const { context, page } = await newPage(browser);
-    await page.goto(`${base}/account?lang=en`);
-    const back = page.waitForResponse((r) => r.url().includes('/idp/wechat/callback'));
-    await page.getByRole('link', { name: 'Continue with WeChat' }).click();
-    await back;
-    await page.waitForLoadState();
-    const heading = (await page.locator('h1').first().textContent())?.trim();
-    const text = await page.content();
-    await context.close();
-    return { heading, text };
-  }
+  const viaWeChat = () => pressProvider(bed, 'WeChat', (r) => r.url().includes('/idp/wechat/callback'));
 
   const linked = () => gatehouse.stores.identities.identity(issuer, 'o6_bmasdasdsad6_2sgVt7hMZOPfL');
 
