@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { clientMeta } from '../shared/authentication.ts';
-import type { ErrorOverrides, MappedCode } from '../shared/error-map.ts';
+import { answersIn } from './styles.ts';
 import { type V1Deps, typed } from './deps.ts';
 
 const IdTokenBody = Type.Object(
@@ -22,7 +22,7 @@ const IdTokenBody = Type.Object(
  */
 export function v1IdpRoutes(fastify: FastifyInstance, { core, limits, style, accessTtl, tags }: V1Deps): void {
   const app = typed(fastify);
-  const answers = (...codes: MappedCode[]): ErrorOverrides => Object.fromEntries(codes.map((c) => [c, style.renderer.map[c]]));
+  const answers = answersIn(style);
   app.post(
     '/idp/:id/token',
     {

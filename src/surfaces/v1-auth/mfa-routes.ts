@@ -6,7 +6,7 @@ import { fail } from '../../core/errors.ts';
 import type { SecondFactorStatus } from '../../core/second-factors/second-factors.ts';
 import type { StartOptions } from '../../core/sessions.ts';
 import { clientMeta } from '../shared/authentication.ts';
-import type { ErrorOverrides, MappedCode } from '../shared/error-map.ts';
+
 import { qrSvg } from '../shared/qr-svg.ts';
 import type { RateLimits } from '../shared/rate-limits.ts';
 import { zuluOrNull, zuluUtc } from '../shared/timestamps.ts';
@@ -24,7 +24,8 @@ import {
   TotpCodeBody,
   TotpSetup,
 } from './mfa-schemas.ts';
-import type { Style } from './styles.ts';
+import type { MappedCode } from '../shared/error-map.ts';
+import { answersIn, type Style } from './styles.ts';
 
 interface MfaDeps {
   core: Core;
@@ -49,7 +50,7 @@ export function mfaRoutes(fastify: FastifyInstance, deps: MfaDeps): void {
 /** What the routes of both parts share: the answers they add to the surface's, the step-up route shape, a session's start. */
 function shared({ style, accessTtl, tags }: MfaDeps) {
   // The answers these routes add to the surface's usual ones (listed in the OpenAPI document).
-  const answers = (...codes: MappedCode[]): ErrorOverrides => Object.fromEntries(codes.map((c) => [c, style.renderer.map[c]]));
+  const answers = answersIn(style);
   // Every change to how the account is protected asks for a fresh proof (core/second-factors/step-up.ts).
   const STEP_UP: MappedCode[] = ['STEP_UP_REQUIRED', 'PASSWORD_INCORRECT', 'MFA_CODE_INVALID'];
   // A request without a body asks for a step-up with nothing to show: the answer says what is needed (403), not "body must be object".

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { fail } from '../../core/errors.ts';
 import type { CodeAddress } from '../../core/one-time-codes.ts';
 import { clientMeta } from '../shared/authentication.ts';
-import type { ErrorOverrides, MappedCode } from '../shared/error-map.ts';
+import { answersIn } from './styles.ts';
 import { type V1Deps, typed } from './deps.ts';
 import { OtpLoginBody, OtpSendBody } from './schemas.ts';
 
@@ -20,7 +20,7 @@ function addressOf(body: { phone?: string; email?: string }): CodeAddress {
  */
 export function v1OtpRoutes(fastify: FastifyInstance, { core, limits, style, accessTtl, tags }: V1Deps): void {
   const app = typed(fastify);
-  const answers = (...codes: MappedCode[]): ErrorOverrides => Object.fromEntries(codes.map((c) => [c, style.renderer.map[c]]));
+  const answers = answersIn(style);
 
   app.post(
     '/otp/send',

@@ -5,7 +5,7 @@ import { fail } from '../../core/errors.ts';
 import type { Session } from '../../core/ports/session-store.ts';
 import type { User } from '../../core/ports/user-store.ts';
 import { Enveloped, ok } from '../shared/envelope.ts';
-import type { ErrorRenderer } from '../shared/error-map.ts';
+import type { ErrorOverrides, ErrorRenderer, MappedCode } from '../shared/error-map.ts';
 import type { V1AuthStyle } from '../shared/surface.ts';
 import { v1EnvelopeRenderer, v1PlainRenderer } from './errors.ts';
 import { EnvelopeLogin403, PlainLogin403 } from './mfa-schemas.ts';
@@ -157,5 +157,10 @@ const envelope: Style = {
     ended: (count) => ok('其他会话已结束', { ended: count }),
   },
 };
+
+/** A route's documented refusals (its codes, as this style answers them), for the `errors` of its schema. */
+export function answersIn(style: Style): (...codes: MappedCode[]) => ErrorOverrides {
+  return (...codes) => Object.fromEntries(codes.map((c) => [c, style.renderer.map[c]]));
+}
 
 export const STYLES: Readonly<Record<V1AuthStyle, Style>> = { plain, envelope };
